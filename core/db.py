@@ -1,0 +1,144 @@
+"""The one door to the database: engines, reads, bulk writes and upserts.
+
+The store is a SQLite file under data/ by default (WAL mode), or a PostgreSQL server
+named by VBP_DATABASE_URL or --db. Everything else in core talks to the store through
+this module; pages never import SQLAlchemy.
+"""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+DEFAULT_URL = f"sqlite:///{DATA_DIR / 'vbp.sqlite3'}"
+ENV_URL = "VBP_DATABASE_URL"
+
+_engines: dict[str, sa.Engine] = {}
+
+
+def resolve_url(url: str | None = None) -> str:
+    return url or os.environ.get(ENV_URL) or DEFAULT_URL
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def engine_for(url: str | None = None) -> sa.Engine:
+    """The engine for a store URL, made once per process."""
+    url = resolve_url(url)
+    if url not in _engines:
+        parsed = sa.make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            eng = sa.create_engine(url)
+            sa.event.listen(eng, "connect", _sqlite_pragmas)
+        else:
+            eng = sa.create_engine(url, pool_pre_ping=True)
+        _engines[url] = eng
+    return _engines[url]
+
+
+def dispose(url: str | None = None) -> None:
+    eng = _engines.pop(resolve_url(url), None)
+    if eng is not None:
+        eng.dispose()
+
+
+def is_postgres(conn_or_engine: sa.Connection | sa.Engine) -> bool:
+    return conn_or_engine.dialect.name == "postgresql"
+
+
+def read(conn_or_engine: sa.Connection | sa.Engine, sql: str | sa.Executable, params: dict | None = None) -> pd.DataFrame:
+    """Run a query and return its rows as a frame."""
+    stmt = sa.text(sql) if isinstance(sql, str) else sql
+    if isinstance(conn_or_engine, sa.Engine):
+        with conn_or_engine.connect() as conn:
+            result = conn.execute(stmt, params or {})
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    result = conn_or_engine.execute(stmt, params or {})
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _cell(value: Any) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple]:
+    cols = [frame[c].astype(object).where(frame[c].notna(), None) for c in columns]
+    return [tuple(_cell(v) for v in row) for row in zip(*cols)]
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 200_000) -> int:
+    """Insert a frame fast: COPY on PostgreSQL, executemany in large batches on SQLite."""
+    columns = [c for c in frame.columns if c in table.c]
+    if frame.empty:
+        return 0
+    if is_postgres(conn):
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            col_sql = ", ".join(columns)
+            with cur.copy(f"COPY {table.name} ({col_sql}) FROM STDIN") as copy:
+                for start in range(0, len(frame), batch):
+                    for row in _records(frame.iloc[start:start + batch], columns):
+                        copy.write_row(row)
+        return len(frame)
+    placeholders = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+    raw = conn.connection.driver_connection
+    cur = raw.cursor()
+    for start in range(0, len(frame), batch):
+        cur.executemany(sql, [tuple(_iso(v) for v in r) for r in _records(frame.iloc[start:start + batch], columns)])
+    cur.close()
+    return len(frame)
+
+
+def _iso(value: Any) -> Any:
+    # The sqlite3 driver stores dates as ISO text, as SQLAlchemy's Date type does.
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()
+    return value
+
+
+def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 5_000) -> int:
+    """Insert rows, replacing those whose primary key is already there."""
+    if frame.empty:
+        return 0
+    columns = [c for c in frame.columns if c in table.c]
+    keys = [c.name for c in table.primary_key.columns]
+    dialect = postgresql if is_postgres(conn) else sqlite
+    rows = [dict(zip(columns, r)) for r in _records(frame, columns)]
+    for start in range(0, len(rows), batch):
+        stmt = dialect.insert(table)
+        updates = {c: stmt.excluded[c] for c in columns if c not in keys}
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates) if updates else stmt.on_conflict_do_nothing()
+        conn.execute(stmt, rows[start:start + batch])
+    return len(rows)
+
+
+def count_rows(conn_or_engine: sa.Connection | sa.Engine, tables: Iterable[sa.Table]) -> dict[str, int]:
+    out = {}
+    for t in tables:
+        out[t.name] = int(read(conn_or_engine, sa.select(sa.func.count()).select_from(t)).iloc[0, 0])
+    return out

@@ -1,0 +1,61 @@
+"""Schema versions: create a store from nothing, or upgrade one in place.
+
+Each step names the tables it creates and any in-place changes. A store records the
+steps it has had in `schema_version`; `upgrade()` runs the missing ones, each in its
+own transaction, so a bureau's rows survive an upgrade.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sqlalchemy as sa
+
+from . import schema as S
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    description: str
+    tables: tuple[sa.Table, ...] = ()
+    change: Callable[[sa.Connection], None] | None = field(default=None)
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "data tables of the standard extract, regions, demo manifest",
+         (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
+          S.orders, S.baseline, S.complaints, S.demo_manifest)),
+    Step(2, "working tables: users, recorded actions, uploads, settings",
+         (S.users, S.actions, S.uploads, S.settings_table)),
+)
+
+HEAD = STEPS[-1].version
+
+
+def current_version(conn: sa.Connection) -> int:
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    return conn.execute(sa.select(sa.func.coalesce(sa.func.max(S.schema_version.c.version), 0))).scalar_one()
+
+
+def upgrade(engine: sa.Engine, target: int = HEAD) -> list[int]:
+    """Bring the store to `target`; return the versions applied."""
+    applied = []
+    with engine.begin() as conn:
+        S.schema_version.create(conn, checkfirst=True)
+    for step in STEPS:
+        if step.version > target:
+            break
+        with engine.begin() as conn:
+            if current_version(conn) >= step.version:
+                continue
+            for table in step.tables:
+                table.create(conn, checkfirst=True)
+            if step.change is not None:
+                step.change(conn)
+            conn.execute(S.schema_version.insert().values(
+                version=step.version, description=step.description, applied_at=dt.datetime.now()))
+        applied.append(step.version)
+    return applied

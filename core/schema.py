@@ -1,0 +1,233 @@
+"""The store's tables (SQLAlchemy Core). Keys and constraints live here, in the schema.
+
+Data tables follow the standard extract (core/formats.py) column for column, so an
+extract maps onto them one to one. `core/migrations.py` decides which of these
+tables each schema version creates.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from . import formats as F
+
+metadata = sa.MetaData()
+
+
+def _in(col: str, values: tuple[str, ...], nullable: bool = False) -> sa.CheckConstraint:
+    allowed = ", ".join("'" + v + "'" for v in values)
+    expr = f"{col} IN ({allowed})"
+    if nullable:
+        expr = f"{col} IS NULL OR {expr}"
+    return sa.CheckConstraint(expr, name=f"ck_{col}_domain")
+
+
+CODE = sa.String(32)
+QTY = sa.Double()
+
+schema_version = sa.Table(
+    "schema_version", metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+)
+
+store_meta = sa.Table(
+    "store_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+regions = sa.Table(
+    "regions", metadata,
+    sa.Column("region_code", sa.String(6), primary_key=True),
+    sa.Column("region_name", sa.String(64), nullable=False),
+    sa.Column("region_level", sa.String(8), nullable=False),
+    sa.Column("parent_code", sa.String(6), sa.ForeignKey("regions.region_code"), nullable=True),
+    sa.Column("label_lon", sa.Double, nullable=True),
+    sa.Column("label_lat", sa.Double, nullable=True),
+    sa.CheckConstraint("region_level IN ('province', 'city', 'county')", name="ck_region_level"),
+    sa.Index("ix_regions_parent", "parent_code"),
+)
+
+enterprises = sa.Table(
+    "enterprises", metadata,
+    sa.Column("enterprise_code", CODE, primary_key=True),
+    sa.Column("enterprise_name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(8), nullable=False),
+    _in("role", F.ENTERPRISE_ROLES),
+)
+
+institutions = sa.Table(
+    "institutions", metadata,
+    sa.Column("institution_code", CODE, primary_key=True),
+    sa.Column("institution_name", sa.String(200), nullable=False),
+    sa.Column("county_code", sa.String(6), sa.ForeignKey("regions.region_code"), nullable=False),
+    sa.Column("level", sa.String(8), nullable=False),
+    sa.Column("category", sa.String(16), nullable=False),
+    sa.Column("is_primary", sa.Boolean, nullable=False),
+    sa.Column("ownership", sa.String(8), nullable=True),
+    sa.Column("longitude", sa.Double, nullable=True),
+    sa.Column("latitude", sa.Double, nullable=True),
+    _in("level", F.LEVELS),
+    _in("category", F.INSTITUTION_CATEGORIES),
+    _in("ownership", F.OWNERSHIPS, nullable=True),
+    sa.Index("ix_institutions_county", "county_code"),
+)
+
+products = sa.Table(
+    "products", metadata,
+    sa.Column("product_code", CODE, primary_key=True),
+    sa.Column("generic_name", sa.String(100), nullable=False),
+    sa.Column("dosage_form", sa.String(50), nullable=False),
+    sa.Column("specification", sa.String(100), nullable=True),
+    sa.Column("category", sa.String(8), nullable=False),
+    sa.Column("manufacturer_code", CODE, sa.ForeignKey("enterprises.enterprise_code"), nullable=False),
+    sa.Column("vbp_batch", sa.String(50), nullable=True),
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("substitute_generic", sa.String(100), nullable=True),
+    sa.Column("substitution_degree", sa.String(16), nullable=True),
+    _in("category", F.PRODUCT_CATEGORIES),
+    _in("status", F.PRODUCT_STATUSES),
+    _in("substitution_degree", F.SUBSTITUTION_DEGREES, nullable=True),
+    sa.CheckConstraint("status <> '可替代' OR (substitute_generic IS NOT NULL AND substitution_degree IS NOT NULL)",
+                       name="ck_substitute_fields"),
+)
+
+agreements = sa.Table(
+    "agreements", metadata,
+    sa.Column("institution_code", CODE, sa.ForeignKey("institutions.institution_code"), primary_key=True),
+    sa.Column("product_code", CODE, sa.ForeignKey("products.product_code"), primary_key=True),
+    sa.Column("period_start", sa.Date, primary_key=True),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("reported_qty", QTY, nullable=False),
+    sa.Column("prior_year_qty", QTY, nullable=False),
+    sa.Column("agreed_qty", QTY, nullable=False),
+    sa.Column("distributor_code", CODE, sa.ForeignKey("enterprises.enterprise_code"), nullable=True),
+    sa.CheckConstraint("period_end > period_start", name="ck_agreement_period"),
+    sa.CheckConstraint("reported_qty >= 0 AND prior_year_qty >= 0 AND agreed_qty >= 0", name="ck_agreement_qty"),
+    sa.Index("ix_agreements_product", "product_code"),
+)
+
+orders = sa.Table(
+    "orders", metadata,
+    sa.Column("order_id", sa.String(40), primary_key=True),
+    sa.Column("institution_code", CODE, sa.ForeignKey("institutions.institution_code"), nullable=False),
+    sa.Column("product_code", CODE, sa.ForeignKey("products.product_code"), nullable=False),
+    sa.Column("distributor_code", CODE, sa.ForeignKey("enterprises.enterprise_code"), nullable=True),
+    sa.Column("order_date", sa.Date, nullable=False),
+    sa.Column("order_qty", QTY, nullable=False),
+    sa.Column("unit_price", QTY, nullable=True),
+    sa.Column("channel", sa.String(4), nullable=False),
+    sa.Column("delivered_qty", QTY, nullable=True),
+    sa.Column("delivery_date", sa.Date, nullable=True),
+    sa.Column("receipt_date", sa.Date, nullable=True),
+    _in("channel", F.CHANNELS),
+    sa.CheckConstraint("order_qty > 0", name="ck_order_qty"),
+    sa.CheckConstraint("unit_price IS NULL OR unit_price >= 0", name="ck_order_price"),
+    sa.CheckConstraint("delivered_qty IS NULL OR (delivered_qty >= 0 AND delivered_qty <= order_qty)",
+                       name="ck_order_delivered"),
+    sa.CheckConstraint("delivery_date IS NULL OR delivery_date >= order_date", name="ck_order_delivery_date"),
+    sa.CheckConstraint("receipt_date IS NULL OR (delivery_date IS NOT NULL AND receipt_date >= delivery_date)",
+                       name="ck_order_receipt_date"),
+    # Covering index for the institution x product aggregate (see stack-notes).
+    sa.Index("ix_orders_inst_prod", "institution_code", "product_code", "order_date", "order_qty", "delivered_qty"),
+    sa.Index("ix_orders_product", "product_code"),
+)
+
+baseline = sa.Table(
+    "baseline", metadata,
+    sa.Column("institution_code", CODE, sa.ForeignKey("institutions.institution_code"), primary_key=True),
+    sa.Column("product_code", CODE, sa.ForeignKey("products.product_code"), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("prior_year_qty", QTY, nullable=False),
+    sa.CheckConstraint("prior_year_qty >= 0", name="ck_baseline_qty"),
+)
+
+complaints = sa.Table(
+    "complaints", metadata,
+    sa.Column("complaint_id", sa.String(40), primary_key=True),
+    sa.Column("institution_code", CODE, sa.ForeignKey("institutions.institution_code"), nullable=False),
+    sa.Column("enterprise_code", CODE, sa.ForeignKey("enterprises.enterprise_code"), nullable=False),
+    sa.Column("product_code", CODE, sa.ForeignKey("products.product_code"), nullable=True),
+    sa.Column("issue_type", sa.String(8), nullable=False),
+    sa.Column("raised_date", sa.Date, nullable=False),
+    sa.Column("reply_date", sa.Date, nullable=True),
+    sa.Column("promised_date", sa.Date, nullable=True),
+    sa.Column("resolved_date", sa.Date, nullable=True),
+    _in("issue_type", F.ISSUE_TYPES),
+    sa.CheckConstraint("reply_date IS NULL OR reply_date >= raised_date", name="ck_complaint_reply"),
+    sa.CheckConstraint("promised_date IS NULL OR (reply_date IS NOT NULL AND promised_date >= reply_date)",
+                       name="ck_complaint_promised"),
+    sa.CheckConstraint("resolved_date IS NULL OR resolved_date >= raised_date", name="ck_complaint_resolved"),
+    sa.Index("ix_complaints_enterprise", "enterprise_code"),
+)
+
+# What the demo generator planted, so tests can check each problem is found.
+demo_manifest = sa.Table(
+    "demo_manifest", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("flag_id", sa.String(40), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("subject_code", CODE, nullable=False),
+    sa.Column("detail_code", sa.String(120), nullable=False, server_default=""),
+    sa.Column("severity", sa.String(8), nullable=True),
+    sa.Column("note", sa.String(200), nullable=False, server_default=""),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("display_name", sa.String(100), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("area_code", sa.String(6), sa.ForeignKey("regions.region_code"), nullable=True),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("is_demo", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.CheckConstraint("role IN ('leader', 'city_officer', 'county_officer', 'analyst', 'admin')", name="ck_user_role"),
+)
+
+actions = sa.Table(
+    "actions", metadata,
+    sa.Column("action_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("subject_type", sa.String(12), nullable=False),
+    sa.Column("subject_code", CODE, nullable=False),
+    sa.Column("quarter", sa.String(7), nullable=False),  # e.g. 2026Q3
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("action_date", sa.Date, nullable=False),
+    sa.Column("recorded_by", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.CheckConstraint("subject_type IN ('institution', 'enterprise')", name="ck_action_subject"),
+    sa.CheckConstraint("status IN ('待处理', '已提醒', '已通报', '已约谈', '已整改', '已移交纪检')", name="ck_action_status"),
+    sa.Index("ix_actions_subject", "subject_type", "subject_code"),
+)
+
+uploads = sa.Table(
+    "uploads", metadata,
+    sa.Column("upload_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("uploaded_at", sa.DateTime, nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("rows_json", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.CheckConstraint("outcome IN ('imported', 'rejected', 'dry_run')", name="ck_upload_outcome"),
+)
+
+settings_table = sa.Table(
+    "settings", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=True),
+    sa.Column("updated_at", sa.DateTime, nullable=True),
+)
+
+# The tables of the standard extract, by sheet name.
+DATA_TABLES: dict[str, sa.Table] = {
+    "institutions": institutions, "enterprises": enterprises, "products": products,
+    "agreements": agreements, "orders": orders, "baseline": baseline, "complaints": complaints,
+}

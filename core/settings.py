@@ -1,0 +1,68 @@
+"""The one settings table: every threshold of the notice, the province, the grace days.
+
+Defaults are the numbers of 鲁医保发〔2023〕14号 (see ../shared/design/indicators.md).
+A bureau changes a value without code by writing a row into the store's `settings`
+table (name, value); `resolve()` layers those rows over the defaults.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: float | int | str
+    help_zh: str
+    help_en: str
+    source: str = ""  # the notice's clause the default comes from
+
+    def parse(self, raw: str | float | int) -> float | int | str:
+        """Turn a stored text value into the default's type; raise ValueError when it does not fit."""
+        if isinstance(self.default, bool) or isinstance(self.default, str):
+            return str(raw)
+        if isinstance(self.default, int):
+            return int(str(raw).strip())
+        return float(str(raw).strip())
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("province_code", "370000", "省份行政区划代码（GB/T 2260）", "Province code (GB/T 2260)"),
+    Setting("delivery_grace_days", 2, "配送率计算排除截止日前N天内的订单", "Orders placed in the last N days before T are left out of delivery rates", "二（三）"),
+    Setting("report_drop_ratio", 0.8, "报量低于上年实际采购量的该比例即预警（减少超过20%）", "Report below this share of last year's purchases is flagged (a drop of more than 20%)", "二（一）"),
+    Setting("report_drop_serious_ratio", 0.5, "报量低于上年实际采购量的该比例为重点关注", "Report below this share of last year's purchases is serious", "二（一）"),
+    Setting("delivery_rate_warning", 0.8, "配送率低于该值预警", "Delivery rate below this is a warning", "二（三）"),
+    Setting("delivery_rate_serious", 0.6, "配送率低于该值重点关注", "Delivery rate below this is serious", "二（七）"),
+    Setting("delivery_rate_severe", 0.3, "配送率低于该值为严重", "Delivery rate below this is severe", "二（七）"),
+    Setting("complaint_reply_workdays", 2, "企业应在N个工作日内回复诉求", "Enterprises reply to a complaint within N working days", "二（四）"),
+    Setting("complaint_resolve_workdays", 5, "承诺解决时限不得超过回复后N个工作日", "The promised resolution date is at most N working days after the reply", "二（四）"),
+    Setting("timely_min_age_workdays", 7, "及时解决率只计截止日前至少N个工作日提出的诉求", "Timely resolution counts complaints raised at least N working days before T", "二（七）"),
+    Setting("progress_serious_ratio", 0.5, "完成进度低于序时进度的该比例为重点关注", "Completion below this share of the schedule is serious", "二（七）"),
+    Setting("over_purchase_multiple", 4.0, "实际采购量超过约定采购量的倍数", "Purchases above this multiple of the agreed volume are flagged", "二（七）"),
+    Setting("nonselected_share_min", 0.7, "中选产品采购数量占比低于该值预警", "Selected-product share below this is a warning", "二（六）"),
+    Setting("abnormal_order_multiple", 3.0, "单笔订单超过月均约定量的倍数视为超常规订单", "An order above this multiple of the monthly agreed average is abnormal", "二（六）"),
+    Setting("abnormal_order_iqr_k", 3.0, "无约定量时超常规订单阈值 Q3 + k×IQR 中的k", "k in Q3 + k x IQR for abnormal orders without an agreement", "二（六）"),
+    Setting("receipt_confirm_workdays", 5, "配送后N个工作日内应确认收货", "Receipt is confirmed within N working days of delivery", "二（六）"),
+    Setting("tier_a_min", 0.8, "企业分级：A级下限", "Supplier tier A: lower bound", "二（七）"),
+    Setting("tier_b_min", 0.6, "企业分级：B级下限", "Supplier tier B: lower bound", "二（七）"),
+    Setting("tier_c_min", 0.3, "企业分级：C级下限", "Supplier tier C: lower bound", "二（七）"),
+    Setting("primary_gap_points", 0.10, "基层与非基层配送率差距（百分点）达到该值即标记", "Gap between non-primary and primary delivery rates that flags an area", "二（五）"),
+    Setting("red_flag_min_indicators", 3, "预警涉及的指标数达到该值即列为红旗机构", "Warnings on this many indicators make an institution red-flagged", "二（七）"),
+    Setting("notification_score", 10, "红旗得分达到该值直接通报提醒", "A red-flag score at or above this goes straight to notification", "二（七）"),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def defaults() -> dict[str, float | int | str]:
+    return {s.name: s.default for s in SETTINGS}
+
+
+def resolve(overrides: Mapping[str, object] | None = None) -> dict[str, float | int | str]:
+    """Defaults with stored overrides applied; unknown names are ignored, bad values raise ValueError."""
+    values = defaults()
+    for name, raw in (overrides or {}).items():
+        if name in BY_NAME and raw is not None:
+            values[name] = BY_NAME[name].parse(raw)
+    return values

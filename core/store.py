@@ -1,0 +1,82 @@
+"""Opening a store: create or upgrade its schema, load the province's regions.
+
+Any command, and the app, opens the store through `open_store`. A store that does not
+exist yet is created with the schema and the configured province's regions; data rows
+come only from an import or from the demo.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import db, migrations, regions
+from . import schema as S
+from . import settings as settings_mod
+
+ENV_PROVINCE = "VBP_PROVINCE_CODE"
+
+
+@dataclass
+class Store:
+    url: str
+    engine: sa.Engine
+    province_code: str
+
+    def read(self, sql: str | sa.Executable, params: dict | None = None) -> pd.DataFrame:
+        return db.read(self.engine, sql, params)
+
+    def begin(self):
+        return self.engine.begin()
+
+    @property
+    def is_postgres(self) -> bool:
+        return db.is_postgres(self.engine)
+
+    def counts(self) -> dict[str, int]:
+        return db.count_rows(self.engine, S.DATA_TABLES.values())
+
+    def is_empty(self) -> bool:
+        """True when the store holds no data rows (regions aside)."""
+        with self.engine.connect() as conn:
+            for table in S.DATA_TABLES.values():
+                if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
+                    return False
+        return True
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == key)).scalar()
+        return default if value is None else value
+
+    def set_meta(self, conn: sa.Connection, key: str, value: str) -> None:
+        db.upsert(conn, S.store_meta, pd.DataFrame([{"key": key, "value": value}]))
+
+    def settings(self) -> dict:
+        rows = self.read(sa.select(S.settings_table.c.name, S.settings_table.c.value))
+        return settings_mod.resolve(dict(zip(rows["name"], rows["value"])))
+
+    def regions(self) -> pd.DataFrame:
+        return self.read(sa.select(S.regions).order_by(S.regions.c.region_code))
+
+
+def open_store(url: str | None = None, province_code: str | None = None) -> Store:
+    """Open (and if need be create or upgrade) the store at `url`."""
+    url = db.resolve_url(url)
+    engine = db.engine_for(url)
+    migrations.upgrade(engine)
+    with engine.begin() as conn:
+        stored = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "province_code")).scalar()
+        code = stored or province_code or os.environ.get(ENV_PROVINCE) or str(settings_mod.BY_NAME["province_code"].default)
+        has_regions = conn.execute(sa.select(sa.func.count()).select_from(S.regions)).scalar_one() > 0
+        if not has_regions:
+            rows = pd.DataFrame(regions.region_rows(code))
+            # Parents before children, so the self-reference resolves row by row.
+            order = {"province": 0, "city": 1, "county": 2}
+            rows = rows.sort_values("region_level", key=lambda s: s.map(order), kind="stable")
+            db.upsert(conn, S.regions, rows)
+        if stored is None:
+            db.upsert(conn, S.store_meta, pd.DataFrame([{"key": "province_code", "value": code}]))
+    return Store(url=url, engine=engine, province_code=code)
