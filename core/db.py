@@ -73,21 +73,21 @@ def read(conn_or_engine: sa.Connection | sa.Engine, sql: str | sa.Executable, pa
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def _cell(value: Any) -> Any:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item"):  # numpy scalar
-        value = value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    return value
+def _column(series: pd.Series, iso: bool) -> list:
+    """One column as plain Python values: None for missing; dates as ISO text (raw drivers) or date objects."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = [None if v is pd.NaT or v is None else v.date() for v in series.tolist()]
+    else:
+        values = series.astype(object).where(series.notna(), None).tolist()
+        values = [v.item() if hasattr(v, "item") else v for v in values]
+        values = [v.date() if isinstance(v, pd.Timestamp) else v for v in values]
+    if iso:
+        return [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
+    return values
 
 
-def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple]:
-    cols = [frame[c].astype(object).where(frame[c].notna(), None) for c in columns]
-    return [tuple(_cell(v) for v in row) for row in zip(*cols)]
+def _records(frame: pd.DataFrame, columns: Sequence[str], iso: bool = True) -> list[tuple]:
+    return list(zip(*(_column(frame[c], iso) for c in columns)))
 
 
 def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 200_000) -> int:
@@ -109,16 +109,9 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch
     raw = conn.connection.driver_connection
     cur = raw.cursor()
     for start in range(0, len(frame), batch):
-        cur.executemany(sql, [tuple(_iso(v) for v in r) for r in _records(frame.iloc[start:start + batch], columns)])
+        cur.executemany(sql, _records(frame.iloc[start:start + batch], columns))
     cur.close()
     return len(frame)
-
-
-def _iso(value: Any) -> Any:
-    # The sqlite3 driver stores dates as ISO text, as SQLAlchemy's Date type does.
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        return value.isoformat()
-    return value
 
 
 def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 5_000) -> int:
@@ -128,7 +121,7 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
     columns = [c for c in frame.columns if c in table.c]
     keys = [c.name for c in table.primary_key.columns]
     dialect = postgresql if is_postgres(conn) else sqlite
-    rows = [dict(zip(columns, r)) for r in _records(frame, columns)]
+    rows = [dict(zip(columns, r)) for r in _records(frame, columns, iso=False)]
     for start in range(0, len(rows), batch):
         stmt = dialect.insert(table)
         updates = {c: stmt.excluded[c] for c in columns if c not in keys}

@@ -1,0 +1,184 @@
+"""One import path: read a standard extract, map its headers, check it whole, then write.
+
+Reads .xlsx (calamine) with English or Chinese sheet names and headers, or one .csv per
+sheet named after it (UTF-8, UTF-8 with BOM, or GB18030). Every cell is read as text and
+converted by the column's kind, so codes keep their leading zeros. Nothing is written
+unless the whole file is valid; a valid file is written in one transaction, rows
+inserted or replaced by their key.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import db
+from . import formats as F
+from . import schema as S
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None  # as the spreadsheet numbers it (header = 1)
+    column: str
+    value: str
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}" + (f" 第{self.row}行" if self.row else "") + (f" [{self.column}]" if self.column else "")
+        return f"{where}: {self.zh} / {self.en}" + (f" (值 value: {self.value!r})" if self.value else "")
+
+
+@dataclass
+class Extract:
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet name -> typed frame
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class InvalidExtract(ValueError):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnicodeDecodeError("csv", raw[:1], 0, 1, "neither UTF-8 nor GB18030")
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def read_raw(paths: list[Path]) -> tuple[dict[str, tuple[str, pd.DataFrame]], list[Problem]]:
+    """Sheets as text frames, keyed by standard sheet name, with the title the file used."""
+    sheets: dict[str, tuple[str, pd.DataFrame]] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        path = Path(path)
+        if path.suffix.lower() == ".csv":
+            found = {path.stem: _read_csv(path)}
+        elif path.suffix.lower() == ".xlsx":
+            found = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine", keep_default_na=False)
+        else:
+            problems.append(Problem(path.name, None, "", "", "文件类型不支持，请上传 .xlsx 或 .csv",
+                                    "unsupported file type: upload .xlsx or .csv"))
+            continue
+        for title, frame in found.items():
+            sheet = F.sheet_for(str(title))
+            if sheet is None:
+                problems.append(Problem(str(title), None, "", str(title), "未知的工作表名称", "unknown sheet name"))
+                continue
+            sheets[sheet.name] = (str(title), frame)
+    return sheets, problems
+
+
+def _convert(column: F.Column, text: str):
+    """Text of one cell to its value; raises ValueError with (zh, en) when it does not fit."""
+    if column.kind in ("code", "text"):
+        return text
+    if column.kind == "choice":
+        if text not in column.choices:
+            raise ValueError(f"取值应为 {'/'.join(column.choices)}", f"must be one of {'/'.join(column.choices)}")
+        return text
+    if column.kind == "date":
+        try:
+            if text.replace(".", "", 1).isdigit():  # an Excel serial date
+                return dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            raise ValueError("日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD") from None
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError("应为数字", "must be a number") from None
+    if column.kind == "int":
+        if number != int(number):
+            raise ValueError("应为整数", "must be a whole number")
+        return int(number)
+    if column.kind == "qty" and number < 0:
+        raise ValueError("数量不能为负", "quantity must not be negative")
+    return number
+
+
+def parse(paths: list[Path]) -> Extract:
+    """Read and type-check files; every problem found is collected, nothing is written."""
+    raw, problems = read_raw(paths)
+    out = Extract(problems=problems)
+    for name, (title, frame) in raw.items():
+        sheet = F.SHEET_BY_NAME[name]
+        mapping = {}
+        for header in frame.columns:
+            col = F.column_for(sheet, header)
+            if col is None:
+                out.problems.append(Problem(title, 1, str(header), str(header), "未知的列名", "unknown column header"))
+            else:
+                mapping[header] = col.name
+        frame = frame.rename(columns=mapping)
+        missing = [c for c in sheet.columns if c.required and c.name not in frame.columns]
+        for c in missing:
+            out.problems.append(Problem(title, 1, f"{c.zh} {c.name}", "", "缺少必填列", "required column is missing"))
+        if missing:
+            continue
+        typed: dict[str, list] = {c.name: [] for c in sheet.columns}
+        for i, record in enumerate(frame.to_dict("records")):
+            excel_row = i + 2
+            for c in sheet.columns:
+                text = str(record.get(c.name, "") or "").strip()
+                if text == "":
+                    if c.required:
+                        out.problems.append(Problem(title, excel_row, f"{c.zh} {c.name}", "", "必填项为空", "required value is empty"))
+                    typed[c.name].append(None)
+                    continue
+                try:
+                    typed[c.name].append(_convert(c, text))
+                except ValueError as err:
+                    zh, en = err.args
+                    out.problems.append(Problem(title, excel_row, f"{c.zh} {c.name}", text, zh, en))
+                    typed[c.name].append(None)
+        typed_frame = pd.DataFrame(typed)
+        if "is_primary" in typed_frame:
+            typed_frame["is_primary"] = typed_frame["is_primary"].map({"是": True, "否": False})
+        dupes = typed_frame.duplicated(subset=list(sheet.key), keep="first")
+        for i in typed_frame.index[dupes]:
+            out.problems.append(Problem(title, i + 2, "+".join(sheet.key), "", "主键重复", "duplicate key in the file"))
+        out.frames[name] = typed_frame
+    return out
+
+
+def write(store, extract: Extract) -> dict[str, int]:
+    """Write a valid extract in one transaction; on any database error nothing is kept."""
+    if not extract.ok:
+        raise InvalidExtract(extract.problems)
+    counts = {}
+    try:
+        with store.begin() as conn:
+            for name in F.WRITE_ORDER:
+                if name in extract.frames:
+                    counts[name] = db.upsert(conn, S.DATA_TABLES[name], extract.frames[name])
+    except sa.exc.IntegrityError as err:
+        reason = str(err.orig).splitlines()[0]
+        raise InvalidExtract([Problem(name, None, "", "", f"数据库拒绝写入（引用不存在的编码或违反约束），未写入任何数据：{reason}",
+                                      f"the store refused the rows (unknown code or broken rule); nothing was written: {reason}")]) from None
+    return counts
+
+
+def import_files(store, paths: list[Path], dry_run: bool = False) -> tuple[Extract, dict[str, int]]:
+    extract = parse(paths)
+    if not extract.ok or dry_run:
+        return extract, {}
+    return extract, write(store, extract)

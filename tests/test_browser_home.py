@@ -1,0 +1,24 @@
+"""A real browser opens the app on an empty store: the demo loads on first start, the home page shows."""
+import os
+from pathlib import Path
+
+import pytest
+
+from .browser import ARTIFACTS, CHROMIUM, browser_page, streamlit_server
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (bash scripts/setup.sh)")
+
+
+def test_first_start_fills_the_demo_and_shows_title_and_map(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    with streamlit_server(url) as base, browser_page() as page:
+        page.goto(base)
+        page.get_by_role("heading", name="集采全流程监测平台").wait_for(timeout=180_000)
+        page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+        page.get_by_text("济南市").first.wait_for(state="attached", timeout=30_000)  # the city table (a canvas grid)
+        page.get_by_text("各市医疗机构分布").wait_for()
+        page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    from core.store import open_store
+    store = open_store(url)
+    assert store.counts()["institutions"] > 1000

@@ -1,0 +1,95 @@
+"""Reading the standard extract: .xlsx in Chinese or English, .csv in UTF-8 or GB18030."""
+import subprocess
+import sys
+
+import pytest
+
+from core import exporter, importer
+from core.db import ROOT
+from core.store import open_store
+
+from .extract_fixture import frames
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def _snapshot(store):
+    out = {}
+    for name in ("enterprises", "institutions", "products", "agreements", "baseline", "orders", "complaints"):
+        out[name] = store.read(f"SELECT * FROM {name}").astype(str).sort_values(list(store.read(f"SELECT * FROM {name}").columns[:1])).values.tolist()
+    return out
+
+
+@pytest.mark.parametrize("chinese", [True, False])
+def test_xlsx_imports_and_keeps_leading_zeros(store_url, tmp_path, chinese):
+    path = exporter.write_xlsx(frames(), tmp_path / "extract.xlsx", chinese=chinese)
+    store = open_store(store_url)
+    extract, counts = importer.import_files(store, [path])
+    assert extract.ok, extract.problems
+    assert counts == {"enterprises": 2, "institutions": 2, "products": 2, "agreements": 1, "baseline": 1, "orders": 2,
+                      "complaints": 1}
+    assert store.read("SELECT product_code FROM products ORDER BY 1")["product_code"].tolist() == ["0012", "0013"]
+    assert store.read("SELECT order_id FROM orders ORDER BY 1")["order_id"].tolist() == ["0000001", "0000002"]
+    assert store.read("SELECT enterprise_code FROM complaints")["enterprise_code"].tolist() == ["0002"]
+    primary = store.read("SELECT institution_code, is_primary FROM institutions ORDER BY 1")
+    assert [bool(v) for v in primary["is_primary"]] == [False, True]
+    assert store.read("SELECT order_qty FROM orders WHERE order_id = '0000002'")["order_qty"].iloc[0] == 20.5
+
+
+def test_same_file_twice_leaves_the_store_as_after_the_first(store_url, tmp_path):
+    path = exporter.write_xlsx(frames(), tmp_path / "extract.xlsx")
+    store = open_store(store_url)
+    importer.import_files(store, [path])
+    first = _snapshot(store)
+    importer.import_files(store, [path])
+    assert _snapshot(store) == first
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_per_sheet_in_each_encoding(tmp_path, encoding):
+    paths = exporter.write_csv(frames(), tmp_path, encoding=encoding, chinese=True)
+    store = open_store(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    extract, counts = importer.import_files(store, paths)
+    assert extract.ok, extract.problems
+    assert counts["orders"] == 2
+    assert store.read("SELECT institution_name FROM institutions ORDER BY 1")["institution_name"].tolist() == \
+        ["历下区人民医院", "平阴县王庄镇卫生院"]
+
+
+def test_cli_import_exit_codes_and_nothing_written_on_a_bad_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    good = exporter.write_xlsx(frames(), tmp_path / "good.xlsx")
+    bad_frames = frames()
+    bad_frames["orders"].loc[0, "order_qty"] = -5
+    bad_frames["orders"].loc[1, "channel"] = "电话"
+    bad = exporter.write_xlsx(bad_frames, tmp_path / "bad.xlsx")
+
+    r = _run("import", str(bad), "--db", url)
+    assert r.returncode == 1
+    assert "采购订单 第2行 [采购数量 order_qty]" in r.stderr and "quantity must not be negative" in r.stderr
+    assert "采购订单 第3行 [采购方式 channel]" in r.stderr
+    store = open_store(url)
+    assert store.is_empty()
+
+    r = _run("import", str(good), "--db", url, "--dry-run")
+    assert r.returncode == 0 and "would write" in r.stdout
+    assert store.is_empty()
+
+    r = _run("import", str(good), "--db", url)
+    assert r.returncode == 0, r.stderr
+    assert store.counts()["orders"] == 2
+
+    assert _run("import", str(tmp_path / "missing.xlsx"), "--db", url).returncode == 2
+    assert _run("import", "--db", url).returncode == 2
+
+
+def test_unknown_reference_writes_nothing(store_url, tmp_path):
+    f = frames()
+    f["orders"].loc[1, "institution_code"] = "H9999999999"
+    path = exporter.write_xlsx(f, tmp_path / "ref.xlsx")
+    store = open_store(store_url)
+    with pytest.raises(importer.InvalidExtract):
+        importer.import_files(store, [path])
+    assert store.is_empty()

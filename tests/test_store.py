@@ -1,0 +1,77 @@
+"""The store: created from nothing, upgraded in place, constraints in the schema."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from core import db, migrations
+from core import schema as S
+from core.store import open_store
+
+
+def test_created_from_nothing_with_regions(store_url):
+    store = open_store(store_url)
+    names = set(sa.inspect(store.engine).get_table_names())
+    assert {"regions", "institutions", "orders", "agreements", "baseline", "complaints", "users", "actions",
+            "uploads", "settings", "schema_version"} <= names
+    with store.engine.connect() as conn:
+        assert migrations.current_version(conn) == migrations.HEAD
+    assert store.is_empty()
+    regions = store.regions()
+    assert (regions["region_level"] == "county").sum() == 136
+    assert store.meta("province_code") == "370000"
+
+
+def test_upgrade_in_place_keeps_rows(store_url):
+    engine = db.engine_for(store_url)
+    assert migrations.upgrade(engine, target=1) == [1]
+    assert not sa.inspect(engine).has_table("users")
+    with engine.begin() as conn:
+        conn.execute(S.enterprises.insert().values(enterprise_code="0007", enterprise_name="测试制药", role="生产企业"))
+    store = open_store(store_url)  # opening upgrades to the head version
+    assert sa.inspect(store.engine).has_table("users")
+    kept = store.read("SELECT enterprise_code, enterprise_name FROM enterprises")
+    assert kept.to_dict("records") == [{"enterprise_code": "0007", "enterprise_name": "测试制药"}]
+    with store.engine.connect() as conn:
+        assert migrations.current_version(conn) == migrations.HEAD
+    assert migrations.upgrade(store.engine) == []  # nothing left to apply
+
+
+def _minimal(store):
+    with store.begin() as conn:
+        conn.execute(S.enterprises.insert().values(enterprise_code="0001", enterprise_name="甲制药", role="生产企业"))
+        conn.execute(S.institutions.insert().values(
+            institution_code="H1", institution_name="甲医院", county_code="370102", level="三级",
+            category="综合医院", is_primary=False))
+        conn.execute(S.products.insert().values(
+            product_code="0012", generic_name="阿司匹林", dosage_form="肠溶片", category="药品",
+            manufacturer_code="0001", status="中选"))
+
+
+@pytest.mark.parametrize("values, rule", [
+    ({"delivered_qty": 11.0}, "delivered above ordered"),
+    ({"order_qty": 0.0}, "zero quantity"),
+    ({"channel": "电话"}, "unknown channel"),
+    ({"institution_code": "H404"}, "unknown institution"),
+    ({"delivery_date": dt.date(2026, 2, 28)}, "delivery before order"),
+])
+def test_schema_refuses_bad_orders(store_url, values, rule):
+    store = open_store(store_url)
+    _minimal(store)
+    row = {"order_id": "O1", "institution_code": "H1", "product_code": "0012", "order_date": dt.date(2026, 3, 1),
+           "order_qty": 10.0, "channel": "线上", **values}
+    with pytest.raises(sa.exc.IntegrityError):
+        with store.begin() as conn:
+            conn.execute(S.orders.insert().values(**row))
+    assert store.read("SELECT COUNT(*) AS n FROM orders")["n"].iloc[0] == 0, rule
+
+
+def test_upsert_replaces_by_key(store_url):
+    store = open_store(store_url)
+    _minimal(store)
+    with store.begin() as conn:
+        db.upsert(conn, S.enterprises, pd.DataFrame([{"enterprise_code": "0001", "enterprise_name": "甲制药（新）", "role": "生产企业"},
+                                                     {"enterprise_code": "0002", "enterprise_name": "乙配送", "role": "配送企业"}]))
+    rows = store.read("SELECT enterprise_code, enterprise_name FROM enterprises ORDER BY enterprise_code")
+    assert rows.values.tolist() == [["0001", "甲制药（新）"], ["0002", "乙配送"]]
