@@ -1,0 +1,222 @@
+"""Flags at the as-of date T: the rules of ../shared/design/indicators.md, one function each.
+
+Orders are aggregated inside the database, once, to institution x product
+(`facts.inst_product`); order-level flags select only candidate orders in SQL and apply
+the exact working-day rule to those. Every function returns rows of
+flag_id, severity, level, subject_code, detail_code, value, threshold.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .facts import Facts
+from .indicators import SEVERITY_WEIGHT
+
+COLUMNS = ["flag_id", "severity", "level", "subject_code", "detail_code", "value", "threshold"]
+
+
+def _rows(frame: pd.DataFrame, flag_id: str, subject: str, detail: str, value: str, threshold) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.DataFrame({
+        "flag_id": flag_id, "severity": frame["severity"] if "severity" in frame else "warning", "level": "institution",
+        "subject_code": frame[subject], "detail_code": frame[detail] if detail else "", "value": frame[value],
+        "threshold": threshold if not isinstance(threshold, str) else frame[threshold],
+    })
+    return out[COLUMNS]
+
+
+def _grade(values: pd.Series, cuts: list[tuple[float, str]], default: str = "warning") -> pd.Series:
+    """Severity by the first cut the value falls below (cuts from lowest up)."""
+    out = pd.Series(default, index=values.index, dtype=object)
+    for cut, name in reversed(cuts):
+        out[values < cut] = name
+    return out
+
+
+def report_volume_drop(f: Facts) -> pd.DataFrame:
+    s, a = f.settings, f.agreements
+    a = a[a["prior_year_qty"] > 0].copy()
+    a["ratio"] = a["reported_qty"] / a["prior_year_qty"]
+    hit = a[a["reported_qty"] < s["report_drop_ratio"] * a["prior_year_qty"]].copy()
+    hit["severity"] = _grade(hit["ratio"], [(s["report_drop_serious_ratio"], "serious")])
+    return _rows(hit, "report_volume_drop", "institution_code", "product_code", "ratio", s["report_drop_ratio"])
+
+
+def delivery_rate_low(f: Facts) -> pd.DataFrame:
+    s, ip = f.settings, f.inst_product
+    a = ip[(ip["agreed_qty"] > 0) & (ip["rate_order_qty"] > 0)].copy()
+    a["rate"] = a["rate_delivered_qty"] / a["rate_order_qty"]
+    hit = a[a["rate"] < s["delivery_rate_warning"]].copy()
+    hit["severity"] = _grade(hit["rate"], [(s["delivery_rate_severe"], "severe"), (s["delivery_rate_serious"], "serious")])
+    return _rows(hit, "delivery_rate_low", "institution_code", "product_code", "rate", s["delivery_rate_warning"])
+
+
+def progress_behind_schedule(f: Facts) -> pd.DataFrame:
+    ip = f.inst_product
+    a = ip[ip["agreed_qty"] > 0].copy()
+    a["completion"] = a["purchased_qty"] / a["agreed_qty"]
+    hit = a[a["completion"] < f.schedule].copy()
+    hit["severity"] = _grade(hit["completion"], [(f.settings["progress_serious_ratio"] * f.schedule, "serious")])
+    return _rows(hit, "progress_behind_schedule", "institution_code", "product_code", "completion", f.schedule)
+
+
+def purchase_over_4x(f: Facts) -> pd.DataFrame:
+    k, ip = f.settings["over_purchase_multiple"], f.inst_product
+    a = ip[ip["agreed_qty"] > 0].copy()
+    a["multiple"] = a["purchased_qty"] / a["agreed_qty"]
+    return _rows(a[a["purchased_qty"] > k * a["agreed_qty"]], "purchase_over_4x", "institution_code", "product_code",
+                 "multiple", k)
+
+
+def unreported_purchase(f: Facts) -> pd.DataFrame:
+    ip, level = f.inst_product, f.institutions.set_index("institution_code")["level"]
+    ip = ip.assign(level=ip["institution_code"].map(level))
+    held = ip[ip["agreed_qty"] > 0]
+    medians = held.groupby(["product_code", "level"])["agreed_qty"].median().rename("median_agreed").reset_index()
+    free = ip[(ip["status"] == "中选") & ~(ip["agreed_qty"] > 0) & (ip["purchased_qty"] > 0)]
+    free = free.merge(medians, on=["product_code", "level"], how="inner")
+    hit = free[free["purchased_qty"] >= free["median_agreed"]]
+    return _rows(hit, "unreported_purchase", "institution_code", "product_code", "purchased_qty", "median_agreed")
+
+
+def group_shares(f: Facts) -> pd.DataFrame:
+    """Selected and non-selected quantities per institution x group (generic name | dosage form)."""
+    ip = f.inst_product
+    g = ip[ip["status"].isin(["中选", "非中选"])].copy()
+    g["group"] = g["generic_name"] + "|" + g["dosage_form"]
+    selected_groups = set(g.loc[g["status"] == "中选", "group"]) | set(f.selected_groups)
+    g = g[g["group"].isin(selected_groups)]
+    g["selected_qty"] = g["purchased_qty"].where(g["status"] == "中选", 0.0)
+    g["nonselected_qty"] = g["purchased_qty"].where(g["status"] == "非中选", 0.0)
+    return g.groupby(["institution_code", "group"], as_index=False)[["selected_qty", "nonselected_qty"]].sum()
+
+
+def nonselected_share_high(f: Facts) -> pd.DataFrame:
+    g = group_shares(f)
+    g = g[(g["selected_qty"] + g["nonselected_qty"]) > 0].copy()
+    g["share"] = g["selected_qty"] / (g["selected_qty"] + g["nonselected_qty"])
+    hit = g[g["share"] < f.settings["nonselected_share_min"]].copy()
+    hit["severity"] = hit["nonselected_qty"].gt(hit["selected_qty"]).map({True: "serious", False: "warning"})
+    return _rows(hit, "nonselected_share_high", "institution_code", "group", "share", f.settings["nonselected_share_min"])
+
+
+def substitute_increase(f: Facts) -> pd.DataFrame:
+    ip = f.inst_product
+    s = ip[(ip["status"] == "可替代") & (ip["baseline_qty"] > 0)].copy()
+    s["ratio"] = s["purchased_qty"] / s["baseline_qty"]
+    hit = s[s["purchased_qty"] > s["baseline_qty"] * f.schedule].copy()
+    hit["severity"] = hit["ratio"].gt(1).map({True: "serious", False: "warning"})
+    return _rows(hit, "substitute_increase", "institution_code", "product_code", "ratio", f.schedule)
+
+
+def order_flags(f: Facts) -> pd.DataFrame:
+    parts = []
+    offline = f.offline_orders()
+    parts.append(_rows(offline.assign(value=1.0), "offline_purchase", "institution_code", "order_id", "value", 0.0))
+    abnormal = f.abnormal_candidates()
+    parts.append(_rows(abnormal[abnormal["order_qty"] > abnormal["limit_qty"]], "abnormal_order", "institution_code",
+                       "order_id", "order_qty", "limit_qty"))
+    late = f.receipt_candidates()
+    days = f.settings["receipt_confirm_workdays"]
+    if not late.empty:
+        end = late["receipt_date"].where(late["receipt_date"].notna(), f.as_of)
+        late["workdays"] = [f.calendar.between(d, e) for d, e in zip(late["delivery_date"], end)]
+        late = late[late["workdays"] > days]
+    parts.append(_rows(late, "receipt_confirmation_late", "institution_code", "order_id", "workdays", float(days)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def complaint_flags(f: Facts) -> pd.DataFrame:
+    c = f.complaint_timeliness()
+    rows = []
+    for r in c.itertuples(index=False):
+        if r.reply_late:
+            rows.append(("complaint_reply_late", "warning", "enterprise", r.enterprise_code, r.complaint_id,
+                         float(r.reply_workdays), float(f.settings["complaint_reply_workdays"])))
+        if r.unresolved:
+            rows.append(("complaint_unresolved", "warning", "enterprise", r.enterprise_code, r.complaint_id,
+                         float(r.promise_workdays) if r.promise_workdays == r.promise_workdays else None,
+                         float(f.settings["complaint_resolve_workdays"])))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def tier_of(rate: float | None, s: dict) -> str | None:
+    if rate is None or rate != rate:
+        return None
+    if rate >= s["tier_a_min"]:
+        return "A"
+    if rate >= s["tier_b_min"]:
+        return "B"
+    return "C" if rate >= s["tier_c_min"] else "D"
+
+
+def enterprise_tiers(f: Facts) -> pd.DataFrame:
+    """Per enterprise: delivery rate, timely resolution rate, their tiers and the worse of the two."""
+    s = f.settings
+    e = f.enterprise_delivery().merge(f.enterprise_complaints(), on="enterprise_code", how="outer")
+    e["delivery_rate"] = e["delivered_qty"] / e["ordered_qty"].where(e["ordered_qty"] > 0)
+    e["timely_rate"] = e["count_timely"] / e["count_complaints"].where(e["count_complaints"] > 0)
+    e["delivery_tier"] = [tier_of(v, s) for v in e["delivery_rate"]]
+    e["complaint_tier"] = [tier_of(v, s) for v in e["timely_rate"]]
+    e["tier"] = [max((t for t in (a, b) if isinstance(t, str)), default=None)  # "D" is the worst letter
+                 for a, b in zip(e["delivery_tier"], e["complaint_tier"])]
+    return e
+
+
+def supplier_tier_flags(f: Facts, tiers: pd.DataFrame) -> pd.DataFrame:
+    bad = tiers[tiers["tier"].isin(["B", "C", "D"])]
+    rows = []
+    for r in bad.itertuples(index=False):
+        worst = min(v for v in (r.delivery_rate, r.timely_rate) if v == v)
+        severity = {"B": "warning", "C": "serious", "D": "severe"}[r.tier]
+        rows.append(("supplier_tier", severity, "enterprise", r.enterprise_code, r.tier, worst, f.settings["tier_a_min"]))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def primary_care_gap(f: Facts) -> pd.DataFrame:
+    ip = f.inst_product
+    a = ip[(ip["agreed_qty"] > 0) & (ip["rate_order_qty"] > 0)]
+    a = a.merge(f.institutions[["institution_code", "county_code", "city_code", "is_primary"]], on="institution_code")
+    gap_points, warn = f.settings["primary_gap_points"], f.settings["delivery_rate_warning"]
+    rows = []
+    for level, key in (("county", "county_code"), ("city", "city_code")):
+        sums = a.groupby([key, "is_primary"])[["rate_delivered_qty", "rate_order_qty"]].sum()
+        rate = (sums["rate_delivered_qty"] / sums["rate_order_qty"]).unstack()
+        if True not in rate or False not in rate:
+            continue
+        for code, r in rate.iterrows():
+            primary, others = r.get(True), r.get(False)
+            if primary != primary or others != others:
+                continue  # one side has no orders: no comparison
+            gap = others - primary
+            if gap >= gap_points - 1e-12 or (primary < warn <= others):
+                rows.append(("primary_care_gap", "warning", level, code, "", gap, gap_points))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def red_flags(flags: pd.DataFrame, min_indicators: int) -> pd.DataFrame:
+    from .indicators import FLAG_BY_ID
+    inst = flags[(flags["level"] == "institution") & flags["flag_id"].map(lambda x: FLAG_BY_ID[x].indicator > 0)].copy()
+    inst["indicator"] = inst["flag_id"].map(lambda x: FLAG_BY_ID[x].indicator)
+    inst["weight"] = inst["severity"].map(SEVERITY_WEIGHT)
+    rows = []
+    for code, g in inst.groupby("subject_code"):
+        serious = g["severity"].isin(["serious", "severe"]).any()
+        warned = g.loc[g["severity"] == "warning", "indicator"].nunique()
+        if serious or warned >= min_indicators:
+            rows.append(("red_flag", "serious" if serious else "warning", "institution", code, "",
+                         float(g["weight"].sum()), float(min_indicators)))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def all_flags(f: Facts) -> pd.DataFrame:
+    parts = [report_volume_drop(f), delivery_rate_low(f), progress_behind_schedule(f), purchase_over_4x(f),
+             unreported_purchase(f), nonselected_share_high(f), substitute_increase(f), order_flags(f),
+             complaint_flags(f), supplier_tier_flags(f, enterprise_tiers(f)), primary_care_gap(f)]
+    flags = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    flags = pd.concat([flags, red_flags(flags, int(f.settings["red_flag_min_indicators"]))], ignore_index=True)
+    flags["detail_code"] = flags["detail_code"].fillna("").astype(str)
+    return flags.sort_values(["flag_id", "subject_code", "detail_code"], kind="stable").reset_index(drop=True)
