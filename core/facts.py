@@ -132,7 +132,11 @@ class Facts:
                 SELECT product_code, order_qty,
                        ROW_NUMBER() OVER (PARTITION BY product_code ORDER BY order_qty) AS rn,
                        COUNT(*) OVER (PARTITION BY product_code) AS n
-                FROM orders WHERE order_date >= :start AND order_date <= :t),
+                FROM orders WHERE order_date >= :start AND order_date <= :t AND product_code IN (
+                    SELECT DISTINCT o.product_code FROM orders o
+                    LEFT JOIN agreements a ON a.institution_code = o.institution_code
+                         AND a.product_code = o.product_code AND {_IN_FORCE} AND a.agreed_qty > 0
+                    WHERE a.institution_code IS NULL AND o.order_date >= :start AND o.order_date <= :t)),
             quart AS (
                 SELECT product_code, MAX(CASE WHEN rn = (n + 3) / 4 THEN order_qty END) AS q1,
                        MAX(CASE WHEN rn = (3 * n + 3) / 4 THEN order_qty END) AS q3
@@ -187,22 +191,25 @@ class Facts:
                          "enterprise_code": c.enterprise_code, "reply_workdays": cal.between(c.raised_date, c.reply_date or t),
                          "promise_workdays": promise_wd, "reply_late": bool(reply_late),
                          "unresolved": bool(long_promise or late_fix), "timely": bool(timely), "counted": bool(counted)})
-        return pd.DataFrame(rows, columns=["complaint_id", "institution_code", "enterprise_code", "reply_workdays",
-                                           "promise_workdays", "reply_late", "unresolved", "timely", "counted"])
+        frame = pd.DataFrame(rows, columns=["complaint_id", "institution_code", "enterprise_code", "reply_workdays",
+                                            "promise_workdays", "reply_late", "unresolved", "timely", "counted"])
+        return frame.astype({"reply_late": bool, "unresolved": bool, "timely": bool, "counted": bool})
 
     def enterprise_delivery(self) -> pd.DataFrame:
         """Delivered and ordered quantities of selected products to agreement holders, by manufacturer and by distributor."""
-        base = f"""FROM orders o JOIN products p ON p.product_code = o.product_code AND p.status = '中选'
-                   JOIN agreements a ON a.institution_code = o.institution_code AND a.product_code = o.product_code
-                        AND {_IN_FORCE}
-                   WHERE o.order_date >= :start AND o.order_date <= :grace"""
-        sums = "SUM(COALESCE(o.delivered_qty, 0)) AS delivered_qty, SUM(o.order_qty) AS ordered_qty"
-        frame = self.store.read(f"""
-            SELECT p.manufacturer_code AS enterprise_code, {sums} {base} GROUP BY p.manufacturer_code
-            UNION ALL
-            SELECT o.distributor_code AS enterprise_code, {sums} {base} AND o.distributor_code IS NOT NULL
-            GROUP BY o.distributor_code""", self.params())
-        return frame.groupby("enterprise_code", as_index=False)[["delivered_qty", "ordered_qty"]].sum()
+        pairs = self.store.read(f"""
+            SELECT p.manufacturer_code, o.distributor_code,
+                   SUM(COALESCE(o.delivered_qty, 0)) AS delivered_qty, SUM(o.order_qty) AS ordered_qty
+            FROM orders o JOIN products p ON p.product_code = o.product_code AND p.status = '中选'
+            JOIN agreements a ON a.institution_code = o.institution_code AND a.product_code = o.product_code
+                 AND {_IN_FORCE}
+            WHERE o.order_date >= :start AND o.order_date <= :grace
+            GROUP BY p.manufacturer_code, o.distributor_code""", self.params())
+        by_maker = pairs.groupby("manufacturer_code")[["delivered_qty", "ordered_qty"]].sum()
+        by_dist = pairs.dropna(subset=["distributor_code"]).groupby("distributor_code")[["delivered_qty", "ordered_qty"]].sum()
+        both = pd.concat([by_maker, by_dist])
+        both.index.name = "enterprise_code"
+        return both.groupby(level=0).sum().reset_index()
 
     def enterprise_complaints(self) -> pd.DataFrame:
         c = self.complaint_timeliness()

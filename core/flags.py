@@ -40,7 +40,7 @@ def report_volume_drop(f: Facts) -> pd.DataFrame:
     s, a = f.settings, f.agreements
     a = a[a["prior_year_qty"] > 0].copy()
     a["ratio"] = a["reported_qty"] / a["prior_year_qty"]
-    hit = a[a["reported_qty"] < s["report_drop_ratio"] * a["prior_year_qty"]].copy()
+    hit = a[a["ratio"] < s["report_drop_ratio"]].copy()  # ratios, so exactly 80% is not below 0.8
     hit["severity"] = _grade(hit["ratio"], [(s["report_drop_serious_ratio"], "serious")])
     return _rows(hit, "report_volume_drop", "institution_code", "product_code", "ratio", s["report_drop_ratio"])
 
@@ -67,7 +67,7 @@ def purchase_over_4x(f: Facts) -> pd.DataFrame:
     k, ip = f.settings["over_purchase_multiple"], f.inst_product
     a = ip[ip["agreed_qty"] > 0].copy()
     a["multiple"] = a["purchased_qty"] / a["agreed_qty"]
-    return _rows(a[a["purchased_qty"] > k * a["agreed_qty"]], "purchase_over_4x", "institution_code", "product_code",
+    return _rows(a[a["multiple"] > k], "purchase_over_4x", "institution_code", "product_code",
                  "multiple", k)
 
 
@@ -107,7 +107,7 @@ def substitute_increase(f: Facts) -> pd.DataFrame:
     ip = f.inst_product
     s = ip[(ip["status"] == "可替代") & (ip["baseline_qty"] > 0)].copy()
     s["ratio"] = s["purchased_qty"] / s["baseline_qty"]
-    hit = s[s["purchased_qty"] > s["baseline_qty"] * f.schedule].copy()
+    hit = s[s["ratio"] > f.schedule].copy()
     hit["severity"] = hit["ratio"].gt(1).map({True: "serious", False: "warning"})
     return _rows(hit, "substitute_increase", "institution_code", "product_code", "ratio", f.schedule)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from . import db
+from . import db, marts
 from . import formats as F
 from . import schema as S
 
@@ -170,6 +170,7 @@ def write(store, extract: Extract) -> dict[str, int]:
             for name in F.WRITE_ORDER:
                 if name in extract.frames:
                     counts[name] = db.upsert(conn, S.DATA_TABLES[name], extract.frames[name])
+            store.bump_data_version(conn)
     except sa.exc.IntegrityError as err:
         reason = str(err.orig).splitlines()[0]
         raise InvalidExtract([Problem(name, None, "", "", f"数据库拒绝写入（引用不存在的编码或违反约束），未写入任何数据：{reason}",
@@ -177,8 +178,12 @@ def write(store, extract: Extract) -> dict[str, int]:
     return counts
 
 
-def import_files(store, paths: list[Path], dry_run: bool = False) -> tuple[Extract, dict[str, int]]:
+def import_files(store, paths: list[Path], dry_run: bool = False, progress=None) -> tuple[Extract, dict[str, int]]:
+    """Parse, check and write files; after a write the marts are recomputed."""
     extract = parse(paths)
     if not extract.ok or dry_run:
         return extract, {}
-    return extract, write(store, extract)
+    counts = write(store, extract)
+    if store.counts()["orders"]:
+        marts.refresh(store, progress=progress or (lambda _f, _m: None))
+    return extract, counts

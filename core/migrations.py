@@ -29,6 +29,8 @@ STEPS: tuple[Step, ...] = (
           S.orders, S.baseline, S.complaints, S.demo_manifest)),
     Step(2, "working tables: users, recorded actions, uploads, settings",
          (S.users, S.actions, S.uploads, S.settings_table)),
+    Step(3, "marts: flags, indicators, institution x product, enterprises, areas, red flags",
+         S.MART_TABLES),
 )
 
 HEAD = STEPS[-1].version

@@ -231,3 +231,80 @@ DATA_TABLES: dict[str, sa.Table] = {
     "institutions": institutions, "enterprises": enterprises, "products": products,
     "agreements": agreements, "orders": orders, "baseline": baseline, "complaints": complaints,
 }
+
+# -- marts: small tables the pages read, rewritten by core.marts.refresh ------------------
+mart_flags = sa.Table(
+    "mart_flags", metadata,
+    sa.Column("flag_id", sa.String(40), primary_key=True),
+    sa.Column("level", sa.String(16), primary_key=True),
+    sa.Column("subject_code", CODE, primary_key=True),
+    sa.Column("detail_code", sa.String(120), primary_key=True),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("value", sa.Double, nullable=True),
+    sa.Column("threshold", sa.Double, nullable=True),
+    sa.CheckConstraint("severity IN ('warning', 'serious', 'severe')", name="ck_mart_flag_severity"),
+    sa.Index("ix_mart_flags_subject", "subject_code"),
+)
+
+mart_indicators = sa.Table(
+    "mart_indicators", metadata,
+    sa.Column("level", sa.String(16), primary_key=True),  # institution | county | city | province | enterprise
+    sa.Column("subject_code", CODE, primary_key=True),
+    sa.Column("indicator_id", sa.String(16), primary_key=True),
+    sa.Column("numerator", sa.Double, nullable=False),
+    sa.Column("denominator", sa.Double, nullable=False),
+    sa.Column("value", sa.Double, nullable=True),  # empty when the denominator is 0
+    sa.Column("count_flagged", sa.Integer, nullable=False),
+)
+
+mart_inst_product = sa.Table(
+    "mart_inst_product", metadata,
+    sa.Column("institution_code", CODE, primary_key=True),
+    sa.Column("product_code", CODE, primary_key=True),
+    sa.Column("purchased_qty", sa.Double, nullable=False),
+    sa.Column("rate_order_qty", sa.Double, nullable=False),
+    sa.Column("rate_delivered_qty", sa.Double, nullable=False),
+    sa.Column("count_orders", sa.Integer, nullable=False),
+    sa.Column("agreed_qty", sa.Double, nullable=True),
+    sa.Column("reported_qty", sa.Double, nullable=True),
+    sa.Column("prior_year_qty", sa.Double, nullable=True),
+    sa.Column("baseline_qty", sa.Double, nullable=True),
+    sa.CheckConstraint("rate_delivered_qty <= rate_order_qty", name="ck_mart_delivered"),
+)
+
+mart_enterprises = sa.Table(
+    "mart_enterprises", metadata,
+    sa.Column("enterprise_code", CODE, primary_key=True),
+    sa.Column("delivered_qty", sa.Double, nullable=True),
+    sa.Column("ordered_qty", sa.Double, nullable=True),
+    sa.Column("delivery_rate", sa.Double, nullable=True),
+    sa.Column("count_complaints", sa.Integer, nullable=True),
+    sa.Column("count_timely", sa.Integer, nullable=True),
+    sa.Column("timely_rate", sa.Double, nullable=True),
+    sa.Column("delivery_tier", sa.String(1), nullable=True),
+    sa.Column("complaint_tier", sa.String(1), nullable=True),
+    sa.Column("tier", sa.String(1), nullable=True),
+)
+
+mart_areas = sa.Table(
+    "mart_areas", metadata,
+    sa.Column("region_code", sa.String(6), primary_key=True),
+    sa.Column("region_level", sa.String(8), nullable=False),
+    sa.Column("primary_delivered_qty", sa.Double, nullable=False),
+    sa.Column("primary_ordered_qty", sa.Double, nullable=False),
+    sa.Column("others_delivered_qty", sa.Double, nullable=False),
+    sa.Column("others_ordered_qty", sa.Double, nullable=False),
+    sa.Column("count_institutions", sa.Integer, nullable=False),
+    sa.Column("count_red_flag", sa.Integer, nullable=False),
+)
+
+mart_red_flags = sa.Table(
+    "mart_red_flags", metadata,
+    sa.Column("quarter", sa.String(6), primary_key=True),
+    sa.Column("institution_code", CODE, primary_key=True),
+    sa.Column("score", sa.Double, nullable=False),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("step", sa.Integer, nullable=True),  # the measures ladder, for the current quarter
+)
+
+MART_TABLES = (mart_flags, mart_indicators, mart_inst_product, mart_enterprises, mart_areas, mart_red_flags)

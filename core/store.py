@@ -54,6 +54,11 @@ class Store:
     def set_meta(self, conn: sa.Connection, key: str, value: str) -> None:
         db.upsert(conn, S.store_meta, pd.DataFrame([{"key": key, "value": value}]))
 
+    def bump_data_version(self, conn: sa.Connection) -> None:
+        """Mark the data as changed (inside the writing transaction), so stale marts and caches are not used."""
+        current = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "data_version")).scalar()
+        self.set_meta(conn, "data_version", str(int(current or 0) + 1))
+
     def settings(self) -> dict:
         rows = self.read(sa.select(S.settings_table.c.name, S.settings_table.c.value))
         return settings_mod.resolve(dict(zip(rows["name"], rows["value"])))

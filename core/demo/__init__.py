@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .. import db, regions
+from .. import db, marts, regions
 from .. import schema as S
 from . import activity, entities
 from .entities import DEFAULT_AS_OF, SCALES
@@ -61,7 +61,7 @@ def build(province_code: str, scale: str = "demo", seed: int = DEFAULT_SEED, as_
 
 
 def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = False,
-         progress: Progress = _quiet) -> dict[str, int]:
+         progress: Progress = _quiet, refresh: bool = True) -> dict[str, int]:
     """Generate the demo and write it into `store` in one transaction; return rows per table."""
     if not store.is_empty() and not replace:
         raise StoreNotEmpty("数据库已有数据；如需覆盖请加 --replace / the store already holds data; use --replace")
@@ -74,10 +74,13 @@ def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = F
         counts = {}
         steps = ("enterprises", "institutions", "products", "agreements", "baseline", "orders", "complaints")
         for i, name in enumerate(steps):
-            progress(0.5 + 0.45 * i / len(steps), f"写入 {name} / writing {name}")
+            progress(0.5 + 0.3 * i / len(steps), f"写入 {name} / writing {name}")
             counts[name] = db.bulk_insert(conn, S.DATA_TABLES[name], data.tables[name])
         db.bulk_insert(conn, S.demo_manifest, data.manifest)
         for key, value in (("demo_scale", scale), ("demo_seed", str(seed)), ("demo_as_of", data.as_of.isoformat())):
             store.set_meta(conn, key, value)
+        store.bump_data_version(conn)
+    if refresh:
+        marts.refresh(store, progress=lambda f, m: progress(0.8 + 0.2 * f, m))
     progress(1.0, "完成 / done")
     return counts

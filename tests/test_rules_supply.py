@@ -1,0 +1,89 @@
+"""Hand-worked cases for 报量, 配送率, 采购进度 and its companions, with their edges.
+
+Period 2026-01-01..04-10 (100 days), T = 2026-03-01: schedule = 60 / 100 = 0.6; orders
+after 2026-02-27 (T - 2 days) are left out of delivery rates.
+"""
+import datetime as dt
+
+from .handmade import D, Handmade, found
+
+
+def test_report_volume_drop_edges(store_url):
+    h = Handmade(store_url)
+    for code, reported, prior in (("H1", 80, 100), ("H2", 79.9, 100), ("H3", 50, 100), ("H4", 49, 100), ("H5", 0, 0)):
+        h.institution(code)
+        h.agreement(code, reported=reported, prior=prior, agreed=reported)
+    got = found(h.flags(flag_id="report_volume_drop"))
+    # 80/100 = 0.80 is a drop of exactly 20%: no flag. 79.9% and 50% are warnings; 49% is below half: serious.
+    # H5 has no prior-year purchases: an empty denominator, no value and no flag.
+    assert got == {("H2", "P1"): "warning", ("H3", "P1"): "warning", ("H4", "P1"): "serious"}
+
+
+def test_delivery_rate_edges_and_grace_days(store_url):
+    h = Handmade(store_url)
+    for code, delivered in (("H1", 800), ("H2", 799), ("H3", 600), ("H4", 599), ("H5", 300), ("H6", 299)):
+        h.institution(code)
+        h.agreement(code, agreed=1000)
+        h.order(code, 1000, delivered=delivered, day=D(2026, 2, 2))
+        # Placed on T - 1 day and not yet delivered: outside the window, so it does not lower the rate.
+        h.order(code, 500, delivered=0, day=D(2026, 2, 28))
+    h.institution("H7")
+    h.agreement("H7", agreed=1000)  # an agreement without orders: no rate, no flag
+    h.institution("H8")
+    h.order("H8", 1000, delivered=0)  # no agreement: not part of the delivery rate
+    got = found(h.flags(flag_id="delivery_rate_low"))
+    assert got == {("H2", "P1"): "warning", ("H3", "P1"): "warning", ("H4", "P1"): "serious",
+                   ("H5", "P1"): "serious", ("H6", "P1"): "severe"}
+    values = h.flags(flag_id="delivery_rate_low").set_index("subject_code")["value"]
+    assert values["H2"] == 0.799 and values["H6"] == 0.299
+
+
+def test_progress_over_purchase_and_unreported(store_url):
+    h = Handmade(store_url)
+    for code, bought in (("H1", 60), ("H2", 59), ("H3", 30), ("H4", 29), ("H5", 400), ("H6", 401)):
+        h.institution(code)
+        h.agreement(code, agreed=100)
+        for _ in range(int(bought // 50)):
+            h.order(code, 50)
+        if bought % 50:
+            h.order(code, bought % 50)
+    # Same-level (二级) agreed volumes for P1: 100 each, so the median is 100.
+    h.institution("H7")
+    h.order("H7", 50)
+    h.order("H7", 50)  # 100 without an agreement: at the median, flagged
+    h.institution("H8")
+    h.order("H8", 50)
+    h.order("H8", 49)  # 99: below the median
+    h.institution("H9", kind="township")
+    h.order("H9", 50, day=D(2026, 2, 3))  # no 一级 institution holds an agreement for P1: no median, no flag
+    progress = found(h.flags(flag_id="progress_behind_schedule"))
+    # completion = bought / 100 against schedule 0.6: 0.60 is on schedule; 0.59 and 0.30 are behind (warning);
+    # 0.29 is below half the schedule (0.30): serious.
+    assert progress == {("H2", "P1"): "warning", ("H3", "P1"): "warning", ("H4", "P1"): "serious"}
+    over = h.flags(flag_id="purchase_over_4x")
+    assert found(over) == {("H6", "P1"): "warning"}  # 400 is exactly 4x: not over
+    assert over["value"].tolist() == [4.01]
+    unreported = h.flags(flag_id="unreported_purchase")
+    assert found(unreported) == {("H7", "P1"): "warning"}
+    assert unreported["threshold"].tolist() == [100.0]
+
+
+def test_nonselected_share_and_substitutes(store_url):
+    h = Handmade(store_url)
+    for code, sel, non in (("H1", 70, 30), ("H2", 69, 31), ("H3", 40, 60), ("H4", 50, 50)):
+        h.institution(code)
+        h.order(code, sel, "P1")
+        h.order(code, non, "P2")
+    h.agreement("H1", agreed=1000)  # sets the period in force (2026-01-01..04-10), so the schedule is 0.6
+    for code, prior, bought in (("S1", 100, 60), ("S2", 100, 61), ("S3", 100, 101), ("S4", 100, 100), ("S5", 0, 10)):
+        h.institution(code)
+        h.baseline(code, "P3", prior)
+        h.order(code, bought, "P3")
+    share = found(h.flags(flag_id="nonselected_share_high"))
+    # share = selected / (selected + non-selected): 0.70 is not below 0.70; 0.69 and 0.50 warn;
+    # 60 non-selected above 40 selected is serious.
+    assert share == {("H2", "阿司匹林|片剂"): "warning", ("H3", "阿司匹林|片剂"): "serious", ("H4", "阿司匹林|片剂"): "warning"}
+    subs = found(h.flags(flag_id="substitute_increase"))
+    # against last year x schedule (100 x 0.6 = 60): 60 is on pace; 61 and 100 are ahead (warning);
+    # 101 already exceeds last year: serious. S5 had no purchases last year: no value, no flag.
+    assert subs == {("S2", "P3"): "warning", ("S3", "P3"): "serious", ("S4", "P3"): "warning"}
