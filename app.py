@@ -5,5 +5,6 @@ st.set_page_config(page_title="集采全流程监测平台", page_icon="💊", l
 
 pages = [
     st.Page("pages/home.py", title="首页", icon="🏠", default=True),
+    st.Page("pages/settings.py", title="设置", icon="⚙️"),
 ]
 st.navigation(pages).run()

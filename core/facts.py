@@ -17,7 +17,8 @@ _INST_PRODUCT = """
 SELECT o.institution_code, o.product_code,
        SUM(o.order_qty) AS purchased_qty,
        SUM(CASE WHEN o.order_date <= :grace THEN o.order_qty ELSE 0 END) AS rate_order_qty,
-       SUM(CASE WHEN o.order_date <= :grace THEN COALESCE(o.delivered_qty, 0) ELSE 0 END) AS rate_delivered_qty,
+       SUM(CASE WHEN o.order_date <= :grace AND (o.delivery_date IS NULL OR o.delivery_date <= :t)
+                THEN COALESCE(o.delivered_qty, 0) ELSE 0 END) AS rate_delivered_qty,
        COUNT(*) AS count_orders
 FROM orders o
 WHERE o.order_date >= :start AND o.order_date <= :t
@@ -158,17 +159,23 @@ class Facts:
         frame = self.store.read(f"""
             SELECT order_id, institution_code, delivery_date, receipt_date FROM orders
             WHERE delivery_date IS NOT NULL AND delivery_date <= :t AND order_date >= :start
-              AND ((receipt_date IS NOT NULL AND {late} > :n)
-                   OR (receipt_date IS NULL AND delivery_date < :cut))""",
+              AND ((receipt_date IS NOT NULL AND receipt_date <= :t AND {late} > :n)
+                   OR ((receipt_date IS NULL OR receipt_date > :t) AND delivery_date < :cut))""",
                                 self.params(n=n, cut=self._d(self.as_of - dt.timedelta(days=n))))
-        return _dates(frame, "delivery_date", "receipt_date")
+        frame = _dates(frame, "delivery_date", "receipt_date")
+        # A receipt after T had not happened at T.
+        frame["receipt_date"] = [r if r is not None and r <= self.as_of else None for r in frame["receipt_date"]]
+        return frame
 
     # -- complaints and enterprises ---------------------------------------------------------
     @functools.cached_property
     def complaints(self) -> pd.DataFrame:
         frame = self.store.read("SELECT complaint_id, institution_code, enterprise_code, raised_date, reply_date, "
                                 "promised_date, resolved_date FROM complaints WHERE raised_date <= :t", self.params())
-        return _dates(frame, "raised_date", "reply_date", "promised_date", "resolved_date")
+        frame = _dates(frame, "raised_date", "reply_date", "promised_date", "resolved_date")
+        for c in ("reply_date", "promised_date", "resolved_date"):  # what happened after T had not happened at T
+            frame[c] = [d if d is not None and d <= self.as_of else None for d in frame[c]]
+        return frame
 
     def complaint_timeliness(self) -> pd.DataFrame:
         """Per complaint: working days to the reply and to the promise, late or not, timely or not, counted or not."""

@@ -216,7 +216,7 @@ def all_flags(f: Facts) -> pd.DataFrame:
     parts = [report_volume_drop(f), delivery_rate_low(f), progress_behind_schedule(f), purchase_over_4x(f),
              unreported_purchase(f), nonselected_share_high(f), substitute_increase(f), order_flags(f),
              complaint_flags(f), supplier_tier_flags(f, enterprise_tiers(f)), primary_care_gap(f)]
-    flags = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    flags = pd.concat([pd.DataFrame(columns=COLUMNS)] + [p for p in parts if not p.empty], ignore_index=True)
     flags = pd.concat([flags, red_flags(flags, int(f.settings["red_flag_min_indicators"]))], ignore_index=True)
     flags["detail_code"] = flags["detail_code"].fillna("").astype(str)
     return flags.sort_values(["flag_id", "subject_code", "detail_code"], kind="stable").reset_index(drop=True)

@@ -1,12 +1,14 @@
 """首页: what the store holds, by city, and a map of the province's cities."""
 import streamlit as st
 
-from core import maps, overview, regions
+from core import maps, marts, overview, regions
 from ui.session import store
 
 s = store()
 st.title("集采全流程监测平台")
-st.caption("药品和医用耗材集中带量采购全流程监测 · 依据鲁医保发〔2023〕14号")
+as_of = marts.current_as_of(s)
+st.caption("药品和医用耗材集中带量采购全流程监测 · 依据鲁医保发〔2023〕14号"
+           + (f" · 统计截止日 {as_of:%Y-%m-%d}" if as_of else ""))
 
 totals = overview.totals(s)
 cols = st.columns(4)

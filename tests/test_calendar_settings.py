@@ -1,0 +1,72 @@
+"""The working-day calendar, the settings table and the registry documenting itself."""
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from core import settings as settings_mod
+from core.db import ROOT
+from core.indicators import FLAGS, INDICATORS
+from core.workdays import Calendar
+
+from .handmade import Handmade, found
+
+D = dt.date
+
+
+def test_holidays_and_make_up_days(tmp_path):
+    cal = Calendar(tmp_path)
+    assert not cal.is_workday(D(2026, 5, 1)) and not cal.is_workday(D(2026, 5, 5))
+    assert cal.is_workday(D(2026, 5, 9))  # Saturday make-up workday
+    assert cal.add(D(2026, 4, 30), 2) == D(2026, 5, 7)
+    assert cal.between(D(2026, 5, 7), D(2026, 5, 11)) == 3  # 05-08, Saturday 05-09, 05-11
+    assert cal.source(2026) == "chinese-calendar" and cal.is_covered(2026)
+
+
+def test_uncovered_year_falls_back_to_weekdays_and_says_so(tmp_path):
+    cal = Calendar(tmp_path)
+    assert cal.source(2027) == "weekdays" and not cal.is_covered(2027)
+    assert cal.is_workday(D(2027, 1, 1))  # a Friday; no holiday list for 2027
+    assert not cal.is_workday(D(2027, 1, 2))
+
+
+def test_a_year_file_adds_a_calendar_without_code(tmp_path):
+    (tmp_path / "2027.json").write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": ["2027-01-02"]}))
+    cal = Calendar(tmp_path)
+    assert cal.source(2027) == "file" and cal.is_covered(2027)
+    assert not cal.is_workday(D(2027, 1, 1)) and cal.is_workday(D(2027, 1, 2))
+
+
+def test_settings_have_help_and_the_notice_defaults():
+    for s in settings_mod.SETTINGS:
+        assert s.help_zh and s.help_en, s.name
+    d = settings_mod.defaults()
+    assert (d["report_drop_ratio"], d["delivery_rate_warning"], d["complaint_reply_workdays"],
+            d["complaint_resolve_workdays"], d["over_purchase_multiple"]) == (0.8, 0.8, 2, 5, 4.0)
+    assert (d["tier_a_min"], d["tier_b_min"], d["tier_c_min"]) == (0.8, 0.6, 0.3)
+    with pytest.raises(ValueError):
+        settings_mod.resolve({"delivery_rate_warning": "八成"})
+
+
+def test_a_stored_setting_changes_the_rule_without_code(store_url):
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", agreed=1000)
+    h.order("H1", 1000, delivered=820)
+    assert found(h.flags(flag_id="delivery_rate_low")) == {}
+    with h.store.begin() as conn:
+        from core import schema as S
+        conn.execute(S.settings_table.insert().values(name="delivery_rate_warning", value="0.85"))
+    assert found(h.flags(flag_id="delivery_rate_low")) == {("H1", "P1"): "warning"}
+
+
+def test_registry_entries_are_complete_and_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for i in INDICATORS:
+        assert i.zh and i.en and i.numerator and i.denominator and i.clause and i.threshold_setting in settings_mod.BY_NAME
+        assert re.search(rf"\|\s*{i.number}\s*\|\s*`{i.id}`\s*\|\s*{i.zh}", readme), f"README lacks indicator {i.id}"
+    for f in FLAGS:
+        assert f"`{f.id}`" in readme, f"README lacks flag {f.id}"
+    for s in settings_mod.SETTINGS:
+        assert f"`{s.name}`" in readme, f"README lacks setting {s.name}"

@@ -1,0 +1,96 @@
+"""The demo province through the core: every planted problem is found, clean entities stay clean,
+the marts hold their invariants, and SQLite and PostgreSQL agree."""
+import pandas as pd
+import pytest
+
+from core import marts
+
+SHARE_INDICATORS = ("delivery", "complaint", "nonselected")  # true rates, within [0, 1]
+
+
+@pytest.fixture(scope="module")
+def demo_flags(demo_store):
+    return marts.flags(demo_store)
+
+
+def test_marts_are_current_after_the_demo_load(demo_store):
+    assert marts.current_as_of(demo_store).isoformat() == demo_store.meta("demo_as_of")
+
+
+def test_every_planted_problem_is_flagged(demo_store, demo_flags):
+    manifest = demo_store.read("SELECT * FROM demo_manifest WHERE flag_id <> 'clean'")
+    got = {(r.flag_id, r.subject_code, r.detail_code): r.severity for r in demo_flags.itertuples()}
+    missing = [m for m in manifest.itertuples() if (m.flag_id, m.subject_code, m.detail_code or "") not in got]
+    assert not missing, missing[:5]
+    wrong = [(m.flag_id, m.subject_code, m.detail_code, m.severity, got[(m.flag_id, m.subject_code, m.detail_code or "")])
+             for m in manifest.itertuples()
+             if isinstance(m.severity, str) and got[(m.flag_id, m.subject_code, m.detail_code or "")] != m.severity]
+    assert not wrong, wrong[:5]
+
+
+def test_clean_entities_carry_no_flag(demo_store, demo_flags):
+    clean = demo_store.read("SELECT level, subject_code FROM demo_manifest WHERE flag_id = 'clean'")
+    assert len(clean) > 100
+    flagged = set(zip(demo_flags["level"], demo_flags["subject_code"]))
+    assert not [c for c in clean.itertuples(index=False) if (c.level, c.subject_code) in flagged]
+    # Beyond the sample: no institution the demo left alone carries any flag.
+    planted = set(demo_store.read("SELECT subject_code FROM demo_manifest WHERE level = 'institution' "
+                                  "AND flag_id <> 'clean'")["subject_code"])
+    stray = demo_flags[(demo_flags["level"] == "institution") & ~demo_flags["subject_code"].isin(planted)]
+    assert stray.empty, stray.head()
+
+
+def test_every_flag_of_the_registry_occurs_in_the_demo(demo_flags):
+    from core.indicators import FLAGS
+    assert {f.id for f in FLAGS} == set(demo_flags["flag_id"])
+
+
+def test_mart_invariants(demo_store):
+    ind = demo_store.read("SELECT * FROM mart_indicators")
+    rates = ind[ind["indicator_id"].isin(SHARE_INDICATORS) & ind["value"].notna()]
+    assert ((rates["value"] >= 0) & (rates["value"] <= 1)).all()
+    assert (ind["numerator"] >= 0).all() and (ind["denominator"] >= 0).all()
+    assert ind.loc[ind["denominator"] == 0, "value"].isna().all()  # an empty denominator has no value
+    ip = demo_store.read("SELECT * FROM mart_inst_product")
+    assert (ip["rate_delivered_qty"] <= ip["rate_order_qty"] + 1e-9).all()
+    ent = demo_store.read("SELECT * FROM mart_enterprises")
+    assert (ent["delivered_qty"].dropna() <= ent["ordered_qty"].dropna() + 1e-9).all()
+    # Roll-ups add up: institution -> county -> city -> province, for numerators, denominators and counts.
+    sums = ind[ind["level"] != "enterprise"].groupby(["level", "indicator_id"])[["numerator", "denominator", "count_flagged"]].sum()
+    for indicator in ind["indicator_id"].unique():
+        if indicator not in sums.loc["province"].index:
+            continue
+        province = sums.loc[("province", indicator)]
+        for level in ("institution", "county", "city"):
+            assert sums.loc[(level, indicator)].to_numpy() == pytest.approx(province.to_numpy(), rel=1e-9), (level, indicator)
+    # One row per region and level in the area mart, and red flags add up too.
+    areas = demo_store.read("SELECT * FROM mart_areas")
+    red = int((demo_store.read("SELECT COUNT(*) AS n FROM mart_flags WHERE flag_id = 'red_flag'"))["n"].iloc[0])
+    for level in ("county", "city", "province"):
+        assert areas.loc[areas["region_level"] == level, "count_red_flag"].sum() == red
+
+
+def test_ladder_for_every_red_flag(demo_store):
+    red = demo_store.read("SELECT * FROM mart_red_flags WHERE quarter = '2026Q4'")
+    flags = demo_store.read("SELECT subject_code FROM mart_flags WHERE flag_id = 'red_flag'")
+    assert set(red["institution_code"]) == set(flags["subject_code"])
+    assert red["step"].between(1, 4).all()
+
+
+def test_cli_tables(demo_store):
+    city = marts.indicator_table(demo_store, "city")
+    assert len(city) == 16 and {"delivery_numerator", "delivery_denominator", "delivery_value"} <= set(city.columns)
+    ent = marts.indicator_table(demo_store, "enterprise")
+    assert set(ent.loc[ent["tier"].notna(), "tier"]) == {"A", "B", "C", "D"}
+
+
+def test_sqlite_and_postgres_give_identical_flags(demo_store, demo_store_pg, demo_flags):
+    pg = marts.flags(demo_store_pg)
+    key = ["flag_id", "level", "subject_code", "detail_code"]
+    a = demo_flags.sort_values(key).reset_index(drop=True)
+    b = pg.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a[key + ["severity"]], b[key + ["severity"]])
+    assert a["value"].to_numpy() == pytest.approx(b["value"].to_numpy(), rel=1e-9, nan_ok=True)
+    ia = marts.indicator_table(demo_store, "city").set_index("city_code").sort_index()
+    ib = marts.indicator_table(demo_store_pg, "city").set_index("city_code").sort_index()
+    assert ia.to_numpy(dtype=float) == pytest.approx(ib.to_numpy(dtype=float), rel=1e-9, nan_ok=True)

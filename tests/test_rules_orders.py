@@ -1,0 +1,175 @@
+"""Hand-worked cases for 诉求, 其他采购行为, supplier tiers, primary-care gap, red flags and the ladder."""
+import datetime as dt
+
+import pandas as pd
+
+from core import ladder, marts
+from core import schema as S
+
+from .handmade import D, T, Handmade, found
+
+
+def test_complaint_working_days_across_labour_day(store_url):
+    # 2026: 05-01..05-05 are holidays, Saturday 05-09 is a make-up workday.
+    h = Handmade(store_url)
+    h.institution("H1")
+    # Raised Thu 04-30: working day 1 is Wed 05-06, day 2 is Thu 05-07.
+    h.complaint("C1", D(2026, 4, 30), reply=D(2026, 5, 7), promised=D(2026, 5, 13), resolved=D(2026, 5, 13))
+    h.complaint("C2", D(2026, 4, 30), reply=D(2026, 5, 8), promised=D(2026, 5, 11), resolved=D(2026, 5, 11))
+    # Raised Thu 05-07: day 1 is Fri 05-08, day 2 the make-up Saturday 05-09.
+    h.complaint("C3", D(2026, 5, 7), reply=D(2026, 5, 9), promised=D(2026, 5, 14), resolved=D(2026, 5, 12))
+    h.complaint("C4", D(2026, 5, 7), reply=D(2026, 5, 11), promised=D(2026, 5, 12), resolved=D(2026, 5, 12))
+    # Promise: C1 replied 05-07, promised 05-13 = 05-08, 05-09, 05-11, 05-12, 05-13: the 5th working day, in time.
+    # C3 replied 05-09, promised 05-14 = 05-11..05-14: 4 working days, in time. C5: 6 working days, too far.
+    h.complaint("C5", D(2026, 5, 7), reply=D(2026, 5, 8), promised=D(2026, 5, 16), resolved=D(2026, 5, 15))
+    h.complaint("C6", D(2026, 6, 1), reply=D(2026, 6, 2), promised=D(2026, 6, 4), resolved=D(2026, 6, 5))  # resolved late
+    h.complaint("C7", D(2026, 6, 1), reply=D(2026, 6, 2), promised=D(2026, 6, 4))  # unresolved, T past the promise
+    h.complaint("C8", D(2026, 6, 1))  # never answered; T is far past 06-03
+    h.complaint("C9", D(2026, 6, 29))  # raised the day before T: the two working days are not over
+    flags = h.flags(as_of=D(2026, 6, 30))
+    late = set(flags.loc[flags["flag_id"] == "complaint_reply_late", "detail_code"])
+    unresolved = set(flags.loc[flags["flag_id"] == "complaint_unresolved", "detail_code"])
+    assert late == {"C2", "C4", "C8"}
+    assert unresolved == {"C5", "C6", "C7"}
+    assert set(flags.loc[flags["flag_id"].str.startswith("complaint"), "subject_code"]) == {"M1"}
+    assert flags.loc[flags["level"] == "institution"].empty  # complaints never count against the raising institution
+
+
+def test_receipt_confirmation_fifth_and_sixth_working_day(store_url):
+    h = Handmade(store_url)
+    h.institution("H1")
+    # Delivered Mon 06-01: the 5th working day after is Mon 06-08, the 6th Tue 06-09.
+    on_time = h.order("H1", 10, day=D(2026, 5, 31), delivery=D(2026, 6, 1), receipt=D(2026, 6, 8))
+    late = h.order("H1", 10, day=D(2026, 5, 31), delivery=D(2026, 6, 1), receipt=D(2026, 6, 9))
+    open_ = h.open_order("H1", 10, day=D(2026, 5, 31), delivery=D(2026, 6, 1))
+    at_5 = h.flags(as_of=D(2026, 6, 8), flag_id="receipt_confirmation_late")
+    assert set(at_5["detail_code"]) == set()  # 06-09 is after T; the open order is on its 5th day
+    at_9 = h.flags(as_of=D(2026, 6, 9), flag_id="receipt_confirmation_late")
+    assert set(at_9["detail_code"]) == {late, open_}
+    assert on_time not in set(at_9["detail_code"])
+
+
+def test_offline_and_abnormal_orders(store_url):
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", agreed=400)  # 4 months (Jan to Apr): monthly average 100, limit 3 x 100 = 300
+    ok = h.order("H1", 300)
+    big = h.order("H1", 301)
+    offline = h.order("H1", 10, channel="线下")
+    h.institution("H2")
+    # P2 without agreement: sizes 10 x4, 20 x4, 50, 200 (n = 10). Nearest rank: Q1 = 3rd = 10, Q3 = 8th = 20,
+    # IQR 10, limit 20 + 3 x 10 = 50: the order of 50 is not above it, 200 is.
+    for qty in (10, 10, 10, 10, 20, 20, 20, 20):
+        h.order("H2", qty, "P2")
+    fifty = h.order("H2", 50, "P2")
+    huge = h.order("H2", 200, "P2")
+    flags = h.flags()
+    assert set(flags.loc[flags["flag_id"] == "offline_purchase", "detail_code"]) == {offline}
+    abnormal = flags[flags["flag_id"] == "abnormal_order"].set_index("detail_code")
+    assert set(abnormal.index) == {big, huge} and ok not in abnormal.index and fifty not in abnormal.index
+    assert abnormal.loc[big, "threshold"] == 300 and abnormal.loc[huge, "threshold"] == 50
+
+
+def _tier_store(h: Handmade, rates: dict[str, float]):
+    # One selected product per maker: P1 (M1), P4 (M2), P5 (M3), P6 (M4); 1000 ordered by an agreement holder.
+    product = {"M1": "P1", "M2": "P4", "M3": "P5", "M4": "P6"}
+    h.institution("H1")
+    for maker, rate in rates.items():
+        h.agreement("H1", product[maker], agreed=1000)
+        h.order("H1", 1000, product[maker], delivered=1000 * rate)
+
+
+def test_supplier_tier_cut_points(store_url):
+    h = Handmade(store_url)
+    _tier_store(h, {"M1": 0.8, "M2": 0.6, "M3": 0.3, "M4": 0.29})
+    # M1 also has complaints: 7 of 10 handled in time -> complaint tier B, so its tier is B (the worse).
+    for i in range(10):
+        good = i < 7
+        h.complaint(f"K{i}", D(2026, 1, 5), reply=D(2026, 1, 6) if good else D(2026, 1, 12),
+                    promised=D(2026, 1, 8) if good else D(2026, 1, 13), resolved=D(2026, 1, 8) if good else D(2026, 1, 13))
+    h.save()
+    tiers = marts.compute(h.store, T)["mart_enterprises"].set_index("enterprise_code")
+    assert tiers.loc["M1", "delivery_tier"] == "A" and tiers.loc["M1", "complaint_tier"] == "B" and tiers.loc["M1", "tier"] == "B"
+    assert tiers.loc["M1", "timely_rate"] == 0.7
+    assert tiers.loc[["M2", "M3", "M4"], "tier"].tolist() == ["B", "C", "D"]
+    # The distributor delivered all four: (800 + 600 + 300 + 290) / 4000 = 0.4975 -> C
+    assert tiers.loc["D1", "delivery_rate"] == 0.4975 and tiers.loc["D1", "tier"] == "C"
+    flags = h.flags(flag_id="supplier_tier")
+    assert found(flags) == {("M1", "B"): "warning", ("M2", "B"): "warning", ("M3", "C"): "serious",
+                            ("M4", "D"): "severe", ("D1", "C"): "serious"}
+
+
+def test_primary_care_gap(store_url):
+    h = Handmade(store_url)
+    # county: (primary delivered, others delivered) out of 1000 each
+    cases = {"370124": (800, 900), "370102": (810, 900), "370112": (790, 790), "370113": (790, 800)}
+    for county, (primary, others) in cases.items():
+        for kind, delivered in (("township", primary), ("hospital", others)):
+            code = h.institution(f"{kind[0].upper()}{county}", county, kind)
+            h.agreement(code, agreed=1000)
+            h.order(code, 1000, delivered=delivered)
+    flags = h.flags(flag_id="primary_care_gap")
+    # 370124: 0.90 - 0.80 = 10 points exactly -> flagged; 370102: 9 points -> not; 370112: both at 0.79,
+    # no gap and the others are below 80% too -> not; 370113: primary 0.79 below 80% while others 0.80 -> flagged.
+    # 济南 370100 as a whole: primary 3190/4000 = 0.7975 below 80%, others 3390/4000 = 0.8475 -> flagged.
+    assert set(zip(flags["level"], flags["subject_code"])) == {("county", "370124"), ("county", "370113"), ("city", "370100")}
+
+
+def test_red_flags_and_scores(store_url):
+    h = Handmade(store_url)
+    # R1: warnings on three indicators (报量 1, 配送率 2, 其他 7) -> red, score 3.
+    h.institution("R1")
+    h.agreement("R1", agreed=100, reported=70, prior=100)  # monthly average 25: orders of 50 are not abnormal (limit 75)
+    h.order("R1", 50, delivered=35)
+    h.order("R1", 50, delivered=35)
+    h.order("R1", 5, channel="线下")
+    # R2: warnings on two indicators -> not red.
+    h.institution("R2")
+    h.agreement("R2", agreed=100, reported=70, prior=100)
+    h.order("R2", 50, delivered=35)
+    h.order("R2", 50, delivered=35)
+    # R3: one serious flag (delivery 50%) -> red, score 3.
+    h.institution("R3")
+    h.agreement("R3", agreed=100)
+    h.order("R3", 50, delivered=25)
+    h.order("R3", 50, delivered=25)
+    red = h.flags(flag_id="red_flag").set_index("subject_code")
+    assert set(red.index) == {"R1", "R3"}
+    assert red.loc["R1", "value"] == 3 and red.loc["R1", "severity"] == "warning"
+    assert red.loc["R3", "value"] == 3 and red.loc["R3", "severity"] == "serious"
+
+
+def test_measures_ladder_reads_recorded_actions():
+    red_now = pd.DataFrame({"institution_code": ["A", "B", "C", "D", "E"], "score": [3, 3, 3, 3, 12]})
+    actions = pd.DataFrame([
+        {"subject_type": "institution", "subject_code": "C", "quarter": "2026Q3", "status": "已通报"},
+        {"subject_type": "institution", "subject_code": "D", "quarter": "2026Q2", "status": "已通报"},
+        {"subject_type": "institution", "subject_code": "D", "quarter": "2026Q3", "status": "已约谈"},
+        {"subject_type": "institution", "subject_code": "A", "quarter": "2026Q4", "status": "已通报"},  # this quarter
+    ])
+    steps = ladder.steps(red_now, red_before={"B"}, actions=actions, as_of=D(2026, 11, 20), notification_score=10)
+    # A: first time red (its notification is this quarter's) -> 1; B: red again after last quarter -> 2;
+    # C: still red after a notification -> 3; D: still red after an interview -> 4; E: score 12 >= 10 -> 2.
+    assert steps.to_dict() == {"A": 1, "B": 2, "C": 3, "D": 4, "E": 2}
+    assert ladder.quarter_of(D(2026, 11, 20)) == "2026Q4" and ladder.previous_quarter_end(D(2026, 11, 20)) == D(2026, 9, 30)
+
+
+def test_ladder_in_the_marts_uses_last_quarter(store_url):
+    h = Handmade(store_url)
+    h.institution("R3")
+    h.agreement("R3", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    h.order("R3", 100, delivered=50, day=D(2026, 8, 3))  # serious since August: red in Q3 and in Q4
+    h.institution("R4")
+    h.agreement("R4", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    h.order("R4", 100, delivered=100, day=D(2026, 8, 3))
+    h.order("R4", 100, delivered=50, day=D(2026, 10, 12))  # red only from October: 150 / 200 = 75% is a warning...
+    h.order("R4", 60, delivered=0, day=D(2026, 10, 13))  # ...and 150 / 260 = 57.7% serious
+    h.save()
+    with h.store.begin() as conn:
+        conn.execute(S.actions.insert().values(subject_type="institution", subject_code="R3", quarter="2026Q3",
+                                               status="已通报", note="", action_date=D(2026, 9, 1), recorded_by="t",
+                                               recorded_at=dt.datetime(2026, 9, 1)))
+    red = marts.compute(h.store, D(2026, 11, 2))["mart_red_flags"]
+    now = red[red["quarter"] == "2026Q4"].set_index("institution_code")["step"].to_dict()
+    assert now == {"R3": 3, "R4": 1}
+    assert set(red.loc[red["quarter"] == "2026Q3", "institution_code"]) == {"R3"}
