@@ -24,5 +24,6 @@ def calendar_notes(years: list[int]) -> list[str]:
 
 
 def years_in_view(as_of: dt.date | None) -> list[int]:
-    year = (as_of or dt.date.today()).year
-    return [year, year + 1]
+    """The as-of year, and the next one in December (deadlines then run into January)."""
+    day = as_of or dt.date.today()
+    return [day.year, day.year + 1] if day.month == 12 else [day.year]

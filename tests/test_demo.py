@@ -172,3 +172,13 @@ def test_every_planted_problem_is_in_the_sqlite_store(demo_store):
 def test_every_planted_problem_is_in_the_postgres_store(demo_store_pg, demo_store):
     _check_all(demo_store_pg)
     assert demo_store_pg.counts() == demo_store.counts()
+
+
+def test_another_province_builds_without_code_changes():
+    jiangsu = demo.build("320000", seed=5)
+    inst = jiangsu.tables["institutions"]
+    assert inst["county_code"].str.startswith("32").all()
+    shapes = regions.shapes("320000")
+    assert all(shapes[c].contains(shapely.Point(x, y)) for c, x, y in
+               zip(inst["county_code"], inst["longitude"], inst["latitude"]))
+    assert {"delivery_rate_low", "supplier_tier", "primary_care_gap", "abnormal_order"} <= set(jiangsu.manifest["flag_id"])

@@ -27,7 +27,7 @@ SCALES = {
                   orders_per_month=2, spec_variants=0),
     "province": Scale("province", {"district_hospital": 2, "community": 8, "private": 2},
                       {"county_hospital": 1, "county_tcm": 1, "county_mch": 1, "township": 12, "village": 50, "private": 2},
-                      orders_per_month=12, spec_variants=8),
+                      orders_per_month=22, spec_variants=10),
 }
 
 PERIOD_START = dt.date(2026, 1, 1)

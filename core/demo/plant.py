@@ -37,15 +37,17 @@ class Planter:
                               "detail_code": detail, "severity": severity, "note": note})
 
     def pick(self, city_i: int, kind: str, need_group=None) -> str:
-        city = self.cities[city_i % len(self.cities)]
-        cands = self.inst[(self.inst["city_code"] == city) & (self.inst["kind"] == kind)
-                          & ~self.inst["institution_code"].isin(self.used)]
-        for code in cands["institution_code"]:
-            mine = self.agr[self.agr["institution_code"] == code]
-            if need_group is None or (mine["group_index"] == need_group).any():
-                self.used.add(code)
-                return code
-        raise LookupError(f"no {kind} left in city {city}")
+        """The first unused institution of a kind in the i-th city (or, where that city has none, the next)."""
+        for step in range(len(self.cities)):
+            city = self.cities[(city_i + step) % len(self.cities)]
+            cands = self.inst[(self.inst["city_code"] == city) & (self.inst["kind"] == kind)
+                              & ~self.inst["institution_code"].isin(self.used)]
+            for code in cands["institution_code"]:
+                mine = self.agr[self.agr["institution_code"] == code]
+                if need_group is None or (mine["group_index"] == need_group).any():
+                    self.used.add(code)
+                    return code
+        raise LookupError(f"no {kind} left in the province")
 
     def agreement(self, inst_code: str, group: int | None = None) -> int:
         mine = self.agr[(self.agr["institution_code"] == inst_code) & (self.agr["category"] == "药品")]
