@@ -1,10 +1,19 @@
 """集采全流程监测平台: the navigation. Pages live in pages/ and read data through core."""
 import streamlit as st
 
-st.set_page_config(page_title="集采全流程监测平台", page_icon="💊", layout="wide")
+from ui.session import NAV_FLAG
 
-pages = [
-    st.Page("pages/home.py", title="首页", icon="🏠", default=True),
-    st.Page("pages/settings.py", title="设置", icon="⚙️"),
-]
-st.navigation(pages).run()
+st.set_page_config(page_title="集采全流程监测平台", page_icon=":material/medication:", layout="wide")
+st.session_state[NAV_FLAG] = True
+
+PAGES = {
+    "pages/home.py": st.Page("pages/home.py", title="首页", icon=":material/home:", default=True),
+    "pages/map.py": st.Page("pages/map.py", title="地图", icon=":material/map:"),
+    "pages/settings.py": st.Page("pages/settings.py", title="设置", icon=":material/settings:"),
+}
+current = st.navigation(list(PAGES.values()))
+goto = st.query_params.get("goto")
+if goto in PAGES:  # a link that arrived through the legacy pages/ folder: open the page it named
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "goto"}
+    st.switch_page(PAGES[goto], query_params=params)
+current.run()

@@ -42,3 +42,54 @@ def choropleth(fc: dict, bounds: tuple[float, float, float, float], layer_id: st
                        get_color=[30, 30, 30], character_set='"auto"')
     return pdk.Deck(layers=[areas, labels], initial_view_state=view_for(bounds), map_provider=None,
                     tooltip={"text": tooltip})
+
+
+def legend(values, decimals: int = 2, percent: bool = False) -> list[tuple[list[int], str]]:
+    """The colour bins of a choropleth: (rgb, label) from low to high."""
+    vals = [v for v in values if v is not None and v == v]
+    if not vals:
+        return []
+    low, high = min(vals), max(vals)
+    step = (high - low) / len(PALETTE) if high > low else 0
+    fmt = (lambda v: f"{v * 100:.{max(0, decimals - 2)}f}%") if percent else (lambda v: f"{v:.{decimals}f}")
+    if step == 0:
+        return [(list(PALETTE[3]), fmt(low))]
+    return [(list(c), f"{fmt(low + i * step)} – {fmt(low + (i + 1) * step)}") for i, c in enumerate(PALETTE)]
+
+
+def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_id: str = "areas") -> pdk.Deck:
+    """Child areas coloured by value (grey where there is no value), pickable for the drill."""
+    fc = copy.deepcopy(fc)
+    for f in fc["features"]:
+        v = values.get(f["properties"]["code"])
+        f["properties"]["value"] = None if v is None or v != v else round(float(v), 4)
+    present = [f["properties"]["value"] for f in fc["features"] if f["properties"]["value"] is not None]
+    low, high = (min(present), max(present)) if present else (0, 0)
+    for f in fc["features"]:
+        v = f["properties"]["value"]
+        f["properties"]["fill"] = [220, 220, 220, 160] if v is None else _color(v, low, high)
+    areas = pdk.Layer("GeoJsonLayer", fc, id=layer_id, pickable=True, stroked=True, filled=True, auto_highlight=True,
+                      get_fill_color="properties.fill", get_line_color=[90, 90, 90], line_width_min_pixels=1)
+    labels = pdk.Layer("TextLayer", [{"name": f["properties"]["name"],
+                                      "position": [f["properties"]["label_lon"], f["properties"]["label_lat"]]}
+                                     for f in fc["features"]],
+                       id=f"{layer_id}-labels", get_position="position", get_text="name", get_size=13,
+                       get_color=[30, 30, 30], character_set='"auto"')
+    return pdk.Deck(layers=[areas, labels], initial_view_state=view_for(bounds), map_provider=None,
+                    tooltip={"text": tooltip})
+
+
+def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str) -> pdk.Deck:
+    """A county's outline with its institutions as points; red-flagged ones red and sized by score."""
+    pts = []
+    for p in points:
+        p = {k: (None if isinstance(v, float) and v != v else v) for k, v in p.items()}  # JSON has no NaN
+        score = p.get("score")
+        red = score is not None
+        pts.append({**p, "radius": 300 + (150 * float(score) if red else 0),
+                    "color": [200, 30, 30, 220] if red else ([33, 113, 181, 200] if p.get("is_primary") else [90, 90, 90, 200])})
+    area = pdk.Layer("GeoJsonLayer", outline, id="outline", pickable=False, stroked=True, filled=True,
+                     get_fill_color=[240, 240, 240, 120], get_line_color=[90, 90, 90], line_width_min_pixels=1)
+    dots = pdk.Layer("ScatterplotLayer", pts, id="institutions", pickable=True, get_position=["longitude", "latitude"],
+                     get_radius="radius", get_fill_color="color", radius_min_pixels=3, radius_max_pixels=30)
+    return pdk.Deck(layers=[area, dots], initial_view_state=view_for(bounds), map_provider=None, tooltip={"text": tooltip})

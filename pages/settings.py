@@ -2,7 +2,9 @@
 import streamlit as st
 
 from core import marts, settings_view
-from ui.session import store
+from ui.session import routed, store
+
+routed("pages/settings.py")
 
 s = store()
 st.title("设置 · 阈值与政策依据")

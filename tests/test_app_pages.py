@@ -41,3 +41,54 @@ def test_settings_page_lists_every_setting(app, demo_store):
     table = at.dataframe[0].value
     assert table["参数"].tolist() == settings_view.settings_in_force(demo_store)["name"].tolist()
     assert table.set_index("参数").loc["delivery_rate_warning", "当前值"] == "0.8"
+
+
+def _pick(code):
+    return {"selection": {"indices": {"areas": [0]}, "objects": {"areas": [{"properties": {"code": code}}]}}}
+
+
+def test_map_drills_by_injected_selection_and_goes_back_by_breadcrumb(app, demo_store):
+    at = app("map")
+    assert not at.exception
+    assert [b.label for b in at.button] == ["山东省"]
+    cities = at.dataframe[-1].value
+    mart = demo_store.read("SELECT subject_code, value FROM mart_indicators WHERE level = 'city' AND indicator_id = 'delivery'")
+    assert dict(zip(cities["代码"], cities["配送率"])) == pytest.approx(dict(zip(mart["subject_code"], mart["value"])))
+
+    at.session_state["drill_370000"] = _pick("370100")
+    at.run()
+    assert at.query_params["area"] == ["370100"] or at.query_params["area"] == "370100"
+    assert [b.label for b in at.button] == ["山东省", "济南市"]
+    counties = at.dataframe[-1].value
+    assert "历下区" in set(counties["名称"]) and len(counties) == 12
+
+    at.session_state["drill_370100"] = _pick("370102")
+    at.run()
+    assert [b.label for b in at.button] == ["山东省", "济南市", "历下区"]
+    institutions = at.dataframe[-1].value
+    expected = demo_store.read("SELECT institution_code FROM institutions WHERE county_code = '370102' ORDER BY 1")
+    assert institutions["代码"].tolist() == expected["institution_code"].tolist()
+
+    at.button(key="crumb_370000").click().run()
+    assert [b.label for b in at.button] == ["山东省"]
+
+
+def test_map_ignores_a_click_outside_the_children(app):
+    at = app("map")
+    at.session_state["drill_370000"] = _pick("370102")  # a county is not a child of the province
+    at.run()
+    assert [b.label for b in at.button] == ["山东省"]
+
+
+def test_map_layer_choice_shows_that_indicator(app, demo_store):
+    at = app("map")
+    at.selectbox(key="map_layer").set_value("report").run()
+    table = at.dataframe[-1].value
+    mart = demo_store.read("SELECT subject_code, value FROM mart_indicators WHERE level = 'city' AND indicator_id = 'report'")
+    assert dict(zip(table["代码"], table["报量"])) == pytest.approx(dict(zip(mart["subject_code"], mart["value"])))
+
+
+def test_english_switch(app):
+    at = app("map")
+    at.toggle(key="lang_toggle").set_value(True).run()
+    assert at.title[0].value == "Drill-down map"

@@ -20,3 +20,29 @@ def store() -> Store:
         demo.load(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"首次启动：{m}"))
         bar.empty()
     return s
+
+
+def lang() -> str:
+    """The interface language: Chinese unless the URL says ?lang=en; a sidebar switch flips it."""
+    current = st.query_params.get("lang", "zh")
+    current = current if current in ("zh", "en") else "zh"
+    if st.sidebar.toggle("English", value=current == "en", key="lang_toggle"):
+        st.query_params["lang"] = "en"
+        return "en"
+    if "lang" in st.query_params:
+        del st.query_params["lang"]
+    return "zh"
+
+
+NAV_FLAG = "_vbp_nav"
+
+
+def routed(page_file: str) -> None:
+    """Call first in every page. A page opened straight through Streamlit's legacy pages/ folder
+    (a shared link on a freshly started server) is sent through app.py's navigation, keeping its
+    query parameters, so the link still shows the view it names."""
+    if st.session_state.get(NAV_FLAG):
+        return
+    params = st.query_params.to_dict()
+    params["goto"] = page_file
+    st.switch_page("app.py", query_params=params)

@@ -1,0 +1,48 @@
+"""The label catalogue: every label of the app in Chinese (default) and English."""
+from __future__ import annotations
+
+from .indicators import FLAGS, INDICATORS
+
+LANGS = ("zh", "en")
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "app.title": ("集采全流程监测平台", "VBP full-process monitoring"),
+    "nav.home": ("首页", "Home"),
+    "nav.map": ("地图", "Map"),
+    "nav.interviews": ("约谈名单", "Interview list"),
+    "nav.settings": ("设置", "Settings"),
+    "lang.switch": ("English", "中文"),
+    "map.title": ("逐级下钻地图", "Drill-down map"),
+    "map.layer": ("图层", "Layer"),
+    "map.layer.gap": ("基层供应不平衡（百分点）", "Primary-care gap (points)"),
+    "map.layer.red": ("红旗机构", "Red-flag institutions"),
+    "map.hint": ("点击地图上的区域进入下一级；用上方的路径返回上一级。", "Click an area to drill down; use the path above to go back up."),
+    "map.children": ("下级区域", "Areas below"),
+    "map.institutions": ("辖区医疗机构", "Institutions in the area"),
+    "map.figures": ("本级指标（与上级比较）", "This area's figures (against the level above)"),
+    "map.no_value": ("无数据", "no data"),
+    "col.code": ("代码", "Code"),
+    "col.name": ("名称", "Name"),
+    "col.value": ("数值", "Value"),
+    "col.parent_value": ("上级数值", "Level above"),
+    "col.flagged": ("预警数", "Flagged"),
+    "col.red_flag": ("红旗机构数", "Red-flag institutions"),
+    "col.score": ("红旗得分", "Red-flag score"),
+    "col.level": ("等级", "Level"),
+    "col.category": ("类别", "Category"),
+    "col.primary": ("基层", "Primary"),
+    "col.indicator": ("指标", "Indicator"),
+    "col.numerator": ("分子", "Numerator"),
+    "col.denominator": ("分母", "Denominator"),
+    "empty.no_marts": ("汇总表尚未生成：请先导入数据或载入演示数据。", "No figures yet: import data or load the demo first."),
+    "empty.no_institutions": ("该区域没有医疗机构数据。", "No institutions in this area."),
+}
+for _i in INDICATORS:
+    CATALOGUE[f"indicator.{_i.id}"] = (_i.zh, _i.en)
+for _f in FLAGS:
+    CATALOGUE[f"flag.{_f.id}"] = (_f.zh, _f.en)
+
+
+def t(key: str, lang: str = "zh") -> str:
+    zh, en = CATALOGUE[key]
+    return en if lang == "en" else zh

@@ -1,0 +1,74 @@
+"""A real browser drills the map: a city, then a county, sees its institutions, and goes back up."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from .browser import ARTIFACTS, CHROMIUM, browser_page, streamlit_server
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (bash scripts/setup.sh)")
+
+
+def _click_map_centre(page):
+    """Hover the centre of the map until deck.gl shows its tooltip (the layer is ready to pick), then click."""
+    canvas = page.locator("canvas").first  # the deck is the first canvas on the page
+    canvas.wait_for(state="visible", timeout=60_000)
+    box = canvas.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    tooltip = page.locator(".deck-tooltip")
+    for attempt in range(120):
+        page.mouse.move(x + attempt % 3, y)
+        try:
+            tooltip.wait_for(state="visible", timeout=500)
+            break
+        except PlaywrightTimeout:
+            continue
+    page.mouse.click(x, y)
+
+
+def _wait_area(page, accept, timeout=60_000):
+    """Wait until the URL names an area the predicate accepts (the page writes ?area= after each drill)."""
+    page.wait_for_function("() => /[?&]area=\\d{6}/.test(location.search)", timeout=timeout)
+    deadline_checks = int(timeout / 250)
+    for _ in range(deadline_checks):
+        code = re.search(r"area=(\d{6})", page.url).group(1)
+        if accept(code):
+            return code
+        page.wait_for_function("(old) => location.search !== old", arg=page.evaluate("location.search"), timeout=timeout)
+    raise AssertionError(page.url)
+
+
+def test_click_drill_and_breadcrumb(demo_store):
+    with streamlit_server(demo_store.url) as base, browser_page() as page:
+        page.goto(base + "/map?area=370000")
+        page.get_by_role("button", name="山东省").wait_for(timeout=120_000)
+        page.screenshot(path=str(ARTIFACTS / "map-province.png"), full_page=True)
+        _click_map_centre(page)
+        _wait_area(page, lambda code: code.endswith("00") and code != "370000")
+        city = re.search(r"area=(\d{6})", page.url).group(1)
+        assert city != "370000" and city.endswith("00")
+        names = dict(zip(demo_store.regions()["region_code"], demo_store.regions()["region_name"]))
+        page.get_by_role("button", name=names[city]).wait_for(timeout=60_000)  # the city's level has rendered
+        _click_map_centre(page)
+        _wait_area(page, lambda code: not code.endswith("00"))
+        county = re.search(r"area=(\d{6})", page.url).group(1)
+        assert county[:4] == city[:4]
+        page.get_by_role("button", name=names[county]).wait_for(timeout=60_000)
+        page.get_by_text("辖区医疗机构").first.wait_for(timeout=60_000)
+        page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "map-county.png"), full_page=True)
+        page.get_by_role("button", name="山东省").click()
+        _wait_area(page, lambda code: code == "370000")
+        page.get_by_text("下级区域").wait_for(timeout=60_000)
+
+
+def test_a_shared_link_opens_the_view_it_names(demo_store):
+    with streamlit_server(demo_store.url) as base, browser_page() as page:
+        page.goto(base + "/map?area=370100&layer=report")  # a fresh server: the link arrives through pages/
+        page.get_by_role("button", name="济南市").wait_for(timeout=120_000)
+        page.get_by_text("历下区").first.wait_for(state="attached", timeout=60_000)
+        assert "area=370100" in page.url and "layer=report" in page.url
