@@ -9,6 +9,7 @@ st.session_state[NAV_FLAG] = True
 PAGES = {
     "pages/home.py": st.Page("pages/home.py", title="首页", icon=":material/home:", default=True),
     "pages/map.py": st.Page("pages/map.py", title="地图", icon=":material/map:"),
+    "pages/interviews.py": st.Page("pages/interviews.py", title="约谈名单", icon=":material/assignment:"),
     "pages/settings.py": st.Page("pages/settings.py", title="设置", icon=":material/settings:"),
 }
 current = st.navigation(list(PAGES.values()))

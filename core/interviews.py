@@ -1,0 +1,137 @@
+"""The interview list (约谈名单): red-flagged institutions and tier C/D enterprises in an area,
+with their flags as evidence, the recommended next measure, and the actions officers record."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import ladder
+from . import schema as S
+from .indicators import FLAG_BY_ID, SEVERITY_ZH
+
+STATUSES = ("待处理", "已提醒", "已通报", "已约谈", "已整改", "已移交纪检")
+TIER_MEASURES = {"B": "报量风险提示", "C": "减少约定采购量", "D": "不接受参加集采"}
+LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "score", "tier", "flags",
+                "recommended", "status", "status_date"]
+
+
+def _area_filter(area_code: str, province_code: str) -> tuple[str, dict]:
+    """SQL condition on institutions i joined to regions k (county) for an area at any level."""
+    if area_code == province_code:
+        return "1 = 1", {}
+    return "(i.county_code = :area OR k.parent_code = :area)", {"area": area_code}
+
+
+def _latest_actions(store, subject_type: str) -> pd.DataFrame:
+    rows = store.read("SELECT subject_code, status, action_date, action_id FROM actions WHERE subject_type = :t",
+                      {"t": subject_type})
+    if rows.empty:
+        return pd.DataFrame(columns=["subject_code", "status", "status_date"])
+    rows = rows.sort_values(["action_date", "action_id"]).groupby("subject_code").tail(1)
+    return rows.rename(columns={"action_date": "status_date"})[["subject_code", "status", "status_date"]]
+
+
+def _flag_names(flags: pd.DataFrame) -> pd.Series:
+    names = flags.assign(name=flags["flag_id"].map(lambda f: FLAG_BY_ID[f].zh))
+    return names.groupby("subject_code")["name"].agg(lambda s: "；".join(dict.fromkeys(s)))
+
+
+def interview_list(store, area_code: str) -> pd.DataFrame:
+    """Red-flagged institutions and tier C/D enterprises of the area, highest score first."""
+    cond, params = _area_filter(area_code, store.province_code)
+    inst = store.read(f"""
+        SELECT i.institution_code AS subject_code, i.institution_name AS subject_name, k.region_name AS area_name,
+               r.score, r.step
+        FROM mart_red_flags r
+        JOIN institutions i ON i.institution_code = r.institution_code
+        JOIN regions k ON k.region_code = i.county_code
+        WHERE r.step IS NOT NULL AND {cond}""", params)
+    flags = store.read("SELECT flag_id, level, subject_code, detail_code, severity, value, threshold FROM mart_flags "
+                       "WHERE flag_id NOT IN ('red_flag', 'supplier_tier')")
+    inst_flags = flags[flags["level"] == "institution"]
+    inst["subject_type"] = "institution"
+    inst["tier"] = None
+    inst["flags"] = inst["subject_code"].map(_flag_names(inst_flags)).fillna("")
+    inst["recommended"] = inst["step"].map(lambda s: ladder.STEPS[int(s)][0])
+    ent = store.read(f"""
+        SELECT e.enterprise_code AS subject_code, e.enterprise_name AS subject_name, m.tier
+        FROM mart_enterprises m JOIN enterprises e ON e.enterprise_code = m.enterprise_code
+        WHERE m.tier IN ('C', 'D') AND e.enterprise_code IN (
+            SELECT a.distributor_code FROM agreements a JOIN institutions i ON i.institution_code = a.institution_code
+                 JOIN regions k ON k.region_code = i.county_code WHERE {cond}
+            UNION
+            SELECT p.manufacturer_code FROM agreements a JOIN products p ON p.product_code = a.product_code
+                 JOIN institutions i ON i.institution_code = a.institution_code
+                 JOIN regions k ON k.region_code = i.county_code WHERE {cond})""", params)
+    ent_flags = store.read("SELECT flag_id, subject_code, severity FROM mart_flags WHERE level = 'enterprise'")
+    weights = {"warning": 1, "serious": 3, "severe": 9}
+    ent["subject_type"] = "enterprise"
+    ent["area_name"] = ""
+    ent["score"] = ent["subject_code"].map(ent_flags.assign(w=ent_flags["severity"].map(weights))
+                                           .groupby("subject_code")["w"].sum()).fillna(0.0)
+    ent["flags"] = ent["subject_code"].map(_flag_names(ent_flags)).fillna("")
+    ent["recommended"] = ent["tier"].map(TIER_MEASURES)
+    out = pd.concat([inst, ent], ignore_index=True)
+    latest = pd.concat([_latest_actions(store, "institution").assign(subject_type="institution"),
+                        _latest_actions(store, "enterprise").assign(subject_type="enterprise")], ignore_index=True)
+    out = out.merge(latest, on=["subject_type", "subject_code"], how="left")
+    out["status"] = out["status"].fillna("待处理")
+    out = out.sort_values(["score", "subject_code"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out[LIST_COLUMNS]
+
+
+def evidence(store, subjects: pd.DataFrame) -> pd.DataFrame:
+    """One row per flag of the listed subjects: value against threshold and the notice's clause."""
+    flags = store.read("SELECT flag_id, level, subject_code, detail_code, severity, value, threshold FROM mart_flags "
+                       "WHERE flag_id <> 'red_flag'")
+    keys = set(zip(subjects["subject_type"], subjects["subject_code"]))
+    mine = flags[[(lvl, code) in keys for lvl, code in zip(flags["level"], flags["subject_code"])]].copy()
+    mine["flag_name"] = mine["flag_id"].map(lambda f: FLAG_BY_ID[f].zh)
+    mine["clause"] = mine["flag_id"].map(lambda f: FLAG_BY_ID[f].clause)
+    mine["severity_zh"] = mine["severity"].map(SEVERITY_ZH)
+    names = dict(zip(subjects["subject_code"], subjects["subject_name"]))
+    mine["subject_name"] = mine["subject_code"].map(names)
+    return mine.sort_values(["subject_code", "flag_id", "detail_code"]).reset_index(drop=True)[
+        ["subject_code", "subject_name", "flag_id", "flag_name", "severity_zh", "detail_code", "value", "threshold", "clause"]]
+
+
+def record_action(store, subject_type: str, subject_codes: list[str], status: str, note: str,
+                  action_date: dt.date, username: str) -> int:
+    """Record one action for each subject (with who and when); return how many were written."""
+    if status not in STATUSES:
+        raise ValueError(f"未知状态 / unknown status: {status}")
+    if subject_type not in ("institution", "enterprise"):
+        raise ValueError(f"未知对象类型 / unknown subject type: {subject_type}")
+    now = dt.datetime.now().replace(microsecond=0)
+    rows = [{"subject_type": subject_type, "subject_code": code, "quarter": ladder.quarter_of(action_date),
+             "status": status, "note": note, "action_date": action_date, "recorded_by": username,
+             "recorded_at": now} for code in subject_codes]
+    if rows:
+        with store.begin() as conn:
+            conn.execute(sa.insert(S.actions), rows)
+    return len(rows)
+
+
+def actions_of(store, subject_type: str, subject_code: str) -> pd.DataFrame:
+    return store.read("SELECT action_date, status, note, recorded_by, recorded_at FROM actions "
+                      "WHERE subject_type = :t AND subject_code = :c ORDER BY action_date, action_id",
+                      {"t": subject_type, "c": subject_code})
+
+
+LIST_HEADERS = {"subject_type": "对象类型", "subject_code": "编码", "subject_name": "名称", "area_name": "所在区县",
+                "score": "红旗得分", "tier": "企业等级", "flags": "预警事项", "recommended": "建议措施",
+                "status": "处理状态", "status_date": "状态日期"}
+EVIDENCE_HEADERS = {"subject_code": "编码", "subject_name": "名称", "flag_name": "预警事项", "severity_zh": "等级",
+                    "detail_code": "涉及产品/订单/诉求", "value": "实际值", "threshold": "阈值", "clause": "通知条款"}
+
+
+def export(store, area_code: str, area_name: str, exported_by: str, as_of: dt.date | None) -> bytes:
+    """The interview list as a formatted workbook: the list, the evidence per flag, and who exported it."""
+    from .xlsx import workbook
+    listed = interview_list(store, area_code)
+    shown = listed.assign(subject_type=listed["subject_type"].map({"institution": "医疗机构", "enterprise": "企业"}))
+    return workbook([("约谈名单", shown, LIST_HEADERS), ("预警依据", evidence(store, listed), EVIDENCE_HEADERS)],
+                    exported_by, {"区域": area_name, "统计截止日": as_of.isoformat() if as_of else "",
+                                  "依据": "鲁医保发〔2023〕14号"})

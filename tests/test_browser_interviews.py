@@ -1,0 +1,41 @@
+"""A real browser records an action on the interview list and downloads the export."""
+import io
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from core import interviews
+
+from .browser import ARTIFACTS, CHROMIUM, browser_page, streamlit_server
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (bash scripts/setup.sh)")
+
+
+def test_record_an_action_and_download_the_export(demo_store):
+    with streamlit_server(demo_store.url) as base, browser_page() as page:
+        page.goto(base + "/interviews?area=370000")
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.wait_for(timeout=120_000)
+        page.get_by_text("共 ").first.wait_for(timeout=60_000)
+        box = grid.bounding_box()
+        # The first column of the grid holds the row checkboxes; rows are 35 px high under a 35 px header.
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+        page.get_by_label("处理说明").fill("浏览器测试：已电话提醒")
+        page.get_by_role("button", name="保存").click()
+        page.get_by_text("已记录 1 条处理情况。").wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "interviews.png"), full_page=True)
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="导出约谈名单（Excel）").click()
+        path = info.value.path()
+        wb = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()))
+    recorded = demo_store.read("SELECT subject_code, status FROM actions WHERE note = '浏览器测试：已电话提醒'")
+    listed = interviews.interview_list(demo_store, "370000")
+    assert recorded["subject_code"].tolist() == [listed.iloc[0]["subject_code"]]  # the first row was ticked
+    rows = list(wb["约谈名单"].values)[1:]
+    assert [r[1] for r in rows] == listed["subject_code"].tolist()
+    status = {r[1]: r[8] for r in rows}
+    assert status[recorded["subject_code"].iloc[0]] == recorded["status"].iloc[0]
+    assert len(list(wb["预警依据"].values)) > len(rows)

@@ -1,0 +1,92 @@
+"""The interview list: who is on it, recorded actions, and the export that opens in Excel."""
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import interviews, xlsx
+from core.db import ROOT
+
+
+def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
+    listed = interviews.interview_list(demo_store, "370000")
+    red = set(demo_store.read("SELECT subject_code FROM mart_flags WHERE flag_id = 'red_flag'")["subject_code"])
+    cd = set(demo_store.read("SELECT enterprise_code FROM mart_enterprises WHERE tier IN ('C', 'D')")["enterprise_code"])
+    assert set(listed.loc[listed["subject_type"] == "institution", "subject_code"]) == red
+    assert set(listed.loc[listed["subject_type"] == "enterprise", "subject_code"]) == cd
+    assert listed["score"].is_monotonic_decreasing
+    assert listed["recommended"].notna().all() and listed["status"].isin(interviews.STATUSES).all()
+    city = demo_store.read("SELECT region_code FROM regions WHERE region_level = 'city'")["region_code"]
+    for code in city:
+        part = interviews.interview_list(demo_store, code)
+        inst = part[part["subject_type"] == "institution"]["subject_code"]
+        assert inst.str[1:5].eq(code[:4]).all()  # nothing from another city
+
+
+def test_recorded_actions_show_and_drive_the_status(tmp_path, demo_store):
+    listed = interviews.interview_list(demo_store, "370000")
+    code = listed.iloc[0]["subject_code"]
+    n = interviews.record_action(demo_store, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21), "officer1")
+    assert n == 1
+    after = interviews.interview_list(demo_store, "370000").set_index("subject_code")
+    assert after.loc[code, "status"] == "已约谈"
+    history = interviews.actions_of(demo_store, "institution", code)
+    assert history.iloc[-1]["recorded_by"] == "officer1" and history.iloc[-1]["note"] == "约谈院长"
+    with pytest.raises(ValueError):
+        interviews.record_action(demo_store, "institution", [code], "随便", "", dt.date(2026, 11, 21), "officer1")
+
+
+def test_export_opens_with_the_rows_and_their_evidence(demo_store):
+    data = interviews.export(demo_store, "370000", "山东省", "officer1", dt.date(2026, 11, 20))
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["约谈名单", "预警依据", "说明"]
+    listed = interviews.interview_list(demo_store, "370000")
+    sheet = list(wb["约谈名单"].values)
+    assert sheet[0][:3] == ("对象类型", "编码", "名称")
+    assert [r[1] for r in sheet[1:]] == listed["subject_code"].tolist()
+    evidence = list(wb["预警依据"].values)
+    assert {r[0] for r in evidence[1:]} == set(listed["subject_code"])
+    flags = demo_store.read("SELECT COUNT(*) AS n FROM mart_flags WHERE flag_id NOT IN ('red_flag') AND subject_code IN ("
+                            + ", ".join(f"'{c}'" for c in listed["subject_code"]) + ")")["n"].iloc[0]
+    assert len(evidence) - 1 == flags
+    info = dict((r[0], r[1]) for r in list(wb["说明"].values)[1:])
+    assert info["导出人"] == "officer1" and info["统计截止日"] == "2026-11-20"
+
+
+def test_exported_cells_never_run_as_formulas(tmp_path):
+    import pandas as pd
+    frame = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "普通医院"]})
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.workbook([("s", frame, {"name": "名称"})], "me", {})))
+    cells = [c for c in wb["s"]["A"][1:]]
+    assert [c.value for c in cells] == frame["name"].tolist()
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+    from ui import session
+    session._store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/interviews.py").run()
+    assert not at.exception
+    listed = interviews.interview_list(demo_store, "370000")
+    table = at.dataframe[0].value
+    assert table["编码"].tolist() == listed["subject_code"].tolist()
+    at.session_state["iv_table"] = {"selection": {"rows": [1, 2], "columns": []}}
+    at.run()
+    at.selectbox(key="iv_status").set_value("已通报")
+    at.text_area(key="iv_note").set_value("书面通报")
+    at.button[0].click().run()
+    assert not at.exception
+    chosen = listed.iloc[[1, 2]]["subject_code"].tolist()
+    recorded = demo_store.read("SELECT subject_code, status, note FROM actions WHERE note = '书面通报'")
+    assert sorted(recorded["subject_code"]) == sorted(chosen) and set(recorded["status"]) == {"已通报"}
+    assert "已记录 2 条处理情况。" in [m.value for m in at.success]
+    at.selectbox(key="iv_city").set_value("371400").run()  # 德州市
+    table = at.dataframe[0].value
+    assert at.query_params["area"] in (["371400"], "371400")
+    institutions = table[table["对象类型"] == "医疗机构"]
+    assert len(institutions) and institutions["编码"].str[1:5].eq("3714").all()
+    session._store.clear()
