@@ -75,14 +75,17 @@ def read(conn_or_engine: sa.Connection | sa.Engine, sql: str | sa.Executable, pa
 
 def _column(series: pd.Series, iso: bool) -> list:
     """One column as plain Python values: None for missing; dates as ISO text (raw drivers) or date objects."""
+    missing = series.isna()
     if pd.api.types.is_datetime64_any_dtype(series):
-        values = [None if v is pd.NaT or v is None else v.date() for v in series.tolist()]
-    else:
-        values = series.astype(object).where(series.notna(), None).tolist()
-        values = [v.item() if hasattr(v, "item") else v for v in values]
-        values = [v.date() if isinstance(v, pd.Timestamp) else v for v in values]
-    if iso:
-        return [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
+        values = series.dt.strftime("%Y-%m-%d") if iso else series.dt.date
+        return values.astype(object).where(~missing, None).tolist()
+    values = series.astype(object).where(~missing, None).tolist()
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, pd.Timestamp):
+        values = [None if v is None else v.date() for v in values]
+        sample = values[0] if values else None
+    if iso and hasattr(sample, "isoformat") and not isinstance(sample, str):
+        return [None if v is None else v.isoformat() for v in values]
     return values
 
 

@@ -14,15 +14,16 @@ import pandas as pd
 from .workdays import DEFAULT as CAL, Calendar
 
 _INST_PRODUCT = """
-SELECT o.institution_code, o.product_code,
+SELECT o.institution_code, o.product_code, o.distributor_code,
        SUM(o.order_qty) AS purchased_qty,
        SUM(CASE WHEN o.order_date <= :grace THEN o.order_qty ELSE 0 END) AS rate_order_qty,
        SUM(CASE WHEN o.order_date <= :grace AND (o.delivery_date IS NULL OR o.delivery_date <= :t)
                 THEN COALESCE(o.delivered_qty, 0) ELSE 0 END) AS rate_delivered_qty,
-       COUNT(*) AS count_orders
+       COUNT(*) AS count_orders,
+       MAX(o.order_qty) AS max_order_qty
 FROM orders o
 WHERE o.order_date >= :start AND o.order_date <= :t
-GROUP BY o.institution_code, o.product_code
+GROUP BY o.institution_code, o.product_code, o.distributor_code
 """
 
 _AGREEMENTS = """
@@ -97,16 +98,24 @@ class Facts:
         return sorted(set(p["generic_name"] + "|" + p["dosage_form"]))
 
     @functools.cached_property
+    def inst_product_distributor(self) -> pd.DataFrame:
+        """The one pass over the orders: institution x product x distributor sums in the period."""
+        return self.store.read(_INST_PRODUCT, self.params())
+
+    @functools.cached_property
     def inst_product(self) -> pd.DataFrame:
         """Institution x product: purchases in the period, the delivery-rate window, the agreement, the baseline."""
-        orders = self.store.read(_INST_PRODUCT, self.params())
+        sums = ["purchased_qty", "rate_order_qty", "rate_delivered_qty", "count_orders"]
+        ipd = self.inst_product_distributor
+        orders = ipd.groupby(["institution_code", "product_code"], as_index=False).agg(
+            **{c: (c, "sum") for c in sums}, max_order_qty=("max_order_qty", "max"))
         agr = self.agreements[["institution_code", "product_code", "agreed_qty", "reported_qty", "prior_year_qty"]]
         out = orders.merge(agr, on=["institution_code", "product_code"], how="outer")
         base = self.store.read("SELECT institution_code, product_code, prior_year_qty AS baseline_qty FROM baseline "
                                "WHERE year = :y", {"y": self.period_start.year - 1})
         out = out.merge(base, on=["institution_code", "product_code"], how="left")
         out = out.merge(self.products, on="product_code", how="left")
-        for c in ("purchased_qty", "rate_order_qty", "rate_delivered_qty", "count_orders"):
+        for c in sums + ["max_order_qty"]:
             out[c] = out[c].fillna(0.0)
         return out
 
@@ -115,41 +124,56 @@ class Facts:
         return self.store.read("SELECT order_id, institution_code FROM orders WHERE channel = '线下' "
                                "AND order_date >= :start AND order_date <= :t", self.params())
 
+    def _orders_of_pairs(self, pairs: pd.DataFrame, extra: str = "") -> pd.DataFrame:
+        """Orders in the period of the given institution x product pairs (few), through the covering index."""
+        frames = []
+        for start in range(0, len(pairs), 200):
+            chunk = pairs.iloc[start:start + 200]
+            cond = " OR ".join(f"(institution_code = :i{n} AND product_code = :p{n})" for n in range(len(chunk)))
+            params = self.params(**{f"i{n}": i for n, i in enumerate(chunk["institution_code"])},
+                                 **{f"p{n}": p for n, p in enumerate(chunk["product_code"])})
+            frames.append(self.store.read(
+                f"SELECT order_id, institution_code, product_code, order_qty FROM orders "
+                f"WHERE ({cond}) AND order_date >= :start AND order_date <= :t {extra}", params))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["order_id", "institution_code", "product_code", "order_qty"])
+
     def abnormal_candidates(self) -> pd.DataFrame:
         """Orders above their limit: k x the monthly agreed average with an agreement,
         Q3 + k x IQR of the product's order sizes (nearest-rank quartiles) without one."""
-        s = self.settings
-        agreed = self.store.read(f"""
-            SELECT o.order_id, o.institution_code, o.order_qty, a.agreed_qty, a.period_start, a.period_end
-            FROM orders o JOIN agreements a ON a.institution_code = o.institution_code
-                 AND a.product_code = o.product_code AND {_IN_FORCE} AND a.agreed_qty > 0
-            WHERE o.order_date >= :start AND o.order_date <= :t AND o.order_qty * 36 > :k * a.agreed_qty""",
-                                 self.params(k=s["abnormal_order_multiple"]))
-        _dates(agreed, "period_start", "period_end")
-        months = [(e.year - b.year) * 12 + e.month - b.month + 1 for b, e in zip(agreed["period_start"], agreed["period_end"])]
-        agreed["limit_qty"] = s["abnormal_order_multiple"] * agreed["agreed_qty"] / pd.Series(months, index=agreed.index, dtype=float)
-        free = self.store.read(f"""
+        s, ip = self.settings, self.inst_product
+        cols = ["order_id", "institution_code", "order_qty", "limit_qty"]
+        agr = self.agreements[self.agreements["agreed_qty"] > 0].copy()
+        starts, ends = pd.to_datetime(agr["period_start"]), pd.to_datetime(agr["period_end"])
+        months = (ends.dt.year - starts.dt.year) * 12 + ends.dt.month - starts.dt.month + 1
+        agr["limit_qty"] = s["abnormal_order_multiple"] * agr["agreed_qty"] / months.astype(float)
+        held = ip.merge(agr[["institution_code", "product_code", "limit_qty"]], on=["institution_code", "product_code"])
+        suspects = held[held["max_order_qty"] > held["limit_qty"]]
+        agreed = self._orders_of_pairs(suspects).merge(suspects[["institution_code", "product_code", "limit_qty"]],
+                                                       on=["institution_code", "product_code"])
+        agreed = agreed[agreed["order_qty"] > agreed["limit_qty"]]
+        free_pairs = ip[~(ip["agreed_qty"] > 0) & (ip["count_orders"] > 0)]
+        products = sorted(free_pairs["product_code"].unique())
+        if not products:
+            return agreed[cols]
+        names = {f"q{n}": p for n, p in enumerate(products)}
+        quart = self.store.read(f"""
             WITH sized AS (
                 SELECT product_code, order_qty,
                        ROW_NUMBER() OVER (PARTITION BY product_code ORDER BY order_qty) AS rn,
                        COUNT(*) OVER (PARTITION BY product_code) AS n
-                FROM orders WHERE order_date >= :start AND order_date <= :t AND product_code IN (
-                    SELECT DISTINCT o.product_code FROM orders o
-                    LEFT JOIN agreements a ON a.institution_code = o.institution_code
-                         AND a.product_code = o.product_code AND {_IN_FORCE} AND a.agreed_qty > 0
-                    WHERE a.institution_code IS NULL AND o.order_date >= :start AND o.order_date <= :t)),
-            quart AS (
-                SELECT product_code, MAX(CASE WHEN rn = (n + 3) / 4 THEN order_qty END) AS q1,
-                       MAX(CASE WHEN rn = (3 * n + 3) / 4 THEN order_qty END) AS q3
-                FROM sized GROUP BY product_code)
-            SELECT o.order_id, o.institution_code, o.order_qty, q.q3 + :k * (q.q3 - q.q1) AS limit_qty
-            FROM orders o JOIN quart q ON q.product_code = o.product_code
-            LEFT JOIN agreements a ON a.institution_code = o.institution_code AND a.product_code = o.product_code
-                 AND {_IN_FORCE} AND a.agreed_qty > 0
-            WHERE a.institution_code IS NULL AND o.order_date >= :start AND o.order_date <= :t
-              AND o.order_qty > q.q3 + :k * (q.q3 - q.q1)""", self.params(k=s["abnormal_order_iqr_k"]))
-        cols = ["order_id", "institution_code", "order_qty", "limit_qty"]
-        return pd.concat([agreed[cols], free[cols]], ignore_index=True)
+                FROM orders WHERE order_date >= :start AND order_date <= :t
+                  AND product_code IN ({", ".join(":" + k for k in names)}))
+            SELECT product_code, MAX(CASE WHEN rn = (n + 3) / 4 THEN order_qty END) AS q1,
+                   MAX(CASE WHEN rn = (3 * n + 3) / 4 THEN order_qty END) AS q3
+            FROM sized GROUP BY product_code""", self.params(**names))
+        quart["limit_qty"] = quart["q3"] + s["abnormal_order_iqr_k"] * (quart["q3"] - quart["q1"])
+        free = free_pairs.merge(quart[["product_code", "limit_qty"]], on="product_code")
+        free = free[free["max_order_qty"] > free["limit_qty"]]
+        big = self._orders_of_pairs(free).merge(free[["institution_code", "product_code", "limit_qty"]],
+                                                on=["institution_code", "product_code"])
+        big = big[big["order_qty"] > big["limit_qty"]]
+        return pd.concat([agreed[cols], big[cols]], ignore_index=True)
 
     def receipt_candidates(self) -> pd.DataFrame:
         """Delivered orders confirmed more than n calendar days later, or not confirmed n days after:
@@ -177,6 +201,7 @@ class Facts:
             frame[c] = [d if d is not None and d <= self.as_of else None for d in frame[c]]
         return frame
 
+    @functools.cache
     def complaint_timeliness(self) -> pd.DataFrame:
         """Per complaint: working days to the reply and to the promise, late or not, timely or not, counted or not."""
         s, cal, t = self.settings, self.calendar, self.as_of
@@ -202,21 +227,19 @@ class Facts:
                                             "promise_workdays", "reply_late", "unresolved", "timely", "counted"])
         return frame.astype({"reply_late": bool, "unresolved": bool, "timely": bool, "counted": bool})
 
+    @functools.cache
     def enterprise_delivery(self) -> pd.DataFrame:
         """Delivered and ordered quantities of selected products to agreement holders, by manufacturer and by distributor."""
-        pairs = self.store.read(f"""
-            SELECT p.manufacturer_code, o.distributor_code,
-                   SUM(COALESCE(o.delivered_qty, 0)) AS delivered_qty, SUM(o.order_qty) AS ordered_qty
-            FROM orders o JOIN products p ON p.product_code = o.product_code AND p.status = '中选'
-            JOIN agreements a ON a.institution_code = o.institution_code AND a.product_code = o.product_code
-                 AND {_IN_FORCE}
-            WHERE o.order_date >= :start AND o.order_date <= :grace
-            GROUP BY p.manufacturer_code, o.distributor_code""", self.params())
-        by_maker = pairs.groupby("manufacturer_code")[["delivered_qty", "ordered_qty"]].sum()
-        by_dist = pairs.dropna(subset=["distributor_code"]).groupby("distributor_code")[["delivered_qty", "ordered_qty"]].sum()
+        held = self.agreements[["institution_code", "product_code"]].drop_duplicates()
+        sel = self.products[self.products["status"] == "中选"][["product_code", "manufacturer_code"]]
+        pairs = self.inst_product_distributor.merge(held, on=["institution_code", "product_code"]).merge(sel, on="product_code")
+        sums = ["rate_delivered_qty", "rate_order_qty"]
+        by_maker = pairs.groupby("manufacturer_code")[sums].sum()
+        by_dist = pairs.dropna(subset=["distributor_code"]).groupby("distributor_code")[sums].sum()
         both = pd.concat([by_maker, by_dist])
         both.index.name = "enterprise_code"
-        return both.groupby(level=0).sum().reset_index()
+        both = both.groupby(level=0).sum().reset_index()
+        return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
 
     def enterprise_complaints(self) -> pd.DataFrame:
         c = self.complaint_timeliness()

@@ -12,7 +12,7 @@ from typing import Callable
 
 import pandas as pd
 
-from . import db, ladder, rollup
+from . import db, ladder, monthly, rollup
 from . import flags as F
 from . import schema as S
 from .facts import Facts
@@ -36,10 +36,20 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet) ->
     progress(0.6, "逐级汇总 / rolling up")
     indicators = pd.concat([rollup.rollup(f, flags, complaints), rollup.enterprise_rows(tiers, flags)], ignore_index=True)
     areas = rollup.areas(f, flags)
-    progress(0.75, "上季度红旗机构 / last quarter's red flags")
+    progress(0.7, "上月末与上季度末 / last month's and last quarter's end")
     red_now = _red(flags, f.as_of)
-    before = ladder.previous_quarter_end(f.as_of)
-    red_before = _red(F.all_flags(Facts(store, before)), before) if before >= f.period_start else red_now.iloc[0:0]
+    month_end, quarter_end = monthly.previous_month_end(f.as_of), ladder.previous_quarter_end(f.as_of)
+    earlier = {}
+    for day in sorted({month_end, quarter_end}):
+        if day >= f.period_start:
+            fe = Facts(store, day)
+            earlier[day] = (fe, F.all_flags(fe))
+    red_before = _red(earlier[quarter_end][1], quarter_end) if quarter_end in earlier else red_now.iloc[0:0]
+    snapshots = [monthly.snapshot(store, flags, tiers, f)]
+    if month_end in earlier:
+        fe, fl = earlier[month_end]
+        snapshots.append(monthly.snapshot(store, fl, F.enterprise_tiers(fe), fe))
+    progress(0.85, "月度序列 / monthly series")
     actions = store.read(_ACTIONS)
     red_now["step"] = red_now["institution_code"].map(
         ladder.steps(red_now, set(red_before["institution_code"]), actions, f.as_of,
@@ -48,7 +58,8 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet) ->
     tiers = tiers[[c.name for c in S.mart_enterprises.columns]].astype({"count_complaints": "Int64", "count_timely": "Int64"})
     return {"as_of": f.as_of, "mart_flags": flags, "mart_indicators": indicators, "mart_inst_product": ip,
             "mart_enterprises": tiers, "mart_areas": areas,
-            "mart_red_flags": pd.concat([red_now, red_before.assign(step=None)], ignore_index=True)}
+            "mart_red_flags": pd.concat([red_now, red_before.assign(step=None)], ignore_index=True),
+            "mart_monthly": monthly.series(f), "mart_snapshots": pd.concat(snapshots, ignore_index=True)}
 
 
 def _red(flags: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:

@@ -30,7 +30,8 @@ STEPS: tuple[Step, ...] = (
     Step(2, "working tables: users, recorded actions, uploads, settings",
          (S.users, S.actions, S.uploads, S.settings_table)),
     Step(3, "marts: flags, indicators, institution x product, enterprises, areas, red flags",
-         S.MART_TABLES),
+         (S.mart_flags, S.mart_indicators, S.mart_inst_product, S.mart_enterprises, S.mart_areas, S.mart_red_flags)),
+    Step(4, "marts: monthly series and snapshots at earlier dates", (S.mart_monthly, S.mart_snapshots)),
 )
 
 HEAD = STEPS[-1].version

@@ -308,3 +308,27 @@ mart_red_flags = sa.Table(
 )
 
 MART_TABLES = (mart_flags, mart_indicators, mart_inst_product, mart_enterprises, mart_areas, mart_red_flags)
+
+mart_monthly = sa.Table(
+    "mart_monthly", metadata,
+    sa.Column("region_code", sa.String(6), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),  # YYYY-MM of the order (or the complaint)
+    sa.Column("region_level", sa.String(8), nullable=False),
+    sa.Column("agreed_order_qty", sa.Double, nullable=False),
+    sa.Column("agreed_delivered_qty", sa.Double, nullable=False),
+    sa.Column("selected_qty", sa.Double, nullable=False),
+    sa.Column("nonselected_qty", sa.Double, nullable=False),
+    sa.Column("count_orders", sa.Integer, nullable=False),
+    sa.Column("count_complaints", sa.Integer, nullable=False),
+    sa.Column("count_timely", sa.Integer, nullable=False),
+)
+
+mart_snapshots = sa.Table(
+    "mart_snapshots", metadata,
+    sa.Column("as_of", sa.Date, primary_key=True),
+    sa.Column("region_code", sa.String(6), primary_key=True),
+    sa.Column("metric", sa.String(32), primary_key=True),
+    sa.Column("value", sa.Double, nullable=True),
+)
+
+MART_TABLES = MART_TABLES + (mart_monthly, mart_snapshots)

@@ -1,0 +1,71 @@
+"""Monthly series by area, and snapshots of the headline figures at the previous month's end.
+
+The series are sums by the month an order was placed (or a complaint raised), aggregated in
+the database per county and rolled up to city and province; rates are formed from the sums.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .facts import Facts
+
+_MONTHLY = """
+SELECT i.county_code, {month} AS month,
+       SUM(CASE WHEN a.institution_code IS NOT NULL THEN o.order_qty ELSE 0 END) AS agreed_order_qty,
+       SUM(CASE WHEN a.institution_code IS NOT NULL THEN COALESCE(o.delivered_qty, 0) ELSE 0 END) AS agreed_delivered_qty,
+       SUM(CASE WHEN p.status = '中选' THEN o.order_qty ELSE 0 END) AS selected_qty,
+       SUM(CASE WHEN p.status = '非中选' THEN o.order_qty ELSE 0 END) AS nonselected_qty,
+       COUNT(*) AS count_orders
+FROM orders o
+JOIN institutions i ON i.institution_code = o.institution_code
+JOIN products p ON p.product_code = o.product_code
+LEFT JOIN agreements a ON a.institution_code = o.institution_code AND a.product_code = o.product_code
+     AND a.period_start <= :t AND a.period_end >= :t AND a.agreed_qty > 0
+WHERE o.order_date >= :start AND o.order_date <= :t
+GROUP BY i.county_code, {month}
+"""
+
+SUMS = ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected_qty", "count_orders",
+        "count_complaints", "count_timely"]
+
+
+def series(f: Facts) -> pd.DataFrame:
+    month = "to_char(o.order_date, 'YYYY-MM')" if f.store.is_postgres else "strftime('%Y-%m', o.order_date)"
+    orders = f.store.read(_MONTHLY.format(month=month), f.params())
+    comp = f.complaint_timeliness()
+    comp = comp[comp["counted"]].merge(f.complaints[["complaint_id", "raised_date"]], on="complaint_id")
+    comp = comp.merge(f.institutions[["institution_code", "county_code"]], on="institution_code")
+    comp["month"] = [d.strftime("%Y-%m") for d in comp["raised_date"]]
+    comp = comp.groupby(["county_code", "month"]).agg(count_complaints=("complaint_id", "count"),
+                                                      count_timely=("timely", "sum")).reset_index()
+    base = orders.merge(comp, on=["county_code", "month"], how="outer").fillna(0)
+    cities = f.store.read("SELECT region_code AS county_code, parent_code AS city_code FROM regions "
+                          "WHERE region_level = 'county'")
+    base = base.merge(cities, on="county_code", how="left").assign(province_code=f.store.province_code)
+    out = []
+    for level, key in (("county", "county_code"), ("city", "city_code"), ("province", "province_code")):
+        g = base.groupby([key, "month"], as_index=False)[SUMS].sum().rename(columns={key: "region_code"})
+        out.append(g.assign(region_level=level))
+    result = pd.concat(out, ignore_index=True)
+    for c in ("count_orders", "count_complaints", "count_timely"):
+        result[c] = result[c].astype(int)
+    return result
+
+
+def previous_month_end(day: dt.date) -> dt.date:
+    return day.replace(day=1) - dt.timedelta(days=1)
+
+
+def snapshot(store, flags: pd.DataFrame, tiers: pd.DataFrame, f: Facts) -> pd.DataFrame:
+    """Counts of red-flag institutions per area and of tier C/D enterprises, at f's as-of date."""
+    red = flags.loc[flags["flag_id"] == "red_flag", ["subject_code"]].merge(
+        f.institutions, left_on="subject_code", right_on="institution_code")
+    rows = [{"region_code": store.province_code, "metric": "count_red_flag", "value": float(len(red))},
+            {"region_code": store.province_code, "metric": "count_tier_cd",
+             "value": float(tiers["tier"].isin(["C", "D"]).sum())}]
+    for key in ("county_code", "city_code"):
+        for code, n in red.groupby(key).size().items():
+            rows.append({"region_code": code, "metric": "count_red_flag", "value": float(n)})
+    return pd.DataFrame(rows).assign(as_of=f.as_of)
