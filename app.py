@@ -7,7 +7,8 @@ st.set_page_config(page_title="集采全流程监测平台", page_icon=":materia
 st.session_state[NAV_FLAG] = True
 
 PAGES = {
-    "pages/home.py": st.Page("pages/home.py", title="首页", icon=":material/home:", default=True),
+    "pages/overview.py": st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    "pages/home.py": st.Page("pages/home.py", title="数据概况", icon=":material/database:"),
     "pages/map.py": st.Page("pages/map.py", title="地图", icon=":material/map:"),
     "pages/interviews.py": st.Page("pages/interviews.py", title="约谈名单", icon=":material/assignment:"),
     "pages/settings.py": st.Page("pages/settings.py", title="设置", icon=":material/settings:"),

@@ -45,10 +45,10 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet) ->
             fe = Facts(store, day)
             earlier[day] = (fe, F.all_flags(fe))
     red_before = _red(earlier[quarter_end][1], quarter_end) if quarter_end in earlier else red_now.iloc[0:0]
-    snapshots = [monthly.snapshot(store, flags, tiers, f)]
+    snapshots = [monthly.snapshot(store, f, flags, tiers)]
     if month_end in earlier:
         fe, fl = earlier[month_end]
-        snapshots.append(monthly.snapshot(store, fl, F.enterprise_tiers(fe), fe))
+        snapshots.append(monthly.snapshot(store, fe, fl, F.enterprise_tiers(fe)))
     progress(0.85, "月度序列 / monthly series")
     actions = store.read(_ACTIONS)
     red_now["step"] = red_now["institution_code"].map(

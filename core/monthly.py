@@ -1,4 +1,4 @@
-"""Monthly series by area, and snapshots of the headline figures at the previous month's end.
+"""Monthly series by area (delivery over agreed orders placed up to T - grace days), and snapshots of the headline figures at the previous month's end.
 
 The series are sums by the month an order was placed (or a complaint raised), aggregated in
 the database per county and rolled up to city and province; rates are formed from the sums.
@@ -13,8 +13,11 @@ from .facts import Facts
 
 _MONTHLY = """
 SELECT i.county_code, {month} AS month,
-       SUM(CASE WHEN a.institution_code IS NOT NULL THEN o.order_qty ELSE 0 END) AS agreed_order_qty,
-       SUM(CASE WHEN a.institution_code IS NOT NULL THEN COALESCE(o.delivered_qty, 0) ELSE 0 END) AS agreed_delivered_qty,
+       SUM(CASE WHEN a.institution_code IS NOT NULL AND o.order_date <= :grace THEN o.order_qty ELSE 0 END)
+           AS agreed_order_qty,
+       SUM(CASE WHEN a.institution_code IS NOT NULL AND o.order_date <= :grace
+                 AND (o.delivery_date IS NULL OR o.delivery_date <= :t)
+                THEN COALESCE(o.delivered_qty, 0) ELSE 0 END) AS agreed_delivered_qty,
        SUM(CASE WHEN p.status = '中选' THEN o.order_qty ELSE 0 END) AS selected_qty,
        SUM(CASE WHEN p.status = '非中选' THEN o.order_qty ELSE 0 END) AS nonselected_qty,
        COUNT(*) AS count_orders
@@ -58,14 +61,24 @@ def previous_month_end(day: dt.date) -> dt.date:
     return day.replace(day=1) - dt.timedelta(days=1)
 
 
-def snapshot(store, flags: pd.DataFrame, tiers: pd.DataFrame, f: Facts) -> pd.DataFrame:
-    """Counts of red-flag institutions per area and of tier C/D enterprises, at f's as-of date."""
+HEADLINE = ("delivery", "progress", "nonselected", "complaint")
+
+
+def snapshot(store, f: Facts, flags: pd.DataFrame, tiers: pd.DataFrame) -> pd.DataFrame:
+    """The headline figures of every area at f's as-of date: indicator values (progress as completion
+    over the schedule), red-flag institutions, and for the province tier C/D enterprises."""
+    from .rollup import rollup
+    values = rollup(f, flags, f.complaint_timeliness())
+    values = values[(values["level"] != "institution") & values["indicator_id"].isin(HEADLINE)].copy()
+    progress = values["indicator_id"] == "progress"
+    values.loc[progress, "value"] = values.loc[progress, "value"] / f.schedule if f.schedule > 0 else None
+    rows = values.rename(columns={"subject_code": "region_code", "indicator_id": "metric"})[["region_code", "metric", "value"]]
     red = flags.loc[flags["flag_id"] == "red_flag", ["subject_code"]].merge(
         f.institutions, left_on="subject_code", right_on="institution_code")
-    rows = [{"region_code": store.province_code, "metric": "count_red_flag", "value": float(len(red))},
-            {"region_code": store.province_code, "metric": "count_tier_cd",
-             "value": float(tiers["tier"].isin(["C", "D"]).sum())}]
-    for key in ("county_code", "city_code"):
-        for code, n in red.groupby(key).size().items():
-            rows.append({"region_code": code, "metric": "count_red_flag", "value": float(n)})
-    return pd.DataFrame(rows).assign(as_of=f.as_of)
+    counts = [{"region_code": store.province_code, "metric": "count_red_flag", "value": float(len(red))},
+              {"region_code": store.province_code, "metric": "count_tier_cd",
+               "value": float(tiers["tier"].isin(["C", "D"]).sum())}]
+    areas = store.read("SELECT region_code FROM regions WHERE region_level IN ('city', 'county')")["region_code"]
+    by_area = pd.concat([red["county_code"], red["city_code"]]).value_counts()
+    counts += [{"region_code": c, "metric": "count_red_flag", "value": float(by_area.get(c, 0))} for c in areas]
+    return pd.concat([rows, pd.DataFrame(counts)], ignore_index=True).assign(as_of=f.as_of)

@@ -49,3 +49,72 @@ def city_features(store, values: pd.DataFrame, value_column: str) -> dict:
         code = f["properties"]["code"]
         f["properties"]["value"] = float(by_code[value_column].get(code, 0)) if code in by_code.index else 0.0
     return fc
+
+
+TILES = (  # metric, label, kind
+    ("delivery", "配送率", "rate"),
+    ("progress", "约定量完成/序时进度", "ratio"),
+    ("nonselected", "中选产品采购占比", "rate"),
+    ("complaint", "诉求及时解决率", "rate"),
+    ("count_red_flag", "红旗医疗机构", "count"),
+    ("count_tier_cd", "C/D级企业", "count"),
+)
+
+
+def headline(store, area_code: str) -> list[dict]:
+    """The overview's tiles for an area: value at T and its change since the previous month's end."""
+    snaps = store.read("SELECT as_of, metric, value FROM mart_snapshots WHERE region_code = :a", {"a": area_code})
+    if snaps.empty:
+        return []
+    snaps["as_of"] = pd.to_datetime(snaps["as_of"]).dt.date
+    dates = sorted(snaps["as_of"].unique())
+    now = snaps[snaps["as_of"] == dates[-1]].set_index("metric")["value"]
+    before = snaps[snaps["as_of"] == dates[0]].set_index("metric")["value"] if len(dates) > 1 else pd.Series(dtype=float)
+    tiles = []
+    for metric, label, kind in TILES:
+        if metric not in now.index:
+            continue
+        value = now[metric]
+        previous = before.get(metric)
+        change = None if previous is None or value != value or previous != previous else value - previous
+        tiles.append({"metric": metric, "label": label, "kind": kind, "value": value, "previous": previous,
+                      "change": change, "as_of": dates[-1], "previous_as_of": dates[0] if len(dates) > 1 else None})
+    return tiles
+
+
+def monthly_rates(store, area_code: str) -> pd.DataFrame:
+    """Per month for an area: delivery rate of agreed orders placed that month, selected share, timely rate."""
+    m = store.read("SELECT * FROM mart_monthly WHERE region_code = :a ORDER BY month", {"a": area_code})
+    m["delivery_rate"] = m["agreed_delivered_qty"] / m["agreed_order_qty"].where(m["agreed_order_qty"] > 0)
+    total = m["selected_qty"] + m["nonselected_qty"]
+    m["selected_share"] = m["selected_qty"] / total.where(total > 0)
+    m["timely_rate"] = m["count_timely"] / m["count_complaints"].where(m["count_complaints"] > 0)
+    return m
+
+
+def children_ranked(store, area_code: str) -> pd.DataFrame:
+    """The areas one level down with their headline figures now and their change since last month."""
+    kids = store.read("SELECT region_code, region_name, region_level FROM regions WHERE parent_code = :a", {"a": area_code})
+    if kids.empty:
+        return kids
+    snaps = store.read("SELECT s.as_of, s.region_code, s.metric, s.value FROM mart_snapshots s "
+                       "JOIN regions r ON r.region_code = s.region_code WHERE r.parent_code = :a", {"a": area_code})
+    snaps["as_of"] = pd.to_datetime(snaps["as_of"]).dt.date
+    dates = sorted(snaps["as_of"].unique())
+    now = snaps[snaps["as_of"] == dates[-1]].pivot(index="region_code", columns="metric", values="value")
+    out = kids.merge(now, left_on="region_code", right_index=True, how="left")
+    if len(dates) > 1:
+        before = snaps[snaps["as_of"] == dates[0]].pivot(index="region_code", columns="metric", values="value")
+        for metric in ("delivery", "progress", "nonselected", "complaint", "count_red_flag"):
+            if metric in before and metric in out:
+                out[f"{metric}_change"] = out[metric] - out["region_code"].map(before[metric])
+    return out.sort_values("delivery", kind="stable").reset_index(drop=True)
+
+
+def got_worse(ranked: pd.DataFrame) -> pd.DataFrame:
+    """Areas whose delivery rate fell or whose red-flag count rose since last month, worst first."""
+    cols = [c for c in ("delivery_change", "count_red_flag_change") if c in ranked]
+    if not cols:
+        return ranked.iloc[0:0]
+    worse = ranked[(ranked.get("delivery_change", 0) < 0) | (ranked.get("count_red_flag_change", 0) > 0)]
+    return worse.sort_values(cols[0], kind="stable")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import interviews, marts
 from core.i18n import t
+from ui.filters import area_picker
 from ui.session import lang, routed, store
 
 routed("pages/interviews.py")
@@ -17,22 +18,7 @@ if as_of is None:
     st.info(t("empty.no_marts", L))
     st.stop()
 
-regions = s.regions()
-names = dict(zip(regions["region_code"], regions["region_name"]))
-cities = regions[regions["region_level"] == "city"]["region_code"].tolist()
-area = st.query_params.get("area", s.province_code)
-city_default = area[:4] + "00" if area != s.province_code else s.province_code
-c1, c2 = st.columns(2)
-city = c1.selectbox(t("iv.city", L), [s.province_code] + cities,
-                    index=([s.province_code] + cities).index(city_default) if city_default in cities else 0,
-                    format_func=lambda c: t("iv.all", L) if c == s.province_code else names[c], key="iv_city")
-counties = regions[regions["parent_code"] == city]["region_code"].tolist() if city != s.province_code else []
-county = c2.selectbox(t("iv.county", L), [city] + counties,
-                      index=([city] + counties).index(area) if area in counties else 0,
-                      format_func=lambda c: t("iv.all", L) if c == city else names[c], key="iv_county",
-                      disabled=not counties)
-area = county
-st.query_params["area"] = area
+area, area_name = area_picker(s, L)
 
 listed = interviews.interview_list(s, area)
 if listed.empty:
@@ -64,6 +50,6 @@ if "iv_flash" in st.session_state:
     st.success(st.session_state.pop("iv_flash"))
 
 st.download_button(t("iv.download", L),
-                   data=interviews.export(s, area, names.get(area, area), st.session_state.get("username", "officer"), as_of),
-                   file_name=f"约谈名单_{names.get(area, area)}_{as_of:%Y%m%d}.xlsx",
+                   data=interviews.export(s, area, area_name, st.session_state.get("username", "officer"), as_of),
+                   file_name=f"约谈名单_{area_name}_{as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="iv_download")

@@ -14,7 +14,7 @@ def app(demo_store, monkeypatch):
 
     def run(page: str) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-        if page != "home":
+        if page != "overview":
             at.switch_page(f"pages/{page}.py").run()
         return at
 
@@ -92,3 +92,20 @@ def test_english_switch(app):
     at = app("map")
     at.toggle(key="lang_toggle").set_value(True).run()
     assert at.title[0].value == "Drill-down map"
+
+
+def test_overview_tiles_match_core_and_follow_the_area(app, demo_store):
+    at = app("overview")
+    assert not at.exception
+    tiles = overview.headline(demo_store, "370000")
+    assert [m.label for m in at.metric] == [t["label"] for t in tiles]
+    delivery = next(t for t in tiles if t["metric"] == "delivery")
+    mart = demo_store.read("SELECT value FROM mart_indicators WHERE level = 'province' AND indicator_id = 'delivery'")
+    assert delivery["value"] == pytest.approx(mart["value"].iloc[0])
+    assert at.metric[0].value == f"{delivery['value']:.1%}"
+    red = next(t for t in tiles if t["metric"] == "count_red_flag")
+    assert red["value"] == len(demo_store.read("SELECT 1 FROM mart_flags WHERE flag_id = 'red_flag'"))
+    at.selectbox(key="f_city").set_value("371400").run()
+    city_tiles = overview.headline(demo_store, "371400")
+    assert at.metric[0].value == f"{city_tiles[0]['value']:.1%}"
+    assert at.query_params["area"] in (["371400"], "371400")

@@ -15,9 +15,13 @@ def test_first_start_fills_the_demo_and_shows_title_and_map(tmp_path):
     with streamlit_server(url) as base, browser_page() as page:
         page.goto(base)
         page.get_by_role("heading", name="集采全流程监测平台").wait_for(timeout=180_000)
+        page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=60_000)
+        page.get_by_text("配送率").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+        page.get_by_role("link", name="数据概况").click()
+        page.get_by_text("各市医疗机构分布").wait_for(timeout=60_000)
         page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
         page.get_by_text("济南市").first.wait_for(state="attached", timeout=30_000)  # the city table (a canvas grid)
-        page.get_by_text("各市医疗机构分布").wait_for()
         page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
     from core.store import open_store
     store = open_store(url)

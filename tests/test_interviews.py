@@ -84,7 +84,7 @@ def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
     recorded = demo_store.read("SELECT subject_code, status, note FROM actions WHERE note = '书面通报'")
     assert sorted(recorded["subject_code"]) == sorted(chosen) and set(recorded["status"]) == {"已通报"}
     assert "已记录 2 条处理情况。" in [m.value for m in at.success]
-    at.selectbox(key="iv_city").set_value("371400").run()  # 德州市
+    at.selectbox(key="f_city").set_value("371400").run()  # 德州市
     table = at.dataframe[0].value
     assert at.query_params["area"] in (["371400"], "371400")
     institutions = table[table["对象类型"] == "医疗机构"]
