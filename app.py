@@ -10,6 +10,11 @@ PAGES = {
     "pages/overview.py": st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
     "pages/home.py": st.Page("pages/home.py", title="数据概况", icon=":material/database:"),
     "pages/map.py": st.Page("pages/map.py", title="地图", icon=":material/map:"),
+    "pages/supply.py": st.Page("pages/supply.py", title="供应监测", icon=":material/local_shipping:"),
+    "pages/procurement.py": st.Page("pages/procurement.py", title="采购监测", icon=":material/shopping_cart:"),
+    "pages/complaints.py": st.Page("pages/complaints.py", title="诉求", icon=":material/support_agent:"),
+    "pages/institution.py": st.Page("pages/institution.py", title="机构档案", icon=":material/local_hospital:"),
+    "pages/enterprise.py": st.Page("pages/enterprise.py", title="企业档案", icon=":material/factory:"),
     "pages/interviews.py": st.Page("pages/interviews.py", title="约谈名单", icon=":material/assignment:"),
     "pages/settings.py": st.Page("pages/settings.py", title="设置", icon=":material/settings:"),
 }

@@ -28,8 +28,10 @@ n_inst = int((listed["subject_type"] == "institution").sum())
 st.caption(t("iv.count", L).format(n=len(listed), i=n_inst, e=len(listed) - n_inst) + " · " + t("iv.select_hint", L))
 shown = listed.assign(subject_type=listed["subject_type"].map({"institution": "医疗机构", "enterprise": "企业"}),
                       tier=listed["tier"].fillna(""), status_date=listed["status_date"].fillna("").astype(str))
-event = st.dataframe(shown.rename(columns=interviews.LIST_HEADERS), hide_index=True, width="stretch",
-                     on_select="rerun", selection_mode="multi-row", key="iv_table")
+shown = shown.rename(columns=interviews.LIST_HEADERS)
+shown.insert(0, "档案", [f"/{kind}?code={code}" for kind, code in zip(listed["subject_type"], listed["subject_code"])])
+event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
+                     key="iv_table", column_config={"档案": st.column_config.LinkColumn("档案", display_text="查看")})
 rows = list(event.selection.rows) if event is not None else []
 
 with st.form("iv_action"):

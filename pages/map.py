@@ -83,4 +83,8 @@ with right:
             "code": t("col.code", L), "name": t("col.name", L), "level": t("col.level", L),
             "category": t("col.category", L), "is_primary": t("col.primary", L), "value": labels[layer],
             "score": t("col.score", L)})
-    st.dataframe(table, hide_index=True, width="stretch", key="children")
+    config = {}
+    if here.level not in area_view.LEVEL_OF_CHILDREN:
+        table.insert(0, "档案", [f"/institution?code={c}" for c in values["code"]])
+        config["档案"] = st.column_config.LinkColumn("档案", display_text="查看")
+    st.dataframe(table, hide_index=True, width="stretch", key="children", column_config=config)
