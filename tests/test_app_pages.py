@@ -109,3 +109,11 @@ def test_overview_tiles_match_core_and_follow_the_area(app, demo_store):
     city_tiles = overview.headline(demo_store, "371400")
     assert at.metric[0].value == f"{city_tiles[0]['value']:.1%}"
     assert at.query_params["area"] in (["371400"], "371400")
+
+
+def test_the_chosen_area_carries_to_the_next_page(app):
+    at = app("overview")
+    at.selectbox(key="f_city").set_value("371400").run()
+    at.switch_page("pages/supply.py").run()
+    assert not at.exception
+    assert at.selectbox(key="f_city").value == "371400"

@@ -12,7 +12,8 @@ def area_picker(store, L: str) -> tuple[str, str]:
     names = dict(zip(regions["region_code"], regions["region_name"]))
     province = store.province_code
     cities = regions[regions["region_level"] == "city"]["region_code"].tolist()
-    area = st.query_params.get("area", province)
+    # The URL wins (a shared link); otherwise the area chosen on another page of this session.
+    area = st.query_params.get("area", st.session_state.get("area", province))
     area = area if area in names else province
     city_now = area if area in cities else (regions.set_index("region_code")["parent_code"].get(area) or province)
     c1, c2 = st.columns(2)
@@ -25,4 +26,5 @@ def area_picker(store, L: str) -> tuple[str, str]:
                           format_func=lambda c: t("iv.all", L) if c == city else names[c], key="f_county",
                           disabled=not counties)
     st.query_params["area"] = county
+    st.session_state["area"] = county
     return county, names[county]
