@@ -36,6 +36,11 @@ def test_xlsx_imports_and_keeps_leading_zeros(store_url, tmp_path, chinese):
     primary = store.read("SELECT institution_code, is_primary FROM institutions ORDER BY 1")
     assert [bool(v) for v in primary["is_primary"]] == [False, True]
     assert store.read("SELECT order_qty FROM orders WHERE order_id = '0000002'")["order_qty"].iloc[0] == 20.5
+    # The marts were recomputed by the import: current for the new data, with the offline order flagged.
+    from core import marts
+    assert marts.current_as_of(store) is not None
+    flags = marts.flags(store)
+    assert ("offline_purchase", "H3701240001", "0000002") in set(zip(flags["flag_id"], flags["subject_code"], flags["detail_code"]))
 
 
 def test_same_file_twice_leaves_the_store_as_after_the_first(store_url, tmp_path):
