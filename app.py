@@ -1,22 +1,27 @@
 """集采全流程监测平台: the navigation. Pages live in pages/ and read data through core."""
 import streamlit as st
 
+from core.i18n import t
 from ui.session import NAV_FLAG
 
 st.set_page_config(page_title="集采全流程监测平台", page_icon=":material/medication:", layout="wide")
 st.session_state[NAV_FLAG] = True
+if "lang_toggle" in st.session_state:  # the sidebar switch, as just set
+    L = "en" if st.session_state["lang_toggle"] else "zh"
+else:
+    L = st.query_params.get("lang", st.session_state.get("lang", "zh"))
 
 PAGES = {
-    "pages/overview.py": st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-    "pages/home.py": st.Page("pages/home.py", title="数据概况", icon=":material/database:"),
-    "pages/map.py": st.Page("pages/map.py", title="地图", icon=":material/map:"),
-    "pages/supply.py": st.Page("pages/supply.py", title="供应监测", icon=":material/local_shipping:"),
-    "pages/procurement.py": st.Page("pages/procurement.py", title="采购监测", icon=":material/shopping_cart:"),
-    "pages/complaints.py": st.Page("pages/complaints.py", title="诉求", icon=":material/support_agent:"),
-    "pages/institution.py": st.Page("pages/institution.py", title="机构档案", icon=":material/local_hospital:"),
-    "pages/enterprise.py": st.Page("pages/enterprise.py", title="企业档案", icon=":material/factory:"),
-    "pages/interviews.py": st.Page("pages/interviews.py", title="约谈名单", icon=":material/assignment:"),
-    "pages/settings.py": st.Page("pages/settings.py", title="设置", icon=":material/settings:"),
+    "pages/overview.py": st.Page("pages/overview.py", title=t("nav.overview", L), icon=":material/dashboard:", default=True),
+    "pages/home.py": st.Page("pages/home.py", title=t("nav.data", L), icon=":material/database:"),
+    "pages/map.py": st.Page("pages/map.py", title=t("nav.map", L), icon=":material/map:"),
+    "pages/supply.py": st.Page("pages/supply.py", title=t("nav.supply", L), icon=":material/local_shipping:"),
+    "pages/procurement.py": st.Page("pages/procurement.py", title=t("nav.procurement", L), icon=":material/shopping_cart:"),
+    "pages/complaints.py": st.Page("pages/complaints.py", title=t("nav.complaints", L), icon=":material/support_agent:"),
+    "pages/institution.py": st.Page("pages/institution.py", title=t("nav.institution", L), icon=":material/local_hospital:"),
+    "pages/enterprise.py": st.Page("pages/enterprise.py", title=t("nav.enterprise", L), icon=":material/factory:"),
+    "pages/interviews.py": st.Page("pages/interviews.py", title=t("nav.interviews", L), icon=":material/assignment:"),
+    "pages/settings.py": st.Page("pages/settings.py", title=t("nav.settings", L), icon=":material/settings:"),
 }
 current = st.navigation(list(PAGES.values()))
 goto = st.query_params.get("goto")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import regions
+from .i18n import t
 
 _BY_CITY = """
 SELECT c.region_code AS city_code, c.region_name AS city_name,
@@ -51,17 +52,13 @@ def city_features(store, values: pd.DataFrame, value_column: str) -> dict:
     return fc
 
 
-TILES = (  # metric, label, kind
-    ("delivery", "配送率", "rate"),
-    ("progress", "约定量完成/序时进度", "ratio"),
-    ("nonselected", "中选产品采购占比", "rate"),
-    ("complaint", "诉求及时解决率", "rate"),
-    ("count_red_flag", "红旗医疗机构", "count"),
-    ("count_tier_cd", "C/D级企业", "count"),
+TILES = (  # metric, kind; labels are tile.<metric> in the catalogue
+    ("delivery", "rate"), ("progress", "ratio"), ("nonselected", "rate"), ("complaint", "rate"),
+    ("count_red_flag", "count"), ("count_tier_cd", "count"),
 )
 
 
-def headline(store, area_code: str) -> list[dict]:
+def headline(store, area_code: str, lang: str = "zh") -> list[dict]:
     """The overview's tiles for an area: value at T and its change since the previous month's end."""
     snaps = store.read("SELECT as_of, metric, value FROM mart_snapshots WHERE region_code = :a", {"a": area_code})
     if snaps.empty:
@@ -71,7 +68,8 @@ def headline(store, area_code: str) -> list[dict]:
     now = snaps[snaps["as_of"] == dates[-1]].set_index("metric")["value"]
     before = snaps[snaps["as_of"] == dates[0]].set_index("metric")["value"] if len(dates) > 1 else pd.Series(dtype=float)
     tiles = []
-    for metric, label, kind in TILES:
+    for metric, kind in TILES:
+        label = t(f"tile.{metric}", lang)
         if metric not in now.index:
             continue
         value = now[metric]

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core import charts, marts, monitoring, overview
+from core.i18n import headers, t
 from ui.filters import area_picker
 from ui.session import lang, routed, store
 from ui.tables import show
@@ -10,25 +11,24 @@ routed("pages/complaints.py")
 
 s = store()
 L = lang()
-st.title("诉求" if L == "zh" else "Complaints")
+st.title(t("nav.complaints", L))
 if marts.current_as_of(s) is None:
-    st.info("汇总表尚未生成：请先导入数据或载入演示数据。")
+    st.info(t("empty.no_marts", L))
     st.stop()
 area, area_name = area_picker(s, L)
 complaints = monitoring.complaint_table(s, area)
 c1, c2, c3 = st.columns(3)
-c1.metric("诉求数", len(complaints))
-c2.metric("未按时回复", int(complaints["reply_late"].sum()))
-c3.metric("未按时解决", int(complaints["unresolved"].sum()))
-st.plotly_chart(charts.trend(overview.monthly_rates(s, area), {"timely_rate": "诉求及时解决率"}, "按反馈月份的及时解决率"),
+c1.metric(t("cp.count", L), len(complaints))
+c2.metric(t("cp.late", L), int(complaints["reply_late"].sum()))
+c3.metric(t("cp.unresolved", L), int(complaints["unresolved"].sum()))
+st.plotly_chart(charts.trend(overview.monthly_rates(s, area), {"timely_rate": t("ov.timely", L)}, t("cp.trend", L)),
                 key="cp_trend")
-st.subheader("各企业诉求处理")
+st.subheader(t("cp.by_enterprise", L))
 show(monitoring.complaints_by_enterprise(complaints),
-     {"enterprise_code": "企业编码", "enterprise_name": "企业名称", "count_complaints": "诉求数",
-      "count_reply_late": "未按时回复", "count_unresolved": "未按时解决", "timely_rate": "及时解决率"},
-     "cp_enterprises", f"企业诉求处理_{area_name}", link=("enterprise_code", "enterprise"))
-st.subheader("逾期诉求")
-overdue = complaints[complaints["reply_late"] | complaints["unresolved"]]
-show(overdue, {"complaint_id": "诉求编号", "institution_name": "反馈机构", "enterprise_name": "被反馈企业",
-               "issue_type": "问题类型", "raised_date": "反馈日期", "reply_date": "回复日期", "promised_date": "承诺日期",
-               "resolved_date": "解决日期", "reply_workdays": "回复用时（工作日）"}, "cp_overdue", f"逾期诉求_{area_name}")
+     headers(["enterprise_code", "enterprise_name", "count_complaints", "count_reply_late", "count_unresolved",
+              "timely_rate"], L), "cp_enterprises", f"{t('cp.by_enterprise', L)}_{area_name}",
+     link=("enterprise_code", "enterprise"))
+st.subheader(t("cp.overdue", L))
+show(complaints[complaints["reply_late"] | complaints["unresolved"]],
+     headers(["complaint_id", "institution_name", "enterprise_name", "issue_type", "raised_date", "reply_date",
+              "promised_date", "resolved_date", "reply_workdays"], L), "cp_overdue", f"{t('cp.overdue', L)}_{area_name}")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core import scorecard
+from core.i18n import headers, t
 from core.interviews import TIER_MEASURES
 from ui.session import lang, routed, store
 from ui.tables import show
@@ -10,43 +11,41 @@ routed("pages/enterprise.py")
 
 s = store()
 L = lang()
-code = st.query_params.get("code") or st.text_input("企业编码", key="ent_code")
-if not code:
-    st.title("企业档案")
-    st.info("请输入企业编码，或从任一列表的“档案”链接进入。")
+code = st.query_params.get("code") or st.text_input(t("sc.code_ent", L), key="ent_code")
+card = scorecard.enterprise_card(s, code) if code else None
+if card is None:
+    st.title(t("nav.enterprise", L))
+    st.info(t("sc.enter_code", L)) if not code else st.warning(t("sc.unknown", L).format(code=code))
     st.stop()
 st.query_params["code"] = code
-card = scorecard.enterprise_card(s, code)
-if card is None:
-    st.title("企业档案")
-    st.warning(f"没有编码为 {code} 的企业。")
-    st.stop()
 info, tier = card["info"], card["tier"]
 st.title(info["enterprise_name"])
 st.caption(f"{info['enterprise_code']} · {info['role']}")
+
+
+def pct(v):
+    return "—" if v is None or v != v else f"{v:.1%}"
+
+
 c1, c2, c3 = st.columns(3)
-c1.metric("企业等级", tier.get("tier") or "—")
-rate = tier.get("delivery_rate")
-c2.metric("配送率", "—" if rate is None or rate != rate else f"{rate:.1%}")
-timely = tier.get("timely_rate")
-c3.metric("诉求及时解决率", "—" if timely is None or timely != timely else f"{timely:.1%}")
+c1.metric(t("sc.tier", L), tier.get("tier") or "—")
+c2.metric(t("ov.delivery", L), pct(tier.get("delivery_rate")))
+c3.metric(t("ov.timely", L), pct(tier.get("timely_rate")))
 if tier.get("tier") in TIER_MEASURES:
-    st.error(f"建议措施：{TIER_MEASURES[tier['tier']]}")
-st.subheader("预警")
+    st.error(t("sc.measure", L).format(m=TIER_MEASURES[tier["tier"]]))
+st.subheader(t("sc.flags", L))
 if card["flags"].empty:
-    st.success("该企业没有预警。")
+    st.success(t("sc.no_flags", L))
 else:
-    show(card["flags"], {"flag_name": "预警事项", "severity_zh": "等级", "detail_code": "涉及诉求/等级",
-                         "value": "实际值", "threshold": "阈值", "clause": "通知条款"}, "en_flags", f"预警_{code}")
+    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value", "threshold", "clause"], L),
+         "en_flags", f"{t('sc.flags', L)[:4]}_{code}")
 if not card["products"].empty:
-    st.subheader("产品配送")
-    show(card["products"], {"product_code": "产品编码", "generic_name": "通用名", "dosage_form": "剂型", "status": "中选状态",
-                            "delivery_rate": "配送率", "ordered_qty": "采购数量", "count_institutions": "医疗机构数"},
-         "en_products", f"产品_{code}")
-st.subheader("收到的诉求")
-show(card["complaints"], {"complaint_id": "诉求编号", "institution_name": "反馈机构", "issue_type": "问题类型",
-                          "raised_date": "反馈日期", "reply_date": "回复日期", "promised_date": "承诺日期",
-                          "resolved_date": "解决日期"}, "en_comp", f"诉求_{code}")
-st.subheader("处理记录")
-show(card["actions"], {"action_date": "日期", "status": "状态", "note": "说明", "recorded_by": "记录人",
-                       "recorded_at": "记录时间"}, "en_actions", f"处理记录_{code}")
+    st.subheader(t("sc.products", L))
+    show(card["products"], headers(["product_code", "generic_name", "dosage_form", "status", "delivery_rate",
+                                    "ordered_qty", "count_institutions"], L), "en_products", f"{t('sc.products', L)}_{code}")
+st.subheader(t("sc.complaints_received", L))
+show(card["complaints"], headers(["complaint_id", "institution_name", "issue_type", "raised_date", "reply_date",
+                                  "promised_date", "resolved_date"], L), "en_comp", f"{t('sc.complaints_received', L)}_{code}")
+st.subheader(t("sc.actions", L))
+show(card["actions"], headers(["action_date", "status", "note", "recorded_by", "recorded_at"], L),
+     "en_actions", f"{t('sc.actions', L)}_{code}")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core import charts, ladder, marts, scorecard
+from core.i18n import headers, t
 from ui.session import lang, routed, store
 from ui.tables import show
 
@@ -9,46 +10,39 @@ routed("pages/institution.py")
 
 s = store()
 L = lang()
-code = st.query_params.get("code") or st.text_input("机构编码", key="inst_code")
-if not code:
-    st.title("机构档案")
-    st.info("请输入机构编码，或从任一列表的“档案”链接进入。")
+code = st.query_params.get("code") or st.text_input(t("sc.code_inst", L), key="inst_code")
+card = scorecard.institution_card(s, code) if code else None
+if card is None:
+    st.title(t("nav.institution", L))
+    st.info(t("sc.enter_code", L)) if not code else st.warning(t("sc.unknown", L).format(code=code))
     st.stop()
 st.query_params["code"] = code
-card = scorecard.institution_card(s, code)
-if card is None:
-    st.title("机构档案")
-    st.warning(f"没有编码为 {code} 的医疗机构。")
-    st.stop()
 info = card["info"]
 st.title(info["institution_name"])
 st.caption(f"{info['institution_code']} · {info['city_name']} {info['county_name']} · {info['level']} {info['category']}"
-           f" · {'基层医疗机构' if info['is_primary'] else '非基层'} · 统计截止日 {marts.current_as_of(s)}")
-red = card["red"]
-now = red[red["step"].notna()]
+           f" · {t('sc.primary' if info['is_primary'] else 'sc.non_primary', L)} · {t('sc.as_of', L)} {marts.current_as_of(s)}")
+now = card["red"][card["red"]["step"].notna()]
 if len(now):
     step = int(now.iloc[-1]["step"])
-    st.error(f"红旗机构 · 得分 {now.iloc[-1]['score']:.0f} · 建议措施：{ladder.STEPS[step][0]}")
-
-st.subheader("七项指标")
-show(card["indicators"], {"indicator": "指标", "numerator": "分子", "denominator": "分母", "value": "数值",
-                          "count_flagged": "预警"}, "in_ind", f"指标_{code}")
-st.subheader("预警（实际值与阈值、通知条款）")
+    st.error(t("sc.red", L).format(score=now.iloc[-1]["score"], step=ladder.STEPS[step][0 if L == "zh" else 1]))
+st.subheader(t("sc.indicators", L))
+show(card["indicators"], headers(["indicator", "numerator", "denominator", "value", "count_flagged"], L),
+     "in_ind", f"{t('sc.indicators', L)}_{code}")
+st.subheader(t("sc.flags", L))
 if card["flags"].empty:
-    st.success("该机构没有预警。")
+    st.success(t("sc.no_flags", L))
 else:
-    show(card["flags"], {"flag_name": "预警事项", "severity_zh": "等级", "detail_code": "涉及产品/品种/订单",
-                         "value": "实际值", "threshold": "阈值", "clause": "通知条款"}, "in_flags", f"预警_{code}")
-st.plotly_chart(charts.trend(card["monthly"], {"delivery_rate": "配送率", "selected_share": "中选产品占比"}, "月度趋势"),
-                key="in_trend")
-st.subheader("约定采购量")
-show(card["agreements"], {"product_code": "产品编码", "generic_name": "通用名", "dosage_form": "剂型", "reported_qty": "报量",
-                          "prior_year_qty": "上年实际", "agreed_qty": "约定量", "purchased_qty": "已采购",
-                          "completion": "完成率", "delivery_rate": "配送率"}, "in_agr", f"约定采购量_{code}")
-st.subheader("反馈的诉求")
-show(card["complaints"], {"complaint_id": "诉求编号", "enterprise_name": "企业", "issue_type": "问题类型",
-                          "raised_date": "反馈日期", "reply_date": "回复日期", "promised_date": "承诺日期",
-                          "resolved_date": "解决日期"}, "in_comp", f"诉求_{code}")
-st.subheader("处理记录")
-show(card["actions"], {"action_date": "日期", "status": "状态", "note": "说明", "recorded_by": "记录人",
-                       "recorded_at": "记录时间"}, "in_actions", f"处理记录_{code}")
+    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value", "threshold", "clause"], L),
+         "in_flags", f"{t('sc.flags', L)[:4]}_{code}")
+st.plotly_chart(charts.trend(card["monthly"], {"delivery_rate": t("ov.delivery", L), "selected_share": t("ov.share", L)},
+                             t("sc.trend", L)), key="in_trend")
+st.subheader(t("sc.agreements", L))
+show(card["agreements"], headers(["product_code", "generic_name", "dosage_form", "reported_qty", "prior_year_qty",
+                                  "agreed_qty", "purchased_qty", "completion", "delivery_rate"], L),
+     "in_agr", f"{t('sc.agreements', L)}_{code}")
+st.subheader(t("sc.complaints_raised", L))
+show(card["complaints"], headers(["complaint_id", "enterprise_name", "issue_type", "raised_date", "reply_date",
+                                  "promised_date", "resolved_date"], L), "in_comp", f"{t('sc.complaints_raised', L)}_{code}")
+st.subheader(t("sc.actions", L))
+show(card["actions"], headers(["action_date", "status", "note", "recorded_by", "recorded_at"], L),
+     "in_actions", f"{t('sc.actions', L)}_{code}")

@@ -2,10 +2,11 @@
 the areas below ranked, and what got worse."""
 import streamlit as st
 
-from core import charts, marts, overview, xlsx
-from core.i18n import t
+from core import charts, marts, overview
+from core.i18n import headers, t
 from ui.filters import area_picker
 from ui.session import lang, routed, store
+from ui.tables import show
 
 routed("pages/overview.py")
 
@@ -16,7 +17,7 @@ if marts.current_as_of(s) is None:
     st.info(t("empty.no_marts", L))
     st.stop()
 area, area_name = area_picker(s, L)
-tiles = overview.headline(s, area)
+tiles = overview.headline(s, area, L)
 if tiles:
     st.caption(t("ov.caption", L).format(area=area_name, as_of=tiles[0]["as_of"], prev=tiles[0]["previous_as_of"] or "—"))
     cols = st.columns(len(tiles))
@@ -26,10 +27,10 @@ if tiles:
             color = "inverse"  # more red flags is worse
         else:
             value = "—" if tile["value"] != tile["value"] else f"{tile['value']:.1%}"
-            delta = None if tile["change"] is None else f"{tile['change'] * 100:+.2f} 个百分点"
+            delta = None if tile["change"] is None else t("tile.points", L).format(v=tile["change"] * 100)
             color = "normal"
         if tile["change"] == 0:
-            delta, color = "持平" if L == "zh" else "no change", "off"
+            delta, color = t("tile.same", L), "off"
         col.metric(tile["label"], value, delta, delta_color=color)
 
 monthly = overview.monthly_rates(s, area)
@@ -53,10 +54,6 @@ if not ranked.empty:
                 "region_code": t("col.code", L), "region_name": t("col.name", L), "delivery": t("ov.delivery", L),
                 "delivery_change": "Δ", "count_red_flag": t("col.red_flag", L), "count_red_flag_change": "Δ "}),
                 hide_index=True, width="stretch", key="ov_worse")
-    headers = {"region_code": t("col.code", L), "region_name": t("col.name", L), "delivery": t("ov.delivery", L),
-               "progress": "完成/序时", "nonselected": t("ov.share", L), "complaint": t("ov.timely", L),
-               "count_red_flag": t("col.red_flag", L)}
-    st.download_button(t("ov.download", L), data=xlsx.workbook([("下级区域", ranked, headers)], "dashboard",
-                                                               {"区域": area_name}),
-                       file_name=f"总览_{area_name}.xlsx", key="ov_download",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.subheader(t("ov.ranked", L))
+    show(ranked, headers(["region_code", "region_name", "delivery", "progress", "nonselected", "complaint",
+                          "count_red_flag"], L), "ov_table", f"{t('nav.overview', L)}_{area_name}")

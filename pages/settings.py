@@ -2,16 +2,18 @@
 import streamlit as st
 
 from core import marts, settings_view
-from ui.session import routed, store
+from core.i18n import t
+from ui.session import lang, routed, store
+from ui.tables import show
 
 routed("pages/settings.py")
 
 s = store()
-st.title("设置 · 阈值与政策依据")
-st.caption("默认值均取自《关于加强药品和医用耗材集中带量采购全流程管理的通知》（鲁医保发〔2023〕14号）。")
+L = lang()
+st.title(t("set.title", L))
+st.caption(t("set.caption", L))
 for note in settings_view.calendar_notes(settings_view.years_in_view(marts.current_as_of(s))):
     st.info(note)
-table = settings_view.settings_in_force(s).rename(columns={
-    "name": "参数", "value": "当前值", "default": "默认值", "changed": "已修改", "help_zh": "说明", "help_en": "Meaning",
-    "source": "政策依据"})
-st.dataframe(table, hide_index=True, width="stretch")
+show(settings_view.settings_in_force(s),
+     {"name": t("set.name", L), "value": t("set.value", L), "default": t("set.default", L), "changed": t("set.changed", L),
+      "help_zh" if L == "zh" else "help_en": t("set.help", L), "source": t("set.source", L)}, "set_table", t("set.title", L))

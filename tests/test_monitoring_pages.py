@@ -66,7 +66,7 @@ def test_institution_scorecard(page, demo_store):
     card = scorecard.institution_card(demo_store, code)
     assert at.title[0].value == card["info"]["institution_name"]
     indicators = at.dataframe[0].value
-    assert indicators["数值"].tolist() == pytest.approx(card["indicators"]["value"].tolist(), nan_ok=True)
+    assert indicators["实际值"].tolist() == pytest.approx(card["indicators"]["value"].tolist(), nan_ok=True)
     assert len(at.dataframe[1].value) == len(card["flags"]) > 0
     assert "建议措施" in at.error[0].value
 
@@ -76,4 +76,12 @@ def test_enterprise_scorecard_and_unknown_code(page, demo_store):
     at = page("enterprise", code=code)
     assert at.metric[0].value == "D" and "不接受参加集采" in at.error[0].value
     at = page("enterprise", code="NOPE")
-    assert "没有编码为 NOPE 的企业" in at.warning[0].value
+    assert "没有编码为 NOPE 的记录" in at.warning[0].value
+
+
+def test_pages_switch_to_english(page):
+    at = page("supply", lang="en")
+    assert at.title[0].value == "Supply"
+    assert "Delivery rate" in at.dataframe[0].value.columns
+    at = page("procurement", lang="en")
+    assert at.title[0].value == "Procurement" and at.metric[0].label == "Purchases behind schedule"

@@ -24,14 +24,15 @@ def store() -> Store:
 
 def lang() -> str:
     """The interface language: Chinese unless the URL says ?lang=en; a sidebar switch flips it."""
-    current = st.query_params.get("lang", "zh")
+    current = st.query_params.get("lang", st.session_state.get("lang", "zh"))
     current = current if current in ("zh", "en") else "zh"
-    if st.sidebar.toggle("English", value=current == "en", key="lang_toggle"):
+    chosen = "en" if st.sidebar.toggle("English", value=current == "en", key="lang_toggle") else "zh"
+    st.session_state["lang"] = chosen
+    if chosen == "en":
         st.query_params["lang"] = "en"
-        return "en"
-    if "lang" in st.query_params:
+    elif "lang" in st.query_params:
         del st.query_params["lang"]
-    return "zh"
+    return chosen
 
 
 NAV_FLAG = "_vbp_nav"
