@@ -27,7 +27,7 @@ def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
 
 def test_recorded_actions_show_and_drive_the_status(tmp_path, demo_store):
     listed = interviews.interview_list(demo_store, "370000")
-    code = listed.iloc[0]["subject_code"]
+    code = listed.iloc[-1]["subject_code"]  # a row no other test records an action for
     n = interviews.record_action(demo_store, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21), "officer1")
     assert n == 1
     after = interviews.interview_list(demo_store, "370000").set_index("subject_code")
