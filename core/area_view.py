@@ -9,6 +9,7 @@ from .indicators import INDICATORS
 LEVEL_OF_CHILDREN = {"province": "city", "city": "county"}
 GAP = "gap"
 RED = "red_flag"
+ENTERPRISE = "enterprise"
 
 
 def area_figures(store, crumbs) -> pd.DataFrame:
@@ -31,7 +32,17 @@ def area_figures(store, crumbs) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def child_values(store, code: str, child_level: str, layer: str) -> pd.DataFrame:
+def enterprise_rates(store, enterprise_code: str, code: str, child_level: str) -> pd.DataFrame:
+    """An enterprise's delivery rate in each child area of `code` (supplier-tier view)."""
+    key = "m.county_code" if child_level == "county" else "k.parent_code"
+    frame = store.read(f"""SELECT {key} AS code, SUM(m.delivered_qty) AS delivered_qty, SUM(m.ordered_qty) AS ordered_qty
+                           FROM mart_enterprise_counties m JOIN regions k ON k.region_code = m.county_code
+                           WHERE m.enterprise_code = :e GROUP BY {key}""", {"e": enterprise_code})
+    frame["value"] = frame["delivered_qty"] / frame["ordered_qty"].where(frame["ordered_qty"] > 0)
+    return frame[["code", "value"]]
+
+
+def child_values(store, code: str, child_level: str, layer: str, enterprise_code: str | None = None) -> pd.DataFrame:
     """One row per child area: code, name, value of the layer, flagged count, red-flag count."""
     kids = store.read("SELECT region_code AS code, region_name AS name FROM regions WHERE parent_code = :c "
                       "ORDER BY region_code", {"c": code})
@@ -43,6 +54,9 @@ def child_values(store, code: str, child_level: str, layer: str) -> pd.DataFrame
         primary = kids["primary_delivered_qty"] / kids["primary_ordered_qty"].where(kids["primary_ordered_qty"] > 0)
         others = kids["others_delivered_qty"] / kids["others_ordered_qty"].where(kids["others_ordered_qty"] > 0)
         kids["value"] = (others - primary) * 100
+        kids["count_flagged"] = None
+    elif layer == ENTERPRISE:
+        kids = kids.merge(enterprise_rates(store, enterprise_code or "", code, child_level), on="code", how="left")
         kids["count_flagged"] = None
     elif layer == RED:
         kids["value"] = kids["count_red_flag"]
@@ -62,7 +76,7 @@ def institutions_in(store, county_code: str, layer: str) -> pd.DataFrame:
                          FROM institutions i
                          LEFT JOIN mart_flags r ON r.subject_code = i.institution_code AND r.flag_id = 'red_flag'
                          WHERE i.county_code = :c ORDER BY i.institution_code""", {"c": county_code})
-    if layer not in (GAP, RED):
+    if layer not in (GAP, RED, ENTERPRISE):
         vals = store.read("""SELECT m.subject_code AS code, m.value FROM mart_indicators m
                              JOIN institutions i ON i.institution_code = m.subject_code
                              WHERE m.level = 'institution' AND m.indicator_id = :i AND i.county_code = :c""",

@@ -227,12 +227,26 @@ class Facts:
                                             "promise_workdays", "reply_late", "unresolved", "timely", "counted"])
         return frame.astype({"reply_late": bool, "unresolved": bool, "timely": bool, "counted": bool})
 
+    def _supply_pairs(self) -> pd.DataFrame:
+        """Institution x product x distributor sums of selected products delivered to agreement holders."""
+        held = self.agreements[["institution_code", "product_code"]].drop_duplicates()
+        sel = self.products[self.products["status"] == "中选"][["product_code", "manufacturer_code"]]
+        return self.inst_product_distributor.merge(held, on=["institution_code", "product_code"]).merge(sel, on="product_code")
+
+    def enterprise_counties(self) -> pd.DataFrame:
+        """Each manufacturer's and distributor's delivered and ordered quantities by county."""
+        pairs = self._supply_pairs().merge(self.institutions[["institution_code", "county_code"]], on="institution_code")
+        sums = ["rate_delivered_qty", "rate_order_qty"]
+        makers = pairs.groupby(["manufacturer_code", "county_code"])[sums].sum().rename_axis(["enterprise_code", "county_code"])
+        dists = pairs.dropna(subset=["distributor_code"]).groupby(["distributor_code", "county_code"])[sums].sum() \
+            .rename_axis(["enterprise_code", "county_code"])
+        both = pd.concat([makers, dists]).groupby(level=[0, 1]).sum().reset_index()
+        return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
+
     @functools.cache
     def enterprise_delivery(self) -> pd.DataFrame:
         """Delivered and ordered quantities of selected products to agreement holders, by manufacturer and by distributor."""
-        held = self.agreements[["institution_code", "product_code"]].drop_duplicates()
-        sel = self.products[self.products["status"] == "中选"][["product_code", "manufacturer_code"]]
-        pairs = self.inst_product_distributor.merge(held, on=["institution_code", "product_code"]).merge(sel, on="product_code")
+        pairs = self._supply_pairs()
         sums = ["rate_delivered_qty", "rate_order_qty"]
         by_maker = pairs.groupby("manufacturer_code")[sums].sum()
         by_dist = pairs.dropna(subset=["distributor_code"]).groupby("distributor_code")[sums].sum()

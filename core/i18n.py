@@ -16,6 +16,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.layer": ("图层", "Layer"),
     "map.layer.gap": ("基层供应不平衡（百分点）", "Primary-care gap (points)"),
     "map.layer.red": ("红旗机构", "Red-flag institutions"),
+    "map.layer.enterprise": ("企业配送率（分级视图）", "An enterprise's delivery rate (supplier tiers)"),
+    "map.enterprise": ("企业", "Enterprise"),
     "map.hint": ("点击地图上的区域进入下一级；用上方的路径返回上一级。", "Click an area to drill down; use the path above to go back up."),
     "map.children": ("下级区域", "Areas below"),
     "map.institutions": ("辖区医疗机构", "Institutions in the area"),

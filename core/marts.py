@@ -59,7 +59,7 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet) ->
     return {"as_of": f.as_of, "mart_flags": flags, "mart_indicators": indicators, "mart_inst_product": ip,
             "mart_enterprises": tiers, "mart_areas": areas,
             "mart_red_flags": pd.concat([red_now, red_before.assign(step=None)], ignore_index=True),
-            "mart_monthly": monthly.series(f), "mart_snapshots": pd.concat(snapshots, ignore_index=True)}
+            "mart_monthly": monthly.series(f), "mart_enterprise_counties": f.enterprise_counties(), "mart_snapshots": pd.concat(snapshots, ignore_index=True)}
 
 
 def _red(flags: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:

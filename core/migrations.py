@@ -32,6 +32,7 @@ STEPS: tuple[Step, ...] = (
     Step(3, "marts: flags, indicators, institution x product, enterprises, areas, red flags",
          (S.mart_flags, S.mart_indicators, S.mart_inst_product, S.mart_enterprises, S.mart_areas, S.mart_red_flags)),
     Step(4, "marts: monthly series and snapshots at earlier dates", (S.mart_monthly, S.mart_snapshots)),
+    Step(5, "marts: each enterprise's deliveries by county", (S.mart_enterprise_counties,)),
 )
 
 HEAD = STEPS[-1].version

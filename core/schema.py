@@ -332,3 +332,13 @@ mart_snapshots = sa.Table(
 )
 
 MART_TABLES = MART_TABLES + (mart_monthly, mart_snapshots)
+
+mart_enterprise_counties = sa.Table(
+    "mart_enterprise_counties", metadata,
+    sa.Column("enterprise_code", CODE, primary_key=True),
+    sa.Column("county_code", sa.String(6), primary_key=True),
+    sa.Column("delivered_qty", sa.Double, nullable=False),
+    sa.Column("ordered_qty", sa.Double, nullable=False),
+)
+
+MART_TABLES = MART_TABLES + (mart_enterprise_counties,)

@@ -1,7 +1,7 @@
 """地图: province -> city -> county -> institutions, by clicking an area; a breadcrumb goes back up."""
 import streamlit as st
 
-from core import area_view, drill, maps, marts, regions
+from core import area_view, drill, maps, marts, monitoring, regions
 from core.i18n import t
 from core.indicators import INDICATORS
 from ui.session import lang, routed, store
@@ -26,20 +26,31 @@ for col, crumb in zip(crumb_cols, crumbs):
         st.rerun()
 st.caption(t("map.hint", L))
 
-layer_ids = [i.id for i in INDICATORS] + [area_view.GAP, area_view.RED]
+layer_ids = [i.id for i in INDICATORS] + [area_view.GAP, area_view.RED, area_view.ENTERPRISE]
 labels = {i.id: t(f"indicator.{i.id}", L) for i in INDICATORS} | {area_view.GAP: t("map.layer.gap", L),
-                                                                 area_view.RED: t("map.layer.red", L)}
+                                                                 area_view.RED: t("map.layer.red", L),
+                                                                 area_view.ENTERPRISE: t("map.layer.enterprise", L)}
 default_layer = st.query_params.get("layer", "delivery")
 layer = st.selectbox(t("map.layer", L), layer_ids, index=layer_ids.index(default_layer) if default_layer in layer_ids else 1,
                      format_func=labels.get, key="map_layer")
 st.query_params["layer"] = layer
+enterprise = None
+if layer == area_view.ENTERPRISE:
+    tiers = monitoring.enterprise_tiers(s)
+    codes = tiers["enterprise_code"].tolist()
+    wanted = st.query_params.get("enterprise")
+    enterprise = st.selectbox(t("map.enterprise", L), codes, index=codes.index(wanted) if wanted in codes else 0,
+                              format_func=lambda c: f"{c} {tiers.set_index('enterprise_code').loc[c, 'enterprise_name']}"
+                                                    f"（{tiers.set_index('enterprise_code').loc[c, 'tier'] or '—'}）",
+                              key="map_enterprise")
+    st.query_params["enterprise"] = enterprise
 
 left, right = st.columns([3, 2])
 with left:
     bounds = regions.bounds(s.province_code, here.code)
     if here.level in area_view.LEVEL_OF_CHILDREN:
         child_level = area_view.LEVEL_OF_CHILDREN[here.level]
-        values = area_view.child_values(s, here.code, child_level, layer)
+        values = area_view.child_values(s, here.code, child_level, layer, enterprise)
         deck = maps.areas_deck(regions.features(s.province_code, child_level, here.code),
                                dict(zip(values["code"], values["value"])), bounds, "{name}: {value}")
         event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"drill_{here.code}",

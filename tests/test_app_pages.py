@@ -117,3 +117,19 @@ def test_the_chosen_area_carries_to_the_next_page(app):
     at.switch_page("pages/supply.py").run()
     assert not at.exception
     assert at.selectbox(key="f_city").value == "371400"
+
+
+def test_map_enterprise_layer_shows_its_delivery_by_area(app, demo_store):
+    # The planted tier D maker delivers badly in one city only: that city stands out on its layer.
+    code = demo_store.read("SELECT enterprise_code FROM mart_enterprises WHERE tier = 'D'")["enterprise_code"].iloc[0]
+    at = app("map")
+    at.selectbox(key="map_layer").set_value("enterprise").run()
+    at.selectbox(key="map_enterprise").set_value(code).run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    rates = table.set_index("代码").iloc[:, 1].dropna()
+    assert len(rates) >= 1 and rates.max() < 0.3
+    ent = demo_store.read("SELECT delivery_rate FROM mart_enterprises WHERE enterprise_code = :c", {"c": code})
+    sums = demo_store.read("SELECT SUM(delivered_qty) / SUM(ordered_qty) AS r FROM mart_enterprise_counties "
+                           "WHERE enterprise_code = :c", {"c": code})
+    assert sums["r"].iloc[0] == pytest.approx(ent["delivery_rate"].iloc[0])
