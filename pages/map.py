@@ -5,6 +5,7 @@ from core import area_view, drill, maps, marts, monitoring, regions
 from core.i18n import t
 from core.indicators import INDICATORS
 from ui.session import lang, routed, store
+from ui.tables import show
 
 routed("pages/map.py")
 
@@ -76,26 +77,21 @@ with right:
     st.subheader(t("map.figures", L))
     figures = area_view.area_figures(s, crumbs)
     if not figures.empty:
-        st.dataframe(figures.assign(indicator_id=figures["indicator_id"].map(lambda i: labels[i])).rename(columns={
-            "indicator_id": t("col.indicator", L), "numerator": t("col.numerator", L),
-            "denominator": t("col.denominator", L), "value": t("col.value", L),
-            "parent_value": t("col.parent_value", L), "count_flagged": t("col.flagged", L)}),
-            hide_index=True, width="stretch", key="figures")
+        show(figures.assign(indicator_id=figures["indicator_id"].map(lambda i: labels[i])),
+             {"indicator_id": t("col.indicator", L), "numerator": t("col.numerator", L),
+              "denominator": t("col.denominator", L), "value": t("col.value", L),
+              "parent_value": t("col.parent_value", L), "count_flagged": t("col.flagged", L)},
+             "figures", f"{t('map.figures', L)[:4]}_{here.name}")
     if here.level in area_view.LEVEL_OF_CHILDREN:
         st.subheader(t("map.children", L))
-        table = values.rename(columns={"code": t("col.code", L), "name": t("col.name", L), "value": labels[layer],
-                                       "count_flagged": t("col.flagged", L), "count_red_flag": t("col.red_flag", L),
-                                       "count_institutions": t("map.institutions", L)})
+        show(values, {"code": t("col.code", L), "name": t("col.name", L), "value": labels[layer],
+                      "count_flagged": t("col.flagged", L), "count_red_flag": t("col.red_flag", L),
+                      "count_institutions": t("map.institutions", L)}, "children", f"{t('map.children', L)}_{here.name}")
     else:
         st.subheader(t("map.institutions", L))
         if values.empty:
             st.info(t("empty.no_institutions", L))
-        table = values[["code", "name", "level", "category", "is_primary", "value", "score"]].rename(columns={
-            "code": t("col.code", L), "name": t("col.name", L), "level": t("col.level", L),
-            "category": t("col.category", L), "is_primary": t("col.primary", L), "value": labels[layer],
-            "score": t("col.score", L)})
-    config = {}
-    if here.level not in area_view.LEVEL_OF_CHILDREN:
-        table.insert(0, "档案", [f"/institution?code={c}" for c in values["code"]])
-        config["档案"] = st.column_config.LinkColumn("档案", display_text="查看")
-    st.dataframe(table, hide_index=True, width="stretch", key="children", column_config=config)
+        show(values, {"code": t("col.code", L), "name": t("col.name", L), "level": t("col.level", L),
+                      "category": t("col.category", L), "is_primary": t("col.primary", L), "value": labels[layer],
+                      "score": t("col.score", L)}, "children", f"{t('map.institutions', L)}_{here.name}",
+             link=("code", "institution"))
