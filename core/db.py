@@ -6,10 +6,9 @@ this module; pages never import SQLAlchemy.
 """
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import pandas as pd
 import sqlalchemy as sa

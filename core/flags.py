@@ -7,7 +7,6 @@ flag_id, severity, level, subject_code, detail_code, value, threshold.
 """
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 

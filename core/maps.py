@@ -27,21 +27,17 @@ def view_for(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
 
 def choropleth(fc: dict, bounds: tuple[float, float, float, float], layer_id: str = "areas",
                tooltip: str = "{name}: {value}") -> pdk.Deck:
-    """Areas coloured by properties.value, labelled with their names."""
-    fc = copy.deepcopy(fc)
-    values = [f["properties"].get("value", 0) or 0 for f in fc["features"]]
-    low, high = (min(values), max(values)) if values else (0, 0)
-    for f in fc["features"]:
-        f["properties"]["fill"] = _color(f["properties"].get("value", 0) or 0, low, high)
-    areas = pdk.Layer("GeoJsonLayer", fc, id=layer_id, pickable=True, stroked=True, filled=True,
-                      get_fill_color="properties.fill", get_line_color=[90, 90, 90], line_width_min_pixels=1)
-    labels = pdk.Layer("TextLayer", [{"name": f["properties"]["name"],
-                                      "position": [f["properties"]["label_lon"], f["properties"]["label_lat"]]}
-                                     for f in fc["features"]],
-                       id=f"{layer_id}-labels", get_position="position", get_text="name", get_size=13,
-                       get_color=[30, 30, 30], character_set='"auto"')
-    return pdk.Deck(layers=[areas, labels], initial_view_state=view_for(bounds), map_provider=None,
-                    tooltip={"text": tooltip})
+    """Areas coloured by their properties.value, labelled with their names."""
+    values = {f["properties"]["code"]: f["properties"].get("value") for f in fc["features"]}
+    return areas_deck(fc, values, bounds, tooltip, layer_id)
+
+
+def _labels(fc: dict, layer_id: str) -> pdk.Layer:
+    return pdk.Layer("TextLayer", [{"name": f["properties"]["name"],
+                                    "position": [f["properties"]["label_lon"], f["properties"]["label_lat"]]}
+                                   for f in fc["features"]],
+                     id=f"{layer_id}-labels", get_position="position", get_text="name", get_size=13,
+                     get_color=[30, 30, 30], character_set='"auto"')
 
 
 def legend(values, decimals: int = 2, percent: bool = False) -> list[tuple[list[int], str]]:
@@ -70,12 +66,7 @@ def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_i
         f["properties"]["fill"] = [220, 220, 220, 160] if v is None else _color(v, low, high)
     areas = pdk.Layer("GeoJsonLayer", fc, id=layer_id, pickable=True, stroked=True, filled=True, auto_highlight=True,
                       get_fill_color="properties.fill", get_line_color=[90, 90, 90], line_width_min_pixels=1)
-    labels = pdk.Layer("TextLayer", [{"name": f["properties"]["name"],
-                                      "position": [f["properties"]["label_lon"], f["properties"]["label_lat"]]}
-                                     for f in fc["features"]],
-                       id=f"{layer_id}-labels", get_position="position", get_text="name", get_size=13,
-                       get_color=[30, 30, 30], character_set='"auto"')
-    return pdk.Deck(layers=[areas, labels], initial_view_state=view_for(bounds), map_provider=None,
+    return pdk.Deck(layers=[areas, _labels(fc, layer_id)], initial_view_state=view_for(bounds), map_provider=None,
                     tooltip={"text": tooltip})
 
 

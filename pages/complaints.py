@@ -1,20 +1,13 @@
 """诉求: timeliness by enterprise, overdue complaints, and the monthly trend."""
 import streamlit as st
 
-from core import charts, marts, monitoring, overview
+from core import charts, monitoring, overview
 from core.i18n import headers, t
 from ui.filters import area_picker
-from ui.session import lang, routed, store
+from ui.session import start
 from ui.tables import show
 
-routed("pages/complaints.py")
-
-s = store()
-L = lang()
-st.title(t("nav.complaints", L))
-if marts.current_as_of(s) is None:
-    st.info(t("empty.no_marts", L))
-    st.stop()
+s, L = start("pages/complaints.py", "nav.complaints")
 area, area_name = area_picker(s, L)
 complaints = monitoring.complaint_table(s, area)
 c1, c2, c3 = st.columns(3)

@@ -4,13 +4,10 @@ import streamlit as st
 from core import scorecard
 from core.i18n import headers, t
 from core.interviews import TIER_MEASURES
-from ui.session import lang, routed, store
+from ui.session import start
 from ui.tables import show
 
-routed("pages/enterprise.py")
-
-s = store()
-L = lang()
+s, L = start("pages/enterprise.py")
 code = st.query_params.get("code") or st.text_input(t("sc.code_ent", L), key="ent_code")
 card = scorecard.enterprise_card(s, code) if code else None
 if card is None:

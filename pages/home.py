@@ -3,14 +3,10 @@ import streamlit as st
 
 from core import maps, marts, overview, regions
 from core.i18n import t
-from ui.session import lang, routed, store
+from ui.session import start
 from ui.tables import show
 
-routed("pages/home.py")
-
-s = store()
-L = lang()
-st.title(t("app.title", L))
+s, L = start("pages/home.py", "app.title", needs_marts=False)
 as_of = marts.current_as_of(s)
 st.caption(t("home.subtitle", L) + (f" · {t('sc.as_of', L)} {as_of:%Y-%m-%d}" if as_of else ""))
 

@@ -3,13 +3,10 @@ import streamlit as st
 
 from core import charts, ladder, marts, scorecard
 from core.i18n import headers, t
-from ui.session import lang, routed, store
+from ui.session import start
 from ui.tables import show
 
-routed("pages/institution.py")
-
-s = store()
-L = lang()
+s, L = start("pages/institution.py")
 code = st.query_params.get("code") or st.text_input(t("sc.code_inst", L), key="inst_code")
 card = scorecard.institution_card(s, code) if code else None
 if card is None:

@@ -6,17 +6,10 @@ import streamlit as st
 from core import interviews, marts
 from core.i18n import t
 from ui.filters import area_picker
-from ui.session import lang, routed, store
+from ui.session import start
 
-routed("pages/interviews.py")
-
-s = store()
-L = lang()
-st.title(t("iv.title", L))
+s, L = start("pages/interviews.py", "iv.title")
 as_of = marts.current_as_of(s)
-if as_of is None:
-    st.info(t("empty.no_marts", L))
-    st.stop()
 
 area, area_name = area_picker(s, L)
 

@@ -1,20 +1,13 @@
 """地图: province -> city -> county -> institutions, by clicking an area; a breadcrumb goes back up."""
 import streamlit as st
 
-from core import area_view, drill, maps, marts, monitoring, regions
+from core import area_view, drill, maps, monitoring, regions
 from core.i18n import t
 from core.indicators import INDICATORS
-from ui.session import lang, routed, store
+from ui.session import start
 from ui.tables import show
 
-routed("pages/map.py")
-
-s = store()
-L = lang()
-st.title(t("map.title", L))
-if marts.current_as_of(s) is None:
-    st.info(t("empty.no_marts", L))
-    st.stop()
+s, L = start("pages/map.py", "map.title")
 
 region_rows = s.regions()
 crumbs = drill.path_to(region_rows, st.query_params.get("area", s.province_code))

@@ -2,20 +2,13 @@
 the areas below ranked, and what got worse."""
 import streamlit as st
 
-from core import charts, marts, overview
+from core import charts, overview
 from core.i18n import headers, t
 from ui.filters import area_picker
-from ui.session import lang, routed, store
+from ui.session import start
 from ui.tables import show
 
-routed("pages/overview.py")
-
-s = store()
-L = lang()
-st.title(t("ov.title", L))
-if marts.current_as_of(s) is None:
-    st.info(t("empty.no_marts", L))
-    st.stop()
+s, L = start("pages/overview.py", "ov.title")
 area, area_name = area_picker(s, L)
 tiles = overview.headline(s, area, L)
 if tiles:

@@ -2,20 +2,13 @@
 substitutable drugs, offline purchases, abnormal orders and late receipt confirmation."""
 import streamlit as st
 
-from core import marts, monitoring
+from core import monitoring
 from core.i18n import headers, t
 from ui.filters import area_picker
-from ui.session import lang, routed, store
+from ui.session import start
 from ui.tables import show
 
-routed("pages/procurement.py")
-
-s = store()
-L = lang()
-st.title(t("nav.procurement", L))
-if marts.current_as_of(s) is None:
-    st.info(t("empty.no_marts", L))
-    st.stop()
+s, L = start("pages/procurement.py", "nav.procurement")
 area, area_name = area_picker(s, L)
 
 GROUPS = {

@@ -3,14 +3,10 @@ import streamlit as st
 
 from core import marts, settings_view
 from core.i18n import t
-from ui.session import lang, routed, store
+from ui.session import start
 from ui.tables import show
 
-routed("pages/settings.py")
-
-s = store()
-L = lang()
-st.title(t("set.title", L))
+s, L = start("pages/settings.py", "set.title", needs_marts=False)
 st.caption(t("set.caption", L))
 for note in settings_view.calendar_notes(settings_view.years_in_view(marts.current_as_of(s))):
     st.info(note)

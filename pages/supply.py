@@ -1,20 +1,13 @@
 """供应监测: delivery rates by product, supplier tiers with their evidence, primary against other institutions."""
 import streamlit as st
 
-from core import charts, marts, monitoring
+from core import charts, monitoring
 from core.i18n import headers, t
 from ui.filters import area_picker
-from ui.session import lang, routed, store
+from ui.session import start
 from ui.tables import show
 
-routed("pages/supply.py")
-
-s = store()
-L = lang()
-st.title(t("nav.supply", L))
-if marts.current_as_of(s) is None:
-    st.info(t("empty.no_marts", L))
-    st.stop()
+s, L = start("pages/supply.py", "nav.supply")
 area, area_name = area_picker(s, L)
 warn = s.settings()["delivery_rate_warning"]
 

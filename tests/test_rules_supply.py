@@ -3,7 +3,6 @@
 Period 2026-01-01..04-10 (100 days), T = 2026-03-01: schedule = 60 / 100 = 0.6; orders
 after 2026-02-27 (T - 2 days) are left out of delivery rates.
 """
-import datetime as dt
 
 from .handmade import D, Handmade, found
 

@@ -47,3 +47,19 @@ def routed(page_file: str) -> None:
     params = st.query_params.to_dict()
     params["goto"] = page_file
     st.switch_page("app.py", query_params=params)
+
+
+def start(page_file: str, title: str | None = None, needs_marts: bool = True):
+    """The opening of every page: route through the navigation, open the store, choose the language,
+    show the title, and stop with a reason when there are no figures yet. Returns (store, language)."""
+    from core import marts
+    from core.i18n import t
+    routed(page_file)
+    s = store()
+    L = lang()
+    if title:
+        st.title(t(title, L))
+    if needs_marts and marts.current_as_of(s) is None:
+        st.info(t("empty.no_marts", L))
+        st.stop()
+    return s, L

@@ -16,7 +16,6 @@ import pandas as pd
 
 from ..workdays import DEFAULT as CAL
 from . import catalog as C
-from .entities import KINDS, PERIOD_START
 
 
 class Planter:
