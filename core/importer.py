@@ -14,25 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import python_calamine
 import sqlalchemy as sa
 
 from . import db, marts
 from . import formats as F
 from . import schema as S
-
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    row: int | None  # as the spreadsheet numbers it (header = 1)
-    column: str
-    value: str
-    zh: str
-    en: str
-
-    def __str__(self) -> str:
-        where = f"{self.sheet}" + (f" 第{self.row}行" if self.row else "") + (f" [{self.column}]" if self.column else "")
-        return f"{where}: {self.zh} / {self.en}" + (f" (值 value: {self.value!r})" if self.value else "")
+from . import validate
+from .problems import Problem
 
 
 @dataclass
@@ -64,26 +53,64 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
-def read_raw(paths: list[Path]) -> tuple[dict[str, tuple[str, pd.DataFrame]], list[Problem]]:
-    """Sheets as text frames, keyed by standard sheet name, with the title the file used."""
-    sheets: dict[str, tuple[str, pd.DataFrame]] = {}
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> dict[str, tuple[pd.DataFrame, set[tuple[int, str]]]]:
+    """Each sheet as text, with the (row index, header) of cells Excel stored as numbers."""
+    wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    out = {}
+    for title in wb.sheet_names:
+        rows = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        rows = [r for r in rows if any(v not in (None, "") for v in r)] if rows else []
+        if not rows:
+            out[title] = (pd.DataFrame(), set())
+            continue
+        header = [_cell_text(v).strip() for v in rows[0]]
+        numeric = {(i, header[j]) for i, r in enumerate(rows[1:]) for j, v in enumerate(r)
+                   if j < len(header) and isinstance(v, (int, float)) and not isinstance(v, bool)}
+        body = [[_cell_text(v) for v in r[:len(header)]] + [""] * (len(header) - len(r)) for r in rows[1:]]
+        out[title] = (pd.DataFrame(body, columns=header), numeric)
+    return out
+
+
+def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
+    """Sheets as text frames keyed by standard sheet name: (title, frame, numeric cells)."""
+    sheets: dict[str, tuple[str, pd.DataFrame, set]] = {}
     problems: list[Problem] = []
     for path in paths:
         path = Path(path)
-        if path.suffix.lower() == ".csv":
-            found = {path.stem: _read_csv(path)}
-        elif path.suffix.lower() == ".xlsx":
-            found = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine", keep_default_na=False)
-        else:
-            problems.append(Problem(path.name, None, "", "", "文件类型不支持，请上传 .xlsx 或 .csv",
-                                    "unsupported file type: upload .xlsx or .csv"))
+        refused = validate.refuse(path, limits)
+        if refused is not None:
+            problems.append(refused)
             continue
-        for title, frame in found.items():
+        try:
+            if path.suffix.lower() == ".csv":
+                found = {path.stem: (_read_csv(path), set())}
+            else:
+                found = _read_xlsx(path)
+        except (UnicodeDecodeError, python_calamine.CalamineError, ValueError) as err:
+            problems.append(Problem(path.name, None, "", "", f"无法读取文件：{type(err).__name__}",
+                                    f"the file cannot be read: {type(err).__name__}"))
+            continue
+        for title, (frame, numeric) in found.items():
             sheet = F.sheet_for(str(title))
             if sheet is None:
                 problems.append(Problem(str(title), None, "", str(title), "未知的工作表名称", "unknown sheet name"))
                 continue
-            sheets[sheet.name] = (str(title), frame)
+            sheets[sheet.name] = (str(title), frame, numeric)
+    total = sum(len(f) for _, f, _ in sheets.values())
+    if total > limits.max_rows:
+        problems.append(Problem(", ".join(t for t, _, _ in sheets.values()), None, "", str(total),
+                                f"行数超过上限 {limits.max_rows:,}", f"more rows than the limit of {limits.max_rows:,}"))
+        sheets = {}
     return sheets, problems
 
 
@@ -115,11 +142,13 @@ def _convert(column: F.Column, text: str):
     return number
 
 
-def parse(paths: list[Path]) -> Extract:
-    """Read and type-check files; every problem found is collected, nothing is written."""
-    raw, problems = read_raw(paths)
+def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limits()) -> Extract:
+    """Read and check files against the format and the store; every problem is collected, nothing is written."""
+    raw, problems = read_raw(paths, limits)
     out = Extract(problems=problems)
-    for name, (title, frame) in raw.items():
+    titles = {}
+    for name, (title, frame, numeric) in raw.items():
+        titles[name] = title
         sheet = F.SHEET_BY_NAME[name]
         mapping = {}
         for header in frame.columns:
@@ -135,10 +164,16 @@ def parse(paths: list[Path]) -> Extract:
         if missing:
             continue
         typed: dict[str, list] = {c.name: [] for c in sheet.columns}
+        numeric_codes = {(i, mapping[h]) for i, h in numeric if h in mapping}
         for i, record in enumerate(frame.to_dict("records")):
             excel_row = i + 2
             for c in sheet.columns:
                 text = str(record.get(c.name, "") or "").strip()
+                if c.kind == "code" and text and (i, c.name) in numeric_codes and _lost_zeros(
+                        text, c.name, frame, {r for r, name in numeric_codes if name == c.name}):
+                    out.problems.append(Problem(title, excel_row, f"{c.zh} {c.name}", text,
+                                                "编码被保存为数字，前导零已丢失；请将该列设为文本格式后重新填写",
+                                                "the code was saved as a number and lost its leading zeros: format the column as text"))
                 if text == "":
                     if c.required:
                         out.problems.append(Problem(title, excel_row, f"{c.zh} {c.name}", "", "必填项为空", "required value is empty"))
@@ -157,7 +192,16 @@ def parse(paths: list[Path]) -> Extract:
         for i in typed_frame.index[dupes]:
             out.problems.append(Problem(title, i + 2, "+".join(sheet.key), "", "主键重复", "duplicate key in the file"))
         out.frames[name] = typed_frame
+    if not out.problems:
+        out.problems += validate.rules(out.frames, titles, store) + validate.province_rules(out.frames, titles, store)
     return out
+
+
+def _lost_zeros(text: str, column: str, frame: pd.DataFrame, numeric_rows: set[int]) -> bool:
+    """A code Excel stored as a number has lost its leading zeros when it is shorter than the codes
+    of that column that were kept as text."""
+    kept = [len(str(v).strip()) for i, v in enumerate(frame[column]) if i not in numeric_rows and str(v).strip()]
+    return bool(kept) and len(text) < max(kept)
 
 
 def write(store, extract: Extract) -> dict[str, int]:
@@ -178,9 +222,10 @@ def write(store, extract: Extract) -> dict[str, int]:
     return counts
 
 
-def import_files(store, paths: list[Path], dry_run: bool = False, progress=None) -> tuple[Extract, dict[str, int]]:
+def import_files(store, paths: list[Path], dry_run: bool = False, progress=None,
+                 limits: validate.Limits = validate.Limits()) -> tuple[Extract, dict[str, int]]:
     """Parse, check and write files; after a write the marts are recomputed."""
-    extract = parse(paths)
+    extract = parse(paths, store, limits)
     if not extract.ok or dry_run:
         return extract, {}
     counts = write(store, extract)

@@ -95,6 +95,8 @@ def test_unknown_reference_writes_nothing(store_url, tmp_path):
     f["orders"].loc[1, "institution_code"] = "H9999999999"
     path = exporter.write_xlsx(f, tmp_path / "ref.xlsx")
     store = open_store(store_url)
-    with pytest.raises(importer.InvalidExtract):
-        importer.import_files(store, [path])
-    assert store.is_empty()
+    extract, counts = importer.import_files(store, [path])
+    assert counts == {} and store.is_empty()
+    assert [(p.sheet, p.row, p.column, p.value) for p in extract.problems] == \
+        [("采购订单", 3, "机构编码 institution_code", "H9999999999")]
+    assert "neither in the file nor in the store" in extract.problems[0].en

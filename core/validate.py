@@ -1,0 +1,163 @@
+"""Checks of an upload: refusals before parsing, and the rules of the format across rows and the store.
+
+Every check returns Problems (sheet, spreadsheet row, column, value, Chinese and English), so an
+analyst sees all of them at once; nothing here writes.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import formats as F
+from .problems import Problem
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls files
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 5_000_000
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part path -> the sheet's title, from the workbook and its relationships."""
+    try:
+        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {m.group(1): m.group(2) for m in re.finditer(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels)}
+    targets.update({m.group(2): m.group(1) for m in re.finditer(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+    out = {}
+    for m in re.finditer(r'<sheet\b[^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', book):
+        target = targets.get(m.group(2), "")
+        out["xl/" + target.lstrip("/").removeprefix("xl/")] = m.group(1)
+    return out
+
+
+def refuse(path: Path, limits: Limits = Limits()) -> Problem | None:
+    """A reason to refuse the file before reading it, or None."""
+    name = Path(path).name
+    size = Path(path).stat().st_size
+    if size == 0:
+        return Problem(name, None, "", "", "文件为空", "the file is empty")
+    if size > limits.max_bytes:
+        return Problem(name, None, "", f"{size / 1048576:.1f} MB",
+                       f"文件超过上限 {limits.max_bytes / 1048576:.0f} MB", f"the file is larger than {limits.max_bytes / 1048576:.0f} MB")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
+        if head.startswith(OLE_MAGIC):
+            return Problem(name, None, "", "", "工作簿已加密或为旧版 .xls 格式，请取消密码并另存为 .xlsx",
+                           "the workbook is encrypted or an old .xls: remove the password and save as .xlsx")
+        if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
+            return Problem(name, None, "", "", "文件内容不是 .xlsx 工作簿", "the file is not an .xlsx workbook")
+        with zipfile.ZipFile(path) as zf:
+            if "xl/workbook.xml" not in zf.namelist():
+                return Problem(name, None, "", "", "文件内容不是 .xlsx 工作簿", "the file is not an .xlsx workbook")
+            titles = _sheet_names(zf)
+            for part in sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
+                xml = zf.read(part)
+                found = re.search(rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:(?!</c>).)*?<f[ >/]', xml, re.S)
+                if found:
+                    return Problem(titles.get(part, part), int(re.sub(rb"[A-Z]", b"", found.group(1))), found.group(1).decode(),
+                                   "", "单元格含有公式，请粘贴为数值后再上传", "a cell holds a formula: paste values before uploading")
+        return None
+    if suffix == ".csv":
+        if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC) or b"\x00" in Path(path).read_bytes()[:65536]:
+            return Problem(name, None, "", "", "文件内容不是 CSV 文本", "the file is not CSV text")
+        return None
+    return Problem(name, None, "", "", "文件类型不支持，请上传 .xlsx 或 .csv", "unsupported file type: upload .xlsx or .csv")
+
+
+def _date_order(frame: pd.DataFrame, title: str, later: str, earlier: str, strict: bool, sheet: F.Sheet) -> list[Problem]:
+    out = []
+    col = next(c for c in sheet.columns if c.name == later)
+    other = next(c for c in sheet.columns if c.name == earlier)
+    for i, (a, b) in enumerate(zip(frame[later], frame[earlier])):
+        if a is None or b is None or a != a or b != b:
+            continue
+        if (a <= b) if strict else (a < b):
+            word = "晚于" if strict else "不早于"
+            out.append(Problem(title, i + 2, f"{col.zh} {col.name}", str(a), f"应{word}{other.zh}（{b}）",
+                               f"must be {'after' if strict else 'on or after'} {other.name} ({b})"))
+    return out
+
+
+DATE_RULES = {  # sheet: (later, earlier, strictly later)
+    "agreements": [("period_end", "period_start", True)],
+    "orders": [("delivery_date", "order_date", False), ("receipt_date", "delivery_date", False)],
+    "complaints": [("reply_date", "raised_date", False), ("promised_date", "reply_date", False),
+                   ("resolved_date", "raised_date", False)],
+}
+
+REFERENCES = {  # sheet: [(column, referenced sheet)]
+    "institutions": [],
+    "products": [("manufacturer_code", "enterprises")],
+    "agreements": [("institution_code", "institutions"), ("product_code", "products"), ("distributor_code", "enterprises")],
+    "orders": [("institution_code", "institutions"), ("product_code", "products"), ("distributor_code", "enterprises")],
+    "baseline": [("institution_code", "institutions"), ("product_code", "products")],
+    "complaints": [("institution_code", "institutions"), ("enterprise_code", "enterprises"), ("product_code", "products")],
+}
+KEY_OF = {"institutions": "institution_code", "products": "product_code", "enterprises": "enterprise_code"}
+
+
+def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store) -> list[Problem]:
+    """Rules across columns, rows and the store: date order, quantities, references, province bounds."""
+    out: list[Problem] = []
+    known = {}
+    for ref, key in KEY_OF.items():
+        stored = set(store.read(f"SELECT {key} FROM {ref}")[key]) if store is not None else set()
+        in_file = set(frames[ref][key].dropna()) if ref in frames else set()
+        known[ref] = stored | in_file
+    for name, frame in frames.items():
+        sheet, title = F.SHEET_BY_NAME[name], titles[name]
+        for later, earlier, strict in DATE_RULES.get(name, []):
+            out += _date_order(frame, title, later, earlier, strict, sheet)
+        for column, ref in REFERENCES.get(name, []):
+            col = next(c for c in sheet.columns if c.name == column)
+            for i, value in enumerate(frame[column]):
+                if value is not None and value == value and value not in known[ref]:
+                    out.append(Problem(title, i + 2, f"{col.zh} {column}", str(value), "编码在文件和数据库中都不存在",
+                                       "unknown code: neither in the file nor in the store"))
+        if name == "orders":
+            for i, (q, d) in enumerate(zip(frame["order_qty"], frame["delivered_qty"])):
+                if q is not None and q == q and q <= 0:
+                    out.append(Problem(title, i + 2, "采购数量 order_qty", str(q), "采购数量必须大于0", "must be above 0"))
+                if d is not None and d == d and q is not None and q == q and d > q:
+                    out.append(Problem(title, i + 2, "配送数量 delivered_qty", str(d), "配送数量不能超过采购数量",
+                                       "must not exceed order_qty"))
+        if name == "products":
+            for i, (status, generic, degree) in enumerate(zip(frame["status"], frame["substitute_generic"],
+                                                              frame["substitution_degree"])):
+                if status == "可替代" and (not generic or not degree):
+                    out.append(Problem(title, i + 2, "可替代通用名 substitute_generic", "",
+                                       "可替代产品须填写可替代通用名和替代程度",
+                                       "a substitutable product needs substitute_generic and substitution_degree"))
+    return out
+
+
+def province_rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store) -> list[Problem]:
+    """County codes of the configured province, coordinates inside its bounds."""
+    if "institutions" not in frames or store is None:
+        return []
+    from . import regions
+    counties = set(store.read("SELECT region_code FROM regions WHERE region_level = 'county'")["region_code"])
+    min_lon, min_lat, max_lon, max_lat = regions.bounds(store.province_code, store.province_code)
+    out, title, frame = [], titles["institutions"], frames["institutions"]
+    for i, row in enumerate(frame.itertuples(index=False)):
+        if row.county_code and row.county_code not in counties:
+            out.append(Problem(title, i + 2, "区县代码 county_code", row.county_code, "不是本省的县级行政区划代码",
+                               "not a county-level code of the configured province"))
+        for value, low, high, col in ((row.longitude, min_lon, max_lon, "经度 longitude"),
+                                      (row.latitude, min_lat, max_lat, "纬度 latitude")):
+            if value is not None and value == value and not (low <= value <= high):
+                out.append(Problem(title, i + 2, col, str(value), "坐标不在本省范围内", "outside the province's bounds"))
+    return out

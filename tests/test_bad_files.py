@@ -1,0 +1,123 @@
+"""A corpus of bad files: each gets its own clear error, and the store is left exactly as it was."""
+import datetime as dt
+import hashlib
+
+import pytest
+
+from core import exporter, importer, validate
+from core.store import open_store
+
+from .extract_fixture import frames
+
+D = dt.date
+
+
+def _set(sheet, row, column, value):
+    def change(f):
+        f[sheet][column] = f[sheet][column].astype(object)
+        f[sheet].loc[row, column] = value
+    return change
+
+
+CASES = {  # name: (how to spoil the fixture, expected sheet, spreadsheet row, column text, words of the error)
+    "required_empty": (_set("institutions", 0, "institution_name", None), "医疗机构", 2, "机构名称", "required value is empty"),
+    "not_a_number": (_set("orders", 0, "order_qty", "十个"), "采购订单", 2, "采购数量", "must be a number"),
+    "negative_qty": (_set("agreements", 0, "agreed_qty", -1), "约定采购量", 2, "约定采购量", "must not be negative"),
+    "bad_date": (_set("orders", 1, "order_date", "2026/13/45"), "采购订单", 3, "下单日期", "YYYY-MM-DD"),
+    "bad_choice": (_set("institutions", 1, "level", "特级"), "医疗机构", 3, "机构等级", "must be one of"),
+    "not_whole_year": (_set("baseline", 0, "year", 2025.5), "上年采购基线", 2, "年度", "whole number"),
+    "duplicate_key": (lambda f: f.__setitem__("enterprises", f["enterprises"].iloc[[0, 0, 1]].reset_index(drop=True)),
+                      "企业", 3, "enterprise_code", "duplicate key"),
+    "period_reversed": (_set("agreements", 0, "period_end", D(2025, 12, 1)), "约定采购量", 2, "协议结束日期", "after period_start"),
+    "delivered_before_order": (_set("orders", 0, "delivery_date", D(2026, 3, 1)), "采购订单", 2, "配送日期", "on or after order_date"),
+    "receipt_before_delivery": (_set("orders", 0, "receipt_date", D(2026, 3, 2)), "采购订单", 2, "确认收货日期", "on or after delivery_date"),
+    "reply_before_raised": (_set("complaints", 0, "reply_date", D(2026, 4, 1)), "诉求", 2, "回复日期", "on or after raised_date"),
+    "unknown_reference": (_set("agreements", 0, "product_code", "9999"), "约定采购量", 2, "产品编码", "neither in the file nor in the store"),
+    "county_outside": (_set("institutions", 0, "county_code", "320102"), "医疗机构", 2, "区县代码", "configured province"),
+    "coordinates_outside": (_set("institutions", 0, "longitude", 90.5), "医疗机构", 2, "经度", "outside the province"),
+    "delivered_above_ordered": (_set("orders", 0, "delivered_qty", 150), "采购订单", 2, "配送数量", "must not exceed"),
+    "zero_order": (_set("orders", 0, "order_qty", 0), "采购订单", 2, "采购数量", "must be above 0"),
+    "substitute_fields": (_set("products", 0, "status", "可替代"), "产品", 2, "可替代通用名", "substitute_generic"),
+    "lost_leading_zeros": (_set("enterprises", 0, "enterprise_code", 1), "企业", 2, "企业编码", "leading zeros"),
+    "unknown_header": ("rename the header 企业类型 to 角色", "企业", 1, "角色", "unknown column header"),
+}
+
+
+def _rename_header(path, sheet: str, old: str, new: str) -> None:
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    for cell in wb[sheet][1]:
+        if cell.value == old:
+            cell.value = new
+    wb.save(path)
+
+
+def _fingerprint(store) -> dict[str, str]:
+    out = {}
+    for name in ("enterprises", "institutions", "products", "agreements", "baseline", "orders", "complaints", "mart_flags"):
+        rows = store.read(f"SELECT * FROM {name}").astype(str).sort_values(by=list(store.read(f"SELECT * FROM {name}").columns[:2])).values
+        out[name] = hashlib.sha256(repr(rows.tolist()).encode()).hexdigest()
+    return out
+
+
+@pytest.fixture
+def filled(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'filled.sqlite3'}")
+    extract, _ = importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "good.xlsx")])
+    assert extract.ok
+    return store
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_file_gets_its_error_and_changes_nothing(case, filled, tmp_path):
+    spoil, sheet, row, column, words = CASES[case]
+    f = frames()
+    if callable(spoil):
+        spoil(f)
+    path = exporter.write_xlsx(f, tmp_path / f"{case}.xlsx")
+    if case == "unknown_header":
+        _rename_header(path, "企业", "企业类型", "角色")
+    before = _fingerprint(filled)
+    extract, counts = importer.import_files(filled, [path])
+    assert counts == {}
+    hits = [p for p in extract.problems if p.sheet == sheet and p.row == row and column in p.column and words in p.en]
+    assert hits, [str(p) for p in extract.problems]
+    assert hits[0].zh  # every problem is said in Chinese too
+    assert _fingerprint(filled) == before
+
+
+REFUSALS = {  # name: (make the file, words of the error)
+    "empty": (lambda p: p.with_suffix(".xlsx").write_bytes(b""), "empty"),
+    "not_xlsx": (lambda p: p.with_suffix(".xlsx").write_text("机构编码,机构名称\n", encoding="utf-8"), "not an .xlsx"),
+    "encrypted": (lambda p: p.with_suffix(".xlsx").write_bytes(validate.OLE_MAGIC + b"\x00" * 512), "encrypted"),
+    "binary_csv": (lambda p: p.with_suffix(".csv").write_bytes(b"PK\x03\x04" + b"\x00" * 64), "not CSV text"),
+    "unsupported": (lambda p: p.with_suffix(".txt").write_text("x"), "unsupported file type"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_refused_before_parsing(case, filled, tmp_path):
+    make, words = REFUSALS[case]
+    make(tmp_path / case)
+    path = next(p for p in tmp_path.iterdir() if p.stem == case)
+    before = _fingerprint(filled)
+    extract, counts = importer.import_files(filled, [path])
+    assert counts == {} and any(words in p.en for p in extract.problems), [str(p) for p in extract.problems]
+    assert _fingerprint(filled) == before
+
+
+def test_formula_cells_are_refused(filled, tmp_path):
+    f = frames()
+    f["institutions"].loc[0, "institution_name"] = "=HYPERLINK(\"http://example.invalid\",\"x\")"
+    path = exporter.write_xlsx(f, tmp_path / "formula.xlsx")
+    extract, counts = importer.import_files(filled, [path])
+    assert counts == {} and [(p.sheet, p.row) for p in extract.problems] == [("医疗机构", 2)]
+    assert "formula" in extract.problems[0].en
+
+
+def test_limits_refuse_large_files_and_many_rows(filled, tmp_path):
+    path = exporter.write_xlsx(frames(), tmp_path / "big.xlsx")
+    extract, _ = importer.import_files(filled, [path], limits=validate.Limits(max_bytes=100))
+    assert "larger than" in extract.problems[0].en
+    extract, _ = importer.import_files(filled, [path], limits=validate.Limits(max_rows=5))
+    assert "more rows than the limit" in extract.problems[0].en
