@@ -21,6 +21,7 @@ PAGES = {
     "pages/institution.py": st.Page("pages/institution.py", title=t("nav.institution", L), icon=":material/local_hospital:"),
     "pages/enterprise.py": st.Page("pages/enterprise.py", title=t("nav.enterprise", L), icon=":material/factory:"),
     "pages/interviews.py": st.Page("pages/interviews.py", title=t("nav.interviews", L), icon=":material/assignment:"),
+    "pages/upload.py": st.Page("pages/upload.py", title=t("nav.upload", L), icon=":material/upload_file:"),
     "pages/settings.py": st.Page("pages/settings.py", title=t("nav.settings", L), icon=":material/settings:"),
 }
 current = st.navigation(list(PAGES.values()))

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
-from . import demo, importer
+from . import demo, importer, uploads
 from .store import open_store
 
 
@@ -36,8 +37,10 @@ def cmd_import(args) -> int:
             print(f"文件不存在 / no such file: {p}", file=sys.stderr)
             return 2
     store = open_store(args.db)
+    user = os.environ.get("USER") or "cli"
+    names, digest = ", ".join(p.name for p in paths), uploads.sha256(paths)
     try:
-        extract, counts = importer.import_files(store, paths, dry_run=args.dry_run)
+        extract, counts = importer.import_files(store, paths, dry_run=args.dry_run, progress=_progress)
     except importer.InvalidExtract as err:
         extract, counts = importer.Extract(problems=err.problems), {}
     if not extract.ok:
@@ -45,11 +48,19 @@ def cmd_import(args) -> int:
             print(problem, file=sys.stderr)
         print(f"共 {len(extract.problems)} 个错误，未写入任何数据 / {len(extract.problems)} errors, nothing written",
               file=sys.stderr)
+        uploads.record(store, user, names, digest, {}, "rejected", len(extract.problems))
         return 1
-    rows = counts or {name: len(f) for name, f in extract.frames.items()}
-    verb = "将写入 / would write" if args.dry_run else "已写入 / written"
-    for name, n in rows.items():
-        print(f"{name}\t{n}\t{verb}")
+    rows = {name: len(f) for name, f in extract.frames.items()}
+    if args.dry_run:
+        diff = uploads.dry_run(store, extract.frames)
+        print("sheet\tinsert\treplace\tunchanged\t(将新增/替换/不变 would insert/replace/leave)")
+        for r in diff.itertuples(index=False):
+            print(f"{r.sheet}\t{r.insert}\t{r.replace}\t{r.unchanged}")
+        uploads.record(store, user, names, digest, rows, "dry_run", 0)
+        return 0
+    for name, n in counts.items():
+        print(f"{name}\t{n}\t已写入 / written")
+    uploads.record(store, user, names, digest, counts, "imported", 0)
     return 0
 
 

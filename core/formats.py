@@ -116,6 +116,7 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
+NOTE_SHEETS = ("填写说明", "说明", "notes")  # the template's and exports' notes: skipped on import
 # Sheets in the order they must be written so that references resolve.
 WRITE_ORDER = ("enterprises", "institutions", "products", "agreements", "baseline", "orders", "complaints")
 
@@ -129,9 +130,15 @@ def sheet_for(title: str) -> Sheet | None:
     return None
 
 
+def bilingual_header(column: Column) -> str:
+    """The template's header: Chinese above English."""
+    return f"{column.zh}\n{column.name}"
+
+
 def column_for(sheet: Sheet, header: str) -> Column | None:
-    h = str(header).strip()
+    """The column a header names: in Chinese, in English, or both as the template writes them."""
+    h = " ".join(str(header).split())
     for c in sheet.columns:
-        if h.lower() == c.name or h == c.zh:
+        if h.lower() == c.name or h == c.zh or h == f"{c.zh} {c.name}":
             return c
     return None

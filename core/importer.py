@@ -101,9 +101,15 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
                                     f"the file cannot be read: {type(err).__name__}"))
             continue
         for title, (frame, numeric) in found.items():
+            if str(title).strip().lower() in F.NOTE_SHEETS:
+                continue
             sheet = F.sheet_for(str(title))
             if sheet is None:
                 problems.append(Problem(str(title), None, "", str(title), "未知的工作表名称", "unknown sheet name"))
+                continue
+            if sheet.name in sheets:
+                problems.append(Problem(str(title), None, "", path.name, f"工作表“{sheet.zh}”在上传中出现了不止一次",
+                                        f"the sheet {sheet.name} is given more than once in this upload"))
                 continue
             sheets[sheet.name] = (str(title), frame, numeric)
     total = sum(len(f) for _, f, _ in sheets.values())
@@ -192,8 +198,8 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
         for i in typed_frame.index[dupes]:
             out.problems.append(Problem(title, i + 2, "+".join(sheet.key), "", "主键重复", "duplicate key in the file"))
         out.frames[name] = typed_frame
-    if not out.problems:
-        out.problems += validate.rules(out.frames, titles, store) + validate.province_rules(out.frames, titles, store)
+    # Rules across rows and the store run on what could be read, so all problems show at once.
+    out.problems += validate.rules(out.frames, titles, store) + validate.province_rules(out.frames, titles, store)
     return out
 
 
@@ -223,9 +229,9 @@ def write(store, extract: Extract) -> dict[str, int]:
 
 
 def import_files(store, paths: list[Path], dry_run: bool = False, progress=None,
-                 limits: validate.Limits = validate.Limits()) -> tuple[Extract, dict[str, int]]:
+                 limits: validate.Limits | None = None) -> tuple[Extract, dict[str, int]]:
     """Parse, check and write files; after a write the marts are recomputed."""
-    extract = parse(paths, store, limits)
+    extract = parse(paths, store, limits or validate.Limits.of(store))
     if not extract.ok or dry_run:
         return extract, {}
     counts = write(store, extract)

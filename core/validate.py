@@ -24,6 +24,12 @@ class Limits:
     max_bytes: int = 200 * 1024 * 1024
     max_rows: int = 5_000_000
 
+    @classmethod
+    def of(cls, store) -> "Limits":
+        """The limits set in the store's settings."""
+        values = store.settings()
+        return cls(int(values["upload_max_mb"]) * 1024 * 1024, int(values["upload_max_rows"]))
+
 
 def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part path -> the sheet's title, from the workbook and its relationships."""

@@ -79,7 +79,8 @@ def test_cli_import_exit_codes_and_nothing_written_on_a_bad_file(tmp_path):
     assert store.is_empty()
 
     r = _run("import", str(good), "--db", url, "--dry-run")
-    assert r.returncode == 0 and "would write" in r.stdout
+    assert r.returncode == 0 and "would insert" in r.stdout
+    assert "orders\t2\t0\t0" in r.stdout  # two orders to insert, none to replace
     assert store.is_empty()
 
     r = _run("import", str(good), "--db", url)
@@ -88,6 +89,8 @@ def test_cli_import_exit_codes_and_nothing_written_on_a_bad_file(tmp_path):
 
     assert _run("import", str(tmp_path / "missing.xlsx"), "--db", url).returncode == 2
     assert _run("import", "--db", url).returncode == 2
+    from core import uploads
+    assert uploads.history(store)["outcome"].tolist() == ["imported", "dry_run", "rejected"]
 
 
 def test_unknown_reference_writes_nothing(store_url, tmp_path):
@@ -100,3 +103,12 @@ def test_unknown_reference_writes_nothing(store_url, tmp_path):
     assert [(p.sheet, p.row, p.column, p.value) for p in extract.problems] == \
         [("采购订单", 3, "机构编码 institution_code", "H9999999999")]
     assert "neither in the file nor in the store" in extract.problems[0].en
+
+
+def test_the_same_sheet_in_two_files_is_refused(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'twice.sqlite3'}")
+    a = exporter.write_xlsx(frames(), tmp_path / "a.xlsx")
+    b = exporter.write_xlsx(frames(), tmp_path / "b.xlsx")
+    extract, counts = importer.import_files(store, [a, b])
+    assert counts == {} and store.is_empty()
+    assert any("more than once" in p.en for p in extract.problems)

@@ -1,0 +1,127 @@
+"""Uploads: what a file would change (the dry run), the record of every upload, the template workbook
+and the error report."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import sqlalchemy as sa
+
+from . import formats as F
+from . import schema as S
+from .problems import Problem
+from .xlsx import workbook
+
+EXAMPLE = {
+    "institutions": ["H3701020001", "历下区人民医院", "370102", "二级", "综合医院", "否", "公立", 117.08, 36.66],
+    "enterprises": ["0001", "某某制药有限公司", "生产企业"],
+    "products": ["0012", "阿托伐他汀钙", "片剂", "20mg×7片", "药品", "0001", "国家第一批", "中选", None, None],
+    "agreements": ["H3701020001", "0012", "2026-01-01", "2026-12-31", 1200, 1000, 960, None],
+    "orders": ["DD20260000001", "H3701020001", "0012", None, "2026-03-02", 100, 0.94, "线上", 100, "2026-03-03", "2026-03-04"],
+    "baseline": ["H3701020001", "0012", 2025, 300],
+    "complaints": ["SQ2026000001", "H3701020001", "0001", "0012", "供货不及时", "2026-04-29", "2026-05-06", "2026-05-08", None],
+}
+
+
+def _normal(value):
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        return value[:10]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    return value
+
+
+def dry_run(store, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per sheet: rows the file would insert, replace (same key, other values) and leave unchanged."""
+    rows = []
+    for name in F.WRITE_ORDER:
+        if name not in frames:
+            continue
+        sheet, frame = F.SHEET_BY_NAME[name], frames[name]
+        keys = list(sheet.key)
+        cols = [c for c in sheet.column_names if c in frame.columns]
+        existing = store.read(sa.select(*[S.DATA_TABLES[name].c[c] for c in cols]))
+        index = {tuple(_normal(v) for v in r[:len(keys)]): tuple(_normal(v) for v in r)
+                 for r in existing[keys + [c for c in cols if c not in keys]].itertuples(index=False, name=None)}
+        insert = replace = same = 0
+        for r in frame[keys + [c for c in cols if c not in keys]].itertuples(index=False, name=None):
+            new = tuple(_normal(v) for v in r)
+            old = index.get(new[:len(keys)])
+            if old is None:
+                insert += 1
+            elif old == new:
+                same += 1
+            else:
+                replace += 1
+        rows.append({"sheet": name, "sheet_zh": sheet.zh, "insert": insert, "replace": replace, "unchanged": same})
+    return pd.DataFrame(rows, columns=["sheet", "sheet_zh", "insert", "replace", "unchanged"])
+
+
+def sha256(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for p in paths:
+        digest.update(Path(p).read_bytes())
+    return digest.hexdigest()
+
+
+def record(store, username: str, file_name: str, digest: str, rows: dict[str, int], outcome: str, error_count: int) -> None:
+    """Keep who uploaded what, when, with which result."""
+    with store.begin() as conn:
+        conn.execute(sa.insert(S.uploads).values(
+            username=username, uploaded_at=dt.datetime.now().replace(microsecond=0), file_name=file_name[:255],
+            sha256=digest, rows_json=json.dumps(rows, ensure_ascii=False), outcome=outcome, error_count=error_count))
+
+
+def history(store, limit: int = 200) -> pd.DataFrame:
+    return store.read(sa.select(S.uploads).order_by(S.uploads.c.upload_id.desc()).limit(limit))
+
+
+def template() -> bytes:
+    """The standard extract as a workbook to fill in: Chinese and English headers, an example row, notes."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for sheet in F.SHEETS:
+        ws = wb.create_sheet(sheet.zh)
+        ws.append([F.bilingual_header(c) for c in sheet.columns])
+        ws.append(EXAMPLE[sheet.name])
+        for cell in ws[1]:
+            cell.font = openpyxl.styles.Font(bold=True)
+            cell.alignment = openpyxl.styles.Alignment(wrap_text=True)
+        for j, c in enumerate(sheet.columns, start=1):
+            ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width = max(12, len(c.name) + 4)
+            if c.kind == "code":
+                for row in range(2, 1002):
+                    ws.cell(row=row, column=j).number_format = "@"  # codes are text: keep leading zeros
+    notes = wb.create_sheet("填写说明")
+    notes.append(["工作表", "列", "英文列名", "必填", "规则"])
+    for sheet in F.SHEETS:
+        for c in sheet.columns:
+            rule = "/".join(c.choices) if c.choices else {"code": "文本编码，保留前导零", "date": "日期 YYYY-MM-DD",
+                                                            "qty": "数量 ≥ 0", "int": "整数", "float": "数值",
+                                                            "text": "文本"}.get(c.kind, "")
+            notes.append([sheet.zh, c.zh, c.name, "是" if c.required else "否", rule])
+    notes.append([])
+    notes.append(["表头可用中文、英文或模板中的中英文；第2行为示例，请替换为实际数据。每个工作表都可省略。"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def error_report(problems: list[Problem], username: str) -> bytes:
+    frame = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh, "en": p.en}
+                          for p in problems])
+    return workbook([("错误清单", frame, {"sheet": "工作表", "row": "行", "column": "列", "value": "值",
+                                      "zh": "问题", "en": "Problem"})], username, {"错误数": str(len(problems))})

@@ -1,0 +1,66 @@
+"""The dry run, the upload record, the template and the error report."""
+import io
+
+import openpyxl
+
+from core import exporter, importer, uploads
+from core.store import open_store
+
+from .extract_fixture import frames
+
+
+def test_dry_run_counts_inserts_replacements_and_unchanged(store_url, tmp_path):
+    store = open_store(store_url)
+    path = exporter.write_xlsx(frames(), tmp_path / "a.xlsx")
+    first = uploads.dry_run(store, importer.parse([path], store).frames).set_index("sheet")
+    assert first["insert"].to_dict() == {"enterprises": 2, "institutions": 2, "products": 2, "agreements": 1,
+                                         "baseline": 1, "orders": 2, "complaints": 1}
+    assert first["replace"].sum() == 0 and first["unchanged"].sum() == 0
+    importer.import_files(store, [path])
+    f = frames()
+    f["orders"].loc[0, "delivered_qty"] = 90.0  # one order changed
+    f["enterprises"].loc[2] = {"enterprise_code": "0003", "enterprise_name": "丙医药", "role": "配送企业"}  # one added
+    changed = exporter.write_xlsx(f, tmp_path / "b.xlsx")
+    second = uploads.dry_run(store, importer.parse([changed], store).frames).set_index("sheet")
+    assert second.loc["orders", ["insert", "replace", "unchanged"]].tolist() == [0, 1, 1]
+    assert second.loc["enterprises", ["insert", "replace", "unchanged"]].tolist() == [1, 0, 2]
+    assert second.loc["institutions", ["insert", "replace", "unchanged"]].tolist() == [0, 0, 2]
+
+
+def test_uploads_are_recorded(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'u.sqlite3'}")
+    path = exporter.write_xlsx(frames(), tmp_path / "a.xlsx")
+    digest = uploads.sha256([path])
+    uploads.record(store, "analyst1", "a.xlsx", digest, {"orders": 2}, "imported", 0)
+    uploads.record(store, "analyst1", "bad.xlsx", digest, {}, "rejected", 3)
+    h = uploads.history(store)
+    assert h[["file_name", "outcome", "error_count"]].values.tolist() == [["bad.xlsx", "rejected", 3], ["a.xlsx", "imported", 0]]
+    assert len(h["sha256"].iloc[0]) == 64 and h["username"].eq("analyst1").all()
+
+
+def test_the_template_documents_the_format_and_imports_as_it_is(tmp_path):
+    data = uploads.template()
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames[:7] == ["医疗机构", "企业", "产品", "约定采购量", "采购订单", "上年采购基线", "诉求"]
+    assert wb["医疗机构"]["A1"].value == "机构编码\ninstitution_code"
+    assert wb["医疗机构"]["A2"].number_format == "@"
+    notes = list(wb["填写说明"].values)
+    assert ("采购订单", "采购方式", "channel", "是", "线上/线下") in notes
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(data)
+    store = open_store(f"sqlite:///{tmp_path / 't.sqlite3'}")
+    extract, counts = importer.import_files(store, [path])
+    assert extract.ok, [str(p) for p in extract.problems]
+    assert counts["orders"] == 1 and store.read("SELECT product_code FROM products")["product_code"].tolist() == ["0012"]
+
+
+def test_error_report_lists_every_problem(tmp_path):
+    f = frames()
+    f["orders"].loc[0, "order_qty"] = -1
+    f["orders"].loc[1, "channel"] = "电话"
+    store = open_store(f"sqlite:///{tmp_path / 'e.sqlite3'}")
+    extract = importer.parse([exporter.write_xlsx(f, tmp_path / "bad.xlsx")], store)
+    wb = openpyxl.load_workbook(io.BytesIO(uploads.error_report(extract.problems, "analyst1")))
+    rows = list(wb["错误清单"].values)
+    assert rows[0] == ("工作表", "行", "列", "值", "问题", "Problem")
+    assert [(r[0], r[1]) for r in rows[1:]] == [("采购订单", 2), ("采购订单", 3)]
