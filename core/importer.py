@@ -210,7 +210,7 @@ def _lost_zeros(text: str, column: str, frame: pd.DataFrame, numeric_rows: set[i
     return bool(kept) and len(text) < max(kept)
 
 
-def write(store, extract: Extract) -> dict[str, int]:
+def write(store, extract: Extract, progress=None) -> dict[str, int]:
     """Write a valid extract in one transaction; on any database error nothing is kept."""
     if not extract.ok:
         raise InvalidExtract(extract.problems)
@@ -219,6 +219,8 @@ def write(store, extract: Extract) -> dict[str, int]:
         with store.begin() as conn:
             for name in F.WRITE_ORDER:
                 if name in extract.frames:
+                    if progress is not None:
+                        progress(0.0, f"写入 {name} / writing {name}")
                     counts[name] = db.upsert(conn, S.DATA_TABLES[name], extract.frames[name])
             store.bump_data_version(conn)
     except sa.exc.IntegrityError as err:
@@ -234,7 +236,7 @@ def import_files(store, paths: list[Path], dry_run: bool = False, progress=None,
     extract = parse(paths, store, limits or validate.Limits.of(store))
     if not extract.ok or dry_run:
         return extract, {}
-    counts = write(store, extract)
+    counts = write(store, extract, progress)
     if store.counts()["orders"]:
         marts.refresh(store, progress=progress or (lambda _f, _m: None))
     return extract, counts
