@@ -1,0 +1,92 @@
+"""Importing a 100,000-row orders sheet: the whole import path beside its floors.
+
+Prints, per engine: calamine alone reading the .xlsx, the bare bulk insert of the same rows, and the
+full import (read, check every rule, upsert in one transaction, recompute the marts).
+Run: python bench/import_speed.py [--rows N] [--pg URL]
+"""
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import python_calamine
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core import db, exporter, importer  # noqa: E402
+from core import schema as S  # noqa: E402
+from core.store import open_store  # noqa: E402
+
+BASE = {
+    "enterprises": pd.DataFrame([{"enterprise_code": "0001", "enterprise_name": "甲制药", "role": "生产企业"}]),
+    "institutions": pd.DataFrame([{"institution_code": f"H370102{i:04d}", "institution_name": f"医院{i}",
+                                   "county_code": "370102", "level": "二级", "category": "综合医院", "is_primary": "否"}
+                                  for i in range(100)]),
+    "products": pd.DataFrame([{"product_code": f"{i:04d}", "generic_name": f"药品{i}", "dosage_form": "片剂",
+                               "category": "药品", "manufacturer_code": "0001", "status": "中选"} for i in range(40)]),
+}
+
+
+def orders(n: int) -> pd.DataFrame:
+    day = dt.date(2026, 3, 2)
+    return pd.DataFrame({"order_id": [f"B{i:09d}" for i in range(n)],
+                         "institution_code": [f"H370102{i % 100:04d}" for i in range(n)],
+                         "product_code": [f"{i % 40:04d}" for i in range(n)], "distributor_code": None,
+                         "order_date": day, "order_qty": 10.0, "unit_price": 1.5, "channel": "线上",
+                         "delivered_qty": 10.0, "delivery_date": day + dt.timedelta(days=1),
+                         "receipt_date": day + dt.timedelta(days=2)})
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def run(url: str, xlsx: Path, frame: pd.DataFrame) -> dict[str, float]:
+    store = open_store(url)
+    importer.import_files(store, [exporter.write_xlsx(BASE, xlsx.with_name("base.xlsx"))])
+    read_s, _ = timed(lambda: python_calamine.CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_name("采购订单").to_python())
+    with store.engine.connect() as conn:  # the bare bulk insert, rolled back so the import starts from the same store
+        trans = conn.begin()
+        bulk_s, _ = timed(lambda: db.bulk_insert(conn, S.orders, frame))
+        trans.rollback()
+    full_s, (extract, counts) = timed(lambda: importer.import_files(store, [xlsx]))
+    assert extract.ok and counts["orders"] == len(frame), extract.problems[:3]
+    return {"calamine read": read_s, "bare bulk insert": bulk_s, "full import": full_s}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp())
+    frame = orders(args.rows)
+    xlsx = exporter.write_xlsx({"orders": frame}, folder / "orders.xlsx")
+    results = {"sqlite": run(f"sqlite:///{folder / 'bench.sqlite3'}", xlsx, frame)}
+    admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
+    name = f"vbp_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    pg_url = sa.make_url(args.pg).set(database=name).render_as_string(hide_password=False)
+    try:
+        results["postgresql"] = run(pg_url, xlsx, frame)
+    finally:
+        db.dispose(pg_url)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    print(f"orders sheet: {args.rows:,} rows, {xlsx.stat().st_size / 1048576:.1f} MB")
+    print(f"{'engine':12s} {'calamine read':>14s} {'bare bulk insert':>17s} {'full import':>12s} {'import / read':>14s}")
+    for engine, r in results.items():
+        print(f"{engine:12s} {r['calamine read']:14.2f} {r['bare bulk insert']:17.2f} {r['full import']:12.2f} "
+              f"{r['full import'] / r['calamine read']:14.1f}")
+
+
+if __name__ == "__main__":
+    main()
