@@ -37,6 +37,7 @@ def test_bad_file_shows_every_error_and_writes_nothing(tmp_path, monkeypatch):
     assert problems["行"].tolist() == [2, 3] and problems["工作表"].eq("采购订单").all()
     assert store.counts() == before
     assert uploads.history(store)["outcome"].tolist() == ["rejected"]
+    assert "下载错误清单" in [d.label for d in at.download_button]  # the error report is offered
 
 
 def test_good_file_is_previewed_then_imported_on_confirm(tmp_path, monkeypatch):
