@@ -6,6 +6,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from core import interviews
 
 from .browser import ARTIFACTS, CHROMIUM, browser_page, streamlit_server
@@ -20,9 +22,17 @@ def test_record_an_action_and_download_the_export(demo_store):
         grid = page.locator('[data-testid="stDataFrame"]').first
         grid.wait_for(timeout=120_000)
         page.get_by_text("共 ").first.wait_for(timeout=60_000)
+        first = interviews.interview_list(demo_store, "370000").iloc[0]["subject_code"]
+        page.get_by_text(first).first.wait_for(state="attached", timeout=60_000)  # the grid holds its rows
         box = grid.bounding_box()
-        # The first column of the grid holds the row checkboxes; rows are 35 px high under a 35 px header.
-        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+        selected = page.locator('[aria-selected="true"]')
+        for _ in range(5):  # the first column holds the row checkboxes; rows are 35 px high under a 35 px header
+            page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+            try:
+                selected.first.wait_for(state="attached", timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                continue
         page.get_by_label("处理说明").fill("浏览器测试：已电话提醒")
         page.get_by_role("button", name="保存").click()
         page.get_by_text("已记录 1 条处理情况。").wait_for(timeout=60_000)
