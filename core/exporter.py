@@ -5,8 +5,10 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from openpyxl.cell import WriteOnlyCell
 
 from . import formats as F
+from .xlsx import FORMULA_STARTS
 
 
 def _store_frame(store, sheet: F.Sheet, where: str = "", params: dict | None = None) -> pd.DataFrame:
@@ -24,6 +26,16 @@ def _text(value) -> object:
     return value
 
 
+def _cell(ws, value) -> object:
+    """A value for a write-only sheet: text that looks like a formula is written as text."""
+    value = _text(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def write_xlsx(frames: dict[str, pd.DataFrame], path: Path, chinese: bool = True) -> Path:
     """One sheet per frame, named and headed in Chinese (or English)."""
     wb = openpyxl.Workbook(write_only=True)
@@ -32,7 +44,7 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: Path, chinese: bool = True
         ws = wb.create_sheet(sheet.zh if chinese else sheet.name)
         ws.append([c.zh if chinese else c.name for c in sheet.columns if c.name in frame.columns])
         for row in frame[[c.name for c in sheet.columns if c.name in frame.columns]].itertuples(index=False, name=None):
-            ws.append([_text(v) for v in row])
+            ws.append([_cell(ws, v) for v in row])
     wb.save(path)
     return Path(path)
 

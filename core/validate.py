@@ -71,9 +71,11 @@ def refuse(path: Path, limits: Limits = Limits()) -> Problem | None:
             titles = _sheet_names(zf)
             for part in sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
                 xml = zf.read(part)
-                found = re.search(rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:(?!</c>).)*?<f[ >/]', xml, re.S)
-                if found:
-                    return Problem(titles.get(part, part), int(re.sub(rb"[A-Z]", b"", found.group(1))), found.group(1).decode(),
+                formula = re.search(rb"<f[ >/]", xml)  # a formula element; the cell is the last one opened before it
+                if formula:
+                    found = re.match(rb'<c r="([A-Z]+)([0-9]+)"', xml[xml.rfind(b'<c r="', 0, formula.start()):])
+                    ref = (found.group(1) + found.group(2)).decode() if found else ""
+                    return Problem(titles.get(part, part), int(found.group(2)) if found else None, ref,
                                    "", "单元格含有公式，请粘贴为数值后再上传", "a cell holds a formula: paste values before uploading")
         return None
     if suffix == ".csv":

@@ -2,6 +2,7 @@
 import datetime as dt
 import hashlib
 
+import openpyxl
 import pytest
 
 from core import exporter, importer, validate
@@ -108,8 +109,10 @@ def test_refused_before_parsing(case, filled, tmp_path):
 
 def test_formula_cells_are_refused(filled, tmp_path):
     f = frames()
-    f["institutions"].loc[0, "institution_name"] = "=HYPERLINK(\"http://example.invalid\",\"x\")"
     path = exporter.write_xlsx(f, tmp_path / "formula.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["医疗机构"]["B2"] = "=HYPERLINK(\"http://example.invalid\",\"x\")"  # a real formula, typed into the sheet
+    wb.save(path)
     extract, counts = importer.import_files(filled, [path])
     assert counts == {} and [(p.sheet, p.row) for p in extract.problems] == [("医疗机构", 2)]
     assert "formula" in extract.problems[0].en
