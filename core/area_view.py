@@ -5,22 +5,24 @@ from __future__ import annotations
 import pandas as pd
 
 from .indicators import INDICATORS
+from .view import View
 
 LEVEL_OF_CHILDREN = {"province": "city", "city": "county"}
 GAP = "gap"
 RED = "red_flag"
 ENTERPRISE = "enterprise"
+LAYERS = tuple(i.id for i in INDICATORS) + (GAP, RED, ENTERPRISE)
 
 
-def area_figures(store, crumbs) -> pd.DataFrame:
-    """Each indicator for the current area and the level above it."""
-    here = crumbs[-1]
-    codes = [here.code] + ([crumbs[-2].code] if len(crumbs) > 1 else [])
-    rows = store.read("SELECT level, subject_code, indicator_id, numerator, denominator, value, count_flagged "
-                      "FROM mart_indicators WHERE subject_code IN (" + ", ".join(f":c{i}" for i in range(len(codes))) + ")"
-                      " AND level <> 'institution' AND level <> 'enterprise'", {f"c{i}": c for i, c in enumerate(codes)})
-    mine = rows[rows["subject_code"] == here.code].set_index("indicator_id")
-    parent = rows[rows["subject_code"] != here.code].set_index("indicator_id")
+def area_figures(view: View, parent_code: str | None) -> pd.DataFrame:
+    """Each indicator for the area and, when the viewer may see it, the level above."""
+    codes = [view.area] + ([parent_code] if parent_code and view.in_scope(parent_code) else [])
+    rows = view.read("SELECT subject_code, indicator_id, numerator, denominator, value, count_flagged "
+                     "FROM mart_indicators WHERE view_id = :v AND level IN ('province', 'city', 'county') "
+                     "AND subject_code IN (" + ", ".join(f":c{i}" for i in range(len(codes))) + ")",
+                     {f"c{i}": c for i, c in enumerate(codes)})
+    mine = rows[rows["subject_code"] == view.area].set_index("indicator_id")
+    parent = rows[rows["subject_code"] != view.area].set_index("indicator_id")
     out = []
     for ind in INDICATORS:
         if ind.id not in mine.index:
@@ -29,24 +31,32 @@ def area_figures(store, crumbs) -> pd.DataFrame:
         out.append({"indicator_id": ind.id, "numerator": r["numerator"], "denominator": r["denominator"],
                     "value": r["value"], "parent_value": parent["value"].get(ind.id) if len(parent) else None,
                     "count_flagged": int(r["count_flagged"])})
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=["indicator_id", "numerator", "denominator", "value", "parent_value", "count_flagged"])
 
 
-def enterprise_rates(store, enterprise_code: str, code: str, child_level: str) -> pd.DataFrame:
-    """An enterprise's delivery rate in each child area of `code` (supplier-tier view)."""
-    key = "m.county_code" if child_level == "county" else "k.parent_code"
-    frame = store.read(f"""SELECT {key} AS code, SUM(m.delivered_qty) AS delivered_qty, SUM(m.ordered_qty) AS ordered_qty
-                           FROM mart_enterprise_counties m JOIN regions k ON k.region_code = m.county_code
-                           WHERE m.enterprise_code = :e GROUP BY {key}""", {"e": enterprise_code})
-    frame["value"] = frame["delivered_qty"] / frame["ordered_qty"].where(frame["ordered_qty"] > 0)
+def _rate(frame: pd.DataFrame) -> pd.Series:
+    return frame["delivered_qty"] / frame["ordered_qty"].where(frame["ordered_qty"] > 0)
+
+
+def enterprise_rates(view: View, enterprise_code: str, child_level: str) -> pd.DataFrame:
+    """An enterprise's delivery rate in each area one level below the view's area (supplier-tier view)."""
+    key = "i.county_code" if child_level == "county" else "k.parent_code"
+    frame = view.read(f"""SELECT {key} AS code, SUM(m.delivered_qty) AS delivered_qty, SUM(m.ordered_qty) AS ordered_qty
+                          FROM mart_enterprise_institutions m JOIN institutions i ON i.institution_code = m.institution_code
+                          JOIN regions k ON k.region_code = i.county_code
+                          WHERE m.view_id = :v AND m.enterprise_code = :e AND {view.institutions_in_area()}
+                          GROUP BY {key}""", {"e": enterprise_code})
+    frame["value"] = _rate(frame)
     return frame[["code", "value"]]
 
 
-def child_values(store, code: str, child_level: str, layer: str, enterprise_code: str | None = None) -> pd.DataFrame:
-    """One row per child area: code, name, value of the layer, flagged count, red-flag count."""
-    kids = store.read("SELECT region_code AS code, region_name AS name FROM regions WHERE parent_code = :c "
-                      "ORDER BY region_code", {"c": code})
-    areas = store.read("SELECT * FROM mart_areas WHERE region_level = :l", {"l": child_level})
+def child_values(view: View, layer: str, enterprise_code: str | None = None) -> pd.DataFrame:
+    """One row per area one level below the view's area: code, name, value of the layer, flagged
+    count, red-flag count, institutions."""
+    child_level = LEVEL_OF_CHILDREN[view.area_level]
+    kids = view.read("SELECT region_code AS code, region_name AS name FROM regions WHERE parent_code = :area "
+                     "ORDER BY region_code")
+    areas = view.read("SELECT * FROM mart_areas WHERE view_id = :v AND region_level = :l", {"l": child_level})
     kids = kids.merge(areas[["region_code", "count_red_flag", "count_institutions", "primary_delivered_qty",
                              "primary_ordered_qty", "others_delivered_qty", "others_ordered_qty"]],
                       left_on="code", right_on="region_code", how="left").drop(columns="region_code")
@@ -56,33 +66,42 @@ def child_values(store, code: str, child_level: str, layer: str, enterprise_code
         kids["value"] = (others - primary) * 100
         kids["count_flagged"] = None
     elif layer == ENTERPRISE:
-        kids = kids.merge(enterprise_rates(store, enterprise_code or "", code, child_level), on="code", how="left")
+        kids = kids.merge(enterprise_rates(view, enterprise_code or "", child_level), on="code", how="left")
         kids["count_flagged"] = None
     elif layer == RED:
         kids["value"] = kids["count_red_flag"]
         kids["count_flagged"] = kids["count_red_flag"]
     else:
-        ind = store.read("SELECT subject_code AS code, value, count_flagged FROM mart_indicators "
-                         "WHERE level = :l AND indicator_id = :i", {"l": child_level, "i": layer})
+        ind = view.read("SELECT m.subject_code AS code, m.value, m.count_flagged FROM mart_indicators m "
+                        "JOIN regions r ON r.region_code = m.subject_code "
+                        "WHERE m.view_id = :v AND m.level = :l AND m.indicator_id = :i AND r.parent_code = :area",
+                        {"l": child_level, "i": layer})
         kids = kids.merge(ind, on="code", how="left")
-    keep = ["code", "name", "value", "count_flagged", "count_red_flag", "count_institutions"]
-    return kids[keep]
+    return kids[["code", "name", "value", "count_flagged", "count_red_flag", "count_institutions"]]
 
 
-def institutions_in(store, county_code: str, layer: str) -> pd.DataFrame:
-    """Institutions of a county with coordinates, the layer's value and their red-flag score."""
-    inst = store.read("""SELECT i.institution_code AS code, i.institution_name AS name, i.level, i.category,
+def institutions_in(view: View, layer: str, enterprise_code: str | None = None) -> pd.DataFrame:
+    """Institutions of the view's area with coordinates, the layer's value and their red-flag score."""
+    inst = view.read(f"""SELECT i.institution_code AS code, i.institution_name AS name, i.level, i.category,
                                 i.is_primary, i.longitude, i.latitude, r.value AS score
                          FROM institutions i
-                         LEFT JOIN mart_flags r ON r.subject_code = i.institution_code AND r.flag_id = 'red_flag'
-                         WHERE i.county_code = :c ORDER BY i.institution_code""", {"c": county_code})
-    if layer not in (GAP, RED, ENTERPRISE):
-        vals = store.read("""SELECT m.subject_code AS code, m.value FROM mart_indicators m
-                             JOIN institutions i ON i.institution_code = m.subject_code
-                             WHERE m.level = 'institution' AND m.indicator_id = :i AND i.county_code = :c""",
-                          {"i": layer, "c": county_code})
-        inst = inst.merge(vals, on="code", how="left")
-    else:
+                         LEFT JOIN mart_flags r ON r.view_id = :v AND r.subject_code = i.institution_code
+                              AND r.flag_id = 'red_flag'
+                         WHERE {view.institutions_in_area()} ORDER BY i.institution_code""")
+    if layer == ENTERPRISE:
+        rates = view.read(f"""SELECT m.institution_code AS code, m.delivered_qty, m.ordered_qty
+                              FROM mart_enterprise_institutions m JOIN institutions i ON i.institution_code = m.institution_code
+                              WHERE m.view_id = :v AND m.enterprise_code = :e AND {view.institutions_in_area()}""",
+                          {"e": enterprise_code or ""})
+        rates["value"] = _rate(rates)
+        inst = inst.merge(rates[["code", "value"]], on="code", how="left")
+    elif layer in (GAP, RED):
         inst["value"] = inst["score"]
+    else:
+        vals = view.read(f"""SELECT m.subject_code AS code, m.value FROM mart_indicators m
+                             JOIN institutions i ON i.institution_code = m.subject_code
+                             WHERE m.view_id = :v AND m.level = 'institution' AND m.indicator_id = :i
+                               AND {view.institutions_in_area()}""", {"i": layer})
+        inst = inst.merge(vals, on="code", how="left")
     inst["is_primary"] = inst["is_primary"].astype(bool)
     return inst

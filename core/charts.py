@@ -28,3 +28,17 @@ def ranked(frame: pd.DataFrame, value: str, label: str, title: str, threshold: f
     fig.update_layout(title=title, font=FONT, xaxis_tickformat=".0%", xaxis_range=[max(0, low - 0.05), 1.02],
                       height=max(300, 28 * len(data) + 80), margin=dict(l=90, r=40, t=50, b=30))
     return fig
+
+
+def legend(keys: list[tuple[list[int], str]], title: str = "") -> go.Figure:
+    """A colour key as a strip of swatches, each with its label beneath (low to high for a choropleth)."""
+    fig = go.Figure()
+    for i, (rgb, label) in enumerate(keys):
+        fig.add_shape(type="rect", x0=i + 0.04, x1=i + 0.96, y0=0.45, y1=1, line_width=0,
+                      fillcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})")
+        fig.add_annotation(x=i + 0.5, y=0.2, text=label, showarrow=False, font=dict(size=11))
+    fig.update_xaxes(visible=False, range=[0, max(1, len(keys))])
+    fig.update_yaxes(visible=False, range=[0, 1])
+    fig.update_layout(title=dict(text=title, font=dict(size=13), x=0, y=0.95), font=FONT, height=95,
+                      margin=dict(l=5, r=5, t=24, b=0), plot_bgcolor="white", showlegend=False)
+    return fig

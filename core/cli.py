@@ -67,7 +67,7 @@ def cmd_import(args) -> int:
 def cmd_flags(args) -> int:
     from . import marts, report
     store = open_store(args.db)
-    frame = marts.flags(store, as_of=args.as_of)
+    frame = marts.flags(store, as_of=args.as_of, category=args.category or "")
     report.emit(frame, args.format, sys.stdout)
     return 0
 
@@ -75,7 +75,7 @@ def cmd_flags(args) -> int:
 def cmd_indicators(args) -> int:
     from . import marts, report
     store = open_store(args.db)
-    frame = marts.indicator_table(store, args.level, as_of=args.as_of)
+    frame = marts.indicator_table(store, args.level, as_of=args.as_of, category=args.category or "")
     report.emit(frame, args.format, sys.stdout)
     return 0
 
@@ -108,12 +108,14 @@ def parser() -> argparse.ArgumentParser:
 
     f = with_db(sub.add_parser("flags", help="列出全部预警 / list every flag"))
     f.add_argument("--as-of", type=_date)
+    f.add_argument("--category", choices=("药品", "耗材"), help="只计该类产品 / one product category only")
     f.add_argument("--format", choices=("csv", "table"), default="csv")
     f.set_defaults(func=cmd_flags)
 
     n = with_db(sub.add_parser("indicators", help="各级指标 / indicators by level"))
     n.add_argument("--level", required=True, choices=("province", "city", "county", "institution", "enterprise"))
     n.add_argument("--as-of", type=_date)
+    n.add_argument("--category", choices=("药品", "耗材"), help="只计该类产品 / one product category only")
     n.add_argument("--format", choices=("csv", "table"), default="csv")
     n.set_defaults(func=cmd_indicators)
     return p

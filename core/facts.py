@@ -22,31 +22,34 @@ SELECT o.institution_code, o.product_code, o.distributor_code,
        COUNT(*) AS count_orders,
        MAX(o.order_qty) AS max_order_qty
 FROM orders o
-WHERE o.order_date >= :start AND o.order_date <= :t
+WHERE o.order_date >= :start AND o.order_date <= :t {cat}
 GROUP BY o.institution_code, o.product_code, o.distributor_code
 """
 
 _AGREEMENTS = """
 SELECT institution_code, product_code, period_start, period_end, reported_qty, prior_year_qty, agreed_qty,
        distributor_code
-FROM agreements WHERE period_start <= :t AND period_end >= :t
+FROM agreements o WHERE period_start <= :t AND period_end >= :t {cat}
 """
 
-_IN_FORCE = "a.period_start <= :t AND a.period_end >= :t"
+_OF_CATEGORY = " AND {alias}.product_code IN (SELECT product_code FROM products WHERE category = :cat)"
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     for c in columns:
-        frame[c] = pd.to_datetime(frame[c]).dt.date
-        frame[c] = frame[c].where(frame[c].notna(), None)
+        frame[c] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[c]],
+                             index=frame.index, dtype=object)
     return frame
 
 
 class Facts:
-    def __init__(self, store, as_of: dt.date | None = None, calendar: Calendar = CAL):
+    """The facts at as-of date T, for every product or for one category (药品 or 耗材)."""
+
+    def __init__(self, store, as_of: dt.date | None = None, calendar: Calendar = CAL, category: str = ""):
         self.store = store
         self.settings = store.settings()
         self.calendar = calendar
+        self.category = category
         self.as_of = as_of or self.latest_order_date()
         self.period_start, self.period_end = self._period()
         days = (self.period_end - self.period_start).days + 1
@@ -58,7 +61,12 @@ class Facts:
         return day if self.store.is_postgres else day.isoformat()
 
     def params(self, **extra) -> dict:
-        return {"t": self._d(self.as_of), "start": self._d(self.period_start), "grace": self._d(self.grace), **extra}
+        return {"t": self._d(self.as_of), "start": self._d(self.period_start), "grace": self._d(self.grace),
+                "cat": self.category, **extra}
+
+    def of_category(self, alias: str = "o") -> str:
+        """SQL that keeps the rows of `alias` whose product is of the chosen category (nothing when all)."""
+        return _OF_CATEGORY.format(alias=alias) if self.category else ""
 
     def latest_order_date(self) -> dt.date:
         value = self.store.read("SELECT MAX(order_date) AS d FROM orders")["d"].iloc[0]
@@ -66,8 +74,9 @@ class Facts:
 
     def _period(self) -> tuple[dt.date, dt.date]:
         t = self._d(self.as_of)
-        row = self.store.read("SELECT MIN(period_start) AS s, MAX(period_end) AS e FROM agreements "
-                              "WHERE period_start <= :t AND period_end >= :t", {"t": t}).iloc[0]
+        row = self.store.read("SELECT MIN(period_start) AS s, MAX(period_end) AS e FROM agreements o "
+                              "WHERE period_start <= :t AND period_end >= :t" + self.of_category(),
+                              {"t": t, "cat": self.category}).iloc[0]
         if row["s"] is None:
             return dt.date(self.as_of.year, 1, 1), dt.date(self.as_of.year, 12, 31)
         return pd.Timestamp(row["s"]).date(), pd.Timestamp(row["e"]).date()
@@ -86,11 +95,13 @@ class Facts:
 
     @functools.cached_property
     def agreements(self) -> pd.DataFrame:
-        return self.store.read(_AGREEMENTS, self.params())
+        return self.store.read(_AGREEMENTS.format(cat=self.of_category()), self.params())
 
     @functools.cached_property
     def products(self) -> pd.DataFrame:
-        return self.store.read("SELECT product_code, generic_name, dosage_form, status, manufacturer_code FROM products")
+        frame = self.store.read("SELECT product_code, generic_name, dosage_form, status, manufacturer_code, category "
+                                "FROM products")
+        return (frame[frame["category"] == self.category] if self.category else frame).drop(columns="category")
 
     @property
     def selected_groups(self) -> list[str]:
@@ -100,7 +111,7 @@ class Facts:
     @functools.cached_property
     def inst_product_distributor(self) -> pd.DataFrame:
         """The one pass over the orders: institution x product x distributor sums in the period."""
-        return self.store.read(_INST_PRODUCT, self.params())
+        return self.store.read(_INST_PRODUCT.format(cat=self.of_category()), self.params())
 
     @functools.cached_property
     def inst_product(self) -> pd.DataFrame:
@@ -121,8 +132,8 @@ class Facts:
 
     # -- candidate orders ----------------------------------------------------------------
     def offline_orders(self) -> pd.DataFrame:
-        return self.store.read("SELECT order_id, institution_code FROM orders WHERE channel = '线下' "
-                               "AND order_date >= :start AND order_date <= :t", self.params())
+        return self.store.read("SELECT order_id, institution_code FROM orders o WHERE channel = '线下' "
+                               "AND order_date >= :start AND order_date <= :t" + self.of_category(), self.params())
 
     def _orders_of_pairs(self, pairs: pd.DataFrame, extra: str = "") -> pd.DataFrame:
         """Orders in the period of the given institution x product pairs (few), through the covering index."""
@@ -181,8 +192,8 @@ class Facts:
         n = int(self.settings["receipt_confirm_workdays"])
         late = self._days_between("receipt_date", "delivery_date")
         frame = self.store.read(f"""
-            SELECT order_id, institution_code, delivery_date, receipt_date FROM orders
-            WHERE delivery_date IS NOT NULL AND delivery_date <= :t AND order_date >= :start
+            SELECT order_id, institution_code, delivery_date, receipt_date FROM orders o
+            WHERE delivery_date IS NOT NULL AND delivery_date <= :t AND order_date >= :start {self.of_category()}
               AND ((receipt_date IS NOT NULL AND receipt_date <= :t AND {late} > :n)
                    OR ((receipt_date IS NULL OR receipt_date > :t) AND delivery_date < :cut))""",
                                 self.params(n=n, cut=self._d(self.as_of - dt.timedelta(days=n))))
@@ -195,7 +206,8 @@ class Facts:
     @functools.cached_property
     def complaints(self) -> pd.DataFrame:
         frame = self.store.read("SELECT complaint_id, institution_code, enterprise_code, raised_date, reply_date, "
-                                "promised_date, resolved_date FROM complaints WHERE raised_date <= :t", self.params())
+                                "promised_date, resolved_date FROM complaints o WHERE raised_date <= :t"
+                                + self.of_category(), self.params())
         frame = _dates(frame, "raised_date", "reply_date", "promised_date", "resolved_date")
         for c in ("reply_date", "promised_date", "resolved_date"):  # what happened after T had not happened at T
             frame[c] = [d if d is not None and d <= self.as_of else None for d in frame[c]]
@@ -233,13 +245,14 @@ class Facts:
         sel = self.products[self.products["status"] == "中选"][["product_code", "manufacturer_code"]]
         return self.inst_product_distributor.merge(held, on=["institution_code", "product_code"]).merge(sel, on="product_code")
 
-    def enterprise_counties(self) -> pd.DataFrame:
-        """Each manufacturer's and distributor's delivered and ordered quantities by county."""
-        pairs = self._supply_pairs().merge(self.institutions[["institution_code", "county_code"]], on="institution_code")
+    def enterprise_institutions(self) -> pd.DataFrame:
+        """Each manufacturer's and distributor's delivered and ordered quantities by institution."""
+        pairs = self._supply_pairs()
         sums = ["rate_delivered_qty", "rate_order_qty"]
-        makers = pairs.groupby(["manufacturer_code", "county_code"])[sums].sum().rename_axis(["enterprise_code", "county_code"])
-        dists = pairs.dropna(subset=["distributor_code"]).groupby(["distributor_code", "county_code"])[sums].sum() \
-            .rename_axis(["enterprise_code", "county_code"])
+        makers = pairs.groupby(["manufacturer_code", "institution_code"])[sums].sum() \
+            .rename_axis(["enterprise_code", "institution_code"])
+        dists = pairs.dropna(subset=["distributor_code"]).groupby(["distributor_code", "institution_code"])[sums].sum() \
+            .rename_axis(["enterprise_code", "institution_code"])
         both = pd.concat([makers, dists]).groupby(level=[0, 1]).sum().reset_index()
         return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
 

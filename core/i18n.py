@@ -164,6 +164,24 @@ CATALOGUE.update({
     "set.changed": ("已修改", "Changed"), "set.help": ("说明", "Meaning"), "set.source": ("政策依据", "Source"),
 })
 
+CATALOGUE.update({
+    "flt.title": ("筛选", "Filters"), "flt.period": ("采购周期", "Procurement period"),
+    "flt.as_of": ("统计截止日", "As-of date"), "flt.category": ("产品类别", "Product category"),
+    "flt.cat.all": ("全部", "All"), "flt.cat.药品": ("药品", "Drugs"), "flt.cat.耗材": ("医用耗材", "Medical consumables"),
+    "flt.computing": ("正在按所选条件计算指标…", "Computing the figures for these filters…"),
+    "iv.col.subject_type": ("对象类型", "Type"), "iv.col.subject_code": ("编码", "Code"),
+    "iv.col.subject_name": ("名称", "Name"), "iv.col.area_name": ("所在区县", "County"),
+    "iv.col.score": ("红旗得分", "Score"), "iv.col.tier": ("企业等级", "Tier"), "iv.col.flags": ("预警事项", "Flags"),
+    "iv.col.recommended": ("建议措施", "Recommended measure"), "iv.col.status": ("处理状态", "Status"),
+    "iv.col.status_date": ("状态日期", "Status date"), "iv.type.institution": ("医疗机构", "Institution"),
+    "iv.type.enterprise": ("企业", "Enterprise"), "iv.col.card": ("档案", "Card"),
+    "legend.no_value": ("无数据", "no data"), "legend.red": ("红旗机构（大小表示得分）", "red flag (size: score)"),
+    "legend.primary": ("基层医疗机构", "primary care"), "legend.other": ("其他医疗机构", "other institutions"),
+    "legend.ring_red": ("红圈：红旗机构", "red ring: red flag"),
+    "map.no_figures": ("该区域在所选条件下没有指标数据。", "No figures for this area under these filters."),
+    "flt.schedule": ("周期 {start} 至 {end} · 序时进度 {schedule:.1%}", "Period {start} to {end} · schedule {schedule:.1%}"),
+})
+
 
 def headers(columns, L: str = "zh") -> dict[str, str]:
     """Column name -> label for a table, in the interface language."""

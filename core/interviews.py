@@ -9,19 +9,14 @@ import sqlalchemy as sa
 
 from . import ladder
 from . import schema as S
-from .indicators import FLAG_BY_ID, SEVERITY_ZH
+from .i18n import t
+from .indicators import FLAG_BY_ID, SEVERITY_WEIGHT, SEVERITY_ZH
+from .view import View
 
 STATUSES = ("待处理", "已提醒", "已通报", "已约谈", "已整改", "已移交纪检")
 TIER_MEASURES = {"B": "报量风险提示", "C": "减少约定采购量", "D": "不接受参加集采"}
 LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "score", "tier", "flags",
                 "recommended", "status", "status_date"]
-
-
-def _area_filter(area_code: str, province_code: str) -> tuple[str, dict]:
-    """SQL condition on institutions i joined to regions k (county) for an area at any level."""
-    if area_code == province_code:
-        return "1 = 1", {}
-    return "(i.county_code = :area OR k.parent_code = :area)", {"area": area_code}
 
 
 def _latest_actions(store, subject_type: str) -> pd.DataFrame:
@@ -38,56 +33,54 @@ def _flag_names(flags: pd.DataFrame) -> pd.Series:
     return names.groupby("subject_code")["name"].agg(lambda s: "；".join(dict.fromkeys(s)))
 
 
-def interview_list(store, area_code: str) -> pd.DataFrame:
-    """Red-flagged institutions and tier C/D enterprises of the area, highest score first."""
-    cond, params = _area_filter(area_code, store.province_code)
-    inst = store.read(f"""
+def interview_list(view: View) -> pd.DataFrame:
+    """Red-flagged institutions of the area and tier C/D enterprises serving it, highest score first."""
+    inst = view.read(f"""
         SELECT i.institution_code AS subject_code, i.institution_name AS subject_name, k.region_name AS area_name,
                r.score, r.step
         FROM mart_red_flags r
         JOIN institutions i ON i.institution_code = r.institution_code
         JOIN regions k ON k.region_code = i.county_code
-        WHERE r.step IS NOT NULL AND {cond}""", params)
-    flags = store.read("SELECT flag_id, level, subject_code, detail_code, severity, value, threshold FROM mart_flags "
-                       "WHERE flag_id NOT IN ('red_flag', 'supplier_tier')")
-    inst_flags = flags[flags["level"] == "institution"]
+        WHERE r.view_id = :v AND r.step IS NOT NULL AND {view.institutions_in_area()}""")
+    inst_flags = view.read(f"""SELECT f.flag_id, f.subject_code FROM mart_flags f
+                               JOIN institutions i ON i.institution_code = f.subject_code
+                               WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id <> 'red_flag'
+                                 AND {view.institutions_in_area()}""")
     inst["subject_type"] = "institution"
     inst["tier"] = None
     inst["flags"] = inst["subject_code"].map(_flag_names(inst_flags)).fillna("")
     inst["recommended"] = inst["step"].map(lambda s: ladder.STEPS[int(s)][0])
-    ent = store.read(f"""
+    ent = view.read(f"""
         SELECT e.enterprise_code AS subject_code, e.enterprise_name AS subject_name, m.tier
         FROM mart_enterprises m JOIN enterprises e ON e.enterprise_code = m.enterprise_code
-        WHERE m.tier IN ('C', 'D') AND e.enterprise_code IN (
-            SELECT a.distributor_code FROM agreements a JOIN institutions i ON i.institution_code = a.institution_code
-                 JOIN regions k ON k.region_code = i.county_code WHERE {cond}
-            UNION
-            SELECT p.manufacturer_code FROM agreements a JOIN products p ON p.product_code = a.product_code
-                 JOIN institutions i ON i.institution_code = a.institution_code
-                 JOIN regions k ON k.region_code = i.county_code WHERE {cond})""", params)
-    ent_flags = store.read("SELECT flag_id, subject_code, severity FROM mart_flags WHERE level = 'enterprise'")
-    weights = {"warning": 1, "serious": 3, "severe": 9}
+        WHERE m.view_id = :v AND m.tier IN ('C', 'D') AND e.enterprise_code IN {view.enterprises_in_area()}""")
+    ent_flags = view.read("SELECT flag_id, subject_code, severity FROM mart_flags WHERE view_id = :v AND level = 'enterprise'")
     ent["subject_type"] = "enterprise"
     ent["area_name"] = ""
-    ent["score"] = ent["subject_code"].map(ent_flags.assign(w=ent_flags["severity"].map(weights))
+    ent["score"] = ent["subject_code"].map(ent_flags.assign(w=ent_flags["severity"].map(SEVERITY_WEIGHT))
                                            .groupby("subject_code")["w"].sum()).fillna(0.0)
     ent["flags"] = ent["subject_code"].map(_flag_names(ent_flags)).fillna("")
     ent["recommended"] = ent["tier"].map(TIER_MEASURES)
     out = pd.concat([inst, ent], ignore_index=True)
-    latest = pd.concat([_latest_actions(store, "institution").assign(subject_type="institution"),
-                        _latest_actions(store, "enterprise").assign(subject_type="enterprise")], ignore_index=True)
+    latest = pd.concat([_latest_actions(view.store, "institution").assign(subject_type="institution"),
+                        _latest_actions(view.store, "enterprise").assign(subject_type="enterprise")], ignore_index=True)
     out = out.merge(latest, on=["subject_type", "subject_code"], how="left")
     out["status"] = out["status"].fillna("待处理")
     out = out.sort_values(["score", "subject_code"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return out[LIST_COLUMNS]
 
 
-def evidence(store, subjects: pd.DataFrame) -> pd.DataFrame:
+def evidence(view: View, subjects: pd.DataFrame) -> pd.DataFrame:
     """One row per flag of the listed subjects: value against threshold and the notice's clause."""
-    flags = store.read("SELECT flag_id, level, subject_code, detail_code, severity, value, threshold FROM mart_flags "
-                       "WHERE flag_id <> 'red_flag'")
+    flags = view.read("SELECT flag_id, level, subject_code, detail_code, severity, value, threshold FROM mart_flags "
+                      "WHERE view_id = :v AND flag_id <> 'red_flag'")
     keys = set(zip(subjects["subject_type"], subjects["subject_code"]))
     mine = flags[[(lvl, code) in keys for lvl, code in zip(flags["level"], flags["subject_code"])]].copy()
+    if view.area_level != "province":  # an enterprise's complaint flags: those raised inside the area
+        raised = set(view.read(f"""SELECT c.complaint_id FROM complaints c JOIN institutions i
+                                   ON i.institution_code = c.institution_code WHERE {view.institutions_in_area()}""")
+                     ["complaint_id"])
+        mine = mine[~mine["flag_id"].str.startswith("complaint_") | mine["detail_code"].isin(raised)]
     mine["flag_name"] = mine["flag_id"].map(lambda f: FLAG_BY_ID[f].zh)
     mine["clause"] = mine["flag_id"].map(lambda f: FLAG_BY_ID[f].clause)
     mine["severity_zh"] = mine["severity"].map(SEVERITY_ZH)
@@ -120,18 +113,16 @@ def actions_of(store, subject_type: str, subject_code: str) -> pd.DataFrame:
                       {"t": subject_type, "c": subject_code})
 
 
-LIST_HEADERS = {"subject_type": "对象类型", "subject_code": "编码", "subject_name": "名称", "area_name": "所在区县",
-                "score": "红旗得分", "tier": "企业等级", "flags": "预警事项", "recommended": "建议措施",
-                "status": "处理状态", "status_date": "状态日期"}
+LIST_HEADERS = {c: t(f"iv.col.{c}") for c in LIST_COLUMNS}  # the export's headers are Chinese
 EVIDENCE_HEADERS = {"subject_code": "编码", "subject_name": "名称", "flag_name": "预警事项", "severity_zh": "等级",
                     "detail_code": "涉及产品/订单/诉求", "value": "实际值", "threshold": "阈值", "clause": "通知条款"}
 
 
-def export(store, area_code: str, area_name: str, exported_by: str, as_of: dt.date | None) -> bytes:
+def export(view: View, exported_by: str) -> bytes:
     """The interview list as a formatted workbook: the list, the evidence per flag, and who exported it."""
     from .xlsx import workbook
-    listed = interview_list(store, area_code)
+    listed = interview_list(view)
     shown = listed.assign(subject_type=listed["subject_type"].map({"institution": "医疗机构", "enterprise": "企业"}))
-    return workbook([("约谈名单", shown, LIST_HEADERS), ("预警依据", evidence(store, listed), EVIDENCE_HEADERS)],
-                    exported_by, {"区域": area_name, "统计截止日": as_of.isoformat() if as_of else "",
-                                  "依据": "鲁医保发〔2023〕14号"})
+    return workbook([("约谈名单", shown, LIST_HEADERS), ("预警依据", evidence(view, listed), EVIDENCE_HEADERS)],
+                    exported_by, {"区域": view.area_name, "统计截止日": view.as_of.isoformat(),
+                                  "产品类别": view.category or "全部", "依据": "鲁医保发〔2023〕14号"})

@@ -70,17 +70,38 @@ def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_i
                     tooltip={"text": tooltip})
 
 
-def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str) -> pdk.Deck:
-    """A county's outline with its institutions as points; red-flagged ones red and sized by score."""
+def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, by_value: bool = False) -> pdk.Deck:
+    """A county's outline with its institutions as points. By default red-flagged ones are red and
+    sized by score, primary care blue, others grey; `by_value` colours them by their value on the
+    choropleth palette (grey without one) and rings red-flagged ones in red."""
     pts = []
+    present = [p.get("value") for p in points if isinstance(p.get("value"), (int, float)) and p.get("value") == p.get("value")]
+    low, high = (min(present), max(present)) if present else (0, 0)
     for p in points:
         p = {k: (None if isinstance(v, float) and v != v else v) for k, v in p.items()}  # JSON has no NaN
-        score = p.get("score")
-        red = score is not None
-        pts.append({**p, "radius": 300 + (150 * float(score) if red else 0),
-                    "color": [200, 30, 30, 220] if red else ([33, 113, 181, 200] if p.get("is_primary") else [90, 90, 90, 200])})
+        red = p.get("score") is not None
+        if by_value:
+            value = p.get("value")
+            color = [200, 200, 200, 200] if value is None else _color(value, low, high)
+            radius = 400
+        else:
+            color = RED if red else (PRIMARY if p.get("is_primary") else OTHER)
+            radius = 300 + (150 * float(p["score"]) if red else 0)
+        pts.append({**p, "radius": radius, "color": color, "ring": RED if red else [255, 255, 255, 0]})
     area = pdk.Layer("GeoJsonLayer", outline, id="outline", pickable=False, stroked=True, filled=True,
                      get_fill_color=[240, 240, 240, 120], get_line_color=[90, 90, 90], line_width_min_pixels=1)
     dots = pdk.Layer("ScatterplotLayer", pts, id="institutions", pickable=True, get_position=["longitude", "latitude"],
-                     get_radius="radius", get_fill_color="color", radius_min_pixels=3, radius_max_pixels=30)
+                     get_radius="radius", get_fill_color="color", radius_min_pixels=3, radius_max_pixels=30,
+                     stroked=by_value, get_line_color="ring", line_width_min_pixels=2)
     return pdk.Deck(layers=[area, dots], initial_view_state=view_for(bounds), map_provider=None, tooltip={"text": tooltip})
+
+
+RED, PRIMARY, OTHER = [200, 30, 30, 220], [33, 113, 181, 200], [90, 90, 90, 200]
+NO_VALUE = (220, 220, 220)
+
+
+def point_legend(by_value: bool) -> list[tuple[list[int], str]]:
+    """The institutions map's keys: (rgb, catalogue key)."""
+    if by_value:
+        return [(RED[:3], "legend.ring_red"), (list(NO_VALUE), "legend.no_value")]
+    return [(RED[:3], "legend.red"), (PRIMARY[:3], "legend.primary"), (OTHER[:3], "legend.other")]

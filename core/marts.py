@@ -1,16 +1,22 @@
-"""Marts: the small tables pages read, recomputed after every import or demo load.
+"""Marts: the small tables pages read, one set of rows per view.
 
-`refresh` computes everything at the as-of date T (flags, indicators at every level,
-enterprise tiers, primary-care balance, red flags and the measures ladder) and rewrites
-the mart tables in one transaction. Readers return the marts when they are current for
-the asked date, and compute afresh otherwise.
+A view is one choice of filters: the as-of date T and the product category (药品, 耗材 or
+every category). `refresh` runs after every import or demo load: it drops every view and
+computes the default one (the latest T, every category). `ensure_view` returns the view for
+other filters, computing and storing it the first time a page asks for it (kept until the
+data change). Everything of a view is written in one transaction.
+
+The command line reads a stored view when one is current for the asked filters and
+computes afresh, without writing, otherwise.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
+import sqlalchemy as sa
 
 from . import db, ladder, monthly, rollup
 from . import flags as F
@@ -19,6 +25,8 @@ from .facts import Facts
 from .indicators import INDICATORS
 
 Progress = Callable[[float, str], None]
+CATEGORIES = ("", "药品", "耗材")  # "" = every category
+MAX_VIEWS = 24  # views kept besides the default one; the oldest are dropped first
 _ACTIONS = "SELECT subject_type, subject_code, quarter, status, action_date FROM actions"
 
 
@@ -26,9 +34,22 @@ def _quiet(_f: float, _m: str) -> None:
     pass
 
 
-def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet) -> dict[str, pd.DataFrame]:
+@dataclass(frozen=True)
+class ViewInfo:
+    """One stored view: which rows of the marts (view_id) hold the figures for these filters."""
+    view_id: int
+    as_of: dt.date
+    category: str
+    period_start: dt.date
+    period_end: dt.date
+    schedule: float
+    is_default: bool
+
+
+def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, category: str = "") -> dict:
+    """Every mart frame for one view (without its view_id), and the view's facts."""
     progress(0.05, "汇总订单 / aggregating orders")
-    f = Facts(store, as_of)
+    f = Facts(store, as_of, category=category)
     progress(0.3, "计算预警 / computing flags")
     flags = F.all_flags(f)
     complaints = f.complaint_timeliness()
@@ -42,7 +63,7 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet) ->
     earlier = {}
     for day in sorted({month_end, quarter_end}):
         if day >= f.period_start:
-            fe = Facts(store, day)
+            fe = Facts(store, day, category=category)
             earlier[day] = (fe, F.all_flags(fe))
     red_before = _red(earlier[quarter_end][1], quarter_end) if quarter_end in earlier else red_now.iloc[0:0]
     snapshots = [monthly.snapshot(store, f, flags, tiers)]
@@ -54,12 +75,15 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet) ->
     red_now["step"] = red_now["institution_code"].map(
         ladder.steps(red_now, set(red_before["institution_code"]), actions, f.as_of,
                      float(f.settings["notification_score"])))
-    ip = f.inst_product[[c.name for c in S.mart_inst_product.columns]].astype({"count_orders": int})
-    tiers = tiers[[c.name for c in S.mart_enterprises.columns]].astype({"count_complaints": "Int64", "count_timely": "Int64"})
-    return {"as_of": f.as_of, "mart_flags": flags, "mart_indicators": indicators, "mart_inst_product": ip,
+    ip = f.inst_product[[c.name for c in S.mart_inst_product.columns if c.name != "view_id"]].astype({"count_orders": int})
+    tiers = tiers[[c.name for c in S.mart_enterprises.columns if c.name != "view_id"]].astype(
+        {"count_complaints": "Int64", "count_timely": "Int64"})
+    return {"facts": f, "mart_flags": flags, "mart_indicators": indicators, "mart_inst_product": ip,
             "mart_enterprises": tiers, "mart_areas": areas,
             "mart_red_flags": pd.concat([red_now, red_before.assign(step=None)], ignore_index=True),
-            "mart_monthly": monthly.series(f), "mart_enterprise_counties": f.enterprise_counties(), "mart_snapshots": pd.concat(snapshots, ignore_index=True)}
+            "mart_monthly": monthly.series(f), "mart_enterprise_institutions": f.enterprise_institutions(),
+            "mart_snapshots": pd.concat(snapshots, ignore_index=True),
+            "mart_complaints": complaints[[c.name for c in S.mart_complaints.columns if c.name != "view_id"]]}
 
 
 def _red(flags: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -68,49 +92,120 @@ def _red(flags: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
                          "score": red["value"].to_numpy(), "severity": red["severity"].to_numpy()})
 
 
+def _info(row) -> ViewInfo:
+    def day(v):
+        return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+    return ViewInfo(int(row["view_id"]), day(row["as_of"]), row["category"], day(row["period_start"]),
+                    day(row["period_end"]), float(row["schedule"]), bool(row["is_default"]))
+
+
+def _find(store, conn, as_of: dt.date | None, category: str, data_version: str) -> ViewInfo | None:
+    q = sa.select(S.mart_views).where(S.mart_views.c.category == category, S.mart_views.c.data_version == data_version)
+    q = q.where(S.mart_views.c.is_default.is_(True)) if as_of is None else q.where(S.mart_views.c.as_of == as_of)
+    row = conn.execute(q).mappings().first()
+    return _info(row) if row else None
+
+
+def _write(store, conn, result: dict, category: str, is_default: bool, data_version: str) -> ViewInfo:
+    f = result["facts"]
+    view_id = conn.execute(S.mart_views.insert().values(
+        as_of=f.as_of, category=category, data_version=data_version, is_default=is_default,
+        period_start=f.period_start, period_end=f.period_end, schedule=f.schedule,
+        computed_at=dt.datetime.now().replace(microsecond=0)).returning(S.mart_views.c.view_id)).scalar_one()
+    for table in S.MART_TABLES:
+        db.bulk_insert(conn, table, result[table.name].assign(view_id=view_id))
+    return ViewInfo(view_id, f.as_of, category, f.period_start, f.period_end, f.schedule, is_default)
+
+
+def _drop_views(conn, view_ids: list[int] | None = None) -> None:
+    """Delete views and their rows (every view when `view_ids` is None)."""
+    for table in (*S.MART_TABLES, S.mart_views):
+        stmt = table.delete()
+        if view_ids is not None:
+            stmt = stmt.where(table.c.view_id.in_(view_ids))
+        conn.execute(stmt)
+
+
 def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet) -> dt.date:
-    """Recompute every mart and write them in one transaction; return the as-of date used."""
+    """Drop every view and compute the default one (every category at `as_of`, by default the
+    latest order date); return the as-of date used."""
+    data_version = store.meta("data_version", "0")
     result = compute(store, as_of, progress)
     progress(0.9, "写入汇总表 / writing marts")
     with store.begin() as conn:
-        for table in S.MART_TABLES:
-            conn.execute(table.delete())
-            db.bulk_insert(conn, table, result[table.name])
-        store.set_meta(conn, "marts_as_of", result["as_of"].isoformat())
-        store.set_meta(conn, "marts_data_version", store.meta("data_version", "0"))
+        _drop_views(conn)
+        _write(store, conn, result, "", True, data_version)
     progress(1.0, "完成 / done")
-    return result["as_of"]
+    return result["facts"].as_of
+
+
+def default_view(store) -> ViewInfo | None:
+    """The default view, when it is current for the store's data."""
+    with store.engine.connect() as conn:
+        return _find(store, conn, None, "", store.meta("data_version", "0"))
 
 
 def current_as_of(store) -> dt.date | None:
-    """The as-of date of the marts, when they are current for the store's data."""
-    as_of = store.meta("marts_as_of")
-    if as_of is None or store.meta("marts_data_version") != store.meta("data_version", "0"):
+    """The as-of date of the default view, when the marts are current for the store's data."""
+    view = default_view(store)
+    return view.as_of if view else None
+
+
+def find_view(store, as_of: dt.date | None = None, category: str = "") -> ViewInfo | None:
+    """A stored view current for these filters (as_of None: the default date), or None."""
+    default = default_view(store)
+    if default is None:
         return None
-    return dt.date.fromisoformat(as_of)
+    with store.engine.connect() as conn:
+        return _find(store, conn, as_of or default.as_of, category, store.meta("data_version", "0"))
 
 
-def _from_marts(store, as_of: dt.date | None) -> bool:
-    current = current_as_of(store)
-    return current is not None and (as_of is None or as_of == current)
+def ensure_view(store, as_of: dt.date | None = None, category: str = "", progress: Progress = _quiet) -> ViewInfo:
+    """The stored view for these filters, computed and stored first when there is none."""
+    if category not in CATEGORIES:
+        raise ValueError(f"未知产品类别 / unknown product category: {category}")
+    if default_view(store) is None:
+        refresh(store, progress=progress)
+    found = find_view(store, as_of, category)
+    if found is not None:
+        return found
+    data_version = store.meta("data_version", "0")
+    result = compute(store, as_of, progress, category)
+    progress(0.9, "写入汇总表 / writing marts")
+    try:
+        with store.begin() as conn:
+            info = _write(store, conn, result, category, False, data_version)
+            old = conn.execute(sa.select(S.mart_views.c.view_id).where(S.mart_views.c.is_default.is_(False))
+                               .order_by(S.mart_views.c.computed_at.desc(), S.mart_views.c.view_id.desc())
+                               .offset(MAX_VIEWS)).scalars().all()
+            if old:
+                _drop_views(conn, list(old))
+    except sa.exc.IntegrityError:  # another session stored the same view meanwhile
+        info = find_view(store, result["facts"].as_of, category)
+        if info is None:
+            raise
+    progress(1.0, "完成 / done")
+    return info
 
 
-def flags(store, as_of: dt.date | None = None) -> pd.DataFrame:
-    if _from_marts(store, as_of):
-        frame = store.read("SELECT flag_id, severity, level, subject_code, detail_code, value, threshold FROM mart_flags "
-                           "ORDER BY flag_id, subject_code, detail_code")
-        return frame
-    return F.all_flags(Facts(store, as_of))
+def flags(store, as_of: dt.date | None = None, category: str = "") -> pd.DataFrame:
+    view = find_view(store, as_of, category)
+    if view is not None:
+        return store.read("SELECT flag_id, severity, level, subject_code, detail_code, value, threshold FROM mart_flags "
+                          "WHERE view_id = :v ORDER BY flag_id, subject_code, detail_code", {"v": view.view_id})
+    return F.all_flags(Facts(store, as_of, category=category))
 
 
-def indicator_table(store, level: str, as_of: dt.date | None = None) -> pd.DataFrame:
+def indicator_table(store, level: str, as_of: dt.date | None = None, category: str = "") -> pd.DataFrame:
     """One row per entity of a level, with each indicator's numerator, denominator, value and
     flagged count; for enterprises also the tier."""
-    if _from_marts(store, as_of):
-        rows = store.read("SELECT * FROM mart_indicators WHERE level = :l", {"l": level})
-        tiers = store.read("SELECT enterprise_code, tier FROM mart_enterprises")
+    view = find_view(store, as_of, category)
+    if view is not None:
+        rows = store.read("SELECT level, subject_code, indicator_id, numerator, denominator, value, count_flagged "
+                          "FROM mart_indicators WHERE view_id = :v AND level = :l", {"v": view.view_id, "l": level})
+        tiers = store.read("SELECT enterprise_code, tier FROM mart_enterprises WHERE view_id = :v", {"v": view.view_id})
     else:
-        result = compute(store, as_of)
+        result = compute(store, as_of, category=category)
         rows, tiers = result["mart_indicators"], result["mart_enterprises"][["enterprise_code", "tier"]]
         rows = rows[rows["level"] == level]
     wide = rows.pivot(index="subject_code", columns="indicator_id",

@@ -23,16 +23,27 @@ class Step:
     change: Callable[[sa.Connection], None] | None = field(default=None)
 
 
+def _marts_by_view(conn: sa.Connection) -> None:
+    """Marts are derived data: drop the old ones (before the new are created) and mark the store
+    as needing a refresh."""
+    for name in S.LEGACY_MARTS:
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
+    conn.execute(S.store_meta.delete().where(S.store_meta.c.key.in_(("marts_as_of", "marts_data_version"))))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
           S.orders, S.baseline, S.complaints, S.demo_manifest)),
     Step(2, "working tables: users, recorded actions, uploads, settings",
          (S.users, S.actions, S.uploads, S.settings_table)),
-    Step(3, "marts: flags, indicators, institution x product, enterprises, areas, red flags",
-         (S.mart_flags, S.mart_indicators, S.mart_inst_product, S.mart_enterprises, S.mart_areas, S.mart_red_flags)),
-    Step(4, "marts: monthly series and snapshots at earlier dates", (S.mart_monthly, S.mart_snapshots)),
-    Step(5, "marts: each enterprise's deliveries by county", (S.mart_enterprise_counties,)),
+    # Versions 3 to 5 created the first marts; version 6 replaced them (rows keyed by view), so a
+    # new store creates them there. Their descriptions stay as they were applied.
+    Step(3, "marts: flags, indicators, institution x product, enterprises, areas, red flags"),
+    Step(4, "marts: monthly series and snapshots at earlier dates"),
+    Step(5, "marts: each enterprise's deliveries by county"),
+    Step(6, "marts keyed by view (as-of date, product category); enterprise deliveries by institution",
+         (S.mart_views,) + S.MART_TABLES, change=_marts_by_view),
 )
 
 HEAD = STEPS[-1].version
@@ -55,10 +66,10 @@ def upgrade(engine: sa.Engine, target: int = HEAD) -> list[int]:
         with engine.begin() as conn:
             if current_version(conn) >= step.version:
                 continue
+            if step.change is not None:  # in-place changes first, then the step's new tables
+                step.change(conn)
             for table in step.tables:
                 table.create(conn, checkfirst=True)
-            if step.change is not None:
-                step.change(conn)
             conn.execute(S.schema_version.insert().values(
                 version=step.version, description=step.description, applied_at=dt.datetime.now()))
         applied.append(step.version)

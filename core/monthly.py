@@ -26,7 +26,7 @@ JOIN institutions i ON i.institution_code = o.institution_code
 JOIN products p ON p.product_code = o.product_code
 LEFT JOIN agreements a ON a.institution_code = o.institution_code AND a.product_code = o.product_code
      AND a.period_start <= :t AND a.period_end >= :t AND a.agreed_qty > 0
-WHERE o.order_date >= :start AND o.order_date <= :t
+WHERE o.order_date >= :start AND o.order_date <= :t {cat}
 GROUP BY i.county_code, {month}
 """
 
@@ -36,13 +36,15 @@ SUMS = ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected
 
 def series(f: Facts) -> pd.DataFrame:
     month = "to_char(o.order_date, 'YYYY-MM')" if f.store.is_postgres else "strftime('%Y-%m', o.order_date)"
-    orders = f.store.read(_MONTHLY.format(month=month), f.params())
+    orders = f.store.read(_MONTHLY.format(month=month, cat=f.of_category()), f.params())
     comp = f.complaint_timeliness()
     comp = comp[comp["counted"]].merge(f.complaints[["complaint_id", "raised_date"]], on="complaint_id")
     comp = comp.merge(f.institutions[["institution_code", "county_code"]], on="institution_code")
     comp["month"] = [d.strftime("%Y-%m") for d in comp["raised_date"]]
     comp = comp.groupby(["county_code", "month"]).agg(count_complaints=("complaint_id", "count"),
                                                       count_timely=("timely", "sum")).reset_index()
+    for frame in (orders, comp):  # empty frames come back with numeric keys
+        frame[["county_code", "month"]] = frame[["county_code", "month"]].astype(object)
     base = orders.merge(comp, on=["county_code", "month"], how="outer").fillna(0)
     cities = f.store.read("SELECT region_code AS county_code, parent_code AS city_code FROM regions "
                           "WHERE region_level = 'county'")

@@ -1,10 +1,12 @@
-"""What the store holds, by city: the home page's figures and map."""
+"""The overview and the data page: what the store holds in an area, headline tiles with their
+change since last month, monthly series, the areas below ranked, and what got worse."""
 from __future__ import annotations
 
 import pandas as pd
 
 from . import regions
 from .i18n import t
+from .view import View
 
 _BY_CITY = """
 SELECT c.region_code AS city_code, c.region_name AS city_name,
@@ -14,41 +16,49 @@ SELECT c.region_code AS city_code, c.region_name AS city_name,
 FROM regions c
 JOIN regions k ON k.parent_code = c.region_code AND k.region_level = 'county'
 LEFT JOIN institutions i ON i.county_code = k.region_code
-WHERE c.region_level = 'city'
+WHERE c.region_level = 'city' AND {inside}
 GROUP BY c.region_code, c.region_name
 ORDER BY c.region_code
 """
 
-_ORDERS_BY_CITY = """
-SELECT k.parent_code AS city_code, COUNT(*) AS count_orders, SUM(o.order_qty) AS order_qty
-FROM orders o
-JOIN institutions i ON i.institution_code = o.institution_code
-JOIN regions k ON k.region_code = i.county_code
-GROUP BY k.parent_code
-"""
 
-
-def counts_by_city(store) -> pd.DataFrame:
-    """One row per city: institutions, primary institutions, counties, orders."""
-    base = store.read(_BY_CITY)
-    orders = store.read(_ORDERS_BY_CITY)
+def counts_by_city(view: View) -> pd.DataFrame:
+    """One row per city of the area: institutions, primary institutions, counties, orders of the view's period."""
+    inside = "1 = 1" if view.area_level == "province" else (
+        "c.region_code = :area" if view.area_level == "city" else "k.region_code = :area")
+    base = view.read(_BY_CITY.format(inside=inside))
+    orders = view.read(f"""SELECT k.parent_code AS city_code, SUM(m.count_orders) AS count_orders,
+                                  SUM(m.purchased_qty) AS order_qty
+                           FROM mart_inst_product m JOIN institutions i ON i.institution_code = m.institution_code
+                           JOIN regions k ON k.region_code = i.county_code
+                           WHERE m.view_id = :v AND {view.institutions_in_area()} GROUP BY k.parent_code""")
     out = base.merge(orders, on="city_code", how="left")
     out["count_orders"] = out["count_orders"].fillna(0).astype(int)
     out["order_qty"] = out["order_qty"].fillna(0.0)
     return out
 
 
-def totals(store) -> dict[str, int]:
-    return store.counts()
+def totals(view: View) -> dict[str, int]:
+    """Institutions, enterprises, agreements and orders (of the view's period) in the area."""
+    inside = view.institutions_in_area()
+    row = view.read(f"""SELECT
+        (SELECT COUNT(*) FROM institutions i WHERE {inside}) AS institutions,
+        (SELECT COUNT(*) FROM enterprises WHERE enterprise_code IN {view.enterprises_in_area()}) AS enterprises,
+        (SELECT COUNT(*) FROM agreements a JOIN institutions i ON i.institution_code = a.institution_code
+           WHERE {inside} AND a.period_start <= :t AND a.period_end >= :t) AS agreements,
+        (SELECT COALESCE(SUM(m.count_orders), 0) FROM mart_inst_product m
+           JOIN institutions i ON i.institution_code = m.institution_code WHERE m.view_id = :v AND {inside}) AS orders""",
+                    {"t": view.as_of if view.store.is_postgres else view.as_of.isoformat()}).iloc[0]
+    return {k: int(row[k]) for k in ("institutions", "enterprises", "agreements", "orders")}
 
 
-def city_features(store, values: pd.DataFrame, value_column: str) -> dict:
-    """The province's city boundaries with a value per city in each feature's properties."""
-    fc = regions.features(store.province_code, "city")
+def city_features(view: View, values: pd.DataFrame, value_column: str) -> dict:
+    """The area's city boundaries with a value per city in each feature's properties."""
+    fc = regions.features(view.store.province_code, "city")
     by_code = values.set_index("city_code")
+    fc = {"type": "FeatureCollection", "features": [f for f in fc["features"] if f["properties"]["code"] in by_code.index]}
     for f in fc["features"]:
-        code = f["properties"]["code"]
-        f["properties"]["value"] = float(by_code[value_column].get(code, 0)) if code in by_code.index else 0.0
+        f["properties"]["value"] = float(by_code[value_column].get(f["properties"]["code"], 0))
     return fc
 
 
@@ -58,9 +68,9 @@ TILES = (  # metric, kind; labels are tile.<metric> in the catalogue
 )
 
 
-def headline(store, area_code: str, lang: str = "zh") -> list[dict]:
-    """The overview's tiles for an area: value at T and its change since the previous month's end."""
-    snaps = store.read("SELECT as_of, metric, value FROM mart_snapshots WHERE region_code = :a", {"a": area_code})
+def headline(view: View, lang: str = "zh") -> list[dict]:
+    """The overview's tiles for the area: value at T and its change since the previous month's end."""
+    snaps = view.read("SELECT as_of, metric, value FROM mart_snapshots WHERE view_id = :v AND region_code = :area")
     if snaps.empty:
         return []
     snaps["as_of"] = pd.to_datetime(snaps["as_of"]).dt.date
@@ -69,20 +79,20 @@ def headline(store, area_code: str, lang: str = "zh") -> list[dict]:
     before = snaps[snaps["as_of"] == dates[0]].set_index("metric")["value"] if len(dates) > 1 else pd.Series(dtype=float)
     tiles = []
     for metric, kind in TILES:
-        label = t(f"tile.{metric}", lang)
         if metric not in now.index:
             continue
         value = now[metric]
         previous = before.get(metric)
         change = None if previous is None or value != value or previous != previous else value - previous
-        tiles.append({"metric": metric, "label": label, "kind": kind, "value": value, "previous": previous,
-                      "change": change, "as_of": dates[-1], "previous_as_of": dates[0] if len(dates) > 1 else None})
+        tiles.append({"metric": metric, "label": t(f"tile.{metric}", lang), "kind": kind, "value": value,
+                      "previous": previous, "change": change, "as_of": dates[-1],
+                      "previous_as_of": dates[0] if len(dates) > 1 else None})
     return tiles
 
 
-def monthly_rates(store, area_code: str) -> pd.DataFrame:
-    """Per month for an area: delivery rate of agreed orders placed that month, selected share, timely rate."""
-    m = store.read("SELECT * FROM mart_monthly WHERE region_code = :a ORDER BY month", {"a": area_code})
+def monthly_rates(view: View) -> pd.DataFrame:
+    """Per month for the area: delivery rate of agreed orders placed that month, selected share, timely rate."""
+    m = view.read("SELECT * FROM mart_monthly WHERE view_id = :v AND region_code = :area ORDER BY month")
     m["delivery_rate"] = m["agreed_delivered_qty"] / m["agreed_order_qty"].where(m["agreed_order_qty"] > 0)
     total = m["selected_qty"] + m["nonselected_qty"]
     m["selected_share"] = m["selected_qty"] / total.where(total > 0)
@@ -90,15 +100,17 @@ def monthly_rates(store, area_code: str) -> pd.DataFrame:
     return m
 
 
-def children_ranked(store, area_code: str) -> pd.DataFrame:
+def children_ranked(view: View) -> pd.DataFrame:
     """The areas one level down with their headline figures now and their change since last month."""
-    kids = store.read("SELECT region_code, region_name, region_level FROM regions WHERE parent_code = :a", {"a": area_code})
+    kids = view.read("SELECT region_code, region_name, region_level FROM regions WHERE parent_code = :area")
     if kids.empty:
         return kids
-    snaps = store.read("SELECT s.as_of, s.region_code, s.metric, s.value FROM mart_snapshots s "
-                       "JOIN regions r ON r.region_code = s.region_code WHERE r.parent_code = :a", {"a": area_code})
+    snaps = view.read("SELECT s.as_of, s.region_code, s.metric, s.value FROM mart_snapshots s "
+                      "JOIN regions r ON r.region_code = s.region_code WHERE s.view_id = :v AND r.parent_code = :area")
     snaps["as_of"] = pd.to_datetime(snaps["as_of"]).dt.date
     dates = sorted(snaps["as_of"].unique())
+    if not dates:
+        return kids
     now = snaps[snaps["as_of"] == dates[-1]].pivot(index="region_code", columns="metric", values="value")
     out = kids.merge(now, left_on="region_code", right_index=True, how="left")
     if len(dates) > 1:
@@ -106,7 +118,7 @@ def children_ranked(store, area_code: str) -> pd.DataFrame:
         for metric in ("delivery", "progress", "nonselected", "complaint", "count_red_flag"):
             if metric in before and metric in out:
                 out[f"{metric}_change"] = out[metric] - out["region_code"].map(before[metric])
-    return out.sort_values("delivery", kind="stable").reset_index(drop=True)
+    return out.sort_values("delivery", kind="stable").reset_index(drop=True) if "delivery" in out else out
 
 
 def got_worse(ranked: pd.DataFrame) -> pd.DataFrame:

@@ -232,9 +232,32 @@ DATA_TABLES: dict[str, sa.Table] = {
     "agreements": agreements, "orders": orders, "baseline": baseline, "complaints": complaints,
 }
 
-# -- marts: small tables the pages read, rewritten by core.marts.refresh ------------------
-mart_flags = sa.Table(
-    "mart_flags", metadata,
+# -- marts: small tables the pages read, computed by core.marts --------------------------
+# A view is one set of filters (as-of date T, product category); every mart row belongs to
+# one view. The default view (latest T, all categories) is rewritten after every import or
+# demo load; others are computed when a page first asks for them and dropped when the data change.
+mart_views = sa.Table(
+    "mart_views", metadata,
+    sa.Column("view_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("category", sa.String(8), nullable=False, server_default=""),  # "" = every category
+    sa.Column("data_version", sa.String(20), nullable=False),
+    sa.Column("is_default", sa.Boolean, nullable=False),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("schedule", sa.Double, nullable=False),
+    sa.Column("computed_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("as_of", "category", "data_version", name="uq_mart_views_key"),
+)
+
+
+def _mart(name: str, *columns, **kw) -> sa.Table:
+    """A mart table: its rows belong to a view (view_id is the first key column)."""
+    return sa.Table(name, metadata, sa.Column("view_id", sa.Integer, primary_key=True), *columns, **kw)
+
+
+mart_flags = _mart(
+    "mart_flags",
     sa.Column("flag_id", sa.String(40), primary_key=True),
     sa.Column("level", sa.String(16), primary_key=True),
     sa.Column("subject_code", CODE, primary_key=True),
@@ -243,11 +266,11 @@ mart_flags = sa.Table(
     sa.Column("value", sa.Double, nullable=True),
     sa.Column("threshold", sa.Double, nullable=True),
     sa.CheckConstraint("severity IN ('warning', 'serious', 'severe')", name="ck_mart_flag_severity"),
-    sa.Index("ix_mart_flags_subject", "subject_code"),
+    sa.Index("ix_mart_flags_subject", "view_id", "subject_code"),
 )
 
-mart_indicators = sa.Table(
-    "mart_indicators", metadata,
+mart_indicators = _mart(
+    "mart_indicators",
     sa.Column("level", sa.String(16), primary_key=True),  # institution | county | city | province | enterprise
     sa.Column("subject_code", CODE, primary_key=True),
     sa.Column("indicator_id", sa.String(16), primary_key=True),
@@ -257,8 +280,8 @@ mart_indicators = sa.Table(
     sa.Column("count_flagged", sa.Integer, nullable=False),
 )
 
-mart_inst_product = sa.Table(
-    "mart_inst_product", metadata,
+mart_inst_product = _mart(
+    "mart_inst_product",
     sa.Column("institution_code", CODE, primary_key=True),
     sa.Column("product_code", CODE, primary_key=True),
     sa.Column("purchased_qty", sa.Double, nullable=False),
@@ -272,8 +295,8 @@ mart_inst_product = sa.Table(
     sa.CheckConstraint("rate_delivered_qty <= rate_order_qty", name="ck_mart_delivered"),
 )
 
-mart_enterprises = sa.Table(
-    "mart_enterprises", metadata,
+mart_enterprises = _mart(
+    "mart_enterprises",
     sa.Column("enterprise_code", CODE, primary_key=True),
     sa.Column("delivered_qty", sa.Double, nullable=True),
     sa.Column("ordered_qty", sa.Double, nullable=True),
@@ -286,8 +309,8 @@ mart_enterprises = sa.Table(
     sa.Column("tier", sa.String(1), nullable=True),
 )
 
-mart_areas = sa.Table(
-    "mart_areas", metadata,
+mart_areas = _mart(
+    "mart_areas",
     sa.Column("region_code", sa.String(6), primary_key=True),
     sa.Column("region_level", sa.String(8), nullable=False),
     sa.Column("primary_delivered_qty", sa.Double, nullable=False),
@@ -298,8 +321,8 @@ mart_areas = sa.Table(
     sa.Column("count_red_flag", sa.Integer, nullable=False),
 )
 
-mart_red_flags = sa.Table(
-    "mart_red_flags", metadata,
+mart_red_flags = _mart(
+    "mart_red_flags",
     sa.Column("quarter", sa.String(6), primary_key=True),
     sa.Column("institution_code", CODE, primary_key=True),
     sa.Column("score", sa.Double, nullable=False),
@@ -307,10 +330,8 @@ mart_red_flags = sa.Table(
     sa.Column("step", sa.Integer, nullable=True),  # the measures ladder, for the current quarter
 )
 
-MART_TABLES = (mart_flags, mart_indicators, mart_inst_product, mart_enterprises, mart_areas, mart_red_flags)
-
-mart_monthly = sa.Table(
-    "mart_monthly", metadata,
+mart_monthly = _mart(
+    "mart_monthly",
     sa.Column("region_code", sa.String(6), primary_key=True),
     sa.Column("month", sa.String(7), primary_key=True),  # YYYY-MM of the order (or the complaint)
     sa.Column("region_level", sa.String(8), nullable=False),
@@ -323,22 +344,37 @@ mart_monthly = sa.Table(
     sa.Column("count_timely", sa.Integer, nullable=False),
 )
 
-mart_snapshots = sa.Table(
-    "mart_snapshots", metadata,
+mart_snapshots = _mart(
+    "mart_snapshots",
     sa.Column("as_of", sa.Date, primary_key=True),
     sa.Column("region_code", sa.String(6), primary_key=True),
     sa.Column("metric", sa.String(32), primary_key=True),
     sa.Column("value", sa.Double, nullable=True),
 )
 
-MART_TABLES = MART_TABLES + (mart_monthly, mart_snapshots)
+# Every complaint raised by T with its working-day timeliness at T.
+mart_complaints = _mart(
+    "mart_complaints",
+    sa.Column("complaint_id", sa.String(40), primary_key=True),
+    sa.Column("reply_workdays", sa.Double, nullable=True),
+    sa.Column("promise_workdays", sa.Double, nullable=True),
+    sa.Column("reply_late", sa.Boolean, nullable=False),
+    sa.Column("unresolved", sa.Boolean, nullable=False),
+    sa.Column("timely", sa.Boolean, nullable=False),
+    sa.Column("counted", sa.Boolean, nullable=False),
+)
 
-mart_enterprise_counties = sa.Table(
-    "mart_enterprise_counties", metadata,
+# Each enterprise's deliveries to each institution (supplier-tier view on the map).
+mart_enterprise_institutions = _mart(
+    "mart_enterprise_institutions",
     sa.Column("enterprise_code", CODE, primary_key=True),
-    sa.Column("county_code", sa.String(6), primary_key=True),
+    sa.Column("institution_code", CODE, primary_key=True),
     sa.Column("delivered_qty", sa.Double, nullable=False),
     sa.Column("ordered_qty", sa.Double, nullable=False),
 )
 
-MART_TABLES = MART_TABLES + (mart_enterprise_counties,)
+MART_TABLES = (mart_flags, mart_indicators, mart_inst_product, mart_enterprises, mart_areas, mart_red_flags,
+               mart_monthly, mart_snapshots, mart_enterprise_institutions, mart_complaints)
+# Names of the mart tables of schema versions 3 to 5 (before views), dropped by version 6.
+LEGACY_MARTS = ("mart_flags", "mart_indicators", "mart_inst_product", "mart_enterprises", "mart_areas",
+                "mart_red_flags", "mart_monthly", "mart_snapshots", "mart_enterprise_counties")

@@ -7,7 +7,7 @@ come only from an import or from the demo.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ class Store:
     url: str
     engine: sa.Engine
     province_code: str
+    _regions: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def read(self, sql: str | sa.Executable, params: dict | None = None) -> pd.DataFrame:
         return db.read(self.engine, sql, params)
@@ -64,7 +65,10 @@ class Store:
         return settings_mod.resolve(dict(zip(rows["name"], rows["value"])))
 
     def regions(self) -> pd.DataFrame:
-        return self.read(sa.select(S.regions).order_by(S.regions.c.region_code))
+        """The province's regions (written once, when the store is created; read once per process)."""
+        if self._regions is None:
+            self._regions = self.read(sa.select(S.regions).order_by(S.regions.c.region_code))
+        return self._regions
 
 
 def open_store(url: str | None = None, province_code: str | None = None) -> Store:

@@ -3,18 +3,17 @@ import streamlit as st
 
 from core import charts, monitoring, overview
 from core.i18n import headers, t
-from ui.filters import area_picker
-from ui.session import start
+from ui.session import viewed
 from ui.tables import show
 
-s, L = start("pages/complaints.py", "nav.complaints")
-area, area_name = area_picker(s, L)
-complaints = monitoring.complaint_table(s, area)
+view, L = viewed("pages/complaints.py", "nav.complaints")
+area_name = view.area_name
+complaints = monitoring.complaint_table(view)
 c1, c2, c3 = st.columns(3)
 c1.metric(t("cp.count", L), len(complaints))
 c2.metric(t("cp.late", L), int(complaints["reply_late"].sum()))
 c3.metric(t("cp.unresolved", L), int(complaints["unresolved"].sum()))
-st.plotly_chart(charts.trend(overview.monthly_rates(s, area), {"timely_rate": t("ov.timely", L)}, t("cp.trend", L)),
+st.plotly_chart(charts.trend(overview.monthly_rates(view), {"timely_rate": t("ov.timely", L)}, t("cp.trend", L)),
                 key="cp_trend")
 st.subheader(t("cp.by_enterprise", L))
 show(monitoring.complaints_by_enterprise(complaints),

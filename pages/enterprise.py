@@ -4,12 +4,12 @@ import streamlit as st
 from core import scorecard
 from core.i18n import headers, t
 from core.interviews import TIER_MEASURES
-from ui.session import start
+from ui.session import viewed
 from ui.tables import show
 
-s, L = start("pages/enterprise.py")
+view, L = viewed("pages/enterprise.py", with_area=False)
 code = st.query_params.get("code") or st.text_input(t("sc.code_ent", L), key="ent_code")
-card = scorecard.enterprise_card(s, code) if code else None
+card = scorecard.enterprise_card(view, code) if code else None
 if card is None:
     st.title(t("nav.enterprise", L))
     st.info(t("sc.enter_code", L)) if not code else st.warning(t("sc.unknown", L).format(code=code))

@@ -1,26 +1,26 @@
 """首页: what the store holds, by city, and a map of the province's cities."""
 import streamlit as st
 
-from core import maps, marts, overview, regions
+from core import maps, overview, regions
 from core.i18n import t
-from ui.session import start
+from ui.session import viewed
 from ui.tables import show
 
-s, L = start("pages/home.py", "app.title", needs_marts=False)
-as_of = marts.current_as_of(s)
-st.caption(t("home.subtitle", L) + (f" · {t('sc.as_of', L)} {as_of:%Y-%m-%d}" if as_of else ""))
+view, L = viewed("pages/home.py", "app.title")
+s = view.store
+st.caption(t("home.subtitle", L) + f" · {view.area_name} · {t('sc.as_of', L)} {view.as_of:%Y-%m-%d}")
 
-totals = overview.totals(s)
+totals = overview.totals(view)
 cols = st.columns(4)
 for col, key in zip(cols, ("institutions", "enterprises", "agreements", "orders")):
     col.metric(t(f"home.{key}", L), f"{totals[key]:,}")
 
-by_city = overview.counts_by_city(s)
+by_city = overview.counts_by_city(view)
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("home.map", L))
-    deck = maps.choropleth(overview.city_features(s, by_city, "count_institutions"),
-                           regions.bounds(s.province_code, s.province_code), layer_id="cities",
+    deck = maps.choropleth(overview.city_features(view, by_city, "count_institutions"),
+                           regions.bounds(s.province_code, view.scope), layer_id="cities",
                            tooltip=t("home.tooltip", L))
     st.pydeck_chart(deck, key="home_map", height=520)
 with right:

@@ -1,14 +1,14 @@
 """机构档案: everything about one institution."""
 import streamlit as st
 
-from core import charts, ladder, marts, scorecard
+from core import charts, ladder, scorecard
 from core.i18n import headers, t
-from ui.session import start
+from ui.session import viewed
 from ui.tables import show
 
-s, L = start("pages/institution.py")
+view, L = viewed("pages/institution.py", with_area=False)
 code = st.query_params.get("code") or st.text_input(t("sc.code_inst", L), key="inst_code")
-card = scorecard.institution_card(s, code) if code else None
+card = scorecard.institution_card(view, code) if code else None
 if card is None:
     st.title(t("nav.institution", L))
     st.info(t("sc.enter_code", L)) if not code else st.warning(t("sc.unknown", L).format(code=code))
@@ -17,7 +17,7 @@ st.query_params["code"] = code
 info = card["info"]
 st.title(info["institution_name"])
 st.caption(f"{info['institution_code']} · {info['city_name']} {info['county_name']} · {info['level']} {info['category']}"
-           f" · {t('sc.primary' if info['is_primary'] else 'sc.non_primary', L)} · {t('sc.as_of', L)} {marts.current_as_of(s)}")
+           f" · {t('sc.primary' if info['is_primary'] else 'sc.non_primary', L)} · {t('sc.as_of', L)} {view.as_of}")
 now = card["red"][card["red"]["step"].notna()]
 if len(now):
     step = int(now.iloc[-1]["step"])

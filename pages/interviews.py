@@ -3,28 +3,25 @@ import datetime as dt
 
 import streamlit as st
 
-from core import interviews, marts
+from core import interviews
 from core.i18n import t
-from ui.filters import area_picker
-from ui.session import start
+from ui.session import viewed
 
-s, L = start("pages/interviews.py", "iv.title")
-as_of = marts.current_as_of(s)
+view, L = viewed("pages/interviews.py", "iv.title")
 
-area, area_name = area_picker(s, L)
-
-listed = interviews.interview_list(s, area)
+listed = interviews.interview_list(view)
 if listed.empty:
     st.info(t("iv.empty", L))
     st.stop()
 n_inst = int((listed["subject_type"] == "institution").sum())
 st.caption(t("iv.count", L).format(n=len(listed), i=n_inst, e=len(listed) - n_inst) + " · " + t("iv.select_hint", L))
-shown = listed.assign(subject_type=listed["subject_type"].map({"institution": "医疗机构", "enterprise": "企业"}),
+shown = listed.assign(subject_type=listed["subject_type"].map(lambda k: t(f"iv.type.{k}", L)),
                       tier=listed["tier"].fillna(""), status_date=listed["status_date"].fillna("").astype(str))
-shown = shown.rename(columns=interviews.LIST_HEADERS)
-shown.insert(0, "档案", [f"/{kind}?code={code}" for kind, code in zip(listed["subject_type"], listed["subject_code"])])
+shown = shown.rename(columns={c: t(f"iv.col.{c}", L) for c in interviews.LIST_COLUMNS})
+card = t("iv.col.card", L)
+shown.insert(0, card, [f"/{kind}?code={code}" for kind, code in zip(listed["subject_type"], listed["subject_code"])])
 event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-                     key="iv_table", column_config={"档案": st.column_config.LinkColumn("档案", display_text="查看")})
+                     key="iv_table", column_config={card: st.column_config.LinkColumn(card, display_text=t("table.open", L))})
 rows = list(event.selection.rows) if event is not None else []
 
 with st.form("iv_action"):
@@ -33,18 +30,17 @@ with st.form("iv_action"):
     status = f1.selectbox(t("iv.status", L), interviews.STATUSES[1:], key="iv_status")
     when = f2.date_input(t("iv.date", L), value=dt.date.today(), key="iv_date")
     note = st.text_area(t("iv.note", L), key="iv_note")
-    if st.form_submit_button(t("iv.save", L), disabled=False) and rows:
+    if st.form_submit_button(t("iv.save", L)) and rows:
         chosen = listed.iloc[rows]
         written = 0
         for kind, group in chosen.groupby("subject_type"):
-            written += interviews.record_action(s, kind, group["subject_code"].tolist(), status, note, when,
+            written += interviews.record_action(view.store, kind, group["subject_code"].tolist(), status, note, when,
                                                 st.session_state.get("username", "officer"))
         st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
         st.rerun()  # show the list with its new status
 if "iv_flash" in st.session_state:
     st.success(st.session_state.pop("iv_flash"))
 
-st.download_button(t("iv.download", L),
-                   data=interviews.export(s, area, area_name, st.session_state.get("username", "officer"), as_of),
-                   file_name=f"约谈名单_{area_name}_{as_of:%Y%m%d}.xlsx",
+st.download_button(t("iv.download", L), data=interviews.export(view, st.session_state.get("username", "officer")),
+                   file_name=f"约谈名单_{view.area_name}_{view.as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="iv_download")

@@ -1,75 +1,79 @@
 """地图: province -> city -> county -> institutions, by clicking an area; a breadcrumb goes back up."""
 import streamlit as st
 
-from core import area_view, drill, maps, monitoring, regions
+from core import area_view, charts, drill, maps, monitoring, regions
 from core.i18n import t
 from core.indicators import INDICATORS
-from ui.session import start
+from ui.filters import go_to
+from ui.session import viewed
 from ui.tables import show
 
-s, L = start("pages/map.py", "map.title")
-
+view, L = viewed("pages/map.py", "map.title")
+s = view.store
 region_rows = s.regions()
-crumbs = drill.path_to(region_rows, st.query_params.get("area", s.province_code))
+crumbs = [c for c in drill.path_to(region_rows, view.area) if view.in_scope(c.code)]
 here = crumbs[-1]
 
 crumb_cols = st.columns(len(crumbs) + 4)
 for col, crumb in zip(crumb_cols, crumbs):
     if col.button(crumb.name, key=f"crumb_{crumb.code}", type="primary" if crumb is here else "secondary"):
-        st.query_params["area"] = crumb.code
-        st.rerun()
+        go_to(crumb.code)
 st.caption(t("map.hint", L))
 
-layer_ids = [i.id for i in INDICATORS] + [area_view.GAP, area_view.RED, area_view.ENTERPRISE]
 labels = {i.id: t(f"indicator.{i.id}", L) for i in INDICATORS} | {area_view.GAP: t("map.layer.gap", L),
                                                                  area_view.RED: t("map.layer.red", L),
                                                                  area_view.ENTERPRISE: t("map.layer.enterprise", L)}
+layers = list(area_view.LAYERS)
 default_layer = st.query_params.get("layer", "delivery")
-layer = st.selectbox(t("map.layer", L), layer_ids, index=layer_ids.index(default_layer) if default_layer in layer_ids else 1,
+layer = st.selectbox(t("map.layer", L), layers, index=layers.index(default_layer) if default_layer in layers else 1,
                      format_func=labels.get, key="map_layer")
 st.query_params["layer"] = layer
 enterprise = None
 if layer == area_view.ENTERPRISE:
-    tiers = monitoring.enterprise_tiers(s)
-    codes = tiers["enterprise_code"].tolist()
+    tiers = monitoring.enterprise_tiers(view.with_area(view.scope)).set_index("enterprise_code")
+    codes = tiers.index.tolist()
     wanted = st.query_params.get("enterprise")
     enterprise = st.selectbox(t("map.enterprise", L), codes, index=codes.index(wanted) if wanted in codes else 0,
-                              format_func=lambda c: f"{c} {tiers.set_index('enterprise_code').loc[c, 'enterprise_name']}"
-                                                    f"（{tiers.set_index('enterprise_code').loc[c, 'tier'] or '—'}）",
+                              format_func=lambda c: f"{c} {tiers.loc[c, 'enterprise_name']}（{tiers.loc[c, 'tier'] or '—'}）",
                               key="map_enterprise")
-    st.query_params["enterprise"] = enterprise
+    if enterprise:
+        st.query_params["enterprise"] = enterprise
 
 left, right = st.columns([3, 2])
 with left:
     bounds = regions.bounds(s.province_code, here.code)
     if here.level in area_view.LEVEL_OF_CHILDREN:
         child_level = area_view.LEVEL_OF_CHILDREN[here.level]
-        values = area_view.child_values(s, here.code, child_level, layer, enterprise)
+        values = area_view.child_values(view, layer, enterprise)
         deck = maps.areas_deck(regions.features(s.province_code, child_level, here.code),
                                dict(zip(values["code"], values["value"])), bounds, "{name}: {value}")
         event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"drill_{here.code}",
                                 height=560)
         target = drill.move(region_rows, here.code, drill.selected_code(event))
         if target != here.code:
-            st.query_params["area"] = target
-            st.rerun()
-        legend = maps.legend(values["value"].tolist())
+            go_to(target)
+        percent = layer not in (area_view.GAP, area_view.RED)
+        keys = maps.legend(values["value"].tolist(), decimals=3 if percent else 1, percent=percent)
+        keys = keys + [(list(maps.NO_VALUE), t("legend.no_value", L))] if values["value"].isna().any() else keys
     else:
-        values = area_view.institutions_in(s, here.code, layer)
+        by_value = layer not in (area_view.GAP, area_view.RED)
+        values = area_view.institutions_in(view, layer, enterprise)
         outline = {"type": "FeatureCollection",
                    "features": [f for f in regions.boundaries(s.province_code)["features"]
                                 if f["properties"]["code"] == here.code]}
-        deck = maps.institutions_deck(outline, values.to_dict("records"), bounds, "{name}")
+        deck = maps.institutions_deck(outline, values.to_dict("records"), bounds, "{name}", by_value=by_value)
         st.pydeck_chart(deck, key=f"points_{here.code}", height=560)
-        legend = []
-    if legend:
-        st.dataframe([{t("map.layer", L): labels[layer], "": label} for _, label in legend], hide_index=True,
-                     width="content")
+        keys = (maps.legend(values["value"].tolist(), decimals=3, percent=True) if by_value else []) + \
+            [(rgb, t(key, L)) for rgb, key in maps.point_legend(by_value)]
+    if keys:
+        st.plotly_chart(charts.legend(keys, labels[layer]), key="map_legend", config={"displayModeBar": False})
 
 with right:
     st.subheader(t("map.figures", L))
-    figures = area_view.area_figures(s, crumbs)
-    if not figures.empty:
+    figures = area_view.area_figures(view, crumbs[-2].code if len(crumbs) > 1 else None)
+    if figures.empty:
+        st.info(t("map.no_figures", L))
+    else:
         show(figures.assign(indicator_id=figures["indicator_id"].map(lambda i: labels[i])),
              {"indicator_id": t("col.indicator", L), "numerator": t("col.numerator", L),
               "denominator": t("col.denominator", L), "value": t("col.value", L),

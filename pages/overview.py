@@ -4,13 +4,12 @@ import streamlit as st
 
 from core import charts, overview
 from core.i18n import headers, t
-from ui.filters import area_picker
-from ui.session import start
+from ui.session import viewed
 from ui.tables import show
 
-s, L = start("pages/overview.py", "ov.title")
-area, area_name = area_picker(s, L)
-tiles = overview.headline(s, area, L)
+view, L = viewed("pages/overview.py", "ov.title")
+area_name = view.area_name
+tiles = overview.headline(view, L)
 if tiles:
     st.caption(t("ov.caption", L).format(area=area_name, as_of=tiles[0]["as_of"], prev=tiles[0]["previous_as_of"] or "—"))
     cols = st.columns(len(tiles))
@@ -26,16 +25,16 @@ if tiles:
             delta, color = t("tile.same", L), "off"
         col.metric(tile["label"], value, delta, delta_color=color)
 
-monthly = overview.monthly_rates(s, area)
+monthly = overview.monthly_rates(view)
 st.plotly_chart(charts.trend(monthly, {"delivery_rate": t("ov.delivery", L), "selected_share": t("ov.share", L),
                                        "timely_rate": t("ov.timely", L)}, t("ov.trend", L)), key="ov_trend")
 
-ranked = overview.children_ranked(s, area)
+ranked = overview.children_ranked(view)
 if not ranked.empty:
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(charts.ranked(ranked, "delivery", "region_name", t("ov.ranked", L),
-                                      s.settings()["delivery_rate_warning"]), key="ov_ranked")
+                                      view.store.settings()["delivery_rate_warning"]), key="ov_ranked")
     with right:
         st.subheader(t("ov.worse", L))
         worse = overview.got_worse(ranked)

@@ -4,12 +4,11 @@ import streamlit as st
 
 from core import monitoring
 from core.i18n import headers, t
-from ui.filters import area_picker
-from ui.session import start
+from ui.session import viewed
 from ui.tables import show
 
-s, L = start("pages/procurement.py", "nav.procurement")
-area, area_name = area_picker(s, L)
+view, L = viewed("pages/procurement.py", "nav.procurement")
+area_name = view.area_name
 
 GROUPS = {
     "pc.progress": ("progress_behind_schedule", "purchase_over_4x", "unreported_purchase"),
@@ -20,7 +19,7 @@ columns = headers(["flag_name", "severity_zh", "institution_code", "institution_
                    "value", "threshold", "clause"], L)
 for (label, flag_ids), tab in zip(GROUPS.items(), st.tabs([t(k, L) for k in GROUPS])):
     with tab:
-        flags = monitoring.institution_flags(s, area, flag_ids)
+        flags = monitoring.institution_flags(view, flag_ids)
         for col, flag_id in zip(st.columns(len(flag_ids)), flag_ids):
             col.metric(t(f"flag.{flag_id}", L), int((flags["flag_id"] == flag_id).sum()))
         if flags.empty:

@@ -3,17 +3,16 @@ import streamlit as st
 
 from core import charts, monitoring
 from core.i18n import headers, t
-from ui.filters import area_picker
-from ui.session import start
+from ui.session import viewed
 from ui.tables import show
 
-s, L = start("pages/supply.py", "nav.supply")
-area, area_name = area_picker(s, L)
-warn = s.settings()["delivery_rate_warning"]
+view, L = viewed("pages/supply.py", "nav.supply")
+area_name = view.area_name
+warn = view.store.settings()["delivery_rate_warning"]
 
 tab_product, tab_tier, tab_primary = st.tabs([t("sp.by_product", L), t("sp.tiers", L), t("sp.primary", L)])
 with tab_product:
-    products = monitoring.delivery_by_product(s, area)
+    products = monitoring.delivery_by_product(view)
     st.plotly_chart(charts.ranked(products.head(15).assign(label=products["generic_name"] + " " + products["product_code"]),
                                   "delivery_rate", "label", t("sp.lowest", L).format(area=area_name), warn), key="sp_chart")
     show(products, headers(["product_code", "generic_name", "dosage_form", "specification", "manufacturer",
@@ -21,11 +20,11 @@ with tab_product:
          "sp_products", f"{t('sp.by_product', L)}_{area_name}")
 with tab_tier:
     st.caption(t("sp.tier_rule", L))
-    show(monitoring.enterprise_tiers(s), headers(["enterprise_code", "enterprise_name", "role", "tier", "delivery_tier",
+    show(monitoring.enterprise_tiers(view), headers(["enterprise_code", "enterprise_name", "role", "tier", "delivery_tier",
                                                   "delivery_rate", "complaint_tier", "timely_rate", "count_complaints"], L),
          "sp_tiers", t("sp.tiers", L), link=("enterprise_code", "enterprise"))
 with tab_primary:
     st.caption(t("sp.primary_rule", L))
-    show(monitoring.primary_balance(s, area), headers(["region_code", "region_name", "primary_rate", "others_rate",
+    show(monitoring.primary_balance(view), headers(["region_code", "region_name", "primary_rate", "others_rate",
                                                        "gap_points", "is_flagged"], L),
          "sp_primary", f"{t('sp.primary', L)}_{area_name}")

@@ -78,3 +78,18 @@ def demo_store_pg(pg_factory):
     store = open_store(pg_factory())
     demo.load(store)
     return store
+
+
+@pytest.fixture
+def demo_copy(demo_store, tmp_path):
+    """A private copy of the SQLite demo store, for tests that write to it (new views, actions)."""
+    import sqlite3
+    path = tmp_path / "copy.sqlite3"
+    source = sqlite3.connect(sa.make_url(demo_store.url).database)
+    target = sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    url = f"sqlite:///{path}"
+    yield open_store(url)
+    db.dispose(url)

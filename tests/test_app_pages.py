@@ -4,6 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import overview, settings_view
 from core.db import ROOT
+from .views import default, mart
 
 
 @pytest.fixture
@@ -26,11 +27,12 @@ def test_home_shows_the_store_contents(app, demo_store):
     at = app("home")
     assert not at.exception
     assert at.title[0].value == "集采全流程监测平台"
-    counts = demo_store.counts()
+    counts = overview.totals(default(demo_store))
+    assert counts["institutions"] == demo_store.counts()["institutions"]
     assert [m.value for m in at.metric] == [f"{counts[k]:,}" for k in ("institutions", "enterprises", "agreements", "orders")]
     assert "统计截止日 2026-11-20" in at.caption[0].value
     table = at.dataframe[0].value
-    expected = overview.counts_by_city(demo_store)
+    expected = overview.counts_by_city(default(demo_store))
     assert table["医疗机构"].tolist() == expected["count_institutions"].tolist()
     assert len(table) == 16
 
@@ -52,8 +54,8 @@ def test_map_drills_by_injected_selection_and_goes_back_by_breadcrumb(app, demo_
     assert not at.exception
     assert [b.label for b in at.button] == ["山东省"]
     cities = at.dataframe[-1].value
-    mart = demo_store.read("SELECT subject_code, value FROM mart_indicators WHERE level = 'city' AND indicator_id = 'delivery'")
-    assert dict(zip(cities["代码"], cities["配送率"])) == pytest.approx(dict(zip(mart["subject_code"], mart["value"])))
+    stored = mart(demo_store, "SELECT subject_code, value FROM mart_indicators WHERE view_id = :v AND level = 'city' AND indicator_id = 'delivery'")
+    assert dict(zip(cities["代码"], cities["配送率"])) == pytest.approx(dict(zip(stored["subject_code"], stored["value"])))
 
     at.session_state["drill_370000"] = _pick("370100")
     at.run()
@@ -84,8 +86,8 @@ def test_map_layer_choice_shows_that_indicator(app, demo_store):
     at = app("map")
     at.selectbox(key="map_layer").set_value("report").run()
     table = at.dataframe[-1].value
-    mart = demo_store.read("SELECT subject_code, value FROM mart_indicators WHERE level = 'city' AND indicator_id = 'report'")
-    assert dict(zip(table["代码"], table["报量"])) == pytest.approx(dict(zip(mart["subject_code"], mart["value"])))
+    stored = mart(demo_store, "SELECT subject_code, value FROM mart_indicators WHERE view_id = :v AND level = 'city' AND indicator_id = 'report'")
+    assert dict(zip(table["代码"], table["报量"])) == pytest.approx(dict(zip(stored["subject_code"], stored["value"])))
 
 
 def test_english_switch(app):
@@ -97,16 +99,16 @@ def test_english_switch(app):
 def test_overview_tiles_match_core_and_follow_the_area(app, demo_store):
     at = app("overview")
     assert not at.exception
-    tiles = overview.headline(demo_store, "370000")
+    tiles = overview.headline(default(demo_store))
     assert [m.label for m in at.metric] == [t["label"] for t in tiles]
     delivery = next(t for t in tiles if t["metric"] == "delivery")
-    mart = demo_store.read("SELECT value FROM mart_indicators WHERE level = 'province' AND indicator_id = 'delivery'")
-    assert delivery["value"] == pytest.approx(mart["value"].iloc[0])
+    stored = mart(demo_store, "SELECT value FROM mart_indicators WHERE view_id = :v AND level = 'province' AND indicator_id = 'delivery'")
+    assert delivery["value"] == pytest.approx(stored["value"].iloc[0])
     assert at.metric[0].value == f"{delivery['value']:.1%}"
     red = next(t for t in tiles if t["metric"] == "count_red_flag")
-    assert red["value"] == len(demo_store.read("SELECT 1 FROM mart_flags WHERE flag_id = 'red_flag'"))
+    assert red["value"] == len(mart(demo_store, "SELECT 1 FROM mart_flags WHERE view_id = :v AND flag_id = 'red_flag'"))
     at.selectbox(key="f_city").set_value("371400").run()
-    city_tiles = overview.headline(demo_store, "371400")
+    city_tiles = overview.headline(default(demo_store, "371400"))
     assert at.metric[0].value == f"{city_tiles[0]['value']:.1%}"
     assert at.query_params["area"] in (["371400"], "371400")
 
@@ -121,7 +123,7 @@ def test_the_chosen_area_carries_to_the_next_page(app):
 
 def test_map_enterprise_layer_shows_its_delivery_by_area(app, demo_store):
     # The planted tier D maker delivers badly in one city only: that city stands out on its layer.
-    code = demo_store.read("SELECT enterprise_code FROM mart_enterprises WHERE tier = 'D'")["enterprise_code"].iloc[0]
+    code = mart(demo_store, "SELECT enterprise_code FROM mart_enterprises WHERE view_id = :v AND tier = 'D'")["enterprise_code"].iloc[0]
     at = app("map")
     at.selectbox(key="map_layer").set_value("enterprise").run()
     at.selectbox(key="map_enterprise").set_value(code).run()
@@ -129,7 +131,38 @@ def test_map_enterprise_layer_shows_its_delivery_by_area(app, demo_store):
     table = at.dataframe[-1].value
     rates = table.set_index("代码").iloc[:, 1].dropna()
     assert len(rates) >= 1 and rates.max() < 0.3
-    ent = demo_store.read("SELECT delivery_rate FROM mart_enterprises WHERE enterprise_code = :c", {"c": code})
-    sums = demo_store.read("SELECT SUM(delivered_qty) / SUM(ordered_qty) AS r FROM mart_enterprise_counties "
-                           "WHERE enterprise_code = :c", {"c": code})
+    ent = mart(demo_store, "SELECT delivery_rate FROM mart_enterprises WHERE view_id = :v AND enterprise_code = :c", {"c": code})
+    sums = mart(demo_store, "SELECT SUM(delivered_qty) / SUM(ordered_qty) AS r FROM mart_enterprise_institutions "
+                "WHERE view_id = :v AND enterprise_code = :c", {"c": code})
     assert sums["r"].iloc[0] == pytest.approx(ent["delivery_rate"].iloc[0])
+
+
+def test_enterprise_layer_at_county_level_shows_each_institution(app, demo_store):
+    code = mart(demo_store, "SELECT enterprise_code FROM mart_enterprises WHERE view_id = :v AND tier = 'D'")["enterprise_code"].iloc[0]
+    served = mart(demo_store, """SELECT i.county_code, m.institution_code, m.delivered_qty, m.ordered_qty
+                                 FROM mart_enterprise_institutions m JOIN institutions i ON i.institution_code = m.institution_code
+                                 WHERE m.view_id = :v AND m.enterprise_code = :e""", {"e": code})
+    county = served.groupby("county_code")["ordered_qty"].sum().idxmax()
+    at = app("map")
+    at.selectbox(key="map_layer").set_value("enterprise").run()
+    at.selectbox(key="map_enterprise").set_value(code).run()
+    at.session_state["drill_370000"] = _pick(county[:4] + "00")
+    at.run()
+    at.session_state[f"drill_{county[:4]}00"] = _pick(county)
+    at.run()
+    assert not at.exception
+    table = at.dataframe[-1].value.set_index("代码")["企业配送率（分级视图）"]
+    mine = served[served["county_code"] == county]
+    expected = dict(zip(mine["institution_code"], mine["delivered_qty"] / mine["ordered_qty"]))
+    assert table.dropna().to_dict() == pytest.approx(expected)
+    assert len(table) == len(demo_store.read("SELECT 1 FROM institutions WHERE county_code = :c", {"c": county}))
+
+
+def test_legend_is_a_strip_of_the_choropleth_bins():
+    from core import charts, maps
+    keys = maps.legend([0.2, 0.5, 0.9], decimals=3, percent=True)
+    fig = charts.legend(keys, "配送率")
+    assert len(fig.layout.shapes) == len(maps.PALETTE) == len(keys)
+    assert [s.fillcolor for s in fig.layout.shapes] == [f"rgb({r},{g},{b})" for r, g, b in maps.PALETTE]
+    assert fig.layout.annotations[0].text == "20.0% – 30.0%"
+    assert fig.layout.annotations[-1].text == "80.0% – 90.0%"

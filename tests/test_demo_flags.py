@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from core import marts
+from .views import default, mart
 
 SHARE_INDICATORS = ("delivery", "complaint", "nonselected")  # true rates, within [0, 1]
 
@@ -46,14 +47,14 @@ def test_every_flag_of_the_registry_occurs_in_the_demo(demo_flags):
 
 
 def test_mart_invariants(demo_store):
-    ind = demo_store.read("SELECT * FROM mart_indicators")
+    ind = mart(demo_store, "SELECT * FROM mart_indicators WHERE view_id = :v")
     rates = ind[ind["indicator_id"].isin(SHARE_INDICATORS) & ind["value"].notna()]
     assert ((rates["value"] >= 0) & (rates["value"] <= 1)).all()
     assert (ind["numerator"] >= 0).all() and (ind["denominator"] >= 0).all()
     assert ind.loc[ind["denominator"] == 0, "value"].isna().all()  # an empty denominator has no value
-    ip = demo_store.read("SELECT * FROM mart_inst_product")
+    ip = mart(demo_store, "SELECT * FROM mart_inst_product WHERE view_id = :v")
     assert (ip["rate_delivered_qty"] <= ip["rate_order_qty"] + 1e-9).all()
-    ent = demo_store.read("SELECT * FROM mart_enterprises")
+    ent = mart(demo_store, "SELECT * FROM mart_enterprises WHERE view_id = :v")
     assert (ent["delivered_qty"].dropna() <= ent["ordered_qty"].dropna() + 1e-9).all()
     # Roll-ups add up: institution -> county -> city -> province, for numerators, denominators and counts.
     sums = ind[ind["level"] != "enterprise"].groupby(["level", "indicator_id"])[["numerator", "denominator", "count_flagged"]].sum()
@@ -64,15 +65,15 @@ def test_mart_invariants(demo_store):
         for level in ("institution", "county", "city"):
             assert sums.loc[(level, indicator)].to_numpy() == pytest.approx(province.to_numpy(), rel=1e-9), (level, indicator)
     # One row per region and level in the area mart, and red flags add up too.
-    areas = demo_store.read("SELECT * FROM mart_areas")
-    red = int((demo_store.read("SELECT COUNT(*) AS n FROM mart_flags WHERE flag_id = 'red_flag'"))["n"].iloc[0])
+    areas = mart(demo_store, "SELECT * FROM mart_areas WHERE view_id = :v")
+    red = int((mart(demo_store, "SELECT COUNT(*) AS n FROM mart_flags WHERE view_id = :v AND flag_id = 'red_flag'"))["n"].iloc[0])
     for level in ("county", "city", "province"):
         assert areas.loc[areas["region_level"] == level, "count_red_flag"].sum() == red
 
 
 def test_ladder_for_every_red_flag(demo_store):
-    red = demo_store.read("SELECT * FROM mart_red_flags WHERE quarter = '2026Q4'")
-    flags = demo_store.read("SELECT subject_code FROM mart_flags WHERE flag_id = 'red_flag'")
+    red = mart(demo_store, "SELECT * FROM mart_red_flags WHERE view_id = :v AND quarter = '2026Q4'")
+    flags = mart(demo_store, "SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'red_flag'")
     assert set(red["institution_code"]) == set(flags["subject_code"])
     assert red["step"].between(1, 4).all()
 

@@ -8,29 +8,30 @@ from streamlit.testing.v1 import AppTest
 
 from core import interviews, xlsx
 from core.db import ROOT
+from .views import default, mart
 
 
 def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
-    listed = interviews.interview_list(demo_store, "370000")
-    red = set(demo_store.read("SELECT subject_code FROM mart_flags WHERE flag_id = 'red_flag'")["subject_code"])
-    cd = set(demo_store.read("SELECT enterprise_code FROM mart_enterprises WHERE tier IN ('C', 'D')")["enterprise_code"])
+    listed = interviews.interview_list(default(demo_store, "370000"))
+    red = set(mart(demo_store, "SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'red_flag'")["subject_code"])
+    cd = set(mart(demo_store, "SELECT enterprise_code FROM mart_enterprises WHERE view_id = :v AND tier IN ('C', 'D')")["enterprise_code"])
     assert set(listed.loc[listed["subject_type"] == "institution", "subject_code"]) == red
     assert set(listed.loc[listed["subject_type"] == "enterprise", "subject_code"]) == cd
     assert listed["score"].is_monotonic_decreasing
     assert listed["recommended"].notna().all() and listed["status"].isin(interviews.STATUSES).all()
     city = demo_store.read("SELECT region_code FROM regions WHERE region_level = 'city'")["region_code"]
     for code in city:
-        part = interviews.interview_list(demo_store, code)
+        part = interviews.interview_list(default(demo_store, code))
         inst = part[part["subject_type"] == "institution"]["subject_code"]
         assert inst.str[1:5].eq(code[:4]).all()  # nothing from another city
 
 
 def test_recorded_actions_show_and_drive_the_status(tmp_path, demo_store):
-    listed = interviews.interview_list(demo_store, "370000")
+    listed = interviews.interview_list(default(demo_store, "370000"))
     code = listed.iloc[-1]["subject_code"]  # a row no other test records an action for
     n = interviews.record_action(demo_store, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21), "officer1")
     assert n == 1
-    after = interviews.interview_list(demo_store, "370000").set_index("subject_code")
+    after = interviews.interview_list(default(demo_store, "370000")).set_index("subject_code")
     assert after.loc[code, "status"] == "已约谈"
     history = interviews.actions_of(demo_store, "institution", code)
     assert history.iloc[-1]["recorded_by"] == "officer1" and history.iloc[-1]["note"] == "约谈院长"
@@ -39,16 +40,16 @@ def test_recorded_actions_show_and_drive_the_status(tmp_path, demo_store):
 
 
 def test_export_opens_with_the_rows_and_their_evidence(demo_store):
-    data = interviews.export(demo_store, "370000", "山东省", "officer1", dt.date(2026, 11, 20))
+    data = interviews.export(default(demo_store), "officer1")
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["约谈名单", "预警依据", "说明"]
-    listed = interviews.interview_list(demo_store, "370000")
+    listed = interviews.interview_list(default(demo_store, "370000"))
     sheet = list(wb["约谈名单"].values)
     assert sheet[0][:3] == ("对象类型", "编码", "名称")
     assert [r[1] for r in sheet[1:]] == listed["subject_code"].tolist()
     evidence = list(wb["预警依据"].values)
     assert {r[0] for r in evidence[1:]} == set(listed["subject_code"])
-    flags = demo_store.read("SELECT COUNT(*) AS n FROM mart_flags WHERE flag_id NOT IN ('red_flag') AND subject_code IN ("
+    flags = mart(demo_store, "SELECT COUNT(*) AS n FROM mart_flags WHERE view_id = :v AND flag_id NOT IN ('red_flag') AND subject_code IN ("
                             + ", ".join(f"'{c}'" for c in listed["subject_code"]) + ")")["n"].iloc[0]
     assert len(evidence) - 1 == flags
     info = dict((r[0], r[1]) for r in list(wb["说明"].values)[1:])
@@ -71,7 +72,7 @@ def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.switch_page("pages/interviews.py").run()
     assert not at.exception
-    listed = interviews.interview_list(demo_store, "370000")
+    listed = interviews.interview_list(default(demo_store, "370000"))
     table = at.dataframe[0].value
     assert table["编码"].tolist() == listed["subject_code"].tolist()
     at.session_state["iv_table"] = {"selection": {"rows": [1, 2], "columns": []}}
@@ -89,4 +90,20 @@ def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
     assert at.query_params["area"] in (["371400"], "371400")
     institutions = table[table["对象类型"] == "医疗机构"]
     assert len(institutions) and institutions["编码"].str[1:5].eq("3714").all()
+    session._store.clear()
+
+
+def test_page_headers_follow_the_language_and_the_export_stays_chinese(demo_store, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+    from ui import session
+    session._store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("pages/interviews.py").run()
+    assert not at.exception
+    columns = list(at.dataframe[0].value.columns)
+    assert columns[:4] == ["Card", "Type", "Code", "Name"] and "Recommended measure" in columns
+    assert set(at.dataframe[0].value["Type"]) <= {"Institution", "Enterprise"}
+    assert list(interviews.LIST_HEADERS.values())[:3] == ["对象类型", "编码", "名称"]
     session._store.clear()

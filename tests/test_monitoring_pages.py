@@ -4,6 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import monitoring, scorecard
 from core.db import ROOT
+from .views import default, mart
 
 
 @pytest.fixture
@@ -27,13 +28,13 @@ def page(demo_store, monkeypatch):
 def test_supply_page(page, demo_store):
     at = page("supply")
     products = at.dataframe[0].value
-    expected = monitoring.delivery_by_product(demo_store, "370000")
+    expected = monitoring.delivery_by_product(default(demo_store))
     assert products["产品编码"].tolist() == expected["product_code"].tolist()
     assert products["配送率"].iloc[0] == pytest.approx(expected["delivery_rate"].iloc[0])
     tiers = at.dataframe[1].value
     assert set(tiers.loc[tiers["等级"].isin(["C", "D"]), "企业编码"]) == \
-        set(demo_store.read("SELECT enterprise_code FROM mart_enterprises WHERE tier IN ('C', 'D')")["enterprise_code"])
-    flagged = set(demo_store.read("SELECT subject_code FROM mart_flags WHERE flag_id = 'primary_care_gap'")["subject_code"])
+        set(mart(demo_store, "SELECT enterprise_code FROM mart_enterprises WHERE view_id = :v AND tier IN ('C', 'D')")["enterprise_code"])
+    flagged = set(mart(demo_store, "SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'primary_care_gap'")["subject_code"])
     county = sorted(c for c in flagged if not c.endswith("00"))[0]
     at.selectbox(key="f_city").set_value(county[:4] + "00").run()  # the city holding a planted gap
     balance = at.dataframe[2].value
@@ -44,26 +45,26 @@ def test_supply_page(page, demo_store):
 def test_procurement_page_counts_flags_of_the_area(page, demo_store):
     at = page("procurement", area="370000")
     counts = {m.label: int(m.value) for m in at.metric}
-    mart = demo_store.read("SELECT flag_id, COUNT(*) AS n FROM mart_flags WHERE level = 'institution' GROUP BY flag_id")
+    stored = mart(demo_store, "SELECT flag_id, COUNT(*) AS n FROM mart_flags WHERE view_id = :v AND level = 'institution' GROUP BY flag_id")
     from core.indicators import FLAG_BY_ID
-    for r in mart.itertuples():
+    for r in stored.itertuples():
         if FLAG_BY_ID[r.flag_id].zh in counts:
             assert counts[FLAG_BY_ID[r.flag_id].zh] == r.n
 
 
 def test_complaints_page(page, demo_store):
     at = page("complaints")
-    table = monitoring.complaint_table(demo_store, "370000")
+    table = monitoring.complaint_table(default(demo_store))
     metrics = {m.label: int(m.value) for m in at.metric}
     assert metrics == {"诉求数": len(table), "未按时回复": int(table["reply_late"].sum()),
                        "未按时解决": int(table["unresolved"].sum())}
-    assert metrics["未按时回复"] == len(demo_store.read("SELECT 1 FROM mart_flags WHERE flag_id = 'complaint_reply_late'"))
+    assert metrics["未按时回复"] == len(mart(demo_store, "SELECT 1 FROM mart_flags WHERE view_id = :v AND flag_id = 'complaint_reply_late'"))
 
 
 def test_institution_scorecard(page, demo_store):
-    code = demo_store.read("SELECT subject_code FROM mart_flags WHERE flag_id = 'red_flag' ORDER BY value DESC LIMIT 1")["subject_code"].iloc[0]
+    code = mart(demo_store, "SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'red_flag' ORDER BY value DESC LIMIT 1")["subject_code"].iloc[0]
     at = page("institution", code=code)
-    card = scorecard.institution_card(demo_store, code)
+    card = scorecard.institution_card(default(demo_store), code)
     assert at.title[0].value == card["info"]["institution_name"]
     indicators = at.dataframe[0].value
     assert indicators["实际值"].tolist() == pytest.approx(card["indicators"]["value"].tolist(), nan_ok=True)
@@ -72,7 +73,7 @@ def test_institution_scorecard(page, demo_store):
 
 
 def test_enterprise_scorecard_and_unknown_code(page, demo_store):
-    code = demo_store.read("SELECT enterprise_code FROM mart_enterprises WHERE tier = 'D'")["enterprise_code"].iloc[0]
+    code = mart(demo_store, "SELECT enterprise_code FROM mart_enterprises WHERE view_id = :v AND tier = 'D'")["enterprise_code"].iloc[0]
     at = page("enterprise", code=code)
     assert at.metric[0].value == "D" and "不接受参加集采" in at.error[0].value
     at = page("enterprise", code="NOPE")

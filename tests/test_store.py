@@ -38,6 +38,23 @@ def test_upgrade_in_place_keeps_rows(store_url):
     assert migrations.upgrade(store.engine) == []  # nothing left to apply
 
 
+def test_marts_before_views_are_replaced_and_recomputed(store_url):
+    engine = db.engine_for(store_url)
+    migrations.upgrade(engine, target=5)
+    with engine.begin() as conn:  # the marts as version 5 left them
+        conn.execute(sa.text("CREATE TABLE mart_flags (flag_id VARCHAR(40), level VARCHAR(16), subject_code VARCHAR(32), "
+                             "detail_code VARCHAR(120), severity VARCHAR(8), value FLOAT, threshold FLOAT)"))
+        conn.execute(sa.text("INSERT INTO mart_flags VALUES ('red_flag', 'institution', 'H1', '', 'serious', 3, 3)"))
+        conn.execute(sa.text("CREATE TABLE mart_enterprise_counties (enterprise_code VARCHAR(32), county_code VARCHAR(6))"))
+        conn.execute(S.store_meta.insert().values(key="marts_as_of", value="2026-11-20"))
+    store = open_store(store_url)
+    tables = set(sa.inspect(store.engine).get_table_names())
+    assert "mart_enterprise_counties" not in tables and {"mart_views", "mart_enterprise_institutions"} <= tables
+    assert "view_id" in {c["name"] for c in sa.inspect(store.engine).get_columns("mart_flags")}
+    assert store.read("SELECT COUNT(*) AS n FROM mart_flags")["n"].iloc[0] == 0
+    assert store.meta("marts_as_of") is None
+
+
 def _minimal(store):
     with store.begin() as conn:
         conn.execute(S.enterprises.insert().values(enterprise_code="0001", enterprise_name="甲制药", role="生产企业"))

@@ -1,30 +1,155 @@
-"""Filters shared by the pages; they live in the URL (?area=...), so a link reproduces the view."""
+"""The filters shared by the pages, in the sidebar: area (city, county), period, as-of date and
+product category. They live in the URL and in the session, so a link reproduces the view and
+the choice carries from page to page. The result is a `core.view.View`.
+
+A widget shows its value as its default when it is drawn. When the filters change from outside
+the widgets (a map click, a breadcrumb, a link), the widgets are drawn afresh under new keys
+(`_key`): a browser keeps a widget's old value for as long as its key lives."""
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
+from core import filters as F
+from core import marts
 from core.i18n import t
+from core.view import View
+
+STATE = "filters"
+GENERATION = "filters_generation"
 
 
-def area_picker(store, L: str) -> tuple[str, str]:
-    """City and county select boxes; returns (area code, area name) and writes ?area= to the URL."""
+def _key(name: str) -> str:
+    """A widget's key: the plain name until the filters first change from outside the widgets."""
+    generation = st.session_state.get(GENERATION, 0)
+    return name if generation == 0 else f"{name}_{generation}"
+
+
+def _redraw() -> None:
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+
+
+def _canonical(store, default_as_of: dt.date, scope: str) -> F.Filters:
+    """URL parameters win (a shared link, a map click); what they leave out comes from the session."""
+    held: F.Filters | None = st.session_state.get(STATE)
+    params = {}
+    if held is not None:
+        params = {"area": held.area, "asof": held.as_of.isoformat(), "cat": held.category}
+    from_url = {k: v for k, v in st.query_params.to_dict().items() if k in ("area", "asof", "cat")}
+    if held is not None and any(params.get(k) != v for k, v in from_url.items()):
+        _redraw()  # the URL moved the filters (a link opened in this session)
+    params.update(from_url)
+    chosen, notes = F.read_params(store, params, default_as_of, scope)
+    for note in notes:
+        st.sidebar.warning(note)
+    return chosen
+
+
+def _set(**changes) -> None:
+    """A change of the filters: into the session and the URL, which the next run reads."""
+    st.session_state[STATE] = F.Filters(**{**st.session_state[STATE].__dict__, **changes})
+    if "area" in changes:
+        st.query_params["area"] = changes["area"]
+    if "as_of" in changes:
+        st.query_params["asof"] = changes["as_of"].isoformat()
+    if "category" in changes:
+        if changes["category"]:
+            st.query_params["cat"] = changes["category"]
+        elif "cat" in st.query_params:
+            del st.query_params["cat"]
+
+
+def _from_widget(field: str, key: str):
+    """The callback of a widget: its new value into the filters."""
+    def changed() -> None:
+        value = st.session_state[key]
+        if field == "period":
+            _set(as_of=min(value.end, st.session_state["filters_last_order"]))
+        elif value is not None:
+            _set(**{field: value})
+    return changed
+
+
+def _area_widgets(store, L: str, chosen: F.Filters, scope: str) -> None:
     regions = store.regions()
     names = dict(zip(regions["region_code"], regions["region_name"]))
+    levels = dict(zip(regions["region_code"], regions["region_level"]))
+    parents = dict(zip(regions["region_code"], regions["parent_code"]))
     province = store.province_code
-    cities = regions[regions["region_level"] == "city"]["region_code"].tolist()
-    # The URL wins (a shared link); otherwise the area chosen on another page of this session.
-    area = st.query_params.get("area", st.session_state.get("area", province))
-    area = area if area in names else province
-    city_now = area if area in cities else (regions.set_index("region_code")["parent_code"].get(area) or province)
-    c1, c2 = st.columns(2)
-    city = c1.selectbox(t("iv.city", L), [province] + cities,
-                        index=([province] + cities).index(city_now) if city_now in cities else 0,
-                        format_func=lambda c: t("iv.all", L) if c == province else names[c], key="f_city")
+    if levels.get(scope) == "county":
+        st.sidebar.caption(f"{t('iv.county', L)}：{names[scope]}")
+        return
+    city_scope = levels.get(scope) == "city"
+    cities = [scope] if city_scope else regions[regions["region_level"] == "city"]["region_code"].tolist()
+    city_options = cities if city_scope else [province] + cities
+    city_now = chosen.area if levels.get(chosen.area) == "city" else (
+        parents.get(chosen.area) if levels.get(chosen.area) == "county" else province)
+    city_now = city_now if city_now in city_options else city_options[0]
+    key = _key("f_city")
+    city = st.sidebar.selectbox(t("iv.city", L), city_options, index=city_options.index(city_now), key=key,
+                                on_change=_from_widget("area", key), disabled=city_scope,
+                                format_func=lambda c: t("iv.all", L) if c == province else names[c])
     counties = regions[regions["parent_code"] == city]["region_code"].tolist() if city != province else []
-    county = c2.selectbox(t("iv.county", L), [city] + counties,
-                          index=([city] + counties).index(area) if area in counties else 0,
-                          format_func=lambda c: t("iv.all", L) if c == city else names[c], key="f_county",
-                          disabled=not counties)
-    st.query_params["area"] = county
-    st.session_state["area"] = county
-    return county, names[county]
+    county_options = [city] + counties
+    county_now = chosen.area if chosen.area in counties else city
+    key = _key("f_county")
+    st.sidebar.selectbox(t("iv.county", L), county_options, index=county_options.index(county_now), key=key,
+                         on_change=_from_widget("area", key), disabled=not counties,
+                         format_func=lambda c: t("iv.all", L) if c == city else names[c])
+
+
+def _time_widgets(store, L: str, chosen: F.Filters) -> None:
+    options = F.periods(store)
+    dates = F.order_dates(store)
+    if not options or dates is None:
+        return
+    st.session_state["filters_last_order"] = dates[1]
+    period = F.period_of(options, chosen.as_of) or options[0]
+    key = _key("f_period")
+    st.sidebar.selectbox(t("flt.period", L), options, index=options.index(period), key=key,
+                         on_change=_from_widget("period", key), format_func=F.Period.label)
+    low, high = max(period.start, dates[0]), min(period.end, dates[1])
+    key = _key("f_asof")
+    st.sidebar.date_input(t("flt.as_of", L), value=min(max(chosen.as_of, low), high), min_value=low, max_value=high,
+                          key=key, on_change=_from_widget("as_of", key), format="YYYY-MM-DD")
+    key = _key("f_cat")
+    st.sidebar.selectbox(t("flt.category", L), marts.CATEGORIES, index=marts.CATEGORIES.index(chosen.category), key=key,
+                         on_change=_from_widget("category", key), format_func=lambda c: t(f"flt.cat.{c or 'all'}", L))
+
+
+def view(store, L: str, scope: str, with_area: bool = True) -> View:
+    """Draw the sidebar filters and return the view they choose (computed first when new, with progress)."""
+    default = marts.default_view(store)
+    chosen = _canonical(store, default.as_of, scope)
+    st.session_state[STATE] = chosen
+    st.sidebar.subheader(t("flt.title", L))
+    if with_area:
+        _area_widgets(store, L, chosen, scope)
+    _time_widgets(store, L, chosen)
+    chosen = st.session_state[STATE]
+    bar = []
+
+    def progress(fraction: float, message: str) -> None:
+        if not bar:
+            bar.append(st.progress(0.0, text=t("flt.computing", L)))
+        bar[0].progress(min(max(fraction, 0.0), 1.0), text=f"{t('flt.computing', L)} {message}")
+    info = marts.ensure_view(store, chosen.as_of, chosen.category, progress)
+    if bar:
+        bar[0].empty()
+    result = View.of(store, info, chosen.area if with_area else scope, scope)
+    st.session_state[STATE] = F.Filters(result.area if with_area else chosen.area, info.as_of, info.category)
+    for key in ("asof", "cat"):
+        if key in st.query_params:
+            del st.query_params[key]
+    st.query_params.update(F.to_params(st.session_state[STATE], default.as_of))
+    st.sidebar.caption(t("flt.schedule", L).format(start=info.period_start, end=info.period_end,
+                                                    schedule=info.schedule))
+    return result
+
+
+def go_to(area: str) -> None:
+    """Move to another area (a map click, a breadcrumb) and draw the page again."""
+    _set(area=area)
+    _redraw()
+    st.rerun()

@@ -49,9 +49,15 @@ def routed(page_file: str) -> None:
     st.switch_page("app.py", query_params=params)
 
 
+def scope(s: Store) -> str:
+    """The area the signed-in user may see (the whole province until accounts say otherwise)."""
+    return st.session_state.get("scope") or s.province_code
+
+
 def start(page_file: str, title: str | None = None, needs_marts: bool = True):
     """The opening of every page: route through the navigation, open the store, choose the language,
-    show the title, and stop with a reason when there are no figures yet. Returns (store, language)."""
+    show the title, and make sure the figures are current (recomputing them, with progress, when the
+    data changed) or stop with a reason when there are none. Returns (store, language)."""
     from core import marts
     from core.i18n import t
     routed(page_file)
@@ -59,7 +65,18 @@ def start(page_file: str, title: str | None = None, needs_marts: bool = True):
     L = lang()
     if title:
         st.title(t(title, L))
-    if needs_marts and marts.current_as_of(s) is None:
-        st.info(t("empty.no_marts", L))
-        st.stop()
+    if needs_marts and marts.default_view(s) is None:
+        if s.is_empty():
+            st.info(t("empty.no_marts", L))
+            st.stop()
+        bar = st.progress(0.0, text=t("flt.computing", L))
+        marts.refresh(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"{t('flt.computing', L)} {m}"))
+        bar.empty()
     return s, L
+
+
+def viewed(page_file: str, title: str | None = None, with_area: bool = True):
+    """`start`, then the sidebar filters: returns (view, language)."""
+    from ui import filters
+    s, L = start(page_file, title)
+    return filters.view(s, L, scope(s), with_area), L

@@ -1,0 +1,17 @@
+"""Test helpers: the default view of a store, and reads of its mart rows."""
+from __future__ import annotations
+
+import pandas as pd
+
+from core import marts
+from core.view import View
+
+
+def default(store, area: str | None = None) -> View:
+    """The default view (latest T, every category) of the whole province, or of an area."""
+    return View.of(store, marts.default_view(store), area)
+
+
+def mart(store, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """A query over mart tables with :v bound to the default view."""
+    return store.read(sql, {"v": marts.default_view(store).view_id, **(params or {})})
