@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core import db, exporter, importer  # noqa: E402
 from core import schema as S  # noqa: E402
 from core.store import open_store  # noqa: E402
+from core.accounts import system_user  # noqa: E402
 
 BASE = {
     "enterprises": pd.DataFrame([{"enterprise_code": "0001", "enterprise_name": "甲制药", "role": "生产企业"}]),
@@ -50,13 +51,13 @@ def timed(fn):
 
 def run(url: str, xlsx: Path, frame: pd.DataFrame) -> dict[str, float]:
     store = open_store(url)
-    importer.import_files(store, [exporter.write_xlsx(BASE, xlsx.with_name("base.xlsx"))])
+    importer.import_files(store, [exporter.write_xlsx(BASE, xlsx.with_name("base.xlsx"))], actor=system_user(store))
     read_s, _ = timed(lambda: python_calamine.CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_name("采购订单").to_python())
     with store.engine.connect() as conn:  # the bare bulk insert, rolled back so the import starts from the same store
         trans = conn.begin()
         bulk_s, _ = timed(lambda: db.bulk_insert(conn, S.orders, frame))
         trans.rollback()
-    full_s, (extract, counts) = timed(lambda: importer.import_files(store, [xlsx]))
+    full_s, (extract, counts) = timed(lambda: importer.import_files(store, [xlsx], actor=system_user(store)))
     assert extract.ok and counts["orders"] == len(frame), extract.problems[:3]
     return {"calamine read": read_s, "bare bulk insert": bulk_s, "full import": full_s}
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import os
 import sys
 from pathlib import Path
 
-from . import demo, importer, uploads
+from . import accounts, demo, importer, uploads
 from .store import open_store
 
 
@@ -37,10 +38,11 @@ def cmd_import(args) -> int:
             print(f"文件不存在 / no such file: {p}", file=sys.stderr)
             return 2
     store = open_store(args.db)
-    user = os.environ.get("USER") or "cli"
+    user = accounts.system_user(store)
     names, digest = ", ".join(p.name for p in paths), uploads.sha256(paths)
     try:
-        extract, counts = importer.import_files(store, paths, dry_run=args.dry_run, progress=_progress)
+        extract, counts = importer.import_files(store, paths, actor=user, dry_run=args.dry_run,
+                                                progress=_progress)
     except importer.InvalidExtract as err:
         extract, counts = importer.Extract(problems=err.problems), {}
     if not extract.ok:
@@ -64,19 +66,91 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _viewer(store, args):
+    """With --user, the signed-in account's view (its scope bounds what is printed); without, None:
+    the operator at the server sees the whole province."""
+    from . import marts
+    from .view import View
+    if not args.user:
+        return None
+    password = os.environ.get("VBP_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"{args.user} 的密码 / password: ")
+    user = accounts.authenticate(store, args.user, password, source="cli")
+    accounts.require(user, "view")
+    return View.of(store, marts.ensure_view(store, args.as_of, args.category or ""), scope=user.scope)
+
+
+def _signed(run):
+    """Run a query command; a refused sign-in or permission exits with 3."""
+    def wrapped(args) -> int:
+        try:
+            return run(args)
+        except (accounts.LoginFailed, accounts.AccessDenied) as err:
+            print(err, file=sys.stderr)
+            return 3
+    return wrapped
+
+
+@_signed
 def cmd_flags(args) -> int:
     from . import marts, report
     store = open_store(args.db)
+    viewer = _viewer(store, args)
     frame = marts.flags(store, as_of=args.as_of, category=args.category or "")
+    if viewer is not None:
+        frame = viewer.restrict(frame, "subject_code", frame["level"])
+        complaint = frame["flag_id"].str.startswith("complaint_")
+        frame = frame[~complaint | frame["detail_code"].isin(viewer.complaint_ids())]
     report.emit(frame, args.format, sys.stdout)
     return 0
 
 
+@_signed
 def cmd_indicators(args) -> int:
     from . import marts, report
     store = open_store(args.db)
+    viewer = _viewer(store, args)
     frame = marts.indicator_table(store, args.level, as_of=args.as_of, category=args.category or "")
+    if viewer is not None:
+        frame = viewer.restrict(frame, f"{args.level}_code", args.level)
     report.emit(frame, args.format, sys.stdout)
+    return 0
+
+
+def cmd_users(args) -> int:
+    """Accounts from the server's command line (the first administrator is made here)."""
+    from . import admin, report
+    store = open_store(args.db)
+    operator = accounts.system_user(store)
+
+    def new_password() -> str:
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        first = getpass.getpass("新密码 / new password: ")
+        if getpass.getpass("再输一次 / again: ") != first:
+            raise ValueError("两次输入的密码不一致 / the passwords differ")
+        return first
+    try:
+        if args.action == "list":
+            report.emit(admin.users(store, operator)[["username", "display_name", "role", "area_code", "is_active",
+                                                      "is_demo", "last_login_at"]], args.format, sys.stdout)
+        elif args.action == "add":
+            admin.create_user(store, operator, args.username, args.name or args.username, args.role, args.area,
+                              new_password())
+        elif args.action == "role":
+            admin.set_role(store, operator, args.username, args.role, args.area)
+        elif args.action in ("disable", "enable"):
+            admin.set_active(store, operator, args.username, args.action == "enable")
+        elif args.action == "reset":
+            admin.reset_password(store, operator, args.username, new_password())
+        elif args.action == "sso":
+            admin.link_sso(store, operator, args.username, args.subject)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
+    if args.action != "list":
+        print(f"{args.action} {args.username}: 完成 / done")
     return 0
 
 
@@ -118,9 +192,29 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--category", choices=("药品", "耗材"), help="只计该类产品 / one product category only")
     n.add_argument("--format", choices=("csv", "table"), default="csv")
     n.set_defaults(func=cmd_indicators)
+    for sp in (f, n):
+        sp.add_argument("--user", metavar="NAME", help="以该账户登录，只输出其管辖范围（密码取自 VBP_PASSWORD 或提示输入）"
+                                                       " / sign in: print only that account's jurisdiction")
+
+    u = with_db(sub.add_parser("users", help="账户管理 / accounts"))
+    u.add_argument("action", choices=("list", "add", "role", "disable", "enable", "reset", "sso"))
+    u.add_argument("username", nargs="?")
+    u.add_argument("--role", choices=sorted(accounts.ROLES))
+    u.add_argument("--area", metavar="CODE", help="市或区县代码（市级、县级经办） / city or county code for officers")
+    u.add_argument("--name", help="姓名 / display name")
+    u.add_argument("--subject", help="统一身份认证标识 / single sign-on identity (with sso)")
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 / read the password from stdin")
+    u.add_argument("--format", choices=("csv", "table"), default="table")
+    u.set_defaults(func=cmd_users)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "users" and args.action != "list":
+        if not args.username:
+            p.error("users: 需要用户名 / a user name is needed")
+        if args.action in ("add", "role") and not args.role:
+            p.error("users: 需要 --role / --role is needed")
     return args.func(args)

@@ -21,6 +21,8 @@ from . import db, marts
 from . import formats as F
 from . import schema as S
 from . import validate
+from .accounts import User, require
+from .admin import remove_demo_accounts
 from .problems import Problem
 
 
@@ -210,8 +212,10 @@ def _lost_zeros(text: str, column: str, frame: pd.DataFrame, numeric_rows: set[i
     return bool(kept) and len(text) < max(kept)
 
 
-def write(store, extract: Extract, progress=None) -> dict[str, int]:
-    """Write a valid extract in one transaction; on any database error nothing is kept."""
+def write(store, extract: Extract, actor: User, progress=None) -> dict[str, int]:
+    """Write a valid extract in one transaction; on any database error nothing is kept. Only a role
+    that may upload can write. Real data closes the demo: its accounts go in the same transaction."""
+    require(actor, "upload")
     if not extract.ok:
         raise InvalidExtract(extract.problems)
     counts = {}
@@ -223,6 +227,8 @@ def write(store, extract: Extract, progress=None) -> dict[str, int]:
                         progress(0.0, f"写入 {name} / writing {name}")
                     counts[name] = db.upsert(conn, S.DATA_TABLES[name], extract.frames[name])
             store.bump_data_version(conn)
+            remove_demo_accounts(conn)
+            store.set_meta(conn, "demo_closed", "1")
     except sa.exc.IntegrityError as err:
         reason = str(err.orig).splitlines()[0]
         raise InvalidExtract([Problem(name, None, "", "", f"数据库拒绝写入（引用不存在的编码或违反约束），未写入任何数据：{reason}",
@@ -230,13 +236,14 @@ def write(store, extract: Extract, progress=None) -> dict[str, int]:
     return counts
 
 
-def import_files(store, paths: list[Path], dry_run: bool = False, progress=None,
+def import_files(store, paths: list[Path], *, actor: User, dry_run: bool = False, progress=None,
                  limits: validate.Limits | None = None) -> tuple[Extract, dict[str, int]]:
     """Parse, check and write files; after a write the marts are recomputed."""
+    require(actor, "upload")
     extract = parse(paths, store, limits or validate.Limits.of(store))
     if not extract.ok or dry_run:
         return extract, {}
-    counts = write(store, extract, progress)
+    counts = write(store, extract, actor, progress)
     if store.counts()["orders"]:
         marts.refresh(store, progress=progress or (lambda _f, _m: None))
     return extract, counts

@@ -11,6 +11,7 @@ from . import ladder
 from . import schema as S
 from .i18n import t
 from .indicators import FLAG_BY_ID, SEVERITY_WEIGHT, SEVERITY_ZH
+from .accounts import AccessDenied, User, require
 from .view import View
 
 STATUSES = ("待处理", "已提醒", "已通报", "已约谈", "已整改", "已移交纪检")
@@ -90,20 +91,36 @@ def evidence(view: View, subjects: pd.DataFrame) -> pd.DataFrame:
         ["subject_code", "subject_name", "flag_id", "flag_name", "severity_zh", "detail_code", "value", "threshold", "clause"]]
 
 
-def record_action(store, subject_type: str, subject_codes: list[str], status: str, note: str,
-                  action_date: dt.date, username: str) -> int:
-    """Record one action for each subject (with who and when); return how many were written."""
+def record_action(view: View, actor: User, subject_type: str, subject_codes: list[str], status: str, note: str,
+                  action_date: dt.date) -> int:
+    """Record one action for each subject (with who and when); return how many were written. Only a
+    role that records actions may, and only for subjects inside the view's scope."""
+    require(actor, "record")
     if status not in STATUSES:
         raise ValueError(f"未知状态 / unknown status: {status}")
     if subject_type not in ("institution", "enterprise"):
         raise ValueError(f"未知对象类型 / unknown subject type: {subject_type}")
+    inside = View.of(view.store, view.info, actor.scope, actor.scope)  # the actor's own jurisdiction, whatever the view
+    allowed = set(inside.read(f"SELECT i.institution_code AS code FROM institutions i WHERE {inside.institutions_in_area()}")
+                  ["code"]) if subject_type == "institution" else set(
+        inside.read(f"SELECT enterprise_code AS code FROM enterprises WHERE enterprise_code IN {inside.enterprises_in_area()}")
+        ["code"])
+    outside = [c for c in subject_codes if c not in allowed]
+    if outside:
+        from . import audit
+        audit.record(view.store, actor, "access_denied", target=",".join(outside)[:200], outcome="denied",
+                     detail="record action outside scope")
+        raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {', '.join(outside)}")
     now = dt.datetime.now().replace(microsecond=0)
     rows = [{"subject_type": subject_type, "subject_code": code, "quarter": ladder.quarter_of(action_date),
-             "status": status, "note": note, "action_date": action_date, "recorded_by": username,
+             "status": status, "note": note, "action_date": action_date, "recorded_by": actor.username,
              "recorded_at": now} for code in subject_codes]
     if rows:
-        with store.begin() as conn:
+        from . import audit
+        with view.store.begin() as conn:
             conn.execute(sa.insert(S.actions), rows)
+        audit.record(view.store, actor, "action_recorded", target=",".join(subject_codes)[:200],
+                     detail=f"{subject_type} {status} {action_date}: {note}")
     return len(rows)
 
 
@@ -118,11 +135,16 @@ EVIDENCE_HEADERS = {"subject_code": "编码", "subject_name": "名称", "flag_na
                     "detail_code": "涉及产品/订单/诉求", "value": "实际值", "threshold": "阈值", "clause": "通知条款"}
 
 
-def export(view: View, exported_by: str) -> bytes:
-    """The interview list as a formatted workbook: the list, the evidence per flag, and who exported it."""
-    from .xlsx import workbook
+def export(view: View, user: User) -> bytes:
+    """The interview list as a formatted workbook: the list, the evidence per flag, who exported it and
+    from which scope (the export is audited)."""
+    from . import audit, exports, xlsx
+    require(user, "export")
     listed = interview_list(view)
     shown = listed.assign(subject_type=listed["subject_type"].map({"institution": "医疗机构", "enterprise": "企业"}))
-    return workbook([("约谈名单", shown, LIST_HEADERS), ("预警依据", evidence(view, listed), EVIDENCE_HEADERS)],
-                    exported_by, {"区域": view.area_name, "统计截止日": view.as_of.isoformat(),
-                                  "产品类别": view.category or "全部", "依据": "鲁医保发〔2023〕14号"})
+    who, scope = exports.signature(view.store, user)
+    data = xlsx.workbook([("约谈名单", shown, LIST_HEADERS), ("预警依据", evidence(view, listed), EVIDENCE_HEADERS)],
+                         who, {"区域": view.area_name, **scope, "统计截止日": view.as_of.isoformat(),
+                               "产品类别": view.category or "全部", "依据": "鲁医保发〔2023〕14号"})
+    audit.record(view.store, user, "export", target=f"约谈名单 {view.area_name}", detail=f"{len(listed)} rows")
+    return data

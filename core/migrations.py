@@ -31,6 +31,17 @@ def _marts_by_view(conn: sa.Connection) -> None:
     conn.execute(S.store_meta.delete().where(S.store_meta.c.key.in_(("marts_as_of", "marts_data_version"))))
 
 
+def _user_columns(conn: sa.Connection) -> None:
+    """Accounts gain a single sign-on link, the last sign-in and the password's date (when missing)."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("users")}
+    for name in S.USER_COLUMNS_V7:
+        if name not in have:
+            column = S.users.c[name]
+            conn.execute(sa.text(f"ALTER TABLE users ADD COLUMN {name} {column.type.compile(conn.dialect)}"))
+    if "sso_subject" not in have:
+        conn.execute(sa.text("CREATE UNIQUE INDEX uq_users_sso_subject ON users (sso_subject)"))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -44,6 +55,8 @@ STEPS: tuple[Step, ...] = (
     Step(5, "marts: each enterprise's deliveries by county"),
     Step(6, "marts keyed by view (as-of date, product category); enterprise deliveries by institution",
          (S.mart_views,) + S.MART_TABLES, change=_marts_by_view),
+    Step(7, "accounts: single sign-on link, last sign-in, password date; the audit log",
+         (S.audit_log,), change=_user_columns),
 )
 
 HEAD = STEPS[-1].version

@@ -43,7 +43,7 @@ def primary_balance(view: View) -> pd.DataFrame:
     """Primary against other institutions' delivery rates for the area and the areas below it."""
     frame = view.read(f"""SELECT a.region_code, a.region_level, a.primary_delivered_qty, a.primary_ordered_qty,
                                  a.others_delivered_qty, a.others_ordered_qty, a.count_institutions, a.count_red_flag,
-                                 r.region_name, r.parent_code
+                                 r.region_name
                           FROM mart_areas a JOIN regions r ON r.region_code = a.region_code
                           WHERE a.view_id = :v AND (a.region_code = :area OR r.parent_code = :area)""")
     frame["primary_rate"] = frame["primary_delivered_qty"] / frame["primary_ordered_qty"].where(frame["primary_ordered_qty"] > 0)

@@ -8,31 +8,31 @@ from . import regions
 from .i18n import t
 from .view import View
 
-_BY_CITY = """
-SELECT c.region_code AS city_code, c.region_name AS city_name,
+_BY_AREA = """
+SELECT c.region_code AS area_code, c.region_name AS area_name,
        COUNT(DISTINCT i.institution_code) AS count_institutions,
        COUNT(DISTINCT CASE WHEN i.is_primary THEN i.institution_code END) AS count_primary,
        COUNT(DISTINCT k.region_code) AS count_counties
 FROM regions c
-JOIN regions k ON k.parent_code = c.region_code AND k.region_level = 'county'
+JOIN regions k ON (k.parent_code = c.region_code OR k.region_code = c.region_code) AND k.region_level = 'county'
 LEFT JOIN institutions i ON i.county_code = k.region_code
-WHERE c.region_level = 'city' AND {inside}
+WHERE {areas}
 GROUP BY c.region_code, c.region_name
 ORDER BY c.region_code
 """
 
 
-def counts_by_city(view: View) -> pd.DataFrame:
-    """One row per city of the area: institutions, primary institutions, counties, orders of the view's period."""
-    inside = "1 = 1" if view.area_level == "province" else (
-        "c.region_code = :area" if view.area_level == "city" else "k.region_code = :area")
-    base = view.read(_BY_CITY.format(inside=inside))
-    orders = view.read(f"""SELECT k.parent_code AS city_code, SUM(m.count_orders) AS count_orders,
-                                  SUM(m.purchased_qty) AS order_qty
+def counts_by_area(view: View) -> pd.DataFrame:
+    """One row per area one level below the view's area (a county's own row at county level):
+    institutions, primary institutions, counties, orders of the view's period."""
+    areas = {"province": "c.parent_code = :area", "city": "c.parent_code = :area"}.get(view.area_level, "c.region_code = :area")
+    base = view.read(_BY_AREA.format(areas=areas))
+    key = "k.parent_code" if view.area_level == "province" else "k.region_code"
+    orders = view.read(f"""SELECT {key} AS area_code, SUM(m.count_orders) AS count_orders, SUM(m.purchased_qty) AS order_qty
                            FROM mart_inst_product m JOIN institutions i ON i.institution_code = m.institution_code
                            JOIN regions k ON k.region_code = i.county_code
-                           WHERE m.view_id = :v AND {view.institutions_in_area()} GROUP BY k.parent_code""")
-    out = base.merge(orders, on="city_code", how="left")
+                           WHERE m.view_id = :v AND {view.institutions_in_area()} GROUP BY {key}""")
+    out = base.merge(orders, on="area_code", how="left")
     out["count_orders"] = out["count_orders"].fillna(0).astype(int)
     out["order_qty"] = out["order_qty"].fillna(0.0)
     return out
@@ -52,10 +52,11 @@ def totals(view: View) -> dict[str, int]:
     return {k: int(row[k]) for k in ("institutions", "enterprises", "agreements", "orders")}
 
 
-def city_features(view: View, values: pd.DataFrame, value_column: str) -> dict:
-    """The area's city boundaries with a value per city in each feature's properties."""
-    fc = regions.features(view.store.province_code, "city")
-    by_code = values.set_index("city_code")
+def area_features(view: View, values: pd.DataFrame, value_column: str) -> dict:
+    """The boundaries of the rows' areas (cities or counties) with a value in each feature's properties."""
+    level = "city" if view.area_level == "province" else "county"
+    fc = regions.features(view.store.province_code, level)
+    by_code = values.set_index("area_code")
     fc = {"type": "FeatureCollection", "features": [f for f in fc["features"] if f["properties"]["code"] in by_code.index]}
     for f in fc["features"]:
         f["properties"]["value"] = float(by_code[value_column].get(f["properties"]["code"], 0))

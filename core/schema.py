@@ -186,7 +186,26 @@ users = sa.Table(
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", sa.DateTime, nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("sso_subject", sa.String(200), nullable=True, unique=True),  # added by version 7
+    sa.Column("last_login_at", sa.DateTime, nullable=True),  # added by version 7
+    sa.Column("password_changed_at", sa.DateTime, nullable=True),  # added by version 7
     sa.CheckConstraint("role IN ('leader', 'city_officer', 'county_officer', 'analyst', 'admin')", name="ck_user_role"),
+)
+
+USER_COLUMNS_V7 = ("sso_subject", "last_login_at", "password_changed_at")
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=True),
+    sa.Column("scope", sa.String(6), nullable=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("target", sa.String(200), nullable=False, server_default=""),
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),
+    sa.Column("outcome", sa.String(40), nullable=False, server_default="ok"),
+    sa.Index("ix_audit_at", "at"),
 )
 
 actions = sa.Table(

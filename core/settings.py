@@ -51,6 +51,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("red_flag_min_indicators", 3, "预警涉及的指标数达到该值即列为红旗机构", "Warnings on this many indicators make an institution red-flagged", "二（七）"),
     Setting("upload_max_mb", 200, "上传文件大小上限（MB）", "Largest upload accepted, in MB"),
     Setting("upload_max_rows", 5_000_000, "一次上传的行数上限", "Most rows accepted in one upload"),
+    Setting("login_max_failures", 5, "连续登录失败N次后锁定账户", "An account is locked after this many failed sign-ins in a row"),
+    Setting("login_lock_minutes", 15, "账户锁定时长（分钟）", "How long a locked account stays locked, in minutes"),
+    Setting("session_timeout_minutes", 30, "无操作N分钟后需重新登录", "Idle minutes after which a user signs in again"),
+    Setting("password_min_length", 10, "密码最短长度（须含字母和数字）", "Shortest password (with letters and digits)"),
     Setting("notification_score", 10, "红旗得分达到该值直接通报提醒", "A red-flag score at or above this goes straight to notification", "二（七）"),
 )
 

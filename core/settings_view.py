@@ -27,3 +27,31 @@ def years_in_view(as_of: dt.date | None) -> list[int]:
     """The as-of year, and the next one in December (deadlines then run into January)."""
     day = as_of or dt.date.today()
     return [day.year, day.year + 1] if day.month == 12 else [day.year]
+
+
+FIXED = ("province_code",)  # chosen when the store is created
+
+
+def change(store, actor, name: str, raw: str) -> None:
+    """Set a setting in the store (administrators only). Thresholds change the figures, so the data
+    version moves on and every view is recomputed when next asked for."""
+    from . import audit, db
+    from . import schema as S
+    from .accounts import require
+    require(actor, "settings")
+    if name not in settings_mod.BY_NAME or name in FIXED:
+        raise ValueError(f"该参数不可修改 / this setting cannot be changed: {name}")
+    setting = settings_mod.BY_NAME[name]
+    try:
+        value = setting.parse(raw)
+    except ValueError:
+        raise ValueError(f"{name} 的值应为{'整数' if isinstance(setting.default, int) else '数值'} / "
+                         f"{name} takes {'a whole number' if isinstance(setting.default, int) else 'a number'}: {raw}") from None
+    if value < 0:
+        raise ValueError(f"{name} 不能为负数 / {name} cannot be negative")
+    before = store.settings()[name]
+    with store.begin() as conn:
+        db.upsert(conn, S.settings_table, pd.DataFrame([{"name": name, "value": str(value), "updated_by": actor.username,
+                                                         "updated_at": dt.datetime.now().replace(microsecond=0)}]))
+        store.bump_data_version(conn)
+    audit.record(store, actor, "setting_changed", target=name, detail=f"{before} -> {value}")

@@ -105,3 +105,28 @@ class View:
                     JOIN institutions i ON i.institution_code = m.institution_code WHERE m.view_id = :v AND {inside}
                     UNION SELECT c.enterprise_code FROM complaints c JOIN institutions i ON i.institution_code = c.institution_code
                     WHERE {inside})"""
+
+    # -- what lies inside the area, for checking or restricting computed frames -------------
+    def institution_codes(self) -> set[str]:
+        return set(self.read(f"SELECT i.institution_code FROM institutions i WHERE {self.institutions_in_area()}")
+                   ["institution_code"])
+
+    def enterprise_codes(self) -> set[str]:
+        return set(self.read(f"SELECT enterprise_code FROM enterprises WHERE enterprise_code IN {self.enterprises_in_area()}")
+                   ["enterprise_code"])
+
+    def region_codes(self) -> set[str]:
+        return set(self.read(f"SELECT r.region_code FROM regions r WHERE {self.regions_in_area()}")["region_code"])
+
+    def complaint_ids(self) -> set[str]:
+        return set(self.read(f"SELECT c.complaint_id FROM complaints c JOIN institutions i "
+                             f"ON i.institution_code = c.institution_code WHERE {self.institutions_in_area()}")["complaint_id"])
+
+    def restrict(self, frame: pd.DataFrame, code: str, level: str | pd.Series) -> pd.DataFrame:
+        """The rows of `frame` whose `code` lies inside the area; `level` (a level name or a column of
+        them) says what the code is: institution, enterprise, or a region level."""
+        levels = pd.Series(level, index=frame.index) if isinstance(level, str) else level
+        inside = {"institution": self.institution_codes(), "enterprise": self.enterprise_codes()}
+        regions = self.region_codes()
+        keep = [c in inside.get(lv, regions) for c, lv in zip(frame[code], levels)]
+        return frame[keep]

@@ -15,16 +15,15 @@ cols = st.columns(4)
 for col, key in zip(cols, ("institutions", "enterprises", "agreements", "orders")):
     col.metric(t(f"home.{key}", L), f"{totals[key]:,}")
 
-by_city = overview.counts_by_city(view)
+by_area = overview.counts_by_area(view)
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("home.map", L))
-    deck = maps.choropleth(overview.city_features(view, by_city, "count_institutions"),
-                           regions.bounds(s.province_code, view.scope), layer_id="cities",
-                           tooltip=t("home.tooltip", L))
+    deck = maps.choropleth(overview.area_features(view, by_area, "count_institutions"),
+                           regions.bounds(s.province_code, view.area), layer_id="areas", tooltip=t("home.tooltip", L))
     st.pydeck_chart(deck, key="home_map", height=520)
 with right:
     st.subheader(t("home.table", L))
-    show(by_city, {"city_code": t("col.code", L), "city_name": t("iv.city", L), "count_counties": t("home.counties", L),
+    show(by_area, {"area_code": t("col.code", L), "area_name": t("col.name", L), "count_counties": t("home.counties", L),
                    "count_institutions": t("home.institutions", L), "count_primary": t("home.primary", L),
-                   "count_orders": t("home.orders_n", L)}, "home_table", t("home.table", L))
+                   "count_orders": t("home.orders_n", L)}, "home_table", f"{t('home.table', L)}_{view.area_name}")

@@ -5,9 +5,11 @@ import streamlit as st
 
 from core import interviews
 from core.i18n import t
-from ui.session import viewed
+from ui.session import user, viewed
+from ui.tables import download
 
 view, L = viewed("pages/interviews.py", "iv.title")
+me = user()
 
 listed = interviews.interview_list(view)
 if listed.empty:
@@ -24,23 +26,24 @@ event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
                      key="iv_table", column_config={card: st.column_config.LinkColumn(card, display_text=t("table.open", L))})
 rows = list(event.selection.rows) if event is not None else []
 
-with st.form("iv_action"):
-    st.subheader(t("iv.record", L))
-    f1, f2 = st.columns(2)
-    status = f1.selectbox(t("iv.status", L), interviews.STATUSES[1:], key="iv_status")
-    when = f2.date_input(t("iv.date", L), value=dt.date.today(), key="iv_date")
-    note = st.text_area(t("iv.note", L), key="iv_note")
-    if st.form_submit_button(t("iv.save", L)) and rows:
-        chosen = listed.iloc[rows]
-        written = 0
-        for kind, group in chosen.groupby("subject_type"):
-            written += interviews.record_action(view.store, kind, group["subject_code"].tolist(), status, note, when,
-                                                st.session_state.get("username", "officer"))
-        st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
-        st.rerun()  # show the list with its new status
+if me.can("record"):
+    with st.form("iv_action"):
+        st.subheader(t("iv.record", L))
+        f1, f2 = st.columns(2)
+        status = f1.selectbox(t("iv.status", L), interviews.STATUSES[1:], key="iv_status")
+        when = f2.date_input(t("iv.date", L), value=dt.date.today(), key="iv_date")
+        note = st.text_area(t("iv.note", L), key="iv_note")
+        if st.form_submit_button(t("iv.save", L)) and rows:
+            chosen = listed.iloc[rows]
+            written = 0
+            for kind, group in chosen.groupby("subject_type"):
+                written += interviews.record_action(view, me, kind, group["subject_code"].tolist(), status, note, when)
+            st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
+            st.rerun()  # show the list with its new status
+else:
+    st.caption(t("iv.read_only", L))
 if "iv_flash" in st.session_state:
     st.success(st.session_state.pop("iv_flash"))
 
-st.download_button(t("iv.download", L), data=interviews.export(view, st.session_state.get("username", "officer")),
-                   file_name=f"约谈名单_{view.area_name}_{view.as_of:%Y%m%d}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="iv_download")
+download(t("iv.download", L), lambda: interviews.export(view, me), f"约谈名单_{view.area_name}_{view.as_of:%Y%m%d}.xlsx",
+         "iv_download")

@@ -74,10 +74,12 @@ with right:
     if figures.empty:
         st.info(t("map.no_figures", L))
     else:
-        show(figures.assign(indicator_id=figures["indicator_id"].map(lambda i: labels[i])),
-             {"indicator_id": t("col.indicator", L), "numerator": t("col.numerator", L),
-              "denominator": t("col.denominator", L), "value": t("col.value", L),
-              "parent_value": t("col.parent_value", L), "count_flagged": t("col.flagged", L)},
+        columns = {"indicator_id": t("col.indicator", L), "numerator": t("col.numerator", L),
+                   "denominator": t("col.denominator", L), "value": t("col.value", L),
+                   "parent_value": t("col.parent_value", L), "count_flagged": t("col.flagged", L)}
+        if figures["parent_value"].isna().all():  # the level above is outside the user's jurisdiction
+            del columns["parent_value"]
+        show(figures.assign(indicator_id=figures["indicator_id"].map(lambda i: labels[i])), columns,
              "figures", f"{t('map.figures', L)[:4]}_{here.name}")
     if here.level in area_view.LEVEL_OF_CHILDREN:
         st.subheader(t("map.children", L))

@@ -63,3 +63,12 @@ def browser_page():
             yield page
         finally:
             browser.close()
+
+
+def sign_in(page, url: str, username: str, password: str | None = None) -> None:
+    """Open `url`, which shows the login page first, and sign in (the app then opens `url`'s page)."""
+    from core.demo import DEMO_PASSWORD
+    page.goto(url)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()

@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import overview, settings_view
 from core.db import ROOT
-from .views import default, mart
+from .views import default, mart, sign_in
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def app(demo_store, monkeypatch):
     session._store.clear()
 
     def run(page: str) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+        at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)).run()
         if page != "overview":
             at.switch_page(f"pages/{page}.py").run()
         return at
@@ -32,9 +32,9 @@ def test_home_shows_the_store_contents(app, demo_store):
     assert [m.value for m in at.metric] == [f"{counts[k]:,}" for k in ("institutions", "enterprises", "agreements", "orders")]
     assert "统计截止日 2026-11-20" in at.caption[0].value
     table = at.dataframe[0].value
-    expected = overview.counts_by_city(default(demo_store))
+    expected = overview.counts_by_area(default(demo_store))
     assert table["医疗机构"].tolist() == expected["count_institutions"].tolist()
-    assert len(table) == 16
+    assert len(table) == 16 and table["名称"].iloc[0] == "济南市"
 
 
 def test_settings_page_lists_every_setting(app, demo_store):

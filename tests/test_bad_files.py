@@ -7,6 +7,7 @@ import pytest
 
 from core import exporter, importer, validate
 from core.store import open_store
+from core.accounts import system_user
 
 from .extract_fixture import frames
 
@@ -64,7 +65,7 @@ def _fingerprint(store) -> dict[str, str]:
 @pytest.fixture
 def filled(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'filled.sqlite3'}")
-    extract, _ = importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "good.xlsx")])
+    extract, _ = importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "good.xlsx")], actor=system_user(store))
     assert extract.ok
     return store
 
@@ -79,7 +80,7 @@ def test_bad_file_gets_its_error_and_changes_nothing(case, filled, tmp_path):
     if case == "unknown_header":
         _rename_header(path, "企业", "企业类型", "角色")
     before = _fingerprint(filled)
-    extract, counts = importer.import_files(filled, [path])
+    extract, counts = importer.import_files(filled, [path], actor=system_user(filled))
     assert counts == {}
     hits = [p for p in extract.problems if p.sheet == sheet and p.row == row and column in p.column and words in p.en]
     assert hits, [str(p) for p in extract.problems]
@@ -102,7 +103,7 @@ def test_refused_before_parsing(case, filled, tmp_path):
     make(tmp_path / case)
     path = next(p for p in tmp_path.iterdir() if p.stem == case)
     before = _fingerprint(filled)
-    extract, counts = importer.import_files(filled, [path])
+    extract, counts = importer.import_files(filled, [path], actor=system_user(filled))
     assert counts == {} and any(words in p.en for p in extract.problems), [str(p) for p in extract.problems]
     assert _fingerprint(filled) == before
 
@@ -113,14 +114,14 @@ def test_formula_cells_are_refused(filled, tmp_path):
     wb = openpyxl.load_workbook(path)
     wb["医疗机构"]["B2"] = "=HYPERLINK(\"http://example.invalid\",\"x\")"  # a real formula, typed into the sheet
     wb.save(path)
-    extract, counts = importer.import_files(filled, [path])
+    extract, counts = importer.import_files(filled, [path], actor=system_user(filled))
     assert counts == {} and [(p.sheet, p.row) for p in extract.problems] == [("医疗机构", 2)]
     assert "formula" in extract.problems[0].en
 
 
 def test_limits_refuse_large_files_and_many_rows(filled, tmp_path):
     path = exporter.write_xlsx(frames(), tmp_path / "big.xlsx")
-    extract, _ = importer.import_files(filled, [path], limits=validate.Limits(max_bytes=100))
+    extract, _ = importer.import_files(filled, [path], actor=system_user(filled), limits=validate.Limits(max_bytes=100))
     assert "larger than" in extract.problems[0].en
-    extract, _ = importer.import_files(filled, [path], limits=validate.Limits(max_rows=5))
+    extract, _ = importer.import_files(filled, [path], actor=system_user(filled), limits=validate.Limits(max_rows=5))
     assert "more rows than the limit" in extract.problems[0].en

@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core import interviews
 
-from .browser import ARTIFACTS, CHROMIUM, browser_page, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, browser_page, sign_in, streamlit_server
 from .views import default
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
@@ -19,11 +19,11 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.g
 
 def test_record_an_action_and_download_the_export(demo_store):
     with streamlit_server(demo_store.url) as base, browser_page() as page:
-        page.goto(base + "/interviews?area=370000")
+        sign_in(page, base + "/interviews?area=371400", "demo_city")
         grid = page.locator('[data-testid="stDataFrame"]').first
         grid.wait_for(timeout=120_000)
         page.get_by_text("共 ").first.wait_for(timeout=60_000)
-        first = interviews.interview_list(default(demo_store, "370000")).iloc[0]["subject_code"]
+        first = interviews.interview_list(default(demo_store, "371400")).iloc[0]["subject_code"]
         page.get_by_text(first).first.wait_for(state="attached", timeout=60_000)  # the grid holds its rows
         box = grid.bounding_box()
         selected = page.locator('[aria-selected="true"]')
@@ -43,7 +43,7 @@ def test_record_an_action_and_download_the_export(demo_store):
         path = info.value.path()
         wb = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()))
     recorded = demo_store.read("SELECT subject_code, status FROM actions WHERE note = '浏览器测试：已电话提醒'")
-    listed = interviews.interview_list(default(demo_store, "370000"))
+    listed = interviews.interview_list(default(demo_store, "371400"))
     assert recorded["subject_code"].tolist() == [listed.iloc[0]["subject_code"]]  # the first row was ticked
     rows = list(wb["约谈名单"].values)[1:]
     assert [r[1] for r in rows] == listed["subject_code"].tolist()

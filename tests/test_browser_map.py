@@ -7,7 +7,7 @@ import pytest
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .browser import ARTIFACTS, CHROMIUM, browser_page, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, browser_page, sign_in, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -47,7 +47,7 @@ def _drill(page, accept, attempts: int = 6) -> str:
 
 def test_click_drill_and_breadcrumb(demo_store):
     with streamlit_server(demo_store.url) as base, browser_page() as page:
-        page.goto(base + "/map?area=370000")
+        sign_in(page, base + "/map?area=370000", "demo_leader")
         page.get_by_role("button", name="山东省").wait_for(timeout=120_000)
         page.screenshot(path=str(ARTIFACTS / "map-province.png"), full_page=True)
         city = _drill(page, lambda code: code.endswith("00") and code != "370000")
@@ -67,7 +67,7 @@ def test_click_drill_and_breadcrumb(demo_store):
 
 def test_a_shared_link_opens_the_view_it_names(demo_store):
     with streamlit_server(demo_store.url) as base, browser_page() as page:
-        page.goto(base + "/map?area=370100&layer=report")  # a fresh server: the link arrives through pages/
+        sign_in(page, base + "/map?area=370100&layer=report", "demo_leader")  # a fresh server: through pages/
         page.get_by_role("button", name="济南市").wait_for(timeout=120_000)
         page.get_by_text("历下区").first.wait_for(state="attached", timeout=60_000)
         assert "area=370100" in page.url and "layer=report" in page.url

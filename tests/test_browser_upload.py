@@ -7,7 +7,7 @@ import pytest
 from core import exporter
 from core.store import open_store
 
-from .browser import ARTIFACTS, CHROMIUM, browser_page, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, browser_page, sign_in, streamlit_server
 from .extract_fixture import frames
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
@@ -25,14 +25,14 @@ def test_upload_a_bad_then_a_good_file(tmp_path):
     bad = exporter.write_xlsx(spoiled, tmp_path / "bad.xlsx")
     before = store.counts()
     with streamlit_server(url) as base, browser_page() as page:
-        page.goto(base + "/upload")
+        sign_in(page, base + "/upload", "demo_analyst")
         chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
         chooser.wait_for(state="attached", timeout=120_000)
         chooser.set_input_files(str(bad))
         page.get_by_text("个错误，未写入任何数据").wait_for(timeout=60_000)
         page.get_by_role("button", name="下载错误清单").wait_for()
         assert store.counts() == before
-        page.goto(base + "/upload")  # a fresh page: the bad file is no longer chosen
+        sign_in(page, base + "/upload", "demo_analyst")  # a fresh page (and session): the bad file is gone
         chooser.wait_for(state="attached", timeout=120_000)
         chooser.set_input_files(str(good))
         page.get_by_role("button", name="确认导入").click(timeout=60_000)

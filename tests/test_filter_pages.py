@@ -9,6 +9,8 @@ from core import marts, monitoring, overview
 from core.db import ROOT
 from core.view import View
 
+from .views import sign_in
+
 
 @pytest.fixture
 def app(demo_copy, monkeypatch):
@@ -17,7 +19,7 @@ def app(demo_copy, monkeypatch):
     session._store.clear()
 
     def run(page: str = "overview", **params) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+        at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
         for k, v in params.items():
             at.query_params[k] = v
         at.run()

@@ -7,6 +7,7 @@ import pytest
 from core import exporter, importer
 from core.db import ROOT
 from core.store import open_store
+from core.accounts import system_user
 
 from .extract_fixture import frames
 
@@ -26,7 +27,7 @@ def _snapshot(store):
 def test_xlsx_imports_and_keeps_leading_zeros(store_url, tmp_path, chinese):
     path = exporter.write_xlsx(frames(), tmp_path / "extract.xlsx", chinese=chinese)
     store = open_store(store_url)
-    extract, counts = importer.import_files(store, [path])
+    extract, counts = importer.import_files(store, [path], actor=system_user(store))
     assert extract.ok, extract.problems
     assert counts == {"enterprises": 2, "institutions": 2, "products": 2, "agreements": 1, "baseline": 1, "orders": 2,
                       "complaints": 1}
@@ -46,9 +47,9 @@ def test_xlsx_imports_and_keeps_leading_zeros(store_url, tmp_path, chinese):
 def test_same_file_twice_leaves_the_store_as_after_the_first(store_url, tmp_path):
     path = exporter.write_xlsx(frames(), tmp_path / "extract.xlsx")
     store = open_store(store_url)
-    importer.import_files(store, [path])
+    importer.import_files(store, [path], actor=system_user(store))
     first = _snapshot(store)
-    importer.import_files(store, [path])
+    importer.import_files(store, [path], actor=system_user(store))
     assert _snapshot(store) == first
 
 
@@ -56,7 +57,7 @@ def test_same_file_twice_leaves_the_store_as_after_the_first(store_url, tmp_path
 def test_csv_per_sheet_in_each_encoding(tmp_path, encoding):
     paths = exporter.write_csv(frames(), tmp_path, encoding=encoding, chinese=True)
     store = open_store(f"sqlite:///{tmp_path / 's.sqlite3'}")
-    extract, counts = importer.import_files(store, paths)
+    extract, counts = importer.import_files(store, paths, actor=system_user(store))
     assert extract.ok, extract.problems
     assert counts["orders"] == 2
     assert store.read("SELECT institution_name FROM institutions ORDER BY 1")["institution_name"].tolist() == \
@@ -98,7 +99,7 @@ def test_unknown_reference_writes_nothing(store_url, tmp_path):
     f["orders"].loc[1, "institution_code"] = "H9999999999"
     path = exporter.write_xlsx(f, tmp_path / "ref.xlsx")
     store = open_store(store_url)
-    extract, counts = importer.import_files(store, [path])
+    extract, counts = importer.import_files(store, [path], actor=system_user(store))
     assert counts == {} and store.is_empty()
     assert [(p.sheet, p.row, p.column, p.value) for p in extract.problems] == \
         [("采购订单", 3, "机构编码 institution_code", "H9999999999")]
@@ -109,6 +110,6 @@ def test_the_same_sheet_in_two_files_is_refused(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'twice.sqlite3'}")
     a = exporter.write_xlsx(frames(), tmp_path / "a.xlsx")
     b = exporter.write_xlsx(frames(), tmp_path / "b.xlsx")
-    extract, counts = importer.import_files(store, [a, b])
+    extract, counts = importer.import_files(store, [a, b], actor=system_user(store))
     assert counts == {} and store.is_empty()
     assert any("more than once" in p.en for p in extract.problems)

@@ -6,9 +6,9 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import interviews, xlsx
+from core import accounts, interviews, xlsx
 from core.db import ROOT
-from .views import default, mart
+from .views import default, mart, sign_in
 
 
 def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
@@ -26,21 +26,42 @@ def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
         assert inst.str[1:5].eq(code[:4]).all()  # nothing from another city
 
 
-def test_recorded_actions_show_and_drive_the_status(tmp_path, demo_store):
-    listed = interviews.interview_list(default(demo_store, "370000"))
-    code = listed.iloc[-1]["subject_code"]  # a row no other test records an action for
-    n = interviews.record_action(demo_store, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21), "officer1")
+def test_recorded_actions_show_and_drive_the_status(demo_store):
+    officer = accounts.load(demo_store, "demo_city")  # 德州市
+    view = default(demo_store, officer.scope)
+    listed = interviews.interview_list(view)
+    code = listed[listed["subject_type"] == "institution"].iloc[-1]["subject_code"]  # a row no other test records
+    n = interviews.record_action(view, officer, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21))
     assert n == 1
-    after = interviews.interview_list(default(demo_store, "370000")).set_index("subject_code")
+    after = interviews.interview_list(view).set_index("subject_code")
     assert after.loc[code, "status"] == "已约谈"
     history = interviews.actions_of(demo_store, "institution", code)
-    assert history.iloc[-1]["recorded_by"] == "officer1" and history.iloc[-1]["note"] == "约谈院长"
+    assert history.iloc[-1]["recorded_by"] == "demo_city" and history.iloc[-1]["note"] == "约谈院长"
     with pytest.raises(ValueError):
-        interviews.record_action(demo_store, "institution", [code], "随便", "", dt.date(2026, 11, 21), "officer1")
+        interviews.record_action(view, officer, "institution", [code], "随便", "", dt.date(2026, 11, 21))
+    logged = demo_store.read("SELECT username, target FROM audit_log WHERE action = 'action_recorded'")
+    assert ("demo_city", code) in set(logged.itertuples(index=False))
+
+
+def test_actions_outside_the_role_or_the_jurisdiction_are_refused(demo_store):
+    officer = accounts.load(demo_store, "demo_city")
+    elsewhere = demo_store.read("SELECT institution_code FROM institutions WHERE county_code NOT LIKE '3714%' LIMIT 1")
+    outside = elsewhere["institution_code"].iloc[0]
+    view = default(demo_store, officer.scope)
+    with pytest.raises(accounts.AccessDenied):  # even through a view that pretends to be the province
+        interviews.record_action(default(demo_store), officer, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+    with pytest.raises(accounts.AccessDenied):
+        interviews.record_action(view, officer, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+    leader = accounts.load(demo_store, "demo_leader")
+    with pytest.raises(accounts.AccessDenied):  # leadership reads; it does not record
+        interviews.record_action(default(demo_store), leader, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+    assert demo_store.read("SELECT COUNT(*) AS n FROM actions WHERE subject_code = :c", {"c": outside})["n"].iloc[0] == 0
+    denied = demo_store.read("SELECT username FROM audit_log WHERE action = 'access_denied'")["username"]
+    assert "demo_city" in set(denied)
 
 
 def test_export_opens_with_the_rows_and_their_evidence(demo_store):
-    data = interviews.export(default(demo_store), "officer1")
+    data = interviews.export(default(demo_store), accounts.load(demo_store, "demo_leader"))
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["约谈名单", "预警依据", "说明"]
     listed = interviews.interview_list(default(demo_store, "370000"))
@@ -53,7 +74,10 @@ def test_export_opens_with_the_rows_and_their_evidence(demo_store):
                             + ", ".join(f"'{c}'" for c in listed["subject_code"]) + ")")["n"].iloc[0]
     assert len(evidence) - 1 == flags
     info = dict((r[0], r[1]) for r in list(wb["说明"].values)[1:])
-    assert info["导出人"] == "officer1" and info["统计截止日"] == "2026-11-20"
+    assert info["导出人"] == "演示·局领导（demo_leader）" and info["统计截止日"] == "2026-11-20"
+    assert info["数据范围"] == "山东省" and info["导出时间"][:4] == "2026"
+    exported = demo_store.read("SELECT username, target FROM audit_log WHERE action = 'export'")
+    assert ("demo_leader", "约谈名单 山东省") in set(exported.itertuples(index=False))
 
 
 def test_exported_cells_never_run_as_formulas(tmp_path):
@@ -69,10 +93,10 @@ def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
     monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
     from ui import session
     session._store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), "demo_city").run()
     at.switch_page("pages/interviews.py").run()
     assert not at.exception
-    listed = interviews.interview_list(default(demo_store, "370000"))
+    listed = interviews.interview_list(default(demo_store, "371400"))
     table = at.dataframe[0].value
     assert table["编码"].tolist() == listed["subject_code"].tolist()
     at.session_state["iv_table"] = {"selection": {"rows": [1, 2], "columns": []}}
@@ -82,14 +106,26 @@ def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
     at.button[0].click().run()
     assert not at.exception
     chosen = listed.iloc[[1, 2]]["subject_code"].tolist()
-    recorded = demo_store.read("SELECT subject_code, status, note FROM actions WHERE note = '书面通报'")
+    recorded = demo_store.read("SELECT subject_code, status, note, recorded_by FROM actions WHERE note = '书面通报'")
     assert sorted(recorded["subject_code"]) == sorted(chosen) and set(recorded["status"]) == {"已通报"}
+    assert set(recorded["recorded_by"]) == {"demo_city"}
     assert "已记录 2 条处理情况。" in [m.value for m in at.success]
-    at.selectbox(key="f_city").set_value("371400").run()  # 德州市
+    at.selectbox(key="f_county").set_value("371422").run()  # 宁津县
     table = at.dataframe[0].value
-    assert at.query_params["area"] in (["371400"], "371400")
+    assert at.query_params["area"] in (["371422"], "371422")
     institutions = table[table["对象类型"] == "医疗机构"]
-    assert len(institutions) and institutions["编码"].str[1:5].eq("3714").all()
+    assert len(institutions) and institutions["所在区县"].eq("宁津县").all()
+    session._store.clear()
+
+
+def test_leadership_sees_the_list_without_the_form(demo_store, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+    from ui import session
+    session._store.clear()
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), "demo_leader").run()
+    at.switch_page("pages/interviews.py").run()
+    assert not at.exception and len(at.dataframe[0].value) == len(interviews.interview_list(default(demo_store)))
+    assert not [b for b in at.button if b.label == "保存"] and any("只能查看和导出" in c.value for c in at.caption)
     session._store.clear()
 
 
@@ -97,7 +133,7 @@ def test_page_headers_follow_the_language_and_the_export_stays_chinese(demo_stor
     monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
     from ui import session
     session._store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
     at.query_params["lang"] = "en"
     at.run()
     at.switch_page("pages/interviews.py").run()

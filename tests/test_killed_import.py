@@ -9,6 +9,7 @@ import pandas as pd
 from core import exporter, importer
 from core.db import ROOT
 from core.store import open_store
+from core.accounts import system_user
 
 from .extract_fixture import frames
 from .test_bad_files import _fingerprint
@@ -25,7 +26,7 @@ def _big_orders(n: int) -> pd.DataFrame:
 
 def test_killed_during_the_write_changes_nothing(store_url, tmp_path):
     store = open_store(store_url)
-    extract, _ = importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "good.xlsx")])
+    extract, _ = importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "good.xlsx")], actor=system_user(store))
     assert extract.ok
     before = _fingerprint(store)
     paths = exporter.write_csv({"orders": _big_orders(150_000)}, tmp_path)
@@ -41,5 +42,5 @@ def test_killed_during_the_write_changes_nothing(store_url, tmp_path):
     assert proc.returncode == -signal.SIGKILL, seen
     assert _fingerprint(store) == before
     # The store still works: the same file imports cleanly afterwards.
-    extract, counts = importer.import_files(store, paths)
+    extract, counts = importer.import_files(store, paths, actor=system_user(store))
     assert extract.ok and counts == {"orders": 150_000}

@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import monitoring, scorecard
 from core.db import ROOT
-from .views import default, mart
+from .views import default, mart, sign_in
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def page(demo_store, monkeypatch):
     session._store.clear()
 
     def run(name: str, **params) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+        at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)).run()
         for k, v in params.items():
             at.query_params[k] = v
         at.switch_page(f"pages/{name}.py").run()

@@ -5,6 +5,7 @@ import pandas as pd
 from core import exporter, importer, marts
 from core import schema as S
 from core.store import open_store
+from core.accounts import system_user
 
 
 def _table(store, table) -> pd.DataFrame:
@@ -20,7 +21,7 @@ def _table(store, table) -> pd.DataFrame:
 def test_export_then_import_gives_the_same_store(demo_store, tmp_path):
     paths = exporter.write_csv(exporter.store_frames(demo_store), tmp_path, encoding="utf-8-sig")
     copy = open_store(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
-    extract, counts = importer.import_files(copy, paths)
+    extract, counts = importer.import_files(copy, paths, actor=system_user(copy))
     assert extract.ok, [str(p) for p in extract.problems[:5]]
     assert counts == demo_store.counts()
     for table in S.DATA_TABLES.values():

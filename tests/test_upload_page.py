@@ -7,6 +7,7 @@ from core.db import ROOT
 from core.store import open_store
 
 from .extract_fixture import frames
+from .views import sign_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -15,7 +16,8 @@ def _page(url, monkeypatch):
     monkeypatch.setenv("VBP_DATABASE_URL", url)
     from ui import session
     session._store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()  # first start: the demo
+    sign_in(at, "demo_analyst").run()
     at.switch_page("pages/upload.py").run()
     assert not at.exception
     return at

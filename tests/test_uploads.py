@@ -5,6 +5,7 @@ import openpyxl
 
 from core import exporter, importer, uploads
 from core.store import open_store
+from core.accounts import system_user
 
 from .extract_fixture import frames
 
@@ -16,7 +17,7 @@ def test_dry_run_counts_inserts_replacements_and_unchanged(store_url, tmp_path):
     assert first["insert"].to_dict() == {"enterprises": 2, "institutions": 2, "products": 2, "agreements": 1,
                                          "baseline": 1, "orders": 2, "complaints": 1}
     assert first["replace"].sum() == 0 and first["unchanged"].sum() == 0
-    importer.import_files(store, [path])
+    importer.import_files(store, [path], actor=system_user(store))
     f = frames()
     f["orders"].loc[0, "delivered_qty"] = 90.0  # one order changed
     f["enterprises"].loc[2] = {"enterprise_code": "0003", "enterprise_name": "丙医药", "role": "配送企业"}  # one added
@@ -31,11 +32,16 @@ def test_uploads_are_recorded(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'u.sqlite3'}")
     path = exporter.write_xlsx(frames(), tmp_path / "a.xlsx")
     digest = uploads.sha256([path])
-    uploads.record(store, "analyst1", "a.xlsx", digest, {"orders": 2}, "imported", 0)
-    uploads.record(store, "analyst1", "bad.xlsx", digest, {}, "rejected", 3)
+    from core import accounts, admin
+    admin.create_user(store, system_user(store), "analyst1", "分析员", "analyst", None, "analyst2026")
+    analyst = accounts.authenticate(store, "analyst1", "analyst2026")
+    uploads.record(store, analyst, "a.xlsx", digest, {"orders": 2}, "imported", 0)
+    uploads.record(store, analyst, "bad.xlsx", digest, {}, "rejected", 3)
     h = uploads.history(store)
     assert h[["file_name", "outcome", "error_count"]].values.tolist() == [["bad.xlsx", "rejected", 3], ["a.xlsx", "imported", 0]]
     assert len(h["sha256"].iloc[0]) == 64 and h["username"].eq("analyst1").all()
+    logged = store.read("SELECT username, scope, target, outcome FROM audit_log WHERE action = 'upload' ORDER BY audit_id")
+    assert logged.values.tolist() == [["analyst1", "370000", "a.xlsx", "imported"], ["analyst1", "370000", "bad.xlsx", "rejected"]]
 
 
 def test_the_template_documents_the_format_and_imports_as_it_is(tmp_path):
@@ -49,7 +55,7 @@ def test_the_template_documents_the_format_and_imports_as_it_is(tmp_path):
     path = tmp_path / "template.xlsx"
     path.write_bytes(data)
     store = open_store(f"sqlite:///{tmp_path / 't.sqlite3'}")
-    extract, counts = importer.import_files(store, [path])
+    extract, counts = importer.import_files(store, [path], actor=system_user(store))
     assert extract.ok, [str(p) for p in extract.problems]
     assert counts["orders"] == 1 and store.read("SELECT product_code FROM products")["product_code"].tolist() == ["0012"]
 

@@ -15,3 +15,11 @@ def default(store, area: str | None = None) -> View:
 def mart(store, sql: str, params: dict | None = None) -> pd.DataFrame:
     """A query over mart tables with :v bound to the default view."""
     return store.read(sql, {"v": marts.default_view(store).view_id, **(params or {})})
+
+
+def sign_in(at, username: str = "demo_leader"):
+    """An AppTest session signed in as an existing account, as the login form leaves it (the form
+    itself is tested in test_accounts_pages.py). Returns the AppTest."""
+    import datetime as dt
+    at.session_state["auth"] = {"username": username, "last_seen": dt.datetime.now()}
+    return at

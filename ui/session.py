@@ -49,20 +49,40 @@ def routed(page_file: str) -> None:
     st.switch_page("app.py", query_params=params)
 
 
-def scope(s: Store) -> str:
-    """The area the signed-in user may see (the whole province until accounts say otherwise)."""
-    return st.session_state.get("scope") or s.province_code
+USER = "_vbp_user"
+
+
+def user():
+    """The signed-in user of this run (set by `start`)."""
+    return st.session_state[USER]
+
+
+def store_of_run() -> Store:
+    """The store, once `start` has opened it."""
+    return _store()
 
 
 def start(page_file: str, title: str | None = None, needs_marts: bool = True):
     """The opening of every page: route through the navigation, open the store, choose the language,
-    show the title, and make sure the figures are current (recomputing them, with progress, when the
-    data changed) or stop with a reason when there are none. Returns (store, language)."""
+    check the signed-in user may open the page, show the title, and make sure the figures are current
+    (recomputing them, with progress, when the data changed) or stop with a reason when there are none.
+    Returns (store, language)."""
+    from pathlib import Path
+
     from core import marts
     from core.i18n import t
+    from ui import auth
     routed(page_file)
     s = store()
     L = lang()
+    signed_in = auth.current(s, L)
+    if signed_in is None:  # a page asked for after the session ended: sign in first
+        auth.login_page(s, L)
+        st.stop()
+    if Path(page_file).stem not in signed_in.pages:
+        st.warning(t("auth.denied", L))
+        st.stop()
+    st.session_state[USER] = signed_in
     if title:
         st.title(t(title, L))
     if needs_marts and marts.default_view(s) is None:
@@ -76,7 +96,7 @@ def start(page_file: str, title: str | None = None, needs_marts: bool = True):
 
 
 def viewed(page_file: str, title: str | None = None, with_area: bool = True):
-    """`start`, then the sidebar filters: returns (view, language)."""
+    """`start`, then the sidebar filters within the user's scope: returns (view, language)."""
     from ui import filters
     s, L = start(page_file, title)
-    return filters.view(s, L, scope(s), with_area), L
+    return filters.view(s, L, user().scope, with_area), L

@@ -4,10 +4,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import xlsx
+from core import exports
 from core.i18n import t
+from ui import session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(label: str, make, file_name: str, key: str) -> None:
+    """A download button whose workbook is made (and the export audited) only when it is clicked."""
+    st.download_button(label, data=make, file_name=file_name, mime=XLSX, key=key, on_click="ignore")
 
 
 def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,
@@ -23,6 +29,8 @@ def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,
         shown.insert(0, card, [f"/{kind}?code={code}" for code in frame[column]])
         config[card] = st.column_config.LinkColumn(card, display_text=t("table.open", L))
     event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key, **kwargs)
-    st.download_button(t("table.download", L), data=xlsx.workbook([(title[:31], frame, headers)], st.session_state.get("username", "dashboard"), {"表格": title}),
-                       file_name=f"{title}.xlsx", mime=XLSX, key=f"{key}_xlsx")
+    store, user = session.store_of_run(), session.user()
+    if user.can("export"):
+        download(t("table.download", L), lambda: exports.table(store, user, title, frame, headers),
+                 f"{title}.xlsx", f"{key}_xlsx")
     return event

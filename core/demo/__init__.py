@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .. import db, marts, regions
+from .. import accounts, admin, db, marts, regions
 from .. import schema as S
 from . import activity, entities
 from .entities import DEFAULT_AS_OF, SCALES
@@ -82,5 +82,29 @@ def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = F
         store.bump_data_version(conn)
     if refresh:
         marts.refresh(store, progress=lambda f, m: progress(0.8 + 0.2 * f, m))
+    if not accounts.demo_closed(store):
+        demo_accounts(store)
     progress(1.0, "完成 / done")
     return counts
+
+
+DEMO_PASSWORD = "demo2026vbp"  # demo accounts only: they cannot sign in once real data is imported
+
+
+def demo_accounts(store) -> dict[str, str | None]:
+    """One account per role, for trying the app: the city and county officers hold the county with the
+    most planted problems and its city. Returns user name -> area code."""
+    planted = store.read("SELECT i.county_code, COUNT(*) AS n FROM demo_manifest m JOIN institutions i "
+                         "ON i.institution_code = m.subject_code WHERE m.level = 'institution' GROUP BY i.county_code "
+                         "ORDER BY n DESC, i.county_code")
+    county = planted["county_code"].iloc[0]
+    city = store.regions().set_index("region_code").loc[county, "parent_code"]
+    wanted = {"demo_leader": ("leader", None, "演示·局领导"), "demo_city": ("city_officer", city, "演示·市级经办"),
+              "demo_county": ("county_officer", county, "演示·县级经办"), "demo_analyst": ("analyst", None, "演示·数据分析员"),
+              "demo_admin": ("admin", None, "演示·系统管理员")}
+    operator = accounts.system_user(store)
+    with store.begin() as conn:
+        conn.execute(S.users.delete().where(S.users.c.is_demo.is_(True)))
+    for name, (role, area, display) in wanted.items():
+        admin.create_user(store, operator, name, display, role, area, DEMO_PASSWORD, is_demo=True)
+    return {name: area for name, (_, area, _) in wanted.items()}

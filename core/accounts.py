@@ -1,0 +1,204 @@
+"""Accounts, roles and what each role may do (鲁医保发〔2023〕14号 三（一）: identity, authorization).
+
+Passwords are stored as argon2id hashes (salted, slow). Repeated failures lock an account for a
+while; a disabled account cannot sign in; demo accounts exist only in a demo store and are
+removed by the first import of real data. Every sign-in, failure and change is in the audit log.
+
+A `User` is what the rest of core trusts: its scope (the area it may see) bounds every `View`,
+and `require` refuses what its role may not do, whoever calls.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+from dataclasses import dataclass
+
+import argon2
+import pandas as pd
+import sqlalchemy as sa
+
+from . import audit
+from . import schema as S
+
+_HASHER = argon2.PasswordHasher()  # argon2id, 64 MiB, 3 passes: about 0.2 s a check here
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    zh: str
+    en: str
+    area_level: str  # province | city | county: the level of the area an account of this role holds
+    pages: tuple[str, ...]
+    can: frozenset[str]
+
+
+DATA_PAGES = ("overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise",
+              "interviews", "settings")
+ROLES: dict[str, Role] = {r.id: r for r in (
+    Role("leader", "局领导", "Leadership", "province", DATA_PAGES, frozenset({"view", "export"})),
+    Role("city_officer", "市级经办", "City officer", "city", DATA_PAGES, frozenset({"view", "export", "record"})),
+    Role("county_officer", "县级经办", "County officer", "county", DATA_PAGES, frozenset({"view", "export", "record"})),
+    Role("analyst", "数据分析员", "Analyst", "province", DATA_PAGES + ("upload",), frozenset({"view", "export", "upload"})),
+    Role("admin", "系统管理员", "Administrator", "province", ("admin", "audit", "settings"),
+         frozenset({"admin", "settings", "export"})),
+)}
+PERMISSIONS = {"view": ("查看数据", "view data"), "export": ("导出", "export"), "record": ("记录处理情况", "record actions"),
+               "upload": ("上传数据", "upload data"), "admin": ("管理账户", "manage accounts"),
+               "settings": ("修改设置", "change settings")}
+
+
+class AccessDenied(PermissionError):
+    """Something the user's role or scope does not allow; the message is in Chinese and English."""
+
+
+class LoginFailed(Exception):
+    MESSAGES = {
+        "wrong": ("用户名或密码错误", "wrong user name or password"),
+        "locked": ("连续登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试或联系管理员",
+                   "too many failed sign-ins: the account is locked; try again in {minutes} minutes or ask an administrator"),
+        "disabled": ("账户已停用，请联系管理员", "the account is disabled: ask an administrator"),
+        "demo_closed": ("已导入正式数据，演示账户不可再登录", "real data has been imported: demo accounts can no longer sign in"),
+        "no_account": ("该统一身份认证账号未关联本系统账户，请联系管理员", "this single sign-on identity has no account here: ask an administrator"),
+    }
+
+    def __init__(self, reason: str, **values):
+        self.reason = reason
+        zh, en = self.MESSAGES[reason]
+        super().__init__(f"{zh.format(**values)} / {en.format(**values)}")
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    role: str
+    scope: str  # the area code the user may see: the province, a city or a county
+    is_demo: bool = False
+
+    def can(self, permission: str) -> bool:
+        return permission in ROLES[self.role].can
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        return ROLES[self.role].pages
+
+
+def system_user(store) -> User:
+    """The operator at the server's command line: the whole province, every permission."""
+    who = os.environ.get("USER") or "operator"
+    return User(f"cli:{who}", "命令行", "admin", store.province_code)
+
+
+def require(user: User, permission: str) -> None:
+    """Refuse unless the user's role has the permission (the command line operator has them all)."""
+    if user.username.startswith("cli:"):
+        return
+    if not user.can(permission):
+        zh, en = PERMISSIONS[permission]
+        role = ROLES[user.role]
+        raise AccessDenied(f"{role.zh}无权{zh} / the role {role.en} may not {en}")
+
+
+# -- passwords ----------------------------------------------------------------------------
+def check_password_rule(password: str, min_length: int) -> None:
+    if len(password) < min_length or not re.search(r"[A-Za-z]", password) or not re.search(r"[0-9]", password):
+        raise ValueError(f"密码至少 {min_length} 位，且须同时包含字母和数字 / a password has at least {min_length} "
+                         "characters with letters and digits")
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (argon2.exceptions.VerifyMismatchError, argon2.exceptions.InvalidHashError):
+        return False
+
+
+# -- reading ------------------------------------------------------------------------------
+def _row(store, username: str) -> dict | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(S.users).where(S.users.c.username == username)).mappings().first()
+    return dict(row) if row else None
+
+
+def _user(store, row: dict) -> User:
+    return User(row["username"], row["display_name"], row["role"], row["area_code"] or store.province_code,
+                bool(row["is_demo"]))
+
+
+def demo_closed(store) -> bool:
+    return store.meta("demo_closed") == "1"
+
+
+def load(store, username: str) -> User | None:
+    """The account as it is now, when it may still be used (active, not a closed demo account)."""
+    row = _row(store, username)
+    if row is None or not row["is_active"] or (row["is_demo"] and demo_closed(store)):
+        return None
+    return _user(store, row)
+
+
+def authenticate(store, username: str, password: str, now: dt.datetime | None = None, source: str = "web") -> User:
+    """Check a password; lock the account after repeated failures. Every attempt is audited."""
+    now = now or dt.datetime.now().replace(microsecond=0)
+    settings = store.settings()
+    limit, minutes = int(settings["login_max_failures"]), int(settings["login_lock_minutes"])
+    row = _row(store, username)
+
+    def fail(reason: str, **values):
+        audit.record(store, username, "login", outcome=f"failed:{reason}", detail=source)
+        raise LoginFailed(reason, **values)
+    if row is None:
+        _verify(_DUMMY, password)  # the same work as for a real account: timing does not tell who exists
+        fail("wrong")
+    if row["locked_until"] is not None and _when(row["locked_until"]) > now:
+        fail("locked", minutes=max(1, math.ceil((_when(row["locked_until"]) - now).total_seconds() / 60)))
+    if not _verify(row["password_hash"], password):
+        failures = int(row["failed_logins"]) + 1
+        locked = now + dt.timedelta(minutes=minutes) if failures >= limit else None
+        with store.begin() as conn:
+            conn.execute(S.users.update().where(S.users.c.username == username).values(
+                failed_logins=0 if locked else failures, locked_until=locked))
+        if locked:
+            audit.record(store, username, "account_locked", outcome="locked", detail=f"{failures} failures")
+            fail("locked", minutes=minutes)
+        fail("wrong")
+    if not row["is_active"]:
+        fail("disabled")
+    if row["is_demo"] and demo_closed(store):
+        fail("demo_closed")
+    with store.begin() as conn:
+        conn.execute(S.users.update().where(S.users.c.username == username).values(
+            failed_logins=0, locked_until=None, last_login_at=now))
+    user = _user(store, row)
+    audit.record(store, user, "login", detail=source)
+    return user
+
+
+_DUMMY = _HASHER.hash("not a password of anyone")
+
+
+def _when(value) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else pd.Timestamp(value).to_pydatetime()
+
+
+def sso_user(store, subject: str) -> User:
+    """The local account linked to a single sign-on identity (e-mail or subject claim)."""
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(S.users).where(S.users.c.sso_subject == subject)).mappings().first()
+    if row is None or not row["is_active"] or (row["is_demo"] and demo_closed(store)):
+        audit.record(store, subject, "login", outcome="failed:no_account" if row is None else "failed:disabled",
+                     detail="sso")
+        raise LoginFailed("no_account" if row is None else "disabled")
+    user = _user(store, dict(row))
+    with store.begin() as conn:
+        conn.execute(S.users.update().where(S.users.c.username == user.username).values(
+            last_login_at=dt.datetime.now().replace(microsecond=0)))
+    audit.record(store, user, "login", detail="sso")
+    return user

@@ -1,0 +1,80 @@
+"""账户管理: create, disable and reset accounts and set their role and area (administrators)."""
+import streamlit as st
+
+from core import accounts, admin
+from core.i18n import headers, t
+from ui.session import start, user
+from ui.tables import show
+
+s, L = start("pages/admin.py", "nav.admin", needs_marts=False)
+me = user()
+regions = s.regions()
+names = dict(zip(regions["region_code"], regions["region_name"]))
+roles = list(accounts.ROLES)
+
+
+def role_name(r: str) -> str:
+    return accounts.ROLES[r].zh if L == "zh" else accounts.ROLES[r].en
+
+
+def area_options(role: str) -> list[str]:
+    level = accounts.ROLES[role].area_level
+    return [] if level == "province" else regions[regions["region_level"] == level]["region_code"].tolist()
+
+
+def area_label(code: str) -> str:
+    parent = regions.set_index("region_code")["parent_code"].get(code)
+    return f"{code} {names.get(parent, '') if regions.set_index('region_code')['region_level'][code] == 'county' else ''}{names[code]}"
+
+
+def attempt(action, message: str) -> None:
+    try:
+        action()
+        st.session_state["ad_flash"] = message
+        st.rerun()
+    except (ValueError, accounts.AccessDenied) as err:
+        st.error(str(err))
+
+
+table = admin.users(s, me)
+show(table.assign(role_name=table["role"].map(role_name)),
+     headers(["username", "display_name", "role_name", "area_name", "is_active", "is_demo", "failed_logins", "locked_until",
+              "last_login_at", "sso_subject", "created_at"], L), "ad_users", t("nav.admin", L))
+if "ad_flash" in st.session_state:
+    st.success(st.session_state.pop("ad_flash"))
+
+create, change, password = st.tabs([t("ad.create", L), t("ad.change", L), t("ad.reset", L)])
+with create:
+    role = st.selectbox(t("ad.role", L), roles, format_func=role_name, key="ad_new_role")
+    with st.form("ad_create"):
+        username = st.text_input(t("auth.username", L), key="ad_new_user")
+        display = st.text_input(t("ad.display_name", L), key="ad_new_display")
+        options = area_options(role)
+        area = st.selectbox(t("ad.area", L), options, format_func=area_label, key="ad_new_area") if options else None
+        secret = st.text_input(t("auth.password", L), type="password", key="ad_new_password")
+        if st.form_submit_button(t("ad.create", L)):
+            attempt(lambda: admin.create_user(s, me, username.strip(), display.strip(), role, area, secret),
+                    t("ad.created", L).format(user=username))
+with change:
+    who = st.selectbox(t("auth.username", L), table["username"].tolist(), key="ad_who")
+    row = table.set_index("username").loc[who] if who else None
+    if row is not None:
+        role = st.selectbox(t("ad.role", L), roles, index=roles.index(row["role"]), format_func=role_name,
+                            key=f"ad_role_{who}")
+        options = area_options(role)
+        area = st.selectbox(t("ad.area", L), options, format_func=area_label, key=f"ad_area_{who}",
+                            index=options.index(row["area_code"]) if row["area_code"] in options else 0) if options else None
+        c1, c2, c3 = st.columns(3)
+        if c1.button(t("ad.save_role", L), key="ad_save_role"):
+            attempt(lambda: admin.set_role(s, me, who, role, area), t("ad.changed", L).format(user=who))
+        if c2.button(t("ad.disable", L) if row["is_active"] else t("ad.enable", L), key="ad_toggle"):
+            attempt(lambda: admin.set_active(s, me, who, not row["is_active"]), t("ad.changed", L).format(user=who))
+        subject = c3.text_input(t("ad.sso", L), value=row["sso_subject"] or "", key=f"ad_sso_{who}")
+        if c3.button(t("ad.save_sso", L), key="ad_save_sso"):
+            attempt(lambda: admin.link_sso(s, me, who, subject.strip() or None), t("ad.changed", L).format(user=who))
+with password:
+    with st.form("ad_reset"):
+        who = st.selectbox(t("auth.username", L), table["username"].tolist(), key="ad_reset_who")
+        secret = st.text_input(t("ad.new_password", L), type="password", key="ad_reset_password")
+        if st.form_submit_button(t("ad.reset", L)):
+            attempt(lambda: admin.reset_password(s, me, who, secret), t("ad.changed", L).format(user=who))

@@ -1,0 +1,106 @@
+"""AppTest: the login page, session timeout, disabled accounts, role navigation, the admin and audit pages."""
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import accounts, demo
+from core.db import ROOT
+
+from .views import sign_in
+
+
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
+    from ui import session
+    session._store.clear()
+    yield lambda: AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    session._store.clear()
+
+
+def _login(at, username, password):
+    at.text_input(key="login_user").set_value(username)
+    at.text_input(key="login_password").set_value(password)
+    at.button[-1].click().run()
+    return at
+
+
+def test_nothing_before_signing_in_and_the_form_works(app, demo_copy):
+    at = app().run()
+    assert not at.exception and not at.dataframe and not at.metric  # no data on the login page
+    assert any("demo_city" in i.value for i in at.info)  # a demo store lists its accounts
+    _login(at, "demo_city", "wrong1password")
+    assert "用户名或密码错误" in at.error[0].value and not at.metric
+    _login(at, "demo_city", demo.DEMO_PASSWORD)
+    assert not at.exception and at.metric  # the overview's tiles
+    assert at.session_state["filters"].area == "371400"
+    log = demo_copy.read("SELECT username, action, outcome FROM audit_log WHERE action = 'login' ORDER BY audit_id")
+    assert log.values.tolist()[-2:] == [["demo_city", "login", "failed:wrong"], ["demo_city", "login", "ok"]]
+
+
+def test_lockout_through_the_form(app):
+    at = app().run()
+    for _ in range(5):
+        _login(at, "demo_county", "wrong1password")
+    assert "账户已锁定" in at.error[0].value
+    _login(at, "demo_county", demo.DEMO_PASSWORD)
+    assert "账户已锁定" in at.error[0].value and not at.metric
+
+
+def test_an_idle_session_expires(app, demo_copy):
+    at = sign_in(app(), "demo_leader").run()
+    assert at.metric
+    at.session_state["auth"]["last_seen"] = dt.datetime.now() - dt.timedelta(minutes=31)  # timeout 30 minutes
+    at.run()
+    assert not at.metric and not at.dataframe and "会话已结束" in at.warning[0].value
+    assert "filters" not in at.session_state  # the session forgot what it held
+    assert demo_copy.read("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'session_expired'")["n"].iloc[0] == 1
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_page(app, demo_copy):
+    at = sign_in(app(), "demo_city").run()
+    assert at.metric
+    accounts_admin = accounts.system_user(demo_copy)
+    from core import admin
+    admin.set_active(demo_copy, accounts_admin, "demo_city", False)
+    at.run()
+    assert not at.metric and "已停用" in at.warning[0].value
+    at = _login(app().run(), "demo_city", demo.DEMO_PASSWORD)  # signing in again, in a new session
+    assert "账户已停用" in at.error[0].value
+
+
+@pytest.mark.parametrize("username,allowed,refused", [
+    ("demo_leader", "overview", "upload"), ("demo_county", "interviews", "admin"),
+    ("demo_analyst", "upload", "audit"), ("demo_admin", "audit", "overview")])
+def test_each_role_opens_only_its_pages(app, username, allowed, refused):
+    at = sign_in(app(), username).run()
+    at.switch_page(f"pages/{allowed}.py").run()
+    assert not at.exception and not any("无权打开" in w.value for w in at.warning)
+    at.switch_page(f"pages/{refused}.py").run()  # as a crafted link to a page outside the role would
+    assert any("无权打开" in w.value for w in at.warning) and not at.dataframe
+
+
+def test_admin_creates_an_account_and_the_audit_log_shows_it(app, demo_copy):
+    at = sign_in(app(), "demo_admin").run()  # the admin's first page: accounts
+    assert not at.exception and "demo_city" in set(at.dataframe[0].value["用户"])
+    at.selectbox(key="ad_new_role").set_value("county_officer").run()
+    at.text_input(key="ad_new_user").set_value("ningjin2")
+    at.text_input(key="ad_new_display").set_value("宁津县经办")
+    at.selectbox(key="ad_new_area").set_value("371422")
+    at.text_input(key="ad_new_password").set_value("ningjin2026")
+    next(b for b in at.button if b.label == "新建账户").click().run()
+    assert not at.exception and "已创建账户 ningjin2" in at.success[0].value
+    user = accounts.authenticate(demo_copy, "ningjin2", "ningjin2026")
+    assert (user.role, user.scope, user.is_demo) == ("county_officer", "371422", False)
+    at.switch_page("pages/audit.py").run()
+    log = at.dataframe[0].value
+    assert ("demo_admin", "创建账户", "ningjin2") in set(zip(log["用户"], log["操作"], log["对象"]))
+
+
+def test_a_crafted_link_to_another_city_shows_the_own(app):
+    at = sign_in(app(), "demo_city")
+    at.query_params["area"] = "370100"
+    at.run()
+    assert any("不在您的管辖范围内" in w.value for w in at.warning)
+    assert at.session_state["filters"].area == "371400" and at.query_params["area"] in ("371400", ["371400"])

@@ -1,0 +1,223 @@
+"""Nobody sees what is not theirs: for random jurisdictions, areas (inside and outside them) and
+filters, no reader, page, download or command-line query returns a row outside the jurisdiction.
+
+What lies inside a jurisdiction is worked out here from the raw tables, independently of core.view.
+"""
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from core import area_view, demo, interviews, marts, monitoring, overview, scorecard
+from core.db import ROOT
+from core.indicators import FLAGS
+from core.view import View
+
+from .views import sign_in
+
+VIEWS = [(None, ""), (dt.date(2026, 10, 31), ""), (None, "药品"), (None, "耗材")]
+
+
+class Inside:
+    """The codes of everything inside a jurisdiction, and of everything in the store."""
+    _cache: dict = {}
+
+    def __init__(self, store, scope: str):
+        regions = store.regions()
+        kids = set(regions.loc[regions["parent_code"] == scope, "region_code"])
+        self.regions = {scope} | kids | set(regions.loc[regions["parent_code"].isin(kids), "region_code"])
+        self.all_regions = set(regions["region_code"])
+        counties = sorted(self.regions & set(regions.loc[regions["region_level"] == "county", "region_code"]))
+        marks = ", ".join(f"'{c}'" for c in counties)
+        inst = store.read("SELECT institution_code, county_code FROM institutions")
+        self.institutions = set(inst.loc[inst["county_code"].isin(counties), "institution_code"])
+        self.all_institutions = set(inst["institution_code"])
+        self.enterprises = set(store.read(f"""
+            SELECT o.distributor_code AS e FROM orders o JOIN institutions i ON i.institution_code = o.institution_code
+              WHERE i.county_code IN ({marks}) AND o.distributor_code IS NOT NULL
+            UNION SELECT p.manufacturer_code FROM orders o JOIN products p ON p.product_code = o.product_code
+              JOIN institutions i ON i.institution_code = o.institution_code WHERE i.county_code IN ({marks})
+            UNION SELECT a.distributor_code FROM agreements a JOIN institutions i ON i.institution_code = a.institution_code
+              WHERE i.county_code IN ({marks}) AND a.distributor_code IS NOT NULL
+            UNION SELECT p.manufacturer_code FROM agreements a JOIN products p ON p.product_code = a.product_code
+              JOIN institutions i ON i.institution_code = a.institution_code WHERE i.county_code IN ({marks})
+            UNION SELECT c.enterprise_code FROM complaints c JOIN institutions i ON i.institution_code = c.institution_code
+              WHERE i.county_code IN ({marks})""")["e"])
+        self.all_enterprises = set(store.read("SELECT enterprise_code FROM enterprises")["enterprise_code"])
+        comp = store.read("SELECT complaint_id, institution_code FROM complaints")
+        self.complaints = set(comp.loc[comp["institution_code"].isin(self.institutions), "complaint_id"])
+        self.all_complaints = set(comp["complaint_id"])
+        orders = store.read("SELECT order_id, institution_code FROM orders")
+        self.orders = set(orders.loc[orders["institution_code"].isin(self.institutions), "order_id"])
+        self.all_orders = set(orders["order_id"])
+
+    @classmethod
+    def of(cls, store, scope: str) -> "Inside":
+        if (store.url, scope) not in cls._cache:
+            cls._cache[(store.url, scope)] = cls(store, scope)
+        return cls._cache[(store.url, scope)]
+
+    def leaks(self, values) -> set[str]:
+        """The values that name something of the store outside the jurisdiction."""
+        out = set()
+        for v in values:
+            if not isinstance(v, str):
+                continue
+            for inside, everything in ((self.institutions, self.all_institutions), (self.regions, self.all_regions),
+                                       (self.enterprises, self.all_enterprises), (self.complaints, self.all_complaints),
+                                       (self.orders, self.all_orders)):
+                if v in everything and v not in inside:
+                    out.add(v)
+        return out
+
+    def frame_leaks(self, frame: pd.DataFrame) -> set[str]:
+        out = set()
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                out |= self.leaks(frame[column].dropna().unique())
+        return out
+
+
+def _readers(view: View, inst_code: str, ent_code: str):
+    """Every frame a page asks core for, for this view."""
+    out = {"counts_by_area": overview.counts_by_area(view), "monthly": overview.monthly_rates(view),
+           "ranked": overview.children_ranked(view),
+           "headline": pd.DataFrame(overview.headline(view)).drop(columns=["label"], errors="ignore"),
+           "products": monitoring.delivery_by_product(view), "tiers": monitoring.enterprise_tiers(view),
+           "balance": monitoring.primary_balance(view), "complaints": monitoring.complaint_table(view),
+           "flags": monitoring.institution_flags(view, tuple(f.id for f in FLAGS if f.level == "institution"))}
+    listed = interviews.interview_list(view)
+    out["interviews"] = listed
+    out["evidence"] = interviews.evidence(view, listed)
+    parent = view.store.regions().set_index("region_code")["parent_code"].get(view.area)
+    out["figures"] = area_view.area_figures(view, parent if isinstance(parent, str) else None)
+    for layer in area_view.LAYERS:
+        ent = ent_code if layer == area_view.ENTERPRISE else None
+        out[f"layer {layer}"] = (area_view.institutions_in(view, layer, ent) if view.area_level == "county"
+                                 else area_view.child_values(view, layer, ent))
+    for name, card in (("institution", scorecard.institution_card(view, inst_code)),
+                       ("enterprise", scorecard.enterprise_card(view, ent_code))):
+        if card is not None:
+            for part, value in card.items():
+                out[f"{name} {part}"] = pd.DataFrame([value]) if isinstance(value, dict) else value
+    return out
+
+
+@pytest.fixture(scope="module")
+def codes(demo_store):
+    regions = demo_store.regions()
+    return {"cities": sorted(regions.loc[regions["region_level"] == "city", "region_code"]),
+            "counties": sorted(regions.loc[regions["region_level"] == "county", "region_code"]),
+            "institutions": sorted(demo_store.read("SELECT institution_code FROM institutions")["institution_code"]),
+            "enterprises": sorted(demo_store.read("SELECT enterprise_code FROM enterprises")["enterprise_code"])}
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_reader_returns_a_row_outside_the_jurisdiction(demo_store, codes, data):
+    level = data.draw(st.sampled_from(["city", "county"]), label="officer")
+    scope = data.draw(st.sampled_from(codes["cities"] if level == "city" else codes["counties"]), label="scope")
+    area = data.draw(st.sampled_from(["370000"] + codes["cities"] + codes["counties"]), label="area asked for")
+    as_of, category = data.draw(st.sampled_from(VIEWS), label="filters")
+    inst = data.draw(st.sampled_from(codes["institutions"]), label="institution card asked for")
+    ent = data.draw(st.sampled_from(codes["enterprises"]), label="enterprise card asked for")
+    view = View.of(demo_store, marts.ensure_view(demo_store, as_of, category), area, scope)
+    inside = Inside.of(demo_store, scope)
+    assert view.area in inside.regions
+    frames = _readers(view, inst, ent)
+    leaks = {name: inside.frame_leaks(frame) for name, frame in frames.items()}
+    assert not any(leaks.values()), {k: sorted(v)[:5] for k, v in leaks.items() if v}
+    if inst not in inside.institutions:
+        assert scorecard.institution_card(view, inst) is None
+    if ent not in inside.enterprises:
+        assert scorecard.enterprise_card(view, ent) is None
+
+
+@pytest.fixture
+def deferred(monkeypatch):
+    """The callables behind deferred download buttons, by file id: the real registration, watched."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    made, register = {}, MediaFileManager.add_deferred
+
+    def watched(self, data_callable, *args, **kwargs):
+        file_id = register(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+    monkeypatch.setattr(MediaFileManager, "add_deferred", watched)
+    return made
+
+
+PAGES = ["overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise", "interviews"]
+
+
+@pytest.mark.parametrize("username", ["demo_city", "demo_county"])
+def test_pages_and_downloads_stay_inside_the_jurisdiction(demo_store, monkeypatch, deferred, username):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+    from core import accounts
+    from ui import session
+    session._store.clear()
+    user = accounts.load(demo_store, username)
+    inside = Inside.of(demo_store, user.scope)
+    elsewhere = "370100"  # 济南市: a crafted link to another city
+    outsider = demo_store.read("SELECT institution_code FROM institutions WHERE county_code LIKE '3701%' LIMIT 1")
+    stranger = sorted(Inside.of(demo_store, elsewhere).enterprises - inside.enterprises)[0]
+    for page in PAGES:
+        at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), username)
+        at.query_params.update({"area": elsewhere, "layer": "red_flag",
+                                "code": outsider["institution_code"].iloc[0] if page == "institution" else stranger})
+        at.run()
+        if page != "overview":
+            at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+        assert at.session_state["filters"].area in inside.regions, page
+        for frame in (d.value for d in at.dataframe):
+            assert not inside.frame_leaks(frame), (page, sorted(inside.frame_leaks(frame))[:5])
+        for chart in at.get("deck_gl_json_chart"):
+            import json
+            spec = json.loads(chart.proto.json)
+            found = {f["properties"]["code"] for layer in spec["layers"] if isinstance(layer.get("data"), dict)
+                     for f in layer["data"].get("features", [])}
+            assert not inside.leaks(found), (page, found - inside.regions)
+        for button in at.download_button:
+            key = button.proto.id.split("-")[-1]
+            data = deferred[button.proto.deferred_file_id]()  # what a click in the browser runs
+            wb = openpyxl.load_workbook(io.BytesIO(data))
+            for ws in wb.worksheets:
+                values = [v for row in ws.iter_rows(values_only=True) for v in row]
+                assert not inside.leaks(values), (page, key, ws.title, sorted(inside.leaks(values))[:5])
+            info = dict(list(wb["说明"].values)[1:])
+            assert info["导出人"].endswith(f"（{username}）") and info["导出时间"]
+        if page in ("institution", "enterprise"):
+            assert any("没有编码为" in w.value for w in at.warning), page  # the card is not shown, nor is it said to exist
+    exported = demo_store.read("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'export' AND username = :u",
+                               {"u": username})["n"].iloc[0]
+    assert exported > 0
+    session._store.clear()
+
+
+@pytest.mark.parametrize("username", ["demo_city", "demo_county"])
+def test_command_line_queries_stay_inside_the_jurisdiction(demo_store, username):
+    from core import accounts
+    inside = Inside.of(demo_store, accounts.load(demo_store, username).scope)
+    env = {**os.environ, "VBP_PASSWORD": demo.DEMO_PASSWORD}
+    for args in (["flags"], ["flags", "--category", "耗材"], ["indicators", "--level", "institution"],
+                 ["indicators", "--level", "county"], ["indicators", "--level", "city"],
+                 ["indicators", "--level", "province"], ["indicators", "--level", "enterprise"]):
+        out = subprocess.run([sys.executable, "-m", "core", *args, "--db", demo_store.url, "--user", username],
+                             cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+        assert out.returncode == 0, out.stderr
+        frame = pd.read_csv(io.StringIO(out.stdout), dtype=str)
+        assert not inside.frame_leaks(frame), (args, sorted(inside.frame_leaks(frame))[:5])
+        if args == ["indicators", "--level", "institution"]:
+            assert set(frame["institution_code"]) and set(frame["institution_code"]) <= inside.institutions
+    wrong = subprocess.run([sys.executable, "-m", "core", "flags", "--db", demo_store.url, "--user", username],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600, env={**env, "VBP_PASSWORD": "nope"})
+    assert wrong.returncode == 3 and "密码错误" in wrong.stderr and wrong.stdout == ""
