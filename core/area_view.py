@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import maps, regions
 from .indicators import INDICATORS
 from .view import View
+from .cache import cached
 
 LEVEL_OF_CHILDREN = {"province": "city", "city": "county"}
 GAP = "gap"
@@ -14,6 +16,7 @@ ENTERPRISE = "enterprise"
 LAYERS = tuple(i.id for i in INDICATORS) + (GAP, RED, ENTERPRISE)
 
 
+@cached
 def area_figures(view: View, parent_code: str | None) -> pd.DataFrame:
     """Each indicator for the area and, when the viewer may see it, the level above."""
     codes = [view.area] + ([parent_code] if parent_code and view.in_scope(parent_code) else [])
@@ -38,6 +41,7 @@ def _rate(frame: pd.DataFrame) -> pd.Series:
     return frame["delivered_qty"] / frame["ordered_qty"].where(frame["ordered_qty"] > 0)
 
 
+@cached
 def enterprise_rates(view: View, enterprise_code: str, child_level: str) -> pd.DataFrame:
     """An enterprise's delivery rate in each area one level below the view's area (supplier-tier view)."""
     key = "i.county_code" if child_level == "county" else "k.parent_code"
@@ -50,6 +54,7 @@ def enterprise_rates(view: View, enterprise_code: str, child_level: str) -> pd.D
     return frame[["code", "value"]]
 
 
+@cached
 def child_values(view: View, layer: str, enterprise_code: str | None = None) -> pd.DataFrame:
     """One row per area one level below the view's area: code, name, value of the layer, flagged
     count, red-flag count, institutions."""
@@ -80,6 +85,7 @@ def child_values(view: View, layer: str, enterprise_code: str | None = None) -> 
     return kids[["code", "name", "value", "count_flagged", "count_red_flag", "count_institutions"]]
 
 
+@cached
 def institutions_in(view: View, layer: str, enterprise_code: str | None = None) -> pd.DataFrame:
     """Institutions of the view's area with coordinates, the layer's value and their red-flag score."""
     inst = view.read(f"""SELECT i.institution_code AS code, i.institution_name AS name, i.level, i.category,
@@ -105,3 +111,25 @@ def institutions_in(view: View, layer: str, enterprise_code: str | None = None) 
         inst = inst.merge(vals, on="code", how="left")
     inst["is_primary"] = inst["is_primary"].astype(bool)
     return inst
+
+
+@cached
+def children_deck(view: View, layer: str, enterprise_code: str | None = None) -> maps.Frozen:
+    """The map of the areas one level below, coloured by the layer, pickable for the drill."""
+    values = child_values(view, layer, enterprise_code)
+    province = view.store.province_code
+    deck = maps.areas_deck(regions.features(province, LEVEL_OF_CHILDREN[view.area_level], view.area),
+                           dict(zip(values["code"], values["value"])), regions.bounds(province, view.area),
+                           "{name}: {value}")
+    return maps.Frozen(deck)
+
+
+@cached
+def institutions_deck(view: View, layer: str, enterprise_code: str | None = None) -> maps.Frozen:
+    """A county's outline with its institutions, coloured by the layer's value or by red flags."""
+    values = institutions_in(view, layer, enterprise_code)
+    province = view.store.province_code
+    outline = {"type": "FeatureCollection",
+               "features": [f for f in regions.boundaries(province)["features"] if f["properties"]["code"] == view.area]}
+    return maps.Frozen(maps.institutions_deck(outline, values.to_dict("records"), regions.bounds(province, view.area),
+                                              "{name}", by_value=layer not in (GAP, RED)))

@@ -1,6 +1,8 @@
 """Charts as pure functions returning plotly figures (no Streamlit, testable without a browser)."""
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -32,6 +34,11 @@ def ranked(frame: pd.DataFrame, value: str, label: str, title: str, threshold: f
 
 def legend(keys: list[tuple[list[int], str]], title: str = "") -> go.Figure:
     """A colour key as a strip of swatches, each with its label beneath (low to high for a choropleth)."""
+    return _legend(tuple((tuple(rgb), label) for rgb, label in keys), title)
+
+
+@functools.lru_cache(maxsize=256)
+def _legend(keys: tuple, title: str) -> go.Figure:  # the same key is drawn on every rerun: build it once
     fig = go.Figure()
     for i, (rgb, label) in enumerate(keys):
         fig.add_shape(type="rect", x0=i + 0.04, x1=i + 0.96, y0=0.45, y1=1, line_width=0,

@@ -154,6 +154,17 @@ def cmd_users(args) -> int:
     return 0
 
 
+def cmd_grants(args) -> int:
+    """The GRANT statements for the app's PostgreSQL role (least privilege), to run as the owner."""
+    from . import grants
+    try:
+        print("\n".join(grants.statements(args.role)))
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
+    return 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -206,6 +217,10 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 / read the password from stdin")
     u.add_argument("--format", choices=("csv", "table"), default="table")
     u.set_defaults(func=cmd_users)
+
+    g = sub.add_parser("grants", help="应用数据库角色的最小权限授权语句 / least-privilege GRANTs for the app's role")
+    g.add_argument("--role", required=True, help="应用连接数据库所用的角色 / the app's PostgreSQL role")
+    g.set_defaults(func=cmd_grants)
     return p
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .cache import of_data
 from .marts import CATEGORIES
 from .view import area_chain
 
@@ -35,6 +36,7 @@ def _day(value) -> dt.date | None:
     return None if value is None or value != value else pd.Timestamp(value).date()
 
 
+@of_data
 def order_dates(store) -> tuple[dt.date, dt.date] | None:
     """The first and the latest order date in the store."""
     row = store.read("SELECT MIN(order_date) AS a, MAX(order_date) AS b FROM orders").iloc[0]
@@ -42,6 +44,7 @@ def order_dates(store) -> tuple[dt.date, dt.date] | None:
     return (first, last) if first and last else None
 
 
+@of_data
 def periods(store) -> list[Period]:
     """The procurement periods that have orders: the agreements' periods, and calendar years of
     orders outside any agreement. Latest first."""

@@ -13,6 +13,7 @@ from .i18n import t
 from .indicators import FLAG_BY_ID, SEVERITY_WEIGHT, SEVERITY_ZH
 from .accounts import AccessDenied, User, require
 from .view import View
+from .cache import cached
 
 STATUSES = ("待处理", "已提醒", "已通报", "已约谈", "已整改", "已移交纪检")
 TIER_MEASURES = {"B": "报量风险提示", "C": "减少约定采购量", "D": "不接受参加集采"}
@@ -34,6 +35,7 @@ def _flag_names(flags: pd.DataFrame) -> pd.Series:
     return names.groupby("subject_code")["name"].agg(lambda s: "；".join(dict.fromkeys(s)))
 
 
+@cached
 def interview_list(view: View) -> pd.DataFrame:
     """Red-flagged institutions of the area and tier C/D enterprises serving it, highest score first."""
     inst = view.read(f"""
@@ -119,6 +121,7 @@ def record_action(view: View, actor: User, subject_type: str, subject_codes: lis
         from . import audit
         with view.store.begin() as conn:
             conn.execute(sa.insert(S.actions), rows)
+            view.store.bump_meta(conn, "actions_version")  # lists and scorecards show the new status at once
         audit.record(view.store, actor, "action_recorded", target=",".join(subject_codes)[:200],
                      detail=f"{subject_type} {status} {action_date}: {note}")
     return len(rows)

@@ -1,7 +1,6 @@
 """Maps as pure functions returning pydeck decks: no basemap, no internet."""
 from __future__ import annotations
 
-import copy
 import math
 
 import pydeck as pdk
@@ -53,9 +52,20 @@ def legend(values, decimals: int = 2, percent: bool = False) -> list[tuple[list[
     return [(list(c), f"{fmt(low + i * step)} – {fmt(low + (i + 1) * step)}") for i, c in enumerate(PALETTE)]
 
 
+class Frozen(pdk.Deck):
+    """A deck whose JSON is made once: a page drawn again sends the same text without rebuilding it."""
+
+    def __init__(self, deck: pdk.Deck):
+        self.__dict__.update(deck.__dict__)
+        self._frozen_json = deck.to_json()
+
+    def to_json(self) -> str:
+        return self._frozen_json
+
+
 def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_id: str = "areas") -> pdk.Deck:
     """Child areas coloured by value (grey where there is no value), pickable for the drill."""
-    fc = copy.deepcopy(fc)
+    fc = {**fc, "features": [{**f, "properties": dict(f["properties"])} for f in fc["features"]]}  # geometry shared
     for f in fc["features"]:
         v = values.get(f["properties"]["code"])
         f["properties"]["value"] = None if v is None or v != v else round(float(v), 4)

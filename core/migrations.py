@@ -42,6 +42,12 @@ def _user_columns(conn: sa.Connection) -> None:
         conn.execute(sa.text("CREATE UNIQUE INDEX uq_users_sso_subject ON users (sso_subject)"))
 
 
+def _order_date_index(conn: sa.Connection) -> None:
+    """A store made before version 8 gets the index (a new one has it from version 1's table)."""
+    if "ix_orders_date" not in {i["name"] for i in sa.inspect(conn).get_indexes("orders")}:
+        next(i for i in S.orders.indexes if i.name == "ix_orders_date").create(conn)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -57,6 +63,7 @@ STEPS: tuple[Step, ...] = (
          (S.mart_views,) + S.MART_TABLES, change=_marts_by_view),
     Step(7, "accounts: single sign-on link, last sign-in, password date; the audit log",
          (S.audit_log,), change=_user_columns),
+    Step(8, "orders: an index on the order date", change=_order_date_index),
 )
 
 HEAD = STEPS[-1].version

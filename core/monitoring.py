@@ -9,8 +9,10 @@ import pandas as pd
 
 from .indicators import FLAG_BY_ID, SEVERITY_ZH
 from .view import View
+from .cache import cached
 
 
+@cached
 def delivery_by_product(view: View) -> pd.DataFrame:
     frame = view.read(f"""
         SELECT p.product_code, p.generic_name, p.dosage_form, p.specification, p.category, e.enterprise_name AS manufacturer,
@@ -26,6 +28,7 @@ def delivery_by_product(view: View) -> pd.DataFrame:
     return frame.sort_values(["delivery_rate", "product_code"], kind="stable").reset_index(drop=True)
 
 
+@cached
 def enterprise_tiers(view: View) -> pd.DataFrame:
     """Tiers of the enterprises that serve the area (a tier is the enterprise's, over the whole province)."""
     frame = view.read(f"""SELECT m.enterprise_code, m.delivered_qty, m.ordered_qty, m.delivery_rate, m.count_complaints,
@@ -39,6 +42,7 @@ def enterprise_tiers(view: View) -> pd.DataFrame:
         .drop(columns="tier_rank").reset_index(drop=True)
 
 
+@cached
 def primary_balance(view: View) -> pd.DataFrame:
     """Primary against other institutions' delivery rates for the area and the areas below it."""
     frame = view.read(f"""SELECT a.region_code, a.region_level, a.primary_delivered_qty, a.primary_ordered_qty,
@@ -62,6 +66,7 @@ def _named(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+@cached
 def institution_flags(view: View, flag_ids: tuple[str, ...]) -> pd.DataFrame:
     """Flags of institutions in the area, with names and what they are about."""
     marks = ", ".join(f":f{n}" for n in range(len(flag_ids)))
@@ -75,6 +80,7 @@ def institution_flags(view: View, flag_ids: tuple[str, ...]) -> pd.DataFrame:
     return _named(frame)
 
 
+@cached
 def complaint_table(view: View) -> pd.DataFrame:
     """Complaints raised in the area by T (of the view's category), with their working-day timeliness at T."""
     return view.read(f"""SELECT c.complaint_id, c.institution_code, c.enterprise_code, c.product_code, c.issue_type,

@@ -7,6 +7,7 @@ import pandas as pd
 from . import regions
 from .i18n import t
 from .view import View
+from .cache import cached
 
 _BY_AREA = """
 SELECT c.region_code AS area_code, c.region_name AS area_name,
@@ -22,6 +23,7 @@ ORDER BY c.region_code
 """
 
 
+@cached
 def counts_by_area(view: View) -> pd.DataFrame:
     """One row per area one level below the view's area (a county's own row at county level):
     institutions, primary institutions, counties, orders of the view's period."""
@@ -38,6 +40,7 @@ def counts_by_area(view: View) -> pd.DataFrame:
     return out
 
 
+@cached
 def totals(view: View) -> dict[str, int]:
     """Institutions, enterprises, agreements and orders (of the view's period) in the area."""
     inside = view.institutions_in_area()
@@ -69,6 +72,7 @@ TILES = (  # metric, kind; labels are tile.<metric> in the catalogue
 )
 
 
+@cached
 def headline(view: View, lang: str = "zh") -> list[dict]:
     """The overview's tiles for the area: value at T and its change since the previous month's end."""
     snaps = view.read("SELECT as_of, metric, value FROM mart_snapshots WHERE view_id = :v AND region_code = :area")
@@ -91,6 +95,7 @@ def headline(view: View, lang: str = "zh") -> list[dict]:
     return tiles
 
 
+@cached
 def monthly_rates(view: View) -> pd.DataFrame:
     """Per month for the area: delivery rate of agreed orders placed that month, selected share, timely rate."""
     m = view.read("SELECT * FROM mart_monthly WHERE view_id = :v AND region_code = :area ORDER BY month")
@@ -101,6 +106,7 @@ def monthly_rates(view: View) -> pd.DataFrame:
     return m
 
 
+@cached
 def children_ranked(view: View) -> pd.DataFrame:
     """The areas one level down with their headline figures now and their change since last month."""
     kids = view.read("SELECT region_code, region_name, region_level FROM regions WHERE parent_code = :area")

@@ -105,8 +105,10 @@ def _build(province_code: str) -> dict:
 
 
 @functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=4)
 def boundaries(province_code: str) -> dict:
-    """All of the province's regions as one FeatureCollection (province, cities, counties)."""
+    """All of the province's regions as one FeatureCollection (province, cities, counties); read once per
+    process and shared: do not change it (`features` gives copies to change)."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     path = CACHE_DIR / f"boundaries-{province_code}-{TOLERANCE}-{MIN_PART_AREA}.geojson"
     if path.exists():
@@ -120,10 +122,10 @@ def boundaries(province_code: str) -> dict:
 
 def features(province_code: str, level: str, parent_code: str | None = None) -> dict:
     """A FeatureCollection of one level, optionally only the children of `parent_code`."""
-    feats = [f for f in boundaries(province_code)["features"]
+    feats = [{**f, "properties": dict(f["properties"])} for f in boundaries(province_code)["features"]
              if f["properties"]["level"] == level
              and (parent_code is None or f["properties"]["parent_code"] == parent_code)]
-    return {"type": "FeatureCollection", "features": feats}
+    return {"type": "FeatureCollection", "features": feats}  # the properties are copies; the geometry is shared
 
 
 def region_rows(province_code: str) -> list[dict]:

@@ -132,6 +132,7 @@ orders = sa.Table(
     # Covering index for the institution x product aggregate (see stack-notes).
     sa.Index("ix_orders_inst_prod", "institution_code", "product_code", "order_date", "order_qty", "delivered_qty"),
     sa.Index("ix_orders_product", "product_code"),
+    sa.Index("ix_orders_date", "order_date"),  # the first and latest order, date windows (added by version 8)
 )
 
 baseline = sa.Table(

@@ -10,6 +10,7 @@ import pandas as pd
 from .indicators import FLAG_BY_ID, INDICATORS, SEVERITY_ZH
 from .interviews import actions_of
 from .view import View
+from .cache import cached
 
 
 def _day(view: View):
@@ -38,6 +39,7 @@ def _category(view: View, alias: str) -> str:
     return f" AND {alias}.category = :cat" if view.category else ""
 
 
+@cached
 def institution_card(view: View, code: str) -> dict | None:
     info = view.read(f"""SELECT i.*, k.region_name AS county_name, c.region_name AS city_name
                          FROM institutions i JOIN regions k ON k.region_code = i.county_code
@@ -85,6 +87,7 @@ def institution_card(view: View, code: str) -> dict | None:
             "complaints": complaints, "red": red, "actions": actions_of(view.store, "institution", code)}
 
 
+@cached
 def enterprise_card(view: View, code: str) -> dict | None:
     """An enterprise that serves the view's area: its tier (over the province), its products'
     delivery and the complaints it received, both from institutions of the area."""

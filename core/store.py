@@ -55,10 +55,14 @@ class Store:
     def set_meta(self, conn: sa.Connection, key: str, value: str) -> None:
         db.upsert(conn, S.store_meta, pd.DataFrame([{"key": key, "value": value}]))
 
+    def bump_meta(self, conn: sa.Connection, key: str) -> None:
+        """Count a version up (inside the writing transaction)."""
+        current = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == key)).scalar()
+        self.set_meta(conn, key, str(int(current or 0) + 1))
+
     def bump_data_version(self, conn: sa.Connection) -> None:
         """Mark the data as changed (inside the writing transaction), so stale marts and caches are not used."""
-        current = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "data_version")).scalar()
-        self.set_meta(conn, "data_version", str(int(current or 0) + 1))
+        self.bump_meta(conn, "data_version")
 
     def settings(self) -> dict:
         rows = self.read(sa.select(S.settings_table.c.name, S.settings_table.c.value))

@@ -1,7 +1,7 @@
 """地图: province -> city -> county -> institutions, by clicking an area; a breadcrumb goes back up."""
 import streamlit as st
 
-from core import area_view, charts, drill, maps, monitoring, regions
+from core import area_view, charts, drill, maps, monitoring
 from core.i18n import t
 from core.indicators import INDICATORS
 from ui.filters import go_to
@@ -41,14 +41,10 @@ if layer == area_view.ENTERPRISE:
 
 left, right = st.columns([3, 2])
 with left:
-    bounds = regions.bounds(s.province_code, here.code)
     if here.level in area_view.LEVEL_OF_CHILDREN:
-        child_level = area_view.LEVEL_OF_CHILDREN[here.level]
         values = area_view.child_values(view, layer, enterprise)
-        deck = maps.areas_deck(regions.features(s.province_code, child_level, here.code),
-                               dict(zip(values["code"], values["value"])), bounds, "{name}: {value}")
-        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"drill_{here.code}",
-                                height=560)
+        event = st.pydeck_chart(area_view.children_deck(view, layer, enterprise), on_select="rerun",
+                                selection_mode="single-object", key=f"drill_{here.code}", height=560)
         target = drill.move(region_rows, here.code, drill.selected_code(event))
         if target != here.code:
             go_to(target)
@@ -58,11 +54,7 @@ with left:
     else:
         by_value = layer not in (area_view.GAP, area_view.RED)
         values = area_view.institutions_in(view, layer, enterprise)
-        outline = {"type": "FeatureCollection",
-                   "features": [f for f in regions.boundaries(s.province_code)["features"]
-                                if f["properties"]["code"] == here.code]}
-        deck = maps.institutions_deck(outline, values.to_dict("records"), bounds, "{name}", by_value=by_value)
-        st.pydeck_chart(deck, key=f"points_{here.code}", height=560)
+        st.pydeck_chart(area_view.institutions_deck(view, layer, enterprise), key=f"points_{here.code}", height=560)
         keys = (maps.legend(values["value"].tolist(), decimals=3, percent=True) if by_value else []) + \
             [(rgb, t(key, L)) for rgb, key in maps.point_legend(by_value)]
     if keys:

@@ -13,9 +13,10 @@ def _store() -> Store:
 
 
 def store() -> Store:
-    """The store, filled with the demo province on the first start of an empty store."""
+    """The store, filled with the demo province on the first start of an empty embedded store (a server
+    store gets its data by import, or by `python -m core demo` when wanted)."""
     s = _store()
-    if s.is_empty() and s.meta("demo_as_of") is None:
+    if not s.is_postgres and s.is_empty() and s.meta("demo_as_of") is None:
         bar = st.progress(0.0, text="首次启动：正在生成演示数据…")
         demo.load(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"首次启动：{m}"))
         bar.empty()

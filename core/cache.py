@@ -1,0 +1,82 @@
+"""A cache of what readers return, shared by every session of the process.
+
+A result is kept under the store, the versions of its data and of its recorded actions, the view
+(as-of date and category), the area, the scope and the reader's arguments: one user's rows never
+answer another scope's question, and an import, a settings change or a recorded action is seen at
+once (the versions move on and older entries are never asked for again; the oldest are dropped).
+"""
+from __future__ import annotations
+
+import collections
+import copy
+import functools
+import threading
+
+import pandas as pd
+
+MAX_ENTRIES = 400
+_lock = threading.Lock()
+_entries: collections.OrderedDict = collections.OrderedDict()
+stats = {"hits": 0, "misses": 0}
+
+
+def versions(store) -> tuple[str, str]:
+    """The data and actions versions of the store, in one read."""
+    rows = store.read("SELECT key, value FROM store_meta WHERE key IN ('data_version', 'actions_version')")
+    found = dict(zip(rows["key"], rows["value"]))
+    return found.get("data_version", "0"), found.get("actions_version", "0")
+
+
+def _copy(value):
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if isinstance(value, (dict, list)):
+        return copy.deepcopy(value)
+    return value
+
+
+def cached(reader):
+    """Cache a reader whose first argument is a core.view.View."""
+    name = f"{reader.__module__}.{reader.__qualname__}"
+
+    @functools.wraps(reader)
+    def wrapper(view, *args, **kwargs):
+        key = (name, view.store.url, versions(view.store), view.view_id, view.area, view.scope, args,
+               tuple(sorted(kwargs.items())))
+        with _lock:
+            if key in _entries:
+                _entries.move_to_end(key)
+                stats["hits"] += 1
+                return _copy(_entries[key])
+        value = reader(view, *args, **kwargs)
+        with _lock:
+            stats["misses"] += 1
+            _entries[key] = value
+            while len(_entries) > MAX_ENTRIES:
+                _entries.popitem(last=False)
+        return _copy(value)
+    wrapper.uncached = reader
+    return wrapper
+
+
+def of_data(fn):
+    """Cache a function of the store alone (its first argument) for as long as its data do not change."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(store, *args):
+        key = (name, store.url, versions(store)[0], args)
+        with _lock:
+            if key in _entries:
+                _entries.move_to_end(key)
+                return _copy(_entries[key])
+        value = fn(store, *args)
+        with _lock:
+            _entries[key] = value
+        return _copy(value)
+    return wrapper
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()

@@ -1,0 +1,41 @@
+"""The readers' cache: shared across sessions, never across scopes, and never stale."""
+import datetime as dt
+
+from core import accounts, cache, interviews, monitoring
+
+from .views import default
+
+
+def test_a_second_ask_is_served_from_the_cache_and_cannot_be_spoiled(demo_store):
+    view = default(demo_store, "371400")
+    first = monitoring.delivery_by_product(view)
+    hits = cache.stats["hits"]
+    again = monitoring.delivery_by_product(default(demo_store, "371400"))  # another session, same question
+    assert cache.stats["hits"] == hits + 1 and again.equals(first)
+    again.loc[0, "delivery_rate"] = -1.0  # a page changing its copy changes nothing for the next reader
+    assert monitoring.delivery_by_product(view).equals(first)
+    assert monitoring.delivery_by_product.uncached(view).equals(first)  # the cache returns what the reader does
+
+
+def test_entries_are_kept_apart_by_scope(demo_store):
+    from core.view import View
+    province = monitoring.enterprise_tiers(default(demo_store))
+    info = default(demo_store).info
+    hits = cache.stats["hits"]
+    county = monitoring.enterprise_tiers(View.of(demo_store, info, "371422", "371422"))  # a county officer's view
+    assert cache.stats["hits"] == hits  # not answered from the province's entry
+    assert set(county["enterprise_code"]) < set(province["enterprise_code"])
+
+
+def test_a_recorded_action_and_new_data_are_seen_at_once(demo_copy):
+    officer = accounts.load(demo_copy, "demo_county")
+    view = default(demo_copy, officer.scope)
+    listed = interviews.interview_list(view)
+    code = listed[listed["subject_type"] == "institution"]["subject_code"].iloc[0]
+    assert listed.set_index("subject_code").loc[code, "status"] == "待处理"
+    interviews.record_action(view, officer, "institution", [code], "已提醒", "电话提醒", dt.date(2026, 11, 22))
+    assert interviews.interview_list(view).set_index("subject_code").loc[code, "status"] == "已提醒"
+    before = cache.versions(demo_copy)
+    with demo_copy.begin() as conn:
+        demo_copy.bump_data_version(conn)
+    assert cache.versions(demo_copy)[0] != before[0]  # an import moves the data version: older entries are never asked for

@@ -1,0 +1,49 @@
+"""Least privilege on PostgreSQL: the app's role does what the app does, and nothing more."""
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from core import accounts, audit, db, grants, importer, marts
+from core import schema as S
+from core.store import open_store
+
+from .extract_fixture import frames
+
+
+def test_every_table_has_its_grant():
+    assert grants.covered() == {t.name for t in S.metadata.sorted_tables}
+
+
+def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_or_the_audit(pg_factory, tmp_path):
+    owner_url = pg_factory()
+    owner = open_store(owner_url)  # the owner creates the schema (as every operator command does)
+    role = f"vbp_app_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE ROLE {role} LOGIN"))
+        for statement in grants.statements(role):
+            conn.execute(sa.text(statement))
+    app_url = sa.make_url(owner_url).set(username=role).render_as_string(hide_password=False)
+    try:
+        app = open_store(app_url)  # opening an up-to-date store needs no DDL
+        operator = accounts.system_user(app)
+        path = tmp_path / "x.xlsx"
+        from core import exporter
+        exporter.write_xlsx(frames(), path)
+        extract, counts = importer.import_files(app, [path], actor=operator)  # upserts and the marts
+        assert counts["orders"] == 2 and marts.default_view(app) is not None
+        audit.record(app, operator, "export", target="t")
+        for forbidden in ("DELETE FROM audit_log", "UPDATE audit_log SET outcome = 'x'", "CREATE TABLE sneaky (x int)",
+                          "DROP TABLE orders", "DELETE FROM orders", "ALTER TABLE users ADD COLUMN x int",
+                          "INSERT INTO regions (region_code, region_name, region_level) VALUES ('999999', 'x', 'city')"):
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied|must be owner"):
+                with app.begin() as conn:
+                    conn.execute(sa.text(forbidden))
+        assert owner.read("SELECT COUNT(*) AS n FROM audit_log")["n"].iloc[0] >= 1
+    finally:
+        db.dispose(app_url)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP OWNED BY {role}"))
+            conn.execute(sa.text(f"DROP ROLE {role}"))
+        admin.dispose()
