@@ -11,20 +11,9 @@ import functools
 
 import pandas as pd
 
+from .db import index_hint
+from .orderpass import OrdersPass
 from .workdays import DEFAULT as CAL, Calendar
-
-_INST_PRODUCT = """
-SELECT o.institution_code, o.product_code, o.distributor_code,
-       SUM(o.order_qty) AS purchased_qty,
-       SUM(CASE WHEN o.order_date <= :grace THEN o.order_qty ELSE 0 END) AS rate_order_qty,
-       SUM(CASE WHEN o.order_date <= :grace AND (o.delivery_date IS NULL OR o.delivery_date <= :t)
-                THEN COALESCE(o.delivered_qty, 0) ELSE 0 END) AS rate_delivered_qty,
-       COUNT(*) AS count_orders,
-       MAX(o.order_qty) AS max_order_qty
-FROM orders o
-WHERE o.order_date >= :start AND o.order_date <= :t {cat}
-GROUP BY o.institution_code, o.product_code, o.distributor_code
-"""
 
 _AGREEMENTS = """
 SELECT institution_code, product_code, period_start, period_end, reported_qty, prior_year_qty, agreed_qty,
@@ -45,11 +34,13 @@ def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 class Facts:
     """The facts at as-of date T, for every product or for one category (药品 or 耗材)."""
 
-    def __init__(self, store, as_of: dt.date | None = None, calendar: Calendar = CAL, category: str = ""):
+    def __init__(self, store, as_of: dt.date | None = None, calendar: Calendar = CAL, category: str = "",
+                 source: OrdersPass | None = None):
         self.store = store
         self.settings = store.settings()
         self.calendar = calendar
         self.category = category
+        self._source = source
         self.as_of = as_of or self.latest_order_date()
         self.period_start, self.period_end = self._period()
         days = (self.period_end - self.period_start).days + 1
@@ -81,11 +72,6 @@ class Facts:
             return dt.date(self.as_of.year, 1, 1), dt.date(self.as_of.year, 12, 31)
         return pd.Timestamp(row["s"]).date(), pd.Timestamp(row["e"]).date()
 
-    def _days_between(self, later: str, earlier: str) -> str:
-        if self.store.is_postgres:
-            return f"({later} - {earlier})"
-        return f"(julianday({later}) - julianday({earlier}))"
-
     # -- small frames -------------------------------------------------------------------
     @functools.cached_property
     def institutions(self) -> pd.DataFrame:
@@ -109,9 +95,17 @@ class Facts:
         return sorted(set(p["generic_name"] + "|" + p["dosage_form"]))
 
     @functools.cached_property
+    def source(self) -> OrdersPass:
+        """The one pass over the orders: shared with the Facts of earlier month ends when given, else made here."""
+        if self._source is not None and self._source.serves(self.period_start, self.as_of):
+            return self._source
+        return OrdersPass(self.store, self.period_start, self.as_of, int(self.settings["delivery_grace_days"]),
+                          self.of_category(), self.params())
+
+    @functools.cached_property
     def inst_product_distributor(self) -> pd.DataFrame:
-        """The one pass over the orders: institution x product x distributor sums in the period."""
-        return self.store.read(_INST_PRODUCT.format(cat=self.of_category()), self.params())
+        """Institution x product x distributor sums in the period at T."""
+        return self.source.pairs_at(self.as_of)
 
     @functools.cached_property
     def inst_product(self) -> pd.DataFrame:
@@ -132,8 +126,9 @@ class Facts:
 
     # -- candidate orders ----------------------------------------------------------------
     def offline_orders(self) -> pd.DataFrame:
-        return self.store.read("SELECT order_id, institution_code FROM orders o WHERE channel = '线下' "
-                               "AND order_date >= :start AND order_date <= :t" + self.of_category(), self.params())
+        return self.store.read(f"SELECT order_id, institution_code FROM orders o {index_hint(self.store, 'ix_orders_offline')} "
+                               "WHERE channel = '线下' AND order_date >= :start AND order_date <= :t" + self.of_category(),
+                               self.params())
 
     def _orders_of_pairs(self, pairs: pd.DataFrame, extra: str = "") -> pd.DataFrame:
         """Orders in the period of the given institution x product pairs (few), through the covering index."""
@@ -145,6 +140,7 @@ class Facts:
                                  **{f"p{n}": p for n, p in enumerate(chunk["product_code"])})
             frames.append(self.store.read(
                 f"SELECT order_id, institution_code, product_code, order_qty FROM orders "
+                f"{index_hint(self.store, 'ix_orders_pass')} "
                 f"WHERE ({cond}) AND order_date >= :start AND order_date <= :t {extra}", params))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
             columns=["order_id", "institution_code", "product_code", "order_qty"])
@@ -167,17 +163,7 @@ class Facts:
         products = sorted(free_pairs["product_code"].unique())
         if not products:
             return agreed[cols]
-        names = {f"q{n}": p for n, p in enumerate(products)}
-        quart = self.store.read(f"""
-            WITH sized AS (
-                SELECT product_code, order_qty,
-                       ROW_NUMBER() OVER (PARTITION BY product_code ORDER BY order_qty) AS rn,
-                       COUNT(*) OVER (PARTITION BY product_code) AS n
-                FROM orders WHERE order_date >= :start AND order_date <= :t
-                  AND product_code IN ({", ".join(":" + k for k in names)}))
-            SELECT product_code, MAX(CASE WHEN rn = (n + 3) / 4 THEN order_qty END) AS q1,
-                   MAX(CASE WHEN rn = (3 * n + 3) / 4 THEN order_qty END) AS q3
-            FROM sized GROUP BY product_code""", self.params(**names))
+        quart = self.source.quartiles(products, self.as_of)
         quart["limit_qty"] = quart["q3"] + s["abnormal_order_iqr_k"] * (quart["q3"] - quart["q1"])
         free = free_pairs.merge(quart[["product_code", "limit_qty"]], on="product_code")
         free = free[free["max_order_qty"] > free["limit_qty"]]
@@ -187,20 +173,26 @@ class Facts:
         return pd.concat([agreed[cols], big[cols]], ignore_index=True)
 
     def receipt_candidates(self) -> pd.DataFrame:
-        """Delivered orders confirmed more than n calendar days later, or not confirmed n days after:
-        a necessary condition for n working days; the exact rule is applied by the caller."""
+        """Delivered orders confirmed more than n calendar days after delivery, or not confirmed and delivered
+        more than n days before T: a necessary condition for n working days, found by index (the receipt lag,
+        the unconfirmed deliveries); the exact rule is applied by the caller. A receipt after T had not
+        happened at T, and its lag is then above n."""
         n = int(self.settings["receipt_confirm_workdays"])
-        late = self._days_between("receipt_date", "delivery_date")
+        columns = "o.order_id, o.institution_code, o.delivery_date, o.receipt_date"
         frame = self.store.read(f"""
-            SELECT order_id, institution_code, delivery_date, receipt_date FROM orders o
-            WHERE delivery_date IS NOT NULL AND delivery_date <= :t AND order_date >= :start {self.of_category()}
-              AND ((receipt_date IS NOT NULL AND receipt_date <= :t AND {late} > :n)
-                   OR ((receipt_date IS NULL OR receipt_date > :t) AND delivery_date < :cut))""",
+            SELECT {columns} FROM orders o {index_hint(self.store, "ix_orders_receipt_lag")}
+            WHERE o.receipt_lag > :n AND o.delivery_date <= :t AND o.order_date >= :start {self.of_category()}
+            UNION ALL
+            SELECT {columns} FROM orders o {index_hint(self.store, "ix_orders_unconfirmed")}
+            WHERE o.receipt_date IS NULL AND o.delivery_date IS NOT NULL AND o.delivery_date < :cut
+              AND o.order_date >= :start {self.of_category()}""",
                                 self.params(n=n, cut=self._d(self.as_of - dt.timedelta(days=n))))
         frame = _dates(frame, "delivery_date", "receipt_date")
-        # A receipt after T had not happened at T.
         frame["receipt_date"] = [r if r is not None and r <= self.as_of else None for r in frame["receipt_date"]]
-        return frame
+        cut = self.as_of - dt.timedelta(days=n)
+        late = [(r is not None and (r - d).days > n) or (r is None and d < cut)
+                for d, r in zip(frame["delivery_date"], frame["receipt_date"])]
+        return frame[late].reset_index(drop=True)
 
     # -- complaints and enterprises ---------------------------------------------------------
     @functools.cached_property

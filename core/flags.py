@@ -198,17 +198,16 @@ def primary_care_gap(f: Facts) -> pd.DataFrame:
 
 def red_flags(flags: pd.DataFrame, min_indicators: int) -> pd.DataFrame:
     from .indicators import FLAG_BY_ID
-    inst = flags[(flags["level"] == "institution") & flags["flag_id"].map(lambda x: FLAG_BY_ID[x].indicator > 0)].copy()
-    inst["indicator"] = inst["flag_id"].map(lambda x: FLAG_BY_ID[x].indicator)
-    inst["weight"] = inst["severity"].map(SEVERITY_WEIGHT)
-    rows = []
-    for code, g in inst.groupby("subject_code"):
-        serious = g["severity"].isin(["serious", "severe"]).any()
-        warned = g.loc[g["severity"] == "warning", "indicator"].nunique()
-        if serious or warned >= min_indicators:
-            rows.append(("red_flag", "serious" if serious else "warning", "institution", code, "",
-                         float(g["weight"].sum()), float(min_indicators)))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    indicator = flags["flag_id"].map(lambda x: FLAG_BY_ID[x].indicator)
+    inst = flags[(flags["level"] == "institution") & (indicator > 0)].assign(indicator=indicator)
+    inst = inst.assign(weight=inst["severity"].map(SEVERITY_WEIGHT), is_serious=inst["severity"].isin(["serious", "severe"]))
+    by = inst.groupby("subject_code").agg(serious=("is_serious", "any"), score=("weight", "sum"))
+    by["warned"] = inst[inst["severity"] == "warning"].groupby("subject_code")["indicator"].nunique()
+    red = by[by["serious"] | (by["warned"].fillna(0) >= min_indicators)]
+    out = pd.DataFrame({"flag_id": "red_flag", "severity": red["serious"].map({True: "serious", False: "warning"}),
+                        "level": "institution", "subject_code": red.index, "detail_code": "",
+                        "value": red["score"].astype(float), "threshold": float(min_indicators)})
+    return out[COLUMNS].reset_index(drop=True)
 
 
 def all_flags(f: Facts) -> pd.DataFrame:

@@ -63,7 +63,7 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     earlier = {}
     for day in sorted({month_end, quarter_end}):
         if day >= f.period_start:
-            fe = Facts(store, day, category=category)
+            fe = Facts(store, day, category=category, source=f.source)  # the same pass over the orders
             earlier[day] = (fe, F.all_flags(fe))
     red_before = _red(earlier[quarter_end][1], quarter_end) if quarter_end in earlier else red_now.iloc[0:0]
     snapshots = [monthly.snapshot(store, f, flags, tiers)]

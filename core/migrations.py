@@ -48,6 +48,27 @@ def _order_date_index(conn: sa.Connection) -> None:
         next(i for i in S.orders.indexes if i.name == "ix_orders_date").create(conn)
 
 
+def _orders_derived(conn: sa.Connection) -> None:
+    """Orders gain the derived order-month and receipt-lag columns (filled from their dates) and the indexes of
+    the one-pass refresh, in place of the older ones."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("orders")}
+    pg = conn.dialect.name == "postgresql"
+    for name in S.ORDERS_DERIVED:
+        if name not in have:
+            conn.execute(sa.text(f"ALTER TABLE orders ADD COLUMN {name} {S.orders.c[name].type.compile(conn.dialect)}"))
+    month = (lambda c: f"CAST(EXTRACT(YEAR FROM {c}) * 100 + EXTRACT(MONTH FROM {c}) AS INTEGER)") if pg else \
+        (lambda c: f"CAST(substr({c}, 1, 4) AS INTEGER) * 100 + CAST(substr({c}, 6, 2) AS INTEGER)")
+    lag = "receipt_date - delivery_date" if pg else "CAST(julianday(receipt_date) - julianday(delivery_date) AS INTEGER)"
+    conn.execute(sa.text(f"UPDATE orders SET order_month = {month('order_date')}, receipt_lag = {lag} "
+                         "WHERE order_month IS NULL"))  # rows written before version 9
+    for name in S.LEGACY_ORDER_INDEXES:
+        conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
+    existing = {i["name"] for i in sa.inspect(conn).get_indexes("orders")}
+    for index in S.orders.indexes:
+        if index.name not in existing:
+            index.create(conn)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -64,6 +85,8 @@ STEPS: tuple[Step, ...] = (
     Step(7, "accounts: single sign-on link, last sign-in, password date; the audit log",
          (S.audit_log,), change=_user_columns),
     Step(8, "orders: an index on the order date", change=_order_date_index),
+    Step(9, "orders: derived order month and receipt lag; indexes of the one-pass refresh",
+         change=_orders_derived),
 )
 
 HEAD = STEPS[-1].version

@@ -11,32 +11,31 @@ import pandas as pd
 
 from .facts import Facts
 
-_MONTHLY = """
-SELECT i.county_code, {month} AS month,
-       SUM(CASE WHEN a.institution_code IS NOT NULL AND o.order_date <= :grace THEN o.order_qty ELSE 0 END)
-           AS agreed_order_qty,
-       SUM(CASE WHEN a.institution_code IS NOT NULL AND o.order_date <= :grace
-                 AND (o.delivery_date IS NULL OR o.delivery_date <= :t)
-                THEN COALESCE(o.delivered_qty, 0) ELSE 0 END) AS agreed_delivered_qty,
-       SUM(CASE WHEN p.status = '中选' THEN o.order_qty ELSE 0 END) AS selected_qty,
-       SUM(CASE WHEN p.status = '非中选' THEN o.order_qty ELSE 0 END) AS nonselected_qty,
-       COUNT(*) AS count_orders
-FROM orders o
-JOIN institutions i ON i.institution_code = o.institution_code
-JOIN products p ON p.product_code = o.product_code
-LEFT JOIN agreements a ON a.institution_code = o.institution_code AND a.product_code = o.product_code
-     AND a.period_start <= :t AND a.period_end >= :t AND a.agreed_qty > 0
-WHERE o.order_date >= :start AND o.order_date <= :t {cat}
-GROUP BY i.county_code, {month}
-"""
-
 SUMS = ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected_qty", "count_orders",
         "count_complaints", "count_timely"]
 
 
+def _orders_by_month(f: Facts) -> pd.DataFrame:
+    """County x month from the one pass: the delivery-rate window of agreed pairs (orders placed by T minus
+    the grace days, delivered by T), selected and non-selected purchases, orders."""
+    m = f.source.by_month()
+    agreed = f.agreements[f.agreements["agreed_qty"] > 0][["institution_code", "product_code"]].drop_duplicates()
+    m = m.merge(agreed.assign(is_agreed=True), on=["institution_code", "product_code"], how="left")
+    m = m.merge(f.products[["product_code", "status"]], on="product_code", how="left")
+    m = m.merge(f.institutions[["institution_code", "county_code"]], on="institution_code")
+    is_agreed = m["is_agreed"].fillna(False).astype(bool)
+    m = m.assign(agreed_order_qty=m["rate_order_qty"].where(is_agreed, 0.0),
+                 agreed_delivered_qty=m["rate_delivered_qty"].where(is_agreed, 0.0),
+                 selected_qty=m["qty"].where(m["status"] == "中选", 0.0),
+                 nonselected_qty=m["qty"].where(m["status"] == "非中选", 0.0),
+                 month=m["order_month"].map({v: f"{int(v) // 100:04d}-{int(v) % 100:02d}"
+                                             for v in m["order_month"].unique()}))
+    return m.groupby(["county_code", "month"], as_index=False)[
+        ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected_qty", "count_orders"]].sum()
+
+
 def series(f: Facts) -> pd.DataFrame:
-    month = "to_char(o.order_date, 'YYYY-MM')" if f.store.is_postgres else "strftime('%Y-%m', o.order_date)"
-    orders = f.store.read(_MONTHLY.format(month=month, cat=f.of_category()), f.params())
+    orders = _orders_by_month(f)
     comp = f.complaint_timeliness()
     comp = comp[comp["counted"]].merge(f.complaints[["complaint_id", "raised_date"]], on="complaint_id")
     comp = comp.merge(f.institutions[["institution_code", "county_code"]], on="institution_code")

@@ -27,6 +27,9 @@ def test_city_officer_sees_only_the_own_city_then_signs_out(demo_store):
         page.get_by_role("button", name="退出登录").click()
         page.get_by_role("button", name="登录").wait_for(timeout=60_000)
         page.get_by_text("已退出登录").wait_for(timeout=30_000)
+        # The last page's elements leave when the login page's run ends.
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(state="detached", timeout=60_000)
+        page.locator("canvas").first.wait_for(state="detached", timeout=60_000)
         assert page.locator('[data-testid="stDataFrame"]').count() == 0 and page.locator("canvas").count() == 0
         assert page.get_by_text("下级区域").count() == 0 and page.get_by_text("本级指标").count() == 0
         page.goto(base + "/map?area=371400")  # the link again, after signing out: only the login page

@@ -31,8 +31,8 @@ def test_a_recorded_action_and_new_data_are_seen_at_once(demo_copy):
     officer = accounts.load(demo_copy, "demo_county")
     view = default(demo_copy, officer.scope)
     listed = interviews.interview_list(view)
-    code = listed[listed["subject_type"] == "institution"]["subject_code"].iloc[0]
-    assert listed.set_index("subject_code").loc[code, "status"] == "待处理"
+    waiting = listed[(listed["subject_type"] == "institution") & (listed["status"] == "待处理")]
+    code = waiting["subject_code"].iloc[-1]  # one nothing has been recorded for yet
     interviews.record_action(view, officer, "institution", [code], "已提醒", "电话提醒", dt.date(2026, 11, 22))
     assert interviews.interview_list(view).set_index("subject_code").loc[code, "status"] == "已提醒"
     before = cache.versions(demo_copy)

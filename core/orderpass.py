@@ -1,0 +1,147 @@
+"""The one pass over the orders that a refresh makes.
+
+The orders are read once, in the order of their `ix_orders_pass` index, grouped by institution x product
+x distributor x order month, with plain sums and the deliveries made after T and after the last month's
+and the last quarter's end. From that frame come the institution x product x distributor sums at those
+three dates and the monthly series. The orders placed in the grace days before each date, which a month
+cannot tell apart, are read from a small window of the order-date index.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .db import index_hint, read_large
+
+KEYS = ["institution_code", "product_code", "distributor_code"]
+SUMS = ["purchased_qty", "rate_order_qty", "rate_delivered_qty", "count_orders", "max_order_qty"]
+
+_PASS = """
+SELECT o.institution_code, o.product_code, o.distributor_code, o.order_month,
+       SUM(o.order_qty) AS qty, COUNT(*) AS n, MAX(o.order_qty) AS max_qty, SUM(o.delivered_qty) AS delivered
+       {after}
+FROM orders o {hint}
+WHERE o.order_date >= :start AND o.order_date <= :t {cat}
+GROUP BY o.institution_code, o.product_code, o.distributor_code, o.order_month
+"""
+
+# Orders placed in the grace days before a date x: left out of the delivery rate at x.
+_WINDOW = """
+SELECT o.institution_code, o.product_code, o.distributor_code, o.order_month, SUM(o.order_qty) AS qty,
+       SUM(CASE WHEN o.delivery_date IS NULL OR o.delivery_date <= :x THEN COALESCE(o.delivered_qty, 0) ELSE 0 END)
+           AS delivered
+FROM orders o
+WHERE o.order_date > :grace AND o.order_date <= :x AND o.order_date >= :start {cat}
+GROUP BY o.institution_code, o.product_code, o.distributor_code, o.order_month
+"""
+
+
+def month_of(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def earlier_month_ends(t: dt.date) -> list[dt.date]:
+    """The last month's end and the last quarter's end before T (the overview's and the ladder's dates)."""
+    month_end = t.replace(day=1) - dt.timedelta(days=1)
+    quarter_end = dt.date(t.year, 3 * ((t.month - 1) // 3) + 1, 1) - dt.timedelta(days=1)
+    return sorted({month_end, quarter_end}, reverse=True)
+
+
+class OrdersPass:
+    """The orders of [start, T] (of one category or all), read once."""
+
+    def __init__(self, store, start: dt.date, t: dt.date, grace_days: int, category_sql: str, params: dict):
+        self.store, self.start, self.t, self.grace_days = store, start, t, grace_days
+        self.category_sql, self.params = category_sql, params
+        self.dates = [t] + [x for x in earlier_month_ends(t) if x >= start]  # T, last month's and quarter's end
+        d = (lambda day: day) if store.is_postgres else (lambda day: day.isoformat())
+        after = "".join(f", SUM(o.delivered_qty) FILTER (WHERE o.delivery_date > :x{i}) AS after_{i}"
+                        for i in range(len(self.dates)))
+        self.frame = read_large(store.engine, _PASS.format(cat=category_sql, hint=index_hint(store, "ix_orders_pass"),
+                                                           after=after),
+                                {**params, **{f"x{i}": d(x) for i, x in enumerate(self.dates)}})
+        for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]:
+            self.frame[c] = pd.to_numeric(self.frame[c]).fillna(0)
+        self.frame[KEYS] = self.frame[KEYS].astype(object)
+        self._pairs: dict[dt.date, pd.DataFrame] = {}
+        self._sizes: dict[str, pd.DataFrame] = {}
+
+    def serves(self, start: dt.date, x: dt.date) -> bool:
+        """Whether this pass holds what a date needs: the same period start, and T or one of its month ends."""
+        return start == self.start and x in self.dates
+
+    def _window(self, x: dt.date) -> pd.DataFrame:
+        grace = x - dt.timedelta(days=self.grace_days)
+        d = (lambda day: day) if self.store.is_postgres else (lambda day: day.isoformat())
+        frame = self.store.read(_WINDOW.format(cat=self.category_sql),
+                                {**self.params, "x": d(x), "grace": d(grace), "start": d(self.start)})
+        for c in ("qty", "delivered"):
+            frame[c] = pd.to_numeric(frame[c]).fillna(0)
+        frame["order_month"] = pd.to_numeric(frame["order_month"])
+        frame[KEYS] = frame[KEYS].astype(object)  # an empty window has no types of its own
+        return frame
+
+    def pairs_at(self, x: dt.date) -> pd.DataFrame:
+        """Institution x product x distributor at x: purchases, the delivery-rate window (ordered and delivered
+        by x), order count and the largest order; as one query over [start, x] would give them."""
+        if x in self._pairs:
+            return self._pairs[x]
+        f = self.frame
+        if x < self.t:  # a month end before T: whole months
+            f = f[f["order_month"] <= month_of(x)]
+        delivered = f["delivered"] - f[f"after_{self.dates.index(x)}"]  # delivered by x
+        g = f.assign(delivered_by_x=delivered).groupby(KEYS, dropna=False, as_index=False).agg(
+            purchased_qty=("qty", "sum"), rate_delivered_qty=("delivered_by_x", "sum"), count_orders=("n", "sum"),
+            max_order_qty=("max_qty", "max"))
+        window = self._window(x).groupby(KEYS, dropna=False, as_index=False)[["qty", "delivered"]].sum()
+        window = window.rename(columns={"qty": "window_qty", "delivered": "window_delivered"})
+        g[KEYS], window[KEYS] = g[KEYS].astype(object), window[KEYS].astype(object)  # empty or all-missing keys
+        g = g.merge(window, on=KEYS, how="left").fillna({"window_qty": 0.0, "window_delivered": 0.0})
+        g["rate_order_qty"] = g["purchased_qty"] - g["window_qty"]
+        g["rate_delivered_qty"] = g["rate_delivered_qty"] - g["window_delivered"]
+        out = g[KEYS + SUMS]
+        self._pairs[x] = out
+        return out
+
+    def by_month(self) -> pd.DataFrame:
+        """Institution x product x order month at T: all purchases, and the delivery-rate window (ordered by
+        T minus the grace days, delivered by T)."""
+        f = self.frame.assign(delivered_by_t=self.frame["delivered"] - self.frame["after_0"])
+        g = f.groupby(["institution_code", "product_code", "order_month"], as_index=False).agg(
+            qty=("qty", "sum"), delivered=("delivered_by_t", "sum"), count_orders=("n", "sum"))
+        window = self._window(self.t).groupby(["institution_code", "product_code", "order_month"], as_index=False)[
+            ["qty", "delivered"]].sum().rename(columns={"qty": "window_qty", "delivered": "window_delivered"})
+        keys = ["institution_code", "product_code"]
+        g[keys], window[keys] = g[keys].astype(object), window[keys].astype(object)
+        g["order_month"], window["order_month"] = g["order_month"].astype(float), window["order_month"].astype(float)
+        g = g.merge(window, on=["institution_code", "product_code", "order_month"], how="left").fillna(
+            {"window_qty": 0.0, "window_delivered": 0.0})
+        g["rate_order_qty"] = g["qty"] - g["window_qty"]
+        g["rate_delivered_qty"] = g["delivered"] - g["window_delivered"]
+        return g[["institution_code", "product_code", "order_month", "qty", "rate_order_qty", "rate_delivered_qty",
+                  "count_orders"]]
+
+    def quartiles(self, products: list[str], x: dt.date) -> pd.DataFrame:
+        """Nearest-rank Q1 and Q3 (the ceil(n/4)-th and ceil(3n/4)-th smallest) of each product's order sizes in
+        [start, x]; the sizes are read once per product, through the product index."""
+        missing = [p for p in products if p not in self._sizes]
+        if missing:
+            names = {f"q{n}": p for n, p in enumerate(missing)}
+            rows = self.store.read(
+                f"SELECT o.product_code, o.order_date, o.order_qty FROM orders o "
+                f"{index_hint(self.store, 'ix_orders_product_qty')} WHERE o.order_date >= :start AND o.order_date <= :t "
+                f"AND o.product_code IN ({', '.join(':' + k for k in names)}) {self.category_sql}",
+                {**self.params, **names})
+            rows["order_date"] = pd.to_datetime(rows["order_date"])
+            for p in missing:
+                self._sizes[p] = rows[rows["product_code"] == p][["order_date", "order_qty"]]
+        out = []
+        for p in products:
+            sizes = self._sizes[p]
+            qty = np.sort(sizes.loc[sizes["order_date"] <= pd.Timestamp(x), "order_qty"].to_numpy(dtype=float))
+            n = len(qty)
+            if n:
+                out.append((p, qty[(n + 3) // 4 - 1], qty[(3 * n + 3) // 4 - 1]))
+        return pd.DataFrame(out, columns=["product_code", "q1", "q3"])
