@@ -5,7 +5,7 @@ submit button's trigger), then opens pages in turn. The time of a page is from t
 server's "script finished"; an exception element or a refused page counts as an error. The server is
 started here on a free port over the given store unless --url names one already running.
 
-    python bench/sessions.py --db URL [--sessions 20] [--rounds 3] [--user demo_leader]
+    python bench/sessions.py --db URL [--sessions 20] [--rounds 3] [--think SECONDS] [--user demo_leader]
 """
 from __future__ import annotations
 
@@ -87,7 +87,8 @@ class Session:
         await self.ws.close()
 
 
-async def browse(url: str, user: str, password: str, rounds: int, seed: int, times: list, errors: list) -> None:
+async def browse(url: str, user: str, password: str, rounds: int, seed: int, times: list, errors: list,
+                 think: float = 0.0) -> None:
     rng = random.Random(seed)
     session = Session(url)
     await session.open()
@@ -96,21 +97,23 @@ async def browse(url: str, user: str, password: str, rounds: int, seed: int, tim
         for _ in range(rounds):
             for page in rng.sample(PAGES, len(PAGES)):
                 times.append((page, await session.run(session.pages[page])))
+                if think:  # a user reads the page before the next click: 0.5 to 1.5 times the mean
+                    await asyncio.sleep(think * rng.uniform(0.5, 1.5))
     except Exception as err:  # noqa: BLE001 - every failure is counted, none stops the others
         errors.append(f"{type(err).__name__}: {err}")
     errors.extend(session.errors)
     await session.close()
 
 
-async def main_async(url: str, sessions: int, rounds: int, user: str, password: str) -> None:
+async def main_async(url: str, sessions: int, rounds: int, user: str, password: str, think: float = 0.0) -> None:
     times: list = []
     errors: list = []
     start = time.perf_counter()
-    await asyncio.gather(*(browse(url, user, password, rounds, seed, times, errors) for seed in range(sessions)))
+    await asyncio.gather(*(browse(url, user, password, rounds, seed, times, errors, think) for seed in range(sessions)))
     wall = time.perf_counter() - start
     seconds = [s for _, s in times]
-    print(f"sessions: {sessions}  rounds: {rounds}  pages opened: {len(times)}  errors: {len(errors)}  "
-          f"wall: {wall:.1f} s")
+    print(f"sessions: {sessions}  rounds: {rounds}  think time: {think:.1f} s  pages opened: {len(times)}  "
+          f"errors: {len(errors)}  wall: {wall:.1f} s")
     if seconds:
         print(f"page time: median {statistics.median(seconds):.3f} s  p90 "
               f"{sorted(seconds)[int(0.9 * (len(seconds) - 1))]:.3f} s  worst {max(seconds):.3f} s")
@@ -132,14 +135,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--user", default="demo_leader")
     ap.add_argument("--password", default=DEMO_PASSWORD)
+    ap.add_argument("--think", type=float, default=0.0, help="mean seconds a user reads a page before the next click")
     args = ap.parse_args()
     if args.url:
-        asyncio.run(main_async(args.url, args.sessions, args.rounds, args.user, args.password))
+        asyncio.run(main_async(args.url, args.sessions, args.rounds, args.user, args.password, args.think))
         return
     from tests.browser import streamlit_server
     with streamlit_server(args.db, startup_timeout=600) as url:
         asyncio.run(main_async(url, 1, 1, args.user, args.password))  # warm the server once
-        asyncio.run(main_async(url, args.sessions, args.rounds, args.user, args.password))
+        asyncio.run(main_async(url, args.sessions, args.rounds, args.user, args.password, args.think))
 
 
 if __name__ == "__main__":

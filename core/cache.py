@@ -11,6 +11,7 @@ import collections
 import copy
 import functools
 import threading
+import time
 
 import pandas as pd
 
@@ -20,11 +21,26 @@ _entries: collections.OrderedDict = collections.OrderedDict()
 stats = {"hits": 0, "misses": 0}
 
 
+VERSIONS_TTL = 1.0  # seconds: another process's import or action is seen within this; this process's at once
+_versions: dict[str, tuple[float, tuple[str, str]]] = {}
+
+
 def versions(store) -> tuple[str, str]:
-    """The data and actions versions of the store, in one read."""
+    """The data and actions versions of the store (read at most once a second)."""
+    now = time.monotonic()
+    held = _versions.get(store.url)
+    if held is not None and now - held[0] < VERSIONS_TTL:
+        return held[1]
     rows = store.read("SELECT key, value FROM store_meta WHERE key IN ('data_version', 'actions_version')")
     found = dict(zip(rows["key"], rows["value"]))
-    return found.get("data_version", "0"), found.get("actions_version", "0")
+    value = found.get("data_version", "0"), found.get("actions_version", "0")
+    _versions[store.url] = (now, value)
+    return value
+
+
+def changed(store) -> None:
+    """A writer of this process moved a version on: read it afresh next time."""
+    _versions.pop(store.url, None)
 
 
 def _copy(value):
@@ -80,3 +96,4 @@ def of_data(fn):
 def clear() -> None:
     with _lock:
         _entries.clear()
+

@@ -56,9 +56,11 @@ class Store:
         db.upsert(conn, S.store_meta, pd.DataFrame([{"key": key, "value": value}]))
 
     def bump_meta(self, conn: sa.Connection, key: str) -> None:
-        """Count a version up (inside the writing transaction)."""
+        """Count a version up (inside the writing transaction); caches of this process read it afresh."""
+        from . import cache
         current = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == key)).scalar()
         self.set_meta(conn, key, str(int(current or 0) + 1))
+        cache.changed(self)
 
     def bump_data_version(self, conn: sa.Connection) -> None:
         """Mark the data as changed (inside the writing transaction), so stale marts and caches are not used."""
