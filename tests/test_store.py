@@ -92,3 +92,33 @@ def test_upsert_replaces_by_key(store_url):
                                                      {"enterprise_code": "0002", "enterprise_name": "乙配送", "role": "配送企业"}]))
     rows = store.read("SELECT enterprise_code, enterprise_name FROM enterprises ORDER BY enterprise_code")
     assert rows.values.tolist() == [["0001", "甲制药（新）"], ["0002", "乙配送"]]
+
+
+def test_bulk_insert_keeps_missing_values_dates_and_text(store_url):
+    """The bulk path (COPY of CSV on PostgreSQL): missing numbers and dates stay missing, a float column
+    holding whole numbers fills an integer column, dates keep no time, text with commas, quotes and a
+    leading '=' arrives as written."""
+    store = open_store(store_url)
+    _minimal(store)
+    frame = pd.DataFrame({
+        "order_id": ["O1", "O2"], "institution_code": ["H1", "H1"], "product_code": ["0012", "0012"],
+        "distributor_code": ["0001", None],
+        "order_date": pd.to_datetime(["2026-03-01", "2026-03-31"]),
+        "order_qty": [10.0, 2.5], "unit_price": [1.25, float("nan")], "channel": ["线上", "线下"],
+        "delivered_qty": [10.0, float("nan")],
+        "delivery_date": pd.to_datetime(["2026-03-02", None]),
+        "receipt_date": pd.to_datetime(["2026-03-05", None]),
+    })
+    with store.begin() as conn:
+        assert db.bulk_insert(conn, S.orders, frame) == 2
+        db.bulk_insert(conn, S.enterprises, pd.DataFrame({
+            "enterprise_code": ["0002"], "enterprise_name": ['=HYPERLINK("x"),"乙"'], "role": ["配送企业"]}))
+    got = store.read("SELECT order_id, distributor_code, order_date, unit_price, delivered_qty, delivery_date, "
+                     "receipt_date, order_month, receipt_lag FROM orders ORDER BY order_id")
+    first, second = got.to_dict("records")
+    assert str(first["order_date"])[:10] == "2026-03-01" and first["order_month"] == 202603
+    assert first["receipt_lag"] == 3 and first["unit_price"] == 1.25
+    for column in ("distributor_code", "unit_price", "delivered_qty", "delivery_date", "receipt_date", "receipt_lag"):
+        assert pd.isna(second[column]), column
+    name = store.read("SELECT enterprise_name FROM enterprises WHERE enterprise_code = '0002'")["enterprise_name"]
+    assert name.iloc[0] == '=HYPERLINK("x"),"乙"'
