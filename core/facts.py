@@ -12,13 +12,14 @@ import functools
 import pandas as pd
 
 from .db import index_hint
-from .orderpass import OrdersPass
+from .orderpass import OrdersPass, earlier_month_ends
 from .workdays import DEFAULT as CAL, Calendar
 
+# The agreements in force at T, or (:low before T) at any day of [low, T]: one read serves T and its month ends.
 _AGREEMENTS = """
 SELECT institution_code, product_code, period_start, period_end, reported_qty, prior_year_qty, agreed_qty,
        distributor_code
-FROM agreements o WHERE period_start <= :t AND period_end >= :t {cat}
+FROM agreements o WHERE period_start <= :t AND period_end >= :low {cat}
 """
 
 _OF_CATEGORY = " AND {alias}.product_code IN (SELECT product_code FROM products WHERE category = :cat)"
@@ -35,12 +36,14 @@ class Facts:
     """The facts at as-of date T, for every product or for one category (药品 or 耗材)."""
 
     def __init__(self, store, as_of: dt.date | None = None, calendar: Calendar = CAL, category: str = "",
-                 source: OrdersPass | None = None):
+                 like: "Facts | None" = None):
+        """`like`: the Facts at a later T of the same category, whose store reads this one shares where
+        they hold what it needs (the pass over the orders, the agreements, institutions and products)."""
         self.store = store
-        self.settings = store.settings()
+        self.settings = like.settings if like is not None else store.settings()
         self.calendar = calendar
         self.category = category
-        self._source = source
+        self._like = like if like is not None and like.category == category else None
         self.as_of = as_of or self.latest_order_date()
         self.period_start, self.period_end = self._period()
         days = (self.period_end - self.period_start).days + 1
@@ -75,16 +78,34 @@ class Facts:
     # -- small frames -------------------------------------------------------------------
     @functools.cached_property
     def institutions(self) -> pd.DataFrame:
+        if self._like is not None:
+            return self._like.institutions
         return self.store.read("""SELECT i.institution_code, i.level, i.is_primary, i.county_code, k.parent_code AS city_code
                                   FROM institutions i JOIN regions k ON k.region_code = i.county_code""").assign(
             is_primary=lambda f: f["is_primary"].astype(bool))
 
     @functools.cached_property
+    def _agreements_span(self) -> pd.DataFrame:
+        """The agreements in force on any day from the earliest of T's month ends to T, with the day numbers
+        of their period for filtering."""
+        low = min([self.as_of] + earlier_month_ends(self.as_of))
+        frame = self.store.read(_AGREEMENTS.format(cat=self.of_category()), self.params(low=self._d(low)))
+        return frame.assign(_from=pd.to_datetime(frame["period_start"]), _to=pd.to_datetime(frame["period_end"]))
+
+    @functools.cached_property
     def agreements(self) -> pd.DataFrame:
-        return self.store.read(_AGREEMENTS.format(cat=self.of_category()), self.params())
+        """The agreements in force at T."""
+        like = self._like
+        span = like._agreements_span if like is not None and self.as_of <= like.as_of and \
+            self.as_of >= min([like.as_of] + earlier_month_ends(like.as_of)) else self._agreements_span
+        t = pd.Timestamp(self.as_of)
+        kept = span[(span["_from"] <= t) & (span["_to"] >= t)]
+        return kept.drop(columns=["_from", "_to"]).reset_index(drop=True)
 
     @functools.cached_property
     def products(self) -> pd.DataFrame:
+        if self._like is not None:
+            return self._like.products
         frame = self.store.read("SELECT product_code, generic_name, dosage_form, status, manufacturer_code, category "
                                 "FROM products")
         return (frame[frame["category"] == self.category] if self.category else frame).drop(columns="category")
@@ -97,8 +118,8 @@ class Facts:
     @functools.cached_property
     def source(self) -> OrdersPass:
         """The one pass over the orders: shared with the Facts of earlier month ends when given, else made here."""
-        if self._source is not None and self._source.serves(self.period_start, self.as_of):
-            return self._source
+        if self._like is not None and self._like.source.serves(self.period_start, self.as_of):
+            return self._like.source
         return OrdersPass(self.store, self.period_start, self.as_of, int(self.settings["delivery_grace_days"]),
                           self.of_category(), self.params())
 

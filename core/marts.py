@@ -55,7 +55,8 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     complaints = f.complaint_timeliness()
     tiers = F.enterprise_tiers(f)
     progress(0.6, "逐级汇总 / rolling up")
-    indicators = pd.concat([rollup.rollup(f, flags, complaints), rollup.enterprise_rows(tiers, flags)], ignore_index=True)
+    values = rollup.rollup(f, flags, complaints)
+    indicators = pd.concat([values, rollup.enterprise_rows(tiers, flags)], ignore_index=True)
     areas = rollup.areas(f, flags)
     progress(0.7, "上月末与上季度末 / last month's and last quarter's end")
     red_now = _red(flags, f.as_of)
@@ -63,10 +64,10 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     earlier = {}
     for day in sorted({month_end, quarter_end}):
         if day >= f.period_start:
-            fe = Facts(store, day, category=category, source=f.source)  # the same pass over the orders
+            fe = Facts(store, day, category=category, like=f)  # the same pass over the orders, the same reads
             earlier[day] = (fe, F.all_flags(fe))
     red_before = _red(earlier[quarter_end][1], quarter_end) if quarter_end in earlier else red_now.iloc[0:0]
-    snapshots = [monthly.snapshot(store, f, flags, tiers)]
+    snapshots = [monthly.snapshot(store, f, flags, tiers, values)]
     if month_end in earlier:
         fe, fl = earlier[month_end]
         snapshots.append(monthly.snapshot(store, fe, fl, F.enterprise_tiers(fe)))
@@ -118,7 +119,11 @@ def _write(store, conn, result: dict, category: str, is_default: bool, data_vers
 
 
 def _drop_views(conn, view_ids: list[int] | None = None) -> None:
-    """Delete views and their rows (every view when `view_ids` is None)."""
+    """Delete views and their rows (every view when `view_ids` is None: on PostgreSQL by TRUNCATE, which
+    leaves no dead rows behind; readers wait for the transaction, then see the new view)."""
+    if view_ids is None and db.is_postgres(conn):
+        conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in (*S.MART_TABLES, S.mart_views))))
+        return
     for table in (*S.MART_TABLES, S.mart_views):
         stmt = table.delete()
         if view_ids is not None:

@@ -65,11 +65,12 @@ def previous_month_end(day: dt.date) -> dt.date:
 HEADLINE = ("delivery", "progress", "nonselected", "complaint")
 
 
-def snapshot(store, f: Facts, flags: pd.DataFrame, tiers: pd.DataFrame) -> pd.DataFrame:
+def snapshot(store, f: Facts, flags: pd.DataFrame, tiers: pd.DataFrame, values: pd.DataFrame | None = None) -> pd.DataFrame:
     """The headline figures of every area at f's as-of date: indicator values (progress as completion
-    over the schedule), red-flag institutions, and for the province tier C/D enterprises."""
+    over the schedule), red-flag institutions, and for the province tier C/D enterprises. `values`: the
+    rollup of f's indicators when already made."""
     from .rollup import rollup
-    values = rollup(f, flags, f.complaint_timeliness())
+    values = rollup(f, flags, f.complaint_timeliness()) if values is None else values
     values = values[(values["level"] != "institution") & values["indicator_id"].isin(HEADLINE)].copy()
     progress = values["indicator_id"] == "progress"
     values.loc[progress, "value"] = values.loc[progress, "value"] / f.schedule if f.schedule > 0 else None

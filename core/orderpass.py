@@ -61,18 +61,30 @@ class OrdersPass:
                         for i in range(len(self.dates)))
         self.frame = read_large(store.engine, _PASS.format(cat=category_sql, hint=index_hint(store, "ix_orders_pass"),
                                                            after=after),
-                                {**params, **{f"x{i}": d(x) for i, x in enumerate(self.dates)}})
+                                {**params, **{f"x{i}": d(x) for i, x in enumerate(self.dates)}}, text=KEYS)
         for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]:
-            self.frame[c] = pd.to_numeric(self.frame[c]).fillna(0)
+            self.frame[c] = pd.to_numeric(self.frame[c]).fillna(0).astype(int if c == "n" else float)
         self.frame[KEYS] = self.frame[KEYS].astype(object)
+        # Whole-number ids of the institution x product x distributor and institution x product keys: the
+        # sums below group by them, many times faster than by three text columns.
+        self.frame["pair"] = self.frame.groupby(KEYS, dropna=False, sort=True).ngroup()
+        self._pair_keys = self.frame.drop_duplicates("pair").set_index("pair")[KEYS].sort_index()
+        self._pair_keys["ip"] = self._pair_keys.groupby(KEYS[:2], sort=True).ngroup()
+        self.frame["ip"] = self.frame["pair"].map(self._pair_keys["ip"])
         self._pairs: dict[dt.date, pd.DataFrame] = {}
         self._sizes: dict[str, pd.DataFrame] = {}
+        self._windows: dict[dt.date, pd.DataFrame] = {}
 
     def serves(self, start: dt.date, x: dt.date) -> bool:
         """Whether this pass holds what a date needs: the same period start, and T or one of its month ends."""
         return start == self.start and x in self.dates
 
     def _window(self, x: dt.date) -> pd.DataFrame:
+        if x not in self._windows:
+            self._windows[x] = self._read_window(x)
+        return self._windows[x]
+
+    def _read_window(self, x: dt.date) -> pd.DataFrame:
         grace = x - dt.timedelta(days=self.grace_days)
         d = (lambda day: day) if self.store.is_postgres else (lambda day: day.isoformat())
         frame = self.store.read(_WINDOW.format(cat=self.category_sql),
@@ -92,9 +104,10 @@ class OrdersPass:
         if x < self.t:  # a month end before T: whole months
             f = f[f["order_month"] <= month_of(x)]
         delivered = f["delivered"] - f[f"after_{self.dates.index(x)}"]  # delivered by x
-        g = f.assign(delivered_by_x=delivered).groupby(KEYS, dropna=False, as_index=False).agg(
+        g = f.assign(delivered_by_x=delivered).groupby("pair").agg(
             purchased_qty=("qty", "sum"), rate_delivered_qty=("delivered_by_x", "sum"), count_orders=("n", "sum"),
             max_order_qty=("max_qty", "max"))
+        g = self._pair_keys.loc[g.index, KEYS].join(g).reset_index(drop=True)
         window = self._window(x).groupby(KEYS, dropna=False, as_index=False)[["qty", "delivered"]].sum()
         window = window.rename(columns={"qty": "window_qty", "delivered": "window_delivered"})
         g[KEYS], window[KEYS] = g[KEYS].astype(object), window[KEYS].astype(object)  # empty or all-missing keys
@@ -109,8 +122,10 @@ class OrdersPass:
         """Institution x product x order month at T: all purchases, and the delivery-rate window (ordered by
         T minus the grace days, delivered by T)."""
         f = self.frame.assign(delivered_by_t=self.frame["delivered"] - self.frame["after_0"])
-        g = f.groupby(["institution_code", "product_code", "order_month"], as_index=False).agg(
+        g = f.groupby(["ip", "order_month"], as_index=False).agg(
             qty=("qty", "sum"), delivered=("delivered_by_t", "sum"), count_orders=("n", "sum"))
+        ips = self._pair_keys.drop_duplicates("ip").set_index("ip")[KEYS[:2]]
+        g = ips.loc[g["ip"]].reset_index(drop=True).join(g.drop(columns="ip"))
         window = self._window(self.t).groupby(["institution_code", "product_code", "order_month"], as_index=False)[
             ["qty", "delivered"]].sum().rename(columns={"qty": "window_qty", "delivered": "window_delivered"})
         keys = ["institution_code", "product_code"]

@@ -71,13 +71,27 @@ class Calendar:
                 n -= 1
         return current
 
+    @functools.lru_cache(maxsize=64)
+    def _running(self, year: int) -> tuple[int, ...]:
+        """Working days of `year` from 1 January up to and including each day of the year."""
+        out, count, day = [], 0, dt.date(year, 1, 1)
+        while day.year == year:
+            count += self.is_workday(day)
+            out.append(count)
+            day += dt.timedelta(days=1)
+        return tuple(out)
+
     def between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""
-        count, current = 0, start
-        while current < end:
-            current += dt.timedelta(days=1)
-            count += self.is_workday(current)
-        return count
+        if end <= start:
+            return 0
+        first = self._running(start.year)
+        if start.year == end.year:
+            return first[end.timetuple().tm_yday - 1] - first[start.timetuple().tm_yday - 1]
+        count = first[-1] - first[start.timetuple().tm_yday - 1]
+        for year in range(start.year + 1, end.year):
+            count += self._running(year)[-1]
+        return count + self._running(end.year)[end.timetuple().tm_yday - 1]
 
 
 DEFAULT = Calendar()

@@ -24,6 +24,21 @@ def test_holidays_and_make_up_days(tmp_path):
     assert cal.source(2026) == "chinese-calendar" and cal.is_covered(2026)
 
 
+def test_working_days_between_across_new_year_and_a_year_file(tmp_path):
+    """By hand: 2026-12-31 is a Thursday (a working day); 2027's file makes 01-01 a holiday and Saturday
+    01-02 a make-up day. After 12-30 up to 01-04: 12-31, 01-02, 01-04 = 3."""
+    (tmp_path / "2027.json").write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": ["2027-01-02"]}))
+    cal = Calendar(tmp_path)
+    assert cal.between(D(2026, 12, 30), D(2027, 1, 4)) == 3
+    assert cal.between(D(2026, 12, 31), D(2027, 1, 1)) == 0 and cal.between(D(2027, 1, 4), D(2026, 12, 30)) == 0
+    # Over two year ends it agrees with counting day by day.
+    day, count = D(2025, 12, 1), 0
+    while day < D(2028, 1, 10):
+        day += dt.timedelta(days=1)
+        count += cal.is_workday(day)
+    assert cal.between(D(2025, 12, 1), D(2028, 1, 10)) == count
+
+
 def test_uncovered_year_falls_back_to_weekdays_and_says_so(tmp_path):
     cal = Calendar(tmp_path)
     assert cal.source(2027) == "weekdays" and not cal.is_covered(2027)

@@ -82,7 +82,7 @@ def test_every_date_equals_a_direct_query(store_url, t):
 def test_the_facts_of_a_month_end_share_the_pass_and_agree_by_hand(store_url):
     store = _store(store_url)
     f = Facts(store, D(2026, 3, 2))
-    earlier = Facts(store, D(2026, 2, 28), source=f.source)
+    earlier = Facts(store, D(2026, 2, 28), like=f)
     assert earlier.source is f.source
     h1 = earlier.inst_product.set_index("institution_code").loc["H1"]
     # At 02-28 (grace to 02-26): H1 ordered 10 + 20 + 30 + 40 = 100; in the window 60, of which delivered
@@ -92,6 +92,25 @@ def test_the_facts_of_a_month_end_share_the_pass_and_agree_by_hand(store_url):
     # At T = 03-02 (grace to 02-28): H2 ordered 50 + 60 + 70 + 5 = 185; in the window 50 + 70 = 120,
     # delivered by T: 0 + 70; the order of 03-01, delivered 03-09, is after the grace day anyway.
     assert (h2["purchased_qty"], h2["rate_order_qty"], h2["rate_delivered_qty"]) == (185, 120, 70)
+
+
+def test_a_month_end_sees_the_agreements_in_force_on_its_day(store_url):
+    """One read of the agreements serves T and its month ends: an agreement that ended between the month
+    end and T counts at the month end only; one that starts after the month end counts at T only."""
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", "P1", agreed=100, start=D(2025, 3, 1), end=D(2026, 2, 28))  # ends on the month end
+    h.agreement("H1", "P2", agreed=200, start=D(2026, 3, 1), end=D(2027, 2, 28))  # starts the day after
+    h.agreement("H1", "P3", agreed=300, start=D(2025, 3, 1), end=D(2027, 2, 28))  # in force throughout
+    h.order("H1", 10, product="P3", day=D(2026, 3, 1))
+    store = h.save()
+    f = Facts(store, D(2026, 3, 2))
+    earlier = Facts(store, D(2026, 2, 28), like=f)
+    alone = Facts(store, D(2026, 2, 28))
+    assert sorted(f.agreements["product_code"]) == ["P2", "P3"]
+    assert sorted(earlier.agreements["product_code"]) == ["P1", "P3"]
+    pd.testing.assert_frame_equal(earlier.agreements.sort_values("product_code").reset_index(drop=True),
+                                  alone.agreements.sort_values("product_code").reset_index(drop=True))
 
 
 def test_derived_columns_are_written_and_filled_by_the_upgrade(store_url):
