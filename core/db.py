@@ -91,8 +91,7 @@ def read_large(engine: sa.Engine, sql: str, params: dict | None = None, text: Se
                     for block in copy:
                         buffer.write(block)
             buffer.seek(0)
-            frame = pd.read_csv(buffer, dtype={c: object for c in text}, keep_default_na=False,
-                                na_values={c: [""] for c in text})
+            frame = pd.read_csv(buffer, dtype={c: object for c in text}, keep_default_na=False, na_values=[""])
             for c in text:
                 frame[c] = frame[c].where(frame[c].notna(), None)
             return frame

@@ -17,21 +17,28 @@ SUMS = ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected
 
 def _orders_by_month(f: Facts) -> pd.DataFrame:
     """County x month from the one pass: the delivery-rate window of agreed pairs (orders placed by T minus
-    the grace days, delivered by T), selected and non-selected purchases, orders."""
+    the grace days, delivered by T), selected and non-selected purchases, orders. What each institution x
+    product is (agreed, its product's status, its county) is found once per pair, then taken by pair id."""
     m = f.source.by_month()
     agreed = f.agreements[f.agreements["agreed_qty"] > 0][["institution_code", "product_code"]].drop_duplicates()
-    m = m.merge(agreed.assign(is_agreed=True), on=["institution_code", "product_code"], how="left")
-    m = m.merge(f.products[["product_code", "status"]], on="product_code", how="left")
-    m = m.merge(f.institutions[["institution_code", "county_code"]], on="institution_code")
-    is_agreed = m["is_agreed"].fillna(False).astype(bool)
+    pairs = f.source.ip_keys.reset_index()
+    pairs = pairs.merge(agreed.assign(is_agreed=True), on=["institution_code", "product_code"], how="left")
+    pairs = pairs.merge(f.products[["product_code", "status"]], on="product_code", how="left")
+    pairs = pairs.merge(f.institutions[["institution_code", "county_code"]], on="institution_code", how="left")
+    pairs = pairs.set_index("ip").reindex(m["ip"])
+    is_agreed = pairs["is_agreed"].fillna(False).astype(bool).to_numpy()
+    status = pairs["status"].to_numpy()
     m = m.assign(agreed_order_qty=m["rate_order_qty"].where(is_agreed, 0.0),
                  agreed_delivered_qty=m["rate_delivered_qty"].where(is_agreed, 0.0),
-                 selected_qty=m["qty"].where(m["status"] == "中选", 0.0),
-                 nonselected_qty=m["qty"].where(m["status"] == "非中选", 0.0),
-                 month=m["order_month"].map({v: f"{int(v) // 100:04d}-{int(v) % 100:02d}"
-                                             for v in m["order_month"].unique()}))
-    return m.groupby(["county_code", "month"], as_index=False)[
+                 selected_qty=m["qty"].where(status == "中选", 0.0),
+                 nonselected_qty=m["qty"].where(status == "非中选", 0.0),
+                 county_code=pairs["county_code"].to_numpy())
+    m = m[m["county_code"].notna()]
+    out = m.groupby(["county_code", "order_month"], as_index=False)[
         ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected_qty", "count_orders"]].sum()
+    out["month"] = [f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in out["order_month"]]
+    return out.drop(columns="order_month")[["county_code", "month", "agreed_order_qty", "agreed_delivered_qty",
+                                            "selected_qty", "nonselected_qty", "count_orders"]]
 
 
 def series(f: Facts) -> pd.DataFrame:

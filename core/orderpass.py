@@ -9,6 +9,7 @@ cannot tell apart, are read from a small window of the order-date index.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -23,9 +24,21 @@ SELECT o.institution_code, o.product_code, o.distributor_code, o.order_month,
        SUM(o.order_qty) AS qty, COUNT(*) AS n, MAX(o.order_qty) AS max_qty, SUM(o.delivered_qty) AS delivered
        {after}
 FROM orders o {hint}
-WHERE o.order_date >= :start AND o.order_date <= :t {cat}
+WHERE o.order_date >= :start AND o.order_date <= :t {cat} {part}
 GROUP BY o.institution_code, o.product_code, o.distributor_code, o.order_month
 """
+
+# The pass is read in parts split at institution codes, on two connections at once: the engine scans each
+# part of the index on a core of its own (SQLite's driver lets go of Python's lock while it steps;
+# PostgreSQL serves each connection in its own process). More parts than workers measured slower here.
+PARTS, WORKERS = 2, 2
+_BOUNDS = """
+SELECT institution_code FROM (
+    SELECT institution_code, ROW_NUMBER() OVER (ORDER BY institution_code) AS k, COUNT(*) OVER () AS n
+    FROM institutions) ranked
+WHERE {cuts}
+"""
+
 
 # Orders placed in the grace days before a date x: left out of the delivery rate at x.
 _WINDOW = """
@@ -59,9 +72,21 @@ class OrdersPass:
         d = (lambda day: day) if store.is_postgres else (lambda day: day.isoformat())
         after = "".join(f", SUM(o.delivered_qty) FILTER (WHERE o.delivery_date > :x{i}) AS after_{i}"
                         for i in range(len(self.dates)))
-        self.frame = read_large(store.engine, _PASS.format(cat=category_sql, hint=index_hint(store, "ix_orders_pass"),
-                                                           after=after),
-                                {**params, **{f"x{i}": d(x) for i, x in enumerate(self.dates)}}, text=KEYS)
+        bound = {**params, **{f"x{i}": d(x) for i, x in enumerate(self.dates)}}
+        hint = index_hint(store, "ix_orders_pass")
+        cuts = " OR ".join(f"k = (n * {i}) / {PARTS} + 1" for i in range(1, PARTS))
+        bounds = sorted(set(store.read(_BOUNDS.format(cuts=cuts))["institution_code"]))
+        edges = [None] + bounds + [None]
+        parts = [" ".join(([f"AND o.institution_code >= :lo{i}"] if lo is not None else []) +
+                          ([f"AND o.institution_code < :hi{i}"] if hi is not None else []))
+                 for i, (lo, hi) in enumerate(zip(edges, edges[1:]))]
+        edge_params = {**{f"lo{i}": lo for i, lo in enumerate(edges[:-1]) if lo is not None},
+                       **{f"hi{i}": hi for i, hi in enumerate(edges[1:]) if hi is not None}}
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            frames = list(pool.map(lambda part: read_large(
+                store.engine, _PASS.format(cat=category_sql, hint=hint, after=after, part=part),
+                {**bound, **edge_params}, text=KEYS), parts))
+        self.frame = pd.concat(frames, ignore_index=True)
         for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]:
             self.frame[c] = pd.to_numeric(self.frame[c]).fillna(0).astype(int if c == "n" else float)
         self.frame[KEYS] = self.frame[KEYS].astype(object)
@@ -73,22 +98,24 @@ class OrdersPass:
         self.frame["ip"] = self.frame["pair"].map(self._pair_keys["ip"])
         self._pairs: dict[dt.date, pd.DataFrame] = {}
         self._sizes: dict[str, pd.DataFrame] = {}
-        self._windows: dict[dt.date, pd.DataFrame] = {}
+        # The grace-day windows are read on another connection while this process works on the pass: the
+        # engine uses the core Python leaves idle.
+        pool = ThreadPoolExecutor(max_workers=1)
+        self._windows = {x: pool.submit(self._read_window, x) for x in self.dates}
+        pool.shutdown(wait=False)  # the thread ends when the reads are done
 
     def serves(self, start: dt.date, x: dt.date) -> bool:
         """Whether this pass holds what a date needs: the same period start, and T or one of its month ends."""
         return start == self.start and x in self.dates
 
     def _window(self, x: dt.date) -> pd.DataFrame:
-        if x not in self._windows:
-            self._windows[x] = self._read_window(x)
-        return self._windows[x]
+        return self._windows[x].result()
 
     def _read_window(self, x: dt.date) -> pd.DataFrame:
         grace = x - dt.timedelta(days=self.grace_days)
         d = (lambda day: day) if self.store.is_postgres else (lambda day: day.isoformat())
-        frame = self.store.read(_WINDOW.format(cat=self.category_sql),
-                                {**self.params, "x": d(x), "grace": d(grace), "start": d(self.start)})
+        frame = read_large(self.store.engine, _WINDOW.format(cat=self.category_sql),
+                           {**self.params, "x": d(x), "grace": d(grace), "start": d(self.start)}, text=KEYS)
         for c in ("qty", "delivered"):
             frame[c] = pd.to_numeric(frame[c]).fillna(0)
         frame["order_month"] = pd.to_numeric(frame["order_month"])
@@ -118,25 +145,26 @@ class OrdersPass:
         self._pairs[x] = out
         return out
 
+    @property
+    def ip_keys(self) -> pd.DataFrame:
+        """Institution and product of each institution x product id ("ip") that `by_month` gives."""
+        return self._pair_keys.drop_duplicates("ip").set_index("ip")[KEYS[:2]]
+
     def by_month(self) -> pd.DataFrame:
-        """Institution x product x order month at T: all purchases, and the delivery-rate window (ordered by
-        T minus the grace days, delivered by T)."""
-        f = self.frame.assign(delivered_by_t=self.frame["delivered"] - self.frame["after_0"])
-        g = f.groupby(["ip", "order_month"], as_index=False).agg(
+        """Institution x product id ("ip", see `ip_keys`) x order month at T: all purchases, and the
+        delivery-rate window (ordered by T minus the grace days, delivered by T)."""
+        f = self.frame
+        g = f.assign(delivered_by_t=f["delivered"] - f["after_0"]).groupby(["ip", "order_month"], as_index=False).agg(
             qty=("qty", "sum"), delivered=("delivered_by_t", "sum"), count_orders=("n", "sum"))
-        ips = self._pair_keys.drop_duplicates("ip").set_index("ip")[KEYS[:2]]
-        g = ips.loc[g["ip"]].reset_index(drop=True).join(g.drop(columns="ip"))
-        window = self._window(self.t).groupby(["institution_code", "product_code", "order_month"], as_index=False)[
-            ["qty", "delivered"]].sum().rename(columns={"qty": "window_qty", "delivered": "window_delivered"})
-        keys = ["institution_code", "product_code"]
-        g[keys], window[keys] = g[keys].astype(object), window[keys].astype(object)
-        g["order_month"], window["order_month"] = g["order_month"].astype(float), window["order_month"].astype(float)
-        g = g.merge(window, on=["institution_code", "product_code", "order_month"], how="left").fillna(
-            {"window_qty": 0.0, "window_delivered": 0.0})
+        window = self._window(self.t).merge(self.ip_keys.reset_index(), on=KEYS[:2])  # its orders are the pass's
+        window = window.groupby(["ip", "order_month"], as_index=False)[["qty", "delivered"]].sum().rename(
+            columns={"qty": "window_qty", "delivered": "window_delivered"})
+        for frame in (g, window):
+            frame[["ip", "order_month"]] = frame[["ip", "order_month"]].astype("int64")
+        g = g.merge(window, on=["ip", "order_month"], how="left").fillna({"window_qty": 0.0, "window_delivered": 0.0})
         g["rate_order_qty"] = g["qty"] - g["window_qty"]
         g["rate_delivered_qty"] = g["delivered"] - g["window_delivered"]
-        return g[["institution_code", "product_code", "order_month", "qty", "rate_order_qty", "rate_delivered_qty",
-                  "count_orders"]]
+        return g[["ip", "order_month", "qty", "rate_order_qty", "rate_delivered_qty", "count_orders"]]
 
     def quartiles(self, products: list[str], x: dt.date) -> pd.DataFrame:
         """Nearest-rank Q1 and Q3 (the ceil(n/4)-th and ceil(3n/4)-th smallest) of each product's order sizes in
