@@ -121,7 +121,20 @@ class Facts:
         if self._like is not None and self._like.source.serves(self.period_start, self.as_of):
             return self._like.source
         return OrdersPass(self.store, self.period_start, self.as_of, int(self.settings["delivery_grace_days"]),
-                          self.of_category(), self.params())
+                          self.of_category(), self.params(), meanwhile=self._read_small)
+
+    def _read_small(self) -> None:
+        """The small reads, done while the engine scans the orders."""
+        for name in ("agreements", "institutions", "products", "baseline", "complaints"):
+            getattr(self, name)
+
+    @functools.cached_property
+    def baseline(self) -> pd.DataFrame:
+        """Last year's purchases of substitutable pairs (the year before the period's)."""
+        if self._like is not None and self._like.period_start.year == self.period_start.year:
+            return self._like.baseline
+        return self.store.read("SELECT institution_code, product_code, prior_year_qty AS baseline_qty FROM baseline "
+                               "WHERE year = :y", {"y": self.period_start.year - 1})
 
     @functools.cached_property
     def inst_product_distributor(self) -> pd.DataFrame:
@@ -137,12 +150,12 @@ class Facts:
             **{c: (c, "sum") for c in sums}, max_order_qty=("max_order_qty", "max"))
         agr = self.agreements[["institution_code", "product_code", "agreed_qty", "reported_qty", "prior_year_qty"]]
         out = orders.merge(agr, on=["institution_code", "product_code"], how="outer")
-        base = self.store.read("SELECT institution_code, product_code, prior_year_qty AS baseline_qty FROM baseline "
-                               "WHERE year = :y", {"y": self.period_start.year - 1})
-        out = out.merge(base, on=["institution_code", "product_code"], how="left")
+        out = out.merge(self.baseline, on=["institution_code", "product_code"], how="left")
         out = out.merge(self.products, on="product_code", how="left")
         for c in sums + ["max_order_qty"]:
             out[c] = out[c].fillna(0.0)
+        # Start reading the order sizes the abnormal-order rule will need (pairs without an agreement).
+        self.source.read_sizes(list(out.loc[~(out["agreed_qty"] > 0) & (out["count_orders"] > 0), "product_code"]))
         return out
 
     # -- candidate orders ----------------------------------------------------------------

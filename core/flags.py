@@ -82,15 +82,20 @@ def unreported_purchase(f: Facts) -> pd.DataFrame:
 
 
 def group_shares(f: Facts) -> pd.DataFrame:
-    """Selected and non-selected quantities per institution x group (generic name | dosage form)."""
+    """Selected and non-selected quantities per institution x group (generic name | dosage form); made once
+    per Facts (the flags and the rollup both ask)."""
+    if "_group_shares" in f.__dict__:
+        return f.__dict__["_group_shares"]
     ip = f.inst_product
     g = ip[ip["status"].isin(["中选", "非中选"])].copy()
     g["group"] = g["generic_name"] + "|" + g["dosage_form"]
-    selected_groups = set(g.loc[g["status"] == "中选", "group"]) | set(f.selected_groups)
+    selected_groups = set(g.loc[g["status"] == "中选", "group"].unique()) | set(f.selected_groups)
     g = g[g["group"].isin(selected_groups)]
     g["selected_qty"] = g["purchased_qty"].where(g["status"] == "中选", 0.0)
     g["nonselected_qty"] = g["purchased_qty"].where(g["status"] == "非中选", 0.0)
-    return g.groupby(["institution_code", "group"], as_index=False)[["selected_qty", "nonselected_qty"]].sum()
+    out = g.groupby(["institution_code", "group"], as_index=False)[["selected_qty", "nonselected_qty"]].sum()
+    f.__dict__["_group_shares"] = out
+    return out
 
 
 def nonselected_share_high(f: Facts) -> pd.DataFrame:

@@ -9,7 +9,8 @@ cannot tell apart, are read from a small window of the order-date index.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,9 @@ def earlier_month_ends(t: dt.date) -> list[dt.date]:
 class OrdersPass:
     """The orders of [start, T] (of one category or all), read once."""
 
-    def __init__(self, store, start: dt.date, t: dt.date, grace_days: int, category_sql: str, params: dict):
+    def __init__(self, store, start: dt.date, t: dt.date, grace_days: int, category_sql: str, params: dict,
+                 meanwhile: Callable[[], object] | None = None):
+        """`meanwhile`: work of this process (small reads) done while the engine scans the orders."""
         self.store, self.start, self.t, self.grace_days = store, start, t, grace_days
         self.category_sql, self.params = category_sql, params
         self.dates = [t] + [x for x in earlier_month_ends(t) if x >= start]  # T, last month's and quarter's end
@@ -83,9 +86,12 @@ class OrdersPass:
         edge_params = {**{f"lo{i}": lo for i, lo in enumerate(edges[:-1]) if lo is not None},
                        **{f"hi{i}": hi for i, hi in enumerate(edges[1:]) if hi is not None}}
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            frames = list(pool.map(lambda part: read_large(
-                store.engine, _PASS.format(cat=category_sql, hint=hint, after=after, part=part),
-                {**bound, **edge_params}, text=KEYS), parts))
+            reading = [pool.submit(read_large, store.engine, _PASS.format(cat=category_sql, hint=hint, after=after,
+                                                                          part=part), {**bound, **edge_params}, KEYS)
+                       for part in parts]
+            if meanwhile is not None:
+                meanwhile()
+            frames = [r.result() for r in reading]
         self.frame = pd.concat(frames, ignore_index=True)
         for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]:
             self.frame[c] = pd.to_numeric(self.frame[c]).fillna(0).astype(int if c == "n" else float)
@@ -97,12 +103,12 @@ class OrdersPass:
         self._pair_keys["ip"] = self._pair_keys.groupby(KEYS[:2], sort=True).ngroup()
         self.frame["ip"] = self.frame["pair"].map(self._pair_keys["ip"])
         self._pairs: dict[dt.date, pd.DataFrame] = {}
-        self._sizes: dict[str, pd.DataFrame] = {}
-        # The grace-day windows are read on another connection while this process works on the pass: the
-        # engine uses the core Python leaves idle.
-        pool = ThreadPoolExecutor(max_workers=1)
-        self._windows = {x: pool.submit(self._read_window, x) for x in self.dates}
-        pool.shutdown(wait=False)  # the thread ends when the reads are done
+        self._sizes: dict[str, Future] = {}
+        # The grace-day windows (and, when asked, order sizes) are read on another connection while this
+        # process works on the pass: the engine uses the core Python leaves idle. The reading thread ends
+        # with this object.
+        self._reader = ThreadPoolExecutor(max_workers=1)
+        self._windows = {x: self._reader.submit(self._read_window, x) for x in self.dates}
 
     def serves(self, start: dt.date, x: dt.date) -> bool:
         """Whether this pass holds what a date needs: the same period start, and T or one of its month ends."""
@@ -166,23 +172,34 @@ class OrdersPass:
         g["rate_delivered_qty"] = g["delivered"] - g["window_delivered"]
         return g[["ip", "order_month", "qty", "rate_order_qty", "rate_delivered_qty", "count_orders"]]
 
+    def read_sizes(self, products: list[str]) -> None:
+        """Start reading the order sizes in [start, T] of these products (for `quartiles`), in the background."""
+        missing = sorted(p for p in set(products) if p not in self._sizes)
+        if missing:
+            future = self._reader.submit(self._read_sizes, missing)
+            for p in missing:
+                self._sizes[p] = future
+
+    def _read_sizes(self, products: list[str]) -> dict[str, pd.DataFrame]:
+        names = {f"q{n}": p for n, p in enumerate(products)}
+        rows = read_large(
+            self.store.engine,
+            f"SELECT o.product_code, o.order_date, o.order_qty FROM orders o "
+            f"{index_hint(self.store, 'ix_orders_product_qty')} WHERE o.order_date >= :start AND o.order_date <= :t "
+            f"AND o.product_code IN ({', '.join(':' + k for k in names)}) {self.category_sql}",
+            {**self.params, **names}, text=["product_code", "order_date"])
+        rows["order_date"] = pd.to_datetime(rows["order_date"])
+        return {p: part[["order_date", "order_qty"]] for p, part in rows.groupby("product_code")}
+
     def quartiles(self, products: list[str], x: dt.date) -> pd.DataFrame:
         """Nearest-rank Q1 and Q3 (the ceil(n/4)-th and ceil(3n/4)-th smallest) of each product's order sizes in
         [start, x]; the sizes are read once per product, through the product index."""
-        missing = [p for p in products if p not in self._sizes]
-        if missing:
-            names = {f"q{n}": p for n, p in enumerate(missing)}
-            rows = self.store.read(
-                f"SELECT o.product_code, o.order_date, o.order_qty FROM orders o "
-                f"{index_hint(self.store, 'ix_orders_product_qty')} WHERE o.order_date >= :start AND o.order_date <= :t "
-                f"AND o.product_code IN ({', '.join(':' + k for k in names)}) {self.category_sql}",
-                {**self.params, **names})
-            rows["order_date"] = pd.to_datetime(rows["order_date"])
-            for p in missing:
-                self._sizes[p] = rows[rows["product_code"] == p][["order_date", "order_qty"]]
+        self.read_sizes(products)
         out = []
         for p in products:
-            sizes = self._sizes[p]
+            sizes = self._sizes[p].result().get(p)
+            if sizes is None:
+                continue
             qty = np.sort(sizes.loc[sizes["order_date"] <= pd.Timestamp(x), "order_qty"].to_numpy(dtype=float))
             n = len(qty)
             if n:
