@@ -35,7 +35,6 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA temp_store=MEMORY")  # temporary tables of large reads (read_large)
     cur.close()
 
 
