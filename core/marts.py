@@ -76,6 +76,7 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     red_now["step"] = red_now["institution_code"].map(
         ladder.steps(red_now, set(red_before["institution_code"]), actions, f.as_of,
                      float(f.settings["notification_score"])))
+    f.source.close()
     ip = f.inst_product[[c.name for c in S.mart_inst_product.columns if c.name != "view_id"]].astype({"count_orders": int})
     tiers = tiers[[c.name for c in S.mart_enterprises.columns if c.name != "view_id"]].astype(
         {"count_complaints": "Int64", "count_timely": "Int64"})

@@ -110,6 +110,10 @@ class OrdersPass:
         self._reader = ThreadPoolExecutor(max_workers=1)
         self._windows = {x: self._reader.submit(self._read_window, x) for x in self.dates}
 
+    def close(self) -> None:
+        """End the background reading thread once its reads are done (it ends with this object otherwise)."""
+        self._reader.shutdown(wait=False)
+
     def serves(self, start: dt.date, x: dt.date) -> bool:
         """Whether this pass holds what a date needs: the same period start, and T or one of its month ends."""
         return start == self.start and x in self.dates
@@ -173,10 +177,15 @@ class OrdersPass:
         return g[["ip", "order_month", "qty", "rate_order_qty", "rate_delivered_qty", "count_orders"]]
 
     def read_sizes(self, products: list[str]) -> None:
-        """Start reading the order sizes in [start, T] of these products (for `quartiles`), in the background."""
+        """Start reading the order sizes in [start, T] of these products (for `quartiles`), in the background
+        (in this thread once the pass is closed)."""
         missing = sorted(p for p in set(products) if p not in self._sizes)
         if missing:
-            future = self._reader.submit(self._read_sizes, missing)
+            try:
+                future = self._reader.submit(self._read_sizes, missing)
+            except RuntimeError:  # closed
+                future = Future()
+                future.set_result(self._read_sizes(missing))
             for p in missing:
                 self._sizes[p] = future
 
