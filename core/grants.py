@@ -25,7 +25,8 @@ def statements(role: str) -> list[str]:
     out += [f"GRANT SELECT ON {t} TO {role};" for t in READ_ONLY]
     out += [f"GRANT SELECT, INSERT, UPDATE ON {t} TO {role};" for t in UPSERT]
     out += [f"GRANT SELECT, INSERT ON {t} TO {role};" for t in APPEND_ONLY]
-    out += [f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO {role};" for t in WORK + REWRITTEN]
+    out += [f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO {role};" for t in WORK]
+    out += [f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON {t} TO {role};" for t in REWRITTEN]  # the refresh empties them
     out.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};")
     return out
 
