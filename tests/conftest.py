@@ -60,7 +60,9 @@ def store_url(request, tmp_path):
         yield url
         db.dispose(url)
     else:
-        yield request.getfixturevalue("pg_factory")()
+        url = request.getfixturevalue("pg_factory")()
+        yield url
+        db.dispose(url)  # a refresh reads on several connections at once: give them back to the server
 
 
 @pytest.fixture(scope="session")
