@@ -215,10 +215,14 @@ def red_flags(flags: pd.DataFrame, min_indicators: int) -> pd.DataFrame:
     return out[COLUMNS].reset_index(drop=True)
 
 
-def all_flags(f: Facts) -> pd.DataFrame:
+def all_flags(f: Facts, institutions_only: bool = False) -> pd.DataFrame:
+    """Every flag at f's as-of date, red flags included. `institutions_only`: the institutions' flags and
+    red flags alone (what an earlier date's red-flag list and headline figures need), without the
+    enterprises' and areas' flags."""
     parts = [report_volume_drop(f), delivery_rate_low(f), progress_behind_schedule(f), purchase_over_4x(f),
-             unreported_purchase(f), nonselected_share_high(f), substitute_increase(f), order_flags(f),
-             complaint_flags(f), supplier_tier_flags(f, enterprise_tiers(f)), primary_care_gap(f)]
+             unreported_purchase(f), nonselected_share_high(f), substitute_increase(f), order_flags(f)]
+    if not institutions_only:
+        parts += [complaint_flags(f), supplier_tier_flags(f, enterprise_tiers(f)), primary_care_gap(f)]
     flags = pd.concat([pd.DataFrame(columns=COLUMNS)] + [p for p in parts if not p.empty], ignore_index=True)
     flags = pd.concat([flags, red_flags(flags, int(f.settings["red_flag_min_indicators"]))], ignore_index=True)
     flags["detail_code"] = flags["detail_code"].fillna("").astype(str)

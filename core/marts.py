@@ -65,7 +65,7 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     for day in sorted({month_end, quarter_end}):
         if day >= f.period_start:
             fe = Facts(store, day, category=category, like=f)  # the same pass over the orders, the same reads
-            earlier[day] = (fe, F.all_flags(fe))
+            earlier[day] = (fe, F.all_flags(fe, institutions_only=True))  # red flags and headline figures
     red_before = _red(earlier[quarter_end][1], quarter_end) if quarter_end in earlier else red_now.iloc[0:0]
     snapshots = [monthly.snapshot(store, f, flags, tiers, values)]
     if month_end in earlier:
