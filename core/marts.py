@@ -18,7 +18,7 @@ from typing import Callable
 import pandas as pd
 import sqlalchemy as sa
 
-from . import db, ladder, monthly, rollup
+from . import cache, db, ladder, monthly, rollup
 from . import flags as F
 from . import schema as S
 from .facts import Facts
@@ -145,10 +145,23 @@ def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet) ->
     return result["facts"].as_of
 
 
+def _lookup(store, as_of: dt.date | None, category: str) -> ViewInfo | None:
+    """A stored view for the store's data version as this process last read it (at most a second ago); when
+    there is none, once more with the version read afresh (another process may just have imported)."""
+    version = cache.versions(store)[0]
+    with store.engine.connect() as conn:
+        found = _find(store, conn, as_of, category, version)
+        if found is None:
+            cache.changed(store)
+            fresh = cache.versions(store)[0]
+            if fresh != version:
+                found = _find(store, conn, as_of, category, fresh)
+    return found
+
+
 def default_view(store) -> ViewInfo | None:
     """The default view, when it is current for the store's data."""
-    with store.engine.connect() as conn:
-        return _find(store, conn, None, "", store.meta("data_version", "0"))
+    return _lookup(store, None, "")
 
 
 def current_as_of(store) -> dt.date | None:
@@ -162,8 +175,7 @@ def find_view(store, as_of: dt.date | None = None, category: str = "") -> ViewIn
     default = default_view(store)
     if default is None:
         return None
-    with store.engine.connect() as conn:
-        return _find(store, conn, as_of or default.as_of, category, store.meta("data_version", "0"))
+    return _lookup(store, as_of or default.as_of, category)
 
 
 def ensure_view(store, as_of: dt.date | None = None, category: str = "", progress: Progress = _quiet) -> ViewInfo:

@@ -94,7 +94,10 @@ def complaint_table(view: View) -> pd.DataFrame:
         {"reply_late": bool, "unresolved": bool, "timely": bool, "counted": bool})
 
 
-def complaints_by_enterprise(complaints: pd.DataFrame) -> pd.DataFrame:
+@cached
+def complaints_by_enterprise(view: View) -> pd.DataFrame:
+    """Per enterprise: complaints raised in the area, late replies, unresolved, and the timely rate."""
+    complaints = complaint_table(view)
     counted = complaints[complaints["counted"]]
     g = complaints.groupby(["enterprise_code", "enterprise_name"]).agg(
         count_complaints=("complaint_id", "count"), count_reply_late=("reply_late", "sum"),

@@ -25,6 +25,7 @@ class Store:
     engine: sa.Engine
     province_code: str
     _regions: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _settings: tuple[str, dict] | None = field(default=None, repr=False, compare=False)
 
     def read(self, sql: str | sa.Executable, params: dict | None = None) -> pd.DataFrame:
         return db.read(self.engine, sql, params)
@@ -67,8 +68,13 @@ class Store:
         self.bump_meta(conn, "data_version")
 
     def settings(self) -> dict:
-        rows = self.read(sa.select(S.settings_table.c.name, S.settings_table.c.value))
-        return settings_mod.resolve(dict(zip(rows["name"], rows["value"])))
+        """The settings in force, read again when the data version moves (a change of setting moves it)."""
+        from . import cache
+        version = cache.versions(self)[0]
+        if self._settings is None or self._settings[0] != version:
+            rows = self.read(sa.select(S.settings_table.c.name, S.settings_table.c.value))
+            self._settings = (version, settings_mod.resolve(dict(zip(rows["name"], rows["value"]))))
+        return dict(self._settings[1])
 
     def regions(self) -> pd.DataFrame:
         """The province's regions (written once, when the store is created; read once per process)."""

@@ -16,7 +16,7 @@ c3.metric(t("cp.unresolved", L), int(complaints["unresolved"].sum()))
 st.plotly_chart(charts.trend(overview.monthly_rates(view), {"timely_rate": t("ov.timely", L)}, t("cp.trend", L)),
                 key="cp_trend")
 st.subheader(t("cp.by_enterprise", L))
-show(monitoring.complaints_by_enterprise(complaints),
+show(monitoring.complaints_by_enterprise(view),
      headers(["enterprise_code", "enterprise_name", "count_complaints", "count_reply_late", "count_unresolved",
               "timely_rate"], L), "cp_enterprises", f"{t('cp.by_enterprise', L)}_{area_name}",
      link=("enterprise_code", "enterprise"))

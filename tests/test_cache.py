@@ -39,3 +39,32 @@ def test_a_recorded_action_and_new_data_are_seen_at_once(demo_copy):
     with demo_copy.begin() as conn:
         demo_copy.bump_data_version(conn)
     assert cache.versions(demo_copy)[0] != before[0]  # an import moves the data version: older entries are never asked for
+
+
+def test_a_view_another_process_just_wrote_is_found_at_once(tmp_path, monkeypatch):
+    """This process holds the data version for a second; another process imports (the version moves) and
+    refreshes. The next page finds the new view at once instead of finding none and computing it again."""
+    import sqlalchemy as sa
+
+    from core import marts
+    from core import schema as S
+
+    from .handmade import Handmade
+    monkeypatch.setattr(cache, "VERSIONS_TTL", 3600.0)  # the version this process holds stays held
+    h = Handmade(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    h.institution("H1")
+    h.agreement("H1", agreed=100)
+    h.order("H1", 10)
+    store = h.save()
+    marts.refresh(store)
+    before = marts.default_view(store)
+    assert before is not None and cache.versions(store)[0] == store.meta("data_version")
+    with store.engine.begin() as conn:  # the other process's import: not through this process's writers
+        old = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "data_version")).scalar()
+        conn.execute(S.store_meta.update().where(S.store_meta.c.key == "data_version").values(value=str(int(old) + 1)))
+    marts.refresh(store)  # its refresh: the views of the old version are gone
+    after = marts.default_view(store)
+    assert after is not None
+    stored = store.read("SELECT data_version FROM mart_views WHERE view_id = :v", {"v": after.view_id})
+    assert stored["data_version"].tolist() == [str(int(old) + 1)]
+    assert marts.find_view(store, after.as_of) == after
