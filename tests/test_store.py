@@ -122,3 +122,34 @@ def test_bulk_insert_keeps_missing_values_dates_and_text(store_url):
         assert pd.isna(second[column]), column
     name = store.read("SELECT enterprise_name FROM enterprises WHERE enterprise_code = '0002'")["enterprise_name"]
     assert name.iloc[0] == '=HYPERLINK("x"),"乙"'
+
+
+def test_large_reads_keep_codes_as_text_and_agree_from_two_threads(store_url):
+    """read_large (COPY on PostgreSQL, a temporary table on SQLite): codes like '0012' stay text, missing
+    values are missing, an empty result keeps its columns, and two threads reading at once get what one
+    thread gets."""
+    from concurrent.futures import ThreadPoolExecutor
+    store = open_store(store_url)
+    _minimal(store)
+    frame = pd.DataFrame({
+        "order_id": [f"O{n}" for n in range(6)], "institution_code": ["H1"] * 6, "product_code": ["0012"] * 6,
+        "distributor_code": ["0001", None, "0001", None, "0001", "0001"],
+        "order_date": pd.to_datetime(["2026-03-01", "2026-03-02", "2026-04-01", "2026-04-02", "2026-05-01", "2026-05-02"]),
+        "order_qty": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "channel": ["线上"] * 6,
+    })
+    with store.begin() as conn:
+        db.bulk_insert(conn, S.orders, frame)
+    sql = ("SELECT product_code, distributor_code, order_month, SUM(order_qty) AS qty FROM orders "
+           "WHERE order_month >= :m GROUP BY product_code, distributor_code, order_month "
+           "ORDER BY order_month, distributor_code")
+    keys = ["product_code", "distributor_code"]
+    one = db.read_large(store.engine, sql, {"m": 202603}, text=keys)
+    rows = {(p, d if isinstance(d, str) else None, int(m), q) for p, d, m, q in one.itertuples(index=False)}
+    assert rows == {("0012", "0001", 202603, 1.0), ("0012", None, 202603, 2.0), ("0012", "0001", 202604, 3.0),
+                    ("0012", None, 202604, 4.0), ("0012", "0001", 202605, 11.0)}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        both = list(pool.map(lambda m: db.read_large(store.engine, sql, {"m": m}, text=keys), [202603, 202603]))
+    for got in both:
+        pd.testing.assert_frame_equal(got, one)
+    empty = db.read_large(store.engine, sql, {"m": 209901}, text=keys)
+    assert empty.empty and list(empty.columns) == ["product_code", "distributor_code", "order_month", "qty"]
