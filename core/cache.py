@@ -51,6 +51,23 @@ def _copy(value):
     return value
 
 
+def _remember(key: tuple, compute, counted: bool = False):
+    """The entry under `key`, computed and kept first when missing (the oldest entries are dropped);
+    `counted`: in `stats` (the readers' hits and misses)."""
+    with _lock:
+        if key in _entries:
+            _entries.move_to_end(key)
+            stats["hits"] += counted
+            return _copy(_entries[key])
+    value = compute()
+    with _lock:
+        stats["misses"] += counted
+        _entries[key] = value
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return _copy(value)
+
+
 def cached(reader):
     """Cache a reader whose first argument is a core.view.View."""
     name = f"{reader.__module__}.{reader.__qualname__}"
@@ -59,18 +76,7 @@ def cached(reader):
     def wrapper(view, *args, **kwargs):
         key = (name, view.store.url, versions(view.store), view.view_id, view.area, view.scope, args,
                tuple(sorted(kwargs.items())))
-        with _lock:
-            if key in _entries:
-                _entries.move_to_end(key)
-                stats["hits"] += 1
-                return _copy(_entries[key])
-        value = reader(view, *args, **kwargs)
-        with _lock:
-            stats["misses"] += 1
-            _entries[key] = value
-            while len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
-        return _copy(value)
+        return _remember(key, lambda: reader(view, *args, **kwargs), counted=True)
     wrapper.uncached = reader
     return wrapper
 
@@ -81,15 +87,7 @@ def of_data(fn):
 
     @functools.wraps(fn)
     def wrapper(store, *args):
-        key = (name, store.url, versions(store)[0], args)
-        with _lock:
-            if key in _entries:
-                _entries.move_to_end(key)
-                return _copy(_entries[key])
-        value = fn(store, *args)
-        with _lock:
-            _entries[key] = value
-        return _copy(value)
+        return _remember((name, store.url, versions(store)[0], args), lambda: fn(store, *args))
     return wrapper
 
 

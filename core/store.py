@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from . import db, migrations, regions
+from . import cache, db, migrations, regions
 from . import schema as S
 from . import settings as settings_mod
 
@@ -25,7 +25,6 @@ class Store:
     engine: sa.Engine
     province_code: str
     _regions: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    _settings: tuple[str, dict] | None = field(default=None, repr=False, compare=False)
 
     def read(self, sql: str | sa.Executable, params: dict | None = None) -> pd.DataFrame:
         return db.read(self.engine, sql, params)
@@ -58,7 +57,6 @@ class Store:
 
     def bump_meta(self, conn: sa.Connection, key: str) -> None:
         """Count a version up (inside the writing transaction); caches of this process read it afresh."""
-        from . import cache
         current = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == key)).scalar()
         self.set_meta(conn, key, str(int(current or 0) + 1))
         cache.changed(self)
@@ -69,18 +67,19 @@ class Store:
 
     def settings(self) -> dict:
         """The settings in force, read again when the data version moves (a change of setting moves it)."""
-        from . import cache
-        version = cache.versions(self)[0]
-        if self._settings is None or self._settings[0] != version:
-            rows = self.read(sa.select(S.settings_table.c.name, S.settings_table.c.value))
-            self._settings = (version, settings_mod.resolve(dict(zip(rows["name"], rows["value"]))))
-        return dict(self._settings[1])
+        return _settings(self)
 
     def regions(self) -> pd.DataFrame:
         """The province's regions (written once, when the store is created; read once per process)."""
         if self._regions is None:
             self._regions = self.read(sa.select(S.regions).order_by(S.regions.c.region_code))
         return self._regions
+
+
+@cache.of_data
+def _settings(store: Store) -> dict:
+    rows = store.read(sa.select(S.settings_table.c.name, S.settings_table.c.value))
+    return settings_mod.resolve(dict(zip(rows["name"], rows["value"])))
 
 
 def open_store(url: str | None = None, province_code: str | None = None) -> Store:
