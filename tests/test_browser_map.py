@@ -49,10 +49,12 @@ def test_click_drill_and_breadcrumb(demo_store):
     with streamlit_server(demo_store.url) as base, browser_page() as page:
         sign_in(page, base + "/map?area=370000", "demo_leader")
         page.get_by_role("button", name="山东省").wait_for(timeout=120_000)
+        names = dict(zip(demo_store.regions()["region_code"], demo_store.regions()["region_name"]))
+        page.get_by_text(names["370100"]).first.wait_for(state="attached", timeout=60_000)  # cities in the table
+        page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "map-province.png"), full_page=True)
         city = _drill(page, lambda code: code.endswith("00") and code != "370000")
         assert city != "370000" and city.endswith("00")
-        names = dict(zip(demo_store.regions()["region_code"], demo_store.regions()["region_name"]))
         page.get_by_role("button", name=names[city]).wait_for(timeout=60_000)  # the city's level has rendered
         county = _drill(page, lambda code: not code.endswith("00"))
         assert county[:4] == city[:4]
