@@ -34,6 +34,9 @@ class Role:
     pages: tuple[str, ...]
     can: frozenset[str]
 
+    def name(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
 
 DATA_PAGES = ("overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise",
               "interviews", "settings")

@@ -97,7 +97,7 @@ def users(store, actor: User) -> pd.DataFrame:
     frame["area_code"] = frame["area_code"].fillna(store.province_code)
     frame["area_name"] = frame["area_name"].fillna(store.regions().set_index("region_code")
                                                    .loc[store.province_code, "region_name"])
-    frame["role_name"] = frame["role"].map(lambda r: ROLES[r].zh)
+    frame["role_name"] = frame["role"].map(lambda r: ROLES[r].name())
     frame[["is_active", "is_demo"]] = frame[["is_active", "is_demo"]].astype(bool)
     return frame
 

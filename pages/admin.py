@@ -14,7 +14,7 @@ roles = list(accounts.ROLES)
 
 
 def role_name(r: str) -> str:
-    return accounts.ROLES[r].zh if L == "zh" else accounts.ROLES[r].en
+    return accounts.ROLES[r].name(L)
 
 
 def area_options(role: str) -> list[str]:
@@ -22,9 +22,14 @@ def area_options(role: str) -> list[str]:
     return [] if level == "province" else regions[regions["region_level"] == level]["region_code"].tolist()
 
 
+parents = dict(zip(regions["region_code"], regions["parent_code"]))
+levels = dict(zip(regions["region_code"], regions["region_level"]))
+
+
 def area_label(code: str) -> str:
-    parent = regions.set_index("region_code")["parent_code"].get(code)
-    return f"{code} {names.get(parent, '') if regions.set_index('region_code')['region_level'][code] == 'county' else ''}{names[code]}"
+    """A county shows its city's name before its own."""
+    city = names.get(parents.get(code), "") if levels.get(code) == "county" else ""
+    return f"{code} {city}{names[code]}"
 
 
 def attempt(action, message: str) -> None:

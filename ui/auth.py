@@ -87,7 +87,7 @@ def login_page(store, L: str) -> None:
         from core.demo import DEMO_PASSWORD
         names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
         st.info(t("auth.demo", L).format(password=DEMO_PASSWORD) + "\n\n" + "\n".join(
-            f"- `{r.username}`：{accounts.ROLES[r.role].zh if L == 'zh' else accounts.ROLES[r.role].en}"
+            f"- `{r.username}`：{accounts.ROLES[r.role].name(L)}"
             + (f"（{names.get(r.area_code, r.area_code)}）" if isinstance(r.area_code, str) else "")
             for r in demo.itertuples()))
     elif store.read("SELECT COUNT(*) AS n FROM users")["n"].iloc[0] == 0:
