@@ -18,6 +18,6 @@ action = c4.selectbox(t("au.action", L), [""] + list(audit.ACTIONS), key="au_act
                       format_func=lambda a: t("iv.all", L) if not a else audit.ACTIONS[a][0 if L == "zh" else 1])
 entries = audit.entries(s, me, since, until, who.strip() or None, action or None)
 st.caption(t("au.count", L).format(n=len(entries)))
-show(entries.assign(role_name=entries["role"].map(lambda r: r if r is None else accounts.ROLES[r].zh)),
+show(entries.assign(role_name=entries["role"].map(lambda r: r if r is None else accounts.ROLES[r].name(L))),
      headers(["at", "username", "role_name", "scope", "action_name", "target", "detail", "outcome"], L),
      "au_table", t("nav.audit", L))

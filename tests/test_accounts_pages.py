@@ -104,3 +104,12 @@ def test_a_crafted_link_to_another_city_shows_the_own(app):
     at.run()
     assert any("不在您的管辖范围内" in w.value for w in at.warning)
     assert at.session_state["filters"].area == "371400" and at.query_params["area"] in ("371400", ["371400"])
+
+
+def test_the_audit_log_names_roles_in_english_when_asked(app):
+    at = sign_in(app(), "demo_admin")
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("pages/audit.py").run()
+    log = at.dataframe[0].value
+    assert not at.exception and "Administrator" in set(log["Role"]) and "系统管理员" not in set(log["Role"])
