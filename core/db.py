@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -161,6 +163,23 @@ def _csv_ready(table: sa.Table, chunk: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=chunk.index)
 
 
+def _csv_bytes(table: sa.Table, chunk: pd.DataFrame) -> bytes:
+    """CSV for PostgreSQL's COPY, written by Arrow (many times faster than pandas' writer for numbers): text
+    always in quotes, a missing value as an unquoted empty field, numbers in their shortest exact form.
+    An object column Arrow cannot type (mixed values) goes as text."""
+    ready = _csv_ready(table, chunk)
+    try:
+        arrow = pa.Table.from_pandas(ready, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        for name in ready.columns:
+            if ready[name].dtype == object:
+                ready[name] = [None if pd.isna(v) else str(v) for v in ready[name]]
+        arrow = pa.Table.from_pandas(ready, preserve_index=False)
+    out = io.BytesIO()
+    pa_csv.write_csv(arrow, out, write_options=pa_csv.WriteOptions(include_header=False))
+    return out.getvalue()
+
+
 def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 200_000) -> int:
     """Insert a frame fast: COPY on PostgreSQL, executemany in large batches on SQLite."""
     from .schema import derive
@@ -168,14 +187,12 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch
     columns = [c for c in frame.columns if c in table.c]
     if frame.empty:
         return 0
-    if is_postgres(conn):  # COPY of CSV text made by pandas: far faster than row by row
+    if is_postgres(conn):  # COPY of CSV text: far faster than row by row
         raw = conn.connection.driver_connection
         with raw.cursor() as cur:
-            col_sql = ", ".join(columns)
-            with cur.copy(f"COPY {table.name} ({col_sql}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+            with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
                 for start in range(0, len(frame), batch):
-                    chunk = _csv_ready(table, frame.iloc[start:start + batch][columns])
-                    copy.write(chunk.to_csv(index=False, header=False, na_rep="\\N").encode("utf-8"))
+                    copy.write(_csv_bytes(table, frame.iloc[start:start + batch][columns]))
         return len(frame)
     placeholders = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"

@@ -12,6 +12,8 @@ computes afresh, without writing, otherwise.
 from __future__ import annotations
 
 import datetime as dt
+import queue
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -46,18 +48,36 @@ class ViewInfo:
     is_default: bool
 
 
-def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, category: str = "") -> dict:
-    """Every mart frame for one view (without its view_id), and the view's facts."""
+def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, category: str = "",
+            sink: "_ViewWriter | None" = None) -> dict:
+    """Every mart frame for one view (without its view_id), and the view's facts. `sink`: given each mart
+    frame as soon as it is final (the writer stores the first while the later are computed)."""
+    out: dict = {}
+
+    def done(name: str, frame: pd.DataFrame) -> None:
+        out[name] = frame
+        if sink is not None:
+            sink.put(name, frame)
+
     progress(0.05, "汇总订单 / aggregating orders")
     f = Facts(store, as_of, category=category)
+    out["facts"] = f
+    if sink is not None:
+        sink.open(f)
     progress(0.3, "计算预警 / computing flags")
     flags = F.all_flags(f)
     complaints = f.complaint_timeliness()
     tiers = F.enterprise_tiers(f)
     progress(0.6, "逐级汇总 / rolling up")
     values = rollup.rollup(f, flags, complaints)
-    indicators = pd.concat([values, rollup.enterprise_rows(tiers, flags)], ignore_index=True)
-    areas = rollup.areas(f, flags)
+    done("mart_flags", flags)
+    done("mart_indicators", pd.concat([values, rollup.enterprise_rows(tiers, flags)], ignore_index=True))
+    done("mart_areas", rollup.areas(f, flags))
+    done("mart_inst_product", f.inst_product[_columns(S.mart_inst_product)].astype({"count_orders": int}))
+    done("mart_enterprises", tiers[_columns(S.mart_enterprises)].astype({"count_complaints": "Int64",
+                                                                        "count_timely": "Int64"}))
+    done("mart_complaints", complaints[_columns(S.mart_complaints)])
+    done("mart_enterprise_institutions", f.enterprise_institutions())
     progress(0.7, "上月末与上季度末 / last month's and last quarter's end")
     red_now = _red(flags, f.as_of)
     month_end, quarter_end = monthly.previous_month_end(f.as_of), ladder.previous_quarter_end(f.as_of)
@@ -71,21 +91,20 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     if month_end in earlier:
         fe, fl = earlier[month_end]
         snapshots.append(monthly.snapshot(store, fe, fl, F.enterprise_tiers(fe)))
+    done("mart_snapshots", pd.concat(snapshots, ignore_index=True))
     progress(0.85, "月度序列 / monthly series")
     actions = store.read(_ACTIONS)
     red_now["step"] = red_now["institution_code"].map(
         ladder.steps(red_now, set(red_before["institution_code"]), actions, f.as_of,
                      float(f.settings["notification_score"])))
+    done("mart_red_flags", pd.concat([red_now, red_before.assign(step=None)], ignore_index=True))
+    done("mart_monthly", monthly.series(f))
     f.source.close()
-    ip = f.inst_product[[c.name for c in S.mart_inst_product.columns if c.name != "view_id"]].astype({"count_orders": int})
-    tiers = tiers[[c.name for c in S.mart_enterprises.columns if c.name != "view_id"]].astype(
-        {"count_complaints": "Int64", "count_timely": "Int64"})
-    return {"facts": f, "mart_flags": flags, "mart_indicators": indicators, "mart_inst_product": ip,
-            "mart_enterprises": tiers, "mart_areas": areas,
-            "mart_red_flags": pd.concat([red_now, red_before.assign(step=None)], ignore_index=True),
-            "mart_monthly": monthly.series(f), "mart_enterprise_institutions": f.enterprise_institutions(),
-            "mart_snapshots": pd.concat(snapshots, ignore_index=True),
-            "mart_complaints": complaints[[c.name for c in S.mart_complaints.columns if c.name != "view_id"]]}
+    return out
+
+
+def _columns(table: sa.Table) -> list[str]:
+    return [c.name for c in table.columns if c.name != "view_id"]
 
 
 def _red(flags: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -108,15 +127,89 @@ def _find(store, conn, as_of: dt.date | None, category: str, data_version: str) 
     return _info(row) if row else None
 
 
-def _write(store, conn, result: dict, category: str, is_default: bool, data_version: str) -> ViewInfo:
-    f = result["facts"]
-    view_id = conn.execute(S.mart_views.insert().values(
-        as_of=f.as_of, category=category, data_version=data_version, is_default=is_default,
-        period_start=f.period_start, period_end=f.period_end, schedule=f.schedule,
-        computed_at=dt.datetime.now().replace(microsecond=0)).returning(S.mart_views.c.view_id)).scalar_one()
-    for table in S.MART_TABLES:
-        db.bulk_insert(conn, table, result[table.name].assign(view_id=view_id))
-    return ViewInfo(view_id, f.as_of, category, f.period_start, f.period_end, f.schedule, is_default)
+class _ViewWriter:
+    """Stores one view in one transaction, on a connection and thread of its own, while the view is still
+    being computed: each mart frame is written as soon as it is handed over (`put`), so the writing of the
+    first overlaps the computing of the last. The transaction begins with the first frame (readers see
+    the old marts undisturbed until then); `finish` waits for the last write and commits; `abandon` rolls
+    back. `before(conn)` runs first in the transaction, `after(conn, view_id)` last."""
+
+    _END, _ABANDON = object(), object()
+
+    def __init__(self, store, category: str, is_default: bool, before=None, after=None):
+        self._store, self._category, self._is_default = store, category, is_default
+        self._version = store.meta("data_version", "0")
+        self._before, self._after = before, after
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._job: Future | None = None
+        self._facts: Facts | None = None
+
+    def open(self, f: Facts) -> None:
+        self._facts = f
+
+    def put(self, name: str, frame: pd.DataFrame) -> None:
+        if self._job is None:
+            self._job = self._pool.submit(self._run)
+        self._queue.put((name, frame))
+
+    def _run(self) -> ViewInfo:
+        f, tables = self._facts, {t.name: t for t in S.MART_TABLES}
+        with self._store.begin() as conn:
+            if self._before is not None:
+                self._before(conn)
+            view_id = conn.execute(S.mart_views.insert().values(
+                as_of=f.as_of, category=self._category, data_version=self._version, is_default=self._is_default,
+                period_start=f.period_start, period_end=f.period_end, schedule=f.schedule,
+                computed_at=dt.datetime.now().replace(microsecond=0)).returning(S.mart_views.c.view_id)).scalar_one()
+            written = set()
+            while (item := self._queue.get()) is not self._END:
+                if item is self._ABANDON:
+                    raise _Abandoned()
+                name, frame = item
+                db.bulk_insert(conn, tables[name], frame.assign(view_id=view_id))
+                written.add(name)
+            if written != set(tables):  # a view is stored whole or not at all
+                raise RuntimeError(f"marts not computed: {sorted(set(tables) - written)}")
+            if self._after is not None:
+                self._after(conn, view_id)
+        return ViewInfo(view_id, f.as_of, self._category, f.period_start, f.period_end, f.schedule,
+                        self._is_default)
+
+    def finish(self) -> ViewInfo:
+        try:
+            if self._job is None:
+                raise RuntimeError("no mart was computed")
+            self._queue.put(self._END)
+            return self._job.result()
+        finally:
+            self._pool.shutdown()
+
+    def abandon(self) -> None:
+        if self._job is not None:
+            self._queue.put(self._ABANDON)
+            try:
+                self._job.result()
+            except _Abandoned:
+                pass
+        self._pool.shutdown()
+
+
+class _Abandoned(Exception):
+    pass
+
+
+def _store_view(store, as_of: dt.date | None, progress: Progress, category: str, is_default: bool,
+                before=None, after=None) -> tuple[dict, ViewInfo]:
+    """Compute a view and store it as it is computed (see _ViewWriter); nothing is stored if either fails."""
+    writer = _ViewWriter(store, category, is_default, before, after)
+    try:
+        result = compute(store, as_of, progress, category, sink=writer)
+    except BaseException:
+        writer.abandon()
+        raise
+    progress(0.9, "写入汇总表 / writing marts")
+    return result, writer.finish()
 
 
 def _drop_views(conn, view_ids: list[int] | None = None) -> None:
@@ -135,12 +228,7 @@ def _drop_views(conn, view_ids: list[int] | None = None) -> None:
 def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet) -> dt.date:
     """Drop every view and compute the default one (every category at `as_of`, by default the
     latest order date); return the as-of date used."""
-    data_version = store.meta("data_version", "0")
-    result = compute(store, as_of, progress)
-    progress(0.9, "写入汇总表 / writing marts")
-    with store.begin() as conn:
-        _drop_views(conn)
-        _write(store, conn, result, "", True, data_version)
+    result, _info = _store_view(store, as_of, progress, "", True, before=_drop_views)
     progress(1.0, "完成 / done")
     return result["facts"].as_of
 
@@ -187,23 +275,23 @@ def ensure_view(store, as_of: dt.date | None = None, category: str = "", progres
     found = find_view(store, as_of, category)
     if found is not None:
         return found
-    data_version = store.meta("data_version", "0")
-    result = compute(store, as_of, progress, category)
-    progress(0.9, "写入汇总表 / writing marts")
     try:
-        with store.begin() as conn:
-            info = _write(store, conn, result, category, False, data_version)
-            old = conn.execute(sa.select(S.mart_views.c.view_id).where(S.mart_views.c.is_default.is_(False))
-                               .order_by(S.mart_views.c.computed_at.desc(), S.mart_views.c.view_id.desc())
-                               .offset(MAX_VIEWS)).scalars().all()
-            if old:
-                _drop_views(conn, list(old))
+        info = _store_view(store, as_of, progress, category, False, after=_drop_oldest)[1]
     except sa.exc.IntegrityError:  # another session stored the same view meanwhile
-        info = find_view(store, result["facts"].as_of, category)
+        info = find_view(store, as_of, category)
         if info is None:
             raise
     progress(1.0, "完成 / done")
     return info
+
+
+def _drop_oldest(conn, _view_id: int) -> None:
+    """Keep MAX_VIEWS views besides the default one: drop the oldest."""
+    old = conn.execute(sa.select(S.mart_views.c.view_id).where(S.mart_views.c.is_default.is_(False))
+                       .order_by(S.mart_views.c.computed_at.desc(), S.mart_views.c.view_id.desc())
+                       .offset(MAX_VIEWS)).scalars().all()
+    if old:
+        _drop_views(conn, list(old))
 
 
 def flags(store, as_of: dt.date | None = None, category: str = "") -> pd.DataFrame:

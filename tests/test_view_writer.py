@@ -1,0 +1,120 @@
+"""Storing a view while it is computed (marts._ViewWriter): the marts are written as they are made, on a
+connection of their own, and a view is stored whole or not at all. Each case starts from a refreshed store
+and checks that a failed or abandoned store of a new view leaves the old marts exactly as they were."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pandas as pd
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from core import db, marts
+from core import schema as S
+from tests.handmade import D, T, Handmade
+
+
+def _store(url: str):
+    h = Handmade(url)
+    for code in ("H1", "H2"):
+        h.institution(code)
+        h.agreement(code, agreed=100)
+    h.order("H1", 30, delivered=30)
+    h.order("H2", 70, delivered=0)  # delivery rate 0: flags, a red flag, supplier tiers below A
+    h.complaint("C1", D(2026, 2, 2), D(2026, 2, 3), D(2026, 2, 5), D(2026, 2, 5))
+    h.save()
+    marts.refresh(h.store, T)
+    return h.store
+
+
+def _marts(store) -> dict[str, list]:
+    out = {}
+    with store.engine.connect() as conn:
+        for table in (S.mart_views, *S.MART_TABLES):
+            frame = db.read(conn, sa.select(table).order_by(*table.primary_key.columns))
+            out[table.name] = frame.drop(columns=["computed_at"], errors="ignore").astype(str).values.tolist()
+    return out
+
+
+def test_refresh_writes_every_mart_of_one_view(store_url):
+    store = _store(store_url)
+    before = _marts(store)
+    assert len(before["mart_views"]) == 1
+    assert [t.name for t in S.MART_TABLES if not before[t.name]] == []
+    marts.refresh(store, T)  # the same data: the same marts under a new view
+    again = _marts(store)
+    assert len(again["mart_views"]) == 1
+    for t in S.MART_TABLES:  # view_id, the first column, is left aside
+        assert [r[1:] for r in again[t.name]] == [r[1:] for r in before[t.name]], t.name
+
+
+def _writer(store):
+    return marts._ViewWriter(store, "", True, before=marts._drop_views)
+
+
+def test_a_mart_the_store_refuses_leaves_the_old_view(store_url):
+    store = _store(store_url)
+    before = _marts(store)
+    result = marts.compute(store, T)
+    writer = _writer(store)
+    writer.open(result["facts"])
+    bad = result["mart_flags"].copy()
+    bad.loc[bad.index[:1], "severity"] = "bogus"  # outside the severity check of mart_flags
+    assert len(bad) > 0
+    for t in S.MART_TABLES:
+        writer.put(t.name, bad if t.name == "mart_flags" else result[t.name])
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):  # raised by the driver's bulk path
+        writer.finish()
+    assert _marts(store) == before
+
+
+def test_an_abandoned_or_incomplete_view_is_not_stored(store_url):
+    store = _store(store_url)
+    before = _marts(store)
+    result = marts.compute(store, T)
+    writer = _writer(store)  # abandoned after two marts (the computing failed)
+    writer.open(result["facts"])
+    writer.put("mart_flags", result["mart_flags"])
+    writer.put("mart_indicators", result["mart_indicators"])
+    writer.abandon()
+    assert _marts(store) == before
+    writer = _writer(store)  # finished without the last mart
+    writer.open(result["facts"])
+    for t in S.MART_TABLES[:-1]:
+        writer.put(t.name, result[t.name])
+    with pytest.raises(RuntimeError, match=S.MART_TABLES[-1].name):
+        writer.finish()
+    assert _marts(store) == before
+
+
+def _views_or_wait(store):
+    """The stored views as another connection sees them, or "waits" when the writer's lock holds it back
+    (PostgreSQL's TRUNCATE; SQLite readers see the last commit)."""
+    with store.engine.connect() as conn:
+        if store.is_postgres:
+            conn.execute(sa.text("SET lock_timeout = '200ms'"))
+        try:
+            return tuple(str(d)[:10] for d in db.read(conn, "SELECT as_of FROM mart_views")["as_of"])
+        except sa.exc.OperationalError:
+            return "waits"
+
+
+def test_readers_see_the_old_view_until_the_new_one_is_whole(store_url):
+    """While a view is being stored (its first marts written, the rest not yet computed), another connection
+    reads the old view or waits, never a part of the new one; after finish, it reads the new one."""
+    store = _store(store_url)
+    assert _views_or_wait(store) == (str(T),)
+    result = marts.compute(store, T + dt.timedelta(days=1))
+    writer = _writer(store)
+    writer.open(result["facts"])
+    writer.put("mart_flags", result["mart_flags"])
+    seen = [_views_or_wait(store) for _ in range(5)]
+    assert set(seen) <= {(str(T),), "waits"} and len(seen) == 5, seen
+    for t in S.MART_TABLES[1:]:
+        writer.put(t.name, result[t.name])
+    info = writer.finish()
+    assert _views_or_wait(store) == (str(T + dt.timedelta(days=1)),)
+    flags = store.read("SELECT COUNT(*) AS n FROM mart_flags WHERE view_id = :v", {"v": info.view_id})["n"].iloc[0]
+    assert flags == len(result["mart_flags"]) and isinstance(result["mart_flags"], pd.DataFrame)
