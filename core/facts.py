@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from concurrent.futures import Executor
 
 import pandas as pd
 
@@ -166,7 +167,26 @@ class Facts:
         return out
 
     # -- candidate orders ----------------------------------------------------------------
+    def prefetch(self, pool: Executor) -> None:
+        """Start the order-level reads (offline orders, receipt candidates) on `pool`: they need nothing of the
+        pass over the orders, so the engine can answer them while the pass runs."""
+        self._early = {name: pool.submit(getattr(self, "_" + name)) for name in ("offline_orders", "receipt_candidates")}
+
+    def _prefetched(self, name: str) -> pd.DataFrame:
+        early = self.__dict__.get("_early", {}).get(name)
+        return early.result() if early is not None else getattr(self, "_" + name)()
+
     def offline_orders(self) -> pd.DataFrame:
+        return self._prefetched("offline_orders")
+
+    def receipt_candidates(self) -> pd.DataFrame:
+        """Delivered orders confirmed more than n calendar days after delivery, or not confirmed and delivered
+        more than n days before T: a necessary condition for n working days, found by index (the receipt lag,
+        the unconfirmed deliveries); the exact rule is applied by the caller. A receipt after T had not
+        happened at T, and its lag is then above n."""
+        return self._prefetched("receipt_candidates")
+
+    def _offline_orders(self) -> pd.DataFrame:
         return self.store.read(f"SELECT order_id, institution_code FROM orders o {index_hint(self.store, 'ix_orders_offline')} "
                                "WHERE channel = '线下' AND order_date >= :start AND order_date <= :t" + self.of_category(),
                                self.params())
@@ -213,11 +233,7 @@ class Facts:
         big = big[big["order_qty"] > big["limit_qty"]]
         return pd.concat([agreed[cols], big[cols]], ignore_index=True)
 
-    def receipt_candidates(self) -> pd.DataFrame:
-        """Delivered orders confirmed more than n calendar days after delivery, or not confirmed and delivered
-        more than n days before T: a necessary condition for n working days, found by index (the receipt lag,
-        the unconfirmed deliveries); the exact rule is applied by the caller. A receipt after T had not
-        happened at T, and its lag is then above n."""
+    def _receipt_candidates(self) -> pd.DataFrame:
         n = int(self.settings["receipt_confirm_workdays"])
         columns = "o.order_id, o.institution_code, o.delivery_date, o.receipt_date"
         frame = self.store.read(f"""

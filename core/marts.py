@@ -64,6 +64,19 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     out["facts"] = f
     if sink is not None:
         sink.open(f)
+    month_end, quarter_end = monthly.previous_month_end(f.as_of), ladder.previous_quarter_end(f.as_of)
+    # The earlier dates share T's pass over the orders and its reads; every date's order-level reads start now.
+    earlier = {day: Facts(store, day, category=category, like=f)
+               for day in sorted({month_end, quarter_end}) if day >= f.period_start}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for facts in (f, *earlier.values()):
+            facts.prefetch(pool)
+        _compute(f, earlier, month_end, quarter_end, progress, done)
+    return out
+
+
+def _compute(f: Facts, earlier: dict, month_end: dt.date, quarter_end: dt.date, progress: Progress, done) -> None:
+    store = f.store
     progress(0.3, "计算预警 / computing flags")
     flags = F.all_flags(f)
     complaints = f.complaint_timeliness()
@@ -80,12 +93,7 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     done("mart_enterprise_institutions", f.enterprise_institutions())
     progress(0.7, "上月末与上季度末 / last month's and last quarter's end")
     red_now = _red(flags, f.as_of)
-    month_end, quarter_end = monthly.previous_month_end(f.as_of), ladder.previous_quarter_end(f.as_of)
-    earlier = {}
-    for day in sorted({month_end, quarter_end}):
-        if day >= f.period_start:
-            fe = Facts(store, day, category=category, like=f)  # the same pass over the orders, the same reads
-            earlier[day] = (fe, F.all_flags(fe, institutions_only=True))  # red flags and headline figures
+    earlier = {day: (fe, F.all_flags(fe, institutions_only=True)) for day, fe in earlier.items()}  # red flags, headlines
     red_before = _red(earlier[quarter_end][1], quarter_end) if quarter_end in earlier else red_now.iloc[0:0]
     snapshots = [monthly.snapshot(store, f, flags, tiers, values)]
     if month_end in earlier:
@@ -100,7 +108,6 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     done("mart_red_flags", pd.concat([red_now, red_before.assign(step=None)], ignore_index=True))
     done("mart_monthly", monthly.series(f))
     f.source.close()
-    return out
 
 
 def _columns(table: sa.Table) -> list[str]:
