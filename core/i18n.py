@@ -55,6 +55,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ov.trend": ("月度趋势（按下单月份）", "Monthly trend (by order month)"),
     "ov.ranked": ("下级区域排名（配送率由低到高）", "Areas below, ranked by delivery rate (lowest first)"),
     "ov.worse": ("本月变差的区域", "Areas that got worse this month"),
+    "ov.change_points": ("较上月末（百分点）", "Change since last month (points)"),
+    "ov.change_count": ("较上月末增加", "Change since last month"),
     "ov.worse_none": ("与上月末相比，没有区域的配送率下降或红旗机构增加。", "No area's delivery rate fell or red-flag count rose since last month."),
     "ov.delivery": ("配送率", "Delivery rate"),
     "ov.share": ("中选产品占比", "Selected share"),

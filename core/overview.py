@@ -95,6 +95,26 @@ def headline(view: View, lang: str = "zh") -> list[dict]:
     return tiles
 
 
+def tile_text(tile: dict, lang: str = "zh") -> dict:
+    """How a tile reads: its value, its change since last month as the tile shows it (a count as +n,
+    a rate in percentage points to two places), the colour (more red flags or tier C/D enterprises is worse)
+    and the arrow. A change that shows as nothing at that precision reads "no change", without an arrow."""
+    change, count = tile["change"], tile["kind"] == "count"
+    value = tile["value"]
+    if count:
+        shown = f"{value:.0f}"
+        delta = None if change is None else round(change)
+    else:
+        shown = "—" if value != value else f"{value:.1%}"
+        delta = None if change is None else round(change * 100, 2)
+    if delta is None:
+        return {"value": shown, "delta": None, "color": "normal", "arrow": "auto"}
+    if delta == 0:
+        return {"value": shown, "delta": t("tile.same", lang), "color": "off", "arrow": "off"}
+    text = f"{delta:+.0f}" if count else t("tile.points", lang).format(v=delta)
+    return {"value": shown, "delta": text, "color": "inverse" if count else "normal", "arrow": "auto"}
+
+
 @cached
 def monthly_rates(view: View) -> pd.DataFrame:
     """Per month for the area: delivery rate of agreed orders placed that month, selected share, timely rate."""
@@ -129,9 +149,13 @@ def children_ranked(view: View) -> pd.DataFrame:
 
 
 def got_worse(ranked: pd.DataFrame) -> pd.DataFrame:
-    """Areas whose delivery rate fell or whose red-flag count rose since last month, worst first."""
+    """Areas whose delivery rate fell or whose red-flag count rose since last month, worst first; the
+    delivery rate's change also in percentage points (`delivery_change_points`), as the tiles give it."""
     cols = [c for c in ("delivery_change", "count_red_flag_change") if c in ranked]
     if not cols:
         return ranked.iloc[0:0]
     worse = ranked[(ranked.get("delivery_change", 0) < 0) | (ranked.get("count_red_flag_change", 0) > 0)]
-    return worse.sort_values(cols[0], kind="stable")
+    worse = worse.sort_values(cols[0], kind="stable")
+    if "delivery_change" in worse:
+        worse = worse.assign(delivery_change_points=worse["delivery_change"] * 100)
+    return worse

@@ -14,16 +14,9 @@ if tiles:
     st.caption(t("ov.caption", L).format(area=area_name, as_of=tiles[0]["as_of"], prev=tiles[0]["previous_as_of"] or "—"))
     cols = st.columns(len(tiles))
     for col, tile in zip(cols, tiles):
-        if tile["kind"] == "count":
-            value, delta = f"{tile['value']:.0f}", None if tile["change"] is None else f"{tile['change']:+.0f}"
-            color = "inverse"  # more red flags is worse
-        else:
-            value = "—" if tile["value"] != tile["value"] else f"{tile['value']:.1%}"
-            delta = None if tile["change"] is None else t("tile.points", L).format(v=tile["change"] * 100)
-            color = "normal"
-        if tile["change"] == 0:
-            delta, color = t("tile.same", L), "off"
-        col.metric(tile["label"], value, delta, delta_color=color)
+        shown = overview.tile_text(tile, L)
+        col.metric(tile["label"], shown["value"], shown["delta"], delta_color=shown["color"],
+                   delta_arrow=shown["arrow"])
 
 monthly = overview.monthly_rates(view)
 st.plotly_chart(charts.trend(monthly, {"delivery_rate": t("ov.delivery", L), "selected_share": t("ov.share", L),
@@ -41,11 +34,14 @@ if not ranked.empty:
         if worse.empty:
             st.info(t("ov.worse_none", L))
         else:
-            st.dataframe(worse[["region_code", "region_name", "delivery", "delivery_change", "count_red_flag",
-                                "count_red_flag_change"]].rename(columns={
-                "region_code": t("col.code", L), "region_name": t("col.name", L), "delivery": t("ov.delivery", L),
-                "delivery_change": "Δ", "count_red_flag": t("col.red_flag", L), "count_red_flag_change": "Δ "}),
-                hide_index=True, width="stretch", key="ov_worse")
+            columns = {"region_code": t("col.code", L), "region_name": t("col.name", L),
+                       "delivery": t("ov.delivery", L), "delivery_change_points": t("ov.change_points", L),
+                       "count_red_flag": t("col.red_flag", L), "count_red_flag_change": t("ov.change_count", L)}
+            st.dataframe(worse[[c for c in columns if c in worse]].rename(columns=columns), hide_index=True,
+                         width="stretch", key="ov_worse", column_config={
+                             columns["delivery"]: st.column_config.NumberColumn(format="percent"),
+                             columns["delivery_change_points"]: st.column_config.NumberColumn(format="%+.2f"),
+                             columns["count_red_flag_change"]: st.column_config.NumberColumn(format="%+d")})
     st.subheader(t("ov.ranked", L))
     show(ranked, headers(["region_code", "region_name", "delivery", "progress", "nonselected", "complaint",
                           "count_red_flag"], L), "ov_table", f"{t('nav.overview', L)}_{area_name}")

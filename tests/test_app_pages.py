@@ -113,6 +113,21 @@ def test_overview_tiles_match_core_and_follow_the_area(app, demo_store):
     assert at.query_params["area"] in (["371400"], "371400")
 
 
+def test_overview_page_shows_tiles_and_worse_table_as_core_reads_them(app, demo_store):
+    at = app("overview")
+    assert not at.exception
+    tiles = overview.headline(default(demo_store))
+    shown = [overview.tile_text(t) for t in tiles]
+    assert [m.value for m in at.metric] == [s["value"] for s in shown]
+    assert [m.delta or None for m in at.metric] == [s["delta"] for s in shown]
+    worse = overview.got_worse(overview.children_ranked(default(demo_store)))
+    table = next((d.value for d in at.dataframe if "较上月末（百分点）" in d.value.columns), None)
+    if worse.empty:
+        assert table is None
+    else:
+        assert table["较上月末（百分点）"].tolist() == worse["delivery_change_points"].tolist()
+
+
 def test_the_chosen_area_carries_to_the_next_page(app):
     at = app("overview")
     at.selectbox(key="f_city").set_value("371400").run()
