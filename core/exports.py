@@ -14,10 +14,17 @@ def signature(store, user: User) -> tuple[str, dict[str, str]]:
     return f"{user.display_name}（{user.username}）", {"数据范围": names.get(user.scope, user.scope)}
 
 
-def table(store, user: User, title: str, frame: pd.DataFrame, headers: dict[str, str],
-          context: dict[str, str] | None = None) -> bytes:
+def sheets(store, user: User, target: str, parts: list[tuple[str, pd.DataFrame, dict[str, str]]],
+           lead: tuple[str, str], context: dict[str, str] | None = None) -> bytes:
+    """Sheets (name, rows, headers) as one workbook, signed with who exported it and from which scope after
+    the `lead` line (what it is); the export is audited under `target`, with the first sheet's row count."""
     require(user, "export")
     who, scope = signature(store, user)
-    data = xlsx.workbook([(title[:31], frame, headers)], who, {"表格": title, **scope, **(context or {})})
-    audit.record(store, user, "export", target=title, detail=f"{len(frame)} rows")
+    data = xlsx.workbook(parts, who, {lead[0]: lead[1], **scope, **(context or {})})
+    audit.record(store, user, "export", target=target, detail=f"{len(parts[0][1])} rows")
     return data
+
+
+def table(store, user: User, title: str, frame: pd.DataFrame, headers: dict[str, str],
+          context: dict[str, str] | None = None) -> bytes:
+    return sheets(store, user, title, [(title[:31], frame, headers)], ("表格", title), context)

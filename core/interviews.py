@@ -141,13 +141,11 @@ EVIDENCE_HEADERS = {"subject_code": "编码", "subject_name": "名称", "flag_na
 def export(view: View, user: User) -> bytes:
     """The interview list as a formatted workbook: the list, the evidence per flag, who exported it and
     from which scope (the export is audited)."""
-    from . import audit, exports, xlsx
-    require(user, "export")
+    from . import exports
+    require(user, "export")  # before the list is computed
     listed = interview_list(view)
     shown = listed.assign(subject_type=listed["subject_type"].map({"institution": "医疗机构", "enterprise": "企业"}))
-    who, scope = exports.signature(view.store, user)
-    data = xlsx.workbook([("约谈名单", shown, LIST_HEADERS), ("预警依据", evidence(view, listed), EVIDENCE_HEADERS)],
-                         who, {"区域": view.area_name, **scope, "统计截止日": view.as_of.isoformat(),
-                               "产品类别": view.category or "全部", "依据": "鲁医保发〔2023〕14号"})
-    audit.record(view.store, user, "export", target=f"约谈名单 {view.area_name}", detail=f"{len(listed)} rows")
-    return data
+    return exports.sheets(view.store, user, f"约谈名单 {view.area_name}",
+                          [("约谈名单", shown, LIST_HEADERS), ("预警依据", evidence(view, listed), EVIDENCE_HEADERS)],
+                          ("区域", view.area_name), {"统计截止日": view.as_of.isoformat(),
+                                                     "产品类别": view.category or "全部", "依据": "鲁医保发〔2023〕14号"})
