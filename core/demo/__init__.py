@@ -75,7 +75,7 @@ def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = F
         steps = ("enterprises", "institutions", "products", "agreements", "baseline", "orders", "complaints")
         for i, name in enumerate(steps):
             progress(0.5 + 0.3 * i / len(steps), f"写入 {name} / writing {name}")
-            counts[name] = db.bulk_insert(conn, S.DATA_TABLES[name], data.tables[name])
+            counts[name] = db.bulk_insert_empty(conn, S.DATA_TABLES[name], data.tables[name])
         db.bulk_insert(conn, S.demo_manifest, data.manifest)
         for key, value in (("demo_scale", scale), ("demo_seed", str(seed)), ("demo_as_of", data.as_of.isoformat())):
             store.set_meta(conn, key, value)
