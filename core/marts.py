@@ -139,7 +139,8 @@ class _ViewWriter:
     being computed: each mart frame is written as soon as it is handed over (`put`), so the writing of the
     first overlaps the computing of the last. The transaction begins with the first frame (readers see
     the old marts undisturbed until then); `finish` waits for the last write and commits; `abandon` rolls
-    back. `before(conn)` runs first in the transaction, `after(conn, view_id)` last."""
+    back. `before(conn)` runs first in the transaction, `after(conn, view_id)` last. The computing must not
+    read the marts: after PostgreSQL's TRUNCATE in `before` it would wait for its own writer."""
 
     _END, _ABANDON = object(), object()
 
