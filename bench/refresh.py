@@ -4,7 +4,7 @@ The floor is one hand-written SQL query computing the institution x product aggr
 (purchases, the delivery-rate window, order counts, the largest order) on the same engine, fetched into
 Python, with the best index the store has (on SQLite, whose planner would take the order-date index and
 sort, it is named; the planner's own choice is printed too). Each measurement runs in a fresh process, so
-its peak memory (max RSS) is its own.
+its peak memory (max RSS) is its own. The median refresh is also shown by its own progress steps.
 
     python bench/refresh.py --db URL [--runs 3]
 """
@@ -43,16 +43,17 @@ def _child(kind: str, url: str) -> dict:
     from core.store import open_store
     store = open_store(url)
     facts = Facts(store)  # T, the period and the grace date, as the refresh takes them
+    phases = []  # the refresh's own progress steps: (seconds since the start, step)
     start = time.perf_counter()
     if kind in ("floor", "floor_planned"):
         hint = "" if kind == "floor_planned" else index_hint(store, "ix_orders_pass")  # the engine's best plan
         rows = len(store.read(FLOOR.format(hint=hint), facts.params()))
     else:
-        marts.refresh(store)
+        marts.refresh(store, progress=lambda _f, step: phases.append((time.perf_counter() - start, step)))
         rows = int(store.read("SELECT COUNT(*) AS n FROM mart_inst_product")["n"].iloc[0])
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"kind": kind, "seconds": seconds, "rows": rows, "peak_mb": peak_mb}
+    return {"kind": kind, "seconds": seconds, "rows": rows, "peak_mb": peak_mb, "phases": phases}
 
 
 def measure(kind: str, url: str) -> dict:
@@ -86,6 +87,11 @@ def main() -> None:
         print(f"{label:34s} {statistics.median(r['seconds'] for r in runs):9.2f} {max(r['seconds'] for r in runs):9.2f} "
               f"{max(r['peak_mb'] for r in runs):9.0f} {runs[0]['rows']:10,}")
     print(f"{'refresh / floor':34s} {refresh / floor:9.2f}")
+    median_run = sorted(results["refresh"], key=lambda r: r["seconds"])[len(results["refresh"]) // 2]
+    print("\nthe median refresh by its steps (each step runs until the next begins):")
+    steps = median_run["phases"] + [[median_run["seconds"], "end"]]
+    for (at, step), (after, _next) in zip(steps, steps[1:]):
+        print(f"  {at:6.2f} s  {after - at:6.2f} s  {step}")
 
 
 if __name__ == "__main__":
