@@ -16,6 +16,12 @@ ENTERPRISE = "enterprise"
 LAYERS = tuple(i.id for i in INDICATORS) + (GAP, RED, ENTERPRISE)
 
 
+def is_rate(layer: str) -> bool:
+    """Whether a layer's value is a rate or ratio (an indicator, an enterprise's delivery rate), rather than
+    points of imbalance or a red-flag count or score."""
+    return layer not in (GAP, RED)
+
+
 @cached
 def area_figures(view: View, parent_code: str | None) -> pd.DataFrame:
     """Each indicator for the area and, when the viewer may see it, the level above."""
@@ -132,4 +138,4 @@ def institutions_deck(view: View, layer: str, enterprise_code: str | None = None
     outline = {"type": "FeatureCollection",
                "features": [f for f in regions.boundaries(province)["features"] if f["properties"]["code"] == view.area]}
     return maps.Frozen(maps.institutions_deck(outline, values.to_dict("records"), regions.bounds(province, view.area),
-                                              "{name}", by_value=layer not in (GAP, RED)))
+                                              "{name}", by_value=is_rate(layer)))

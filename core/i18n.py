@@ -1,6 +1,8 @@
 """The label catalogue: every label of the app in Chinese (default) and English."""
 from __future__ import annotations
 
+import pandas as pd
+
 from .indicators import FLAGS, INDICATORS
 
 LANGS = ("zh", "en")
@@ -110,6 +112,29 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "progress": ("完成/序时", "Completion / schedule"), "nonselected": ("中选产品占比", "Selected share"),
     "complaint": ("诉求及时解决率", "Timely resolution"), "count_red_flag": ("红旗机构数", "Red-flag institutions"),
 }
+
+# How a column's numbers read in the app's tables (the values, and the exports, stay as they are): rates
+# and ratios in percent, quantities with thousands separators.
+PERCENT_COLUMNS = frozenset({"delivery_rate", "timely_rate", "primary_rate", "others_rate", "completion", "delivery",
+                             "progress", "nonselected", "complaint"})
+QUANTITY_COLUMNS = frozenset({"delivered_qty", "ordered_qty", "numerator", "denominator", "reported_qty",
+                              "prior_year_qty", "agreed_qty", "purchased_qty"})
+
+
+def number_formats(frame, columns, percent=()) -> dict[str, str]:
+    """Column name -> "percent" or "localized" for the numeric columns among `columns` that read as a rate
+    (always, or for this table: `percent`) or as a quantity."""
+    out = {}
+    for c in columns:
+        if c not in frame.columns or not pd.api.types.is_numeric_dtype(frame[c]) or \
+                pd.api.types.is_bool_dtype(frame[c]):
+            continue
+        if c in PERCENT_COLUMNS or c in percent:
+            out[c] = "percent"
+        elif c in QUANTITY_COLUMNS:
+            out[c] = "localized"
+    return out
+
 
 CATALOGUE.update({
     "nav.overview": ("总览", "Overview"), "nav.data": ("数据概况", "Data"), "nav.supply": ("供应监测", "Supply"),

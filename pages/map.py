@@ -52,7 +52,7 @@ with left:
         keys = maps.legend(values["value"].tolist(), decimals=3 if percent else 1, percent=percent)
         keys = keys + [(list(maps.NO_VALUE), t("legend.no_value", L))] if values["value"].isna().any() else keys
     else:
-        by_value = layer not in (area_view.GAP, area_view.RED)
+        by_value = area_view.is_rate(layer)
         values = area_view.institutions_in(view, layer, enterprise)
         st.pydeck_chart(area_view.institutions_deck(view, layer, enterprise), key=f"points_{here.code}", height=560)
         keys = (maps.legend(values["value"].tolist(), decimals=3, percent=True) if by_value else []) + \
@@ -72,12 +72,13 @@ with right:
         if figures["parent_value"].isna().all():  # the level above is outside the user's jurisdiction
             del columns["parent_value"]
         show(figures.assign(indicator_id=figures["indicator_id"].map(lambda i: labels[i])), columns,
-             "figures", f"{t('map.figures', L)[:4]}_{here.name}")
+             "figures", f"{t('map.figures', L)[:4]}_{here.name}", percent=("value", "parent_value"))
     if here.level in area_view.LEVEL_OF_CHILDREN:
         st.subheader(t("map.children", L))
         show(values, {"code": t("col.code", L), "name": t("col.name", L), "value": labels[layer],
                       "count_flagged": t("col.flagged", L), "count_red_flag": t("col.red_flag", L),
-                      "count_institutions": t("map.institutions", L)}, "children", f"{t('map.children', L)}_{here.name}")
+                      "count_institutions": t("map.institutions", L)}, "children", f"{t('map.children', L)}_{here.name}",
+             percent=("value",) if area_view.is_rate(layer) else ())
     else:
         st.subheader(t("map.institutions", L))
         if values.empty:
@@ -85,4 +86,4 @@ with right:
         show(values, {"code": t("col.code", L), "name": t("col.name", L), "level": t("col.level", L),
                       "category": t("col.category", L), "is_primary": t("col.primary", L), "value": labels[layer],
                       "score": t("col.score", L)}, "children", f"{t('map.institutions', L)}_{here.name}",
-             link=("code", "institution"))
+             link=("code", "institution"), percent=("value",) if area_view.is_rate(layer) else ())

@@ -90,6 +90,26 @@ def test_map_layer_choice_shows_that_indicator(app, demo_store):
     assert dict(zip(table["代码"], table["报量"])) == pytest.approx(dict(zip(stored["subject_code"], stored["value"])))
 
 
+def _formats(table) -> dict[str, str]:
+    """Column label -> number format, as the page configured the table."""
+    import json
+    config = json.loads(table.proto.columns or "{}")
+    return {label: c["type_config"]["format"] for label, c in config.items()
+            if c.get("type_config", {}).get("format")}
+
+
+def test_map_tables_read_rates_in_percent(app):
+    """The figures of the area: indicator values and the level above's in percent, numerators and
+    denominators with separators; the areas below: a rate layer's value in percent, a count layer's not."""
+    at = app("map")
+    figures = next(d for d in at.dataframe if "分子" in d.value.columns)
+    assert _formats(figures) == {"数值": "percent", "分子": "localized", "分母": "localized"}  # the province: no level above
+    assert _formats(at.dataframe[-1])["配送率"] == "percent"
+    at.selectbox(key="map_layer").set_value("red_flag").run()
+    assert not at.exception
+    assert "红旗机构" not in _formats(at.dataframe[-1])
+
+
 def test_english_switch(app):
     at = app("map")
     at.toggle(key="lang_toggle").set_value(True).run()

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import exports
-from core.i18n import t
+from core.i18n import number_formats, t
 from ui import session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,12 +17,15 @@ def download(label: str, make, file_name: str, key: str) -> None:
 
 
 def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,
-         link: tuple[str, str] | None = None, **kwargs):
+         link: tuple[str, str] | None = None, percent: tuple[str, ...] = (), **kwargs):
     """Render `frame` with `headers` (column -> label); `link` = (code column, "institution"|"enterprise")
-    adds a 档案 column that opens the scorecard; a download button gives the same rows as .xlsx."""
+    adds a 档案 column that opens the scorecard; rates read in percent (those the catalogue knows, and the
+    columns named in `percent`), quantities with thousands separators; a download button gives the same
+    rows as .xlsx."""
     L = st.query_params.get("lang", "zh")
     shown = frame[[c for c in headers if c in frame.columns]].rename(columns=headers)
-    config = {}
+    config = {headers[c]: st.column_config.NumberColumn(format=kind)
+              for c, kind in number_formats(frame, headers, percent).items()}
     if link is not None:
         column, kind = link
         card = t("table.card", L)

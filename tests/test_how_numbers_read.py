@@ -1,6 +1,6 @@
-"""How the overview's tiles and its "got worse" table read: changes at the precision shown, an unchanged
-figure without an arrow, the worse areas' change in percentage points like the tiles (the page itself:
-tests/test_app_pages.py)."""
+"""How numbers read: the overview's tiles and its "got worse" table (changes at the precision shown, an
+unchanged figure without an arrow, the worse areas' change in percentage points like the tiles), and the
+tables' rates in percent and quantities with separators (the pages themselves: tests/test_app_pages.py)."""
 from __future__ import annotations
 
 import math
@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from core import overview
+from core.i18n import number_formats
 
 
 def _tile(kind: str, value: float, change: float | None) -> dict:
@@ -37,3 +38,14 @@ def test_got_worse_gives_points_and_keeps_only_worse_areas():
     worse = overview.got_worse(ranked)
     assert worse["region_code"].tolist() == ["A", "C"]  # A's rate fell; C gained red flags
     assert worse["delivery_change_points"].tolist() == [-2.5, 0.0]
+
+
+def test_tables_show_rates_in_percent_and_quantities_separated():
+    frame = pd.DataFrame({"region_code": ["A"], "delivery_rate": [0.95], "delivered_qty": [1234567.0],
+                          "value": [0.5], "count_red_flag": [3], "is_flagged": [True], "tier": ["B"]})
+    columns = list(frame.columns)
+    assert number_formats(frame, columns) == {"delivery_rate": "percent", "delivered_qty": "localized"}
+    # "value" is a rate in some tables only (an indicator's value), so it is named by the table
+    assert number_formats(frame, columns, percent=("value",))["value"] == "percent"
+    assert "delivery_rate" not in number_formats(frame.astype({"delivery_rate": str}), columns)  # text is left alone
+    assert number_formats(frame, ["region_code", "missing"]) == {}
