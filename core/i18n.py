@@ -94,6 +94,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "flag_name": ("预警事项", "Flag"), "severity_zh": ("等级", "Severity"), "institution_code": ("机构编码", "Institution code"),
     "institution_name": ("医疗机构", "Institution"), "county_name": ("区县", "County"),
     "detail_code": ("涉及产品/品种/订单/诉求", "Product / group / order / complaint"), "value": ("实际值", "Value"),
+    "value_text": ("实际值", "Value"), "threshold_text": ("阈值", "Threshold"),
     "threshold": ("阈值", "Threshold"), "clause": ("通知条款", "Clause"), "count_reply_late": ("未按时回复", "Late replies"),
     "count_unresolved": ("未按时解决", "Unresolved in time"), "complaint_id": ("诉求编号", "Complaint"),
     "issue_type": ("问题类型", "Issue"), "raised_date": ("反馈日期", "Raised"), "reply_date": ("回复日期", "Replied"),

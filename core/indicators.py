@@ -31,6 +31,13 @@ class Flag:
     en: str
     level: str  # institution | enterprise | county/city
     clause: str
+    unit: str  # what its value is (see UNITS); the threshold is in the same unit unless threshold_unit says
+    threshold_unit: str = ""
+
+
+# How a flag's value and threshold read: a format for the number and its unit.
+UNITS = {"percent": "{v:.1%}", "multiple": "{v:.2f} 倍", "qty": "{v:,.0f}", "workdays": "{v:.0f} 个工作日",
+         "orders": "{v:.0f} 笔", "points": "{p:.1f} 个百分点", "score": "{v:.0f} 分", "indicators": "{v:.0f} 项指标"}
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -51,21 +58,21 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 FLAGS: tuple[Flag, ...] = (
-    Flag("report_volume_drop", 1, "报量较上年减少超过20%", "Report more than 20% below last year", "institution", "二（一）"),
-    Flag("delivery_rate_low", 2, "配送率低于80%", "Delivery rate below 80%", "institution", "二（三）"),
-    Flag("complaint_reply_late", 3, "诉求未在2个工作日内回复", "Complaint not answered within 2 working days", "enterprise", "二（四）"),
-    Flag("complaint_unresolved", 3, "诉求未按时解决", "Complaint not resolved in time", "enterprise", "二（四）"),
-    Flag("progress_behind_schedule", 4, "采购进度低于序时进度", "Purchases behind schedule", "institution", "二（七）"),
-    Flag("purchase_over_4x", 4, "采购量超出约定采购量4倍", "Purchases above 4x the agreed volume", "institution", "二（七）"),
-    Flag("unreported_purchase", 4, "不报量仍大量采购", "Large purchases without a report", "institution", "二（七）"),
-    Flag("nonselected_share_high", 5, "中选产品采购占比偏低", "Selected-product share too low", "institution", "二（七）"),
-    Flag("substitute_increase", 6, "可替代药品采购超过上年", "Substitutable purchases on pace to exceed last year", "institution", "二（七）"),
-    Flag("offline_purchase", 7, "违规线下采购", "Offline purchase", "institution", "二（六）"),
-    Flag("abnormal_order", 7, "超常规订单", "Abnormal order", "institution", "二（六）"),
-    Flag("receipt_confirmation_late", 7, "不及时确认收货", "Late receipt confirmation", "institution", "二（六）"),
-    Flag("supplier_tier", 0, "企业分级 B/C/D", "Supplier tier B/C/D", "enterprise", "二（七）"),
-    Flag("primary_care_gap", 0, "基层供应不平衡", "Primary-care supply imbalance", "county", "二（五）"),
-    Flag("red_flag", 0, "红旗机构", "Red-flag institution", "institution", "二（七）"),
+    Flag("report_volume_drop", 1, "报量较上年减少超过20%", "Report more than 20% below last year", "institution", "二（一）", "percent"),
+    Flag("delivery_rate_low", 2, "配送率低于80%", "Delivery rate below 80%", "institution", "二（三）", "percent"),
+    Flag("complaint_reply_late", 3, "诉求未在2个工作日内回复", "Complaint not answered within 2 working days", "enterprise", "二（四）", "workdays"),
+    Flag("complaint_unresolved", 3, "诉求未按时解决", "Complaint not resolved in time", "enterprise", "二（四）", "workdays"),
+    Flag("progress_behind_schedule", 4, "采购进度低于序时进度", "Purchases behind schedule", "institution", "二（七）", "percent"),
+    Flag("purchase_over_4x", 4, "采购量超出约定采购量4倍", "Purchases above 4x the agreed volume", "institution", "二（七）", "multiple"),
+    Flag("unreported_purchase", 4, "不报量仍大量采购", "Large purchases without a report", "institution", "二（七）", "qty"),
+    Flag("nonselected_share_high", 5, "中选产品采购占比偏低", "Selected-product share too low", "institution", "二（七）", "percent"),
+    Flag("substitute_increase", 6, "可替代药品采购超过上年", "Substitutable purchases on pace to exceed last year", "institution", "二（七）", "percent"),
+    Flag("offline_purchase", 7, "违规线下采购", "Offline purchase", "institution", "二（六）", "orders"),
+    Flag("abnormal_order", 7, "超常规订单", "Abnormal order", "institution", "二（六）", "qty"),
+    Flag("receipt_confirmation_late", 7, "不及时确认收货", "Late receipt confirmation", "institution", "二（六）", "workdays"),
+    Flag("supplier_tier", 0, "企业分级 B/C/D", "Supplier tier B/C/D", "enterprise", "二（七）", "percent"),
+    Flag("primary_care_gap", 0, "基层供应不平衡", "Primary-care supply imbalance", "county", "二（五）", "points"),
+    Flag("red_flag", 0, "红旗机构", "Red-flag institution", "institution", "二（七）", "score", "indicators"),
 )
 
 INDICATOR_BY_ID = {i.id: i for i in INDICATORS}

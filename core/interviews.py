@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from . import ladder
 from . import schema as S
 from .i18n import t
-from .indicators import FLAG_BY_ID, SEVERITY_WEIGHT, SEVERITY_ZH
+from .flagtext import describe
+from .indicators import FLAG_BY_ID, SEVERITY_WEIGHT
 from .accounts import AccessDenied, User, require
 from .view import View
 from .cache import cached
@@ -84,13 +85,12 @@ def evidence(view: View, subjects: pd.DataFrame) -> pd.DataFrame:
                                    ON i.institution_code = c.institution_code WHERE {view.institutions_in_area()}""")
                      ["complaint_id"])
         mine = mine[~mine["flag_id"].str.startswith("complaint_") | mine["detail_code"].isin(raised)]
-    mine["flag_name"] = mine["flag_id"].map(lambda f: FLAG_BY_ID[f].zh)
-    mine["clause"] = mine["flag_id"].map(lambda f: FLAG_BY_ID[f].clause)
-    mine["severity_zh"] = mine["severity"].map(SEVERITY_ZH)
+    mine = describe(mine)
     names = dict(zip(subjects["subject_code"], subjects["subject_name"]))
     mine["subject_name"] = mine["subject_code"].map(names)
     return mine.sort_values(["subject_code", "flag_id", "detail_code"]).reset_index(drop=True)[
-        ["subject_code", "subject_name", "flag_id", "flag_name", "severity_zh", "detail_code", "value", "threshold", "clause"]]
+        ["subject_code", "subject_name", "flag_id", "flag_name", "severity_zh", "detail_code", "value", "threshold",
+         "value_text", "threshold_text", "clause"]]
 
 
 def record_action(view: View, actor: User, subject_type: str, subject_codes: list[str], status: str, note: str,
@@ -135,7 +135,8 @@ def actions_of(store, subject_type: str, subject_code: str) -> pd.DataFrame:
 
 LIST_HEADERS = {c: t(f"iv.col.{c}") for c in LIST_COLUMNS}  # the export's headers are Chinese
 EVIDENCE_HEADERS = {"subject_code": "编码", "subject_name": "名称", "flag_name": "预警事项", "severity_zh": "等级",
-                    "detail_code": "涉及产品/订单/诉求", "value": "实际值", "threshold": "阈值", "clause": "通知条款"}
+                    "detail_code": "涉及产品/订单/诉求", "value_text": "实际值", "threshold_text": "阈值",
+                    "clause": "通知条款"}
 
 
 def export(view: View, user: User) -> bytes:

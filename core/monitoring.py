@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .indicators import FLAG_BY_ID, SEVERITY_ZH
+from .flagtext import describe
 from .view import View
 from .cache import cached
 
@@ -59,13 +59,6 @@ def primary_balance(view: View) -> pd.DataFrame:
     return frame.sort_values("gap_points", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _named(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["flag_name"] = frame["flag_id"].map(lambda f: FLAG_BY_ID[f].zh)
-    frame["severity_zh"] = frame["severity"].map(SEVERITY_ZH)
-    frame["clause"] = frame["flag_id"].map(lambda f: FLAG_BY_ID[f].clause)
-    return frame
-
-
 @cached
 def institution_flags(view: View, flag_ids: tuple[str, ...]) -> pd.DataFrame:
     """Flags of institutions in the area, with names and what they are about."""
@@ -77,7 +70,7 @@ def institution_flags(view: View, flag_ids: tuple[str, ...]) -> pd.DataFrame:
         JOIN regions k ON k.region_code = i.county_code
         WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id IN ({marks}) AND {view.institutions_in_area()}
         ORDER BY f.flag_id, f.subject_code, f.detail_code""", {f"f{n}": f for n, f in enumerate(flag_ids)})
-    return _named(frame)
+    return describe(frame)
 
 
 @cached

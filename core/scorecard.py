@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .indicators import FLAG_BY_ID, INDICATORS, SEVERITY_ZH
+from .flagtext import describe
+from .indicators import INDICATORS
 from .interviews import actions_of
 from .view import View
 from .cache import cached
@@ -21,10 +22,7 @@ def _flags(view: View, level: str, code: str) -> pd.DataFrame:
     frame = view.read("SELECT flag_id, severity, detail_code, value, threshold FROM mart_flags "
                       "WHERE view_id = :v AND level = :l AND subject_code = :c ORDER BY flag_id, detail_code",
                       {"l": level, "c": code})
-    frame["flag_name"] = frame["flag_id"].map(lambda f: FLAG_BY_ID[f].zh)
-    frame["clause"] = frame["flag_id"].map(lambda f: FLAG_BY_ID[f].clause)
-    frame["severity_zh"] = frame["severity"].map(SEVERITY_ZH)
-    return frame
+    return describe(frame)
 
 
 def _indicators(view: View, level: str, code: str) -> pd.DataFrame:

@@ -34,7 +34,7 @@ st.subheader(t("sc.flags", L))
 if card["flags"].empty:
     st.success(t("sc.no_flags", L))
 else:
-    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value", "threshold", "clause"], L),
+    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
          "en_flags", f"{t('sc.flags', L)[:4]}_{code}")
 if not card["products"].empty:
     st.subheader(t("sc.products", L))

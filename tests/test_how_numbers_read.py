@@ -1,6 +1,7 @@
 """How numbers read: the overview's tiles and its "got worse" table (changes at the precision shown, an
 unchanged figure without an arrow, the worse areas' change in percentage points like the tiles), and the
-tables' rates in percent and quantities with separators (the pages themselves: tests/test_app_pages.py)."""
+tables' rates in percent and quantities with separators, flags' values in their units (the pages
+themselves: tests/test_app_pages.py, tests/test_monitoring_pages.py)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +9,9 @@ import math
 import pandas as pd
 
 from core import overview
+from core.flagtext import describe
 from core.i18n import number_formats
+from core.indicators import FLAGS, UNITS
 
 
 def _tile(kind: str, value: float, change: float | None) -> dict:
@@ -49,3 +52,28 @@ def test_tables_show_rates_in_percent_and_quantities_separated():
     assert number_formats(frame, columns, percent=("value",))["value"] == "percent"
     assert "delivery_rate" not in number_formats(frame.astype({"delivery_rate": str}), columns)  # text is left alone
     assert number_formats(frame, ["region_code", "missing"]) == {}
+
+
+def test_flags_read_in_their_units():
+    """Values and thresholds as the scorecards, the procurement lists and the interview evidence show them,
+    worked out by hand for every unit the registry uses."""
+    rows = pd.DataFrame([
+        ("delivery_rate_low", "serious", 0.45, 0.8),
+        ("report_volume_drop", "warning", 0.8 - 1e-9, 0.8),  # just under 80% still reads 80.0%
+        ("purchase_over_4x", "warning", 4.256, 4.0),
+        ("unreported_purchase", "warning", 12345.0, 2500.5),
+        ("abnormal_order", "warning", 1000.25, 999.999),
+        ("complaint_reply_late", "warning", 3.0, 2.0),
+        ("complaint_unresolved", "warning", None, 5.0),  # no promise: no working days to show
+        ("offline_purchase", "warning", 1.0, 0.0),
+        ("primary_care_gap", "warning", 0.125, 0.10),
+        ("red_flag", "serious", 7.0, 3.0),
+    ], columns=["flag_id", "severity", "value", "threshold"])
+    shown = describe(rows)
+    assert list(zip(shown["value_text"], shown["threshold_text"])) == [
+        ("45.0%", "80.0%"), ("80.0%", "80.0%"), ("4.26 倍", "4.00 倍"), ("12,345", "2,500.5"),
+        ("1,000.25", "1,000"), ("3 个工作日", "2 个工作日"), ("—", "5 个工作日"), ("1 笔", "0 笔"),
+        ("12.5 个百分点", "10.0 个百分点"), ("7 分", "3 项指标")]
+    assert shown["flag_name"].iloc[0] == "配送率低于80%" and shown["severity_zh"].iloc[0] == "重点关注"
+    assert shown["value"].iloc[0] == 0.45  # the numbers stay
+    assert {f.unit for f in FLAGS} <= set(UNITS)  # every flag has a unit the text knows

@@ -68,7 +68,14 @@ def test_institution_scorecard(page, demo_store):
     assert at.title[0].value == card["info"]["institution_name"]
     indicators = at.dataframe[0].value
     assert indicators["实际值"].tolist() == pytest.approx(card["indicators"]["value"].tolist(), nan_ok=True)
-    assert len(at.dataframe[1].value) == len(card["flags"]) > 0
+    flags = at.dataframe[1].value
+    assert len(flags) == len(card["flags"]) > 0
+    # each flag's value and threshold read in its unit, e.g. a delivery rate of 0.4567 under 0.8 as 45.7% / 80.0%
+    assert flags["实际值"].tolist() == card["flags"]["value_text"].tolist()
+    delivery = card["flags"][card["flags"]["flag_id"] == "delivery_rate_low"]
+    for value, text in zip(delivery["value"], delivery["value_text"]):
+        assert text == f"{value * 100:.1f}%"
+    assert set(delivery["threshold_text"]) <= {"80.0%"}
     assert "建议措施" in at.error[0].value
 
 
