@@ -68,6 +68,7 @@ def test_institution_scorecard(page, demo_store):
     assert at.title[0].value == card["info"]["institution_name"]
     indicators = at.dataframe[0].value
     assert indicators["实际值"].tolist() == pytest.approx(card["indicators"]["value"].tolist(), nan_ok=True)
+    assert '"format": "percent"' in at.dataframe[0].proto.columns  # the values read in percent
     flags = at.dataframe[1].value
     assert len(flags) == len(card["flags"]) > 0
     # each flag's value and threshold read in its unit, e.g. a delivery rate of 0.4567 under 0.8 as 45.7% / 80.0%
