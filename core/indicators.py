@@ -31,13 +31,9 @@ class Flag:
     en: str
     level: str  # institution | enterprise | county/city
     clause: str
-    unit: str  # what its value is (see UNITS); the threshold is in the same unit unless threshold_unit says
+    unit: str  # what its value is (flagtext.UNITS); the threshold is in the same unit unless threshold_unit says
     threshold_unit: str = ""
 
-
-# How a flag's value and threshold read: a format for the number and its unit.
-UNITS = {"percent": "{v:.1%}", "multiple": "{v:.2f} 倍", "qty": "{v:,.0f}", "workdays": "{v:.0f} 个工作日",
-         "orders": "{v:.0f} 笔", "points": "{p:.1f} 个百分点", "score": "{v:.0f} 分", "indicators": "{v:.0f} 项指标"}
 
 
 INDICATORS: tuple[Indicator, ...] = (

@@ -1,7 +1,7 @@
 """企业档案: everything about one enterprise."""
 import streamlit as st
 
-from core import scorecard
+from core import flagtext, scorecard
 from core.i18n import headers, t
 from core.interviews import TIER_MEASURES
 from ui.session import viewed
@@ -34,7 +34,8 @@ st.subheader(t("sc.flags", L))
 if card["flags"].empty:
     st.success(t("sc.no_flags", L))
 else:
-    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
+    show(flagtext.describe(card["flags"], L),
+         headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
          "en_flags", f"{t('sc.flags', L)[:4]}_{code}")
 if not card["products"].empty:
     st.subheader(t("sc.products", L))

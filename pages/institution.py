@@ -1,7 +1,7 @@
 """机构档案: everything about one institution."""
 import streamlit as st
 
-from core import charts, ladder, scorecard
+from core import charts, flagtext, ladder, scorecard
 from core.i18n import headers, t
 from ui.session import viewed
 from ui.tables import show
@@ -29,7 +29,8 @@ st.subheader(t("sc.flags", L))
 if card["flags"].empty:
     st.success(t("sc.no_flags", L))
 else:
-    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
+    show(flagtext.describe(card["flags"], L),
+         headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
          "in_flags", f"{t('sc.flags', L)[:4]}_{code}")
 st.plotly_chart(charts.trend(card["monthly"], {"delivery_rate": t("ov.delivery", L), "selected_share": t("ov.share", L)},
                              t("sc.trend", L)), key="in_trend")

@@ -9,9 +9,9 @@ import math
 import pandas as pd
 
 from core import overview
-from core.flagtext import describe
+from core.flagtext import UNITS, describe
 from core.i18n import number_formats
-from core.indicators import FLAGS, UNITS
+from core.indicators import FLAGS
 
 
 def _tile(kind: str, value: float, change: float | None) -> dict:
@@ -76,4 +76,8 @@ def test_flags_read_in_their_units():
         ("12.5 个百分点", "10.0 个百分点"), ("7 分", "3 项指标")]
     assert shown["flag_name"].iloc[0] == "配送率低于80%" and shown["severity_zh"].iloc[0] == "重点关注"
     assert shown["value"].iloc[0] == 0.45  # the numbers stay
-    assert {f.unit for f in FLAGS} <= set(UNITS)  # every flag has a unit the text knows
+    assert {f.unit for f in FLAGS} | {f.threshold_unit for f in FLAGS if f.threshold_unit} <= set(UNITS)
+    english = describe(rows, "en")
+    assert list(zip(english["value_text"], english["threshold_text"]))[2:10:2] == [
+        ("4.26x", "4.00x"), ("1,000.25", "1,000"), ("—", "5 working days"), ("12.5 points", "10.0 points")]
+    assert english["flag_name"].iloc[0] == "Delivery rate below 80%" and english["severity_zh"].iloc[0] == "Serious"

@@ -80,6 +80,19 @@ def test_institution_scorecard(page, demo_store):
     assert "建议措施" in at.error[0].value
 
 
+def test_institution_flags_read_in_english(page, demo_store):
+    code = mart(demo_store, "SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'delivery_rate_low' "
+                            "ORDER BY subject_code LIMIT 1")["subject_code"].iloc[0]
+    at = page("institution", code=code, lang="en")
+    flags = next(d.value for d in at.dataframe if "Flag" in d.value.columns)
+    delivery = flags[flags["Flag"] == "Delivery rate below 80%"]
+    assert len(delivery) > 0 and set(delivery["Threshold"]) == {"80.0%"}
+    assert set(delivery["Severity"]) <= {"Warning", "Serious", "Severe"}
+    stored = mart(demo_store, "SELECT value FROM mart_flags WHERE view_id = :v AND flag_id = 'delivery_rate_low' "
+                              "AND subject_code = :c ORDER BY detail_code", {"c": code})["value"]
+    assert sorted(delivery["Value"]) == sorted(f"{v * 100:.1f}%" for v in stored)
+
+
 def test_enterprise_scorecard_and_unknown_code(page, demo_store):
     code = mart(demo_store, "SELECT enterprise_code FROM mart_enterprises WHERE view_id = :v AND tier = 'D'")["enterprise_code"].iloc[0]
     at = page("enterprise", code=code)
