@@ -181,6 +181,8 @@ class _ViewWriter:
                 raise RuntimeError(f"marts not computed: {sorted(set(tables) - written)}")
             if self._after is not None:
                 self._after(conn, view_id)
+            if db.is_postgres(conn):  # the planner's statistics arrive with the rows (see _analyze)
+                _analyze(conn)
         return ViewInfo(view_id, f.as_of, self._category, f.period_start, f.period_end, f.schedule,
                         self._is_default)
 
@@ -205,6 +207,14 @@ class _ViewWriter:
 
 class _Abandoned(Exception):
     pass
+
+
+def _analyze(conn) -> None:
+    """PostgreSQL's statistics of the marts, in the transaction that writes them. Each view has a new id, which
+    statistics gathered before do not know: the planner would take `view_id = :v` for one row and pick plans
+    (nested loops over 50,000 rows) that made a page wait over a second until autovacuum (when it is on)
+    analysed the tables again."""
+    conn.execute(sa.text("ANALYZE " + ", ".join(t.name for t in (S.mart_views, *S.MART_TABLES))))
 
 
 def _store_view(store, as_of: dt.date | None, progress: Progress, category: str, is_default: bool,

@@ -4,6 +4,7 @@ and checks that a failed or abandoned store of a new view leaves the old marts e
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 
 import pandas as pd
@@ -118,3 +119,16 @@ def test_readers_see_the_old_view_until_the_new_one_is_whole(store_url):
     assert _views_or_wait(store) == (str(T + dt.timedelta(days=1)),)
     flags = store.read("SELECT COUNT(*) AS n FROM mart_flags WHERE view_id = :v", {"v": info.view_id})["n"].iloc[0]
     assert flags == len(result["mart_flags"]) and isinstance(result["mart_flags"], pd.DataFrame)
+
+
+def test_postgres_plans_with_the_new_views_statistics(pg_factory):
+    """Each refresh stores its rows under a new view id; the planner must know it at once (statistics are
+    gathered in the writing transaction), or `view_id = :v` is taken for a single row."""
+    store = _store(pg_factory())
+    for _ in range(2):  # the second refresh's view id is one the first's statistics never saw
+        marts.refresh(store, T)
+    view = marts.default_view(store)
+    actual = store.read("SELECT COUNT(*) AS n FROM mart_flags WHERE view_id = :v", {"v": view.view_id})["n"].iloc[0]
+    plan = store.read(f"EXPLAIN (FORMAT JSON) SELECT * FROM mart_flags WHERE view_id = {view.view_id}").iloc[0, 0]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    assert actual > 1 and plan[0]["Plan"]["Plan Rows"] == actual
