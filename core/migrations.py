@@ -69,6 +69,21 @@ def _orders_derived(conn: sa.Connection) -> None:
             index.create(conn)
 
 
+ANALYZE_MARTS = "vbp_analyze_marts"
+
+
+def _analyze_function(conn: sa.Connection) -> None:
+    """PostgreSQL: a function, run with the owner's rights, that gathers the marts' statistics, so that the
+    app's role (which may not ANALYZE tables it does not own) can have them gathered after each refresh.
+    A version that changes the mart tables makes it again (CREATE OR REPLACE)."""
+    if conn.dialect.name != "postgresql":
+        return
+    tables = ", ".join(t.name for t in (S.mart_views, *S.MART_TABLES))
+    conn.execute(sa.text(f"CREATE OR REPLACE FUNCTION {ANALYZE_MARTS}() RETURNS void LANGUAGE plpgsql "
+                         f"SECURITY DEFINER SET search_path = public AS $$ BEGIN ANALYZE {tables}; END $$"))
+    conn.execute(sa.text(f"REVOKE ALL ON FUNCTION {ANALYZE_MARTS}() FROM PUBLIC"))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -87,6 +102,8 @@ STEPS: tuple[Step, ...] = (
     Step(8, "orders: an index on the order date", change=_order_date_index),
     Step(9, "orders: derived order month and receipt lag; indexes of the one-pass refresh",
          change=_orders_derived),
+    Step(10, "PostgreSQL: the marts' statistics gathered with the owner's rights after each refresh",
+         change=_analyze_function),
 )
 
 HEAD = STEPS[-1].version

@@ -33,6 +33,10 @@ def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_o
         exporter.write_xlsx(frames(), path)
         extract, counts = importer.import_files(app, [path], actor=operator)  # upserts and the marts
         assert counts["orders"] == 2 and marts.default_view(app) is not None
+        for table in ("mart_views", "mart_inst_product"):  # statistics gathered by the app's refresh (reltuples is -1 before)
+            rows = owner.read(f"SELECT COUNT(*) AS n FROM {table}")["n"].iloc[0]
+            estimate = owner.read("SELECT reltuples FROM pg_class WHERE relname = :t", {"t": table})["reltuples"].iloc[0]
+            assert rows >= 1 and estimate == rows, table
         audit.record(app, operator, "export", target="t")
         for forbidden in ("DELETE FROM audit_log", "UPDATE audit_log SET outcome = 'x'", "CREATE TABLE sneaky (x int)",
                           "DROP TABLE orders", "DELETE FROM orders", "ALTER TABLE users ADD COLUMN x int",
