@@ -52,6 +52,7 @@ class Facts:
         self.calendar = calendar
         self.category = category
         self._like = like if like is not None and like.category == category else None
+        self._early: dict = {}  # reads started by `prefetch`
         self.as_of = as_of or self.latest_order_date()
         self.period_start, self.period_end = self._period()
         days = (self.period_end - self.period_start).days + 1
@@ -173,7 +174,7 @@ class Facts:
         self._early = {name: pool.submit(getattr(self, "_" + name)) for name in ("offline_orders", "receipt_candidates")}
 
     def _prefetched(self, name: str) -> pd.DataFrame:
-        early = self.__dict__.get("_early", {}).get(name)
+        early = self._early.get(name)
         return early.result() if early is not None else getattr(self, "_" + name)()
 
     def offline_orders(self) -> pd.DataFrame:

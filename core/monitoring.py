@@ -60,8 +60,8 @@ def primary_balance(view: View) -> pd.DataFrame:
 
 
 @cached
-def institution_flags(view: View, flag_ids: tuple[str, ...]) -> pd.DataFrame:
-    """Flags of institutions in the area, with names and what they are about."""
+def institution_flags(view: View, flag_ids: tuple[str, ...], lang: str = "zh") -> pd.DataFrame:
+    """Flags of institutions in the area, with names and what they are about (in `lang`)."""
     marks = ", ".join(f":f{n}" for n in range(len(flag_ids)))
     frame = view.read(f"""
         SELECT f.flag_id, f.severity, f.subject_code AS institution_code, i.institution_name, k.region_name AS county_name,
@@ -70,7 +70,7 @@ def institution_flags(view: View, flag_ids: tuple[str, ...]) -> pd.DataFrame:
         JOIN regions k ON k.region_code = i.county_code
         WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id IN ({marks}) AND {view.institutions_in_area()}
         ORDER BY f.flag_id, f.subject_code, f.detail_code""", {f"f{n}": f for n, f in enumerate(flag_ids)})
-    return describe(frame)
+    return describe(frame, lang)
 
 
 @cached

@@ -18,11 +18,11 @@ def _day(view: View):
     return view.as_of if view.store.is_postgres else view.as_of.isoformat()
 
 
-def _flags(view: View, level: str, code: str) -> pd.DataFrame:
+def _flags(view: View, level: str, code: str, lang: str) -> pd.DataFrame:
     frame = view.read("SELECT flag_id, severity, detail_code, value, threshold FROM mart_flags "
                       "WHERE view_id = :v AND level = :l AND subject_code = :c ORDER BY flag_id, detail_code",
                       {"l": level, "c": code})
-    return describe(frame)
+    return describe(frame, lang)
 
 
 def _indicators(view: View, level: str, code: str) -> pd.DataFrame:
@@ -38,7 +38,7 @@ def _category(view: View, alias: str) -> str:
 
 
 @cached
-def institution_card(view: View, code: str) -> dict | None:
+def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
     info = view.read(f"""SELECT i.*, k.region_name AS county_name, c.region_name AS city_name
                          FROM institutions i JOIN regions k ON k.region_code = i.county_code
                          LEFT JOIN regions c ON c.region_code = k.parent_code
@@ -81,12 +81,12 @@ def institution_card(view: View, code: str) -> dict | None:
     red = view.read("SELECT quarter, score, step FROM mart_red_flags WHERE view_id = :v AND institution_code = :c "
                     "ORDER BY quarter", {"c": code})
     return {"info": info.iloc[0].to_dict(), "indicators": _indicators(view, "institution", code),
-            "flags": _flags(view, "institution", code), "monthly": monthly, "agreements": agreements,
+            "flags": _flags(view, "institution", code, lang), "monthly": monthly, "agreements": agreements,
             "complaints": complaints, "red": red, "actions": actions_of(view.store, "institution", code)}
 
 
 @cached
-def enterprise_card(view: View, code: str) -> dict | None:
+def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
     """An enterprise that serves the view's area: its tier (over the province), its products'
     delivery and the complaints it received, both from institutions of the area."""
     info = view.read(f"SELECT * FROM enterprises WHERE enterprise_code = :c AND enterprise_code IN "
@@ -112,7 +112,7 @@ def enterprise_card(view: View, code: str) -> dict | None:
                                JOIN institutions i ON i.institution_code = c.institution_code
                                WHERE m.view_id = :v AND c.enterprise_code = :c AND {view.institutions_in_area()}
                                ORDER BY c.raised_date, c.complaint_id""", {"c": code})
-    flags = _flags(view, "enterprise", code)
+    flags = _flags(view, "enterprise", code, lang)
     if view.area_level != "province":  # complaint flags name the complaint: keep those raised inside the area
         flags = flags[~flags["flag_id"].str.startswith("complaint_") | flags["detail_code"].isin(complaints["complaint_id"])]
     return {"info": info.iloc[0].to_dict(), "tier": tier.iloc[0].to_dict() if len(tier) else {},

@@ -1,7 +1,7 @@
 """企业档案: everything about one enterprise."""
 import streamlit as st
 
-from core import flagtext, scorecard
+from core import scorecard
 from core.i18n import headers, t
 from core.interviews import TIER_MEASURES
 from ui.session import viewed
@@ -9,7 +9,7 @@ from ui.tables import show
 
 view, L = viewed("pages/enterprise.py", with_area=False)
 code = st.query_params.get("code") or st.text_input(t("sc.code_ent", L), key="ent_code")
-card = scorecard.enterprise_card(view, code) if code else None
+card = scorecard.enterprise_card(view, code, L) if code else None
 if card is None:
     st.title(t("nav.enterprise", L))
     st.info(t("sc.enter_code", L)) if not code else st.warning(t("sc.unknown", L).format(code=code))
@@ -34,8 +34,7 @@ st.subheader(t("sc.flags", L))
 if card["flags"].empty:
     st.success(t("sc.no_flags", L))
 else:
-    show(flagtext.describe(card["flags"], L),
-         headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
+    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
          "en_flags", f"{t('sc.flags', L)[:4]}_{code}")
 if not card["products"].empty:
     st.subheader(t("sc.products", L))

@@ -1,14 +1,14 @@
 """机构档案: everything about one institution."""
 import streamlit as st
 
-from core import charts, flagtext, ladder, scorecard
+from core import charts, ladder, scorecard
 from core.i18n import headers, t
 from ui.session import viewed
 from ui.tables import show
 
 view, L = viewed("pages/institution.py", with_area=False)
 code = st.query_params.get("code") or st.text_input(t("sc.code_inst", L), key="inst_code")
-card = scorecard.institution_card(view, code) if code else None
+card = scorecard.institution_card(view, code, L) if code else None
 if card is None:
     st.title(t("nav.institution", L))
     st.info(t("sc.enter_code", L)) if not code else st.warning(t("sc.unknown", L).format(code=code))
@@ -29,8 +29,7 @@ st.subheader(t("sc.flags", L))
 if card["flags"].empty:
     st.success(t("sc.no_flags", L))
 else:
-    show(flagtext.describe(card["flags"], L),
-         headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
+    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
          "in_flags", f"{t('sc.flags', L)[:4]}_{code}")
 st.plotly_chart(charts.trend(card["monthly"], {"delivery_rate": t("ov.delivery", L), "selected_share": t("ov.share", L)},
                              t("sc.trend", L)), key="in_trend")

@@ -2,7 +2,7 @@
 substitutable drugs, offline purchases, abnormal orders and late receipt confirmation."""
 import streamlit as st
 
-from core import flagtext, monitoring
+from core import monitoring
 from core.i18n import headers, t
 from ui.session import viewed
 from ui.tables import show
@@ -19,7 +19,7 @@ columns = headers(["flag_name", "severity_zh", "institution_code", "institution_
                    "value_text", "threshold_text", "clause"], L)
 for (label, flag_ids), tab in zip(GROUPS.items(), st.tabs([t(k, L) for k in GROUPS])):
     with tab:
-        flags = flagtext.describe(monitoring.institution_flags(view, flag_ids), L)
+        flags = monitoring.institution_flags(view, flag_ids, L)
         for col, flag_id in zip(st.columns(len(flag_ids)), flag_ids):
             col.metric(t(f"flag.{flag_id}", L), int((flags["flag_id"] == flag_id).sum()))
         if flags.empty:
