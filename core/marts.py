@@ -71,6 +71,7 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     with ThreadPoolExecutor(max_workers=1) as pool:
         for facts in (f, *earlier.values()):
             facts.prefetch(pool)
+        f.source  # the pass first: the small reads are made while the engine scans the orders
         _compute(f, earlier, month_end, quarter_end, progress, done)
     return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from .facts import Facts
@@ -18,27 +19,36 @@ SUMS = ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected
 def _orders_by_month(f: Facts) -> pd.DataFrame:
     """County x month from the one pass: the delivery-rate window of agreed pairs (orders placed by T minus
     the grace days, delivered by T), selected and non-selected purchases, orders. What each institution x
-    product is (agreed, its product's status, its county) is found once per pair, then taken by pair id."""
+    product is (agreed, its product's status, its county) is found once per pair, then taken by pair id,
+    and the rows are summed by county x month id."""
     m = f.source.by_month()
-    agreed = f.agreements[f.agreements["agreed_qty"] > 0][["institution_code", "product_code"]].drop_duplicates()
-    pairs = f.source.ip_keys.reset_index()
-    pairs = pairs.merge(agreed.assign(is_agreed=True), on=["institution_code", "product_code"], how="left")
-    pairs = pairs.merge(f.products[["product_code", "status"]], on="product_code", how="left")
-    pairs = pairs.merge(f.institutions[["institution_code", "county_code"]], on="institution_code", how="left")
-    pairs = pairs.set_index("ip").reindex(m["ip"])
-    is_agreed = pairs["is_agreed"].fillna(False).astype(bool).to_numpy()
-    status = pairs["status"].to_numpy()
-    m = m.assign(agreed_order_qty=m["rate_order_qty"].where(is_agreed, 0.0),
-                 agreed_delivered_qty=m["rate_delivered_qty"].where(is_agreed, 0.0),
-                 selected_qty=m["qty"].where(status == "中选", 0.0),
-                 nonselected_qty=m["qty"].where(status == "非中选", 0.0),
-                 county_code=pairs["county_code"].to_numpy())
-    m = m[m["county_code"].notna()]
-    out = m.groupby(["county_code", "order_month"], as_index=False)[
-        ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected_qty", "count_orders"]].sum()
-    out["month"] = [f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in out["order_month"]]
-    return out.drop(columns="order_month")[["county_code", "month", "agreed_order_qty", "agreed_delivered_qty",
-                                            "selected_qty", "nonselected_qty", "count_orders"]]
+    pairs = f.source.ip_keys
+    agreed = f.agreements[f.agreements["agreed_qty"] > 0]
+    is_agreed = pd.MultiIndex.from_frame(pairs[["institution_code", "product_code"]]).isin(
+        pd.MultiIndex.from_frame(agreed[["institution_code", "product_code"]]))
+    status = pairs["product_code"].map(f.products.set_index("product_code")["status"]).to_numpy()
+    county = pairs["institution_code"].map(f.institutions.set_index("institution_code")["county_code"])
+    county_id, counties = pd.factorize(county, use_na_sentinel=True)
+    month_id, months = pd.factorize(m["order_month"], sort=True)
+    ip = m["ip"].to_numpy()
+    row_county = county_id[ip]
+    kept = row_county >= 0
+    key = (row_county * len(months) + month_id)[kept]
+    size = len(counties) * len(months)
+
+    def total(values) -> np.ndarray:
+        return np.bincount(key, np.asarray(values, dtype=float)[kept], size)
+    sums = {"agreed_order_qty": total(m["rate_order_qty"].where(is_agreed[ip], 0.0)),
+            "agreed_delivered_qty": total(m["rate_delivered_qty"].where(is_agreed[ip], 0.0)),
+            "selected_qty": total(m["qty"].where(status[ip] == "中选", 0.0)),
+            "nonselected_qty": total(m["qty"].where(status[ip] == "非中选", 0.0)),
+            "count_orders": total(m["count_orders"])}
+    present = np.flatnonzero(np.bincount(key, minlength=size))
+    out = pd.DataFrame({"county_code": pd.Series(counties[present // len(months)], dtype=object),
+                        "month": [f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in months[present % len(months)]]})
+    for name, values in sums.items():
+        out[name] = values[present]
+    return out
 
 
 def series(f: Facts) -> pd.DataFrame:

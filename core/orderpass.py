@@ -27,6 +27,7 @@ SELECT o.institution_code, o.product_code, o.distributor_code, o.order_month,
 FROM orders o {hint}
 WHERE o.order_date >= :start AND o.order_date <= :t {cat} {part}
 GROUP BY o.institution_code, o.product_code, o.distributor_code, o.order_month
+ORDER BY o.institution_code, o.product_code, o.distributor_code, o.order_month
 """
 
 # The pass is read in parts split at institution codes, on two connections at once: the engine scans each
@@ -50,6 +51,17 @@ FROM orders o
 WHERE o.order_date > :grace AND o.order_date <= :x AND o.order_date >= :start {cat}
 GROUP BY o.institution_code, o.product_code, o.distributor_code, o.order_month
 """
+
+
+def _starts(*columns: np.ndarray) -> np.ndarray:
+    """Where a run of equal values begins in any of these columns of the same length (True at row 0)."""
+    n = len(columns[0])
+    out = np.zeros(n, dtype=bool)
+    if n:
+        out[0] = True
+        for c in columns:
+            out[1:] |= c[1:] != c[:-1]
+    return out
 
 
 def month_of(day: dt.date) -> int:
@@ -92,16 +104,22 @@ class OrdersPass:
             if meanwhile is not None:
                 meanwhile()
             frames = [r.result() for r in reading]
-        self.frame = pd.concat(frames, ignore_index=True)
-        for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]:
-            self.frame[c] = pd.to_numeric(self.frame[c]).fillna(0).astype(int if c == "n" else float)
-        self.frame[KEYS] = self.frame[KEYS].astype(object)
-        # Whole-number ids of the institution x product x distributor and institution x product keys: the
-        # sums below group by them, many times faster than by three text columns.
-        self.frame["pair"] = self.frame.groupby(KEYS, dropna=False, sort=True).ngroup()
-        self._pair_keys = self.frame.drop_duplicates("pair").set_index("pair")[KEYS].sort_index()
-        self._pair_keys["ip"] = self._pair_keys.groupby(KEYS[:2], sort=True).ngroup()
-        self.frame["ip"] = self.frame["pair"].map(self._pair_keys["ip"])
+        frame = pd.concat(frames, ignore_index=True)
+        # The rows come sorted by their keys (ORDER BY, free along the index), so an institution x product x
+        # distributor ("pair") and an institution x product ("ip") are runs of rows: each gets a whole-number
+        # id from where its run begins, and every sum below is taken over runs or by id with numpy.
+        keys = [frame[c].to_numpy(dtype=object) for c in KEYS]
+        new_ip = _starts(keys[0], keys[1])
+        new_pair = new_ip | _starts(keys[2])
+        self._pair = np.cumsum(new_pair) - 1
+        first = np.flatnonzero(new_pair)
+        self._pair_keys = pd.DataFrame({c: pd.Series(k[first], dtype=object) for c, k in zip(KEYS, keys)})  # by pair id
+        self._pair_keys["ip"] = (np.cumsum(new_ip) - 1)[first]
+        self._ids = {k: i for i, k in enumerate(zip(*(self._pair_keys[c].to_numpy() for c in KEYS)))}
+        numbers = {c: pd.to_numeric(frame[c]).fillna(0).to_numpy(dtype=float)
+                   for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]}
+        self._month = pd.to_numeric(frame["order_month"]).to_numpy(dtype=np.int64)
+        self._rows = numbers
         self._pairs: dict[dt.date, pd.DataFrame] = {}
         self._sizes: dict[str, Future] = {}
         # The grace-day windows (and, when asked, order sizes) are read on another connection while this
@@ -118,8 +136,13 @@ class OrdersPass:
         """Whether this pass holds what a date needs: the same period start, and T or one of its month ends."""
         return start == self.start and x in self.dates
 
-    def _window(self, x: dt.date) -> pd.DataFrame:
-        return self._windows[x].result()
+    def _window(self, x: dt.date) -> tuple[np.ndarray, pd.DataFrame]:
+        """The grace-day window before x, and the pair id of each of its rows (its orders are the pass's;
+        a row the pass did not see, written in between by an import, is left out)."""
+        frame = self._windows[x].result()
+        ids = np.fromiter((self._ids.get(k, -1) for k in zip(*(frame[c] for c in KEYS))), dtype=np.int64,
+                          count=len(frame))
+        return ids[ids >= 0], frame[ids >= 0]
 
     def _read_window(self, x: dt.date) -> pd.DataFrame:
         grace = x - dt.timedelta(days=self.grace_days)
@@ -137,44 +160,54 @@ class OrdersPass:
         by x), order count and the largest order; as one query over [start, x] would give them."""
         if x in self._pairs:
             return self._pairs[x]
-        f = self.frame
-        if x < self.t:  # a month end before T: whole months
-            f = f[f["order_month"] <= month_of(x)]
-        delivered = f["delivered"] - f[f"after_{self.dates.index(x)}"]  # delivered by x
-        g = f.assign(delivered_by_x=delivered).groupby("pair").agg(
-            purchased_qty=("qty", "sum"), rate_delivered_qty=("delivered_by_x", "sum"), count_orders=("n", "sum"),
-            max_order_qty=("max_qty", "max"))
-        g = self._pair_keys.loc[g.index, KEYS].join(g).reset_index(drop=True)
-        window = self._window(x).groupby(KEYS, dropna=False, as_index=False)[["qty", "delivered"]].sum()
-        window = window.rename(columns={"qty": "window_qty", "delivered": "window_delivered"})
-        g[KEYS], window[KEYS] = g[KEYS].astype(object), window[KEYS].astype(object)  # empty or all-missing keys
-        g = g.merge(window, on=KEYS, how="left").fillna({"window_qty": 0.0, "window_delivered": 0.0})
-        g["rate_order_qty"] = g["purchased_qty"] - g["window_qty"]
-        g["rate_delivered_qty"] = g["rate_delivered_qty"] - g["window_delivered"]
-        out = g[KEYS + SUMS]
+        r = self._rows
+        # A month end before T takes whole months: within a pair the rows run by month, so the rows it takes
+        # are still runs of the pairs it has.
+        rows = np.flatnonzero(self._month <= month_of(x)) if x < self.t else np.arange(len(self._month))
+        pair = self._pair[rows]
+        runs = np.flatnonzero(_starts(pair))
+        ids = pair[runs]
+
+        def total(values: np.ndarray) -> np.ndarray:
+            return np.add.reduceat(values[rows], runs) if len(rows) else np.zeros(0)
+        out = self._pair_keys.iloc[ids][KEYS].reset_index(drop=True)
+        out["purchased_qty"] = total(r["qty"])
+        delivered = total(r["delivered"] - r[f"after_{self.dates.index(x)}"])  # delivered by x
+        window_ids, window = self._window(x)
+        at = np.full(len(self._pair_keys), -1, dtype=np.int64)
+        at[ids] = np.arange(len(ids))
+        place = at[window_ids]
+        kept = place >= 0  # a pair or month the pass did not see (written in between) is left out
+
+        def in_window(column: str) -> np.ndarray:
+            return np.bincount(place[kept], window[column].to_numpy(dtype=float)[kept], len(ids))
+        # Orders placed in the grace days before x are left out of the delivery rate at x.
+        out["rate_order_qty"] = out["purchased_qty"] - in_window("qty")
+        out["rate_delivered_qty"] = delivered - in_window("delivered")
+        out["count_orders"] = total(r["n"]).astype(np.int64)
+        out["max_order_qty"] = np.maximum.reduceat(r["max_qty"][rows], runs) if len(rows) else np.zeros(0)
         self._pairs[x] = out
         return out
 
     @property
     def ip_keys(self) -> pd.DataFrame:
-        """Institution and product of each institution x product id ("ip") that `by_month` gives."""
+        """Institution and product of each institution x product id ("ip") that `by_month` gives, in id order."""
         return self._pair_keys.drop_duplicates("ip").set_index("ip")[KEYS[:2]]
 
     def by_month(self) -> pd.DataFrame:
-        """Institution x product id ("ip", see `ip_keys`) x order month at T: all purchases, and the
-        delivery-rate window (ordered by T minus the grace days, delivered by T)."""
-        f = self.frame
-        g = f.assign(delivered_by_t=f["delivered"] - f["after_0"]).groupby(["ip", "order_month"], as_index=False).agg(
-            qty=("qty", "sum"), delivered=("delivered_by_t", "sum"), count_orders=("n", "sum"))
-        window = self._window(self.t).merge(self.ip_keys.reset_index(), on=KEYS[:2])  # its orders are the pass's
-        window = window.groupby(["ip", "order_month"], as_index=False)[["qty", "delivered"]].sum().rename(
-            columns={"qty": "window_qty", "delivered": "window_delivered"})
-        for frame in (g, window):
-            frame[["ip", "order_month"]] = frame[["ip", "order_month"]].astype("int64")
-        g = g.merge(window, on=["ip", "order_month"], how="left").fillna({"window_qty": 0.0, "window_delivered": 0.0})
-        g["rate_order_qty"] = g["qty"] - g["window_qty"]
-        g["rate_delivered_qty"] = g["delivered"] - g["window_delivered"]
-        return g[["ip", "order_month", "qty", "rate_order_qty", "rate_delivered_qty", "count_orders"]]
+        """Rows to be summed by institution x product id ("ip", see `ip_keys`) x order month at T: all
+        purchases and orders, and the delivery-rate window (ordered by T minus the grace days, delivered
+        by T). The window's orders come as rows of their own with negative quantities."""
+        r, ip = self._rows, self._pair_keys["ip"].to_numpy()
+        window_ids, window = self._window(self.t)
+        zeros = np.zeros(len(window_ids))
+        return pd.DataFrame({
+            "ip": np.concatenate([ip[self._pair], ip[window_ids]]),
+            "order_month": np.concatenate([self._month, window["order_month"].to_numpy(dtype=np.int64)]),
+            "qty": np.concatenate([r["qty"], zeros]),
+            "rate_order_qty": np.concatenate([r["qty"], -window["qty"].to_numpy(dtype=float)]),
+            "rate_delivered_qty": np.concatenate([r["delivered"] - r["after_0"], -window["delivered"].to_numpy(dtype=float)]),
+            "count_orders": np.concatenate([r["n"], zeros]).astype(np.int64)})
 
     def read_sizes(self, products: list[str]) -> None:
         """Start reading the order sizes in [start, T] of these products (for `quartiles`), in the background
