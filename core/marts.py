@@ -171,19 +171,20 @@ class _ViewWriter:
                 as_of=f.as_of, category=self._category, data_version=self._version, is_default=self._is_default,
                 period_start=f.period_start, period_end=f.period_end, schedule=f.schedule,
                 computed_at=dt.datetime.now().replace(microsecond=0)).returning(S.mart_views.c.view_id)).scalar_one()
+            statistics = _Statistics(conn)  # each mart's, as soon as it is written (PostgreSQL)
+            statistics.gather(S.mart_views.name)
             written = set()
             while (item := self._queue.get()) is not self._END:
                 if item is self._ABANDON:
                     raise _Abandoned()
                 name, frame = item
                 db.bulk_insert(conn, tables[name], frame.assign(view_id=view_id))
+                statistics.gather(name)
                 written.add(name)
             if written != set(tables):  # a view is stored whole or not at all
                 raise RuntimeError(f"marts not computed: {sorted(set(tables) - written)}")
             if self._after is not None:
                 self._after(conn, view_id)
-            if db.is_postgres(conn):  # the planner's statistics arrive with the rows (see _analyze)
-                _analyze(conn)
         return ViewInfo(view_id, f.as_of, self._category, f.period_start, f.period_end, f.schedule,
                         self._is_default)
 
@@ -210,16 +211,24 @@ class _Abandoned(Exception):
     pass
 
 
-def _analyze(conn) -> None:
+class _Statistics:
     """PostgreSQL's statistics of the marts, in the transaction that writes them. Each view has a new id, which
     statistics gathered before do not know: the planner would take `view_id = :v` for one row and pick plans
     (nested loops over 50,000 rows) that made a page wait over a second until autovacuum (when it is on)
-    analysed the tables again."""
-    try:
-        with conn.begin_nested():  # a savepoint: a role not yet granted the function still stores its view
-            conn.execute(sa.text(f"SELECT {migrations.ANALYZE_MARTS}()"))  # with the owner's rights: see migrations
-    except sa.exc.ProgrammingError:  # the grants not run again after an upgrade: plans wait for autovacuum
-        pass
+    analysed the tables again. Each mart is analysed as soon as it is written, while the later ones are
+    still being computed."""
+
+    def __init__(self, conn):
+        self._conn, self._allowed = conn, db.is_postgres(conn)
+
+    def gather(self, table: str) -> None:
+        if not self._allowed:
+            return
+        try:
+            with self._conn.begin_nested():  # a savepoint: a role not yet granted the function still stores its view
+                self._conn.execute(sa.text(f"SELECT {migrations.ANALYZE_MART}(:t)"), {"t": table})  # owner's rights
+        except sa.exc.ProgrammingError:  # the grants not run again after an upgrade: plans wait for autovacuum
+            self._allowed = False
 
 
 def _store_view(store, as_of: dt.date | None, progress: Progress, category: str, is_default: bool,

@@ -37,8 +37,11 @@ def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_o
             rows = owner.read(f"SELECT COUNT(*) AS n FROM {table}")["n"].iloc[0]
             estimate = owner.read("SELECT reltuples FROM pg_class WHERE relname = :t", {"t": table})["reltuples"].iloc[0]
             assert rows >= 1 and estimate == rows, table
+        with pytest.raises(sa.exc.DBAPIError, match="not a mart"):  # the owner's rights, for the marts alone
+            with app.begin() as conn:
+                conn.execute(sa.text("SELECT vbp_analyze_mart('orders')"))
         with admin.connect() as conn:  # grants not run again after an upgrade: the refresh still stores its view
-            conn.execute(sa.text(f"REVOKE EXECUTE ON FUNCTION vbp_analyze_marts() FROM {role}"))
+            conn.execute(sa.text(f"REVOKE EXECUTE ON FUNCTION vbp_analyze_mart(text) FROM {role}"))
         marts.refresh(app)
         assert marts.default_view(app) is not None
         audit.record(app, operator, "export", target="t")
