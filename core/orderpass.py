@@ -115,7 +115,7 @@ class OrdersPass:
         first = np.flatnonzero(new_pair)
         self._pair_keys = pd.DataFrame({c: pd.Series(k[first], dtype=object) for c, k in zip(KEYS, keys)})  # by pair id
         self._pair_keys["ip"] = (np.cumsum(new_ip) - 1)[first]
-        self._ids = {k: i for i, k in enumerate(zip(*(self._pair_keys[c].to_numpy() for c in KEYS)))}
+        self._ids = self._pair_keys[KEYS].assign(pair=np.arange(len(self._pair_keys)))  # a pair's id by its keys
         numbers = {c: pd.to_numeric(frame[c]).fillna(0).to_numpy(dtype=float)
                    for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]}
         self._month = pd.to_numeric(frame["order_month"]).to_numpy(dtype=np.int64)
@@ -140,8 +140,7 @@ class OrdersPass:
         """The grace-day window before x, and the pair id of each of its rows (its orders are the pass's;
         a row the pass did not see, written in between by an import, is left out)."""
         frame = self._windows[x].result()
-        ids = np.fromiter((self._ids.get(k, -1) for k in zip(*(frame[c] for c in KEYS))), dtype=np.int64,
-                          count=len(frame))
+        ids = frame[KEYS].merge(self._ids, on=KEYS, how="left")["pair"].fillna(-1).to_numpy(dtype=np.int64)
         return ids[ids >= 0], frame[ids >= 0]
 
     def _read_window(self, x: dt.date) -> pd.DataFrame:

@@ -50,6 +50,7 @@ def _store(url):
     h.order("H1", 30, day=D(2026, 1, 31), delivered=25, delivery=D(2026, 1, 31))
     h.order("H1", 40, day=D(2026, 2, 27), delivery=D(2026, 3, 3))
     h.order("H2", 50, day=D(2026, 2, 28), delivered=0)
+    h.rows["orders"][-1]["distributor_code"] = None  # in the grace days of 02-28 and of T, without a distributor
     h.order("H2", 60, day=D(2026, 3, 1), delivery=D(2026, 3, 9))  # delivered after T = 03-02
     h.order("H2", 70, day=D(2026, 2, 10), delivery=D(2026, 2, 11))
     h.rows["orders"][-1]["distributor_code"] = None
