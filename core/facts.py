@@ -27,8 +27,8 @@ _OF_CATEGORY = " AND {alias}.product_code IN (SELECT product_code FROM products 
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as Python objects: the many small selections and merges of a refresh take rows of
-    object columns several times faster than of pandas' Arrow-backed text."""
+    """Text columns as plain Python objects: the many small selections and merges of a refresh take rows of
+    object columns faster than of pandas' text dtype (whatever its storage, see core/__init__.py)."""
     text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c]) and frame[c].dtype != object]
     return frame.astype({c: object for c in text}) if text else frame
 

@@ -115,11 +115,10 @@ class OrdersPass:
         first = np.flatnonzero(new_pair)
         self._pair_keys = pd.DataFrame({c: pd.Series(k[first], dtype=object) for c, k in zip(KEYS, keys)})  # by pair id
         self._pair_keys["ip"] = (np.cumsum(new_ip) - 1)[first]
-        self._ids = self._pair_keys[KEYS].assign(pair=np.arange(len(self._pair_keys)))  # a pair's id by its keys
-        numbers = {c: pd.to_numeric(frame[c]).fillna(0).to_numpy(dtype=float)
-                   for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]}
+        self._pair_ids = self._pair_keys[KEYS].assign(pair=np.arange(len(self._pair_keys)))  # id by its keys
+        self._rows = {c: pd.to_numeric(frame[c]).fillna(0).to_numpy(dtype=float)
+                      for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]}
         self._month = pd.to_numeric(frame["order_month"]).to_numpy(dtype=np.int64)
-        self._rows = numbers
         self._pairs: dict[dt.date, pd.DataFrame] = {}
         self._sizes: dict[str, Future] = {}
         # The grace-day windows (and, when asked, order sizes) are read on another connection while this
@@ -140,7 +139,7 @@ class OrdersPass:
         """The grace-day window before x, and the pair id of each of its rows (its orders are the pass's;
         a row the pass did not see, written in between by an import, is left out)."""
         frame = self._windows[x].result()
-        ids = frame[KEYS].merge(self._ids, on=KEYS, how="left")["pair"].fillna(-1).to_numpy(dtype=np.int64)
+        ids = frame[KEYS].merge(self._pair_ids, on=KEYS, how="left")["pair"].fillna(-1).to_numpy(dtype=np.int64)
         return ids[ids >= 0], frame[ids >= 0]
 
     def _read_window(self, x: dt.date) -> pd.DataFrame:
