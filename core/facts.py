@@ -163,8 +163,9 @@ class Facts:
         out = out.merge(self.products, on="product_code", how="left")
         for c in sums + ["max_order_qty"]:
             out[c] = out[c].fillna(0.0)
-        # Start reading the order sizes the abnormal-order rule will need (pairs without an agreement).
-        self.source.read_sizes(list(out.loc[~(out["agreed_qty"] > 0) & (out["count_orders"] > 0), "product_code"]))
+        # Start finding the order-size quartiles the abnormal-order rule will need (pairs without an agreement).
+        self.source.read_quartiles(list(out.loc[~(out["agreed_qty"] > 0) & (out["count_orders"] > 0), "product_code"]),
+                                   self.as_of)
         return out
 
     # -- candidate orders ----------------------------------------------------------------
@@ -226,7 +227,7 @@ class Facts:
         if not products:
             return agreed[cols]
         quart = self.source.quartiles(products, self.as_of)
-        quart["limit_qty"] = quart["q3"] + s["abnormal_order_iqr_k"] * (quart["q3"] - quart["q1"])
+        quart = quart.assign(limit_qty=quart["q3"] + s["abnormal_order_iqr_k"] * (quart["q3"] - quart["q1"]))
         free = free_pairs.merge(quart[["product_code", "limit_qty"]], on="product_code")
         free = free[free["max_order_qty"] > free["limit_qty"]]
         big = self._orders_of_pairs(free).merge(free[["institution_code", "product_code", "limit_qty"]],

@@ -53,6 +53,19 @@ GROUP BY o.institution_code, o.product_code, o.distributor_code, o.order_month
 """
 
 
+# Nearest-rank quartiles of order sizes: the k-th smallest of n for k = ceil(n/4) and ceil(3n/4).
+_QUARTILES = """
+SELECT product_code, MAX(CASE WHEN k = (n + 3) / 4 THEN order_qty END) AS q1,
+       MAX(CASE WHEN k = (3 * n + 3) / 4 THEN order_qty END) AS q3
+FROM (SELECT o.product_code, o.order_qty,
+             ROW_NUMBER() OVER (PARTITION BY o.product_code ORDER BY o.order_qty) AS k,
+             COUNT(*) OVER (PARTITION BY o.product_code) AS n
+      FROM orders o {hint}
+      WHERE o.order_date >= :start AND o.order_date <= :x AND o.product_code IN ({products}) {cat}) ranked
+GROUP BY product_code
+"""
+
+
 def _starts(*columns: np.ndarray) -> np.ndarray:
     """Where a run of equal values begins in any of these columns of the same length (True at row 0)."""
     n = len(columns[0])
@@ -120,8 +133,8 @@ class OrdersPass:
                       for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]}
         self._month = pd.to_numeric(frame["order_month"]).to_numpy(dtype=np.int64)
         self._pairs: dict[dt.date, pd.DataFrame] = {}
-        self._sizes: dict[str, Future] = {}
-        # The grace-day windows (and, when asked, order sizes) are read on another connection while this
+        self._quartiles: dict[tuple, Future] = {}
+        # The grace-day windows (and, when asked, order-size quartiles) are read on another connection while this
         # process works on the pass: the engine uses the core Python leaves idle. The reading thread ends
         # with this object.
         self._reader = ThreadPoolExecutor(max_workers=1)
@@ -207,41 +220,28 @@ class OrdersPass:
             "rate_delivered_qty": np.concatenate([r["delivered"] - r["after_0"], -window["delivered"].to_numpy(dtype=float)]),
             "count_orders": np.concatenate([r["n"], zeros]).astype(np.int64)})
 
-    def read_sizes(self, products: list[str]) -> None:
-        """Start reading the order sizes in [start, T] of these products (for `quartiles`), in the background
-        (in this thread once the pass is closed)."""
-        missing = sorted(p for p in set(products) if p not in self._sizes)
-        if missing:
+    def read_quartiles(self, products: list[str], x: dt.date) -> Future:
+        """Start finding the quartiles at x of these products (see `quartiles`) in the background (in this
+        thread once the pass is closed)."""
+        key = (x, tuple(sorted(set(products))))
+        if key not in self._quartiles:
             try:
-                future = self._reader.submit(self._read_sizes, missing)
+                self._quartiles[key] = self._reader.submit(self._read_quartiles, *key)
             except RuntimeError:  # closed
-                future = Future()
-                future.set_result(self._read_sizes(missing))
-            for p in missing:
-                self._sizes[p] = future
+                self._quartiles[key] = Future()
+                self._quartiles[key].set_result(self._read_quartiles(*key))
+        return self._quartiles[key]
 
-    def _read_sizes(self, products: list[str]) -> dict[str, pd.DataFrame]:
+    def _read_quartiles(self, x: dt.date, products: tuple[str, ...]) -> pd.DataFrame:
+        if not products:
+            return pd.DataFrame(columns=["product_code", "q1", "q3"])
         names = {f"q{n}": p for n, p in enumerate(products)}
-        rows = read_large(
-            self.store.engine,
-            f"SELECT o.product_code, o.order_date, o.order_qty FROM orders o "
-            f"{index_hint(self.store, 'ix_orders_product_qty')} WHERE o.order_date >= :start AND o.order_date <= :t "
-            f"AND o.product_code IN ({', '.join(':' + k for k in names)}) {self.category_sql}",
-            {**self.params, **names}, text=["product_code", "order_date"])
-        rows["order_date"] = pd.to_datetime(rows["order_date"])
-        return {p: part[["order_date", "order_qty"]] for p, part in rows.groupby("product_code")}
+        d = (lambda day: day) if self.store.is_postgres else (lambda day: day.isoformat())
+        return read_large(self.store.engine, _QUARTILES.format(
+            hint=index_hint(self.store, "ix_orders_product_qty"), cat=self.category_sql,
+            products=", ".join(":" + k for k in names)), {**self.params, **names, "x": d(x)}, text=["product_code"])
 
     def quartiles(self, products: list[str], x: dt.date) -> pd.DataFrame:
         """Nearest-rank Q1 and Q3 (the ceil(n/4)-th and ceil(3n/4)-th smallest) of each product's order sizes in
-        [start, x]; the sizes are read once per product, through the product index."""
-        self.read_sizes(products)
-        out = []
-        for p in products:
-            sizes = self._sizes[p].result().get(p)
-            if sizes is None:
-                continue
-            qty = np.sort(sizes.loc[sizes["order_date"] <= pd.Timestamp(x), "order_qty"].to_numpy(dtype=float))
-            n = len(qty)
-            if n:
-                out.append((p, qty[(n + 3) // 4 - 1], qty[(3 * n + 3) // 4 - 1]))
-        return pd.DataFrame(out, columns=["product_code", "q1", "q3"])
+        [start, x], for the products that have orders then; found by the engine along the product index."""
+        return self.read_quartiles(products, x).result()

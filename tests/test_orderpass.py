@@ -131,3 +131,26 @@ def test_derived_columns_are_written_and_filled_by_the_upgrade(store_url):
     def plain(frame):
         return [[None if pd.isna(v) else int(v) for v in row] for row in frame[derived].itertuples(index=False)]
     assert plain(again) == plain(rows)
+
+
+def test_quartiles_take_the_nearest_rank_of_the_sizes_up_to_the_date(store_url):
+    """Q1 is the ceil(n/4)-th smallest size, Q3 the ceil(3n/4)-th; a month end counts the sizes ordered by then."""
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.order("H1", 7, "P2", day=D(2026, 2, 2))  # n = 1: both quartiles are the one size
+    for qty in (9, 3):  # n = 2: Q1 = 1st = 3, Q3 = ceil(1.5) = 2nd = 9
+        h.order("H1", qty, "P4", day=D(2026, 2, 2))
+    for qty, day in ((5, D(2026, 2, 2)), (1, D(2026, 2, 3)), (4, D(2026, 2, 4)), (2, D(2026, 2, 5)),
+                     (3, D(2026, 2, 6)), (100, D(2026, 3, 1))):
+        h.order("H1", qty, "P5", day=day)
+    store = h.save()
+    t = D(2026, 3, 2)
+    f = Facts(store, t)
+    at_t = f.source.quartiles(["P2", "P4", "P5", "P6"], t).set_index("product_code")
+    # P5 at T: 1 2 3 4 5 100 (n = 6): Q1 = 2nd = 2, Q3 = ceil(4.5) = 5th = 5. P6 has no orders: no row.
+    assert at_t.loc[["P2", "P4", "P5"], ["q1", "q3"]].values.tolist() == [[7, 7], [3, 9], [2, 5]]
+    assert "P6" not in at_t.index
+    # At the month end 02-28 the order of 03-01 is not yet placed: 1 2 3 4 5 (n = 5): Q1 = 2nd = 2, Q3 = 4th = 4.
+    at_end = f.source.quartiles(["P5"], D(2026, 2, 28)).set_index("product_code")
+    assert at_end.loc["P5", ["q1", "q3"]].tolist() == [2, 4]
+    f.source.close()

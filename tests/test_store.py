@@ -189,3 +189,19 @@ def test_large_reads_keep_codes_as_text_and_agree_from_two_threads(store_url):
         pd.testing.assert_frame_equal(got, one)
     empty = db.read_large(store.engine, sql, {"m": 209901}, text=keys)
     assert empty.empty and list(empty.columns) == ["product_code", "distributor_code", "order_month", "qty"]
+
+
+def test_a_large_read_that_fails_midway_raises_and_leaves_the_connection_usable(store_url):
+    """An error found after the first rows were sent (PostgreSQL streams them) is raised, not a short frame;
+    the next read on the same pool works."""
+    store = open_store(store_url)
+    sql = "SELECT x, 10 / (x - 3000) AS y FROM ({}) s".format(
+        "SELECT generate_series(1, 5000) AS x" if store.is_postgres else
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000) SELECT x FROM n")
+    if store.is_postgres:
+        with pytest.raises(Exception, match="division by zero"):
+            db.read_large(store.engine, sql)
+    else:  # SQLite divides by zero into NULL
+        assert db.read_large(store.engine, sql)["y"].isna().sum() == 1
+    for _ in range(3):  # every pooled connection is clean again
+        assert db.read_large(store.engine, "SELECT 1 AS one")["one"].tolist() == [1]
