@@ -35,64 +35,67 @@ def _grade(values: pd.Series, cuts: list[tuple[float, str]], default: str = "war
     return out
 
 
+def _hits(frame: pd.DataFrame, keep: pd.Series, key: str = "product_code", **values: pd.Series) -> pd.DataFrame:
+    """The rows of `frame` where `keep` holds: institution, `key` and the given values. Only those rows are
+    copied (a refresh's frames have tens of thousands of rows, few of them flagged)."""
+    return frame.loc[keep, ["institution_code", key]].assign(**{name: v[keep] for name, v in values.items()})
+
+
 def report_volume_drop(f: Facts) -> pd.DataFrame:
     s, a = f.settings, f.agreements
-    a = a[a["prior_year_qty"] > 0].copy()
-    a["ratio"] = a["reported_qty"] / a["prior_year_qty"]
-    hit = a[a["ratio"] < s["report_drop_ratio"]].copy()  # ratios, so exactly 80% is not below 0.8
+    ratio = a["reported_qty"] / a["prior_year_qty"]
+    hit = _hits(a, (a["prior_year_qty"] > 0) & (ratio < s["report_drop_ratio"]), ratio=ratio)  # exactly 80% is not below 0.8
     hit["severity"] = _grade(hit["ratio"], [(s["report_drop_serious_ratio"], "serious")])
     return _rows(hit, "report_volume_drop", "institution_code", "product_code", "ratio", s["report_drop_ratio"])
 
 
 def delivery_rate_low(f: Facts) -> pd.DataFrame:
     s, ip = f.settings, f.inst_product
-    a = ip[(ip["agreed_qty"] > 0) & (ip["rate_order_qty"] > 0)].copy()
-    a["rate"] = a["rate_delivered_qty"] / a["rate_order_qty"]
-    hit = a[a["rate"] < s["delivery_rate_warning"]].copy()
+    rate = ip["rate_delivered_qty"] / ip["rate_order_qty"]
+    hit = _hits(ip, (ip["agreed_qty"] > 0) & (ip["rate_order_qty"] > 0) & (rate < s["delivery_rate_warning"]), rate=rate)
     hit["severity"] = _grade(hit["rate"], [(s["delivery_rate_severe"], "severe"), (s["delivery_rate_serious"], "serious")])
     return _rows(hit, "delivery_rate_low", "institution_code", "product_code", "rate", s["delivery_rate_warning"])
 
 
 def progress_behind_schedule(f: Facts) -> pd.DataFrame:
     ip = f.inst_product
-    a = ip[ip["agreed_qty"] > 0].copy()
-    a["completion"] = a["purchased_qty"] / a["agreed_qty"]
-    hit = a[a["completion"] < f.schedule].copy()
+    completion = ip["purchased_qty"] / ip["agreed_qty"]
+    hit = _hits(ip, (ip["agreed_qty"] > 0) & (completion < f.schedule), completion=completion)
     hit["severity"] = _grade(hit["completion"], [(f.settings["progress_serious_ratio"] * f.schedule, "serious")])
     return _rows(hit, "progress_behind_schedule", "institution_code", "product_code", "completion", f.schedule)
 
 
 def purchase_over_4x(f: Facts) -> pd.DataFrame:
     k, ip = f.settings["over_purchase_multiple"], f.inst_product
-    a = ip[ip["agreed_qty"] > 0].copy()
-    a["multiple"] = a["purchased_qty"] / a["agreed_qty"]
-    return _rows(a[a["multiple"] > k], "purchase_over_4x", "institution_code", "product_code",
-                 "multiple", k)
+    multiple = ip["purchased_qty"] / ip["agreed_qty"]
+    hit = _hits(ip, (ip["agreed_qty"] > 0) & (multiple > k), multiple=multiple)
+    return _rows(hit, "purchase_over_4x", "institution_code", "product_code", "multiple", k)
 
 
 def unreported_purchase(f: Facts) -> pd.DataFrame:
-    ip, level = f.inst_product, f.institutions.set_index("institution_code")["level"]
-    ip = ip.assign(level=ip["institution_code"].map(level))
-    held = ip[ip["agreed_qty"] > 0]
-    medians = held.groupby(["product_code", "level"])["agreed_qty"].median().rename("median_agreed").reset_index()
-    free = ip[(ip["status"] == "中选") & ~(ip["agreed_qty"] > 0) & (ip["purchased_qty"] > 0)]
-    free = free.merge(medians, on=["product_code", "level"], how="inner")
+    ip = f.inst_product
+    level = ip["institution_code"].map(f.institutions.set_index("institution_code")["level"])
+    held = ip["agreed_qty"] > 0
+    medians = _hits(ip, held, agreed_qty=ip["agreed_qty"], level=level).groupby(["product_code", "level"])[
+        "agreed_qty"].median().rename("median_agreed").reset_index()
+    free = _hits(ip, (ip["status"] == "中选") & ~held & (ip["purchased_qty"] > 0), purchased_qty=ip["purchased_qty"],
+                 level=level).merge(medians, on=["product_code", "level"], how="inner")
     hit = free[free["purchased_qty"] >= free["median_agreed"]]
     return _rows(hit, "unreported_purchase", "institution_code", "product_code", "purchased_qty", "median_agreed")
 
 
 def group_shares(f: Facts) -> pd.DataFrame:
-    """Selected and non-selected quantities per institution x group (generic name | dosage form); made once
-    per Facts (the flags and the rollup both ask)."""
+    """Selected and non-selected quantities per institution x group (generic name | dosage form) of the
+    groups that have a selected product; made once per Facts (the flags and the rollup both ask)."""
     if "_group_shares" in f.__dict__:
         return f.__dict__["_group_shares"]
-    ip = f.inst_product
-    g = ip[ip["status"].isin(["中选", "非中选"])].copy()
-    g["group"] = g["generic_name"] + "|" + g["dosage_form"]
-    selected_groups = set(g.loc[g["status"] == "中选", "group"].unique()) | set(f.selected_groups)
-    g = g[g["group"].isin(selected_groups)]
-    g["selected_qty"] = g["purchased_qty"].where(g["status"] == "中选", 0.0)
-    g["nonselected_qty"] = g["purchased_qty"].where(g["status"] == "非中选", 0.0)
+    ip, p = f.inst_product, f.products
+    group = ip["product_code"].map(pd.Series((p["generic_name"] + "|" + p["dosage_form"]).to_numpy(),
+                                             index=p["product_code"]))
+    selected = ip["status"] == "中选"
+    g = _hits(ip, (selected | (ip["status"] == "非中选")) & group.isin(f.selected_groups), "product_code", group=group,
+              selected_qty=ip["purchased_qty"].where(selected, 0.0),
+              nonselected_qty=ip["purchased_qty"].where(~selected, 0.0))
     out = g.groupby(["institution_code", "group"], as_index=False)[["selected_qty", "nonselected_qty"]].sum()
     f.__dict__["_group_shares"] = out
     return out
@@ -100,18 +103,17 @@ def group_shares(f: Facts) -> pd.DataFrame:
 
 def nonselected_share_high(f: Facts) -> pd.DataFrame:
     g = group_shares(f)
-    g = g[(g["selected_qty"] + g["nonselected_qty"]) > 0].copy()
-    g["share"] = g["selected_qty"] / (g["selected_qty"] + g["nonselected_qty"])
-    hit = g[g["share"] < f.settings["nonselected_share_min"]].copy()
+    total = g["selected_qty"] + g["nonselected_qty"]
+    share = g["selected_qty"] / total
+    hit = g[(total > 0) & (share < f.settings["nonselected_share_min"])].assign(share=share)
     hit["severity"] = hit["nonselected_qty"].gt(hit["selected_qty"]).map({True: "serious", False: "warning"})
     return _rows(hit, "nonselected_share_high", "institution_code", "group", "share", f.settings["nonselected_share_min"])
 
 
 def substitute_increase(f: Facts) -> pd.DataFrame:
     ip = f.inst_product
-    s = ip[(ip["status"] == "可替代") & (ip["baseline_qty"] > 0)].copy()
-    s["ratio"] = s["purchased_qty"] / s["baseline_qty"]
-    hit = s[s["ratio"] > f.schedule].copy()
+    ratio = ip["purchased_qty"] / ip["baseline_qty"]
+    hit = _hits(ip, (ip["status"] == "可替代") & (ip["baseline_qty"] > 0) & (ratio > f.schedule), ratio=ratio)
     hit["severity"] = hit["ratio"].gt(1).map({True: "serious", False: "warning"})
     return _rows(hit, "substitute_increase", "institution_code", "product_code", "ratio", f.schedule)
 
