@@ -95,11 +95,13 @@ class Facts:
 
     @functools.cached_property
     def _agreements_span(self) -> pd.DataFrame:
-        """The agreements in force on any day from the earliest of T's month ends to T, with the day numbers
-        of their period for filtering."""
+        """The agreements in force on any day from the earliest of T's month ends to T, with the days of their
+        period for filtering, and its length in calendar months (period_months, for the abnormal-order limit)."""
         low = min([self.as_of] + earlier_month_ends(self.as_of))
         frame = _plain(self.store.read(_AGREEMENTS.format(cat=self.of_category()), self.params(low=self._d(low))))
-        return frame.assign(_from=pd.to_datetime(frame["period_start"]), _to=pd.to_datetime(frame["period_end"]))
+        start, end = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
+        months = (end.dt.year - start.dt.year) * 12 + end.dt.month - start.dt.month + 1
+        return frame.assign(_from=start, _to=end, period_months=months.astype(float))
 
     @functools.cached_property
     def agreements(self) -> pd.DataFrame:
@@ -157,12 +159,15 @@ class Facts:
         ipd = self.inst_product_distributor
         orders = ipd.groupby(["institution_code", "product_code"], as_index=False).agg(
             **{c: (c, "sum") for c in sums}, max_order_qty=("max_order_qty", "max"))
-        agr = self.agreements[["institution_code", "product_code", "agreed_qty", "reported_qty", "prior_year_qty"]]
+        agr = self.agreements[["institution_code", "product_code", "agreed_qty", "reported_qty", "prior_year_qty",
+                               "period_months"]]
         out = orders.merge(agr, on=["institution_code", "product_code"], how="outer")
         out = out.merge(self.baseline, on=["institution_code", "product_code"], how="left")
         out = out.merge(self.products, on="product_code", how="left")
         for c in sums + ["max_order_qty"]:
             out[c] = out[c].fillna(0.0)
+        for c in ("agreed_qty", "reported_qty", "prior_year_qty", "period_months", "baseline_qty"):
+            out[c] = out[c].astype(float)  # numbers (missing as NaN) even when no agreement or baseline was read
         # Start finding the order-size quartiles the abnormal-order rule will need (pairs without an agreement).
         self.source.read_quartiles(list(out.loc[~(out["agreed_qty"] > 0) & (out["count_orders"] > 0), "product_code"]),
                                    self.as_of)
@@ -213,12 +218,9 @@ class Facts:
         Q3 + k x IQR of the product's order sizes (nearest-rank quartiles) without one."""
         s, ip = self.settings, self.inst_product
         cols = ["order_id", "institution_code", "order_qty", "limit_qty"]
-        agr = self.agreements[self.agreements["agreed_qty"] > 0].copy()
-        starts, ends = pd.to_datetime(agr["period_start"]), pd.to_datetime(agr["period_end"])
-        months = (ends.dt.year - starts.dt.year) * 12 + ends.dt.month - starts.dt.month + 1
-        agr["limit_qty"] = s["abnormal_order_multiple"] * agr["agreed_qty"] / months.astype(float)
-        held = ip.merge(agr[["institution_code", "product_code", "limit_qty"]], on=["institution_code", "product_code"])
-        suspects = held[held["max_order_qty"] > held["limit_qty"]]
+        limit = s["abnormal_order_multiple"] * ip["agreed_qty"] / ip["period_months"]
+        over = (ip["agreed_qty"] > 0) & (ip["max_order_qty"] > limit)
+        suspects = ip.loc[over, ["institution_code", "product_code"]].assign(limit_qty=limit[over])
         agreed = self._orders_of_pairs(suspects).merge(suspects[["institution_code", "product_code", "limit_qty"]],
                                                        on=["institution_code", "product_code"])
         agreed = agreed[agreed["order_qty"] > agreed["limit_qty"]]

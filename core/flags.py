@@ -105,7 +105,8 @@ def nonselected_share_high(f: Facts) -> pd.DataFrame:
     g = group_shares(f)
     total = g["selected_qty"] + g["nonselected_qty"]
     share = g["selected_qty"] / total
-    hit = g[(total > 0) & (share < f.settings["nonselected_share_min"])].assign(share=share)
+    low = (total > 0) & (share < f.settings["nonselected_share_min"])
+    hit = g[low].assign(share=share[low])  # the values of the kept rows: an empty frame would take a whole column's
     hit["severity"] = hit["nonselected_qty"].gt(hit["selected_qty"]).map({True: "serious", False: "warning"})
     return _rows(hit, "nonselected_share_high", "institution_code", "group", "share", f.settings["nonselected_share_min"])
 

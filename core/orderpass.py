@@ -139,6 +139,7 @@ class OrdersPass:
         # with this object.
         self._reader = ThreadPoolExecutor(max_workers=1)
         self._windows = {x: self._reader.submit(self._read_window, x) for x in self.dates}
+        self._matched: dict[dt.date, tuple[np.ndarray, pd.DataFrame]] = {}  # each window's rows and their pair ids
 
     def close(self) -> None:
         """End the background reading thread once its reads are done (it ends with this object otherwise)."""
@@ -151,9 +152,11 @@ class OrdersPass:
     def _window(self, x: dt.date) -> tuple[np.ndarray, pd.DataFrame]:
         """The grace-day window before x, and the pair id of each of its rows (its orders are the pass's;
         a row the pass did not see, written in between by an import, is left out)."""
-        frame = self._windows[x].result()
-        ids = frame[KEYS].merge(self._pair_ids, on=KEYS, how="left")["pair"].fillna(-1).to_numpy(dtype=np.int64)
-        return ids[ids >= 0], frame[ids >= 0]
+        if x not in self._matched:
+            frame = self._windows[x].result()
+            ids = frame[KEYS].merge(self._pair_ids, on=KEYS, how="left")["pair"].fillna(-1).to_numpy(dtype=np.int64)
+            self._matched[x] = ids[ids >= 0], frame[ids >= 0]
+        return self._matched[x]
 
     def _read_window(self, x: dt.date) -> pd.DataFrame:
         grace = x - dt.timedelta(days=self.grace_days)

@@ -67,6 +67,19 @@ def test_progress_over_purchase_and_unreported(store_url):
     assert unreported["threshold"].tolist() == [100.0]
 
 
+def test_groups_and_pairs_without_a_hit_give_no_flag_rows(store_url):
+    """Rows are there to test, none is flagged: no flag row at all (not a row without an institution)."""
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", agreed=100)
+    h.order("H1", 70, "P1", delivered=70)  # selected share exactly 0.70, delivered in full
+    h.order("H1", 30, "P2", delivered=30)
+    flags = h.flags()
+    assert flags["subject_code"].notna().all()
+    assert not set(flags["flag_id"]) & {"nonselected_share_high", "delivery_rate_low", "purchase_over_4x",
+                                        "substitute_increase", "unreported_purchase", "report_volume_drop"}
+
+
 def test_nonselected_share_and_substitutes(store_url):
     h = Handmade(store_url)
     for code, sel, non in (("H1", 70, 30), ("H2", 69, 31), ("H3", 40, 60), ("H4", 50, 50)):
