@@ -161,7 +161,10 @@ def tier_of(rate: float | None, s: dict) -> str | None:
 
 
 def enterprise_tiers(f: Facts) -> pd.DataFrame:
-    """Per enterprise: delivery rate, timely resolution rate, their tiers and the worse of the two."""
+    """Per enterprise: delivery rate, timely resolution rate, their tiers and the worse of the two; made once
+    per Facts (the flags and the marts both ask)."""
+    if "_enterprise_tiers" in f.__dict__:
+        return f.__dict__["_enterprise_tiers"]
     s = f.settings
     e = f.enterprise_delivery().merge(f.enterprise_complaints(), on="enterprise_code", how="outer")
     e["delivery_rate"] = e["delivered_qty"] / e["ordered_qty"].where(e["ordered_qty"] > 0)
@@ -170,6 +173,7 @@ def enterprise_tiers(f: Facts) -> pd.DataFrame:
     e["complaint_tier"] = [tier_of(v, s) for v in e["timely_rate"]]
     e["tier"] = [max((t for t in (a, b) if isinstance(t, str)), default=None)  # "D" is the worst letter
                  for a, b in zip(e["delivery_tier"], e["complaint_tier"])]
+    f.__dict__["_enterprise_tiers"] = e
     return e
 
 

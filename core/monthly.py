@@ -87,7 +87,8 @@ def snapshot(store, f: Facts, flags: pd.DataFrame, tiers: pd.DataFrame, values: 
     over the schedule), red-flag institutions, and for the province tier C/D enterprises. `values`: the
     rollup of f's indicators when already made."""
     from .rollup import rollup
-    values = rollup(f, flags, f.complaint_timeliness()) if values is None else values
+    if values is None:  # the headline indicators of the areas alone
+        values = rollup(f, flags, f.complaint_timeliness(), HEADLINE, levels=("county", "city", "province"))
     values = values[(values["level"] != "institution") & values["indicator_id"].isin(HEADLINE)].copy()
     progress = values["indicator_id"] == "progress"
     values.loc[progress, "value"] = values.loc[progress, "value"] / f.schedule if f.schedule > 0 else None

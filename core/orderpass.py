@@ -134,16 +134,17 @@ class OrdersPass:
         self._month = pd.to_numeric(frame["order_month"]).to_numpy(dtype=np.int64)
         self._pairs: dict[dt.date, pd.DataFrame] = {}
         self._quartiles: dict[tuple, Future] = {}
-        # The grace-day windows (and, when asked, order-size quartiles) are read on another connection while this
-        # process works on the pass: the engine uses the core Python leaves idle. The reading thread ends
-        # with this object.
-        self._reader = ThreadPoolExecutor(max_workers=1)
+        # The grace-day windows are read on another connection while this process works on the pass, and the
+        # order-size quartiles, when asked, on a third (they are asked while the windows are still read): the
+        # engine uses the core Python leaves idle. The reading threads end with this object.
+        self._reader, self._ranker = ThreadPoolExecutor(max_workers=1), ThreadPoolExecutor(max_workers=1)
         self._windows = {x: self._reader.submit(self._read_window, x) for x in self.dates}
         self._matched: dict[dt.date, tuple[np.ndarray, pd.DataFrame]] = {}  # each window's rows and their pair ids
 
     def close(self) -> None:
-        """End the background reading thread once its reads are done (it ends with this object otherwise)."""
+        """End the background reading threads once their reads are done (they end with this object otherwise)."""
         self._reader.shutdown(wait=False)
+        self._ranker.shutdown(wait=False)
 
     def serves(self, start: dt.date, x: dt.date) -> bool:
         """Whether this pass holds what a date needs: the same period start, and T or one of its month ends."""
@@ -229,7 +230,7 @@ class OrdersPass:
         key = (x, tuple(sorted(set(products))))
         if key not in self._quartiles:
             try:
-                self._quartiles[key] = self._reader.submit(self._read_quartiles, *key)
+                self._quartiles[key] = self._ranker.submit(self._read_quartiles, *key)
             except RuntimeError:  # closed
                 self._quartiles[key] = Future()
                 self._quartiles[key].set_result(self._read_quartiles(*key))

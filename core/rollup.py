@@ -6,6 +6,8 @@ carry a flag of that indicator.
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 import pandas as pd
 
 from .facts import Facts
@@ -22,29 +24,36 @@ def _contrib(frame: pd.DataFrame, indicator: str, num: str, den: str) -> pd.Data
                          "numerator": g[num].astype(float), "denominator": g[den].astype(float)})
 
 
-def institution_parts(f: Facts, flags: pd.DataFrame, complaints: pd.DataFrame) -> pd.DataFrame:
-    """Numerator and denominator of every indicator for every institution that has one."""
+def institution_parts(f: Facts, flags: pd.DataFrame, complaints: pd.DataFrame,
+                      indicators: Iterable[str] | None = None) -> pd.DataFrame:
+    """Numerator and denominator of every indicator (or of the given ones) for every institution that has one."""
     ip = f.inst_product
-    agreed = ip[ip["agreed_qty"] > 0]
-    a = f.agreements[f.agreements["prior_year_qty"] > 0]
-    c = complaints[complaints["counted"]].assign(one=1, timely_n=lambda x: x["timely"].astype(int))
-    shares = group_shares(f).assign(total=lambda x: x["selected_qty"] + x["nonselected_qty"])
-    subs = ip[(ip["status"] == "可替代") & (ip["baseline_qty"] > 0)]
-    flagged_orders = (flags[flags["flag_id"].isin(ORDER_FLAGS)].drop_duplicates(["subject_code", "detail_code"])
-                      .groupby("subject_code").size().rename("n_flagged"))
-    orders = ip.groupby("institution_code", as_index=False)["count_orders"].sum()
-    orders["n_flagged"] = orders["institution_code"].map(flagged_orders).fillna(0)
-    parts = [
-        _contrib(a, "report", "reported_qty", "prior_year_qty"),
-        _contrib(agreed, "delivery", "rate_delivered_qty", "rate_order_qty"),
-        _contrib(c, "complaint", "timely_n", "one"),
-        _contrib(agreed, "progress", "purchased_qty", "agreed_qty"),
-        _contrib(shares, "nonselected", "selected_qty", "total"),
-        _contrib(subs, "substitute", "purchased_qty", "baseline_qty"),
-        _contrib(orders, "other", "n_flagged", "count_orders"),
-    ]
-    out = pd.concat(parts, ignore_index=True)
-    return out
+
+    def agreed() -> pd.DataFrame:
+        return ip[ip["agreed_qty"] > 0]
+
+    def counted() -> pd.DataFrame:
+        return complaints[complaints["counted"]].assign(one=1, timely_n=lambda x: x["timely"].astype(int))
+
+    def orders() -> pd.DataFrame:
+        flagged = (flags[flags["flag_id"].isin(ORDER_FLAGS)].drop_duplicates(["subject_code", "detail_code"])
+                   .groupby("subject_code").size().rename("n_flagged"))
+        out = ip.groupby("institution_code", as_index=False)["count_orders"].sum()
+        return out.assign(n_flagged=out["institution_code"].map(flagged).fillna(0))
+    parts = {
+        "report": lambda: _contrib(f.agreements[f.agreements["prior_year_qty"] > 0], "report", "reported_qty",
+                                   "prior_year_qty"),
+        "delivery": lambda: _contrib(agreed(), "delivery", "rate_delivered_qty", "rate_order_qty"),
+        "complaint": lambda: _contrib(counted(), "complaint", "timely_n", "one"),
+        "progress": lambda: _contrib(agreed(), "progress", "purchased_qty", "agreed_qty"),
+        "nonselected": lambda: _contrib(group_shares(f).assign(total=lambda x: x["selected_qty"] + x["nonselected_qty"]),
+                                        "nonselected", "selected_qty", "total"),
+        "substitute": lambda: _contrib(ip[(ip["status"] == "可替代") & (ip["baseline_qty"] > 0)], "substitute",
+                                       "purchased_qty", "baseline_qty"),
+        "other": lambda: _contrib(orders(), "other", "n_flagged", "count_orders"),
+    }
+    return pd.concat([make() for name, make in parts.items() if indicators is None or name in indicators],
+                     ignore_index=True)
 
 
 def flagged_counts(flags: pd.DataFrame, complaints: pd.DataFrame) -> pd.DataFrame:
@@ -62,16 +71,22 @@ def flagged_counts(flags: pd.DataFrame, complaints: pd.DataFrame) -> pd.DataFram
     return pd.concat([marks, comp], ignore_index=True)
 
 
-def rollup(f: Facts, flags: pd.DataFrame, complaints: pd.DataFrame) -> pd.DataFrame:
-    """Rows of level, subject_code, indicator_id, numerator, denominator, value, count_flagged."""
-    parts = institution_parts(f, flags, complaints)
+def rollup(f: Facts, flags: pd.DataFrame, complaints: pd.DataFrame, indicators: Iterable[str] | None = None,
+           levels: Iterable[str] = LEVELS) -> pd.DataFrame:
+    """Rows of level, subject_code, indicator_id, numerator, denominator, value, count_flagged; of every
+    indicator and level, or of the given ones."""
+    parts = institution_parts(f, flags, complaints, indicators)
     counts = flagged_counts(flags, complaints)
+    if indicators is not None:
+        counts = counts[counts["indicator_id"].isin(indicators)]
     base = parts.merge(counts, on=["institution_code", "indicator_id"], how="outer")
     base[["numerator", "denominator", "count_flagged"]] = base[["numerator", "denominator", "count_flagged"]].fillna(0)
     base = base.merge(f.institutions[["institution_code", "county_code", "city_code"]], on="institution_code", how="left")
     base["province_code"] = f.store.province_code
     out = []
     for level, key in zip(LEVELS, ("institution_code", "county_code", "city_code", "province_code")):
+        if level not in levels:
+            continue
         g = base.groupby([key, "indicator_id"], as_index=False)[["numerator", "denominator", "count_flagged"]].sum()
         out.append(g.rename(columns={key: "subject_code"}).assign(level=level))
     result = pd.concat(out, ignore_index=True)
