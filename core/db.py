@@ -198,12 +198,12 @@ def _csv_bytes(table: sa.Table, chunk: pd.DataFrame) -> bytes:
     An object column Arrow cannot type (mixed values) goes as text."""
     ready = _csv_ready(table, chunk)
     try:
-        arrow = pa.Table.from_pandas(ready, preserve_index=False)
+        arrow = pa.Table.from_pandas(ready, preserve_index=False, nthreads=1)
     except (pa.ArrowException, TypeError, ValueError):
         for name in ready.columns:
             if ready[name].dtype == object:
                 ready[name] = [None if pd.isna(v) else str(v) for v in ready[name]]
-        arrow = pa.Table.from_pandas(ready, preserve_index=False)
+        arrow = pa.Table.from_pandas(ready, preserve_index=False, nthreads=1)
     out = io.BytesIO()
     pa_csv.write_csv(arrow, out, write_options=pa_csv.WriteOptions(include_header=False))
     return out.getvalue()

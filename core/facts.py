@@ -12,7 +12,7 @@ from concurrent.futures import Executor
 
 import pandas as pd
 
-from .db import index_hint
+from .db import index_hint, read_large
 from .orderpass import OrdersPass, earlier_month_ends
 from .workdays import DEFAULT as CAL, Calendar
 
@@ -98,7 +98,8 @@ class Facts:
         """The agreements in force on any day from the earliest of T's month ends to T, with the days of their
         period for filtering, and its length in calendar months (period_months, for the abnormal-order limit)."""
         low = min([self.as_of] + earlier_month_ends(self.as_of))
-        frame = _plain(self.store.read(_AGREEMENTS.format(cat=self.of_category()), self.params(low=self._d(low))))
+        frame = read_large(self.store.engine, _AGREEMENTS.format(cat=self.of_category()), self.params(low=self._d(low)),
+                           text=["institution_code", "product_code", "period_start", "period_end", "distributor_code"])
         start, end = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
         months = (end.dt.year - start.dt.year) * 12 + end.dt.month - start.dt.month + 1
         return frame.assign(_from=start, _to=end, period_months=months.astype(float))
