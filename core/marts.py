@@ -79,6 +79,10 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
 def _compute(f: Facts, earlier: dict, month_end: dt.date, quarter_end: dt.date, progress: Progress, done) -> None:
     store = f.store
     progress(0.3, "计算预警 / computing flags")
+    # The complaints first (T's and last month end's): they need nothing of the pass, whose grace-day windows
+    # are still being read.
+    for facts in (f, earlier.get(month_end, f)):
+        facts.complaint_timeliness()
     flags = F.all_flags(f)
     complaints = f.complaint_timeliness()
     tiers = F.enterprise_tiers(f)
