@@ -148,13 +148,16 @@ def children_ranked(view: View) -> pd.DataFrame:
     return out.sort_values("delivery", kind="stable").reset_index(drop=True) if "delivery" in out else out
 
 
-def got_worse(ranked: pd.DataFrame) -> pd.DataFrame:
-    """Areas whose delivery rate fell or whose red-flag count rose since last month, worst first; the
-    delivery rate's change also in percentage points (`delivery_change_points`), as the tiles give it."""
+def got_worse(ranked: pd.DataFrame, min_fall: float = 0.0) -> pd.DataFrame:
+    """Areas whose delivery rate fell (by `min_fall` or more, a rate: 0.005 is half a point) or whose red-flag
+    count rose since last month, worst first; the delivery rate's change also in percentage points
+    (`delivery_change_points`), as the tiles give it."""
     cols = [c for c in ("delivery_change", "count_red_flag_change") if c in ranked]
     if not cols:
         return ranked.iloc[0:0]
-    worse = ranked[(ranked.get("delivery_change", 0) < 0) | (ranked.get("count_red_flag_change", 0) > 0)]
+    change = ranked.get("delivery_change", pd.Series(0.0, index=ranked.index))
+    fell = (change < 0) & (change <= -min_fall + 1e-12)  # exactly min_fall counts (rates differ in the last bits)
+    worse = ranked[fell | (ranked.get("count_red_flag_change", 0) > 0)]
     worse = worse.sort_values(cols[0], kind="stable")
     if "delivery_change" in worse:
         worse = worse.assign(delivery_change_points=worse["delivery_change"] * 100)

@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tier_b_min", 0.6, "企业分级：B级下限", "Supplier tier B: lower bound", "二（七）"),
     Setting("tier_c_min", 0.3, "企业分级：C级下限", "Supplier tier C: lower bound", "二（七）"),
     Setting("primary_gap_points", 0.10, "基层与非基层配送率差距（百分点）达到该值即标记", "Gap between non-primary and primary delivery rates that flags an area", "二（五）"),
+    Setting("worse_min_points", 0.005, "总览“本月变差的区域”：配送率较上月末下降至少该值才列出（0.005 即 0.5 个百分点）",
+            "Overview, areas that got worse: a delivery rate counts as fallen from this fall on (0.005 = half a point)"),
     Setting("red_flag_min_indicators", 3, "预警涉及的指标数达到该值即列为红旗机构", "Warnings on this many indicators make an institution red-flagged", "二（七）"),
     Setting("upload_max_mb", 200, "上传文件大小上限（MB）", "Largest upload accepted, in MB"),
     Setting("upload_max_rows", 5_000_000, "一次上传的行数上限", "Most rows accepted in one upload"),

@@ -30,9 +30,12 @@ if not ranked.empty:
                                       view.store.settings()["delivery_rate_warning"]), key="ov_ranked")
     with right:
         st.subheader(t("ov.worse", L))
-        worse = overview.got_worse(ranked)
+        min_fall = float(view.store.settings()["worse_min_points"])
+        points = f"{min_fall * 100:g}"
+        st.caption(t("ov.worse_rule", L).format(points=points))
+        worse = overview.got_worse(ranked, min_fall)
         if worse.empty:
-            st.info(t("ov.worse_none", L))
+            st.info(t("ov.worse_none", L).format(points=points))
         else:
             columns = {"region_code": t("col.code", L), "region_name": t("col.name", L),
                        "delivery": t("ov.delivery", L), "delivery_change_points": t("ov.change_points", L),

@@ -140,7 +140,7 @@ def test_overview_page_shows_tiles_and_worse_table_as_core_reads_them(app, demo_
     shown = [overview.tile_text(t) for t in tiles]
     assert [m.value for m in at.metric] == [s["value"] for s in shown]
     assert [m.delta or None for m in at.metric] == [s["delta"] for s in shown]
-    worse = overview.got_worse(overview.children_ranked(default(demo_store)))
+    worse = overview.got_worse(overview.children_ranked(default(demo_store)), demo_store.settings()["worse_min_points"])
     table = next((d.value for d in at.dataframe if "较上月末（百分点）" in d.value.columns), None)
     if worse.empty:
         assert table is None

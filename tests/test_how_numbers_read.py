@@ -43,6 +43,18 @@ def test_got_worse_gives_points_and_keeps_only_worse_areas():
     assert worse["delivery_change_points"].tolist() == [-2.5, 0.0]
 
 
+def test_got_worse_leaves_out_falls_below_the_minimum():
+    """A fall of exactly the minimum counts; a smaller fall does not, unless red flags rose."""
+    ranked = pd.DataFrame({"region_code": ["A", "B", "C", "D"], "delivery": [0.1, 0.9, 0.95, 0.7],
+                           "delivery_change": [0.1 - 0.105, -0.0049, -0.0001, 0.0],
+                           "count_red_flag": [3, 1, 4, 2], "count_red_flag_change": [0, 0, 1, 0]})
+    worse = overview.got_worse(ranked, 0.005)
+    # A fell from 0.105 to 0.100: half a point exactly (-0.00499999... in binary); B fell 0.49 points: left out;
+    # C fell 0.01 points but gained a red flag.
+    assert worse["region_code"].tolist() == ["A", "C"]
+    assert overview.got_worse(ranked)["region_code"].tolist() == ["A", "B", "C"]  # no minimum: every fall
+
+
 def test_tables_show_rates_in_percent_and_quantities_separated():
     frame = pd.DataFrame({"region_code": ["A"], "delivery_rate": [0.95], "delivered_qty": [1234567.0],
                           "value": [0.5], "count_red_flag": [3], "is_flagged": [True], "tier": ["B"]})
