@@ -157,9 +157,7 @@ class Facts:
     def inst_product(self) -> pd.DataFrame:
         """Institution x product: purchases in the period, the delivery-rate window, the agreement, the baseline."""
         sums = ["purchased_qty", "rate_order_qty", "rate_delivered_qty", "count_orders"]
-        ipd = self.inst_product_distributor
-        orders = ipd.groupby(["institution_code", "product_code"], as_index=False).agg(
-            **{c: (c, "sum") for c in sums}, max_order_qty=("max_order_qty", "max"))
+        orders = self.source.ips_at(self.as_of)
         agr = self.agreements[["institution_code", "product_code", "agreed_qty", "reported_qty", "prior_year_qty",
                                "period_months"]]
         out = orders.merge(agr, on=["institution_code", "product_code"], how="outer")

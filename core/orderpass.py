@@ -132,7 +132,7 @@ class OrdersPass:
         self._rows = {c: pd.to_numeric(frame[c]).fillna(0).to_numpy(dtype=float)
                       for c in ["qty", "n", "max_qty", "delivered"] + [f"after_{i}" for i in range(len(self.dates))]}
         self._month = pd.to_numeric(frame["order_month"]).to_numpy(dtype=np.int64)
-        self._pairs: dict[dt.date, pd.DataFrame] = {}
+        self._pairs: dict[dt.date, tuple[pd.DataFrame, np.ndarray]] = {}  # pairs_at(x) and its rows' pair ids
         self._quartiles: dict[tuple, Future] = {}
         # The grace-day windows are read on another connection while this process works on the pass, and the
         # order-size quartiles, when asked, on a third (they are asked while the windows are still read): the
@@ -174,7 +174,7 @@ class OrdersPass:
         """Institution x product x distributor at x: purchases, the delivery-rate window (ordered and delivered
         by x), order count and the largest order; as one query over [start, x] would give them."""
         if x in self._pairs:
-            return self._pairs[x]
+            return self._pairs[x][0]
         r = self._rows
         # A month end before T takes whole months: within a pair the rows run by month, so the rows it takes
         # are still runs of the pairs it has.
@@ -201,7 +201,18 @@ class OrdersPass:
         out["rate_delivered_qty"] = delivered - in_window("delivered")
         out["count_orders"] = total(r["n"]).astype(np.int64)
         out["max_order_qty"] = np.maximum.reduceat(r["max_qty"][rows], runs) if len(rows) else np.zeros(0)
-        self._pairs[x] = out
+        self._pairs[x] = out, ids
+        return out
+
+    def ips_at(self, x: dt.date) -> pd.DataFrame:
+        """Institution x product at x: `pairs_at` summed over distributors (the largest order, the largest);
+        an institution x product is a run of its rows."""
+        pairs = self.pairs_at(x)
+        runs = np.flatnonzero(_starts(self._pair_keys["ip"].to_numpy()[self._pairs[x][1]]))
+        out = pairs.iloc[runs][KEYS[:2]].reset_index(drop=True)
+        for c in SUMS:
+            values = pairs[c].to_numpy()
+            out[c] = (np.maximum if c == "max_order_qty" else np.add).reduceat(values, runs) if len(runs) else values
         return out
 
     @property
