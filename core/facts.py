@@ -33,6 +33,20 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: object for c in text}) if text else frame
 
 
+def once(compute):
+    """A function of one Facts worked out once per Facts and kept on it (the flags, the rollup and the marts
+    ask several times). Unlike functools.cache, it does not keep every Facts, its pass over the orders
+    included, alive in the server process after the refresh."""
+    name = f"_once_{compute.__name__}"
+
+    @functools.wraps(compute)
+    def kept(f):
+        if name not in f.__dict__:
+            f.__dict__[name] = compute(f)
+        return f.__dict__[name]
+    return kept
+
+
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     for c in columns:
         frame[c] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[c]],
@@ -265,7 +279,7 @@ class Facts:
             frame[c] = [d if d is not None and d <= self.as_of else None for d in frame[c]]
         return frame
 
-    @functools.cache
+    @once
     def complaint_timeliness(self) -> pd.DataFrame:
         """Per complaint: working days to the reply and to the promise, late or not, timely or not, counted or not."""
         s, cal, t = self.settings, self.calendar, self.as_of
@@ -291,6 +305,7 @@ class Facts:
                                             "promise_workdays", "reply_late", "unresolved", "timely", "counted"])
         return frame.astype({"reply_late": bool, "unresolved": bool, "timely": bool, "counted": bool})
 
+    @once
     def _supply_pairs(self) -> pd.DataFrame:
         """Institution x product x distributor sums of selected products delivered to agreement holders."""
         held = self.agreements[["institution_code", "product_code"]].drop_duplicates()
@@ -308,7 +323,7 @@ class Facts:
         both = pd.concat([makers, dists]).groupby(level=[0, 1]).sum().reset_index()
         return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
 
-    @functools.cache
+    @once
     def enterprise_delivery(self) -> pd.DataFrame:
         """Delivered and ordered quantities of selected products to agreement holders, by manufacturer and by distributor."""
         pairs = self._supply_pairs()

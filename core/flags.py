@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .facts import Facts
+from .facts import Facts, once
 from .indicators import SEVERITY_WEIGHT
 
 COLUMNS = ["flag_id", "severity", "level", "subject_code", "detail_code", "value", "threshold"]
@@ -88,13 +88,12 @@ def unreported_purchase(f: Facts) -> pd.DataFrame:
     return _rows(hit, "unreported_purchase", "institution_code", "product_code", "purchased_qty", "median_agreed")
 
 
+@once
 def group_shares(f: Facts) -> pd.DataFrame:
     """Selected and non-selected quantities per institution x group (generic name | dosage form) of the
     groups that have a selected product; made once per Facts (the flags and the rollup both ask). Summed by
     whole-number ids of institution and group (tens of thousands of rows; grouping by two text keys costs
     several times more)."""
-    if "_group_shares" in f.__dict__:
-        return f.__dict__["_group_shares"]
     ip, p = f.inst_product, f.products
     group_id, groups = pd.factorize(p["generic_name"] + "|" + p["dosage_form"])
     with_selected = np.unique(group_id[(p["status"] == "中选").to_numpy()])
@@ -109,7 +108,6 @@ def group_shares(f: Facts) -> pd.DataFrame:
                         "group": pd.Series(groups[found % len(groups)], dtype=object),
                         "selected_qty": np.bincount(at, np.where(selected, qty, 0.0), len(found)),
                         "nonselected_qty": np.bincount(at, np.where(selected, 0.0, qty), len(found))})
-    f.__dict__["_group_shares"] = out
     return out
 
 
@@ -172,11 +170,10 @@ def tier_of(rate: float | None, s: dict) -> str | None:
     return "C" if rate >= s["tier_c_min"] else "D"
 
 
+@once
 def enterprise_tiers(f: Facts) -> pd.DataFrame:
     """Per enterprise: delivery rate, timely resolution rate, their tiers and the worse of the two; made once
     per Facts (the flags and the marts both ask)."""
-    if "_enterprise_tiers" in f.__dict__:
-        return f.__dict__["_enterprise_tiers"]
     s = f.settings
     e = f.enterprise_delivery().merge(f.enterprise_complaints(), on="enterprise_code", how="outer")
     e["delivery_rate"] = e["delivered_qty"] / e["ordered_qty"].where(e["ordered_qty"] > 0)
@@ -185,7 +182,6 @@ def enterprise_tiers(f: Facts) -> pd.DataFrame:
     e["complaint_tier"] = [tier_of(v, s) for v in e["timely_rate"]]
     e["tier"] = [max((t for t in (a, b) if isinstance(t, str)), default=None)  # "D" is the worst letter
                  for a, b in zip(e["delivery_tier"], e["complaint_tier"])]
-    f.__dict__["_enterprise_tiers"] = e
     return e
 
 

@@ -23,14 +23,15 @@ st.plotly_chart(charts.trend(monthly, {"delivery_rate": t("ov.delivery", L), "se
                                        "timely_rate": t("ov.timely", L)}, t("ov.trend", L)), key="ov_trend")
 
 ranked = overview.children_ranked(view)
+settings = view.store.settings()
 if not ranked.empty:
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(charts.ranked(ranked, "delivery", "region_name", t("ov.ranked", L),
-                                      view.store.settings()["delivery_rate_warning"]), key="ov_ranked")
+                                      settings["delivery_rate_warning"]), key="ov_ranked")
     with right:
         st.subheader(t("ov.worse", L))
-        min_fall = float(view.store.settings()["worse_min_points"])
+        min_fall = float(settings["worse_min_points"])
         points = f"{min_fall * 100:g}"
         st.caption(t("ov.worse_rule", L).format(points=points))
         worse = overview.got_worse(ranked, min_fall)
