@@ -9,7 +9,6 @@ working on the page. Each rerun is timed from the request to the end of the scri
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import resource
 import statistics
@@ -26,8 +25,11 @@ PAGES = ("overview", "home", "map", "supply", "procurement", "complaints", "inst
 
 def _app(username: str):
     from streamlit.testing.v1 import AppTest
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    at.session_state["auth"] = {"username": username, "last_seen": dt.datetime.now()}
+    from core import sessions
+    from core.store import open_store
+    at = AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=600)
+    started = sessions.start(open_store(), username)
+    at.session_state["auth"] = {"session_id": started.session.session_id, "username": username}
     return at
 
 
@@ -47,8 +49,7 @@ def page_times(username: str, runs: int, codes: dict[str, str]) -> dict[str, tup
         if page in ("institution", "enterprise"):
             at.query_params["code"] = codes[page]
         at.run()
-        at.session_state["auth"]["last_seen"] = dt.datetime.now()
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"../pages/{page}.py")
         first = _timed(at)
         again = [_timed(at) for _ in range(runs)]
         out[page] = (first, statistics.median(again), max(again))
@@ -64,7 +65,7 @@ def drill_times(runs: int, store) -> list[float]:
         county = sorted(regions.loc[regions["parent_code"] == city, "region_code"])[0]
         at = _app("demo_leader")
         at.run()
-        at.switch_page("pages/map.py")
+        at.switch_page("../pages/map.py")
         at.run()
         for here, target in ((store.province_code, city), (city, county)):
             at.session_state[f"drill_{here}"] = {"selection": {"indices": {"areas": [0]},

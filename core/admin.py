@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import sqlalchemy as sa
 
-from . import audit
+from . import audit, sessions
 from . import schema as S
 from .accounts import ROLES, AccessDenied, User, check_password_rule, hash_password, require
 
@@ -57,12 +57,15 @@ def create_user(store, actor: User, username: str, display_name: str, role: str,
     audit.record(store, actor, "account_created", target=username, detail=f"{role} {area or store.province_code}")
 
 
-def _change(store, actor: User, username: str, action: str, detail: str, **values) -> None:
+def _change(store, actor: User, username: str, action: str, detail: str, end_sessions: str = "", **values) -> None:
+    """Change an account's row; `end_sessions` (a reason) also ends every session it has, in the same transaction."""
     require(actor, "admin")
     with store.begin() as conn:
         if not _exists(conn, username):
             raise ValueError(f"没有用户 {username} / no user {username}")
         conn.execute(S.users.update().where(S.users.c.username == username).values(**values))
+        if end_sessions:
+            sessions.end_all(conn, username, end_sessions)
     audit.record(store, actor, action, target=username, detail=detail)
 
 
@@ -74,14 +77,14 @@ def set_role(store, actor: User, username: str, role: str, area_code: str | None
 def set_active(store, actor: User, username: str, active: bool) -> None:
     if not active and username == actor.username:
         raise AccessDenied("不能停用自己的账户 / you cannot disable your own account")
-    _change(store, actor, username, "account_enabled" if active else "account_disabled", "", is_active=active,
-            failed_logins=0, locked_until=None)
+    _change(store, actor, username, "account_enabled" if active else "account_disabled", "",
+            end_sessions="" if active else "disabled", is_active=active, failed_logins=0, locked_until=None)
 
 
 def reset_password(store, actor: User, username: str, password: str) -> None:
     check_password_rule(password, int(store.settings()["password_min_length"]))
-    _change(store, actor, username, "password_reset", "", password_hash=hash_password(password), failed_logins=0,
-            locked_until=None, password_changed_at=_now())
+    _change(store, actor, username, "password_reset", "", end_sessions="password_reset",
+            password_hash=hash_password(password), failed_logins=0, locked_until=None, password_changed_at=_now())
 
 
 def link_sso(store, actor: User, username: str, subject: str | None) -> None:

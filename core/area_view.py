@@ -16,10 +16,14 @@ ENTERPRISE = "enterprise"
 LAYERS = tuple(i.id for i in INDICATORS) + (GAP, RED, ENTERPRISE)
 
 
+def kind_of(layer: str) -> str:
+    """What a layer's value is on the map (core.maps): a rate or ratio (an indicator, an enterprise's delivery
+    rate), a count (red-flag institutions) or a number (points of imbalance)."""
+    return {RED: "count", GAP: "number"}.get(layer, "percent")
+
+
 def is_rate(layer: str) -> bool:
-    """Whether a layer's value is a rate or ratio (an indicator, an enterprise's delivery rate), rather than
-    points of imbalance or a red-flag count or score."""
-    return layer not in (GAP, RED)
+    return kind_of(layer) == "percent"
 
 
 @cached
@@ -126,7 +130,7 @@ def children_deck(view: View, layer: str, enterprise_code: str | None = None) ->
     province = view.store.province_code
     deck = maps.areas_deck(regions.features(province, LEVEL_OF_CHILDREN[view.area_level], view.area),
                            dict(zip(values["code"], values["value"])), regions.bounds(province, view.area),
-                           "{name}: {value}")
+                           "{name}: {value_text}", kind=kind_of(layer))
     return maps.Frozen(deck)
 
 
@@ -138,4 +142,5 @@ def institutions_deck(view: View, layer: str, enterprise_code: str | None = None
     outline = {"type": "FeatureCollection",
                "features": [f for f in regions.boundaries(province)["features"] if f["properties"]["code"] == view.area]}
     return maps.Frozen(maps.institutions_deck(outline, values.to_dict("records"), regions.bounds(province, view.area),
-                                              "{name}", by_value=is_rate(layer)))
+                                              "{name}: {value_text}" if is_rate(layer) else "{name}",
+                                              by_value=is_rate(layer)))

@@ -4,6 +4,8 @@ refused or failed operation is still recorded; read by administrators only."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pandas as pd
 import sqlalchemy as sa
@@ -47,6 +49,81 @@ def entries(store, actor, since: dt.date | None = None, until: dt.date | None = 
         q = q.where(S.audit_log.c.username == username)
     if action:
         q = q.where(S.audit_log.c.action == action)
-    frame = store.read(q)
-    frame["action_name"] = frame["action"].map(lambda a: ACTIONS[a][0])
-    return frame
+    return store.read(q)
+
+
+OUTCOMES = {
+    "ok": ("成功", "ok"), "locked": ("账户已锁定", "account locked"), "denied": ("已拒绝", "refused"),
+    "imported": ("已导入", "imported"), "rejected": ("文件有误，未导入", "refused: errors in the file"),
+    "dry_run": ("仅检查，未导入", "checked only"), "failed:wrong": ("失败：用户名或密码错误", "failed: wrong name or password"),
+    "failed:locked": ("失败：账户已锁定", "failed: account locked"), "failed:disabled": ("失败：账户已停用", "failed: account disabled"),
+    "failed:demo_closed": ("失败：演示账户已失效", "failed: demo accounts closed"),
+    "failed:no_account": ("失败：未关联账户", "failed: no linked account"),
+}
+SOURCES = {"web": ("网页", "web"), "cli": ("命令行", "command line"), "sso": ("统一身份认证", "single sign-on")}
+SUBJECTS = {"institution": ("医疗机构", "institution"), "enterprise": ("企业", "enterprise")}
+_SHEETS = {"institutions": ("医疗机构", "institutions"), "enterprises": ("企业", "enterprises"), "products": ("产品", "products"),
+           "agreements": ("约定采购量", "agreements"), "orders": ("采购订单", "orders"), "baseline": ("上年采购基线", "baseline"),
+           "complaints": ("诉求", "complaints")}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def rows_text(rows: dict | str | None, lang: str = "zh") -> str:
+    """Rows per sheet as they read: 医疗机构 10，采购订单 200 (— when none)."""
+    if isinstance(rows, str):
+        try:
+            rows = json.loads(rows or "{}")
+        except ValueError:
+            return rows
+    if not rows:
+        return "—"
+    sep = ", " if lang == "en" else "，"
+    return sep.join(f"{_pick(_SHEETS.get(k, (k, k)), lang)} {v:,}" for k, v in rows.items())
+
+
+def detail_text(action: str, detail: str, lang: str, role_name, area_name) -> str:
+    """What an entry's detail says, in the interface language (details are written by the code below in a fixed
+    shape; anything else reads as written)."""
+    detail = detail or ""
+    en = lang == "en"
+    if action == "login" and detail in SOURCES:
+        return _pick(SOURCES[detail], lang)
+    if action == "account_locked" and (m := re.fullmatch(r"(\d+) failures", detail)):
+        return f"{m.group(1)} failures in a row" if en else f"连续失败 {m.group(1)} 次"
+    if action == "export" and (m := re.fullmatch(r"(\d+) rows", detail)):
+        return f"{int(m.group(1)):,} rows" if en else f"{int(m.group(1)):,} 行"
+    if action in ("account_created", "account_role") and (m := re.fullmatch(r"(\w+) (\d{6})", detail)):
+        return f"{role_name(m.group(1))} · {area_name(m.group(2))}"
+    if action == "upload" and (m := re.fullmatch(r"sha256=(\w+) rows=(\{.*\}) errors=(\d+)", detail)):
+        errors = int(m.group(3))
+        rows = rows_text(m.group(2), lang)
+        return (f"rows: {rows}; errors: {errors}; SHA-256 {m.group(1)[:12]}…" if en
+                else f"行数：{rows}；错误 {errors} 个；SHA-256 {m.group(1)[:12]}…")
+    if action == "action_recorded" and (m := re.fullmatch(r"(institution|enterprise) (\S+) (\S+): (.*)", detail, re.S)):
+        from .i18n import vocabulary
+        return f"{_pick(SUBJECTS[m.group(1)], lang)} · {vocabulary(m.group(2), lang)} · {m.group(3)}" + \
+            (f" · {m.group(4)}" if m.group(4) else "")
+    if action == "access_denied" and detail == "record action outside scope":
+        return "recording an action outside the jurisdiction" if en else "在管辖范围外记录处理情况"
+    return detail
+
+
+def readable(frame: pd.DataFrame, regions: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The entries with their role, scope, action, outcome and detail as they read in the interface language
+    (an entry without a role, such as a failed sign-in by an unknown name, shows none)."""
+    from .accounts import ROLES
+    names = dict(zip(regions["region_code"], regions["region_name"]))
+
+    def role_name(r):
+        return ROLES[r].name(lang) if isinstance(r, str) and r in ROLES else None
+
+    def area_name(code):
+        return names.get(code, code) if isinstance(code, str) else None
+    return frame.assign(
+        role_name=frame["role"].map(role_name), scope_name=frame["scope"].map(area_name),
+        action_name=frame["action"].map(lambda a: _pick(ACTIONS[a], lang) if a in ACTIONS else a),
+        outcome_text=frame["outcome"].map(lambda o: _pick(OUTCOMES[o], lang) if o in OUTCOMES else o),
+        detail_text=[detail_text(a, d, lang, role_name, area_name) for a, d in zip(frame["action"], frame["detail"])])

@@ -1,51 +1,88 @@
-"""Charts as pure functions returning plotly figures (no Streamlit, testable without a browser)."""
+"""Charts as pure functions returning plotly figures (no Streamlit, testable without a browser).
+
+Months read as the interface language writes them (2026年1月 / Jan 2026) on a category axis, and rate axes get
+ticks of their own making: evenly spaced, each label distinct at the precision shown (never 100%, 100%, 99%).
+"""
 from __future__ import annotations
 
 import functools
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from .i18n import month_label
+
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", size=13)
+_STEPS = (1, 2, 5, 10)
 
 
-def trend(monthly: pd.DataFrame, series: dict[str, str], title: str) -> go.Figure:
-    """Lines of monthly rates: `series` maps a column of `monthly` to its label."""
+def rate_ticks(values, target: int = 5) -> tuple[list[float], list[str], list[float]]:
+    """Ticks for an axis of rates (0.95 = 95%): (values, labels, range). The range holds every value with a
+    margin; the ticks are a round step apart, and each label has the fewest decimals that show its tick exactly,
+    so no two labels read alike."""
+    present = [float(v) for v in values if v is not None and v == v and math.isfinite(float(v))]
+    low, high = (min(present), max(present)) if present else (0.0, 1.0)
+    span = high - low
+    pad = span * 0.08 if span > 0 else max(0.01, abs(high) * 0.01)
+    lo, hi = low - pad, high + pad
+    if low >= 0:
+        lo = max(lo, 0.0)
+    raw = (hi - lo) / target
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(s * power for s in _STEPS if s * power >= raw)
+    first = math.ceil(lo / step - 1e-9)
+    ticks = [round((first + i) * step, 12) for i in range(int(math.floor(hi / step + 1e-9)) - first + 1)]
+    decimals = next(d for d in range(0, 8) if all(abs(round(v * 100, d) - v * 100) < 1e-9 for v in ticks))
+    return ticks, [f"{v * 100:.{decimals}f}%" for v in ticks], [lo, hi]
+
+
+def trend(monthly: pd.DataFrame, series: dict[str, str], title: str, lang: str = "zh") -> go.Figure:
+    """Lines of monthly rates: `series` maps a column of `monthly` to its label; months (YYYY-MM) in `month`."""
     fig = go.Figure()
+    months = [month_label(m, lang) for m in monthly["month"]]
     for column, label in series.items():
-        fig.add_trace(go.Scatter(x=monthly["month"], y=monthly[column], mode="lines+markers", name=label))
-    fig.update_layout(title=title, font=FONT, yaxis_tickformat=".0%", height=360, margin=dict(l=40, r=20, t=50, b=40),
-                      legend=dict(orientation="h", y=-0.2))
+        fig.add_trace(go.Scatter(x=months, y=monthly[column], mode="lines+markers", name=label,
+                                 hovertemplate="%{x}: %{y:.2%}<extra>" + label + "</extra>"))
+    ticks, labels, span = rate_ticks(pd.concat([monthly[c] for c in series]) if len(monthly) else [])
+    fig.update_layout(title=title, font=FONT, height=360, margin=dict(l=50, r=20, t=50, b=40),
+                      legend=dict(orientation="h", y=-0.2), xaxis=dict(type="category"),
+                      yaxis=dict(tickvals=ticks, ticktext=labels, range=span))
     return fig
 
 
 def ranked(frame: pd.DataFrame, value: str, label: str, title: str, threshold: float | None = None) -> go.Figure:
-    """Horizontal bars, worst at the top, with the threshold as a line."""
+    """Horizontal bars, worst at the top, with the threshold as a line and each bar's rate beside it."""
     data = frame.dropna(subset=[value]).sort_values(value, ascending=False)
     fig = go.Figure(go.Bar(x=data[value], y=data[label], orientation="h", text=[f"{v:.1%}" for v in data[value]],
-                           textposition="outside", marker_color="#2171b5"))
+                           textposition="outside", cliponaxis=False, marker_color="#2171b5",
+                           hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", line_color="#c81e1e")
-    low = min([threshold or 1.0] + data[value].tolist()) if len(data) else 0
-    fig.update_layout(title=title, font=FONT, xaxis_tickformat=".0%", xaxis_range=[max(0, low - 0.05), 1.02],
-                      height=max(300, 28 * len(data) + 80), margin=dict(l=90, r=40, t=50, b=30))
+    ticks, labels, span = rate_ticks(data[value].tolist() + ([threshold] if threshold is not None else []))
+    fig.update_layout(title=title, font=FONT, xaxis=dict(tickvals=ticks, ticktext=labels, range=span),
+                      height=max(300, 28 * len(data) + 80), margin=dict(l=90, r=70, t=50, b=30))
     return fig
 
 
 def legend(keys: list[tuple[list[int], str]], title: str = "") -> go.Figure:
-    """A colour key as a strip of swatches, each with its label beneath (low to high for a choropleth)."""
+    """A colour key: one swatch and its label a row, top to bottom (low to high for a choropleth), so labels
+    never run into each other."""
     return _legend(tuple((tuple(rgb), label) for rgb, label in keys), title)
 
 
 @functools.lru_cache(maxsize=256)
 def _legend(keys: tuple, title: str) -> go.Figure:  # the same key is drawn on every rerun: build it once
     fig = go.Figure()
+    rows = len(keys)
     for i, (rgb, label) in enumerate(keys):
-        fig.add_shape(type="rect", x0=i + 0.04, x1=i + 0.96, y0=0.45, y1=1, line_width=0,
+        top = rows - i
+        fig.add_shape(type="rect", x0=0, x1=0.6, y0=top - 0.85, y1=top - 0.15, line_width=0,
                       fillcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})")
-        fig.add_annotation(x=i + 0.5, y=0.2, text=label, showarrow=False, font=dict(size=11))
-    fig.update_xaxes(visible=False, range=[0, max(1, len(keys))])
-    fig.update_yaxes(visible=False, range=[0, 1])
-    fig.update_layout(title=dict(text=title, font=dict(size=13), x=0, y=0.95), font=FONT, height=95,
-                      margin=dict(l=5, r=5, t=24, b=0), plot_bgcolor="white", showlegend=False)
+        fig.add_annotation(x=0.8, y=top - 0.5, text=label, showarrow=False, xanchor="left", font=dict(size=12))
+    fig.update_xaxes(visible=False, range=[0, 6], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[0, max(1, rows)], fixedrange=True)
+    fig.update_layout(title=dict(text=title, font=dict(size=13), x=0, y=1, yanchor="top"), font=FONT,
+                      height=34 + 24 * max(1, rows), margin=dict(l=5, r=5, t=28, b=0), plot_bgcolor="white",
+                      showlegend=False)
     return fig

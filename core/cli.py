@@ -40,9 +40,13 @@ def cmd_import(args) -> int:
     store = open_store(args.db)
     user = accounts.system_user(store)
     names, digest = ", ".join(p.name for p in paths), uploads.sha256(paths)
+    if store.holds_demo() and not args.clear_demo and not args.dry_run:
+        print(importer.DemoInTheWay(), file=sys.stderr)
+        uploads.record(store, user, names, digest, {}, "rejected", 0)
+        return 2
     try:
         extract, counts = importer.import_files(store, paths, actor=user, dry_run=args.dry_run,
-                                                progress=_progress)
+                                                progress=_progress, clear_demo=args.clear_demo)
     except importer.InvalidExtract as err:
         extract, counts = importer.Extract(problems=err.problems), {}
     if not extract.ok:
@@ -54,7 +58,11 @@ def cmd_import(args) -> int:
         return 1
     rows = {name: len(f) for name, f in extract.frames.items()}
     if args.dry_run:
-        diff = uploads.dry_run(store, extract.frames)
+        fresh = store.holds_demo() and args.clear_demo
+        if store.holds_demo():
+            print("注意：数据库中是演示数据，正式导入须加 --clear-demo（演示数据将被清除） / note: the store holds the demo; "
+                  "the import needs --clear-demo (the demo is cleared)", file=sys.stderr)
+        diff = uploads.dry_run(store, extract.frames, fresh=fresh)
         print("sheet\tinsert\treplace\tunchanged\t(将新增/替换/不变 would insert/replace/leave)")
         for r in diff.itertuples(index=False):
             print(f"{r.sheet}\t{r.insert}\t{r.replace}\t{r.unchanged}")
@@ -189,6 +197,8 @@ def parser() -> argparse.ArgumentParser:
     i = with_db(sub.add_parser("import", help="导入标准抽取文件 / import standard extract files"))
     i.add_argument("files", nargs="+")
     i.add_argument("--dry-run", action="store_true", help="只检查不写入 / check only")
+    i.add_argument("--clear-demo", action="store_true",
+                   help="数据库中是演示数据时，先清除全部演示数据再导入 / clear the demo province first (a demo store only)")
     i.set_defaults(func=cmd_import)
 
     f = with_db(sub.add_parser("flags", help="列出全部预警 / list every flag"))

@@ -6,6 +6,7 @@ import pandas as pd
 
 from . import audit, xlsx
 from .accounts import User, require
+from .flagtext import for_workbook
 
 
 def signature(store, user: User) -> tuple[str, dict[str, str]]:
@@ -26,5 +27,9 @@ def sheets(store, user: User, target: str, parts: list[tuple[str, pd.DataFrame, 
 
 
 def table(store, user: User, title: str, frame: pd.DataFrame, headers: dict[str, str],
-          context: dict[str, str] | None = None) -> bytes:
-    return sheets(store, user, title, [(title[:31], frame, headers)], ("表格", title), context)
+          context: dict[str, str] | None = None, lang: str = "zh", percent: tuple[str, ...] = ()) -> bytes:
+    """One table as a workbook: its rows as they are (a table of flags with its values and thresholds as numbers
+    in their units), rates in percent (the catalogue's and `percent`)."""
+    rows, columns, formats = for_workbook(frame, headers, lang)
+    return sheets(store, user, title, [(title[:31], rows, columns, {"percent": percent, "formats": formats})],
+                  ("表格", title), context)

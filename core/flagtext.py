@@ -34,3 +34,38 @@ def describe(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         severity_zh=frame["severity"].map(SEVERITY_EN if en else SEVERITY_ZH),
         value_text=[amount(f.unit, v, lang) for f, v in zip(flags, frame["value"])],
         threshold_text=[amount(f.threshold_unit or f.unit, v, lang) for f, v in zip(flags, frame["threshold"])])
+
+
+# unit -> (Chinese, English) number format of a flag's value in a workbook ("qty" picks whole or decimal per value)
+EXCEL_FORMATS = {"percent": ("0.0%", "0.0%"), "multiple": ('0.00" 倍"', '0.00"x"'), "workdays": ('0" 个工作日"', '0" working days"'),
+                 "orders": ('0" 笔"', '0" orders"'), "points": ('0.0" 个百分点"', '0.0" points"'), "score": ('0" 分"', '"score "0'),
+                 "indicators": ('0" 项指标"', '0" indicators"')}
+
+
+def _excel(unit: str, value, lang: str) -> tuple[object, str | None]:
+    """A flag's value or threshold as a workbook stores it: the number (points in points) and its format."""
+    if value is None or value != value:
+        return None, None
+    if unit == "qty":
+        return value, "#,##0" if float(value).is_integer() else "#,##0.00"
+    if unit == "points":
+        value = value * 100
+    return value, EXCEL_FORMATS[unit][1 if lang == "en" else 0]
+
+
+def for_workbook(frame: pd.DataFrame, headers: dict[str, str], lang: str = "zh"):
+    """A table of flags as a workbook holds it: the value and threshold as numbers in their unit's number
+    format, in place of their text. Returns (frame, headers, per-row formats); other tables pass unchanged."""
+    if not {"flag_id", "value", "threshold"} <= set(frame.columns) or not {"value_text", "threshold_text"} & set(headers):
+        return frame, headers, {}
+    flags = [FLAG_BY_ID[f] for f in frame["flag_id"]]
+    out, formats, renamed = frame.copy(), {}, {}
+    for text, number in (("value_text", "value"), ("threshold_text", "threshold")):
+        if text not in headers:
+            continue
+        units = [f.unit if number == "value" else (f.threshold_unit or f.unit) for f in flags]
+        pairs = [_excel(u, v, lang) for u, v in zip(units, frame[number])]
+        out[f"{number}_number"] = [p[0] for p in pairs]
+        formats[f"{number}_number"] = [p[1] for p in pairs]
+        renamed[text] = f"{number}_number"
+    return out, {renamed.get(k, k): v for k, v in headers.items()}, formats

@@ -17,6 +17,10 @@ PRODUCT_STATUSES = ("中选", "非中选", "可替代")
 SUBSTITUTION_DEGREES = ("完全可替代", "大部分可替代")
 CHANNELS = ("线上", "线下")
 ISSUE_TYPES = ("供货不及时", "质量问题", "价格问题", "其他")
+# Units counted in whole pieces (a box, a bottle, a stent): quantities of such products are whole numbers. Other
+# units (克, 毫升, 米 ...) or none may be fractional.
+WHOLE_UNITS = ("盒", "瓶", "支", "袋", "片", "粒", "丸", "贴", "板", "包", "罐", "管", "个", "套", "件", "根", "枚", "只", "台",
+               "条", "副", "卷", "张", "把", "具", "块", "组", "对", "人份", "次")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ SHEETS: tuple[Sheet, ...] = (
         _c("status", "中选状态", "choice", choices=PRODUCT_STATUSES),
         _c("substitute_generic", "可替代通用名", "text", False),
         _c("substitution_degree", "替代程度", "choice", False, SUBSTITUTION_DEGREES),
+        _c("unit", "计量单位", "text", False),
     ), ("product_code",)),
     Sheet("agreements", "约定采购量", (
         _c("institution_code", "机构编码", "code"),

@@ -13,7 +13,8 @@ from .migrations import ANALYZE_MART
 READ_ONLY = ("regions", "demo_manifest", "schema_version")
 UPSERT = tuple(S.DATA_TABLES) + ("store_meta", "settings")  # insert, or replace by key (uploads, settings)
 APPEND_ONLY = ("audit_log", "uploads")
-WORK = ("users", "actions")  # accounts (sign-in counters, demo accounts removed on import) and recorded actions
+WORK = ("users", "user_sessions", "actions")  # accounts (sign-in counters, demo accounts removed on import), signed-in
+#                                              browsers and recorded actions
 REWRITTEN = tuple(t.name for t in (S.mart_views,) + S.MART_TABLES)  # the marts: rewritten by every refresh
 
 

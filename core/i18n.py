@@ -30,6 +30,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.value": ("数值", "Value"),
     "col.parent_value": ("上级数值", "Level above"),
     "col.flagged": ("预警数", "Flagged"),
+    "col.definition": ("计算方法", "How it is computed"),
+    "map.count_institutions": ("医疗机构数", "Institutions"),
+    "help.count_flagged": ("有该项预警的医疗机构数；诉求解决一项为逾期诉求件数",
+                           "Institutions with a flag of this indicator; for complaint handling, overdue complaints"),
     "col.red_flag": ("红旗机构数", "Red-flag institutions"),
     "col.score": ("红旗得分", "Red-flag score"),
     "col.level": ("等级", "Level"),
@@ -43,7 +47,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "iv.county": ("区县", "County"),
     "iv.all": ("全部", "All"),
     "iv.count": ("共 {n} 个对象（红旗医疗机构 {i} 家，C/D 级企业 {e} 家）", "{n} subjects ({i} red-flag institutions, {e} tier C/D enterprises)"),
-    "iv.select_hint": ("勾选表格中的行后，可记录处理情况。", "Select rows in the table to record what was done."),
+    "iv.select_hint": ("勾选表格中的行后，可记录处理情况；只选一行时可打开其档案。",
+                       "Select rows in the table to record what was done; with one row selected, open its scorecard."),
+    "iv.select_first": ("请先在上方表格中勾选要记录处理情况的对象（可多选），再点“保存”。",
+                        "Select the rows to record first (one or more) in the table above, then save."),
+    "iv.open": ("打开“{name}”的档案", "Open the scorecard of {name}"),
     "iv.record": ("记录处理情况", "Record an action"),
     "iv.status": ("处理状态", "Status"),
     "iv.note": ("处理说明", "Note"),
@@ -113,7 +121,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "rows_json": ("行数", "Rows"), "outcome": ("结果", "Outcome"), "error_count": ("错误数", "Errors"),
     "sheet": ("工作表", "Sheet"), "row": ("行", "Row"), "column": ("列", "Column"), "zh": ("问题", "Problem (中文)"),
     "en": ("Problem", "Problem"), "delivery": ("配送率", "Delivery rate"),
-    "progress": ("完成/序时", "Completion / schedule"), "nonselected": ("中选产品占比", "Selected share"),
+    "progress": ("采购进度/序时进度", "Progress against schedule"),
+    "delivery_change_points": ("较上月末（百分点）", "Change since last month (points)"),
+    "count_red_flag_change": ("红旗机构较上月末增加", "Red-flag institutions, change"), "nonselected": ("中选产品占比", "Selected share"),
     "complaint": ("诉求及时解决率", "Timely resolution"), "count_red_flag": ("红旗机构数", "Red-flag institutions"),
 }
 
@@ -125,9 +135,12 @@ QUANTITY_COLUMNS = frozenset({"delivered_qty", "ordered_qty", "numerator", "deno
                               "prior_year_qty", "agreed_qty", "purchased_qty"})
 
 
+SIGNED_COLUMNS = {"delivery_change_points": "%+.2f", "count_red_flag_change": "%+d"}  # changes show their sign
+
+
 def number_formats(frame, columns, percent=()) -> dict[str, str]:
-    """Column name -> "percent" or "localized" for the numeric columns among `columns` that read as a rate
-    (always, or for this table: `percent`) or as a quantity."""
+    """Column name -> "percent", "localized" or a signed format for the numeric columns among `columns` that read
+    as a rate (always, or for this table: `percent`), as a quantity or as a change."""
     out = {}
     for c in columns:
         if c not in frame.columns or not pd.api.types.is_numeric_dtype(frame[c]) or \
@@ -137,6 +150,8 @@ def number_formats(frame, columns, percent=()) -> dict[str, str]:
             out[c] = "percent"
         elif c in QUANTITY_COLUMNS:
             out[c] = "localized"
+        elif c in SIGNED_COLUMNS:
+            out[c] = SIGNED_COLUMNS[c]
     return out
 
 
@@ -156,8 +171,11 @@ CATALOGUE.update({
     "cp.trend": ("按反馈月份的及时解决率", "Timely resolution by month raised"),
     "cp.by_enterprise": ("各企业诉求处理", "By enterprise"), "cp.overdue": ("逾期诉求", "Overdue complaints"),
     "sc.code_inst": ("机构编码", "Institution code"), "sc.code_ent": ("企业编码", "Enterprise code"),
-    "sc.enter_code": ("请输入编码，或从任一列表的“档案”链接进入。", "Enter a code, or follow a scorecard link from any list."),
-    "sc.unknown": ("没有编码为 {code} 的记录。", "Nothing has the code {code}."),
+    "sc.enter_code": ("在上方列表中输入名称或编码选择，或在任一列表中点选一行进入。",
+                      "Choose above by name or code, or choose a row in any list."),
+    "sc.unknown": ("您的管辖范围内没有编码为 {code} 的记录。", "Nothing in your jurisdiction has the code {code}."),
+    "sc.pick_institution": ("医疗机构", "Institution"), "sc.pick_enterprise": ("企业", "Enterprise"),
+    "sc.pick_hint": ("输入名称或编码搜索", "Type a name or code"),
     "sc.indicators": ("七项指标", "The seven indicators"), "sc.flags": ("预警（实际值与阈值、通知条款）", "Flags (value, threshold, clause)"),
     "sc.no_flags": ("没有预警。", "No flags."), "sc.trend": ("月度趋势", "Monthly trend"),
     "sc.agreements": ("约定采购量", "Agreements"), "sc.complaints_raised": ("反馈的诉求", "Complaints raised"),
@@ -168,9 +186,17 @@ CATALOGUE.update({
     "sc.primary": ("基层医疗机构", "primary care"), "sc.non_primary": ("非基层", "not primary care"),
     "sc.as_of": ("统计截止日", "as of"), "table.download": ("下载 Excel", "Download Excel"),
     "table.open": ("查看", "open"), "table.card": ("档案", "Card"),
+    "table.none": ("暂无记录。", "Nothing to list."),
+    "table.pick_row": ("点选表格中的一行，打开其档案。", "Choose a row to open its scorecard."),
     "nav.upload": ("数据上传", "Upload"),
     "up.template": ("下载标准模板", "Download the template"),
     "up.file": ("选择标准抽取文件（.xlsx，或每个工作表一个 .csv）", "Choose extract files (.xlsx, or one .csv per sheet)"),
+    "up.demo_store": ("数据库中目前是演示数据。导入正式数据时，全部演示数据（含演示账户、处理记录和指标）将在同一事务中清除，"
+                      "正式数据不会与演示数据混在一起。", "The store holds the demo province. Importing real data clears every "
+                      "row of the demo (its accounts, recorded actions and figures) in the same transaction, so real data "
+                      "never mixes with the demo."),
+    "up.clear_demo": ("清除全部演示数据后导入", "Clear the demo, then import"),
+    "up.browse": ("选择文件", "Choose files"), "up.size_note": ("每个文件不超过 {mb} MB", "Up to {mb} MB a file"),
     "up.checking": ("正在检查文件…", "Checking the files…"),
     "up.errors": ("发现 {n} 个错误，未写入任何数据。请修改后重新上传。", "{n} errors found; nothing was written. Fix them and upload again."),
     "up.report": ("下载错误清单", "Download the error report"),
@@ -178,7 +204,16 @@ CATALOGUE.update({
     "up.confirm": ("确认导入", "Confirm the import"),
     "up.done": ("已导入：{rows}", "Imported: {rows}"),
     "up.history": ("上传记录", "Upload history"),
-    "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("约定量完成/序时进度", "Completion against schedule"),
+    "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("采购进度/序时进度", "Progress against schedule"),
+    "tile.help.delivery": ("有约定量的中选产品：配送数量 ÷ 采购数量（不含截止日前2天内的订单）",
+                           "Selected products under an agreement: delivered / ordered (orders of the last 2 days left out)"),
+    "tile.help.progress": ("约定采购量完成率（已采购 ÷ 约定采购量）与序时进度之比；100% 即与序时进度持平。地图和指标表中的“采购进度”是完成率本身。",
+                           "Completion (purchased / agreed volume) over the schedule; 100% is on schedule. The map's and the tables' "
+                           "“procurement progress” is the completion itself."),
+    "tile.help.nonselected": ("中选产品采购数量 ÷ 同品种中选与非中选产品采购数量", "Selected purchases / selected and non-selected purchases of the same groups"),
+    "tile.help.complaint": ("按时回复且按时解决的诉求 ÷ 截止日前至少7个工作日提出的诉求", "Complaints answered and resolved in time / complaints raised at least 7 working days before"),
+    "tile.help.count_red_flag": ("问题突出的医疗机构数（重点关注、严重预警，或预警涉及多项）", "Institutions with prominent problems (serious or severe flags, or warnings on several counts)"),
+    "tile.help.count_tier_cd": ("全省配送或诉求处理评为C级、D级的企业数", "Enterprises of tier C or D in the province"),
     "tile.nonselected": ("中选产品采购占比", "Selected-product share"), "tile.complaint": ("诉求及时解决率", "Timely complaint resolution"),
     "tile.count_red_flag": ("红旗医疗机构", "Red-flag institutions"), "tile.count_tier_cd": ("C/D级企业", "Tier C/D enterprises"),
     "tile.points": ("{v:+.2f} 个百分点", "{v:+.2f} points"), "tile.same": ("持平", "no change"),
@@ -186,7 +221,7 @@ CATALOGUE.update({
     "home.institutions": ("医疗机构", "Institutions"), "home.enterprises": ("企业", "Enterprises"),
     "home.agreements": ("约定采购量协议", "Agreements"), "home.orders": ("采购订单", "Orders"),
     "home.map": ("医疗机构分布", "Institutions by area"), "home.table": ("下级区域数据概况", "By area"),
-    "home.tooltip": ("{name}：{value} 家医疗机构", "{name}: {value} institutions"),
+    "home.tooltip": ("{name}：{value_text} 家医疗机构", "{name}: {value_text} institutions"),
     "home.counties": ("县区数", "Counties"), "home.primary": ("其中基层", "of which primary"), "home.orders_n": ("订单数", "Orders"),
     "set.title": ("设置 · 阈值与政策依据", "Settings · thresholds and their source"),
     "set.caption": ("默认值均取自《关于加强药品和医用耗材集中带量采购全流程管理的通知》（鲁医保发〔2023〕14号）。",
@@ -220,6 +255,8 @@ CATALOGUE.update({
     "auth.expired": ("超过 {minutes} 分钟未操作，会话已结束，请重新登录。", "No activity for {minutes} minutes: the session ended. Sign in again."),
     "auth.gone": ("账户已停用或已失效，请重新登录。", "The account is disabled or no longer valid. Sign in again."),
     "auth.bye": ("已退出登录。", "Signed out."),
+    "auth.reset": ("账户密码已由管理员重置，请使用新密码登录。", "An administrator reset the password: sign in with the new one."),
+    "auth.ended_elsewhere": ("您已在其他窗口退出登录，请重新登录。", "You signed out in another window. Sign in again."),
     "auth.denied": ("您的账户无权打开此页面。", "Your account may not open this page."),
     "auth.sso": ("使用统一身份认证登录", "Sign in with single sign-on"), "auth.sso_out": ("退出统一身份认证", "Leave single sign-on"),
     "auth.demo": ("演示库账户（密码均为 `{password}`；导入正式数据后自动失效）：", "Demo accounts (password `{password}`; they stop working once real data is imported):"),
@@ -248,10 +285,59 @@ COLUMNS.update({
     "locked_until": ("锁定至", "Locked until"), "last_login_at": ("最近登录", "Last sign-in"),
     "sso_subject": ("统一身份认证标识", "Single sign-on"), "created_at": ("创建时间", "Created"),
     "at": ("时间", "Time"), "scope": ("数据范围", "Scope"), "action_name": ("操作", "Action"), "target": ("对象", "Target"),
-    "detail": ("详情", "Detail"), "role_name": ("角色", "Role"),
+    "detail": ("详情", "Detail"), "role_name": ("角色", "Role"), "scope_name": ("数据范围", "Scope"),
+    "detail_text": ("详情", "Detail"), "outcome_text": ("结果", "Outcome"), "rows_text": ("行数", "Rows"),
 })
 
 
 def headers(columns, L: str = "zh") -> dict[str, str]:
     """Column name -> label for a table, in the interface language."""
     return {c: (COLUMNS[c][1] if L == "en" else COLUMNS[c][0]) for c in columns}
+
+
+# The data's own vocabulary (the extract's choices, the actions' statuses, the measures), in English. A value
+# that is exactly one of these reads in English on an English page; names and codes stay as they are.
+VOCABULARY: dict[str, str] = {
+    "三级": "Level III", "二级": "Level II", "一级": "Level I", "未定级": "Unrated",
+    "综合医院": "General hospital", "中医医院": "TCM hospital", "专科医院": "Specialist hospital",
+    "妇幼保健院": "Maternal and child health", "乡镇卫生院": "Township health centre",
+    "社区卫生服务中心": "Community health centre", "村卫生室": "Village clinic", "其他": "Other",
+    "是": "Yes", "否": "No", "公立": "Public", "民营": "Private",
+    "生产企业": "Manufacturer", "配送企业": "Distributor", "药品": "Drug", "耗材": "Consumable",
+    "中选": "Selected", "非中选": "Non-selected", "可替代": "Substitutable",
+    "完全可替代": "Fully substitutable", "大部分可替代": "Mostly substitutable", "线上": "Online", "线下": "Offline",
+    "供货不及时": "Late supply", "质量问题": "Quality", "价格问题": "Price",
+    "待处理": "Open", "已提醒": "Reminded", "已通报": "Notified", "已约谈": "Interviewed", "已整改": "Rectified",
+    "已移交纪检": "Referred to discipline inspection",
+    "报量风险提示": "Risk warning on reported volume", "减少约定采购量": "Reduced agreed volume",
+    "不接受参加集采": "Excluded from the next round",
+    "预警提示": "Warning reminder", "通报提醒": "Notification", "约谈督导": "Interview and supervision",
+    "与纪检监察部门联动处置": "Referral to discipline inspection",
+    "医疗机构": "Institution", "企业": "Enterprise",
+}
+
+
+def vocabulary(value, lang: str = "zh"):
+    """A value of the data's vocabulary in the interface language (anything else as it is)."""
+    return VOCABULARY.get(value, value) if lang == "en" and isinstance(value, str) else value
+
+
+def translated(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The frame with its text values of the data's vocabulary in the interface language."""
+    if lang != "en":
+        return frame
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = pd.Series([VOCABULARY.get(v, v) if isinstance(v, str) else v for v in out[c]], index=out.index,
+                               dtype=object)
+    return out
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(month: str, lang: str = "zh") -> str:
+    """A month "2026-01" as it reads: 2026年1月, or Jan 2026."""
+    year, number = str(month)[:4], int(str(month)[5:7])
+    return f"{_MONTHS_EN[number - 1]} {year}" if lang == "en" else f"{year}年{number}月"

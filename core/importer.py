@@ -150,8 +150,9 @@ def _convert(column: F.Column, text: str):
     return number
 
 
-def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limits()) -> Extract:
-    """Read and check files against the format and the store; every problem is collected, nothing is written."""
+def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limits(), fresh: bool = False) -> Extract:
+    """Read and check files against the format and the store; every problem is collected, nothing is written.
+    `fresh`: the store's rows are about to go (the demo is cleared), so the files must stand on their own."""
     raw, problems = read_raw(paths, limits)
     out = Extract(problems=problems)
     titles = {}
@@ -201,7 +202,7 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
             out.problems.append(Problem(title, i + 2, "+".join(sheet.key), "", "主键重复", "duplicate key in the file"))
         out.frames[name] = typed_frame
     # Rules across rows and the store run on what could be read, so all problems show at once.
-    out.problems += validate.rules(out.frames, titles, store) + validate.province_rules(out.frames, titles, store)
+    out.problems += validate.rules(out.frames, titles, store, fresh) + validate.province_rules(out.frames, titles, store)
     return out
 
 
@@ -212,15 +213,30 @@ def _lost_zeros(text: str, column: str, frame: pd.DataFrame, numeric_rows: set[i
     return bool(kept) and len(text) < max(kept)
 
 
-def write(store, extract: Extract, actor: User, progress=None) -> dict[str, int]:
+class DemoInTheWay(ValueError):
+    """Real data into a store that holds the demo: the demo has to go first (asked for, never silently)."""
+
+    def __init__(self):
+        super().__init__("数据库中是演示数据：导入正式数据前须先清除全部演示数据（页面上勾选“清除演示数据后导入”，命令行加 "
+                         "--clear-demo），正式数据不会与演示数据混在一起 / the store holds the demo province: clear it first "
+                         "(tick “clear the demo” on the page, or add --clear-demo), so real data never mixes with the demo")
+
+
+def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool = False) -> dict[str, int]:
     """Write a valid extract in one transaction; on any database error nothing is kept. Only a role
-    that may upload can write. Real data closes the demo: its accounts go in the same transaction."""
+    that may upload can write. Into a store that holds the demo only with `clear_demo`: the demo's rows and
+    accounts then go in the same transaction, and the store holds the real data alone."""
     require(actor, "upload")
     if not extract.ok:
         raise InvalidExtract(extract.problems)
+    if store.holds_demo() and not clear_demo:
+        raise DemoInTheWay()
     counts = {}
     try:
         with store.begin() as conn:
+            if clear_demo and store.holds_demo():
+                from . import demo
+                demo.clear(conn)
             for name in F.WRITE_ORDER:
                 if name in extract.frames:
                     if progress is not None:
@@ -237,13 +253,14 @@ def write(store, extract: Extract, actor: User, progress=None) -> dict[str, int]
 
 
 def import_files(store, paths: list[Path], *, actor: User, dry_run: bool = False, progress=None,
-                 limits: validate.Limits | None = None) -> tuple[Extract, dict[str, int]]:
-    """Parse, check and write files; after a write the marts are recomputed."""
+                 limits: validate.Limits | None = None, clear_demo: bool = False) -> tuple[Extract, dict[str, int]]:
+    """Parse, check and write files; after a write the marts are recomputed. `clear_demo`: the store's demo goes
+    first (in the import's transaction), and the files are checked against an empty store."""
     require(actor, "upload")
-    extract = parse(paths, store, limits or validate.Limits.of(store))
+    extract = parse(paths, store, limits or validate.Limits.of(store), fresh=clear_demo and store.holds_demo())
     if not extract.ok or dry_run:
         return extract, {}
-    counts = write(store, extract, actor, progress)
+    counts = write(store, extract, actor, progress, clear_demo)
     if store.counts()["orders"]:
         marts.refresh(store, progress=progress or (lambda _f, _m: None))
     return extract, counts

@@ -20,7 +20,15 @@ class Indicator:
     direction: str  # "min": values below the threshold are bad; "max": above
     severity_rule: str
     clause: str
+    numerator_en: str = ""
+    denominator_en: str = ""
     decimals: int = 3
+
+    def definition(self, lang: str = "zh") -> str:
+        """What the value is: numerator over denominator."""
+        if lang == "en":
+            return f"{self.numerator_en} / {self.denominator_en}"
+        return f"{self.numerator} ÷ {self.denominator}"
 
 
 @dataclass(frozen=True)
@@ -38,19 +46,26 @@ class Flag:
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(1, "report", "报量", "Reported volume", "报量 reported_qty", "上年度实际采购量 prior_year_qty (>0)",
-              "report_drop_ratio", "min", "预警 < 0.8；重点关注 < 0.5", "二（一）"),
+              "report_drop_ratio", "min", "预警 < 0.8；重点关注 < 0.5", "二（一）",
+              "reported volume", "last year's purchases (above 0)"),
     Indicator(2, "delivery", "配送率", "Delivery rate", "配送数量 delivered_qty", "采购数量 order_qty（有约定量的中选产品，截止日前2天以前的订单）",
-              "delivery_rate_warning", "min", "预警 < 80%；重点关注 < 60%；严重 < 30%", "二（三）"),
+              "delivery_rate_warning", "min", "预警 < 80%；重点关注 < 60%；严重 < 30%", "二（三）",
+              "delivered quantity", "ordered quantity (selected products under an agreement, orders placed by T - 2 days)"),
     Indicator(3, "complaint", "诉求解决", "Complaint handling", "及时解决的诉求数", "截止日前至少7个工作日提出的诉求数",
-              "tier_a_min", "min", "2个工作日内回复、5个工作日内承诺解决", "二（四）"),
+              "tier_a_min", "min", "2个工作日内回复、5个工作日内承诺解决", "二（四）",
+              "complaints resolved in time", "complaints raised at least 7 working days before T"),
     Indicator(4, "progress", "采购进度", "Procurement progress", "中选产品采购数量", "约定采购量 agreed_qty",
-              "progress_serious_ratio", "min", "低于序时进度预警；低于序时进度一半重点关注", "二（六）"),
+              "progress_serious_ratio", "min", "低于序时进度预警；低于序时进度一半重点关注", "二（六）",
+              "purchases of selected products", "agreed volume"),
     Indicator(5, "nonselected", "非中选", "Selected-product share", "中选产品采购数量", "中选 + 非中选产品采购数量",
-              "nonselected_share_min", "min", "占比 < 70% 预警；非中选超过中选重点关注", "二（六）"),
+              "nonselected_share_min", "min", "占比 < 70% 预警；非中选超过中选重点关注", "二（六）",
+              "purchases of selected products", "purchases of selected and non-selected products"),
     Indicator(6, "substitute", "可替代", "Substitutable drugs", "可替代药品采购数量", "上年度采购数量",
-              "over_purchase_multiple", "max", "超过上年×序时进度预警；超过上年重点关注", "二（七）"),
+              "over_purchase_multiple", "max", "超过上年×序时进度预警；超过上年重点关注", "二（七）",
+              "purchases of substitutable drugs", "last year's purchases"),
     Indicator(7, "other", "其他采购行为", "Other purchasing behaviour", "违规线下、超常规、不及时确认收货订单数", "订单数",
-              "receipt_confirm_workdays", "max", "每笔问题订单预警", "二（六）"),
+              "receipt_confirm_workdays", "max", "每笔问题订单预警", "二（六）",
+              "offline, abnormal and late-confirmed orders", "orders"),
 )
 
 FLAGS: tuple[Flag, ...] = (

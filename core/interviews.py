@@ -31,14 +31,15 @@ def _latest_actions(store, subject_type: str) -> pd.DataFrame:
     return rows.rename(columns={"action_date": "status_date"})[["subject_code", "status", "status_date"]]
 
 
-def _flag_names(flags: pd.DataFrame) -> pd.Series:
-    names = flags.assign(name=flags["flag_id"].map(lambda f: FLAG_BY_ID[f].zh))
+def _flag_names(flags: pd.DataFrame, lang: str = "zh") -> pd.Series:
+    names = flags.assign(name=flags["flag_id"].map(lambda f: FLAG_BY_ID[f].en if lang == "en" else FLAG_BY_ID[f].zh))
     return names.groupby("subject_code")["name"].agg(lambda s: "；".join(dict.fromkeys(s)))
 
 
 @cached
-def interview_list(view: View) -> pd.DataFrame:
-    """Red-flagged institutions of the area and tier C/D enterprises serving it, highest score first."""
+def interview_list(view: View, lang: str = "zh") -> pd.DataFrame:
+    """Red-flagged institutions of the area and tier C/D enterprises serving it, highest score first (the flags
+    named in `lang`)."""
     inst = view.read(f"""
         SELECT i.institution_code AS subject_code, i.institution_name AS subject_name, k.region_name AS area_name,
                r.score, r.step
@@ -52,7 +53,7 @@ def interview_list(view: View) -> pd.DataFrame:
                                  AND {view.institutions_in_area()}""")
     inst["subject_type"] = "institution"
     inst["tier"] = None
-    inst["flags"] = inst["subject_code"].map(_flag_names(inst_flags)).fillna("")
+    inst["flags"] = inst["subject_code"].map(_flag_names(inst_flags, lang)).fillna("")
     inst["recommended"] = inst["step"].map(lambda s: ladder.STEPS[int(s)][0])
     ent = view.read(f"""
         SELECT e.enterprise_code AS subject_code, e.enterprise_name AS subject_name, m.tier
@@ -60,10 +61,10 @@ def interview_list(view: View) -> pd.DataFrame:
         WHERE m.view_id = :v AND m.tier IN ('C', 'D') AND e.enterprise_code IN {view.enterprises_in_area()}""")
     ent_flags = view.read("SELECT flag_id, subject_code, severity FROM mart_flags WHERE view_id = :v AND level = 'enterprise'")
     ent["subject_type"] = "enterprise"
-    ent["area_name"] = ""
+    ent["area_name"] = None
     ent["score"] = ent["subject_code"].map(ent_flags.assign(w=ent_flags["severity"].map(SEVERITY_WEIGHT))
                                            .groupby("subject_code")["w"].sum()).fillna(0.0)
-    ent["flags"] = ent["subject_code"].map(_flag_names(ent_flags)).fillna("")
+    ent["flags"] = ent["subject_code"].map(_flag_names(ent_flags, lang)).fillna("")
     ent["recommended"] = ent["tier"].map(TIER_MEASURES)
     out = pd.concat([inst, ent], ignore_index=True)
     latest = pd.concat([_latest_actions(view.store, "institution").assign(subject_type="institution"),
@@ -71,6 +72,7 @@ def interview_list(view: View) -> pd.DataFrame:
     out = out.merge(latest, on=["subject_type", "subject_code"], how="left")
     out["status"] = out["status"].fillna("待处理")
     out = out.sort_values(["score", "subject_code"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out["status_date"] = pd.to_datetime(out["status_date"]).dt.date
     return out[LIST_COLUMNS]
 
 

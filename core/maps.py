@@ -1,19 +1,101 @@
-"""Maps as pure functions returning pydeck decks: no basemap, no internet."""
+"""Maps as pure functions returning pydeck decks: no basemap, no internet.
+
+A map's colours and its legend come from one `Scale` of its values: rates in percent, counts in whole-number
+bins, other numbers (points of imbalance) to one decimal. Bins whose bounds would read alike are merged, so a
+single value gets one legend entry and no two entries read the same.
+"""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pydeck as pdk
 
 # Sequential blues, light to dark, for counts and rates.
 PALETTE = [(222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (66, 146, 198), (33, 113, 181), (8, 69, 148)]
+RED, PRIMARY, OTHER = [200, 30, 30, 220], [33, 113, 181, 200], [90, 90, 90, 200]
+NO_VALUE = (220, 220, 220)
+KINDS = ("percent", "count", "number")
 
 
-def _color(value: float, low: float, high: float) -> list[int]:
-    if high <= low:
-        return [*PALETTE[3], 200]
-    i = int((value - low) / (high - low) * (len(PALETTE) - 1) + 0.5)
-    return [*PALETTE[max(0, min(i, len(PALETTE) - 1))], 200]
+@dataclass(frozen=True)
+class Bin:
+    low: float
+    high: float
+    rgb: tuple[int, int, int]
+    label: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    kind: str  # percent | count | number
+    bins: tuple[Bin, ...]
+
+    def text(self, value) -> str:
+        """A value as the map's tooltip and legend write it."""
+        return _format(self.kind, value)
+
+    def color(self, value, alpha: int = 200) -> list[int]:
+        """The fill of a value: its bin's colour (grey without a value)."""
+        if value is None or value != value or not self.bins:
+            return [*NO_VALUE, 160]
+        for b in self.bins:
+            if value <= b.high or b is self.bins[-1]:
+                return [*b.rgb, alpha]
+        return [*self.bins[-1].rgb, alpha]
+
+    def legend(self) -> list[tuple[list[int], str]]:
+        return [(list(b.rgb), b.label) for b in self.bins]
+
+
+def _format(kind: str, value) -> str:
+    if value is None or value != value:
+        return "—"
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
+    if kind == "count":
+        return f"{value:,.0f}"
+    return f"{value:.1f}"
+
+
+def _spread(n: int) -> list[tuple[int, int, int]]:
+    """n colours of the palette, spread from its lightest to its darkest (the middle one when n is 1)."""
+    if n == 1:
+        return [PALETTE[3]]
+    return [PALETTE[round(i * (len(PALETTE) - 1) / (n - 1))] for i in range(n)]
+
+
+def scale(values, kind: str = "percent") -> Scale:
+    """The bins of a set of values: up to seven, from the lowest to the highest value."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of map value: {kind}")
+    vals = [float(v) for v in values if v is not None and v == v and math.isfinite(float(v))]
+    if not vals:
+        return Scale(kind, ())
+    low, high = min(vals), max(vals)
+    if kind == "count":
+        low, high = math.floor(low), math.ceil(high)
+        width = max(1, math.ceil((high - low + 1) / len(PALETTE)))
+        spans = [(a, min(a + width - 1, high)) for a in range(low, high + 1, width)]
+        colors = _spread(len(spans))
+        return Scale(kind, tuple(Bin(a - 0.5 if i else -math.inf, b + 0.5, colors[i], f"{a:,}" if a == b else f"{a:,}–{b:,}")
+                                 for i, (a, b) in enumerate(spans)))
+    step = (high - low) / len(PALETTE)
+    edges = [low + i * step for i in range(len(PALETTE))] + [high]
+    kept = [edges[0]]
+    for e in edges[1:]:  # an edge that reads like the one before adds no bin
+        if _format(kind, e) != _format(kind, kept[-1]):
+            kept.append(e)
+    if len(kept) == 1:
+        return Scale(kind, (Bin(-math.inf, math.inf, PALETTE[3], _format(kind, low)),))
+    colors = _spread(len(kept) - 1)
+    return Scale(kind, tuple(Bin(a, b, colors[i], f"{_format(kind, a)} – {_format(kind, b)}")
+                             for i, (a, b) in enumerate(zip(kept, kept[1:]))))
+
+
+def legend(values, kind: str = "percent") -> list[tuple[list[int], str]]:
+    """The colour key of a choropleth of these values: (rgb, label) from low to high."""
+    return scale(values, kind).legend()
 
 
 def view_for(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
@@ -25,10 +107,10 @@ def view_for(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
 
 
 def choropleth(fc: dict, bounds: tuple[float, float, float, float], layer_id: str = "areas",
-               tooltip: str = "{name}: {value}") -> pdk.Deck:
+               tooltip: str = "{name}: {value_text}", kind: str = "count") -> pdk.Deck:
     """Areas coloured by their properties.value, labelled with their names."""
     values = {f["properties"]["code"]: f["properties"].get("value") for f in fc["features"]}
-    return areas_deck(fc, values, bounds, tooltip, layer_id)
+    return areas_deck(fc, values, bounds, tooltip, layer_id, kind)
 
 
 def _labels(fc: dict, layer_id: str) -> pdk.Layer:
@@ -37,19 +119,6 @@ def _labels(fc: dict, layer_id: str) -> pdk.Layer:
                                    for f in fc["features"]],
                      id=f"{layer_id}-labels", get_position="position", get_text="name", get_size=13,
                      get_color=[30, 30, 30], character_set='"auto"')
-
-
-def legend(values, decimals: int = 2, percent: bool = False) -> list[tuple[list[int], str]]:
-    """The colour bins of a choropleth: (rgb, label) from low to high."""
-    vals = [v for v in values if v is not None and v == v]
-    if not vals:
-        return []
-    low, high = min(vals), max(vals)
-    step = (high - low) / len(PALETTE) if high > low else 0
-    fmt = (lambda v: f"{v * 100:.{max(0, decimals - 2)}f}%") if percent else (lambda v: f"{v:.{decimals}f}")
-    if step == 0:
-        return [(list(PALETTE[3]), fmt(low))]
-    return [(list(c), f"{fmt(low + i * step)} – {fmt(low + (i + 1) * step)}") for i, c in enumerate(PALETTE)]
 
 
 class Frozen(pdk.Deck):
@@ -63,37 +132,38 @@ class Frozen(pdk.Deck):
         return self._frozen_json
 
 
-def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_id: str = "areas") -> pdk.Deck:
-    """Child areas coloured by value (grey where there is no value), pickable for the drill."""
+def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_id: str = "areas",
+               kind: str = "percent") -> pdk.Deck:
+    """Child areas coloured by value on the values' scale (grey where there is no value), pickable for the drill;
+    `value_text` is the value as the legend writes it."""
     fc = {**fc, "features": [{**f, "properties": dict(f["properties"])} for f in fc["features"]]}  # geometry shared
     for f in fc["features"]:
         v = values.get(f["properties"]["code"])
         f["properties"]["value"] = None if v is None or v != v else round(float(v), 4)
-    present = [f["properties"]["value"] for f in fc["features"] if f["properties"]["value"] is not None]
-    low, high = (min(present), max(present)) if present else (0, 0)
+    colours = scale([f["properties"]["value"] for f in fc["features"]], kind)
     for f in fc["features"]:
         v = f["properties"]["value"]
-        f["properties"]["fill"] = [220, 220, 220, 160] if v is None else _color(v, low, high)
+        f["properties"]["value_text"] = colours.text(v)
+        f["properties"]["fill"] = colours.color(v)
     areas = pdk.Layer("GeoJsonLayer", fc, id=layer_id, pickable=True, stroked=True, filled=True, auto_highlight=True,
                       get_fill_color="properties.fill", get_line_color=[90, 90, 90], line_width_min_pixels=1)
     return pdk.Deck(layers=[areas, _labels(fc, layer_id)], initial_view_state=view_for(bounds), map_provider=None,
                     tooltip={"text": tooltip})
 
 
-def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, by_value: bool = False) -> pdk.Deck:
+def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, by_value: bool = False,
+                      kind: str = "percent") -> pdk.Deck:
     """A county's outline with its institutions as points. By default red-flagged ones are red and
     sized by score, primary care blue, others grey; `by_value` colours them by their value on the
-    choropleth palette (grey without one) and rings red-flagged ones in red."""
+    values' scale (grey without one) and rings red-flagged ones in red."""
     pts = []
-    present = [p.get("value") for p in points if isinstance(p.get("value"), (int, float)) and p.get("value") == p.get("value")]
-    low, high = (min(present), max(present)) if present else (0, 0)
+    colours = scale([p.get("value") for p in points], kind) if by_value else None
     for p in points:
         p = {k: (None if isinstance(v, float) and v != v else v) for k, v in p.items()}  # JSON has no NaN
         red = p.get("score") is not None
-        if by_value:
-            value = p.get("value")
-            color = [200, 200, 200, 200] if value is None else _color(value, low, high)
-            radius = 400
+        if colours is not None:
+            color, radius = colours.color(p.get("value")), 400
+            p["value_text"] = colours.text(p.get("value"))
         else:
             color = RED if red else (PRIMARY if p.get("is_primary") else OTHER)
             radius = 300 + (150 * float(p["score"]) if red else 0)
@@ -104,10 +174,6 @@ def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, b
                      get_radius="radius", get_fill_color="color", radius_min_pixels=3, radius_max_pixels=30,
                      stroked=by_value, get_line_color="ring", line_width_min_pixels=2)
     return pdk.Deck(layers=[area, dots], initial_view_state=view_for(bounds), map_provider=None, tooltip={"text": tooltip})
-
-
-RED, PRIMARY, OTHER = [200, 30, 30, 220], [33, 113, 181, 200], [90, 90, 90, 200]
-NO_VALUE = (220, 220, 220)
 
 
 def point_legend(by_value: bool) -> list[tuple[list[int], str]]:

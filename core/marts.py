@@ -248,7 +248,7 @@ def _store_view(store, as_of: dt.date | None, progress: Progress, category: str,
     return result, writer.finish()
 
 
-def _drop_views(conn, view_ids: list[int] | None = None) -> None:
+def drop_views(conn, view_ids: list[int] | None = None) -> None:
     """Delete views and their rows (every view when `view_ids` is None: on PostgreSQL by TRUNCATE, which
     leaves no dead rows behind; readers wait for the transaction, then see the new view)."""
     if view_ids is None and db.is_postgres(conn):
@@ -264,7 +264,7 @@ def _drop_views(conn, view_ids: list[int] | None = None) -> None:
 def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet) -> dt.date:
     """Drop every view and compute the default one (every category at `as_of`, by default the
     latest order date); return the as-of date used."""
-    result, _info = _store_view(store, as_of, progress, "", True, before=_drop_views)
+    result, _info = _store_view(store, as_of, progress, "", True, before=drop_views)
     progress(1.0, "完成 / done")
     return result["facts"].as_of
 
@@ -327,7 +327,7 @@ def _drop_oldest(conn, _view_id: int) -> None:
                        .order_by(S.mart_views.c.computed_at.desc(), S.mart_views.c.view_id.desc())
                        .offset(MAX_VIEWS)).scalars().all()
     if old:
-        _drop_views(conn, list(old))
+        drop_views(conn, list(old))
 
 
 def flags(store, as_of: dt.date | None = None, category: str = "") -> pd.DataFrame:

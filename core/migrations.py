@@ -104,6 +104,12 @@ def _analyze_mart_function(conn: sa.Connection) -> None:
     conn.execute(sa.text(f"DROP FUNCTION IF EXISTS {ANALYZE_MARTS}()"))
 
 
+def _product_unit(conn: sa.Connection) -> None:
+    """Products gain their unit (a store made before version 13; a new one has it from version 1's table)."""
+    if "unit" not in {c["name"] for c in sa.inspect(conn).get_columns("products")}:
+        conn.execute(sa.text(f"ALTER TABLE products ADD COLUMN unit {S.products.c.unit.type.compile(conn.dialect)}"))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -126,6 +132,8 @@ STEPS: tuple[Step, ...] = (
          change=_analyze_function),
     Step(11, "PostgreSQL: each mart's statistics gathered as soon as it is written (one table at a time)",
          change=_analyze_mart_function),
+    Step(12, "accounts: signed-in browsers (session tokens kept as hashes)", (S.user_sessions,)),
+    Step(13, "products: the unit counted (计量单位)", change=_product_unit),
 )
 
 HEAD = STEPS[-1].version

@@ -87,6 +87,7 @@ products = sa.Table(
     sa.Column("status", sa.String(8), nullable=False),
     sa.Column("substitute_generic", sa.String(100), nullable=True),
     sa.Column("substitution_degree", sa.String(16), nullable=True),
+    sa.Column("unit", sa.String(8), nullable=True),  # 计量单位 (added by version 13): 盒 and 个 count whole pieces
     _in("category", F.PRODUCT_CATEGORIES),
     _in("status", F.PRODUCT_STATUSES),
     _in("substitution_degree", F.SUBSTITUTION_DEGREES, nullable=True),
@@ -226,6 +227,25 @@ users = sa.Table(
 )
 
 USER_COLUMNS_V7 = ("sso_subject", "last_login_at", "password_changed_at")
+
+# A signed-in browser (added by version 12): the cookie holds a random token, the store only its SHA-256. A
+# session is made at sign-in with a one-time hand-over code (its hash here) that the browser exchanges, once and
+# within minutes, for the cookie; it ends at sign-out, after the idle timeout, or when the account is disabled or
+# its password reset (revoked_at).
+user_sessions = sa.Table(
+    "user_sessions", metadata,
+    sa.Column("session_id", sa.String(32), primary_key=True),  # known to the server only, never sent out
+    sa.Column("username", sa.String(64), sa.ForeignKey("users.username", ondelete="CASCADE"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=True, unique=True),
+    sa.Column("handoff_hash", sa.String(64), nullable=True, unique=True),
+    sa.Column("handoff_until", sa.DateTime, nullable=True),
+    sa.Column("source", sa.String(8), nullable=False),  # web | sso
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),
+    sa.Column("revoked_at", sa.DateTime, nullable=True),
+    sa.Column("revoked_reason", sa.String(16), nullable=True),
+    sa.Index("ix_user_sessions_user", "username"),
+)
 
 audit_log = sa.Table(
     "audit_log", metadata,

@@ -118,3 +118,18 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
     return {"info": info.iloc[0].to_dict(), "tier": tier.iloc[0].to_dict() if len(tier) else {},
             "indicators": _indicators(view, "enterprise", code), "flags": flags.reset_index(drop=True),
             "products": products, "complaints": complaints, "actions": actions_of(view.store, "enterprise", code)}
+
+
+@cached
+def institution_choices(view: View) -> pd.DataFrame:
+    """The institutions a scorecard can be opened for from this view: code, name, county."""
+    return view.read(f"""SELECT i.institution_code AS code, i.institution_name AS name, k.region_name AS county_name
+                         FROM institutions i JOIN regions k ON k.region_code = i.county_code
+                         WHERE {view.institutions_in_area()} ORDER BY i.institution_code""")
+
+
+@cached
+def enterprise_choices(view: View) -> pd.DataFrame:
+    """The enterprises a scorecard can be opened for from this view (those serving its area): code, name, role."""
+    return view.read(f"""SELECT enterprise_code AS code, enterprise_name AS name, role FROM enterprises
+                         WHERE enterprise_code IN {view.enterprises_in_area()} ORDER BY enterprise_code""")

@@ -47,6 +47,10 @@ class Store:
                     return False
         return True
 
+    def holds_demo(self) -> bool:
+        """Whether the store holds the demo province (real data is imported only after clearing it)."""
+        return self.meta("demo_as_of") is not None
+
     def meta(self, key: str, default: str | None = None) -> str | None:
         with self.engine.connect() as conn:
             value = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == key)).scalar()

@@ -12,11 +12,10 @@ import openpyxl
 import pandas as pd
 import sqlalchemy as sa
 
-from . import audit
+from . import audit, xlsx
 from . import formats as F
 from . import schema as S
 from .problems import Problem
-from .xlsx import workbook
 
 EXAMPLE = {
     "institutions": ["H3701020001", "历下区人民医院", "370102", "二级", "综合医院", "否", "公立", 117.08, 36.66],
@@ -45,8 +44,9 @@ def _normal(value):
     return value
 
 
-def dry_run(store, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per sheet: rows the file would insert, replace (same key, other values) and leave unchanged."""
+def dry_run(store, frames: dict[str, pd.DataFrame], fresh: bool = False) -> pd.DataFrame:
+    """Per sheet: rows the file would insert, replace (same key, other values) and leave unchanged (`fresh`: into
+    the store emptied of its demo, where every row is new)."""
     rows = []
     for name in F.WRITE_ORDER:
         if name not in frames:
@@ -54,7 +54,7 @@ def dry_run(store, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         sheet, frame = F.SHEET_BY_NAME[name], frames[name]
         keys = list(sheet.key)
         cols = [c for c in sheet.column_names if c in frame.columns]
-        existing = store.read(sa.select(*[S.DATA_TABLES[name].c[c] for c in cols]))
+        existing = store.read(sa.select(*[S.DATA_TABLES[name].c[c] for c in cols]).where(sa.false() if fresh else sa.true()))
         index = {tuple(_normal(v) for v in r[:len(keys)]): tuple(_normal(v) for v in r)
                  for r in existing[keys + [c for c in cols if c not in keys]].itertuples(index=False, name=None)}
         insert = replace = same = 0
@@ -88,26 +88,38 @@ def record(store, actor, file_name: str, digest: str, rows: dict[str, int], outc
                  detail=f"sha256={digest} rows={json.dumps(rows, ensure_ascii=False)} errors={error_count}")
 
 
-def history(store, limit: int = 200) -> pd.DataFrame:
-    return store.read(sa.select(S.uploads).order_by(S.uploads.c.upload_id.desc()).limit(limit))
+def history(store, limit: int = 200, lang: str = "zh") -> pd.DataFrame:
+    """The newest uploads first, with their rows per sheet and outcome as they read in `lang`."""
+    frame = store.read(sa.select(S.uploads).order_by(S.uploads.c.upload_id.desc()).limit(limit))
+    return frame.assign(rows_text=frame["rows_json"].map(lambda r: audit.rows_text(r, lang)),
+                        outcome_text=frame["outcome"].map(lambda o: audit.OUTCOMES[o][1 if lang == "en" else 0]
+                                                          if o in audit.OUTCOMES else o))
 
 
 def template() -> bytes:
-    """The standard extract as a workbook to fill in: Chinese and English headers, an example row, notes."""
+    """The standard extract as a workbook to fill in: Chinese and English headers, an example row, notes; code
+    columns formatted as text (leading zeros stay), the header row frozen, each sheet printable."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for sheet in F.SHEETS:
         ws = wb.create_sheet(sheet.zh)
         ws.append([F.bilingual_header(c) for c in sheet.columns])
         ws.append(EXAMPLE[sheet.name])
+        ws.row_dimensions[1].height = 34
         for cell in ws[1]:
             cell.font = openpyxl.styles.Font(bold=True)
-            cell.alignment = openpyxl.styles.Alignment(wrap_text=True)
+            cell.fill = xlsx.HEADER_FILL
+            cell.alignment = openpyxl.styles.Alignment(wrap_text=True, vertical="center")
         for j, c in enumerate(sheet.columns, start=1):
-            ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width = max(12, len(c.name) + 4)
+            letter = openpyxl.utils.get_column_letter(j)
+            ws.column_dimensions[letter].width = max(12, xlsx.width_of(c.zh) + 4, len(c.name) + 2)
             if c.kind == "code":
                 for row in range(2, 1002):
                     ws.cell(row=row, column=j).number_format = "@"  # codes are text: keep leading zeros
+            elif c.kind == "date":
+                ws.cell(row=2, column=j).number_format = xlsx.DATE_FORMAT
+        ws.freeze_panes = "A2"
+        xlsx.print_setup(ws, f"标准抽取模板 · {sheet.zh}", "")
     notes = wb.create_sheet("填写说明")
     notes.append(["工作表", "列", "英文列名", "必填", "规则"])
     for sheet in F.SHEETS:
@@ -118,6 +130,13 @@ def template() -> bytes:
             notes.append([sheet.zh, c.zh, c.name, "是" if c.required else "否", rule])
     notes.append([])
     notes.append(["表头可用中文、英文或模板中的中英文；第2行为示例，请替换为实际数据。每个工作表都可省略。"])
+    for cell in notes[1]:
+        cell.font = openpyxl.styles.Font(bold=True)
+        cell.fill = xlsx.HEADER_FILL
+    for letter, width in zip("ABCDE", (14, 18, 22, 6, 60)):
+        notes.column_dimensions[letter].width = width
+    notes.freeze_panes = "A2"
+    xlsx.print_setup(notes, "标准抽取模板 · 填写说明", "")
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -126,5 +145,5 @@ def template() -> bytes:
 def error_report(problems: list[Problem], username: str) -> bytes:
     frame = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh, "en": p.en}
                           for p in problems])
-    return workbook([("错误清单", frame, {"sheet": "工作表", "row": "行", "column": "列", "value": "值",
+    return xlsx.workbook([("错误清单", frame, {"sheet": "工作表", "row": "行", "column": "列", "value": "值",
                                       "zh": "问题", "en": "Problem"})], username, {"错误数": str(len(problems))})

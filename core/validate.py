@@ -117,12 +117,14 @@ REFERENCES = {  # sheet: [(column, referenced sheet)]
 KEY_OF = {"institutions": "institution_code", "products": "product_code", "enterprises": "enterprise_code"}
 
 
-def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store) -> list[Problem]:
-    """Rules across columns, rows and the store: date order, quantities, references, province bounds."""
+def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh: bool = False) -> list[Problem]:
+    """Rules across columns, rows and the store: date order, quantities, references, province bounds. `fresh`:
+    the store's rows do not count (they are about to be cleared)."""
     out: list[Problem] = []
     known = {}
+    reference = None if fresh else store
     for ref, key in KEY_OF.items():
-        stored = set(store.read(f"SELECT {key} FROM {ref}")[key]) if store is not None else set()
+        stored = set(reference.read(f"SELECT {key} FROM {ref}")[key]) if reference is not None else set()
         in_file = set(frames[ref][key].dropna()) if ref in frames else set()
         known[ref] = stored | in_file
     for name, frame in frames.items():
@@ -136,6 +138,7 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store) -> lis
                     out.append(Problem(title, i + 2, f"{col.zh} {column}", str(value), "编码在文件和数据库中都不存在",
                                        "unknown code: neither in the file nor in the store"))
         if name == "orders":
+            out += _whole_quantities(frame, title, frames, reference)
             for i, (q, d) in enumerate(zip(frame["order_qty"], frame["delivered_qty"])):
                 if q is not None and q == q and q <= 0:
                     out.append(Problem(title, i + 2, "采购数量 order_qty", str(q), "采购数量必须大于0", "must be above 0"))
@@ -149,6 +152,24 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store) -> lis
                     out.append(Problem(title, i + 2, "可替代通用名 substitute_generic", "",
                                        "可替代产品须填写可替代通用名和替代程度",
                                        "a substitutable product needs substitute_generic and substitution_degree"))
+    return out
+
+
+def _whole_quantities(orders: pd.DataFrame, title: str, frames: dict[str, pd.DataFrame], store) -> list[Problem]:
+    """Quantities of a product counted in whole pieces (its unit is 盒, 支, 个 ...) are whole numbers."""
+    units = {}
+    if store is not None:
+        stored = store.read("SELECT product_code, unit FROM products")
+        units = dict(zip(stored["product_code"], stored["unit"]))
+    if "products" in frames and "unit" in frames["products"]:
+        units.update(zip(frames["products"]["product_code"], frames["products"]["unit"]))
+    out = []
+    for column, label in (("order_qty", "采购数量 order_qty"), ("delivered_qty", "配送数量 delivered_qty")):
+        for i, (product, qty) in enumerate(zip(orders["product_code"], orders[column])):
+            unit = units.get(product)
+            if unit in F.WHOLE_UNITS and qty is not None and qty == qty and not float(qty).is_integer():
+                out.append(Problem(title, i + 2, label, f"{qty:g}", f"产品 {product} 以“{unit}”计量，数量应为整数",
+                                   f"product {product} is counted in whole units ({unit}): the quantity must be a whole number"))
     return out
 
 

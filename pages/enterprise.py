@@ -2,22 +2,21 @@
 import streamlit as st
 
 from core import scorecard
-from core.i18n import headers, t
+from core.i18n import headers, t, vocabulary
 from core.interviews import TIER_MEASURES
+from ui import text
+from ui.cards import choose
 from ui.session import viewed
 from ui.tables import show
 
-view, L = viewed("pages/enterprise.py", with_area=False)
-code = st.query_params.get("code") or st.text_input(t("sc.code_ent", L), key="ent_code")
+view, L = viewed("pages/enterprise.py", "nav.enterprise", with_area=False)
+code = choose(view, "enterprise", L)
 card = scorecard.enterprise_card(view, code, L) if code else None
 if card is None:
-    st.title(t("nav.enterprise", L))
-    st.info(t("sc.enter_code", L)) if not code else st.warning(t("sc.unknown", L).format(code=code))
     st.stop()
-st.query_params["code"] = code
 info, tier = card["info"], card["tier"]
-st.title(info["enterprise_name"])
-st.caption(f"{info['enterprise_code']} · {info['role']}")
+st.subheader(text.plain(info["enterprise_name"]))
+st.caption(text.plain(f"{info['enterprise_code']} · {vocabulary(info['role'], L)}"))
 
 
 def pct(v):
@@ -29,7 +28,7 @@ c1.metric(t("sc.tier", L), tier.get("tier") or "—")
 c2.metric(t("ov.delivery", L), pct(tier.get("delivery_rate")))
 c3.metric(t("ov.timely", L), pct(tier.get("timely_rate")))
 if tier.get("tier") in TIER_MEASURES:
-    st.error(t("sc.measure", L).format(m=TIER_MEASURES[tier["tier"]]))
+    st.error(t("sc.measure", L).format(m=vocabulary(TIER_MEASURES[tier["tier"]], L)))
 st.subheader(t("sc.flags", L))
 if card["flags"].empty:
     st.success(t("sc.no_flags", L))

@@ -2,28 +2,29 @@
 import streamlit as st
 
 from core import charts, ladder, scorecard
-from core.i18n import headers, t
+from core.i18n import headers, t, vocabulary
+from ui import text
+from ui.cards import choose
 from ui.session import viewed
 from ui.tables import show
 
-view, L = viewed("pages/institution.py", with_area=False)
-code = st.query_params.get("code") or st.text_input(t("sc.code_inst", L), key="inst_code")
+view, L = viewed("pages/institution.py", "nav.institution", with_area=False)
+code = choose(view, "institution", L)
 card = scorecard.institution_card(view, code, L) if code else None
 if card is None:
-    st.title(t("nav.institution", L))
-    st.info(t("sc.enter_code", L)) if not code else st.warning(t("sc.unknown", L).format(code=code))
     st.stop()
-st.query_params["code"] = code
 info = card["info"]
-st.title(info["institution_name"])
-st.caption(f"{info['institution_code']} · {info['city_name']} {info['county_name']} · {info['level']} {info['category']}"
-           f" · {t('sc.primary' if info['is_primary'] else 'sc.non_primary', L)} · {t('sc.as_of', L)} {view.as_of}")
+st.subheader(text.plain(info["institution_name"]))
+st.caption(text.plain(f"{info['institution_code']} · {info['city_name']} {info['county_name']} · "
+                      f"{vocabulary(info['level'], L)} {vocabulary(info['category'], L)} · "
+                      f"{t('sc.primary' if info['is_primary'] else 'sc.non_primary', L)} · {t('sc.as_of', L)} {view.as_of}"))
 now = card["red"][card["red"]["step"].notna()]
 if len(now):
     step = int(now.iloc[-1]["step"])
     st.error(t("sc.red", L).format(score=now.iloc[-1]["score"], step=ladder.STEPS[step][0 if L == "zh" else 1]))
 st.subheader(t("sc.indicators", L))
-show(card["indicators"], headers(["indicator", "numerator", "denominator", "value", "count_flagged"], L),
+show(card["indicators"].assign(indicator=card["indicators"]["indicator_id"].map(lambda i: t(f"indicator.{i}", L))),
+     headers(["indicator", "numerator", "denominator", "value", "count_flagged"], L),
      "in_ind", f"{t('sc.indicators', L)}_{code}", percent=("value",))  # each indicator's value is a rate or ratio
 st.subheader(t("sc.flags", L))
 if card["flags"].empty:
@@ -32,7 +33,7 @@ else:
     show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
          "in_flags", f"{t('sc.flags', L)[:4]}_{code}")
 st.plotly_chart(charts.trend(card["monthly"], {"delivery_rate": t("ov.delivery", L), "selected_share": t("ov.share", L)},
-                             t("sc.trend", L)), key="in_trend")
+                             t("sc.trend", L), L), key="in_trend")
 st.subheader(t("sc.agreements", L))
 show(card["agreements"], headers(["product_code", "generic_name", "dosage_form", "reported_qty", "prior_year_qty",
                                   "agreed_qty", "purchased_qty", "completion", "delivery_rate"], L),

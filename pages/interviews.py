@@ -4,42 +4,48 @@ import datetime as dt
 import streamlit as st
 
 from core import interviews
-from core.i18n import t
+from core.i18n import t, vocabulary
+from ui import text
 from ui.session import user, viewed
-from ui.tables import download
+from ui.tables import download, open_card, shown
 
 view, L = viewed("pages/interviews.py", "iv.title")
 me = user()
 
-listed = interviews.interview_list(view)
+listed = interviews.interview_list(view, L)
 if listed.empty:
     st.info(t("iv.empty", L))
     st.stop()
 n_inst = int((listed["subject_type"] == "institution").sum())
 st.caption(t("iv.count", L).format(n=len(listed), i=n_inst, e=len(listed) - n_inst) + " · " + t("iv.select_hint", L))
-shown = listed.assign(subject_type=listed["subject_type"].map(lambda k: t(f"iv.type.{k}", L)),
-                      tier=listed["tier"].fillna(""), status_date=listed["status_date"].fillna("").astype(str))
-shown = shown.rename(columns={c: t(f"iv.col.{c}", L) for c in interviews.LIST_COLUMNS})
-card = t("iv.col.card", L)
-shown.insert(0, card, [f"/{kind}?code={code}" for kind, code in zip(listed["subject_type"], listed["subject_code"])])
-event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-                     key="iv_table", column_config={card: st.column_config.LinkColumn(card, display_text=t("table.open", L))})
+data, config = shown(listed.assign(subject_type=listed["subject_type"].map(lambda k: t(f"iv.type.{k}", L))),
+                     {c: t(f"iv.col.{c}", L) for c in interviews.LIST_COLUMNS}, L)
+event = st.dataframe(data, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
+                     key="iv_table", column_config=config, placeholder="—")
 rows = list(event.selection.rows) if event is not None else []
+if len(rows) == 1:
+    one = listed.iloc[rows[0]]
+    if st.button(t("iv.open", L).format(name=text.plain(one["subject_name"])), key="iv_open"):
+        open_card(one["subject_type"], one["subject_code"])
 
 if me.can("record"):
     with st.form("iv_action"):
         st.subheader(t("iv.record", L))
         f1, f2 = st.columns(2)
-        status = f1.selectbox(t("iv.status", L), interviews.STATUSES[1:], key="iv_status")
-        when = f2.date_input(t("iv.date", L), value=dt.date.today(), key="iv_date")
+        status = f1.selectbox(t("iv.status", L), interviews.STATUSES[1:], key="iv_status",
+                              format_func=lambda s: vocabulary(s, L))
+        when = f2.date_input(t("iv.date", L), value=dt.date.today(), key="iv_date", format="YYYY-MM-DD")
         note = st.text_area(t("iv.note", L), key="iv_note")
-        if st.form_submit_button(t("iv.save", L)) and rows:
-            chosen = listed.iloc[rows]
-            written = 0
-            for kind, group in chosen.groupby("subject_type"):
-                written += interviews.record_action(view, me, kind, group["subject_code"].tolist(), status, note, when)
-            st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
-            st.rerun()  # show the list with its new status
+        if st.form_submit_button(t("iv.save", L)):
+            if not rows:
+                st.warning(t("iv.select_first", L))
+            else:
+                chosen = listed.iloc[rows]
+                written = 0
+                for kind, group in chosen.groupby("subject_type"):
+                    written += interviews.record_action(view, me, kind, group["subject_code"].tolist(), status, note, when)
+                st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
+                st.rerun()  # show the list with its new status
 else:
     st.caption(t("iv.read_only", L))
 if "iv_flash" in st.session_state:

@@ -39,6 +39,7 @@ if layer == area_view.ENTERPRISE:
     if enterprise:
         st.query_params["enterprise"] = enterprise
 
+kind = area_view.kind_of(layer)
 left, right = st.columns([3, 2])
 with left:
     if here.level in area_view.LEVEL_OF_CHILDREN:
@@ -48,42 +49,52 @@ with left:
         target = drill.move(region_rows, here.code, drill.selected_code(event))
         if target != here.code:
             go_to(target)
-        percent = layer not in (area_view.GAP, area_view.RED)
-        keys = maps.legend(values["value"].tolist(), decimals=3 if percent else 1, percent=percent)
+        keys = maps.legend(values["value"].tolist(), kind)
         keys = keys + [(list(maps.NO_VALUE), t("legend.no_value", L))] if values["value"].isna().any() else keys
     else:
         by_value = area_view.is_rate(layer)
         values = area_view.institutions_in(view, layer, enterprise)
         st.pydeck_chart(area_view.institutions_deck(view, layer, enterprise), key=f"points_{here.code}", height=560)
-        keys = (maps.legend(values["value"].tolist(), decimals=3, percent=True) if by_value else []) + \
+        keys = (maps.legend(values["value"].tolist(), kind) if by_value else []) + \
             [(rgb, t(key, L)) for rgb, key in maps.point_legend(by_value)]
-    if keys:
-        st.plotly_chart(charts.legend(keys, labels[layer]), key="map_legend", config={"displayModeBar": False})
 
 with right:
+    if keys:
+        st.plotly_chart(charts.legend(keys, labels[layer]), key="map_legend", config={"displayModeBar": False})
     st.subheader(t("map.figures", L))
     figures = area_view.area_figures(view, crumbs[-2].code if len(crumbs) > 1 else None)
     if figures.empty:
         st.info(t("map.no_figures", L))
     else:
-        columns = {"indicator_id": t("col.indicator", L), "numerator": t("col.numerator", L),
-                   "denominator": t("col.denominator", L), "value": t("col.value", L),
-                   "parent_value": t("col.parent_value", L), "count_flagged": t("col.flagged", L)}
+        columns = {"indicator_id": t("col.indicator", L), "value": t("col.value", L),
+                   "parent_value": t("col.parent_value", L), "count_flagged": t("col.flagged", L),
+                   "numerator": t("col.numerator", L), "denominator": t("col.denominator", L)}
         if figures["parent_value"].isna().all():  # the level above is outside the user's jurisdiction
             del columns["parent_value"]
-        show(figures.assign(indicator_id=figures["indicator_id"].map(lambda i: labels[i])), columns,
-             "figures", f"{t('map.figures', L)[:4]}_{here.name}", percent=("value", "parent_value"))
-    if here.level in area_view.LEVEL_OF_CHILDREN:
-        st.subheader(t("map.children", L))
-        show(values, {"code": t("col.code", L), "name": t("col.name", L), "value": labels[layer],
-                      "count_flagged": t("col.flagged", L), "count_red_flag": t("col.red_flag", L),
-                      "count_institutions": t("map.institutions", L)}, "children", f"{t('map.children', L)}_{here.name}",
-             percent=("value",) if area_view.is_rate(layer) else ())
-    else:
-        st.subheader(t("map.institutions", L))
-        if values.empty:
-            st.info(t("empty.no_institutions", L))
-        show(values, {"code": t("col.code", L), "name": t("col.name", L), "level": t("col.level", L),
-                      "category": t("col.category", L), "is_primary": t("col.primary", L), "value": labels[layer],
-                      "score": t("col.score", L)}, "children", f"{t('map.institutions', L)}_{here.name}",
-             link=("code", "institution"), percent=("value",) if area_view.is_rate(layer) else ())
+        definitions = {i.id: i.definition(L) for i in INDICATORS}
+        show(figures.assign(definition=figures["indicator_id"].map(definitions),
+                            indicator_id=figures["indicator_id"].map(lambda i: labels[i])),
+             {**columns, "definition": t("col.definition", L)}, "figures", f"{t('map.figures', L)[:4]}_{here.name}",
+             percent=("value", "parent_value"), helps={"count_flagged": t("help.count_flagged", L)})
+
+if here.level in area_view.LEVEL_OF_CHILDREN:
+    st.subheader(t("map.children", L))
+    columns = {"code": t("col.code", L), "name": t("col.name", L), "value": labels[layer],
+               "count_flagged": t("col.flagged", L), "count_red_flag": t("col.red_flag", L),
+               "count_institutions": t("map.count_institutions", L)}
+    if layer in (area_view.RED, area_view.GAP, area_view.ENTERPRISE):
+        del columns["count_flagged"]  # flags of an indicator: the other layers have none
+    if layer == area_view.RED:
+        del columns["value"]  # the layer's value is the red-flag count itself
+    show(values, columns, "children", f"{t('map.children', L)}_{here.name}",
+         percent=("value",) if area_view.is_rate(layer) else (),
+         helps={"count_flagged": t("help.count_flagged", L)})
+else:
+    st.subheader(t("map.institutions", L))
+    columns = {"code": t("col.code", L), "name": t("col.name", L), "level": t("col.level", L),
+               "category": t("col.category", L), "is_primary": t("col.primary", L), "value": labels[layer],
+               "score": t("col.score", L)}
+    if not area_view.is_rate(layer):
+        del columns["value"]  # an institution's value on these layers is its red-flag score
+    show(values, columns, "children", f"{t('map.institutions', L)}_{here.name}", link=("code", "institution"),
+         percent=("value",) if area_view.is_rate(layer) else ())

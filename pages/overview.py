@@ -16,11 +16,11 @@ if tiles:
     for col, tile in zip(cols, tiles):
         shown = overview.tile_text(tile, L)
         col.metric(tile["label"], shown["value"], shown["delta"], delta_color=shown["color"],
-                   delta_arrow=shown["arrow"])
+                   delta_arrow=shown["arrow"], help=t(f"tile.help.{tile['metric']}", L))
 
 monthly = overview.monthly_rates(view)
 st.plotly_chart(charts.trend(monthly, {"delivery_rate": t("ov.delivery", L), "selected_share": t("ov.share", L),
-                                       "timely_rate": t("ov.timely", L)}, t("ov.trend", L)), key="ov_trend")
+                                       "timely_rate": t("ov.timely", L)}, t("ov.trend", L), L), key="ov_trend")
 
 ranked = overview.children_ranked(view)
 settings = view.store.settings()
@@ -38,14 +38,9 @@ if not ranked.empty:
         if worse.empty:
             st.info(t("ov.worse_none", L).format(points=points))
         else:
-            columns = {"region_code": t("col.code", L), "region_name": t("col.name", L),
-                       "delivery": t("ov.delivery", L), "delivery_change_points": t("ov.change_points", L),
-                       "count_red_flag": t("col.red_flag", L), "count_red_flag_change": t("ov.change_count", L)}
-            st.dataframe(worse[[c for c in columns if c in worse]].rename(columns=columns), hide_index=True,
-                         width="stretch", key="ov_worse", column_config={
-                             columns["delivery"]: st.column_config.NumberColumn(format="percent"),
-                             columns["delivery_change_points"]: st.column_config.NumberColumn(format="%+.2f"),
-                             columns["count_red_flag_change"]: st.column_config.NumberColumn(format="%+d")})
+            show(worse, headers(["region_code", "region_name", "delivery", "delivery_change_points", "count_red_flag",
+                                 "count_red_flag_change"], L), "ov_worse", f"{t('ov.worse', L)}_{area_name}")
     st.subheader(t("ov.ranked", L))
     show(ranked, headers(["region_code", "region_name", "delivery", "progress", "nonselected", "complaint",
-                          "count_red_flag"], L), "ov_table", f"{t('nav.overview', L)}_{area_name}")
+                          "count_red_flag"], L), "ov_table", f"{t('nav.overview', L)}_{area_name}",
+         helps={"progress": t("tile.help.progress", L)})

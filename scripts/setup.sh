@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # One command that installs everything the app and its tests need on a fresh Debian machine:
-# Debian's chromium and CJK fonts (browser tests, screenshots) and the Python packages.
+# Debian's chromium and CJK fonts (browser tests, screenshots), LibreOffice's spreadsheet and word processor and
+# poppler's pdftotext (the exports are opened by a real client in the tests), and the Python packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
+for package in fonts-noto-cjk libreoffice-calc libreoffice-writer poppler-utils; do
+  dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     export DEBIAN_FRONTEND=noninteractive

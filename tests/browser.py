@@ -6,8 +6,10 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 from core.db import ROOT
 
@@ -24,13 +26,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_url: str, startup_timeout: float = 60):
+def streamlit_server(db_url: str, startup_timeout: float = 60, log: Path | None = None):
+    """`streamlit run app.py` on a free port over the store; its output goes to `log` (a temporary file by default),
+    never to a pipe nobody reads."""
     port = free_port()
     env = {**os.environ, "VBP_DATABASE_URL": db_url}
+    log = log or Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
+    out = open(log, "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_timeout
     try:
@@ -41,7 +47,7 @@ def streamlit_server(db_url: str, startup_timeout: float = 60):
                         break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+                    raise RuntimeError("streamlit did not start: " + log.read_text(errors="replace")[-2000:])
                 time.sleep(0.2)  # polling the server's health endpoint, not waiting for a result
         yield url
     finally:
@@ -50,6 +56,7 @@ def streamlit_server(db_url: str, startup_timeout: float = 60):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        out.close()
 
 
 @contextlib.contextmanager
@@ -70,5 +77,18 @@ def sign_in(page, url: str, username: str, password: str | None = None) -> None:
     from core.demo import DEMO_PASSWORD
     page.goto(url)
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password or DEMO_PASSWORD)
+    page.get_by_label("密码", exact=True).fill(password or DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
+
+
+def store_copy(source_url: str, folder: Path, name: str = "copy.sqlite3") -> str:
+    """A private copy of a SQLite store (browser tests sign in, which writes sessions and the audit log)."""
+    import sqlite3
+
+    import sqlalchemy as sa
+    path = Path(folder) / name
+    source, target = sqlite3.connect(sa.make_url(source_url).database), sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    return f"sqlite:///{path}"

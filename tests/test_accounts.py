@@ -149,7 +149,7 @@ def test_audit_log_is_for_admins_and_exports(store):
     root = accounts.authenticate(store, "root", PASSWORD)
     with pytest.raises(LoginFailed):
         accounts.authenticate(store, "boss", "nope")
-    entries = audit.entries(store, root, since=dt.date.today())
+    entries = audit.readable(audit.entries(store, root, since=dt.date.today()), store.regions())
     assert {"login", "account_created"} <= set(entries["action"])
     assert entries["at"].is_monotonic_decreasing
     data = exports.table(store, root, "审计日志", entries, {"username": "用户", "action_name": "操作", "outcome": "结果"})
@@ -182,8 +182,14 @@ def test_demo_accounts_exist_only_in_a_demo_store(demo_copy, tmp_path):
     path = tmp_path / "real.xlsx"
     from core import exporter
     exporter.write_xlsx(frames(), path)
-    extract, counts = importer.import_files(s, [path], actor=analyst)  # real data arrives
+    before = s.counts()
+    with pytest.raises(importer.DemoInTheWay):  # real data never lands beside the demo unasked
+        importer.import_files(s, [path], actor=analyst)
+    assert s.counts() == before and s.holds_demo()
+    extract, counts = importer.import_files(s, [path], actor=analyst, clear_demo=True)  # real data arrives
     assert counts["orders"] == 2
+    assert s.counts() == {name: len(frame) for name, frame in extract.frames.items()}  # the real rows alone
+    assert not s.holds_demo() and s.read("SELECT COUNT(*) AS n FROM demo_manifest")["n"].iloc[0] == 0
     for name in made["username"]:
         with pytest.raises(LoginFailed):
             accounts.authenticate(s, name, demo.DEMO_PASSWORD)

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from core import accounts, demo
@@ -15,7 +16,7 @@ def app(demo_copy, monkeypatch):
     monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
     from ui import session
     session._store.clear()
-    yield lambda: AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    yield lambda: AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=180)
     session._store.clear()
 
 
@@ -51,7 +52,10 @@ def test_lockout_through_the_form(app):
 def test_an_idle_session_expires(app, demo_copy):
     at = sign_in(app(), "demo_leader").run()
     assert at.metric
-    at.session_state["auth"]["last_seen"] = dt.datetime.now() - dt.timedelta(minutes=31)  # timeout 30 minutes
+    demo_copy.engine.dispose()
+    with demo_copy.begin() as conn:  # the last activity 31 minutes ago (the timeout is 30)
+        conn.execute(sa.text("UPDATE user_sessions SET last_seen_at = :t WHERE session_id = :s"),
+                     {"t": dt.datetime.now() - dt.timedelta(minutes=31), "s": at.session_state["auth"]["session_id"]})
     at.run()
     assert not at.metric and not at.dataframe and "会话已结束" in at.warning[0].value
     assert "filters" not in at.session_state  # the session forgot what it held
@@ -75,9 +79,9 @@ def test_a_disabled_account_is_signed_out_at_its_next_page(app, demo_copy):
     ("demo_analyst", "upload", "audit"), ("demo_admin", "audit", "overview")])
 def test_each_role_opens_only_its_pages(app, username, allowed, refused):
     at = sign_in(app(), username).run()
-    at.switch_page(f"pages/{allowed}.py").run()
+    at.switch_page(f"../pages/{allowed}.py").run()
     assert not at.exception and not any("无权打开" in w.value for w in at.warning)
-    at.switch_page(f"pages/{refused}.py").run()  # as a crafted link to a page outside the role would
+    at.switch_page(f"../pages/{refused}.py").run()  # as a crafted link to a page outside the role would
     assert any("无权打开" in w.value for w in at.warning) and not at.dataframe
 
 
@@ -93,7 +97,7 @@ def test_admin_creates_an_account_and_the_audit_log_shows_it(app, demo_copy):
     assert not at.exception and "已创建账户 ningjin2" in at.success[0].value
     user = accounts.authenticate(demo_copy, "ningjin2", "ningjin2026")
     assert (user.role, user.scope, user.is_demo) == ("county_officer", "371422", False)
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("../pages/audit.py").run()
     log = at.dataframe[0].value
     assert ("demo_admin", "创建账户", "ningjin2") in set(zip(log["用户"], log["操作"], log["对象"]))
 
@@ -110,6 +114,6 @@ def test_the_audit_log_names_roles_in_english_when_asked(app):
     at = sign_in(app(), "demo_admin")
     at.query_params["lang"] = "en"
     at.run()
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("../pages/audit.py").run()
     log = at.dataframe[0].value
     assert not at.exception and "Administrator" in set(log["Role"]) and "系统管理员" not in set(log["Role"])

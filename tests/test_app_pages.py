@@ -14,9 +14,9 @@ def app(demo_store, monkeypatch):
     session._store.clear()
 
     def run(page: str) -> AppTest:
-        at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)).run()
+        at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120)).run()
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"../pages/{page}.py").run()
         return at
 
     yield run
@@ -52,34 +52,35 @@ def _pick(code):
 def test_map_drills_by_injected_selection_and_goes_back_by_breadcrumb(app, demo_store):
     at = app("map")
     assert not at.exception
-    assert [b.label for b in at.button] == ["山东省"]
+    assert [b.label for b in at.main.button] == ["山东省"]
     cities = at.dataframe[-1].value
     stored = mart(demo_store, "SELECT subject_code, value FROM mart_indicators WHERE view_id = :v AND level = 'city' AND indicator_id = 'delivery'")
-    assert dict(zip(cities["代码"], cities["配送率"])) == pytest.approx(dict(zip(stored["subject_code"], stored["value"])))
+    # rates read in percent: the table holds 99.46 for 0.9946
+    assert dict(zip(cities["代码"], cities["配送率"])) == pytest.approx(dict(zip(stored["subject_code"], 100 * stored["value"])))
 
     at.session_state["drill_370000"] = _pick("370100")
     at.run()
     assert at.query_params["area"] == ["370100"] or at.query_params["area"] == "370100"
-    assert [b.label for b in at.button] == ["山东省", "济南市"]
+    assert [b.label for b in at.main.button] == ["山东省", "济南市"]
     counties = at.dataframe[-1].value
     assert "历下区" in set(counties["名称"]) and len(counties) == 12
 
     at.session_state["drill_370100"] = _pick("370102")
     at.run()
-    assert [b.label for b in at.button] == ["山东省", "济南市", "历下区"]
+    assert [b.label for b in at.main.button] == ["山东省", "济南市", "历下区"]
     institutions = at.dataframe[-1].value
     expected = demo_store.read("SELECT institution_code FROM institutions WHERE county_code = '370102' ORDER BY 1")
     assert institutions["代码"].tolist() == expected["institution_code"].tolist()
 
     at.button(key="crumb_370000").click().run()
-    assert [b.label for b in at.button] == ["山东省"]
+    assert [b.label for b in at.main.button] == ["山东省"]
 
 
 def test_map_ignores_a_click_outside_the_children(app):
     at = app("map")
     at.session_state["drill_370000"] = _pick("370102")  # a county is not a child of the province
     at.run()
-    assert [b.label for b in at.button] == ["山东省"]
+    assert [b.label for b in at.main.button] == ["山东省"]
 
 
 def test_map_layer_choice_shows_that_indicator(app, demo_store):
@@ -87,7 +88,7 @@ def test_map_layer_choice_shows_that_indicator(app, demo_store):
     at.selectbox(key="map_layer").set_value("report").run()
     table = at.dataframe[-1].value
     stored = mart(demo_store, "SELECT subject_code, value FROM mart_indicators WHERE view_id = :v AND level = 'city' AND indicator_id = 'report'")
-    assert dict(zip(table["代码"], table["报量"])) == pytest.approx(dict(zip(stored["subject_code"], stored["value"])))
+    assert dict(zip(table["代码"], table["报量"])) == pytest.approx(dict(zip(stored["subject_code"], 100 * stored["value"])))
 
 
 def _formats(table) -> dict[str, str]:
@@ -103,11 +104,13 @@ def test_map_tables_read_rates_in_percent(app):
     denominators with separators; the areas below: a rate layer's value in percent, a count layer's not."""
     at = app("map")
     figures = next(d for d in at.dataframe if "分子" in d.value.columns)
-    assert _formats(figures) == {"数值": "percent", "分子": "localized", "分母": "localized"}  # the province: no level above
-    assert _formats(at.dataframe[-1])["配送率"] == "percent"
+    assert _formats(figures) == {"数值": "%.1f%%", "分子": "localized", "分母": "localized"}  # the province: no level above
+    assert _formats(at.dataframe[-1])["配送率"] == "%.1f%%"
     at.selectbox(key="map_layer").set_value("red_flag").run()
     assert not at.exception
-    assert "红旗机构" not in _formats(at.dataframe[-1])
+    children = at.dataframe[-1]
+    assert list(children.value.columns) == ["代码", "名称", "红旗机构数", "医疗机构数"]  # one column for one figure
+    assert "红旗机构数" not in _formats(children)
 
 
 def test_english_switch(app):
@@ -151,7 +154,7 @@ def test_overview_page_shows_tiles_and_worse_table_as_core_reads_them(app, demo_
 def test_the_chosen_area_carries_to_the_next_page(app):
     at = app("overview")
     at.selectbox(key="f_city").set_value("371400").run()
-    at.switch_page("pages/supply.py").run()
+    at.switch_page("../pages/supply.py").run()
     assert not at.exception
     assert at.selectbox(key="f_city").value == "371400"
 
@@ -164,7 +167,7 @@ def test_map_enterprise_layer_shows_its_delivery_by_area(app, demo_store):
     at.selectbox(key="map_enterprise").set_value(code).run()
     assert not at.exception
     table = at.dataframe[-1].value
-    rates = table.set_index("代码").iloc[:, 1].dropna()
+    rates = table.set_index("代码").iloc[:, 1].dropna() / 100  # the table reads in percent
     assert len(rates) >= 1 and rates.max() < 0.3
     ent = mart(demo_store, "SELECT delivery_rate FROM mart_enterprises WHERE view_id = :v AND enterprise_code = :c", {"c": code})
     sums = mart(demo_store, "SELECT SUM(delivered_qty) / SUM(ordered_qty) AS r FROM mart_enterprise_institutions "
@@ -186,18 +189,8 @@ def test_enterprise_layer_at_county_level_shows_each_institution(app, demo_store
     at.session_state[f"drill_{county[:4]}00"] = _pick(county)
     at.run()
     assert not at.exception
-    table = at.dataframe[-1].value.set_index("代码")["企业配送率（分级视图）"]
+    table = at.dataframe[-1].value.set_index("代码")["企业配送率（分级视图）"] / 100  # read in percent
     mine = served[served["county_code"] == county]
     expected = dict(zip(mine["institution_code"], mine["delivered_qty"] / mine["ordered_qty"]))
     assert table.dropna().to_dict() == pytest.approx(expected)
     assert len(table) == len(demo_store.read("SELECT 1 FROM institutions WHERE county_code = :c", {"c": county}))
-
-
-def test_legend_is_a_strip_of_the_choropleth_bins():
-    from core import charts, maps
-    keys = maps.legend([0.2, 0.5, 0.9], decimals=3, percent=True)
-    fig = charts.legend(keys, "配送率")
-    assert len(fig.layout.shapes) == len(maps.PALETTE) == len(keys)
-    assert [s.fillcolor for s in fig.layout.shapes] == [f"rgb({r},{g},{b})" for r, g, b in maps.PALETTE]
-    assert fig.layout.annotations[0].text == "20.0% – 30.0%"
-    assert fig.layout.annotations[-1].text == "80.0% – 90.0%"

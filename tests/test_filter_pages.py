@@ -19,12 +19,12 @@ def app(demo_copy, monkeypatch):
     session._store.clear()
 
     def run(page: str = "overview", **params) -> AppTest:
-        at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
+        at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=180))
         for k, v in params.items():
             at.query_params[k] = v
         at.run()
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"../pages/{page}.py").run()
         assert not at.exception, [e.message for e in at.exception]
         return at
 
@@ -73,7 +73,7 @@ def test_a_link_reproduces_the_view_on_another_page(app, demo_copy):
     table = at.dataframe[0].value
     assert table["产品编码"].tolist() == expected["product_code"].tolist()
     assert set(expected["category"]) == {"药品"}
-    at.switch_page("pages/overview.py").run()  # the filters carry to the next page
+    at.switch_page("../pages/overview.py").run()  # the filters carry to the next page
     assert at.selectbox(key="f_city").value == "371400" and at.selectbox(key="f_cat").value == "药品"
     assert _tiles(at) == _expected(demo_copy, dt.date(2026, 10, 31), "药品", "371400")
 

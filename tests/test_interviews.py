@@ -74,8 +74,8 @@ def test_export_opens_with_the_rows_and_their_evidence(demo_store):
                             + ", ".join(f"'{c}'" for c in listed["subject_code"]) + ")")["n"].iloc[0]
     assert len(evidence) - 1 == flags
     info = dict((r[0], r[1]) for r in list(wb["说明"].values)[1:])
-    assert info["导出人"] == "演示·局领导（demo_leader）" and info["统计截止日"] == "2026-11-20"
-    assert info["数据范围"] == "山东省" and info["导出时间"][:4] == "2026"
+    assert info["导出人"] == "演示·局领导（demo_leader）" and info["统计截止日"] == dt.datetime(2026, 11, 20)  # a date
+    assert info["数据范围"] == "山东省" and info["导出时间"].year == 2026
     exported = demo_store.read("SELECT username, target FROM audit_log WHERE action = 'export'")
     assert ("demo_leader", "约谈名单 山东省") in set(exported.itertuples(index=False))
 
@@ -93,8 +93,8 @@ def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
     monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
     from ui import session
     session._store.clear()
-    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), "demo_city").run()
-    at.switch_page("pages/interviews.py").run()
+    at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_city").run()
+    at.switch_page("../pages/interviews.py").run()
     assert not at.exception
     listed = interviews.interview_list(default(demo_store, "371400"))
     table = at.dataframe[0].value
@@ -122,8 +122,8 @@ def test_leadership_sees_the_list_without_the_form(demo_store, monkeypatch):
     monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
     from ui import session
     session._store.clear()
-    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), "demo_leader").run()
-    at.switch_page("pages/interviews.py").run()
+    at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_leader").run()
+    at.switch_page("../pages/interviews.py").run()
     assert not at.exception and len(at.dataframe[0].value) == len(interviews.interview_list(default(demo_store)))
     assert not [b for b in at.button if b.label == "保存"] and any("只能查看和导出" in c.value for c in at.caption)
     session._store.clear()
@@ -133,13 +133,13 @@ def test_page_headers_follow_the_language_and_the_export_stays_chinese(demo_stor
     monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
     from ui import session
     session._store.clear()
-    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
+    at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120))
     at.query_params["lang"] = "en"
     at.run()
-    at.switch_page("pages/interviews.py").run()
+    at.switch_page("../pages/interviews.py").run()
     assert not at.exception
     columns = list(at.dataframe[0].value.columns)
-    assert columns[:4] == ["Card", "Type", "Code", "Name"] and "Recommended measure" in columns
+    assert columns[:3] == ["Type", "Code", "Name"] and "Recommended measure" in columns
     assert set(at.dataframe[0].value["Type"]) <= {"Institution", "Enterprise"}
     assert list(interviews.LIST_HEADERS.values())[:3] == ["对象类型", "编码", "名称"]
     session._store.clear()

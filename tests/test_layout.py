@@ -19,7 +19,7 @@ def test_core_never_imports_streamlit():
 
 
 def test_pages_never_import_sqlalchemy():
-    for path in list((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]:
+    for path in list((ROOT / "pages").glob("*.py")) + list((ROOT / "ui").glob("*.py")) + [ROOT / "app.py"]:
         assert not [m for m in _imports(path) if m.split(".")[0] in ("sqlalchemy", "psycopg", "sqlite3")], path
 
 

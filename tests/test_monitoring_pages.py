@@ -14,10 +14,10 @@ def page(demo_store, monkeypatch):
     session._store.clear()
 
     def run(name: str, **params) -> AppTest:
-        at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)).run()
+        at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120)).run()
         for k, v in params.items():
             at.query_params[k] = v
-        at.switch_page(f"pages/{name}.py").run()
+        at.switch_page(f"../pages/{name}.py").run()
         assert not at.exception, [e.message for e in at.exception]
         return at
 
@@ -30,7 +30,7 @@ def test_supply_page(page, demo_store):
     products = at.dataframe[0].value
     expected = monitoring.delivery_by_product(default(demo_store))
     assert products["产品编码"].tolist() == expected["product_code"].tolist()
-    assert products["配送率"].iloc[0] == pytest.approx(expected["delivery_rate"].iloc[0])
+    assert products["配送率"].iloc[0] == pytest.approx(100 * expected["delivery_rate"].iloc[0])  # read in percent
     tiers = at.dataframe[1].value
     assert set(tiers.loc[tiers["等级"].isin(["C", "D"]), "企业编码"]) == \
         set(mart(demo_store, "SELECT enterprise_code FROM mart_enterprises WHERE view_id = :v AND tier IN ('C', 'D')")["enterprise_code"])
@@ -38,8 +38,9 @@ def test_supply_page(page, demo_store):
     county = sorted(c for c in flagged if not c.endswith("00"))[0]
     at.selectbox(key="f_city").set_value(county[:4] + "00").run()  # the city holding a planted gap
     balance = at.dataframe[2].value
-    assert county in set(balance.loc[balance["不平衡"], "代码"])
-    assert set(balance.loc[balance["不平衡"], "代码"]) == flagged & set(balance["代码"])
+    imbalanced = balance["不平衡"] == "是"  # yes and no read as words
+    assert county in set(balance.loc[imbalanced, "代码"])
+    assert set(balance.loc[imbalanced, "代码"]) == flagged & set(balance["代码"])
 
 
 def test_procurement_page_counts_flags_of_the_area(page, demo_store):
@@ -65,10 +66,10 @@ def test_institution_scorecard(page, demo_store):
     code = mart(demo_store, "SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'red_flag' ORDER BY value DESC LIMIT 1")["subject_code"].iloc[0]
     at = page("institution", code=code)
     card = scorecard.institution_card(default(demo_store), code)
-    assert at.title[0].value == card["info"]["institution_name"]
+    assert at.title[0].value == "机构档案" and at.subheader[0].value.replace("\\", "") == card["info"]["institution_name"]
     indicators = at.dataframe[0].value
-    assert indicators["实际值"].tolist() == pytest.approx(card["indicators"]["value"].tolist(), nan_ok=True)
-    assert '"format": "percent"' in at.dataframe[0].proto.columns  # the values read in percent
+    assert indicators["实际值"].tolist() == pytest.approx((100 * card["indicators"]["value"]).tolist(), nan_ok=True)
+    assert '"format": "%.1f%%"' in at.dataframe[0].proto.columns  # the values read in percent, one decimal
     flags = at.dataframe[1].value
     assert len(flags) == len(card["flags"]) > 0
     # each flag's value and threshold read in its unit, e.g. a delivery rate of 0.4567 under 0.8 as 45.7% / 80.0%
@@ -99,6 +100,7 @@ def test_enterprise_scorecard_and_unknown_code(page, demo_store):
     assert at.metric[0].value == "D" and "不接受参加集采" in at.error[0].value
     at = page("enterprise", code="NOPE")
     assert "没有编码为 NOPE 的记录" in at.warning[0].value
+    assert at.selectbox(key="pick_enterprise").value is None
 
 
 def test_pages_switch_to_english(page):

@@ -170,12 +170,12 @@ def test_pages_and_downloads_stay_inside_the_jurisdiction(demo_store, monkeypatc
     outsider = demo_store.read("SELECT institution_code FROM institutions WHERE county_code LIKE '3701%' LIMIT 1")
     stranger = sorted(Inside.of(demo_store, elsewhere).enterprises - inside.enterprises)[0]
     for page in PAGES:
-        at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), username)
+        at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=180), username)
         at.query_params.update({"area": elsewhere, "layer": "red_flag",
                                 "code": outsider["institution_code"].iloc[0] if page == "institution" else stranger})
         at.run()
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"../pages/{page}.py").run()
         assert not at.exception, (page, [e.message for e in at.exception])
         assert at.session_state["filters"].area in inside.regions, page
         for frame in (d.value for d in at.dataframe):

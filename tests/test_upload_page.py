@@ -16,9 +16,9 @@ def _page(url, monkeypatch):
     monkeypatch.setenv("VBP_DATABASE_URL", url)
     from ui import session
     session._store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()  # first start: the demo
+    at = AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=180).run()  # first start: the demo
     sign_in(at, "demo_analyst").run()
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("../pages/upload.py").run()
     assert not at.exception
     return at
 
@@ -42,22 +42,26 @@ def test_bad_file_shows_every_error_and_writes_nothing(tmp_path, monkeypatch):
     assert "下载错误清单" in [d.label for d in at.download_button]  # the error report is offered
 
 
-def test_good_file_is_previewed_then_imported_on_confirm(tmp_path, monkeypatch):
+def test_good_file_is_previewed_then_imported_on_confirm_after_clearing_the_demo(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'page.sqlite3'}"
     store = open_store(url)
     data = exporter.write_xlsx(frames(), tmp_path / "good.xlsx").read_bytes()
     at = _page(url, monkeypatch)
     before = store.counts()
     at.file_uploader(key="up_files").set_value(("good.xlsx", data, XLSX)).run()
+    # a store that holds the demo: real data goes in only once the analyst agrees to clear the demo
+    assert any("演示数据" in w.value for w in at.warning) and at.button(key="up_confirm").disabled
+    at.checkbox(key="up_clear_demo").check().run()
     preview = at.dataframe[0].value
     from core import importer
-    expected = uploads.dry_run(store, importer.parse([tmp_path / "good.xlsx"], store).frames)
-    assert preview["新增"].tolist() == expected["insert"].tolist()
-    assert preview["替换"].tolist() == expected["replace"].tolist()
-    assert expected.set_index("sheet").loc["orders", "insert"] == 2
+    extract = importer.parse([tmp_path / "good.xlsx"], store, fresh=True)
+    expected = uploads.dry_run(store, extract.frames, fresh=True)
+    assert preview["新增"].tolist() == expected["insert"].tolist() == [len(f) for f in extract.frames.values()]
+    assert preview["替换"].tolist() == expected["replace"].tolist() == [0] * len(extract.frames)
     assert store.counts() == before  # nothing is written before the analyst confirms
     at.button(key="up_confirm").click().run()
     assert not at.exception
-    assert store.counts()["orders"] == before["orders"] + 2
+    assert store.counts() == {name: len(frame) for name, frame in extract.frames.items()}  # the real rows alone
     assert "已导入" in at.success[-1].value
     assert uploads.history(store)["outcome"].tolist() == ["imported"]
+    assert not store.holds_demo()

@@ -52,7 +52,7 @@ def test_refresh_writes_every_mart_of_one_view(store_url):
 
 
 def _writer(store):
-    return marts._ViewWriter(store, "", True, before=marts._drop_views)
+    return marts._ViewWriter(store, "", True, before=marts.drop_views)
 
 
 def test_a_mart_the_store_refuses_leaves_the_old_view(store_url):

@@ -18,8 +18,12 @@ def mart(store, sql: str, params: dict | None = None) -> pd.DataFrame:
 
 
 def sign_in(at, username: str = "demo_leader"):
-    """An AppTest session signed in as an existing account, as the login form leaves it (the form
-    itself is tested in test_accounts_pages.py). Returns the AppTest."""
-    import datetime as dt
-    at.session_state["auth"] = {"username": username, "last_seen": dt.datetime.now()}
+    """An AppTest session signed in as an existing account of the store the test named (VBP_DATABASE_URL), as the
+    login form leaves it (the form itself is tested in test_accounts_pages.py). Returns the AppTest."""
+    import os
+
+    from core import sessions
+    from core.store import open_store
+    started = sessions.start(open_store(os.environ["VBP_DATABASE_URL"]), username)
+    at.session_state["auth"] = {"session_id": started.session.session_id, "username": username}
     return at

@@ -1,50 +1,80 @@
-"""Signing in and out in the browser session: the login page, the session timeout, single sign-on
-when the bureau configures it, and the signed-in user for the pages."""
+"""Signing in and out in the browser: the login page, the session that survives a reload or a new tab (a
+cookie the server sets, see core/sessions.py and ui/server.py), single sign-on when the bureau configures
+it, and the signed-in user for the pages."""
 from __future__ import annotations
-
-import datetime as dt
 
 import streamlit as st
 
-from core import accounts, audit
+from core import accounts, audit, sessions
 from core.i18n import t
+from ui import server, text
 
-AUTH = "auth"  # session_state: {"username": ..., "last_seen": datetime}
+AUTH = "auth"  # session_state: {"session_id": ..., "username": ...}
+HANDOFF = "auth_handoff"  # the one-time code the browser still has to exchange for its cookie
 FLASH = "auth_flash"
+ENDED = {"expired": "auth.expired", "gone": "auth.gone", "disabled": "auth.gone", "password_reset": "auth.reset",
+         "signed_out": "auth.ended_elsewhere"}
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now()
+def sign_in(store, user: accounts.User, source: str = "web") -> None:
+    started = sessions.start(store, user.username, source)
+    st.session_state[AUTH] = {"session_id": started.session.session_id, "username": user.username}
+    st.session_state[HANDOFF] = started.handoff
 
 
-def sign_in(user: accounts.User) -> None:
-    st.session_state[AUTH] = {"username": user.username, "last_seen": _now()}
-
-
-def sign_out(store, user: accounts.User | None, action: str = "logout", message: str | None = None) -> None:
-    """End the session: forget everything it held (filters, tables, the user)."""
-    if user is not None:
-        audit.record(store, user, action)
+def _forget(message: str | None = None) -> None:
+    """Forget everything the browser session held (filters, tables, the user)."""
     st.session_state.clear()
     if message:
         st.session_state[FLASH] = message
 
 
+def sign_out(store, user: accounts.User, L: str) -> None:
+    sessions.end(store, st.session_state[AUTH]["session_id"])
+    audit.record(store, user, "logout")
+    _forget(t("auth.bye", L))
+
+
 def current(store, L: str = "zh") -> accounts.User | None:
-    """The signed-in user, when the session is live and the account may still be used."""
+    """The signed-in user, when the session is live and the account may still be used: the session this browser
+    tab signed in with, or the one its cookie names (a reload, a new tab)."""
     held = st.session_state.get(AUTH)
-    if not held:
-        return None
-    user = accounts.load(store, held["username"])
+    from_cookie = held is None
+    if from_cookie:
+        found = sessions.resume(store, st.context.cookies.get(sessions.COOKIE))
+        if found is None:
+            return None
+        held = {"session_id": found.session_id, "username": found.username}
     minutes = int(store.settings()["session_timeout_minutes"])
-    if user is not None and _now() - held["last_seen"] > dt.timedelta(minutes=minutes):
-        sign_out(store, user, "session_expired", t("auth.expired", L).format(minutes=minutes))
-        return None
+    state = sessions.check(store, sessions.Session(**held), minutes)
+    user = accounts.load(store, held["username"]) if state.live else None
     if user is None:
-        sign_out(store, None, message=t("auth.gone", L))
+        reason = state.reason or "gone"
+        if state.new:  # the idle timeout ended it just now (said once, whichever tab looks first)
+            audit.record(store, accounts.load(store, held["username"]) or held["username"], "session_expired")
+        if from_cookie and not state.new:  # the cookie of a session that ended before: nothing to say or forget
+            return None
+        _forget(t(ENDED.get(reason, "auth.gone"), L).format(minutes=minutes))
         return None
-    held["last_seen"] = _now()
+    st.session_state[AUTH] = held
     return user
+
+
+def hand_over_cookie(store) -> None:
+    """Right after signing in: the page hands the browser its one-time code, which the browser exchanges with
+    the server for the session cookie (drawn until the server has seen it exchanged)."""
+    code = st.session_state.get(HANDOFF)
+    if code is None:
+        return
+    if sessions.is_redeemed(store, st.session_state[AUTH]["session_id"]):
+        del st.session_state[HANDOFF]
+        return
+    st.html(_post_script(server.SESSION_PATH, code), unsafe_allow_javascript=True)
+
+
+def _post_script(path: str, body: str = "") -> str:
+    # `body` is the server's own URL-safe code (letters, digits, - and _): nothing from data or a URL.
+    return f"<script>fetch('{path}', {{method: 'POST', body: '{body}', credentials: 'same-origin'}});</script>"
 
 
 def _sso_configured() -> bool:
@@ -55,8 +85,10 @@ def _sso_configured() -> bool:
 
 
 def login_page(store, L: str) -> None:
-    """The only page before signing in."""
+    """The only page before signing in; after signing in, the address asked for opens."""
     st.title(t("app.title", L))
+    if isinstance(st.context.cookies.get(sessions.COOKIE), str):  # a cookie of an ended session: the browser forgets it
+        st.html(_post_script(server.SIGN_OUT_PATH), unsafe_allow_javascript=True)
     if FLASH in st.session_state:
         st.warning(st.session_state.pop(FLASH))
     if _sso_configured():
@@ -64,21 +96,21 @@ def login_page(store, L: str) -> None:
         if identity is not None and identity.get("is_logged_in"):
             subject = identity.get("email") or identity.get("sub")
             try:
-                sign_in(accounts.sso_user(store, subject))
+                sign_in(store, accounts.sso_user(store, subject), "sso")
                 st.rerun()
             except accounts.LoginFailed as err:
                 st.error(str(err))
                 st.button(t("auth.sso_out", L), on_click=st.logout, key="sso_logout")
                 return
         st.button(t("auth.sso", L), on_click=st.login, key="sso_login", type="primary")
-    with st.form("login"):
+    with st.form("login", enter_to_submit=True):
         st.subheader(t("auth.title", L))
         username = st.text_input(t("auth.username", L), key="login_user")
         password = st.text_input(t("auth.password", L), type="password", key="login_password")
         submitted = st.form_submit_button(t("auth.submit", L), type="primary")
     if submitted:
         try:
-            sign_in(accounts.authenticate(store, username.strip(), password))
+            sign_in(store, accounts.authenticate(store, username.strip(), password))
             st.rerun()
         except accounts.LoginFailed as err:
             st.error(str(err))
@@ -98,8 +130,9 @@ def sidebar(store, user: accounts.User, L: str) -> None:
     """Who is signed in, and the way out."""
     names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
     role = accounts.ROLES[user.role]
-    st.sidebar.caption(t("auth.who", L).format(name=user.display_name, role=role.zh if L == "zh" else role.en,
-                                               area=names.get(user.scope, user.scope)))
+    st.sidebar.caption(text.plain(t("auth.who", L).format(name=user.display_name, role=role.name(L),
+                                                          area=names.get(user.scope, user.scope))))
     if st.sidebar.button(t("auth.logout", L), key="logout"):
-        sign_out(store, user, message=t("auth.bye", L))
+        sign_out(store, user, L)
         st.rerun()
+    hand_over_cookie(store)

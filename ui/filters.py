@@ -78,7 +78,7 @@ def _area_widgets(store, L: str, chosen: F.Filters, scope: str) -> None:
     parents = dict(zip(regions["region_code"], regions["parent_code"]))
     province = store.province_code
     if levels.get(scope) == "county":
-        st.sidebar.caption(f"{t('iv.county', L)}：{names[scope]}")
+        st.sidebar.caption(f"{t('iv.county', L)}{'：' if L == 'zh' else ': '}{names[scope]}")
         return
     city_scope = levels.get(scope) == "city"
     cities = [scope] if city_scope else regions[regions["region_level"] == "city"]["region_code"].tolist()

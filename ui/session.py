@@ -1,6 +1,8 @@
 """The app's shared state: the store, opened once per process, and the first-start demo load."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from core import demo
@@ -23,38 +25,54 @@ def store() -> Store:
     return s
 
 
-def lang() -> str:
-    """The interface language: Chinese unless the URL says ?lang=en; a sidebar switch flips it."""
-    current = st.query_params.get("lang", st.session_state.get("lang", "zh"))
-    current = current if current in ("zh", "en") else "zh"
-    chosen = "en" if st.sidebar.toggle("English", value=current == "en", key="lang_toggle") else "zh"
+def language() -> str:
+    """The interface language of this run: a ?lang= in the address when it names another language than the session's
+    (a link), else the session's choice (the sidebar switch), else Chinese. The switch is set to match."""
+    asked = st.query_params.get("lang")
+    held = st.session_state.get("lang")
+    chosen = asked if asked in ("zh", "en") and asked != held else (held or "zh")
+    st.session_state["lang"] = chosen
+    st.session_state["lang_toggle"] = chosen == "en"  # the switch shows the language in force
+    return chosen
+
+
+def language_of_run() -> str:
+    """The interface language `language` chose for this run (for what a page draws after its start)."""
+    return st.session_state.get("lang", "zh")
+
+
+def _switched() -> None:
+    """The sidebar switch: the session's language, kept in the address when English."""
+    chosen = "en" if st.session_state["lang_toggle"] else "zh"
     st.session_state["lang"] = chosen
     if chosen == "en":
         st.query_params["lang"] = "en"
     elif "lang" in st.query_params:
         del st.query_params["lang"]
+
+
+def lang() -> str:
+    """The language switch in the sidebar; returns the interface language."""
+    st.sidebar.toggle("English", key="lang_toggle", on_change=_switched)
+    chosen = st.session_state["lang"]
+    if chosen == "en":
+        st.query_params["lang"] = "en"
     return chosen
 
 
-NAV_FLAG = "_vbp_nav"
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
 
-def routed(page_file: str) -> None:
-    """Call first in every page. A page opened straight through Streamlit's legacy pages/ folder
-    (a shared link on a freshly started server) is sent through app.py's navigation, keeping its
-    query parameters, so the link still shows the view it names."""
-    if st.session_state.get(NAV_FLAG):
-        return
-    params = st.query_params.to_dict()
-    params["goto"] = page_file
-    st.switch_page("app.py", query_params=params)
+def page_file(page_id: str) -> str:
+    """The file of a page (its id is its address: overview, map, institution, ...)."""
+    return str(PAGES_DIR / f"{page_id}.py")
 
 
 USER = "_vbp_user"
 
 
 def user():
-    """The signed-in user of this run (set by `start`)."""
+    """The signed-in user of this run (set by ui/main.py before the page runs)."""
     return st.session_state[USER]
 
 
@@ -64,26 +82,19 @@ def store_of_run() -> Store:
 
 
 def start(page_file: str, title: str | None = None, needs_marts: bool = True):
-    """The opening of every page: route through the navigation, open the store, choose the language,
-    check the signed-in user may open the page, show the title, and make sure the figures are current
-    (recomputing them, with progress, when the data changed) or stop with a reason when there are none.
-    Returns (store, language)."""
+    """The opening of every page: the store, the language, a check that the user signed in for this run (by
+    ui/main.py) may open the page, the title, and figures current for the store's data (recomputed, with
+    progress, when the data changed), or a stop with the reason when there are none. Returns (store, language)."""
     from pathlib import Path
 
     from core import marts
     from core.i18n import t
-    from ui import auth
-    routed(page_file)
     s = store()
     L = lang()
-    signed_in = auth.current(s, L)
-    if signed_in is None:  # a page asked for after the session ended: sign in first
-        auth.login_page(s, L)
-        st.stop()
-    if Path(page_file).stem not in signed_in.pages:
+    signed_in = st.session_state.get(USER)
+    if signed_in is None or Path(page_file).stem not in signed_in.pages:
         st.warning(t("auth.denied", L))
         st.stop()
-    st.session_state[USER] = signed_in
     if title:
         st.title(t(title, L))
     if needs_marts and marts.default_view(s) is None:

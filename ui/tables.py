@@ -1,14 +1,22 @@
-"""A table with its Excel download, and links to the scorecards: every list in the app uses this."""
+"""A table with its Excel download, and the way from a row to its scorecard: every list in the app uses this.
+
+What a table shows reads in the interface language: rates in percent to one decimal, quantities with thousands
+separators, an empty cell as "—", the data's vocabulary (levels, categories, statuses) in English on an English
+page. The numbers stay numbers (sorting works), and the download gives the rows as they are, formatted by the
+workbook (core/xlsx.py)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from core import exports
-from core.i18n import number_formats, t
+from core.i18n import number_formats, t, translated
 from ui import session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CARRIED = ("area", "asof", "cat", "lang")  # the filters (and language) a link keeps
 
 
 def download(label: str, make, file_name: str, key: str) -> None:
@@ -16,24 +24,61 @@ def download(label: str, make, file_name: str, key: str) -> None:
     st.download_button(label, data=make, file_name=file_name, mime=XLSX, key=key, on_click="ignore")
 
 
+def open_card(kind: str, code: str) -> None:
+    """Open the scorecard of an institution or enterprise in this tab, keeping the filters."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k in CARRIED}
+    st.switch_page(session.page_file(kind), query_params={**params, "code": code})
+
+
+def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[str, ...] = (),
+          helps: dict[str, str] | None = None) -> tuple[pd.DataFrame, dict]:
+    """The rows as a table shows them, and the column settings that make them read so (yes and no as words)."""
+    out = frame[[c for c in headers if c in frame.columns]].copy()
+    for column in out.columns:
+        if pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].map({True: "是", False: "否"}).astype(object)
+    out = translated(out, L)
+    config = {}
+    for column, kind in number_formats(frame, headers, percent).items():
+        if kind == "percent":  # shown as 95.3%: the value in percent, one decimal
+            out[column] = out[column] * 100
+            config[headers[column]] = st.column_config.NumberColumn(format="%.1f%%", help=(helps or {}).get(column))
+        else:
+            config[headers[column]] = st.column_config.NumberColumn(format=kind, help=(helps or {}).get(column))
+    for column in out.columns:
+        if column in headers and pd.api.types.is_datetime64_any_dtype(out[column]):
+            whole_days = (out[column].dropna().dt.normalize() == out[column].dropna()).all()
+            config[headers[column]] = (st.column_config.DateColumn(format="YYYY-MM-DD") if whole_days else
+                                       st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"))
+    for column, text in (helps or {}).items():
+        if column in headers and headers[column] not in config:
+            config[headers[column]] = st.column_config.Column(help=text)
+    return out.rename(columns=headers), config
+
+
 def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,
-         link: tuple[str, str] | None = None, percent: tuple[str, ...] = (), **kwargs):
-    """Render `frame` with `headers` (column -> label); `link` = (code column, "institution"|"enterprise")
-    adds a 档案 column that opens the scorecard; rates read in percent (those the catalogue knows, and the
-    columns named in `percent`), quantities with thousands separators; a download button gives the same
-    rows as .xlsx."""
-    L = st.query_params.get("lang", "zh")
-    shown = frame[[c for c in headers if c in frame.columns]].rename(columns=headers)
-    config = {headers[c]: st.column_config.NumberColumn(format=kind)
-              for c, kind in number_formats(frame, headers, percent).items()}
+         link: tuple[str, str] | None = None, percent: tuple[str, ...] = (), helps: dict[str, str] | None = None):
+    """Render `frame` with `headers` (column -> label); `link` = (code column, "institution"|"enterprise"):
+    choosing a row opens that scorecard in this tab; `percent` names rate columns the catalogue does not know;
+    `helps` gives columns a tooltip. A download button gives the same rows as .xlsx. A table without rows is a
+    sentence saying so."""
+    L = session.language_of_run()
+    if frame.empty:
+        st.caption(t("table.none", L))
+        return None
+    data, config = shown(frame, headers, L, percent, helps)
     if link is not None:
-        column, kind = link
-        card = t("table.card", L)
-        shown.insert(0, card, [f"/{kind}?code={code}" for code in frame[column]])
-        config[card] = st.column_config.LinkColumn(card, display_text=t("table.open", L))
-    event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key, **kwargs)
+        st.caption(t("table.pick_row", L))
+        event = st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, placeholder="—",
+                             on_select="rerun", selection_mode="single-row")
+        rows = list(event.selection.rows) if event is not None else []
+        if rows:
+            open_card(link[1], str(frame.iloc[rows[0]][link[0]]))
+    else:
+        event = st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, placeholder="—")
     store, user = session.store_of_run(), session.user()
     if user.can("export"):
-        download(t("table.download", L), lambda: exports.table(store, user, title, frame, headers),
-                 f"{title}.xlsx", f"{key}_xlsx")
+        download(t("table.download", L), lambda: exports.table(store, user, title, translated(frame, L), headers,
+                                                               lang=L, percent=percent),
+                 f"{Path(title).name}.xlsx", f"{key}_xlsx")
     return event

@@ -68,9 +68,7 @@ def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = F
     data = build(store.province_code, scale, seed, progress=progress)
     with store.begin() as conn:
         if replace:
-            for name in reversed(("enterprises", "institutions", "products", "agreements", "baseline", "orders", "complaints")):
-                conn.execute(S.DATA_TABLES[name].delete())
-            conn.execute(S.demo_manifest.delete())
+            _delete_data(conn)
         counts = {}
         steps = ("enterprises", "institutions", "products", "agreements", "baseline", "orders", "complaints")
         for i, name in enumerate(steps):
@@ -86,6 +84,26 @@ def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = F
         demo_accounts(store)
     progress(1.0, "完成 / done")
     return counts
+
+
+DEMO_META = ("demo_scale", "demo_seed", "demo_as_of")
+
+
+def _delete_data(conn) -> None:
+    for name in reversed(("enterprises", "institutions", "products", "agreements", "baseline", "orders", "complaints")):
+        conn.execute(S.DATA_TABLES[name].delete())
+    conn.execute(S.demo_manifest.delete())
+
+
+def clear(conn) -> None:
+    """Inside the transaction of the first import of real data into a demo store: every row of the demo goes (its
+    data, what was planted, the actions recorded on it, its figures and its accounts), so the store then holds the
+    real data only. Uploads and the audit log stay."""
+    conn.execute(S.actions.delete())
+    marts.drop_views(conn)
+    _delete_data(conn)
+    conn.execute(S.users.delete().where(S.users.c.is_demo.is_(True)))
+    conn.execute(S.store_meta.delete().where(S.store_meta.c.key.in_(DEMO_META)))
 
 
 DEMO_PASSWORD = "demo2026vbp"  # demo accounts only: they cannot sign in once real data is imported

@@ -21,6 +21,7 @@ class Group:
     price: float
     winners: int = 1  # selected manufacturers; institutions pick by city
     has_nonselected: bool = False
+    unit: str = "盒"  # what a quantity counts: boxes of a drug, pieces of a device
 
 
 GROUPS: tuple[Group, ...] = (
@@ -42,9 +43,9 @@ GROUPS: tuple[Group, ...] = (
     Group("孟鲁司特钠", "片剂", "10mg×30片", "药品", "国家第二批", "hospital", 7000, 16.5, 1),
     Group("替格瑞洛", "片剂", "90mg×14片", "药品", "国家第五批", "hospital", 4000, 25.9, 1),
     Group("格列美脲", "片剂", "2mg×30片", "药品", "国家第二批", "all", 10000, 4.7, 1),
-    Group("冠脉药物洗脱支架", "植入类", "钴铬合金 2.75×18mm", "耗材", "国家第一批高值耗材", "tertiary", 600, 700.0, 1),
-    Group("人工晶状体", "植入类", "单焦点 非球面", "耗材", "省际联盟", "hospital", 500, 860.0, 1),
-    Group("冠脉扩张球囊导管", "介入类", "快速交换 2.5×15mm", "耗材", "省际联盟", "tertiary", 700, 260.0, 1),
+    Group("冠脉药物洗脱支架", "植入类", "钴铬合金 2.75×18mm", "耗材", "国家第一批高值耗材", "tertiary", 600, 700.0, 1, unit="个"),
+    Group("人工晶状体", "植入类", "单焦点 非球面", "耗材", "省际联盟", "hospital", 500, 860.0, 1, unit="片"),
+    Group("冠脉扩张球囊导管", "介入类", "快速交换 2.5×15mm", "耗材", "省际联盟", "tertiary", 700, 260.0, 1, unit="根"),
 )
 
 # Substitutable drugs (可替代): (generic, form, spec, replaces generic, degree, price).

@@ -161,6 +161,7 @@ def enterprises_and_products(scale: Scale, cities: list[tuple[str, str]]) -> tup
         prods.append({"product_code": f"{prefix}{len(prods) + 1:06d}", "generic_name": generic, "dosage_form": form,
                       "specification": spec, "category": category, "manufacturer_code": mcode, "vbp_batch": batch,
                       "status": status, "substitute_generic": sub, "substitution_degree": degree,
+                      "unit": group.unit if group is not None else "盒",
                       "price": price, "group_index": gi, "winner": winner})
 
     for gi, g in enumerate(C.GROUPS):

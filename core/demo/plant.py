@@ -65,8 +65,14 @@ class Planter:
                          index=self.orders.index)
 
     def scale_delivery(self, mask: pd.Series, fraction: float) -> None:
-        done = mask & self.orders["delivered_qty"].notna()
-        self.orders.loc[done, "delivered_qty"] = np.round(self.orders.loc[done, "order_qty"] * fraction, 2)
+        """Deliver a fraction of the orders, in whole pieces (boxes, devices): along each institution x product's
+        orders (by date) the running total delivered is the fraction of the running total ordered, rounded, so
+        every pair's delivery rate is the fraction to within half a piece of its orders."""
+        done = self.orders.index[mask & self.orders["delivered_qty"].notna()]
+        rows = self.orders.loc[done].sort_values("order_date", kind="stable")
+        pairs = [rows["institution_code"], rows["product_code"]]
+        total = np.floor(rows.groupby(pairs)["order_qty"].cumsum() * fraction + 0.5)
+        self.orders.loc[rows.index, "delivered_qty"] = total - total.groupby(pairs).shift(fill_value=0.0)
 
     def add_orders(self, inst_code, product_code, total: float, price: float, distributor) -> None:
         """Monthly orders from January to T adding up to `total`."""
@@ -109,7 +115,7 @@ class Planter:
                 "product_code": code, "generic_name": g.generic_name, "dosage_form": g.dosage_form,
                 "specification": g.specification + "（B型）", "category": g.category, "manufacturer_code": maker,
                 "vbp_batch": g.vbp_batch, "status": "中选", "substitute_generic": None, "substitution_degree": None,
-                "price": g.price, "group_index": gi, "winner": 9}])], ignore_index=True)
+                "unit": g.unit, "price": g.price, "group_index": gi, "winner": 9}])], ignore_index=True)
             self.note("supplier_tier", "enterprise", maker, tier, None, f"配送率约{fraction:.0%}")
             cities = [self.cities[i % len(self.cities)] for i in city_is]
             holders = self.agr[(self.agr["group_index"] == gi)

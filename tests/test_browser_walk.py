@@ -1,0 +1,149 @@
+"""Every page for every role, in both languages, in a real browser: what a user sees has no error, no Python
+object, no placeholder word, no English on a Chinese page (beyond codes, units and product names) and no untranslated
+vocabulary on an English page; the pages ask nothing of any host but the app's own. One screenshot per page and role
+goes to tests/artifacts/walk/."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from core import accounts, db, formats
+from core.demo import DEMO_PASSWORD
+
+from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (bash scripts/setup.sh)")
+
+ROLES = ("demo_leader", "demo_city", "demo_county", "demo_analyst", "demo_admin")
+SHOTS = ARTIFACTS / "walk"
+BAD_WORDS = re.compile(r"\b(None|nan|NaN|NaT|empty|null|undefined|Traceback|DeltaGenerator)\b|<[a-zA-Z_.]+ object at 0x|"
+                       r"\{\}|\[\]")
+# Latin words a Chinese page may show: units, codes and names of the data, and a few words no Chinese user would
+# translate. Words with a digit or an underscore are codes (H3701020001, demo_city) and always allowed.
+ALLOWED = {"English", "Excel", "CSV", "SHA", "GB", "T", "IQR", "Q1", "Q3", "mg", "g", "ml", "mm", "x", "A", "B", "C",
+           "D", "k", "MB", "KB", "ID", "sub", "YYYY", "MM", "DD", "xlsx", "csv", "sso"}
+ENGLISH_ONLY = set(formats.LEVELS + formats.INSTITUTION_CATEGORIES + formats.ENTERPRISE_ROLES + formats.PRODUCT_STATUSES
+                   + formats.CHANNELS + formats.ISSUE_TYPES + formats.OWNERSHIPS) - {"其他"}
+
+
+@pytest.fixture(scope="module")
+def walk_url(demo_store, tmp_path_factory):
+    """A private copy of the demo store (signing in writes sessions and the audit log)."""
+    path = tmp_path_factory.mktemp("walk") / "walk.sqlite3"
+    source, target = sqlite3.connect(sa.make_url(demo_store.url).database), sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    url = f"sqlite:///{path}"
+    with streamlit_server(url) as base:
+        yield base
+    db.dispose(url)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One browser profile for the walk (its cache keeps the map's scripts); each walk starts without cookies."""
+    from playwright.sync_api import sync_playwright
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = chromium.new_context(viewport={"width": 1400, "height": 1800}, locale="zh-CN")
+        yield context
+        context.close()
+        chromium.close()
+    print(f"\nscreenshots of every page: {SHOTS}")
+
+
+IDLE = """() => { const app = document.querySelector('[data-testid="stApp"]');
+                  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                      && !document.querySelector('[data-stale="true"]'); }"""
+SEEN = """() => {
+  const icons = new Set(Array.from(document.querySelectorAll('[data-testid="stIconMaterial"]')).map(i => i.textContent));
+  const text = (el) => el ? el.innerText.split('\\n').filter(l => !icons.has(l.trim())).join('\\n') : '';
+  const main = document.querySelector('[data-testid="stMain"]'), side = document.querySelector('[data-testid="stSidebar"]');
+  const cells = Array.from(document.querySelectorAll('[data-testid="stDataFrame"] td, [data-testid="stDataFrame"] th'))
+      .map(c => c.textContent);
+  const svg = Array.from(document.querySelectorAll('.js-plotly-plot text')).map(t => t.textContent);
+  return {main: text(main), side: text(side), cells: cells, charts: svg,
+          errors: document.querySelectorAll('[data-testid="stException"]').length,
+          help: document.querySelectorAll('[data-testid="stHelp"], [data-testid="stHelpDoc"]').length};
+}"""
+
+
+def _wait_idle(page) -> None:
+    page.wait_for_function(IDLE, timeout=120_000, polling=200)
+
+
+def _latin_words(text: str) -> set[str]:
+    words = set(re.findall(r"[A-Za-z][A-Za-z0-9_.@-]*", text))
+    return {w for w in words if not re.search(r"[0-9_]", w) and w.strip(".") not in ALLOWED and len(w.strip(".")) > 0}
+
+
+def _problems(seen: dict, lang: str, products: set[str]) -> list[str]:
+    found = []
+    if seen["errors"]:
+        found.append(f"{seen['errors']} exception elements")
+    if seen["help"]:
+        found.append("a help/documentation element")
+    for where in ("main", "side", "cells", "charts"):
+        text = "\n".join(seen[where]) if isinstance(seen[where], list) else seen[where]
+        for m in BAD_WORDS.finditer(text):
+            found.append(f"{where}: {m.group(0)!r} in …{text[max(0, m.start() - 40):m.end() + 40]!r}")
+        if lang == "zh":
+            words = _latin_words(text) - products
+            if words:
+                found.append(f"{where}: English on a Chinese page: {sorted(words)[:15]}")
+        else:
+            items = seen[where] if isinstance(seen[where], list) else re.split(r"[\n\t]", text)
+            left = {v for v in items if v.strip() in ENGLISH_ONLY}
+            if left:
+                found.append(f"{where}: untranslated on an English page: {sorted(left)}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("username", ROLES)
+def test_every_page_reads_clean(walk_url, browser, demo_store, username, lang):
+    role = accounts.load(demo_store, username).role
+    products = set(re.findall(r"[A-Za-z][A-Za-z0-9_./@-]*", " ".join(
+        demo_store.read("SELECT specification FROM products WHERE specification IS NOT NULL")["specification"])))
+    browser.clear_cookies()
+    page = browser.new_page()
+    foreign: list[str] = []
+    host = walk_url.split("//", 1)[1]
+    page.on("request", lambda r: foreign.append(r.url) if r.url.split("/")[2] != host and
+            not r.url.startswith(("data:", "blob:")) else None)
+    page.goto(walk_url + ("/?lang=en" if lang == "en" else "/"))
+    page.get_by_role("button", name="Sign in" if lang == "en" else "登录").wait_for(timeout=120_000)
+    page.get_by_label("User name" if lang == "en" else "用户名").fill(username)
+    page.get_by_label("Password" if lang == "en" else "密码", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in" if lang == "en" else "登录").click()
+    nav = page.locator('[data-testid="stSidebarNavLink"]')
+    nav.first.wait_for(timeout=120_000)
+    _wait_idle(page)
+    titles = nav.all_inner_texts()
+    assert len(titles) == len(accounts.ROLES[role].pages)
+    problems = {}
+    for i, title in enumerate(titles):
+        nav.nth(i).click()
+        page.wait_for_function("(i) => document.querySelectorAll('[data-testid=\"stSidebarNavLink\"]')[i]"
+                               ".getAttribute('aria-current') === 'page'", arg=i, timeout=60_000)
+        _wait_idle(page)
+        if page.locator('[data-testid="stDeckGlJsonChart"]').count():
+            page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+        found = _problems(page.evaluate(SEEN), lang, products)
+        slug = page.evaluate("location.pathname").strip("/") or "start"
+        page.screenshot(path=str(SHOTS / f"{username}-{lang}-{slug}.png"), full_page=True)
+        if found:
+            problems[f"{title.split()[-1]} ({slug})"] = found
+    page.close()
+    assert not foreign, f"requests to other hosts: {sorted(set(foreign))[:10]}"
+    assert not problems, "\n".join(f"{page}: {p}" for page, found in problems.items() for p in found)

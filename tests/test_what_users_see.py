@@ -1,0 +1,191 @@
+"""What users see, piece by piece: map legends, chart axes, months, words of the data in English, the audit log and
+upload history in words, whole quantities, the scorecard pickers, the interview list's save, the command line in a
+pipe, and the settings that keep tracebacks and magic off the page. The whole pages are walked in a browser in
+test_browser_walk.py."""
+import ast
+import subprocess
+import sys
+import tomllib
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import audit, charts, exporter, formats, importer, maps, scorecard, uploads
+from core.accounts import system_user
+from core.db import ROOT
+from core.i18n import month_label, translated
+
+from .extract_fixture import frames
+from .views import default, sign_in
+
+
+# -- map legends ----------------------------------------------------------------------------------------------------
+def test_a_count_layer_gets_whole_number_bins():
+    assert [label for _, label in maps.legend([0, 1, 2, 3], "count")] == ["0", "1", "2", "3"]
+    assert [label for _, label in maps.legend([0, 3, 29], "count")] == ["0–4", "5–9", "10–14", "15–19", "20–24", "25–29"]
+    assert [label for _, label in maps.legend([2.0, 2.0], "count")] == ["2"]
+
+
+def test_values_that_read_alike_get_one_entry():
+    assert maps.legend([0.5, 0.5, 0.5000001], "percent") == [(list(maps.PALETTE[3]), "50.0%")]
+    labels = [label for _, label in maps.legend([0.999, 1.0], "percent")]
+    assert labels == ["99.9% – 100.0%"]  # seven bins would all read 99.9% or 100.0%
+    assert len(set(labels)) == len(labels)
+
+
+def test_rate_bins_cover_the_values_and_colour_them_as_the_legend_says():
+    values = [0.2, 0.35, 0.9]
+    scale = maps.scale(values, "percent")
+    assert [b.label for b in scale.bins] == ["20.0% – 30.0%", "30.0% – 40.0%", "40.0% – 50.0%", "50.0% – 60.0%",
+                                             "60.0% – 70.0%", "70.0% – 80.0%", "80.0% – 90.0%"]
+    assert scale.color(0.35)[:3] == list(scale.bins[1].rgb)  # 35% lies in the 30–40% bin
+    assert scale.color(0.9)[:3] == list(scale.bins[-1].rgb) and scale.color(0.2)[:3] == list(scale.bins[0].rgb)
+    assert scale.color(None)[:3] == list(maps.NO_VALUE)
+
+
+def test_legend_labels_never_overlap():
+    fig = charts.legend(maps.legend([0.2, 0.9], "percent"), "配送率")
+    ys = sorted(a.y for a in fig.layout.annotations)
+    assert len(ys) == 7 and all(b - a >= 1 for a, b in zip(ys, ys[1:]))  # one row each, a row apart
+    assert fig.layout.height >= 24 * 7
+
+
+# -- charts -----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("values", [[0.99, 1.0, 0.995], [0.2, 0.9], [0.5], [0.953, 0.958], [0.0, 0.0], [1.2, 0.3], []])
+def test_rate_axis_ticks_never_repeat(values):
+    ticks, labels, (low, high) = charts.rate_ticks(values)
+    assert len(set(labels)) == len(labels) >= 2
+    assert all(low <= v <= high for v in values)
+
+
+def test_rate_axis_near_100_percent():
+    ticks, labels, _ = charts.rate_ticks([0.99, 1.0, 0.995])
+    assert labels == ["99.0%", "99.5%", "100.0%"]  # worked out: span 1 point, step half a point
+
+
+def test_months_read_in_the_interface_language():
+    assert month_label("2026-01") == "2026年1月" and month_label("2026-11", "en") == "Nov 2026"
+    fig = charts.trend(pd.DataFrame({"month": ["2026-01", "2026-02"], "r": [0.95, 0.96]}), {"r": "配送率"}, "趋势")
+    assert list(fig.data[0].x) == ["2026年1月", "2026年2月"] and fig.layout.xaxis.type == "category"
+
+
+# -- words --------------------------------------------------------------------------------------------------------
+def test_the_data_vocabulary_reads_in_english_on_an_english_page():
+    frame = pd.DataFrame({"level": ["二级", "三级"], "category": ["综合医院", "村卫生室"], "name": ["济南市中心医院", "其他"]})
+    assert translated(frame, "en").to_dict("list") == {"level": ["Level II", "Level III"],
+                                                       "category": ["General hospital", "Village clinic"],
+                                                       "name": ["济南市中心医院", "Other"]}
+    assert translated(frame, "zh").equals(frame)
+
+
+def test_the_audit_log_and_upload_history_read_in_words(demo_copy):
+    store = demo_copy
+    uploads.record(store, system_user(store), "a.xlsx", "ab" * 32, {"orders": 1200, "complaints": 3}, "imported", 0)
+    entries = audit.readable(store.read("SELECT * FROM audit_log"), store.regions())
+    assert not set(entries["outcome_text"]) & {"ok", "rejected", "imported", "web"}
+    upload = entries[entries["action"] == "upload"].iloc[0]
+    assert upload["outcome_text"] == "已导入" and upload["detail_text"].startswith("行数：采购订单 1,200，诉求 3；错误 0 个")
+    history = uploads.history(store)
+    assert history["rows_text"].iloc[0] == "采购订单 1,200，诉求 3"
+    assert audit.rows_text("{}") == "—"
+    unknown = pd.DataFrame([{"role": None, "scope": None, "action": "login", "detail": "web", "outcome": "failed:wrong"}])
+    shown = audit.readable(unknown, store.regions(), "en")  # a failed sign-in by an unknown name has no role
+    assert shown.iloc[0][["role_name", "detail_text", "outcome_text"]].tolist() == [None, "web", "failed: wrong name or password"]
+
+
+# -- quantities -------------------------------------------------------------------------------------------------
+def test_the_demo_counts_boxes_and_devices_in_whole_numbers(demo_store):
+    fractional = demo_store.read("""SELECT p.unit, COUNT(*) AS n FROM orders o JOIN products p ON p.product_code = o.product_code
+                                    WHERE o.order_qty <> ROUND(o.order_qty) OR o.delivered_qty <> ROUND(o.delivered_qty)
+                                    GROUP BY p.unit""")
+    assert fractional.empty
+    units = set(demo_store.read("SELECT DISTINCT unit FROM products")["unit"])
+    assert units and units <= set(formats.WHOLE_UNITS)
+
+
+def test_a_fractional_quantity_of_a_whole_unit_is_refused(tmp_path, demo_store):
+    f = frames()
+    f["products"]["unit"] = f["products"]["product_code"].map({"0012": "盒"})  # 0013 has no unit: 20.5 stays allowed
+    f["orders"].loc[0, "order_qty"] = 110.5  # 100 delivered
+    extract = importer.parse([exporter.write_xlsx(f, tmp_path / "half.xlsx")], demo_store, fresh=True)
+    found = [p for p in extract.problems if p.column.startswith("采购数量")]
+    assert len(found) == 1 and found[0].row == 2 and found[0].value == "110.5"
+    assert "整数" in found[0].zh and "whole number" in found[0].en
+    f["products"]["unit"] = "克"  # a unit that may be fractional
+    assert importer.parse([exporter.write_xlsx(f, tmp_path / "grams.xlsx")], demo_store, fresh=True).ok
+
+
+# -- pages ----------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
+    from ui import session
+    session._store.clear()
+    yield lambda user: sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), user)
+    session._store.clear()
+
+
+def _flatten(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _flatten(child)
+
+
+def test_scorecards_open_with_the_title_first_and_a_list_of_the_own_scope(app, demo_copy):
+    at = app("demo_county").run()
+    at.switch_page("../pages/institution.py").run()
+    assert not at.exception
+    shown = [n.type for n in _flatten(at.main) if n.type in ("title", "selectbox")]
+    assert shown == ["title", "selectbox"] and at.title[0].value == "机构档案"  # the title, then the list
+    picker = at.selectbox(key="pick_institution")
+    county = demo_copy.read("SELECT institution_code FROM institutions WHERE county_code = '371422' ORDER BY 1")
+    assert picker.options and len(picker.options) == len(county)  # only the county's institutions
+    assert picker.value is None and at.info  # nothing chosen yet: a sentence says how
+    picker.set_value(county["institution_code"].iloc[0]).run()
+    assert not at.exception and at.query_params["code"] in (county["institution_code"].iloc[0],
+                                                            [county["institution_code"].iloc[0]])
+    assert at.subheader[0].value.replace("\\", "") == scorecard.institution_card(
+        default(demo_copy, "371422"), county["institution_code"].iloc[0])["info"]["institution_name"]
+
+
+def test_saving_an_action_with_no_row_selected_says_what_to_do(app):
+    at = app("demo_city").run()
+    at.switch_page("../pages/interviews.py").run()
+    next(b for b in at.button if b.label == "保存").click().run()
+    assert any("请先在上方表格中勾选" in w.value for w in at.warning)
+
+
+def test_no_page_writes_a_bare_expression():
+    """Streamlit's magic writes any bare expression to the page; the app has magic off, and no page relies on it."""
+    for path in list((ROOT / "pages").glob("*.py")) + list((ROOT / "ui").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bare = [n for n in ast.walk(tree) if isinstance(n, ast.Expr) and not isinstance(n.value, (ast.Constant, ast.Call))]
+        assert not bare, f"{path.name}: line {bare[0].lineno}"
+
+
+def test_streamlit_settings_keep_tracebacks_magic_and_raw_downloads_off():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["magicEnabled"] is False
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["disableDataExport"] is True  # the audited Excel download is the one offered
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_the_command_line_in_a_pipe_stops_quietly(demo_store):
+    shell = f"{sys.executable} -m core indicators --level institution --db {demo_store.url} | head -1"
+    run = subprocess.run(["bash", "-c", f"set -o pipefail; {shell}"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert run.stdout.startswith("institution_code,") and run.stdout.count("\n") == 1
+    assert "Traceback" not in run.stderr and "BrokenPipe" not in run.stderr and run.stderr.strip() == ""
+    assert run.returncode == 141  # as a shell reports a program stopped by a closed pipe
+
+
+def test_two_figures_of_progress_have_two_names_and_say_which_is_which(app):
+    at = app("demo_leader").run()
+    tiles = {m.label: m for m in at.metric}
+    assert "采购进度/序时进度" in tiles and "采购进度" not in tiles  # the tile is completion over the schedule
+    assert "序时进度之比" in tiles["采购进度/序时进度"].help and "完成率本身" in tiles["采购进度/序时进度"].help
+    at.switch_page("../pages/map.py").run()
+    figures = next(d.value for d in at.dataframe if "计算方法" in d.value.columns).set_index("指标")
+    assert figures.loc["采购进度", "计算方法"] == "中选产品采购数量 ÷ 约定采购量 agreed_qty"  # the map's is completion
