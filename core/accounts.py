@@ -10,7 +10,7 @@ and `require` refuses what its role may not do, whoever calls.
 from __future__ import annotations
 
 import datetime as dt
-import math
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -59,9 +59,9 @@ class AccessDenied(PermissionError):
 
 class LoginFailed(Exception):
     MESSAGES = {
-        "wrong": ("用户名或密码错误", "wrong user name or password"),
-        "locked": ("连续登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试或联系管理员",
-                   "too many failed sign-ins: the account is locked; try again in {minutes} minutes or ask an administrator"),
+        "denied": ("用户名或密码错误。连续失败多次的账户将被锁定 {minutes} 分钟，如需帮助请联系管理员",
+                   "wrong user name or password. After repeated failures an account is locked for {minutes} minutes; "
+                   "ask an administrator for help"),
         "disabled": ("账户已停用，请联系管理员", "the account is disabled: ask an administrator"),
         "demo_closed": ("已导入正式数据，演示账户不可再登录", "real data has been imported: demo accounts can no longer sign in"),
         "no_account": ("该统一身份认证账号未关联本系统账户，请联系管理员", "this single sign-on identity has no account here: ask an administrator"),
@@ -148,40 +148,60 @@ def load(store, username: str) -> User | None:
 
 
 def authenticate(store, username: str, password: str, now: dt.datetime | None = None, source: str = "web") -> User:
-    """Check a password; lock the account after repeated failures. Every attempt is audited."""
+    """Check a password; lock the account after repeated failures. Every attempt is audited.
+
+    An unknown name, a wrong password and a locked account answer alike, in words and in time: each checks one
+    password hash and runs one counting statement, then fails with the same message (the audit log, for
+    administrators, keeps which it was; an unknown name is kept only as a hash, as it may be a mistyped password).
+    Failures are counted by the store in one statement, so tries made at the same moment all count."""
     now = now or dt.datetime.now().replace(microsecond=0)
     settings = store.settings()
     limit, minutes = int(settings["login_max_failures"]), int(settings["login_lock_minutes"])
-    row = _row(store, username)
-
-    def fail(reason: str, **values):
-        audit.record(store, username, "login", outcome=f"failed:{reason}", detail=source)
-        raise LoginFailed(reason, **values)
-    if row is None:
-        _verify(_DUMMY, password)  # the same work as for a real account: timing does not tell who exists
-        fail("wrong")
-    if row["locked_until"] is not None and _when(row["locked_until"]) > now:
-        fail("locked", minutes=max(1, math.ceil((_when(row["locked_until"]) - now).total_seconds() / 60)))
-    if not _verify(row["password_hash"], password):
-        failures = int(row["failed_logins"]) + 1
-        locked = now + dt.timedelta(minutes=minutes) if failures >= limit else None
-        with store.begin() as conn:
-            conn.execute(S.users.update().where(S.users.c.username == username).values(
-                failed_logins=0 if locked else failures, locked_until=locked))
-        if locked:
+    row = _row(store, username) if isinstance(username, str) and 0 < len(username) <= 64 else None
+    right = _verify(row["password_hash"] if row else _DUMMY, password or "")
+    locked = row is not None and row["locked_until"] is not None and _when(row["locked_until"]) > now
+    if row is None or locked or not right:
+        failures = _count_failure(store, username if row is not None and not locked else None, now)
+        reason = "unknown" if row is None else "locked" if locked else "wrong"
+        who = username if row is not None else _unknown_name(username)
+        audit.record(store, who, "login", outcome=f"failed:{reason}", detail=source)
+        if failures is not None and failures >= limit:
+            _lock(store, username, now + dt.timedelta(minutes=minutes))
             audit.record(store, username, "account_locked", outcome="locked", detail=f"{failures} failures")
-            fail("locked", minutes=minutes)
-        fail("wrong")
+        raise LoginFailed("denied", minutes=minutes)
     if not row["is_active"]:
-        fail("disabled")
+        audit.record(store, username, "login", outcome="failed:disabled", detail=source)
+        raise LoginFailed("disabled")
     if row["is_demo"] and demo_closed(store):
-        fail("demo_closed")
+        audit.record(store, username, "login", outcome="failed:demo_closed", detail=source)
+        raise LoginFailed("demo_closed")
     with store.begin() as conn:
         conn.execute(S.users.update().where(S.users.c.username == username).values(
             failed_logins=0, locked_until=None, last_login_at=now))
     user = _user(store, row)
     audit.record(store, user, "login", detail=source)
     return user
+
+
+def _count_failure(store, username: str | None, now: dt.datetime) -> int | None:
+    """One more failure of an unlocked account, counted by the store (UPDATE ... RETURNING): the count after it.
+    The statement runs for every failure, matching no row for an unknown name or a locked account."""
+    u = S.users
+    with store.begin() as conn:
+        return conn.execute(u.update().where(
+            u.c.username == (username or ""), sa.or_(u.c.locked_until.is_(None), u.c.locked_until <= now))
+            .values(failed_logins=u.c.failed_logins + 1).returning(u.c.failed_logins)).scalar()
+
+
+def _lock(store, username: str, until: dt.datetime) -> None:
+    with store.begin() as conn:
+        conn.execute(S.users.update().where(S.users.c.username == username)
+                     .values(failed_logins=0, locked_until=until))
+
+
+def _unknown_name(typed) -> str:
+    """How the audit log keeps a name that is no account: a short hash, never the text (it may be a password)."""
+    return "unknown:" + hashlib.sha256(str(typed).encode("utf-8", "replace")).hexdigest()[:12]
 
 
 _DUMMY = _HASHER.hash("not a password of anyone")

@@ -56,7 +56,7 @@ OUTCOMES = {
     "ok": ("成功", "ok"), "locked": ("账户已锁定", "account locked"), "denied": ("已拒绝", "refused"),
     "imported": ("已导入", "imported"), "rejected": ("文件有误，未导入", "refused: errors in the file"),
     "dry_run": ("仅检查，未导入", "checked only"), "failed:wrong": ("失败：用户名或密码错误", "failed: wrong name or password"),
-    "failed:locked": ("失败：账户已锁定", "failed: account locked"), "failed:disabled": ("失败：账户已停用", "failed: account disabled"),
+    "failed:locked": ("失败：账户已锁定", "failed: account locked"), "failed:unknown": ("失败：无此用户", "failed: no such user"), "failed:disabled": ("失败：账户已停用", "failed: account disabled"),
     "failed:demo_closed": ("失败：演示账户已失效", "failed: demo accounts closed"),
     "failed:no_account": ("失败：未关联账户", "failed: no linked account"),
 }

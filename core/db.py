@@ -156,11 +156,15 @@ def index_hint(store, name: str) -> str:
     return "" if store.is_postgres else f"INDEXED BY {name}"
 
 
-def _column(series: pd.Series, iso: bool) -> list:
-    """One column as plain Python values: None for missing; dates as ISO text (raw drivers) or date objects."""
+def _column(series: pd.Series, iso: bool, with_time: bool = False) -> list:
+    """One column as plain Python values: None for missing; dates as ISO text (raw drivers) or date objects, and
+    with their time of day for a column that holds one (`with_time`)."""
     missing = series.isna()
     if pd.api.types.is_datetime64_any_dtype(series):
-        values = series.dt.strftime("%Y-%m-%d") if iso else series.dt.date
+        if with_time:
+            values = series.dt.strftime("%Y-%m-%d %H:%M:%S") if iso else pd.Series(series.dt.to_pydatetime(), dtype=object)
+        else:
+            values = series.dt.strftime("%Y-%m-%d") if iso else series.dt.date
         return values.astype(object).where(~missing, None).tolist()
     values = series.astype(object).where(~missing, None).tolist()
     sample = next((v for v in values if v is not None), None)
@@ -172,8 +176,10 @@ def _column(series: pd.Series, iso: bool) -> list:
     return values
 
 
-def _records(frame: pd.DataFrame, columns: Sequence[str], iso: bool = True) -> list[tuple]:
-    return list(zip(*(_column(frame[c], iso) for c in columns)))
+def _records(frame: pd.DataFrame, columns: Sequence[str], iso: bool = True, table: sa.Table | None = None) -> list[tuple]:
+    def timed(c: str) -> bool:
+        return table is not None and isinstance(table.c[c].type, sa.DateTime)
+    return list(zip(*(_column(frame[c], iso, timed(c)) for c in columns)))
 
 
 def _csv_ready(table: sa.Table, chunk: pd.DataFrame) -> pd.DataFrame:
@@ -228,7 +234,7 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch
     raw = conn.connection.driver_connection
     cur = raw.cursor()
     for start in range(0, len(frame), batch):
-        cur.executemany(sql, _records(frame.iloc[start:start + batch], columns))
+        cur.executemany(sql, _records(frame.iloc[start:start + batch], columns, table=table))
     cur.close()
     return len(frame)
 
@@ -259,7 +265,7 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
     columns = [c for c in frame.columns if c in table.c]
     keys = [c.name for c in table.primary_key.columns]
     dialect = postgresql if is_postgres(conn) else sqlite
-    rows = [dict(zip(columns, r)) for r in _records(frame, columns, iso=False)]
+    rows = [dict(zip(columns, r)) for r in _records(frame, columns, iso=False, table=table)]
     for start in range(0, len(rows), batch):
         stmt = dialect.insert(table)
         updates = {c: stmt.excluded[c] for c in columns if c not in keys}

@@ -8,8 +8,11 @@ inserted or replaced by their key.
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
+import math
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,17 +45,66 @@ class InvalidExtract(ValueError):
         self.problems = problems
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
+class Unreadable(ValueError):
+    """A file that cannot be read as what it claims to be: the message says why, in Chinese and English."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(zh, en)
+        self.zh, self.en = zh, en
+
+
+def _common_share(text: str) -> float:
+    """The share of a text's letters beyond ASCII that are common simplified Chinese characters (those of GB2312):
+    near 1 for Chinese written in GB18030, low for Big5 bytes read as GB18030, which come out as rare characters
+    and Japanese kana. Punctuation does not count."""
+    letters = [ch for ch in text if ord(ch) > 0x7F and unicodedata.category(ch).startswith("L")]
+    if not letters:
+        return 1.0
+    common = 0
+    for ch in letters:
+        if "\u4e00" <= ch <= "\u9fff":
+            try:
+                ch.encode("gb2312")
+                common += 1
+            except UnicodeEncodeError:
+                pass
+    return common / len(letters)
+
+
+def _decode_csv(raw: bytes) -> str:
+    """A CSV's text: UTF-8 (with or without BOM), UTF-16 (by its BOM, or by the zero bytes of its ASCII
+    characters all on one side), or GB18030; Big5 is recognised and refused by name."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8):].decode("utf-8", "strict")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    head = raw[:65536]
+    if b"\x00" in head:
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        if min(odd, even) * 20 <= max(odd, even) and len(raw) % 2 == 0:
+            return raw.decode("utf-16-le" if odd > even else "utf-16-be")
+        raise Unreadable("文件含有空字节（\\0），不是文本文件", "the file holds NUL bytes: it is not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise Unreadable("无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV",
+                         "the file's encoding is not recognised: save the CSV as UTF-8 or GB18030") from None
+    if _common_share(text) < 0.8:
         try:
-            text = raw.decode(encoding)
-            break
+            raw.decode("big5")
         except UnicodeDecodeError:
-            continue
-    else:
-        raise UnicodeDecodeError("csv", raw[:1], 0, 1, "neither UTF-8 nor GB18030")
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            return text
+        raise Unreadable("文件为 Big5（繁体中文）编码，请另存为 UTF-8 或 GB18030 编码的 CSV",
+                         "the file is in Big5 (traditional Chinese): save it as UTF-8 or GB18030")
+    return text
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(_decode_csv(path.read_bytes())), dtype=str, keep_default_na=False)
 
 
 def _cell_text(value) -> str:
@@ -98,9 +150,12 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
                 found = {path.stem: (_read_csv(path), set())}
             else:
                 found = _read_xlsx(path)
-        except (UnicodeDecodeError, python_calamine.CalamineError, ValueError) as err:
-            problems.append(Problem(path.name, None, "", "", f"无法读取文件：{type(err).__name__}",
-                                    f"the file cannot be read: {type(err).__name__}"))
+        except Unreadable as err:
+            problems.append(Problem(path.name, None, "", "", err.zh, err.en))
+            continue
+        except (UnicodeDecodeError, python_calamine.CalamineError, ValueError, pd.errors.ParserError, OverflowError) as err:
+            problems.append(Problem(path.name, None, "", "", f"无法读取文件（{type(err).__name__}），请确认文件完整且为标准格式",
+                                    f"the file cannot be read ({type(err).__name__}): check it is whole and in the standard format"))
             continue
         for title, (frame, numeric) in found.items():
             if str(title).strip().lower() in F.NOTE_SHEETS:
@@ -122,9 +177,33 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
     return sheets, problems
 
 
-def _convert(column: F.Column, text: str):
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2099, 12, 31)  # dates outside are typing errors, not data
+LARGEST = 1e12  # no quantity, price or count of this platform comes near it
+
+
+def _invisible(text: str) -> str | None:
+    """The first control, invisible or format character of a text (a NUL byte, a zero-width space), or None."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            return ch
+    return None
+
+
+def _convert(column: F.Column, text: str, length: int | None = None):
     """Text of one cell to its value; raises ValueError with (zh, en) when it does not fit."""
-    if column.kind in ("code", "text"):
+    hidden = _invisible(text)
+    if hidden is not None:
+        raise ValueError(f"含有不可见字符 U+{ord(hidden):04X}，请删除后重新输入",
+                         f"holds an invisible character U+{ord(hidden):04X}: delete it and type the value again")
+    if length is not None and len(text) > length:
+        raise ValueError(f"长度为 {len(text)} 个字符，超过上限 {length}", f"{len(text)} characters, more than {length}")
+    if column.kind == "code":
+        odd = next((ch for ch in text if not "!" <= ch <= "~"), None)
+        if odd is not None:  # full-width letters, spaces, Chinese: a look-alike of another code
+            raise ValueError(f"编码只能含半角英文字母、数字和符号（发现“{odd}”U+{ord(odd):04X}）",
+                             f"a code has half-width letters, digits and signs only (found U+{ord(odd):04X})")
+        return text
+    if column.kind == "text":
         return text
     if column.kind == "choice":
         if text not in column.choices:
@@ -133,17 +212,29 @@ def _convert(column: F.Column, text: str):
     if column.kind == "date":
         try:
             if text.replace(".", "", 1).isdigit():  # an Excel serial date
-                return dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))
-            return dt.date.fromisoformat(text[:10])
-        except ValueError:
+                serial = float(text)
+                if not 1 <= serial <= 2958465:
+                    raise OverflowError
+                day = dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+            else:
+                day = dt.date.fromisoformat(text[:10])
+        except (ValueError, OverflowError):
             raise ValueError("日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD") from None
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValueError(f"日期应在 {FIRST_DAY} 至 {LAST_DAY} 之间", f"a date lies between {FIRST_DAY} and {LAST_DAY}")
+        return day
     try:
         number = float(text)
     except ValueError:
         raise ValueError("应为数字", "must be a number") from None
+    if not math.isfinite(number) or abs(number) > LARGEST:
+        raise ValueError("应为有限的数字（不能是 nan、inf 或过大的数）", "must be a finite number (not nan, inf or a huge one)")
     if column.kind == "int":
         if number != int(number):
             raise ValueError("应为整数", "must be a whole number")
+        if column.name == "year" and not FIRST_DAY.year <= number <= LAST_DAY.year:
+            raise ValueError(f"年度应在 {FIRST_DAY.year} 至 {LAST_DAY.year} 之间",
+                             f"a year lies between {FIRST_DAY.year} and {LAST_DAY.year}")
         return int(number)
     if column.kind == "qty" and number < 0:
         raise ValueError("数量不能为负", "quantity must not be negative")
@@ -173,6 +264,7 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
         if missing:
             continue
         typed: dict[str, list] = {c.name: [] for c in sheet.columns}
+        lengths = {c.name: getattr(S.DATA_TABLES[name].c[c.name].type, "length", None) for c in sheet.columns}
         numeric_codes = {(i, mapping[h]) for i, h in numeric if h in mapping}
         for i, record in enumerate(frame.to_dict("records")):
             excel_row = i + 2
@@ -189,7 +281,7 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
                     typed[c.name].append(None)
                     continue
                 try:
-                    typed[c.name].append(_convert(c, text))
+                    typed[c.name].append(_convert(c, text, lengths.get(c.name)))
                 except ValueError as err:
                     zh, en = err.args
                     out.problems.append(Problem(title, excel_row, f"{c.zh} {c.name}", text, zh, en))

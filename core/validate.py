@@ -5,8 +5,11 @@ analyst sees all of them at once; nothing here writes.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +50,53 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+INFLATE_RATIO = 100  # a part of a workbook inflating more than this over its compressed size is refused (a zip bomb)
+INFLATE_FLOOR = 16 * 1024 * 1024  # ... once it inflates past this (small parts compress very well)
+NOT_SHEETS = ("sharedStrings", "styles", "theme", "docProps", "[Content_Types]", "_rels", "calcChain", "printerSettings")
+
+
+def _inflated_within(zf: zipfile.ZipFile, limits: Limits) -> Problem | None:
+    """Every part of the workbook inflated, by reading it (the sizes a file states may lie), and refused at the
+    first part that inflates past INFLATE_RATIO times its compressed size, or when all of them together pass ten
+    times the upload limit."""
+    total = 0
+    for info in zf.infolist():
+        allowed = max(INFLATE_FLOOR, INFLATE_RATIO * max(info.compress_size, 1))
+        seen = 0
+        with zf.open(info) as part:
+            while chunk := part.read(1 << 20):
+                seen += len(chunk)
+                total += len(chunk)
+                if seen > allowed or total > 10 * limits.max_bytes:
+                    return Problem(info.filename, None, "", f"> {seen / 1048576:.0f} MB",
+                                   "工作簿解压后异常膨胀（疑似压缩炸弹），拒绝读取", "the workbook inflates far beyond its size "
+                                   "(a zip bomb): refused before reading")
+    return None
+
+
+def _sheet_states(book: str) -> list[tuple[str, str]]:
+    """(title, state) of the workbook's hidden and very hidden sheets."""
+    out = []
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        state = re.search(r'\bstate="(hidden|veryHidden)"', tag)
+        title = re.search(r'\bname="([^"]*)"', tag)
+        if state:
+            out.append((title.group(1) if title else "", state.group(1)))
+    return out
+
+
 def refuse(path: Path, limits: Limits = Limits()) -> Problem | None:
-    """A reason to refuse the file before reading it, or None."""
+    """A reason to refuse the file before reading it, or None: not a regular file (a folder, a device, a pipe),
+    empty, too large, not what its name says, a zip bomb, a formula in any sheet, a hidden sheet."""
     name = Path(path).name
-    size = Path(path).stat().st_size
+    try:
+        info = os.stat(path)  # a pipe or a device is not opened: stat does not block
+    except OSError as err:
+        return Problem(name, None, "", "", f"无法读取文件：{err.strerror}", f"the file cannot be read: {err.strerror}")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(name, None, "", "", "不是普通文件（文件夹、设备或管道），拒绝读取",
+                       "not a regular file (a folder, a device or a pipe): refused")
+    size = info.st_size
     if size == 0:
         return Problem(name, None, "", "", "文件为空", "the file is empty")
     if size > limits.max_bytes:
@@ -65,24 +111,44 @@ def refuse(path: Path, limits: Limits = Limits()) -> Problem | None:
                            "the workbook is encrypted or an old .xls: remove the password and save as .xlsx")
         if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
             return Problem(name, None, "", "", "文件内容不是 .xlsx 工作簿", "the file is not an .xlsx workbook")
-        with zipfile.ZipFile(path) as zf:
-            if "xl/workbook.xml" not in zf.namelist():
-                return Problem(name, None, "", "", "文件内容不是 .xlsx 工作簿", "the file is not an .xlsx workbook")
-            titles = _sheet_names(zf)
-            for part in sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
-                xml = zf.read(part)
-                formula = re.search(rb"<f[ >/]", xml)  # a formula element; the cell is the last one opened before it
-                if formula:
-                    found = re.match(rb'<c r="([A-Z]+)([0-9]+)"', xml[xml.rfind(b'<c r="', 0, formula.start()):])
-                    ref = (found.group(1) + found.group(2)).decode() if found else ""
-                    return Problem(titles.get(part, part), int(found.group(2)) if found else None, ref,
-                                   "", "单元格含有公式，请粘贴为数值后再上传", "a cell holds a formula: paste values before uploading")
-        return None
-    if suffix == ".csv":
-        if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC) or b"\x00" in Path(path).read_bytes()[:65536]:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return _xlsx_refusal(zf, limits)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+            return Problem(name, None, "", "", "工作簿已损坏，无法读取", "the workbook is damaged and cannot be read")
+    if suffix == ".csv":  # its encoding and text are read by the importer
+        if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
             return Problem(name, None, "", "", "文件内容不是 CSV 文本", "the file is not CSV text")
         return None
     return Problem(name, None, "", "", "文件类型不支持，请上传 .xlsx 或 .csv", "unsupported file type: upload .xlsx or .csv")
+
+
+def _xlsx_refusal(zf: zipfile.ZipFile, limits: Limits) -> Problem | None:
+    if "xl/workbook.xml" not in zf.namelist():
+        return Problem("", None, "", "", "文件内容不是 .xlsx 工作簿", "the file is not an .xlsx workbook")
+    bomb = _inflated_within(zf, limits)
+    if bomb is not None:
+        return bomb
+    book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    for title, state in _sheet_states(book):
+        return Problem(title, None, "", "", "工作簿含有隐藏的工作表，请取消隐藏（或删除）后再上传，以免导入看不见的数据",
+                       f"the workbook has a {'very ' if state == 'veryHidden' else ''}hidden sheet: unhide (or delete) it "
+                       "first, so nothing unseen is imported")
+    titles = _sheet_names(zf)
+    for part in sorted(zf.namelist()):  # every worksheet, whatever its part is named
+        if not part.endswith(".xml") or any(word in part for word in NOT_SHEETS):
+            continue
+        xml = zf.read(part)
+        if b"<sheetData" not in xml:
+            continue
+        formula = re.search(rb"<(?:\w+:)?f[ >/]", xml)  # a formula element; the cell is the last one opened before it
+        if formula:
+            start = xml.rfind(b"<c ", 0, formula.start())
+            found = re.search(rb'r="([A-Z]+)([0-9]+)"', xml[start:formula.start()]) if start >= 0 else None
+            ref = (found.group(1) + found.group(2)).decode() if found else ""
+            return Problem(titles.get(part, part), int(found.group(2)) if found else None, ref,
+                           "", "单元格含有公式，请粘贴为数值后再上传", "a cell holds a formula: paste values before uploading")
+    return None
 
 
 def _date_order(frame: pd.DataFrame, title: str, later: str, earlier: str, strict: bool, sheet: F.Sheet) -> list[Problem]:

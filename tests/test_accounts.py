@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -51,31 +52,68 @@ def test_sign_in_and_scope(store):
     assert _log(store, "login")["outcome"].tolist() == ["ok", "ok", "ok"]
 
 
-def test_wrong_password_and_unknown_user_say_the_same(store):
-    with pytest.raises(LoginFailed) as wrong:
-        accounts.authenticate(store, "jinan", "nope")
-    with pytest.raises(LoginFailed) as unknown:
-        accounts.authenticate(store, "nobody", "nope")
-    assert str(wrong.value) == str(unknown.value) and "密码错误" in str(wrong.value) and "wrong" in str(wrong.value)
-    assert _log(store, "login")[["username", "outcome"]].values.tolist() == [["jinan", "failed:wrong"],
-                                                                             ["nobody", "failed:wrong"]]
+def test_unknown_wrong_and_locked_answer_alike(store, monkeypatch):
+    """In words and in work: each checks one password hash and runs the one counting statement."""
+    checks = []
+    real = accounts._verify
+    monkeypatch.setattr(accounts, "_verify", lambda h, p: checks.append(h) or real(h, p))
+    now = dt.datetime(2026, 11, 23, 9, 0)
+    with store.begin() as conn:  # lixia is locked for another 10 minutes
+        conn.execute(sa.text("UPDATE users SET locked_until = :t WHERE username = 'lixia'"),
+                     {"t": now + dt.timedelta(minutes=10)})
+    answers = {}
+    for name, password in (("jinan", "nope"), ("nobody", "nope"), ("lixia", PASSWORD)):  # wrong, unknown, locked
+        with pytest.raises(LoginFailed) as err:
+            accounts.authenticate(store, name, password, now=now)
+        answers[name] = str(err.value)
+    assert len(set(answers.values())) == 1 and "密码错误" in answers["jinan"] and "wrong" in answers["jinan"]
+    assert len(checks) == 3  # one password hash checked each time, a real one or the stand-in
+    log = _log(store, "login")[["username", "outcome"]].values.tolist()
+    assert log[0] == ["jinan", "failed:wrong"] and log[2] == ["lixia", "failed:locked"]
+    assert log[1][1] == "failed:unknown" and log[1][0].startswith("unknown:") and "nobody" not in log[1][0]
+
+
+def test_a_password_typed_as_the_user_name_is_not_kept(store):
+    with pytest.raises(LoginFailed):
+        accounts.authenticate(store, PASSWORD, "")  # typed into the wrong field
+    assert PASSWORD not in " ".join(map(str, store.read("SELECT * FROM audit_log").values.ravel()))
 
 
 def test_lockout_after_repeated_failures(store):
     now = dt.datetime(2026, 11, 23, 9, 0)
-    for _ in range(4):
+    for _ in range(5):  # the fifth failure locks (login_max_failures = 5)
         with pytest.raises(LoginFailed) as err:
             accounts.authenticate(store, "jinan", "nope", now=now)
-        assert err.value.reason == "wrong"
-    with pytest.raises(LoginFailed) as err:  # the fifth failure locks (login_max_failures = 5)
-        accounts.authenticate(store, "jinan", "nope", now=now)
-    assert err.value.reason == "locked"
-    with pytest.raises(LoginFailed) as err:  # locked: even the right password is refused
+        assert err.value.reason == "denied"
+    assert store.read("SELECT locked_until FROM users WHERE username = 'jinan'")["locked_until"].notna().all()
+    with pytest.raises(LoginFailed) as err:  # locked: even the right password is refused, in the same words
         accounts.authenticate(store, "jinan", PASSWORD, now=now + dt.timedelta(minutes=14))
-    assert err.value.reason == "locked" and "1 分钟" in str(err.value)
+    assert err.value.reason == "denied"
     user = accounts.authenticate(store, "jinan", PASSWORD, now=now + dt.timedelta(minutes=15))  # lock over
     assert user.username == "jinan"
     assert len(_log(store, "account_locked")) == 1
+
+
+def test_tries_at_the_same_moment_all_count(store):
+    """20 wrong passwords sent at once (as from many browsers) lock the account: the store counts each failure."""
+    from concurrent.futures import ThreadPoolExecutor
+    now = dt.datetime(2026, 11, 23, 9, 0)
+
+    def attempt(_):
+        try:
+            accounts.authenticate(store, "jinan", "wrong-guess-1", now=now)
+        except LoginFailed:
+            return "refused"
+        return "signed in"
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(attempt, range(20)))
+    assert answers == ["refused"] * 20
+    row = store.read("SELECT failed_logins, locked_until FROM users WHERE username = 'jinan'").iloc[0]
+    assert pd.notna(row["locked_until"])
+    with pytest.raises(LoginFailed):  # and the right password is refused while the lock lasts
+        accounts.authenticate(store, "jinan", PASSWORD, now=now + dt.timedelta(minutes=1))
+    failed = _log(store, "login")["outcome"].value_counts()
+    assert failed.get("failed:wrong", 0) >= 5 and failed.get("failed:wrong", 0) + failed.get("failed:locked", 0) == 21
 
 
 def test_disabled_account_and_reset(store):

@@ -40,13 +40,14 @@ def test_nothing_before_signing_in_and_the_form_works(app, demo_copy):
     assert log.values.tolist()[-2:] == [["demo_city", "login", "failed:wrong"], ["demo_city", "login", "ok"]]
 
 
-def test_lockout_through_the_form(app):
+def test_lockout_through_the_form(app, demo_copy):
     at = app().run()
     for _ in range(5):
         _login(at, "demo_county", "wrong1password")
-    assert "账户已锁定" in at.error[0].value
+    assert "用户名或密码错误" in at.error[0].value  # locked now, said in the words of any failure
     _login(at, "demo_county", demo.DEMO_PASSWORD)
-    assert "账户已锁定" in at.error[0].value and not at.metric
+    assert "用户名或密码错误" in at.error[0].value and not at.metric
+    assert demo_copy.read("SELECT locked_until FROM users WHERE username = 'demo_county'")["locked_until"].notna().all()
 
 
 def test_an_idle_session_expires(app, demo_copy):
