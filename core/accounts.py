@@ -19,7 +19,7 @@ import argon2
 import pandas as pd
 import sqlalchemy as sa
 
-from . import audit
+from . import audit, clock
 from . import schema as S
 
 _HASHER = argon2.PasswordHasher()  # argon2id, 64 MiB, 3 passes: about 0.2 s a check here
@@ -154,7 +154,7 @@ def authenticate(store, username: str, password: str, now: dt.datetime | None = 
     password hash and runs one counting statement, then fails with the same message (the audit log, for
     administrators, keeps which it was; an unknown name is kept only as a hash, as it may be a mistyped password).
     Failures are counted by the store in one statement, so tries made at the same moment all count."""
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or clock.now()
     settings = store.settings()
     limit, minutes = int(settings["login_max_failures"]), int(settings["login_lock_minutes"])
     row = _row(store, username) if isinstance(username, str) and 0 < len(username) <= 64 else None
@@ -222,6 +222,6 @@ def sso_user(store, subject: str) -> User:
     user = _user(store, dict(row))
     with store.begin() as conn:
         conn.execute(S.users.update().where(S.users.c.username == user.username).values(
-            last_login_at=dt.datetime.now().replace(microsecond=0)))
+            last_login_at=clock.now()))
     audit.record(store, user, "login", detail="sso")
     return user

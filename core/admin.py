@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import sqlalchemy as sa
 
-from . import audit, sessions
+from . import audit, clock, sessions
 from . import schema as S
 from .accounts import ROLES, AccessDenied, User, check_password_rule, hash_password, require
 
@@ -16,7 +16,7 @@ USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def check_area(store, role: str, area_code: str | None) -> str | None:

@@ -10,16 +10,17 @@ import re
 import pandas as pd
 import sqlalchemy as sa
 
+from . import clock
 from . import schema as S
 
 ACTIONS = {
-    "login": ("登录", "sign-in"), "logout": ("退出", "sign-out"), "session_expired": ("会话超时", "session expired"),
-    "account_locked": ("账户锁定", "account locked"), "upload": ("上传数据", "upload"), "export": ("导出", "export"),
-    "action_recorded": ("记录处理情况", "action recorded"), "account_created": ("创建账户", "account created"),
-    "account_role": ("修改角色或区域", "role or area changed"), "account_enabled": ("启用账户", "account enabled"),
-    "account_disabled": ("停用账户", "account disabled"), "password_reset": ("重置密码", "password reset"),
-    "account_sso": ("关联统一身份认证", "single sign-on linked"), "setting_changed": ("修改设置", "setting changed"),
-    "access_denied": ("越权操作被拒绝", "access denied"),
+    "login": ("登录", "Sign-in"), "logout": ("退出", "Sign-out"), "session_expired": ("会话超时", "Session expired"),
+    "account_locked": ("账户锁定", "Account locked"), "upload": ("上传数据", "Upload"), "export": ("导出", "Export"),
+    "action_recorded": ("记录处理情况", "Action recorded"), "account_created": ("创建账户", "Account created"),
+    "account_role": ("修改角色或区域", "Role or area changed"), "account_enabled": ("启用账户", "Account enabled"),
+    "account_disabled": ("停用账户", "Account disabled"), "password_reset": ("重置密码", "Password reset"),
+    "account_sso": ("关联统一身份认证", "Single sign-on linked"), "setting_changed": ("修改设置", "Setting changed"),
+    "access_denied": ("越权操作被拒绝", "Access denied"),
 }
 
 
@@ -30,7 +31,7 @@ def record(store, who, action: str, target: str = "", detail: str = "", outcome:
     username = getattr(who, "username", who)
     with store.begin() as conn:
         conn.execute(S.audit_log.insert().values(
-            at=dt.datetime.now().replace(microsecond=0), username=str(username)[:64], role=getattr(who, "role", None),
+            at=clock.now(), username=str(username)[:64], role=getattr(who, "role", None),
             scope=getattr(who, "scope", None), action=action, target=str(target)[:200], detail=str(detail)[:1000],
             outcome=outcome[:40]))
 
@@ -53,14 +54,15 @@ def entries(store, actor, since: dt.date | None = None, until: dt.date | None = 
 
 
 OUTCOMES = {
-    "ok": ("成功", "ok"), "locked": ("账户已锁定", "account locked"), "denied": ("已拒绝", "refused"),
-    "imported": ("已导入", "imported"), "rejected": ("文件有误，未导入", "refused: errors in the file"),
-    "dry_run": ("仅检查，未导入", "checked only"), "failed:wrong": ("失败：用户名或密码错误", "failed: wrong name or password"),
-    "failed:locked": ("失败：账户已锁定", "failed: account locked"), "failed:unknown": ("失败：无此用户", "failed: no such user"), "failed:disabled": ("失败：账户已停用", "failed: account disabled"),
-    "failed:demo_closed": ("失败：演示账户已失效", "failed: demo accounts closed"),
-    "failed:no_account": ("失败：未关联账户", "failed: no linked account"),
+    "ok": ("成功", "OK"), "locked": ("账户已锁定", "Account locked"), "denied": ("已拒绝", "Refused"),
+    "imported": ("已导入", "Imported"), "rejected": ("文件有误，未导入", "Refused: errors in the file"),
+    "dry_run": ("仅检查，未导入", "Checked only"), "failed:wrong": ("失败：密码错误", "Failed: wrong password"),
+    "failed:locked": ("失败：账户已锁定", "Failed: account locked"), "failed:unknown": ("失败：无此用户", "Failed: no such user"),
+    "failed:disabled": ("失败：账户已停用", "Failed: account disabled"),
+    "failed:demo_closed": ("失败：演示账户已失效", "Failed: demo accounts closed"),
+    "failed:no_account": ("失败：未关联账户", "Failed: no linked account"),
 }
-SOURCES = {"web": ("网页", "web"), "cli": ("命令行", "command line"), "sso": ("统一身份认证", "single sign-on")}
+SOURCES = {"web": ("网页", "Web"), "cli": ("命令行", "Command line"), "sso": ("统一身份认证", "Single sign-on")}
 SUBJECTS = {"institution": ("医疗机构", "institution"), "enterprise": ("企业", "enterprise")}
 _SHEETS = {"institutions": ("医疗机构", "institutions"), "enterprises": ("企业", "enterprises"), "products": ("产品", "products"),
            "agreements": ("约定采购量", "agreements"), "orders": ("采购订单", "orders"), "baseline": ("上年采购基线", "baseline"),
@@ -122,7 +124,12 @@ def readable(frame: pd.DataFrame, regions: pd.DataFrame, lang: str = "zh") -> pd
 
     def area_name(code):
         return names.get(code, code) if isinstance(code, str) else None
+    def who(name):
+        if isinstance(name, str) and name.startswith("cli:"):  # the operator at the server's command line
+            return f"{'command line' if lang == 'en' else '命令行'}（{name[4:]}）"
+        return name
     return frame.assign(
+        who=frame["username"].map(who) if "username" in frame else None,
         role_name=frame["role"].map(role_name), scope_name=frame["scope"].map(area_name),
         action_name=frame["action"].map(lambda a: _pick(ACTIONS[a], lang) if a in ACTIONS else a),
         outcome_text=frame["outcome"].map(lambda o: _pick(OUTCOMES[o], lang) if o in OUTCOMES else o),

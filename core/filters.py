@@ -67,33 +67,35 @@ def period_of(options: list[Period], as_of: dt.date) -> Period | None:
     return next((p for p in options if p.start <= as_of <= p.end), None)
 
 
-def read_params(store, params: dict, default_as_of: dt.date, scope: str) -> tuple[Filters, list[str]]:
-    """Filters from URL parameters; a parameter that cannot be served is replaced by its default
-    and named in the notes (Chinese / English)."""
+def read_params(store, params: dict, default_as_of: dt.date, scope: str) -> tuple[Filters, list[tuple[str, str]]]:
+    """Filters from URL parameters; a parameter that cannot be served is replaced by its default and named in the
+    notes, each (Chinese, English). The notes hold the parameters' text as given: show them as text."""
     notes = []
-    codes = set(store.regions()["region_code"])
-    area = params.get("area") or scope
-    if area not in codes:
-        notes.append(f"区域代码 {area} 不存在，已显示默认区域 / unknown area code {area}: showing the default area")
+    regions = store.regions()
+    names = dict(zip(regions["region_code"], regions["region_name"]))
+    area = str(params.get("area") or scope)
+    if area not in names:
+        notes.append((f"区域代码 {area[:20]} 不存在，已显示默认区域", f"no area has the code {area[:20]}: showing the default"))
         area = scope
-    elif scope not in area_chain(store.regions(), area):
-        notes.append(f"区域 {area} 不在您的管辖范围内，已显示您的管辖区域 / the area {area} is outside your jurisdiction: "
-                     "showing yours")
+    elif scope not in area_chain(regions, area):
+        notes.append((f"{names[area]}不在您的管辖范围内，已显示{names.get(scope, scope)}",
+                      f"{names[area]} is outside your jurisdiction: showing {names.get(scope, scope)}"))
         area = scope
     as_of = default_as_of
     if params.get("asof"):
+        asked = str(params["asof"])[:20]
         try:
-            as_of = dt.date.fromisoformat(str(params["asof"]))
+            as_of = dt.date.fromisoformat(asked)
         except ValueError:
-            notes.append(f"日期 {params['asof']} 无法识别（应为 YYYY-MM-DD） / date {params['asof']} is not YYYY-MM-DD")
+            notes.append((f"日期 {asked} 无法识别（应为 YYYY-MM-DD）", f"the date {asked} is not YYYY-MM-DD"))
         dates = order_dates(store)
         if dates and not dates[0] <= as_of <= dates[1]:
-            notes.append(f"统计截止日应在 {dates[0]} 至 {dates[1]} 之间 / the as-of date must lie between {dates[0]} and "
-                         f"{dates[1]}")
+            notes.append((f"统计截止日应在 {dates[0]} 至 {dates[1]} 之间", f"the as-of date lies between {dates[0]} and {dates[1]}"))
             as_of = min(max(as_of, dates[0]), dates[1])
     category = params.get("cat") or ""
     if category not in CATEGORIES:
-        notes.append(f"产品类别 {category} 不存在（药品 / 耗材） / unknown product category {category}")
+        notes.append((f"产品类别 {str(category)[:20]} 不存在（药品 / 耗材）", f"no product category {str(category)[:20]} "
+                      "(drugs or consumables)"))
         category = ""
     return Filters(area, as_of, category), notes
 

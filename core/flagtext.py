@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .i18n import clause_text
 from .indicators import FLAG_BY_ID, SEVERITY_ZH
 
 # unit -> (Chinese, English) format of a number v (p: v in percentage points); "qty" is formatted apart
@@ -30,7 +31,7 @@ def describe(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     flags = [FLAG_BY_ID[f] for f in frame["flag_id"]]
     en = lang == "en"
     return frame.assign(
-        flag_name=[f.en if en else f.zh for f in flags], clause=[f.clause for f in flags],
+        flag_name=[f.en if en else f.zh for f in flags], clause=[clause_text(f.clause, lang) for f in flags],
         severity_zh=frame["severity"].map(SEVERITY_EN if en else SEVERITY_ZH),
         value_text=[amount(f.unit, v, lang) for f, v in zip(flags, frame["value"])],
         threshold_text=[amount(f.threshold_unit or f.unit, v, lang) for f, v in zip(flags, frame["threshold"])])

@@ -1,6 +1,8 @@
 """The label catalogue: every label of the app in Chinese (default) and English."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .indicators import FLAGS, INDICATORS
@@ -24,6 +26,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.children": ("下级区域", "Areas below"),
     "map.institutions": ("辖区医疗机构", "Institutions in the area"),
     "map.figures": ("本级指标（与上级比较）", "This area's figures (against the level above)"),
+    "map.figures_alone": ("本级指标", "This area's figures"),
     "map.no_value": ("无数据", "no data"),
     "col.code": ("代码", "Code"),
     "col.name": ("名称", "Name"),
@@ -46,7 +49,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "iv.city": ("城市", "City"),
     "iv.county": ("区县", "County"),
     "iv.all": ("全部", "All"),
-    "iv.count": ("共 {n} 个对象（红旗医疗机构 {i} 家，C/D 级企业 {e} 家）", "{n} subjects ({i} red-flag institutions, {e} tier C/D enterprises)"),
+    "iv.count": ("共 {n} 个对象（红旗医疗机构 {i} 家，C/D 级企业 {e} 家）", "{n} listed: red-flag institutions {i}, tier C/D enterprises {e}"),
+    "iv.open_hint": ("只选一行时可打开其档案。", "With one row selected, open its scorecard."),
     "iv.select_hint": ("勾选表格中的行后，可记录处理情况；只选一行时可打开其档案。",
                        "Select rows in the table to record what was done; with one row selected, open its scorecard."),
     "iv.select_first": ("请先在上方表格中勾选要记录处理情况的对象（可多选），再点“保存”。",
@@ -64,13 +68,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ov.caption": ("总览 · {area} · 统计截止日 {as_of} · 与 {prev} 比较", "Overview · {area} · as of {as_of} · against {prev}"),
     "ov.trend": ("月度趋势（按下单月份）", "Monthly trend (by order month)"),
     "ov.ranked": ("下级区域排名（配送率由低到高）", "Areas below, ranked by delivery rate (lowest first)"),
+    "ov.table": ("下级区域指标一览", "Areas below: the headline figures"),
+    "chart.threshold": ("预警线 {v:.0%}", "warning line {v:.0%}"),
     "ov.worse": ("本月变差的区域", "Areas that got worse this month"),
     "ov.change_points": ("较上月末（百分点）", "Change since last month (points)"),
     "ov.change_count": ("较上月末增加", "Change since last month"),
     "ov.worse_none": ("与上月末相比，没有区域的配送率下降 {points} 个百分点及以上，也没有区域的红旗机构增加。",
                       "No area's delivery rate fell by {points} points or more, and no area's red-flag count rose, since last month."),
     "ov.worse_rule": ("配送率较上月末下降 {points} 个百分点及以上，或红旗机构增加（下降幅度可在“设置”中调整）",
-                      "Delivery rate down {points} points or more since last month, or more red-flag institutions (the fall is a setting)"),
+                      "Delivery rate down {points} points or more since last month, or more red-flag institutions (the size of the fall is a setting)"),
     "ov.delivery": ("配送率", "Delivery rate"),
     "ov.share": ("中选产品占比", "Selected share"),
     "ov.timely": ("诉求及时解决率", "Timely complaint resolution"),
@@ -104,7 +110,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "gap_points": ("差距（百分点）", "Gap (points)"), "is_flagged": ("不平衡", "Imbalanced"),
     "flag_name": ("预警事项", "Flag"), "severity_zh": ("等级", "Severity"), "institution_code": ("机构编码", "Institution code"),
     "institution_name": ("医疗机构", "Institution"), "county_name": ("区县", "County"),
-    "detail_code": ("涉及产品/品种/订单/诉求", "Product / group / order / complaint"), "value": ("实际值", "Value"),
+    "detail_code": ("涉及产品/品种/订单/诉求", "Product / group / order / complaint"),
+    "detail_name": ("产品名称", "Product name"), "value": ("实际值", "Value"),
     "value_text": ("实际值", "Value"), "threshold_text": ("阈值", "Threshold"),
     "threshold": ("阈值", "Threshold"), "clause": ("通知条款", "Clause"), "count_reply_late": ("未按时回复", "Late replies"),
     "count_unresolved": ("未按时解决", "Unresolved in time"), "complaint_id": ("诉求编号", "Complaint"),
@@ -148,7 +155,7 @@ def number_formats(frame, columns, percent=()) -> dict[str, str]:
             continue
         if c in PERCENT_COLUMNS or c in percent:
             out[c] = "percent"
-        elif c in QUANTITY_COLUMNS:
+        elif c in QUANTITY_COLUMNS or c.startswith("count_"):
             out[c] = "localized"
         elif c in SIGNED_COLUMNS:
             out[c] = SIGNED_COLUMNS[c]
@@ -176,7 +183,7 @@ CATALOGUE.update({
     "sc.unknown": ("您的管辖范围内没有编码为 {code} 的记录。", "Nothing in your jurisdiction has the code {code}."),
     "sc.pick_institution": ("医疗机构", "Institution"), "sc.pick_enterprise": ("企业", "Enterprise"),
     "sc.pick_hint": ("输入名称或编码搜索", "Type a name or code"),
-    "sc.indicators": ("七项指标", "The seven indicators"), "sc.flags": ("预警（实际值与阈值、通知条款）", "Flags (value, threshold, clause)"),
+    "sc.indicators": ("七项指标", "The seven indicators"), "sc.flag_count": ("预警项数", "Flags"), "sc.flags": ("预警（实际值与阈值、通知条款）", "Flags (value, threshold, clause)"),
     "sc.no_flags": ("没有预警。", "No flags."), "sc.trend": ("月度趋势", "Monthly trend"),
     "sc.agreements": ("约定采购量", "Agreements"), "sc.complaints_raised": ("反馈的诉求", "Complaints raised"),
     "sc.complaints_received": ("收到的诉求", "Complaints received"), "sc.actions": ("处理记录", "Recorded actions"),
@@ -217,17 +224,18 @@ CATALOGUE.update({
     "tile.nonselected": ("中选产品采购占比", "Selected-product share"), "tile.complaint": ("诉求及时解决率", "Timely complaint resolution"),
     "tile.count_red_flag": ("红旗医疗机构", "Red-flag institutions"), "tile.count_tier_cd": ("C/D级企业", "Tier C/D enterprises"),
     "tile.points": ("{v:+.2f} 个百分点", "{v:+.2f} points"), "tile.same": ("持平", "no change"),
-    "home.subtitle": ("药品和医用耗材集中带量采购全流程监测 · 依据鲁医保发〔2023〕14号", "Full-process monitoring of volume-based procurement · Shandong notice 2023-14"),
+    "home.subtitle": ("药品和医用耗材集中带量采购全流程监测 · 依据鲁医保发〔2023〕14号", "Full-process monitoring of volume-based procurement · Shandong notice No. 14 (2023)"),
     "home.institutions": ("医疗机构", "Institutions"), "home.enterprises": ("企业", "Enterprises"),
     "home.agreements": ("约定采购量协议", "Agreements"), "home.orders": ("采购订单", "Orders"),
     "home.map": ("医疗机构分布", "Institutions by area"), "home.table": ("下级区域数据概况", "By area"),
+    "home.by_category": ("医疗机构构成（按类别与等级）", "Institutions by category and level"),
     "home.tooltip": ("{name}：{value_text} 家医疗机构", "{name}: {value_text} institutions"),
     "home.counties": ("县区数", "Counties"), "home.primary": ("其中基层", "of which primary"), "home.orders_n": ("订单数", "Orders"),
     "set.title": ("设置 · 阈值与政策依据", "Settings · thresholds and their source"),
     "set.caption": ("默认值均取自《关于加强药品和医用耗材集中带量采购全流程管理的通知》（鲁医保发〔2023〕14号）。",
                     "Defaults are the numbers of the Shandong notice (鲁医保发〔2023〕14号)."),
-    "set.name": ("参数", "Setting"), "set.value": ("当前值", "In force"), "set.default": ("默认值", "Default"),
-    "set.changed": ("已修改", "Changed"), "set.help": ("说明", "Meaning"), "set.source": ("政策依据", "Source"),
+    "set.name": ("参数代码", "Code"), "set.value": ("当前值", "In force"), "set.default": ("默认值", "Default"),
+    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("政策依据", "Source"),
 })
 
 CATALOGUE.update({
@@ -286,7 +294,7 @@ COLUMNS.update({
     "sso_subject": ("统一身份认证标识", "Single sign-on"), "created_at": ("创建时间", "Created"),
     "at": ("时间", "Time"), "scope": ("数据范围", "Scope"), "action_name": ("操作", "Action"), "target": ("对象", "Target"),
     "detail": ("详情", "Detail"), "role_name": ("角色", "Role"), "scope_name": ("数据范围", "Scope"),
-    "detail_text": ("详情", "Detail"), "outcome_text": ("结果", "Outcome"), "rows_text": ("行数", "Rows"),
+    "detail_text": ("详情", "Detail"), "who": ("用户", "User"), "outcome_text": ("结果", "Outcome"), "rows_text": ("行数", "Rows"),
 })
 
 
@@ -341,3 +349,18 @@ def month_label(month: str, lang: str = "zh") -> str:
     """A month "2026-01" as it reads: 2026年1月, or Jan 2026."""
     year, number = str(month)[:4], int(str(month)[5:7])
     return f"{_MONTHS_EN[number - 1]} {year}" if lang == "en" else f"{year}年{number}月"
+
+
+_CLAUSE_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+
+
+def clause_text(clause: str, lang: str = "zh") -> str:
+    """A clause of the notice as it reads: 二（三） in Chinese, II(3) in English."""
+    if lang != "en" or not isinstance(clause, str):
+        return clause
+    m = re.fullmatch(r"([一二三四五六七八九十])（([一二三四五六七八九十])）", clause.strip())
+    return f"{_ROMAN[_CLAUSE_NUMBERS[m.group(1)]]}({_CLAUSE_NUMBERS[m.group(2)]})" if m else clause
+
+
+NOTICE = ("鲁医保发〔2023〕14号", "Shandong notice No. 14 (2023)")

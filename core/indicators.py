@@ -5,6 +5,7 @@ adding an indicator or a flag touches this file and the computation that fills i
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -28,7 +29,12 @@ class Indicator:
         """What the value is: numerator over denominator."""
         if lang == "en":
             return f"{self.numerator_en} / {self.denominator_en}"
-        return f"{self.numerator} ÷ {self.denominator}"
+        return f"{_words(self.numerator)} ÷ {_words(self.denominator)}"
+
+
+def _words(text: str) -> str:
+    """A numerator's or denominator's description without the column names it cites (reported_qty ...)."""
+    return re.sub(r"\s*\b[a-z]+(?:_[a-z]+)+\b", "", text).replace(" (>0)", "（>0）").strip()
 
 
 @dataclass(frozen=True)

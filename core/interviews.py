@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import sqlalchemy as sa
 
-from . import ladder
+from . import clock, ladder
 from . import schema as S
 from .i18n import t
 from .flagtext import describe
@@ -115,7 +115,7 @@ def record_action(view: View, actor: User, subject_type: str, subject_codes: lis
         audit.record(view.store, actor, "access_denied", target=",".join(outside)[:200], outcome="denied",
                      detail="record action outside scope")
         raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {', '.join(outside)}")
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     rows = [{"subject_type": subject_type, "subject_code": code, "quarter": ladder.quarter_of(action_date),
              "status": status, "note": note, "action_date": action_date, "recorded_by": actor.username,
              "recorded_at": now} for code in subject_codes]

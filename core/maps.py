@@ -16,6 +16,7 @@ PALETTE = [(222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (
 RED, PRIMARY, OTHER = [200, 30, 30, 220], [33, 113, 181, 200], [90, 90, 90, 200]
 NO_VALUE = (220, 220, 220)
 KINDS = ("percent", "count", "number")
+CLOSE = {"percent": 0.01, "number": 1.0}  # values within a percentage point (a point of imbalance) share a colour
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Scale:
         """A value as the map's tooltip and legend write it."""
         return _format(self.kind, value)
 
-    def color(self, value, alpha: int = 200) -> list[int]:
+    def color(self, value, alpha: int = 255) -> list[int]:
         """The fill of a value: its bin's colour (grey without a value)."""
         if value is None or value != value or not self.bins:
             return [*NO_VALUE, 160]
@@ -80,6 +81,9 @@ def scale(values, kind: str = "percent") -> Scale:
         colors = _spread(len(spans))
         return Scale(kind, tuple(Bin(a - 0.5 if i else -math.inf, b + 0.5, colors[i], f"{a:,}" if a == b else f"{a:,}–{b:,}")
                                  for i, (a, b) in enumerate(spans)))
+    if high - low < CLOSE[kind]:  # values this close are one colour: no bin says they differ
+        text = _format(kind, low) if _format(kind, low) == _format(kind, high) else f"{_format(kind, low)} – {_format(kind, high)}"
+        return Scale(kind, (Bin(-math.inf, math.inf, PALETTE[3], text),))
     step = (high - low) / len(PALETTE)
     edges = [low + i * step for i in range(len(PALETTE))] + [high]
     kept = [edges[0]]

@@ -20,7 +20,7 @@ from typing import Callable
 import pandas as pd
 import sqlalchemy as sa
 
-from . import cache, db, ladder, migrations, monthly, rollup
+from . import cache, clock, db, ladder, migrations, monthly, rollup
 from . import flags as F
 from . import schema as S
 from .facts import Facts
@@ -174,7 +174,7 @@ class _ViewWriter:
             view_id = conn.execute(S.mart_views.insert().values(
                 as_of=f.as_of, category=self._category, data_version=self._version, is_default=self._is_default,
                 period_start=f.period_start, period_end=f.period_end, schedule=f.schedule,
-                computed_at=dt.datetime.now().replace(microsecond=0)).returning(S.mart_views.c.view_id)).scalar_one()
+                computed_at=clock.now()).returning(S.mart_views.c.view_id)).scalar_one()
             statistics = _Statistics(conn)  # each mart's, as soon as it is written (PostgreSQL)
             statistics.gather(S.mart_views.name)
             written = set()

@@ -12,6 +12,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from . import clock
 from . import schema as S
 
 
@@ -161,6 +162,6 @@ def upgrade(engine: sa.Engine, target: int = HEAD) -> list[int]:
             for table in step.tables:
                 table.create(conn, checkfirst=True)
             conn.execute(S.schema_version.insert().values(
-                version=step.version, description=step.description, applied_at=dt.datetime.now()))
+                version=step.version, description=step.description, applied_at=clock.now()))
         applied.append(step.version)
     return applied

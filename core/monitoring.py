@@ -65,9 +65,10 @@ def institution_flags(view: View, flag_ids: tuple[str, ...], lang: str = "zh") -
     marks = ", ".join(f":f{n}" for n in range(len(flag_ids)))
     frame = view.read(f"""
         SELECT f.flag_id, f.severity, f.subject_code AS institution_code, i.institution_name, k.region_name AS county_name,
-               f.detail_code, f.value, f.threshold
+               f.detail_code, p.generic_name AS detail_name, f.value, f.threshold
         FROM mart_flags f JOIN institutions i ON i.institution_code = f.subject_code
         JOIN regions k ON k.region_code = i.county_code
+        LEFT JOIN products p ON p.product_code = f.detail_code
         WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id IN ({marks}) AND {view.institutions_in_area()}
         ORDER BY f.flag_id, f.subject_code, f.detail_code""", {f"f{n}": f for n, f in enumerate(flag_ids)})
     return describe(frame, lang)

@@ -162,3 +162,18 @@ def got_worse(ranked: pd.DataFrame, min_fall: float = 0.0) -> pd.DataFrame:
     if "delivery_change" in worse:
         worse = worse.assign(delivery_change_points=worse["delivery_change"] * 100)
     return worse
+
+
+@cached
+def institutions_by_category(view: View) -> pd.DataFrame:
+    """The area's institutions by category and level: how many, how many primary care, their orders of the period."""
+    frame = view.read(f"""SELECT i.category, i.level, COUNT(*) AS count_institutions,
+                                 SUM(CASE WHEN i.is_primary THEN 1 ELSE 0 END) AS count_primary,
+                                 COALESCE(SUM(o.n), 0) AS count_orders
+                          FROM institutions i LEFT JOIN (SELECT institution_code, SUM(count_orders) AS n
+                                                         FROM mart_inst_product WHERE view_id = :v
+                                                         GROUP BY institution_code) o
+                               ON o.institution_code = i.institution_code
+                          WHERE {view.institutions_in_area()}
+                          GROUP BY i.category, i.level ORDER BY COUNT(*) DESC, i.category, i.level""")
+    return frame.astype({"count_institutions": int, "count_primary": int, "count_orders": int})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .flagtext import describe
-from .indicators import INDICATORS
+from .indicators import FLAG_BY_ID, INDICATORS
 from .interviews import actions_of
 from .view import View
 from .cache import cached
@@ -25,12 +25,21 @@ def _flags(view: View, level: str, code: str, lang: str) -> pd.DataFrame:
     return describe(frame, lang)
 
 
-def _indicators(view: View, level: str, code: str) -> pd.DataFrame:
+def _indicators(view: View, level: str, code: str, flags: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator of the subject, in the registry's order (one it has no figure for reads as none); with
+    `flags`, count_flagged is the number of its flags of each indicator (a complaint's: the mart's count)."""
     frame = view.read("SELECT indicator_id, numerator, denominator, value, count_flagged FROM mart_indicators "
                       "WHERE view_id = :v AND level = :l AND subject_code = :c", {"l": level, "c": code})
+    wanted = [i.id for i in INDICATORS] if level == "institution" else list(frame["indicator_id"])
+    frame = frame.set_index("indicator_id").reindex(wanted).rename_axis("indicator_id").reset_index()
+    if flags is not None:
+        by_number = {i.number: i.id for i in INDICATORS}
+        per = flags["flag_id"].map(lambda f: by_number.get(FLAG_BY_ID[f].indicator)).value_counts()
+        mine = frame["indicator_id"].map(per).fillna(0)
+        frame["count_flagged"] = mine.where(frame["indicator_id"] != "complaint", frame["count_flagged"])
+    frame["count_flagged"] = frame["count_flagged"].fillna(0).astype(int)
     frame["indicator"] = frame["indicator_id"].map({i.id: i.zh for i in INDICATORS})
-    order = {i.id: i.number for i in INDICATORS}
-    return frame.sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    return frame
 
 
 def _category(view: View, alias: str) -> str:
@@ -80,8 +89,9 @@ def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
                            {"c": code})
     red = view.read("SELECT quarter, score, step FROM mart_red_flags WHERE view_id = :v AND institution_code = :c "
                     "ORDER BY quarter", {"c": code})
-    return {"info": info.iloc[0].to_dict(), "indicators": _indicators(view, "institution", code),
-            "flags": _flags(view, "institution", code, lang), "monthly": monthly, "agreements": agreements,
+    flags = _flags(view, "institution", code, lang)
+    return {"info": info.iloc[0].to_dict(), "indicators": _indicators(view, "institution", code, flags),
+            "flags": flags, "monthly": monthly, "agreements": agreements,
             "complaints": complaints, "red": red, "actions": actions_of(view.store, "institution", code)}
 
 

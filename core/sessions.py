@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from . import clock
 from . import schema as S
 
 HANDOFF_MINUTES = 2
@@ -25,7 +26,7 @@ KEEP_ENDED = dt.timedelta(days=7)  # then the rows of ended sessions are deleted
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def digest(secret: str) -> str:

@@ -5,15 +5,20 @@ import datetime as dt
 
 import pandas as pd
 
-from . import settings as settings_mod
+from . import clock, settings as settings_mod
 from .workdays import DEFAULT as CAL
 
 
-def settings_in_force(store) -> pd.DataFrame:
+def settings_in_force(store, lang: str = "zh") -> pd.DataFrame:
+    """Every setting: its name, value in force, default, whether it was changed, meaning and source (the notice's
+    clause), the source in the interface language."""
+    from .i18n import NOTICE, clause_text
     values = store.settings()
+    notice = NOTICE[1 if lang == "en" else 0]
     return pd.DataFrame([{
         "name": s.name, "value": str(values[s.name]), "default": str(s.default), "changed": values[s.name] != s.default,
-        "help_zh": s.help_zh, "help_en": s.help_en, "source": f"鲁医保发〔2023〕14号 {s.source}" if s.source else "",
+        "help_zh": s.help_zh, "help_en": s.help_en,
+        "source": f"{notice} {clause_text(s.source, lang)}" if s.source else None,
     } for s in settings_mod.SETTINGS])
 
 
@@ -25,7 +30,7 @@ def calendar_notes(years: list[int]) -> list[str]:
 
 def years_in_view(as_of: dt.date | None) -> list[int]:
     """The as-of year, and the next one in December (deadlines then run into January)."""
-    day = as_of or dt.date.today()
+    day = as_of or clock.today()
     return [day.year, day.year + 1] if day.month == 12 else [day.year]
 
 
@@ -52,6 +57,6 @@ def change(store, actor, name: str, raw: str) -> None:
     before = store.settings()[name]
     with store.begin() as conn:
         db.upsert(conn, S.settings_table, pd.DataFrame([{"name": name, "value": str(value), "updated_by": actor.username,
-                                                         "updated_at": dt.datetime.now().replace(microsecond=0)}]))
+                                                         "updated_at": clock.now()}]))
         store.bump_data_version(conn)
     audit.record(store, actor, "setting_changed", target=name, detail=f"{before} -> {value}")

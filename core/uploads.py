@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import sqlalchemy as sa
 
-from . import audit, xlsx
+from . import audit, clock, xlsx
 from . import formats as F
 from . import schema as S
 from .problems import Problem
@@ -82,7 +82,7 @@ def record(store, actor, file_name: str, digest: str, rows: dict[str, int], outc
     """Keep who uploaded what, when, with which result (in the upload history and the audit log)."""
     with store.begin() as conn:
         conn.execute(sa.insert(S.uploads).values(
-            username=actor.username, uploaded_at=dt.datetime.now().replace(microsecond=0), file_name=file_name[:255],
+            username=actor.username, uploaded_at=clock.now(), file_name=file_name[:255],
             sha256=digest, rows_json=json.dumps(rows, ensure_ascii=False), outcome=outcome, error_count=error_count))
     audit.record(store, actor, "upload", target=file_name[:200], outcome=outcome,
                  detail=f"sha256={digest} rows={json.dumps(rows, ensure_ascii=False)} errors={error_count}")

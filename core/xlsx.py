@@ -19,6 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import clock
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
@@ -159,7 +161,7 @@ def workbook(sheets: list[tuple], exported_by: str, context: dict[str, str]) -> 
         add_sheet(wb, title, frame, headers, page_title=f"{heading} · {title}" if heading else title,
                   exported_by=exported_by, **options)
     info = pd.DataFrame([{"k": "导出人", "v": exported_by},
-                         {"k": "导出时间", "v": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")}]
+                         {"k": "导出时间", "v": clock.now()}]
                         + [{"k": k, "v": v} for k, v in context.items()])
     add_sheet(wb, "说明", info, {"k": "项目", "v": "内容"}, page_title="说明", exported_by=exported_by)
     wb.properties.creator = exported_by

@@ -24,7 +24,7 @@ if len(now):
     st.error(t("sc.red", L).format(score=now.iloc[-1]["score"], step=ladder.STEPS[step][0 if L == "zh" else 1]))
 st.subheader(t("sc.indicators", L))
 show(card["indicators"].assign(indicator=card["indicators"]["indicator_id"].map(lambda i: t(f"indicator.{i}", L))),
-     headers(["indicator", "numerator", "denominator", "value", "count_flagged"], L),
+     {**headers(["indicator", "numerator", "denominator", "value"], L), "count_flagged": t("sc.flag_count", L)},
      "in_ind", f"{t('sc.indicators', L)}_{code}", percent=("value",))  # each indicator's value is a rate or ratio
 st.subheader(t("sc.flags", L))
 if card["flags"].empty:

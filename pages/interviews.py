@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import interviews
+from core import clock, interviews
 from core.i18n import t, vocabulary
 from ui import text
 from ui.session import user, viewed
@@ -17,7 +17,8 @@ if listed.empty:
     st.info(t("iv.empty", L))
     st.stop()
 n_inst = int((listed["subject_type"] == "institution").sum())
-st.caption(t("iv.count", L).format(n=len(listed), i=n_inst, e=len(listed) - n_inst) + " · " + t("iv.select_hint", L))
+st.caption(t("iv.count", L).format(n=len(listed), i=n_inst, e=len(listed) - n_inst) + " · "
+           + t("iv.select_hint" if me.can("record") else "iv.open_hint", L))
 data, config = shown(listed.assign(subject_type=listed["subject_type"].map(lambda k: t(f"iv.type.{k}", L))),
                      {c: t(f"iv.col.{c}", L) for c in interviews.LIST_COLUMNS}, L)
 event = st.dataframe(data, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
@@ -34,7 +35,7 @@ if me.can("record"):
         f1, f2 = st.columns(2)
         status = f1.selectbox(t("iv.status", L), interviews.STATUSES[1:], key="iv_status",
                               format_func=lambda s: vocabulary(s, L))
-        when = f2.date_input(t("iv.date", L), value=dt.date.today(), key="iv_date", format="YYYY-MM-DD")
+        when = f2.date_input(t("iv.date", L), value=clock.today(), key="iv_date", format="YYYY-MM-DD")
         note = st.text_area(t("iv.note", L), key="iv_note")
         if st.form_submit_button(t("iv.save", L)):
             if not rows:

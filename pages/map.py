@@ -40,7 +40,7 @@ if layer == area_view.ENTERPRISE:
         st.query_params["enterprise"] = enterprise
 
 kind = area_view.kind_of(layer)
-left, right = st.columns([3, 2])
+left, right = st.columns([4, 1])
 with left:
     if here.level in area_view.LEVEL_OF_CHILDREN:
         values = area_view.child_values(view, layer, enterprise)
@@ -61,21 +61,23 @@ with left:
 with right:
     if keys:
         st.plotly_chart(charts.legend(keys, labels[layer]), key="map_legend", config={"displayModeBar": False})
-    st.subheader(t("map.figures", L))
-    figures = area_view.area_figures(view, crumbs[-2].code if len(crumbs) > 1 else None)
-    if figures.empty:
-        st.info(t("map.no_figures", L))
-    else:
-        columns = {"indicator_id": t("col.indicator", L), "value": t("col.value", L),
-                   "parent_value": t("col.parent_value", L), "count_flagged": t("col.flagged", L),
-                   "numerator": t("col.numerator", L), "denominator": t("col.denominator", L)}
-        if figures["parent_value"].isna().all():  # the level above is outside the user's jurisdiction
-            del columns["parent_value"]
-        definitions = {i.id: i.definition(L) for i in INDICATORS}
-        show(figures.assign(definition=figures["indicator_id"].map(definitions),
-                            indicator_id=figures["indicator_id"].map(lambda i: labels[i])),
-             {**columns, "definition": t("col.definition", L)}, "figures", f"{t('map.figures', L)[:4]}_{here.name}",
-             percent=("value", "parent_value"), helps={"count_flagged": t("help.count_flagged", L)})
+
+figures = area_view.area_figures(view, crumbs[-2].code if len(crumbs) > 1 else None)
+compared = not figures.empty and figures["parent_value"].notna().any()  # the level above, when the user may see it
+st.subheader(t("map.figures" if compared else "map.figures_alone", L))
+if figures.empty:
+    st.info(t("map.no_figures", L))
+else:
+    columns = {"indicator_id": t("col.indicator", L), "value": t("col.value", L),
+               "parent_value": t("col.parent_value", L), "count_flagged": t("col.flagged", L),
+               "numerator": t("col.numerator", L), "denominator": t("col.denominator", L)}
+    if not compared:
+        del columns["parent_value"]
+    definitions = {i.id: i.definition(L) for i in INDICATORS}
+    show(figures.assign(definition=figures["indicator_id"].map(definitions),
+                        indicator_id=figures["indicator_id"].map(lambda i: labels[i])),
+         {**columns, "definition": t("col.definition", L)}, "figures", f"{t('map.figures_alone', L)}_{here.name}",
+         percent=("value", "parent_value"), helps={"count_flagged": t("help.count_flagged", L)})
 
 if here.level in area_view.LEVEL_OF_CHILDREN:
     st.subheader(t("map.children", L))

@@ -27,8 +27,9 @@ settings = view.store.settings()
 if not ranked.empty:
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(charts.ranked(ranked, "delivery", "region_name", t("ov.ranked", L),
-                                      settings["delivery_rate_warning"]), key="ov_ranked")
+        warn = settings["delivery_rate_warning"]
+        st.plotly_chart(charts.ranked(ranked, "delivery", "region_name", t("ov.ranked", L), warn,
+                                      t("chart.threshold", L).format(v=warn)), key="ov_ranked")
     with right:
         st.subheader(t("ov.worse", L))
         min_fall = float(settings["worse_min_points"])
@@ -40,7 +41,7 @@ if not ranked.empty:
         else:
             show(worse, headers(["region_code", "region_name", "delivery", "delivery_change_points", "count_red_flag",
                                  "count_red_flag_change"], L), "ov_worse", f"{t('ov.worse', L)}_{area_name}")
-    st.subheader(t("ov.ranked", L))
+    st.subheader(t("ov.table", L))
     show(ranked, headers(["region_code", "region_name", "delivery", "progress", "nonselected", "complaint",
                           "count_red_flag"], L), "ov_table", f"{t('nav.overview', L)}_{area_name}",
          helps={"progress": t("tile.help.progress", L)})

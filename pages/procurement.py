@@ -16,7 +16,7 @@ GROUPS = {
     "pc.other": ("offline_purchase", "abnormal_order", "receipt_confirmation_late"),
 }
 columns = headers(["flag_name", "severity_zh", "institution_code", "institution_name", "county_name", "detail_code",
-                   "value_text", "threshold_text", "clause"], L)
+                   "detail_name", "value_text", "threshold_text", "clause"], L)
 for (label, flag_ids), tab in zip(GROUPS.items(), st.tabs([t(k, L) for k in GROUPS])):
     with tab:
         flags = monitoring.institution_flags(view, flag_ids, L)

@@ -3,6 +3,7 @@ import streamlit as st
 
 from core import marts, settings_view
 from core.i18n import t
+from ui import text
 from ui.session import start, user
 from ui.tables import show
 
@@ -10,25 +11,25 @@ s, L = start("pages/settings.py", "set.title", needs_marts=False)
 st.caption(t("set.caption", L))
 for note in settings_view.calendar_notes(settings_view.years_in_view(marts.current_as_of(s))):
     st.info(note)
-table = settings_view.settings_in_force(s)
-show(table, {"name": t("set.name", L), "value": t("set.value", L), "default": t("set.default", L),
-             "changed": t("set.changed", L), "help_zh" if L == "zh" else "help_en": t("set.help", L),
-             "source": t("set.source", L)}, "set_table", t("set.title", L))
+table = settings_view.settings_in_force(s, L)
+show(table, {"help_zh" if L == "zh" else "help_en": t("set.help", L), "value": t("set.value", L),
+             "default": t("set.default", L), "changed": t("set.changed", L), "source": t("set.source", L),
+             "name": t("set.name", L)}, "set_table", t("set.title", L))
 
 me = user()
 if me.can("settings"):
     with st.form("set_change"):
         st.subheader(t("set.change", L))
         names = [n for n in table["name"] if n not in settings_view.FIXED]
-        name = st.selectbox(t("set.name", L), names, key="set_name",
-                            format_func=lambda n: f"{n} · {table.set_index('name').loc[n, 'help_zh' if L == 'zh' else 'help_en']}")
+        name = st.selectbox(t("set.help", L), names, key="set_name",
+                            format_func=lambda n: f"{table.set_index('name').loc[n, 'help_zh' if L == 'zh' else 'help_en']}（{n}）")
         value = st.text_input(t("set.new_value", L), key="set_value")
         if st.form_submit_button(t("set.save", L)):
             try:
                 settings_view.change(s, me, name, value)
-                st.session_state["set_flash"] = t("set.saved", L).format(name=name, value=value)
+                st.session_state["set_flash"] = t("set.saved", L).format(name=name, value=text.plain(value))
                 st.rerun()
             except ValueError as err:
-                st.error(str(err))
+                st.error(text.plain(str(err)))
 if "set_flash" in st.session_state:
     st.success(st.session_state.pop("set_flash"))

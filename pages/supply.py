@@ -14,7 +14,8 @@ tab_product, tab_tier, tab_primary = st.tabs([t("sp.by_product", L), t("sp.tiers
 with tab_product:
     products = monitoring.delivery_by_product(view)
     st.plotly_chart(charts.ranked(products.head(15).assign(label=products["generic_name"] + " " + products["product_code"]),
-                                  "delivery_rate", "label", t("sp.lowest", L).format(area=area_name), warn), key="sp_chart")
+                                  "delivery_rate", "label", t("sp.lowest", L).format(area=area_name), warn,
+                                  t("chart.threshold", L).format(v=warn)), key="sp_chart")
     show(products, headers(["product_code", "generic_name", "dosage_form", "specification", "manufacturer",
                             "delivery_rate", "delivered_qty", "ordered_qty", "count_institutions"], L),
          "sp_products", f"{t('sp.by_product', L)}_{area_name}")

@@ -26,7 +26,7 @@ def app(demo_store, monkeypatch):
 def test_home_shows_the_store_contents(app, demo_store):
     at = app("home")
     assert not at.exception
-    assert at.title[0].value == "集采全流程监测平台"
+    assert at.title[0].value == "数据概况"
     counts = overview.totals(default(demo_store))
     assert counts["institutions"] == demo_store.counts()["institutions"]
     assert [m.value for m in at.metric] == [f"{counts[k]:,}" for k in ("institutions", "enterprises", "agreements", "orders")]
@@ -41,8 +41,9 @@ def test_settings_page_lists_every_setting(app, demo_store):
     at = app("settings")
     assert not at.exception
     table = at.dataframe[0].value
-    assert table["参数"].tolist() == settings_view.settings_in_force(demo_store)["name"].tolist()
-    assert table.set_index("参数").loc["delivery_rate_warning", "当前值"] == "0.8"
+    assert table["参数代码"].tolist() == settings_view.settings_in_force(demo_store)["name"].tolist()
+    assert table.set_index("参数代码").loc["delivery_rate_warning", "当前值"] == "0.8"
+    assert table.columns[0] == "参数" and table["参数"].iloc[0] == "省份行政区划代码（GB/T 2260）"  # the meaning first
 
 
 def _pick(code):
@@ -104,13 +105,13 @@ def test_map_tables_read_rates_in_percent(app):
     denominators with separators; the areas below: a rate layer's value in percent, a count layer's not."""
     at = app("map")
     figures = next(d for d in at.dataframe if "分子" in d.value.columns)
-    assert _formats(figures) == {"数值": "%.1f%%", "分子": "localized", "分母": "localized"}  # the province: no level above
+    assert _formats(figures) == {"数值": "%.1f%%", "分子": "localized", "分母": "localized", "预警数": "localized"}
     assert _formats(at.dataframe[-1])["配送率"] == "%.1f%%"
     at.selectbox(key="map_layer").set_value("red_flag").run()
     assert not at.exception
     children = at.dataframe[-1]
     assert list(children.value.columns) == ["代码", "名称", "红旗机构数", "医疗机构数"]  # one column for one figure
-    assert "红旗机构数" not in _formats(children)
+    assert _formats(children)["红旗机构数"] == "localized"  # a count with separators, not a percent
 
 
 def test_english_switch(app):

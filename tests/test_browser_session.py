@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core import accounts, admin, db, sessions
 from core.demo import DEMO_PASSWORD
@@ -73,10 +74,17 @@ def test_sign_in_survives_reload_and_new_tabs_and_ends_everywhere(demo_store, br
         # choosing a row opens its scorecard in the same tab, with the filters
         grid = other.locator('[data-testid="stDataFrame"] >> visible=true').last  # the institutions
         grid.wait_for(timeout=60_000)
-        box = grid.bounding_box()
-        other.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's selection box
-        other.wait_for_function("() => location.pathname === '/institution' && location.search.includes('code=')",
-                                timeout=60_000)
+        opened = "() => location.pathname === '/institution' && location.search.includes('code=')"
+        for _ in range(5):  # the first row's selection box; a click before the grid is ready is repeated
+            grid.scroll_into_view_if_needed()
+            box = grid.bounding_box()
+            other.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+            try:
+                other.wait_for_function(opened, timeout=15_000)
+                break
+            except PlaywrightTimeout:
+                continue
+        assert other.evaluate(opened)
         assert "area=371422" in other.url and len(context.pages) == 2
         other.get_by_role("heading", name="机构档案").wait_for(timeout=60_000)
         other.screenshot(path=str(ARTIFACTS / "scorecard-from-a-row.png"), full_page=True)

@@ -78,6 +78,25 @@ SEEN = """() => {
 }"""
 
 
+DRAWN = """() => Array.from(document.querySelectorAll('[data-testid="stDateInput"]'))
+                      .every(d => d.querySelector('[role="spinbutton"]'))
+                  && Array.from(document.querySelectorAll('[data-testid="stDeckGlJsonChart"]'))
+                      .every(d => d.querySelector('canvas'))"""
+
+
+def _drawn(canvas, attempts: int = 40) -> bool:
+    """Whether a map's canvas shows more than one colour (deck.gl draws a moment after its canvas appears)."""
+    import io
+
+    from PIL import Image
+    for _ in range(attempts):
+        image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB").resize((64, 64))
+        if len(set(image.getdata())) > 3:
+            return True
+        canvas.page.wait_for_timeout(250)  # polling the picture, as for any state the test waits on
+    return False
+
+
 def _wait_idle(page) -> None:
     page.wait_for_function(IDLE, timeout=120_000, polling=200)
 
@@ -137,11 +156,13 @@ def test_every_page_reads_clean(walk_url, browser, demo_store, username, lang):
         page.wait_for_function("(i) => document.querySelectorAll('[data-testid=\"stSidebarNavLink\"]')[i]"
                                ".getAttribute('aria-current') === 'page'", arg=i, timeout=60_000)
         _wait_idle(page)
-        if page.locator('[data-testid="stDeckGlJsonChart"]').count():
-            page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+        page.wait_for_function(DRAWN, timeout=60_000, polling=200)
         found = _problems(page.evaluate(SEEN), lang, products)
+        for deck in page.locator('[data-testid="stDeckGlJsonChart"] canvas').all():
+            if not _drawn(deck):
+                found.append("a map drew nothing")
         slug = page.evaluate("location.pathname").strip("/") or "start"
-        page.screenshot(path=str(SHOTS / f"{username}-{lang}-{slug}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{username}-{lang}-{slug}.png"))  # the viewport: a full-page one resizes it, and the maps redraw blank
         if found:
             problems[f"{title.split()[-1]} ({slug})"] = found
     page.close()

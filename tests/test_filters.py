@@ -137,7 +137,8 @@ def test_periods_and_url_parameters(store_url):
     chosen, notes = filters.read_params(store, {"area": "999999", "asof": "2026-13-01", "cat": "器械"},
                                         D(2026, 2, 2), "370000")
     assert chosen == filters.Filters("370000", D(2026, 2, 2), "") and len(notes) == 3
-    assert all(" / " in n for n in notes)  # Chinese and English
+    assert [zh[:4] for zh, _ in notes] == ["区域代码", "日期 2", "产品类别"]  # each in Chinese ...
+    assert [en[:8] for _, en in notes] == ["no area ", "the date", "no produ"]  # ... and in English
     assert filters.to_params(filters.Filters("370102", D(2026, 2, 2), ""), D(2026, 2, 2)) == {"area": "370102"}
     assert filters.to_params(filters.Filters("370102", D(2026, 1, 31), "药品"), D(2026, 2, 2)) == \
         {"area": "370102", "asof": "2026-01-31", "cat": "药品"}

@@ -59,7 +59,8 @@ def test_tables_show_rates_in_percent_and_quantities_separated():
     frame = pd.DataFrame({"region_code": ["A"], "delivery_rate": [0.95], "delivered_qty": [1234567.0],
                           "value": [0.5], "count_red_flag": [3], "is_flagged": [True], "tier": ["B"]})
     columns = list(frame.columns)
-    assert number_formats(frame, columns) == {"delivery_rate": "percent", "delivered_qty": "localized"}
+    assert number_formats(frame, columns) == {"delivery_rate": "percent", "delivered_qty": "localized",
+                                              "count_red_flag": "localized"}  # counts with separators too
     # "value" is a rate in some tables only (an indicator's value), so it is named by the table
     assert number_formats(frame, columns, percent=("value",))["value"] == "percent"
     assert "delivery_rate" not in number_formats(frame.astype({"delivery_rate": str}), columns)  # text is left alone

@@ -31,7 +31,8 @@ def test_values_that_read_alike_get_one_entry():
     assert maps.legend([0.5, 0.5, 0.5000001], "percent") == [(list(maps.PALETTE[3]), "50.0%")]
     labels = [label for _, label in maps.legend([0.999, 1.0], "percent")]
     assert labels == ["99.9% – 100.0%"]  # seven bins would all read 99.9% or 100.0%
-    assert len(set(labels)) == len(labels)
+    assert [label for _, label in maps.legend([0.500, 0.501, 0.502], "percent")] == ["50.0% – 50.2%"]  # one colour
+    assert len(maps.legend([0.50, 0.52], "percent")) == 7
 
 
 def test_rate_bins_cover_the_values_and_colour_them_as_the_legend_says():
@@ -60,8 +61,15 @@ def test_rate_axis_ticks_never_repeat(values):
 
 
 def test_rate_axis_near_100_percent():
-    ticks, labels, _ = charts.rate_ticks([0.99, 1.0, 0.995])
-    assert labels == ["99.0%", "99.5%", "100.0%"]  # worked out: span 1 point, step half a point
+    ticks, labels, (low, high) = charts.rate_ticks([0.99, 1.0, 0.995])
+    # worked out: the values span 1 point, padded to 0.9860-1.0004; a fifth of that is 0.0029, so the step is half
+    # a point; the axis runs from the tick below (98.5%) and stops at 100%, which no rate passes
+    assert labels == ["98.5%", "99.0%", "99.5%", "100.0%"] and high < 1.001
+
+
+def test_bars_start_at_zero():
+    ticks, labels, (low, high) = charts.rate_ticks([0.5, 0.5, 0.8], from_zero=True)
+    assert low == 0 and labels[0] == "0%" and labels[-1] == "100%"
 
 
 def test_months_read_in_the_interface_language():
@@ -89,9 +97,14 @@ def test_the_audit_log_and_upload_history_read_in_words(demo_copy):
     history = uploads.history(store)
     assert history["rows_text"].iloc[0] == "采购订单 1,200，诉求 3"
     assert audit.rows_text("{}") == "—"
-    unknown = pd.DataFrame([{"role": None, "scope": None, "action": "login", "detail": "web", "outcome": "failed:wrong"}])
+    unknown = pd.DataFrame([{"username": "unknown:2f1c0a", "role": None, "scope": None, "action": "login", "detail": "web",
+                             "outcome": "failed:unknown"}])
     shown = audit.readable(unknown, store.regions(), "en")  # a failed sign-in by an unknown name has no role
-    assert shown.iloc[0][["role_name", "detail_text", "outcome_text"]].tolist() == [None, "web", "failed: wrong name or password"]
+    assert shown.iloc[0][["role_name", "detail_text", "outcome_text"]].tolist() == [None, "Web", "Failed: no such user"]
+    operator = audit.readable(pd.DataFrame([{"username": "cli:root", "role": "admin", "scope": "370000",
+                                             "action": "setting_changed", "detail": "0.8 -> 0.75", "outcome": "ok"}]),
+                              store.regions())
+    assert operator.iloc[0][["who", "role_name", "scope_name"]].tolist() == ["命令行（root）", "系统管理员", "山东省"]
 
 
 # -- quantities -------------------------------------------------------------------------------------------------
@@ -188,4 +201,4 @@ def test_two_figures_of_progress_have_two_names_and_say_which_is_which(app):
     assert "序时进度之比" in tiles["采购进度/序时进度"].help and "完成率本身" in tiles["采购进度/序时进度"].help
     at.switch_page("../pages/map.py").run()
     figures = next(d.value for d in at.dataframe if "计算方法" in d.value.columns).set_index("指标")
-    assert figures.loc["采购进度", "计算方法"] == "中选产品采购数量 ÷ 约定采购量 agreed_qty"  # the map's is completion
+    assert figures.loc["采购进度", "计算方法"] == "中选产品采购数量 ÷ 约定采购量"  # the map's is completion itself

@@ -130,8 +130,9 @@ def sidebar(store, user: accounts.User, L: str) -> None:
     """Who is signed in, and the way out."""
     names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
     role = accounts.ROLES[user.role]
-    st.sidebar.caption(text.plain(t("auth.who", L).format(name=user.display_name, role=role.name(L),
-                                                          area=names.get(user.scope, user.scope))))
+    said = user.display_name if role.zh in user.display_name or role.en in user.display_name else \
+        f"{user.display_name} · {role.name(L)}"  # a name that already says the role does not say it twice
+    st.sidebar.caption(text.plain(f"{said} · {names.get(user.scope, user.scope)}"))
     if st.sidebar.button(t("auth.logout", L), key="logout"):
         sign_out(store, user, L)
         st.rerun()

@@ -14,6 +14,7 @@ import streamlit as st
 from core import filters as F
 from core import marts
 from core.i18n import t
+from ui import text
 from core.view import View
 
 STATE = "filters"
@@ -30,7 +31,7 @@ def _redraw() -> None:
     st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
 
 
-def _canonical(store, default_as_of: dt.date, scope: str) -> F.Filters:
+def _canonical(store, default_as_of: dt.date, scope: str, L: str) -> F.Filters:
     """URL parameters win (a shared link, a map click); what they leave out comes from the session."""
     held: F.Filters | None = st.session_state.get(STATE)
     params = {}
@@ -41,8 +42,8 @@ def _canonical(store, default_as_of: dt.date, scope: str) -> F.Filters:
         _redraw()  # the URL moved the filters (a link opened in this session)
     params.update(from_url)
     chosen, notes = F.read_params(store, params, default_as_of, scope)
-    for note in notes:
-        st.sidebar.warning(note)
+    for zh, en in notes:  # the address's text, shown as text
+        st.sidebar.warning(text.plain(en if L == "en" else zh))
     return chosen
 
 
@@ -121,7 +122,7 @@ def _time_widgets(store, L: str, chosen: F.Filters) -> None:
 def view(store, L: str, scope: str, with_area: bool = True) -> View:
     """Draw the sidebar filters and return the view they choose (computed first when new, with progress)."""
     default = marts.default_view(store)
-    chosen = _canonical(store, default.as_of, scope)
+    chosen = _canonical(store, default.as_of, scope, L)
     st.session_state[STATE] = chosen
     st.sidebar.subheader(t("flt.title", L))
     if with_area:

@@ -6,6 +6,7 @@ page. The numbers stay numbers (sorting works), and the download gives the rows 
 workbook (core/xlsx.py)."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,12 @@ def open_card(kind: str, code: str) -> None:
     st.switch_page(session.page_file(kind), query_params={**params, "code": code})
 
 
+# Columns that hold a word or a short number: drawn narrow, so the columns that explain a row keep their room.
+NARROW = {"severity_zh", "clause", "tier", "delivery_tier", "complaint_tier", "status", "level", "is_primary", "role",
+          "score", "error_count", "row", "is_active", "is_demo", "failed_logins", "changed", "is_flagged", "category",
+          "dosage_form", "outcome_text", "role_name", "subject_type"}
+
+
 def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[str, ...] = (),
           helps: dict[str, str] | None = None) -> tuple[pd.DataFrame, dict]:
     """The rows as a table shows them, and the column settings that make them read so (yes and no as words)."""
@@ -37,22 +44,29 @@ def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[s
     for column in out.columns:
         if pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].map({True: "是", False: "否"}).astype(object)
+        elif out[column].dtype == object and len(out[column].dropna()) and \
+                all(isinstance(v, dt.datetime) for v in out[column].dropna()):
+            out[column] = pd.to_datetime(out[column])  # times as times: read without microseconds below
     out = translated(out, L)
+    formats = number_formats(frame, headers, percent)
     config = {}
-    for column, kind in number_formats(frame, headers, percent).items():
+    for column in out.columns:
+        options = {"help": (helps or {}).get(column)}
+        if column in NARROW or column.startswith("count_"):
+            options["width"] = "small"
+        kind = formats.get(column)
         if kind == "percent":  # shown as 95.3%: the value in percent, one decimal
             out[column] = out[column] * 100
-            config[headers[column]] = st.column_config.NumberColumn(format="%.1f%%", help=(helps or {}).get(column))
-        else:
-            config[headers[column]] = st.column_config.NumberColumn(format=kind, help=(helps or {}).get(column))
-    for column in out.columns:
-        if column in headers and pd.api.types.is_datetime64_any_dtype(out[column]):
-            whole_days = (out[column].dropna().dt.normalize() == out[column].dropna()).all()
-            config[headers[column]] = (st.column_config.DateColumn(format="YYYY-MM-DD") if whole_days else
-                                       st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"))
-    for column, text in (helps or {}).items():
-        if column in headers and headers[column] not in config:
-            config[headers[column]] = st.column_config.Column(help=text)
+            config[headers[column]] = st.column_config.NumberColumn(format="%.1f%%", **options)
+        elif kind is not None:
+            config[headers[column]] = st.column_config.NumberColumn(format=kind, **options)
+        elif pd.api.types.is_datetime64_any_dtype(out[column]):
+            values = out[column].dropna()
+            whole_days = (values.dt.normalize() == values).all()
+            config[headers[column]] = (st.column_config.DateColumn(format="YYYY-MM-DD", **options) if whole_days else
+                                       st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss", **options))
+        elif options["help"] or "width" in options:
+            config[headers[column]] = st.column_config.Column(**options)
     return out.rename(columns=headers), config
 
 
