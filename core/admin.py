@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import pandas as pd
 import sqlalchemy as sa
@@ -38,9 +39,25 @@ def _exists(conn, username: str) -> bool:
     return conn.execute(sa.select(S.users.c.username).where(S.users.c.username == username)).first() is not None
 
 
+def _plain_text(label: tuple[str, str], value: str, length: int) -> str:
+    """A name or identity typed by an administrator: at most `length` characters, nothing invisible."""
+    value = (value or "").strip()
+    if len(value) > length:
+        raise ValueError(f"{label[0]}最长 {length} 个字符（现为 {len(value)} 个） / {label[1]} has at most {length} characters")
+    odd = next((ch for ch in value if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")), None)
+    if odd is not None:
+        raise ValueError(f"{label[0]}含有不可见字符 U+{ord(odd):04X} / {label[1]} holds an invisible character U+{ord(odd):04X}")
+    return value
+
+
+DISPLAY_NAME = ("姓名", "a display name")
+SSO_SUBJECT = ("统一身份认证标识", "a single sign-on identity")
+
+
 def create_user(store, actor: User, username: str, display_name: str, role: str, area_code: str | None,
                 password: str, is_demo: bool = False) -> None:
     require(actor, "admin")
+    display_name = _plain_text(DISPLAY_NAME, display_name, 100)
     if not USERNAME.match(username or ""):
         raise ValueError("用户名为3至64位字母、数字或 _ . @ - / a user name is 3 to 64 letters, digits or _ . @ -")
     if username.startswith("cli:"):
@@ -88,8 +105,15 @@ def reset_password(store, actor: User, username: str, password: str) -> None:
 
 
 def link_sso(store, actor: User, username: str, subject: str | None) -> None:
-    """Link a single sign-on identity (the e-mail or subject the provider gives) to an account."""
-    _change(store, actor, username, "account_sso", subject or "", sso_subject=subject or None)
+    """Link a single sign-on identity (the e-mail or subject the provider gives) to an account; an identity links
+    to one account only."""
+    subject = _plain_text(SSO_SUBJECT, subject or "", 200) or None
+    if subject is not None:
+        taken = store.read("SELECT username FROM users WHERE sso_subject = :s AND username <> :u", {"s": subject, "u": username})
+        if len(taken):
+            raise ValueError(f"该统一身份认证标识已关联账户 {taken['username'].iloc[0]} / this identity is already linked to "
+                             f"{taken['username'].iloc[0]}")
+    _change(store, actor, username, "account_sso", subject or "", sso_subject=subject)
 
 
 def users(store, actor: User) -> pd.DataFrame:

@@ -24,16 +24,24 @@ ACTIONS = {
 }
 
 
-def record(store, who, action: str, target: str = "", detail: str = "", outcome: str = "ok") -> None:
-    """Write one entry; `who` is a core.accounts.User or a user name (an unknown one, for a failed sign-in)."""
+def record(store, who, action: str, target: str = "", detail: str = "", outcome: str = "ok", conn=None) -> None:
+    """Write one entry; `who` is a core.accounts.User or a user name (an unknown one, for a failed sign-in). With
+    `conn`, in that transaction (the entry and what it records commit together)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action: {action}")
+    if conn is None:
+        with store.begin() as conn:
+            return record(store, who, action, target, detail, outcome, conn)
     username = getattr(who, "username", who)
-    with store.begin() as conn:
-        conn.execute(S.audit_log.insert().values(
-            at=clock.now(), username=str(username)[:64], role=getattr(who, "role", None),
-            scope=getattr(who, "scope", None), action=action, target=str(target)[:200], detail=str(detail)[:1000],
-            outcome=outcome[:40]))
+    conn.execute(S.audit_log.insert().values(
+        at=clock.now(), username=str(username)[:64], role=getattr(who, "role", None),
+        scope=getattr(who, "scope", None), action=action, target=_text(target, 200), detail=_text(detail, 1000),
+        outcome=outcome[:40]))
+
+
+def _text(value, length: int) -> str:
+    """What an entry keeps of a text: at most `length` characters, without NUL bytes (a store refuses them)."""
+    return str(value).replace("\x00", "\\0")[:length]
 
 
 def entries(store, actor, since: dt.date | None = None, until: dt.date | None = None, username: str | None = None,

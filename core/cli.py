@@ -11,7 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from . import accounts, demo, importer, uploads
+import sqlalchemy as sa
+
+from . import accounts, db, demo, importer, uploads, validate
 from .store import open_store
 
 
@@ -39,14 +41,16 @@ def cmd_import(args) -> int:
             return 2
     store = open_store(args.db)
     user = accounts.system_user(store)
-    names, digest = ", ".join(p.name for p in paths), uploads.sha256(paths)
+    limits = validate.Limits.of(store)
+    names, digest = ", ".join(p.name for p in paths), uploads.sha256(paths, limits.max_bytes + 1)
     if store.holds_demo() and not args.clear_demo and not args.dry_run:
-        print(importer.DemoInTheWay(), file=sys.stderr)
-        uploads.record(store, user, names, digest, {}, "rejected", 0)
+        refusal = importer.DemoInTheWay()
+        print(refusal, file=sys.stderr)
+        uploads.record(store, user, names, digest, {}, "rejected", 0, reason=str(refusal))
         return 2
     try:
-        extract, counts = importer.import_files(store, paths, actor=user, dry_run=args.dry_run,
-                                                progress=_progress, clear_demo=args.clear_demo)
+        extract, counts = importer.import_files(store, paths, actor=user, dry_run=args.dry_run, progress=_progress,
+                                                limits=limits, clear_demo=args.clear_demo, upload=(names, digest))
     except importer.InvalidExtract as err:
         extract, counts = importer.Extract(problems=err.problems), {}
     if not extract.ok:
@@ -54,7 +58,8 @@ def cmd_import(args) -> int:
             print(problem, file=sys.stderr)
         print(f"共 {len(extract.problems)} 个错误，未写入任何数据 / {len(extract.problems)} errors, nothing written",
               file=sys.stderr)
-        uploads.record(store, user, names, digest, {}, "rejected", len(extract.problems))
+        uploads.record(store, user, names, digest, {}, "rejected", len(extract.problems),
+                       reason=uploads.reason_of(extract.problems))
         return 1
     rows = {name: len(f) for name, f in extract.frames.items()}
     if args.dry_run:
@@ -68,9 +73,8 @@ def cmd_import(args) -> int:
             print(f"{r.sheet}\t{r.insert}\t{r.replace}\t{r.unchanged}")
         uploads.record(store, user, names, digest, rows, "dry_run", 0)
         return 0
-    for name, n in counts.items():
+    for name, n in counts.items():  # recorded in the upload history with the rows, in their transaction
         print(f"{name}\t{n}\t已写入 / written")
-    uploads.record(store, user, names, digest, counts, "imported", 0)
     return 0
 
 
@@ -242,4 +246,11 @@ def main(argv: list[str] | None = None) -> int:
             p.error("users: 需要用户名 / a user name is needed")
         if args.action in ("add", "role") and not args.role:
             p.error("users: 需要 --role / --role is needed")
-    return args.func(args)
+    try:
+        return args.func(args)
+    except db.Unavailable as err:
+        print(err, file=sys.stderr)  # what to do, not a traceback
+        return 2
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DatabaseError) as err:
+        print(db.unavailable(err, getattr(args, "db", None)), file=sys.stderr)
+        return 2

@@ -58,6 +58,25 @@ def engine_for(url: str | None = None) -> sa.Engine:
     return _engines[url]
 
 
+class Unavailable(RuntimeError):
+    """The store cannot be used: it cannot be reached, opened or written. The message says what to do, in Chinese
+    and English, and names the store without its password."""
+
+
+def unavailable(err: BaseException, url: str | None = None) -> Unavailable:
+    """What a database error that stops all work means for the user."""
+    where = sa.make_url(resolve_url(url)).render_as_string(hide_password=True)
+    text = str(getattr(err, "orig", err)).lower()
+    if "readonly" in text or "read-only" in text or "permission denied" in text:
+        return Unavailable(f"数据库只读或无写入权限（{where}）：请检查文件或账户权限 / the store is read-only or may not be "
+                           f"written ({where}): check the file's or the account's permissions")
+    if "unable to open" in text or "no such file" in text or "is not a database" in text or "file is not a database" in text:
+        return Unavailable(f"无法打开数据库文件（{where}）：请检查路径和文件 / the store's file cannot be opened ({where}): "
+                           f"check the path and the file")
+    return Unavailable(f"无法连接数据库（{where}）：请检查地址、端口和数据库服务是否运行 / the store cannot be reached "
+                       f"({where}): check the address, the port and that the database server is running")
+
+
 def dispose(url: str | None = None) -> None:
     eng = _engines.pop(resolve_url(url), None)
     if eng is not None:

@@ -11,6 +11,8 @@ LANGS = ("zh", "en")
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     "app.title": ("集采全流程监测平台", "VBP full-process monitoring"),
+    "app.unavailable": ("数据库暂时无法使用，请稍后重试；如仍出现，请联系系统管理员。",
+                        "The store cannot be used right now. Try again later; if it goes on, ask the administrator."),
     "nav.home": ("首页", "Home"),
     "nav.map": ("地图", "Map"),
     "nav.interviews": ("约谈名单", "Interview list"),
@@ -294,7 +296,7 @@ COLUMNS.update({
     "sso_subject": ("统一身份认证标识", "Single sign-on"), "created_at": ("创建时间", "Created"),
     "at": ("时间", "Time"), "scope": ("数据范围", "Scope"), "action_name": ("操作", "Action"), "target": ("对象", "Target"),
     "detail": ("详情", "Detail"), "role_name": ("角色", "Role"), "scope_name": ("数据范围", "Scope"),
-    "detail_text": ("详情", "Detail"), "who": ("用户", "User"), "outcome_text": ("结果", "Outcome"), "rows_text": ("行数", "Rows"),
+    "detail_text": ("详情", "Detail"), "who": ("用户", "User"), "outcome_text": ("结果", "Outcome"), "rows_text": ("行数", "Rows"), "reason": ("原因", "Reason"),
 })
 
 

@@ -81,7 +81,7 @@ def _decode_csv(raw: bytes) -> str:
     head = raw[:65536]
     if b"\x00" in head:
         odd, even = head[1::2].count(0), head[0::2].count(0)
-        if min(odd, even) * 20 <= max(odd, even) and len(raw) % 2 == 0:
+        if min(odd, even) * 20 <= max(odd, even) and max(odd, even) * 10 >= len(head) and len(raw) % 2 == 0:
             return raw.decode("utf-16-le" if odd > even else "utf-16-be")
         raise Unreadable("文件含有空字节（\\0），不是文本文件", "the file holds NUL bytes: it is not text")
     try:
@@ -314,10 +314,12 @@ class DemoInTheWay(ValueError):
                          "(tick “clear the demo” on the page, or add --clear-demo), so real data never mixes with the demo")
 
 
-def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool = False) -> dict[str, int]:
+def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool = False,
+          upload: tuple[str, str] | None = None) -> dict[str, int]:
     """Write a valid extract in one transaction; on any database error nothing is kept. Only a role
     that may upload can write. Into a store that holds the demo only with `clear_demo`: the demo's rows and
-    accounts then go in the same transaction, and the store holds the real data alone."""
+    accounts then go in the same transaction, and the store holds the real data alone. `upload` = (file names,
+    SHA-256): its record in the upload history and the audit log commits with the rows, or not at all."""
     require(actor, "upload")
     if not extract.ok:
         raise InvalidExtract(extract.problems)
@@ -337,6 +339,9 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
             store.bump_data_version(conn)
             remove_demo_accounts(conn)
             store.set_meta(conn, "demo_closed", "1")
+            if upload is not None:
+                from . import uploads
+                uploads.record(store, actor, upload[0], upload[1], counts, "imported", 0, conn=conn)
     except sa.exc.IntegrityError as err:
         reason = str(err.orig).splitlines()[0]
         raise InvalidExtract([Problem(name, None, "", "", f"数据库拒绝写入（引用不存在的编码或违反约束），未写入任何数据：{reason}",
@@ -345,14 +350,16 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
 
 
 def import_files(store, paths: list[Path], *, actor: User, dry_run: bool = False, progress=None,
-                 limits: validate.Limits | None = None, clear_demo: bool = False) -> tuple[Extract, dict[str, int]]:
+                 limits: validate.Limits | None = None, clear_demo: bool = False,
+                 upload: tuple[str, str] | None = None) -> tuple[Extract, dict[str, int]]:
     """Parse, check and write files; after a write the marts are recomputed. `clear_demo`: the store's demo goes
-    first (in the import's transaction), and the files are checked against an empty store."""
+    first (in the import's transaction), and the files are checked against an empty store. `upload`: the record
+    written with the rows (see `write`)."""
     require(actor, "upload")
     extract = parse(paths, store, limits or validate.Limits.of(store), fresh=clear_demo and store.holds_demo())
     if not extract.ok or dry_run:
         return extract, {}
-    counts = write(store, extract, actor, progress, clear_demo)
+    counts = write(store, extract, actor, progress, clear_demo, upload)
     if store.counts()["orders"]:
         marts.refresh(store, progress=progress or (lambda _f, _m: None))
     return extract, counts

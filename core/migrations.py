@@ -111,6 +111,12 @@ def _product_unit(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"ALTER TABLE products ADD COLUMN unit {S.products.c.unit.type.compile(conn.dialect)}"))
 
 
+def _upload_reason(conn: sa.Connection) -> None:
+    """Uploads gain the reason a refused file was refused (a store made before version 14)."""
+    if "reason" not in {c["name"] for c in sa.inspect(conn).get_columns("uploads")}:
+        conn.execute(sa.text("ALTER TABLE uploads ADD COLUMN reason TEXT NOT NULL DEFAULT ''"))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -135,6 +141,7 @@ STEPS: tuple[Step, ...] = (
          change=_analyze_mart_function),
     Step(12, "accounts: signed-in browsers (session tokens kept as hashes)", (S.user_sessions,)),
     Step(13, "products: the unit counted (计量单位)", change=_product_unit),
+    Step(14, "uploads: the reason a file was refused", change=_upload_reason),
 )
 
 HEAD = STEPS[-1].version

@@ -287,6 +287,7 @@ uploads = sa.Table(
     sa.Column("rows_json", sa.Text, nullable=False, server_default="{}"),
     sa.Column("outcome", sa.String(16), nullable=False),
     sa.Column("error_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),  # why it was refused (added by version 14)
     sa.CheckConstraint("outcome IN ('imported', 'rejected', 'dry_run')", name="ck_upload_outcome"),
 )
 

@@ -6,6 +6,7 @@ table (name, value); `resolve()` layers those rows over the defaults.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -18,13 +19,31 @@ class Setting:
     help_en: str
     source: str = ""  # the notice's clause the default comes from
 
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """The valid range (inclusive), or None for a text setting."""
+        return RANGES.get(self.name)
+
     def parse(self, raw: str | float | int) -> float | int | str:
-        """Turn a stored text value into the default's type; raise ValueError when it does not fit."""
+        """Turn a stored or typed value into the default's type within its range; raise ValueError, with a message
+        in Chinese and English, when it does not fit (not a number, nan or inf, a fraction for a count, out of range)."""
         if isinstance(self.default, bool) or isinstance(self.default, str):
             return str(raw)
-        if isinstance(self.default, int):
-            return int(str(raw).strip())
-        return float(str(raw).strip())
+        text = str(raw).strip()
+        whole = isinstance(self.default, int)
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{self.name} 的值应为{'整数' if whole else '数值'}：{text[:40]} / {self.name} takes "
+                             f"{'a whole number' if whole else 'a number'}: {text[:40]}") from None
+        if not math.isfinite(number) or (whole and not number.is_integer()):
+            raise ValueError(f"{self.name} 的值应为有限的{'整数' if whole else '数值'}：{text[:40]} / {self.name} takes a "
+                             f"finite {'whole number' if whole else 'number'}: {text[:40]}")
+        low, high = self.bounds
+        if not low <= number <= high:
+            raise ValueError(f"{self.name} 应在 {low:g} 至 {high:g} 之间：{text[:40]} / {self.name} lies between {low:g} "
+                             f"and {high:g}: {text[:40]}")
+        return int(number) if whole else number
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -68,9 +87,40 @@ def defaults() -> dict[str, float | int | str]:
 
 
 def resolve(overrides: Mapping[str, object] | None = None) -> dict[str, float | int | str]:
-    """Defaults with stored overrides applied; unknown names are ignored, bad values raise ValueError."""
+    """Defaults with stored overrides applied; unknown names are ignored, and a stored value that does not fit its
+    setting is set aside for the default (`problems` says which), so no stored value can stop a page."""
     values = defaults()
     for name, raw in (overrides or {}).items():
         if name in BY_NAME and raw is not None:
-            values[name] = BY_NAME[name].parse(raw)
+            try:
+                values[name] = BY_NAME[name].parse(raw)
+            except ValueError:
+                pass
     return values
+
+
+def problems(overrides: Mapping[str, object] | None = None) -> list[str]:
+    """Why stored values were set aside for their defaults (for administrators), each in Chinese and English."""
+    out = []
+    for name, raw in (overrides or {}).items():
+        if name in BY_NAME and raw is not None:
+            try:
+                BY_NAME[name].parse(raw)
+            except ValueError as err:
+                out.append(f"{err}（已改用默认值 {BY_NAME[name].default} / the default {BY_NAME[name].default} is used）")
+    return out
+
+
+# Each setting's valid range. Shares and rates lie between 0 and 1 (0.8 is 80%); counts of days, minutes and failures
+# are whole and positive; limits of an upload stay below what the server could read.
+RANGES: dict[str, tuple[float, float]] = {
+    "delivery_grace_days": (0, 30), "report_drop_ratio": (0.01, 1), "report_drop_serious_ratio": (0, 1),
+    "delivery_rate_warning": (0.01, 1), "delivery_rate_serious": (0, 1), "delivery_rate_severe": (0, 1),
+    "complaint_reply_workdays": (1, 30), "complaint_resolve_workdays": (1, 60), "timely_min_age_workdays": (0, 60),
+    "progress_serious_ratio": (0, 1), "over_purchase_multiple": (1, 100), "nonselected_share_min": (0.01, 1),
+    "abnormal_order_multiple": (1, 100), "abnormal_order_iqr_k": (0, 100), "receipt_confirm_workdays": (1, 60),
+    "tier_a_min": (0.01, 1), "tier_b_min": (0, 1), "tier_c_min": (0, 1), "primary_gap_points": (0.001, 1),
+    "worse_min_points": (0, 1), "red_flag_min_indicators": (1, 12), "upload_max_mb": (1, 2048),
+    "upload_max_rows": (1, 50_000_000), "login_max_failures": (1, 100), "login_lock_minutes": (1, 1440),
+    "session_timeout_minutes": (1, 1440), "password_min_length": (8, 128), "notification_score": (1, 1000),
+}

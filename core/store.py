@@ -87,7 +87,15 @@ def _settings(store: Store) -> dict:
 
 
 def open_store(url: str | None = None, province_code: str | None = None) -> Store:
-    """Open (and if need be create or upgrade) the store at `url`."""
+    """Open (and if need be create or upgrade) the store at `url`. A store that cannot be reached, opened or written
+    raises db.Unavailable, saying what to do."""
+    try:
+        return _open(url, province_code)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DatabaseError) as err:
+        raise db.unavailable(err, url) from err
+
+
+def _open(url: str | None, province_code: str | None) -> Store:
     url = db.resolve_url(url)
     engine = db.engine_for(url)
     migrations.upgrade(engine)

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 import openpyxl
@@ -71,21 +73,48 @@ def dry_run(store, frames: dict[str, pd.DataFrame], fresh: bool = False) -> pd.D
     return pd.DataFrame(rows, columns=["sheet", "sheet_zh", "insert", "replace", "unchanged"])
 
 
-def sha256(paths: list[Path]) -> str:
+def sha256(paths: list[Path], limit: int | None = None) -> str:
+    """The files' SHA-256, read in chunks; what is not a regular file (a folder, a device, a pipe) is not read, and
+    a file is read at most to `limit` bytes (a larger one is refused anyway)."""
     digest = hashlib.sha256()
     for p in paths:
-        digest.update(Path(p).read_bytes())
+        try:
+            regular = stat.S_ISREG(os.stat(p).st_mode)
+        except OSError:
+            regular = False
+        if not regular:
+            digest.update(f"not a file: {Path(p).name}".encode("utf-8", "replace"))
+            continue
+        left = limit if limit is not None else float("inf")
+        with open(p, "rb") as fh:
+            while left > 0 and (chunk := fh.read(min(1 << 20, int(min(left, 1 << 20))))):
+                digest.update(chunk)
+                left -= len(chunk)
     return digest.hexdigest()
 
 
-def record(store, actor, file_name: str, digest: str, rows: dict[str, int], outcome: str, error_count: int) -> None:
-    """Keep who uploaded what, when, with which result (in the upload history and the audit log)."""
-    with store.begin() as conn:
-        conn.execute(sa.insert(S.uploads).values(
-            username=actor.username, uploaded_at=clock.now(), file_name=file_name[:255],
-            sha256=digest, rows_json=json.dumps(rows, ensure_ascii=False), outcome=outcome, error_count=error_count))
-    audit.record(store, actor, "upload", target=file_name[:200], outcome=outcome,
+def record(store, actor, file_name: str, digest: str, rows: dict[str, int], outcome: str, error_count: int,
+           reason: str = "", conn=None) -> None:
+    """Keep who uploaded what, when, with which result and, for a refusal, why (in the upload history and the audit
+    log, in one transaction; with `conn`, in the transaction that writes the file's rows)."""
+    if conn is None:
+        with store.begin() as conn:
+            return record(store, actor, file_name, digest, rows, outcome, error_count, reason, conn)
+    conn.execute(sa.insert(S.uploads).values(
+        username=actor.username, uploaded_at=clock.now(), file_name=file_name.replace("\x00", "")[:255],
+        sha256=digest, rows_json=json.dumps(rows, ensure_ascii=False), outcome=outcome, error_count=error_count,
+        reason=reason.replace("\x00", "")[:1000]))
+    audit.record(store, actor, "upload", target=file_name[:200], outcome=outcome, conn=conn,
                  detail=f"sha256={digest} rows={json.dumps(rows, ensure_ascii=False)} errors={error_count}")
+
+
+def reason_of(problems: list[Problem]) -> str:
+    """A refusal's reason for the history: the first problem, in Chinese and English, and how many there were."""
+    if not problems:
+        return ""
+    first = problems[0]
+    more = f"（共 {len(problems)} 个问题 / {len(problems)} problems）" if len(problems) > 1 else ""
+    return f"{first}{more}"
 
 
 def history(store, limit: int = 200, lang: str = "zh") -> pd.DataFrame:

@@ -3,6 +3,7 @@ import streamlit as st
 
 from core import accounts, admin
 from core.i18n import headers, t
+from ui import text
 from ui.session import start, user
 from ui.tables import show
 
@@ -38,7 +39,7 @@ def attempt(action, message: str) -> None:
         st.session_state["ad_flash"] = message
         st.rerun()
     except (ValueError, accounts.AccessDenied) as err:
-        st.error(str(err))
+        st.error(text.plain(str(err)))
 
 
 table = admin.users(s, me)

@@ -18,6 +18,8 @@ show(table, {"help_zh" if L == "zh" else "help_en": t("set.help", L), "value": t
 
 me = user()
 if me.can("settings"):
+    for problem in settings_view.stored_problems(s):  # a stored value no page could use: the default is in force
+        st.warning(text.plain(problem))
     with st.form("set_change"):
         st.subheader(t("set.change", L))
         names = [n for n in table["name"] if n not in settings_view.FIXED]

@@ -47,7 +47,7 @@ def check(files, fresh: bool):
     names = ", ".join(Path(f.name).name for f in files)
     st.session_state["up_checked"] = (digest, fresh, names, extract)
     if not extract.ok:
-        uploads.record(s, me, names, digest, {}, "rejected", len(extract.problems))
+        uploads.record(s, me, names, digest, {}, "rejected", len(extract.problems), reason=uploads.reason_of(extract.problems))
     return names, digest, extract
 
 
@@ -66,14 +66,13 @@ if files:
         blocked = s.holds_demo() and not clear_demo
         if st.button(t("up.confirm", L), type="primary", key="up_confirm", disabled=blocked):
             bar = st.progress(0.0)
-            counts = importer.write(s, extract, me, clear_demo=clear_demo)
+            counts = importer.write(s, extract, me, clear_demo=clear_demo, upload=(names, digest))  # rows and record
             marts.refresh(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
             bar.empty()
-            uploads.record(s, me, names, digest, counts, "imported", 0)
             st.session_state.pop("up_checked", None)
             names_of = {sh.name: (sh.zh if L == "zh" else sh.name) for sh in F.SHEETS}
             st.success(t("up.done", L).format(rows="，".join(f"{names_of[k]} {v}" for k, v in counts.items())))
 
 st.subheader(t("up.history", L))
 show(uploads.history(s, lang=L), headers(["uploaded_at", "username", "file_name", "outcome_text", "error_count",
-                                          "rows_text", "sha256"], L), "up_history", t("up.history", L))
+                                          "rows_text", "reason", "sha256"], L), "up_history", t("up.history", L))

@@ -60,8 +60,10 @@ def test_settings_have_help_and_the_notice_defaults():
     assert (d["report_drop_ratio"], d["delivery_rate_warning"], d["complaint_reply_workdays"],
             d["complaint_resolve_workdays"], d["over_purchase_multiple"]) == (0.8, 0.8, 2, 5, 4.0)
     assert (d["tier_a_min"], d["tier_b_min"], d["tier_c_min"]) == (0.8, 0.6, 0.3)
-    with pytest.raises(ValueError):
-        settings_mod.resolve({"delivery_rate_warning": "八成"})
+    # A stored value that is not a number is set aside for the default, and administrators are told why.
+    assert settings_mod.resolve({"delivery_rate_warning": "八成"})["delivery_rate_warning"] == 0.8
+    said = settings_mod.problems({"delivery_rate_warning": "八成"})
+    assert len(said) == 1 and "delivery_rate_warning" in said[0] and "0.8" in said[0]
 
 
 def test_a_stored_setting_changes_the_rule_without_code(store_url):

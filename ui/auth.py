@@ -99,7 +99,7 @@ def login_page(store, L: str) -> None:
                 sign_in(store, accounts.sso_user(store, subject), "sso")
                 st.rerun()
             except accounts.LoginFailed as err:
-                st.error(str(err))
+                st.error(text.plain(str(err)))
                 st.button(t("auth.sso_out", L), on_click=st.logout, key="sso_logout")
                 return
         st.button(t("auth.sso", L), on_click=st.login, key="sso_login", type="primary")
@@ -113,7 +113,7 @@ def login_page(store, L: str) -> None:
             sign_in(store, accounts.authenticate(store, username.strip(), password))
             st.rerun()
         except accounts.LoginFailed as err:
-            st.error(str(err))
+            st.error(text.plain(str(err)))
     demo = store.read("SELECT username, role, area_code FROM users WHERE is_demo = :t ORDER BY username", {"t": True})
     if len(demo) and not accounts.demo_closed(store):
         from core.demo import DEMO_PASSWORD

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core import sessions
+from core import db, sessions
 from core.store import open_store
 
 SESSION_PATH = "/_vbp/session"
@@ -42,7 +42,10 @@ async def _set_cookie(request: Request) -> Response:
     if not _same_origin(request):
         return Response(status_code=403)
     code = (await request.body())[:256].decode("ascii", "replace")
-    token = await run_in_threadpool(sessions.redeem, _store(), code)
+    try:
+        token = await run_in_threadpool(sessions.redeem, _store(), code)
+    except db.Unavailable:
+        return Response(status_code=503)
     if token is None:
         return Response(status_code=403)
     response = Response(status_code=204)

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import logging
+
 import streamlit as st
 
-from core import demo
+from core import db, demo
+from core.i18n import t
 from core.store import Store, open_store
+
+LOG = logging.getLogger("vbp")
 
 
 @st.cache_resource(show_spinner=False)
@@ -16,8 +21,14 @@ def _store() -> Store:
 
 def store() -> Store:
     """The store, filled with the demo province on the first start of an empty embedded store (a server
-    store gets its data by import, or by `python -m core demo` when wanted)."""
-    s = _store()
+    store gets its data by import, or by `python -m core demo` when wanted). A store that cannot be reached or
+    opened stops the page with what to do (no error's details, no host or password): the next click tries again."""
+    try:
+        s = _store()
+    except db.Unavailable as err:
+        LOG.error("the store cannot be used: %s", err)
+        st.error(t("app.unavailable", language_of_run()))
+        st.stop()
     if not s.is_postgres and s.is_empty() and s.meta("demo_as_of") is None:
         bar = st.progress(0.0, text="首次启动：正在生成演示数据…")
         demo.load(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"首次启动：{m}"))
