@@ -9,7 +9,7 @@ import unicodedata
 import pandas as pd
 import sqlalchemy as sa
 
-from . import audit, clock, sessions
+from . import audit, clock, regions, sessions
 from . import schema as S
 from .accounts import ROLES, AccessDenied, User, check_password_rule, hash_password, require
 
@@ -28,8 +28,10 @@ def check_area(store, role: str, area_code: str | None) -> str | None:
     level = ROLES[role].area_level
     if level == "province":
         return None
-    regions = store.regions().set_index("region_code")
-    if not area_code or area_code not in regions.index or regions.loc[area_code, "region_level"] != level:
+    table = store.regions()
+    allowed = regions.prefecture_units(table) if level == "city" else \
+        table.loc[table["region_level"] == "county", "region_code"].tolist()
+    if not area_code or area_code not in allowed:
         word = {"city": ("市", "city"), "county": ("区县", "county")}[level]
         raise ValueError(f"{ROLES[role].zh}须指定一个{word[0]}级区域代码 / a {ROLES[role].en} needs a {word[1]} code")
     return area_code

@@ -30,10 +30,13 @@ def is_rate(layer: str) -> bool:
 def area_figures(view: View, parent_code: str | None) -> pd.DataFrame:
     """Each indicator for the area and, when the viewer may see it, the level above."""
     codes = [view.area] + ([parent_code] if parent_code and view.in_scope(parent_code) else [])
-    rows = view.read("SELECT subject_code, indicator_id, numerator, denominator, value, count_flagged "
+    levels = view.store.regions().set_index("region_code")["region_level"]
+    rows = view.read("SELECT level, subject_code, indicator_id, numerator, denominator, value, count_flagged "
                      "FROM mart_indicators WHERE view_id = :v AND level IN ('province', 'city', 'county') "
                      "AND subject_code IN (" + ", ".join(f":c{i}" for i in range(len(codes))) + ")",
                      {f"c{i}": c for i, c in enumerate(codes)})
+    # Each area at its own level (a county standing at the city level as itself has a row at both).
+    rows = rows[rows["level"] == rows["subject_code"].map(levels)]
     mine = rows[rows["subject_code"] == view.area].set_index("indicator_id")
     parent = rows[rows["subject_code"] != view.area].set_index("indicator_id")
     out = []
@@ -54,7 +57,7 @@ def _rate(frame: pd.DataFrame) -> pd.Series:
 @cached
 def enterprise_rates(view: View, enterprise_code: str, child_level: str) -> pd.DataFrame:
     """An enterprise's delivery rate in each area one level below the view's area (supplier-tier view)."""
-    key = "i.county_code" if child_level == "county" else "k.parent_code"
+    key = "i.county_code" if child_level == "county" else "k.prefecture_code"
     frame = view.read(f"""SELECT {key} AS code, SUM(m.delivered_qty) AS delivered_qty, SUM(m.ordered_qty) AS ordered_qty
                           FROM mart_enterprise_institutions m JOIN institutions i ON i.institution_code = m.institution_code
                           JOIN regions k ON k.region_code = i.county_code
@@ -71,7 +74,8 @@ def child_values(view: View, layer: str, enterprise_code: str | None = None) -> 
     child_level = LEVEL_OF_CHILDREN[view.area_level]
     kids = view.read("SELECT region_code AS code, region_name AS name FROM regions WHERE parent_code = :area "
                      "ORDER BY region_code")
-    areas = view.read("SELECT * FROM mart_areas WHERE view_id = :v AND region_level = :l", {"l": child_level})
+    areas = view.read("SELECT a.* FROM mart_areas a JOIN regions r ON r.region_code = a.region_code "
+                      "WHERE a.view_id = :v AND r.parent_code = :area")
     kids = kids.merge(areas[["region_code", "count_red_flag", "count_institutions", "primary_delivered_qty",
                              "primary_ordered_qty", "others_delivered_qty", "others_ordered_qty"]],
                       left_on="code", right_on="region_code", how="left").drop(columns="region_code")
@@ -128,8 +132,8 @@ def children_deck(view: View, layer: str, enterprise_code: str | None = None) ->
     """The map of the areas one level below, coloured by the layer, pickable for the drill."""
     values = child_values(view, layer, enterprise_code)
     province = view.store.province_code
-    deck = maps.areas_deck(regions.features(province, LEVEL_OF_CHILDREN[view.area_level], view.area),
-                           dict(zip(values["code"], values["value"])), regions.bounds(province, view.area),
+    deck = maps.areas_deck(regions.features(province, None, view.area),
+                           dict(zip(values["code"], values["value"])), regions.frame_bounds(province, view.area),
                            "{name}: {value_text}", kind=kind_of(layer))
     return maps.Frozen(deck)
 
@@ -141,6 +145,6 @@ def institutions_deck(view: View, layer: str, enterprise_code: str | None = None
     province = view.store.province_code
     outline = {"type": "FeatureCollection",
                "features": [f for f in regions.boundaries(province)["features"] if f["properties"]["code"] == view.area]}
-    return maps.Frozen(maps.institutions_deck(outline, values.to_dict("records"), regions.bounds(province, view.area),
+    return maps.Frozen(maps.institutions_deck(outline, values.to_dict("records"), regions.frame_bounds(province, view.area),
                                               "{name}: {value_text}" if is_rate(layer) else "{name}",
                                               by_value=is_rate(layer)))

@@ -53,6 +53,9 @@ def cmd_import(args) -> int:
                                                 limits=limits, clear_demo=args.clear_demo, upload=(names, digest))
     except importer.InvalidExtract as err:
         extract, counts = importer.Extract(problems=err.problems), {}
+    except importer.RefreshFailed as err:
+        print(err, file=sys.stderr)
+        return 1
     if not extract.ok:
         for problem in extract.problems:
             print(problem, file=sys.stderr)

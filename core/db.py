@@ -275,8 +275,11 @@ def bulk_insert_empty(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame)
     return count
 
 
-def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 5_000) -> int:
-    """Insert rows, replacing those whose primary key is already there."""
+def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 5_000,
+           before: list | None = None) -> int:
+    """Insert rows, replacing those whose primary key is already there. With `before` (a list), the rows as they
+    were before, of the keys the frame replaces, are appended to it (frames of the table's columns), so that the
+    write can be undone (`undo_upsert`)."""
     if frame.empty:
         return 0
     from .schema import derive
@@ -286,11 +289,31 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
     dialect = postgresql if is_postgres(conn) else sqlite
     rows = [dict(zip(columns, r)) for r in _records(frame, columns, iso=False, table=table)]
     for start in range(0, len(rows), batch):
+        if before is not None:
+            wanted = [tuple(r[k] for k in keys) for r in rows[start:start + batch]]
+            before.append(read(conn, sa.select(table).where(sa.tuple_(*[table.c[k] for k in keys]).in_(wanted))))
         stmt = dialect.insert(table)
         updates = {c: stmt.excluded[c] for c in columns if c not in keys}
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates) if updates else stmt.on_conflict_do_nothing()
         conn.execute(stmt, rows[start:start + batch])
     return len(rows)
+
+
+def undo_upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, before: list, batch: int = 5_000) -> None:
+    """Undo `upsert(conn, table, frame, before=before)` in a later transaction: the rows it added go, the rows it
+    replaced get their values back. Run children's tables first (their added rows may refer to added parents)."""
+    from .schema import derive
+    keys = [c.name for c in table.primary_key.columns]
+    old = pd.concat(before, ignore_index=True) if before else pd.DataFrame(columns=[c.name for c in table.columns])
+    typed = derive(table, frame)
+    added = [tuple(r) for r in _records(typed, keys, iso=False, table=table)]
+    had = {tuple(r) for r in _records(old, keys, iso=False, table=table)} if len(old) else set()
+    added = [k for k in added if k not in had]
+    key_cols = sa.tuple_(*[table.c[k] for k in keys])
+    for start in range(0, len(added), batch):
+        conn.execute(table.delete().where(key_cols.in_(added[start:start + batch])))
+    if len(old):
+        upsert(conn, table, old, batch)
 
 
 def count_rows(conn_or_engine: sa.Connection | sa.Engine, tables: Iterable[sa.Table]) -> dict[str, int]:

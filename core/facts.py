@@ -103,7 +103,7 @@ class Facts:
     def institutions(self) -> pd.DataFrame:
         if self._like is not None:
             return self._like.institutions
-        return _plain(self.store.read("""SELECT i.institution_code, i.level, i.is_primary, i.county_code, k.parent_code AS city_code
+        return _plain(self.store.read("""SELECT i.institution_code, i.level, i.is_primary, i.county_code, k.prefecture_code AS city_code
                                   FROM institutions i JOIN regions k ON k.region_code = i.county_code""")).assign(
             is_primary=lambda f: f["is_primary"].astype(bool))
 

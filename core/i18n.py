@@ -197,6 +197,8 @@ CATALOGUE.update({
     "table.open": ("查看", "open"), "table.card": ("档案", "Card"),
     "table.none": ("暂无记录。", "Nothing to list."),
     "table.pick_row": ("点选表格中的一行，打开其档案。", "Choose a row to open its scorecard."),
+    "table.pick_area": ("点选表格中的一行，进入该区域（地图上太小或太远的区域也可由此进入）。",
+                        "Choose a row to go into that area (also for areas too small or too far out to click on the map)."),
     "nav.upload": ("数据上传", "Upload"),
     "up.template": ("下载标准模板", "Download the template"),
     "up.file": ("选择标准抽取文件（.xlsx，或每个工作表一个 .csv）", "Choose extract files (.xlsx, or one .csv per sheet)"),

@@ -11,8 +11,10 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+import logging
 import math
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,13 +22,15 @@ import pandas as pd
 import python_calamine
 import sqlalchemy as sa
 
-from . import db, marts
+from . import audit, db, marts
 from . import formats as F
 from . import schema as S
 from . import validate
 from .accounts import User, require
 from .admin import remove_demo_accounts
 from .problems import Problem
+
+LOG = logging.getLogger("vbp")
 
 
 @dataclass
@@ -315,11 +319,12 @@ class DemoInTheWay(ValueError):
 
 
 def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool = False,
-          upload: tuple[str, str] | None = None) -> dict[str, int]:
+          upload: tuple[str, str] | None = None, before: dict[str, list] | None = None) -> dict[str, int]:
     """Write a valid extract in one transaction; on any database error nothing is kept. Only a role
     that may upload can write. Into a store that holds the demo only with `clear_demo`: the demo's rows and
     accounts then go in the same transaction, and the store holds the real data alone. `upload` = (file names,
-    SHA-256): its record in the upload history and the audit log commits with the rows, or not at all."""
+    SHA-256): its record in the upload history and the audit log commits with the rows, or not at all. `before`
+    (a dict) collects, per sheet, the rows the write replaced as they were (for `undo`)."""
     require(actor, "upload")
     if not extract.ok:
         raise InvalidExtract(extract.problems)
@@ -335,7 +340,8 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
                 if name in extract.frames:
                     if progress is not None:
                         progress(0.0, f"写入 {name} / writing {name}")
-                    counts[name] = db.upsert(conn, S.DATA_TABLES[name], extract.frames[name])
+                    kept = None if before is None else before.setdefault(name, [])
+                    counts[name] = db.upsert(conn, S.DATA_TABLES[name], extract.frames[name], before=kept)
             store.bump_data_version(conn)
             remove_demo_accounts(conn)
             store.set_meta(conn, "demo_closed", "1")
@@ -349,6 +355,61 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
     return counts
 
 
+class RefreshFailed(RuntimeError):
+    """The figures could not be computed for the data a file brought: the file's rows were taken back out, and its
+    upload is recorded as refused with the reason (the server log has the details under the reference)."""
+
+    def __init__(self, reference: str, undone: bool):
+        self.reference, self.undone = reference, undone
+        if undone:
+            super().__init__(f"导入后汇总计算失败，已撤回本次导入，数据库保持导入前的状态（参考号 {reference}，请告知系统管理员） / "
+                             f"the figures could not be computed after the import, so the import was taken back and the "
+                             f"store is as it was (reference {reference}: tell the administrator)")
+        else:
+            super().__init__(f"导入后汇总计算失败：数据已写入，统计数据将在下次打开页面时重新计算（参考号 {reference}） / the "
+                             f"figures could not be computed after the import: the rows are written and the figures are "
+                             f"computed again at the next page (reference {reference})")
+
+
+def commit(store, extract: Extract, actor: User, progress=None, clear_demo: bool = False,
+           upload: tuple[str, str] | None = None) -> dict[str, int]:
+    """Write a valid extract and compute the figures for it: the store then holds the file's rows with their
+    figures, or, when the figures cannot be computed, as it was before the file (the rows taken back out, the
+    upload recorded as refused with the reason) and RefreshFailed says so. A file that cleared the demo cannot bring
+    the demo back: its rows stay, and the figures are computed again by the next reader."""
+    before: dict[str, list] = {}
+    counts = write(store, extract, actor, progress, clear_demo, upload, before)
+    if not store.counts()["orders"]:
+        return counts
+    try:
+        marts.refresh(store, progress=progress or (lambda _f, _m: None))
+    except Exception as err:  # noqa: BLE001 - whatever stopped the figures, the file is taken back whole
+        reference = uuid.uuid4().hex[:8]
+        LOG.exception("refresh after an import failed (reference %s)", reference)
+        undone = not clear_demo
+        if undone:
+            undo(store, extract, actor, before, upload, f"{type(err).__name__}（参考号 {reference} / reference {reference}）")
+        raise RefreshFailed(reference, undone) from None
+    return counts
+
+
+def undo(store, extract: Extract, actor: User, before: dict[str, list], upload: tuple[str, str] | None,
+         reason: str) -> None:
+    """Take a written extract back out in one transaction: its added rows go, its replaced rows get their values
+    back, its upload record becomes a refusal with `reason`, and the marts are stale again."""
+    with store.begin() as conn:
+        for name in reversed(F.WRITE_ORDER):
+            if name in extract.frames:
+                db.undo_upsert(conn, S.DATA_TABLES[name], extract.frames[name], before.get(name, []))
+        if upload is not None:  # the record written with the rows becomes a refusal; the audit log keeps both
+            said = f"导入后汇总计算失败，已撤回 / the figures failed after the import, taken back: {reason}"
+            last = sa.select(sa.func.max(S.uploads.c.upload_id)).where(S.uploads.c.sha256 == upload[1]).scalar_subquery()
+            conn.execute(S.uploads.update().where(S.uploads.c.upload_id == last).values(
+                outcome="rejected", error_count=1, rows_json="{}", reason=said))
+            audit.record(store, actor, "upload", target=upload[0][:200], detail=said, outcome="rejected", conn=conn)
+        store.bump_data_version(conn)
+
+
 def import_files(store, paths: list[Path], *, actor: User, dry_run: bool = False, progress=None,
                  limits: validate.Limits | None = None, clear_demo: bool = False,
                  upload: tuple[str, str] | None = None) -> tuple[Extract, dict[str, int]]:
@@ -359,7 +420,4 @@ def import_files(store, paths: list[Path], *, actor: User, dry_run: bool = False
     extract = parse(paths, store, limits or validate.Limits.of(store), fresh=clear_demo and store.holds_demo())
     if not extract.ok or dry_run:
         return extract, {}
-    counts = write(store, extract, actor, progress, clear_demo, upload)
-    if store.counts()["orders"]:
-        marts.refresh(store, progress=progress or (lambda _f, _m: None))
-    return extract, counts
+    return extract, commit(store, extract, actor, progress, clear_demo, upload)

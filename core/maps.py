@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import pydeck as pdk
+from shapely.geometry import shape
 
 # Sequential blues, light to dark, for counts and rates.
 PALETTE = [(222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (66, 146, 198), (33, 113, 181), (8, 69, 148)]
@@ -117,12 +118,35 @@ def choropleth(fc: dict, bounds: tuple[float, float, float, float], layer_id: st
     return areas_deck(fc, values, bounds, tooltip, layer_id, kind)
 
 
-def _labels(fc: dict, layer_id: str) -> pdk.Layer:
-    return pdk.Layer("TextLayer", [{"name": f["properties"]["name"],
-                                    "position": [f["properties"]["label_lon"], f["properties"]["label_lat"]]}
-                                   for f in fc["features"]],
-                     id=f"{layer_id}-labels", get_position="position", get_text="name", get_size=13,
-                     get_color=[30, 30, 30], character_set='"auto"')
+LABEL_PX = 13  # the labels' size in pixels: a Chinese character is about this wide and high
+WORLD_PX = 512  # deck.gl's world at zoom 0, in pixels
+
+
+def placed_labels(fc: dict, view: pdk.ViewState) -> list[dict]:
+    """The area names that fit on the map at its zoom without touching one another: the larger areas' first, each
+    kept only where its box (with a few pixels' room) overlaps none kept before. The others are in the table below
+    the map, and their areas still draw, colour and click."""
+    per_degree = WORLD_PX * 2 ** view.zoom / 360
+    pad = 3
+    order = sorted(fc["features"], key=lambda f: (-shape(f["geometry"]).area, f["properties"]["code"]))
+    kept, boxes = [], []
+    for f in order:
+        p = f["properties"]
+        lon, lat = p["label_lon"], p["label_lat"]
+        x = lon * per_degree
+        y = math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))) * per_degree  # Mercator
+        half_w, half_h = len(p["name"]) * LABEL_PX / 2 + pad, LABEL_PX / 2 + pad
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        boxes.append(box)
+        kept.append({"name": p["name"], "code": p["code"], "position": [lon, lat]})
+    return sorted(kept, key=lambda k: k["code"])
+
+
+def _labels(fc: dict, layer_id: str, view: pdk.ViewState) -> pdk.Layer:
+    return pdk.Layer("TextLayer", placed_labels(fc, view), id=f"{layer_id}-labels", get_position="position",
+                     get_text="name", get_size=LABEL_PX, get_color=[30, 30, 30], character_set='"auto"')
 
 
 class Frozen(pdk.Deck):
@@ -151,7 +175,8 @@ def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_i
         f["properties"]["fill"] = colours.color(v)
     areas = pdk.Layer("GeoJsonLayer", fc, id=layer_id, pickable=True, stroked=True, filled=True, auto_highlight=True,
                       get_fill_color="properties.fill", get_line_color=[90, 90, 90], line_width_min_pixels=1)
-    return pdk.Deck(layers=[areas, _labels(fc, layer_id)], initial_view_state=view_for(bounds), map_provider=None,
+    view = view_for(bounds)
+    return pdk.Deck(layers=[areas, _labels(fc, layer_id, view)], initial_view_state=view, map_provider=None,
                     tooltip={"text": tooltip})
 
 

@@ -117,6 +117,13 @@ def _upload_reason(conn: sa.Connection) -> None:
         conn.execute(sa.text("ALTER TABLE uploads ADD COLUMN reason TEXT NOT NULL DEFAULT ''"))
 
 
+def _region_prefecture(conn: sa.Connection) -> None:
+    """Regions gain their prefecture-level unit (a store made before version 15); the store's regions are then
+    written again from the model of every province's shape when it is next opened (core.store)."""
+    if "prefecture_code" not in {c["name"] for c in sa.inspect(conn).get_columns("regions")}:
+        conn.execute(sa.text("ALTER TABLE regions ADD COLUMN prefecture_code VARCHAR(6)"))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -142,6 +149,8 @@ STEPS: tuple[Step, ...] = (
     Step(12, "accounts: signed-in browsers (session tokens kept as hashes)", (S.user_sessions,)),
     Step(13, "products: the unit counted (计量单位)", change=_product_unit),
     Step(14, "uploads: the reason a file was refused", change=_upload_reason),
+    Step(15, "regions: the prefecture-level unit of each (units directly under a province, cities without counties)",
+         change=_region_prefecture),
 )
 
 HEAD = STEPS[-1].version

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .facts import Facts
+from .rollup import one_per_region, rollup
 
 SUMS = ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected_qty", "count_orders",
         "count_complaints", "count_timely"]
@@ -62,14 +63,14 @@ def series(f: Facts) -> pd.DataFrame:
     for frame in (orders, comp):  # empty frames come back with numeric keys
         frame[["county_code", "month"]] = frame[["county_code", "month"]].astype(object)
     base = orders.merge(comp, on=["county_code", "month"], how="outer").fillna(0)
-    cities = f.store.read("SELECT region_code AS county_code, parent_code AS city_code FROM regions "
+    cities = f.store.read("SELECT region_code AS county_code, prefecture_code AS city_code FROM regions "
                           "WHERE region_level = 'county'")
     base = base.merge(cities, on="county_code", how="left").assign(province_code=f.store.province_code)
     out = []
     for level, key in (("county", "county_code"), ("city", "city_code"), ("province", "province_code")):
         g = base.groupby([key, "month"], as_index=False)[SUMS].sum().rename(columns={key: "region_code"})
         out.append(g.assign(region_level=level))
-    result = pd.concat(out, ignore_index=True)
+    result = one_per_region(pd.concat(out, ignore_index=True), ["region_code", "month"])
     for c in ("count_orders", "count_complaints", "count_timely"):
         result[c] = result[c].astype(int)
     return result
@@ -86,19 +87,20 @@ def snapshot(store, f: Facts, flags: pd.DataFrame, tiers: pd.DataFrame, values: 
     """The headline figures of every area at f's as-of date: indicator values (progress as completion
     over the schedule), red-flag institutions, and for the province tier C/D enterprises. `values`: the
     rollup of f's indicators when already made."""
-    from .rollup import rollup
     if values is None:  # the headline indicators of the areas alone
         values = rollup(f, flags, f.complaint_timeliness(), HEADLINE, levels=("county", "city", "province"))
     values = values[(values["level"] != "institution") & values["indicator_id"].isin(HEADLINE)].copy()
     progress = values["indicator_id"] == "progress"
     values.loc[progress, "value"] = values.loc[progress, "value"] / f.schedule if f.schedule > 0 else None
-    rows = values.rename(columns={"subject_code": "region_code", "indicator_id": "metric"})[["region_code", "metric", "value"]]
+    rows = values.rename(columns={"subject_code": "region_code", "indicator_id": "metric"})
+    rows = one_per_region(rows, ["region_code", "metric"])[["region_code", "metric", "value"]]
     red = flags.loc[flags["flag_id"] == "red_flag", ["subject_code"]].merge(
         f.institutions, left_on="subject_code", right_on="institution_code")
     counts = [{"region_code": store.province_code, "metric": "count_red_flag", "value": float(len(red))},
               {"region_code": store.province_code, "metric": "count_tier_cd",
                "value": float(tiers["tier"].isin(["C", "D"]).sum())}]
     areas = store.read("SELECT region_code FROM regions WHERE region_level IN ('city', 'county')")["region_code"]
-    by_area = pd.concat([red["county_code"], red["city_code"]]).value_counts()
+    # An institution counts once in its county and once in its prefecture, which may be the county itself.
+    by_area = pd.concat([red["county_code"], red["city_code"].where(red["city_code"] != red["county_code"])]).value_counts()
     counts += [{"region_code": c, "metric": "count_red_flag", "value": float(by_area.get(c, 0))} for c in areas]
     return pd.concat([rows, pd.DataFrame(counts)], ignore_index=True).assign(as_of=f.as_of)

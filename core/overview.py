@@ -29,7 +29,7 @@ def counts_by_area(view: View) -> pd.DataFrame:
     institutions, primary institutions, counties, orders of the view's period."""
     areas = {"province": "c.parent_code = :area", "city": "c.parent_code = :area"}.get(view.area_level, "c.region_code = :area")
     base = view.read(_BY_AREA.format(areas=areas))
-    key = "k.parent_code" if view.area_level == "province" else "k.region_code"
+    key = "k.prefecture_code" if view.area_level == "province" else "k.region_code"
     orders = view.read(f"""SELECT {key} AS area_code, SUM(m.count_orders) AS count_orders, SUM(m.purchased_qty) AS order_qty
                            FROM mart_inst_product m JOIN institutions i ON i.institution_code = m.institution_code
                            JOIN regions k ON k.region_code = i.county_code
@@ -57,8 +57,7 @@ def totals(view: View) -> dict[str, int]:
 
 def area_features(view: View, values: pd.DataFrame, value_column: str) -> dict:
     """The boundaries of the rows' areas (cities or counties) with a value in each feature's properties."""
-    level = "city" if view.area_level == "province" else "county"
-    fc = regions.features(view.store.province_code, level)
+    fc = regions.features(view.store.province_code, None, view.area if view.area_level != "county" else None)
     by_code = values.set_index("area_code")
     fc = {"type": "FeatureCollection", "features": [f for f in fc["features"] if f["properties"]["code"] in by_code.index]}
     for f in fc["features"]:

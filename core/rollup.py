@@ -131,4 +131,11 @@ def areas(f: Facts, flags: pd.DataFrame) -> pd.DataFrame:
             "others_delivered_qty": frame["o_rate_delivered_qty"], "others_ordered_qty": frame["o_rate_order_qty"],
             "count_institutions": frame["count_institutions"].astype(int), "count_red_flag": frame["count_red_flag"].astype(int),
         }))
-    return pd.concat(out, ignore_index=True)
+    return one_per_region(pd.concat(out, ignore_index=True), ["region_code"])
+
+
+def one_per_region(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Area rows keyed by region code alone, one per region: a county-level unit that stands at the prefecture level
+    as itself (core.regions.prefecture_of) is summed at both levels over the same institutions, so the two rows are
+    alike and its county row is kept (the rows come county first)."""
+    return frame.drop_duplicates(key, keep="first").reset_index(drop=True)

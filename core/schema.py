@@ -44,6 +44,9 @@ regions = sa.Table(
     sa.Column("region_name", sa.String(64), nullable=False),
     sa.Column("region_level", sa.String(8), nullable=False),
     sa.Column("parent_code", sa.String(6), sa.ForeignKey("regions.region_code"), nullable=True),
+    # The prefecture-level unit the region lies in (core.regions.prefecture_of): a city's own code, a county's city,
+    # or the county itself when it lies directly under the province; none for the province.
+    sa.Column("prefecture_code", sa.String(6), nullable=True),
     sa.Column("label_lon", sa.Double, nullable=True),
     sa.Column("label_lat", sa.Double, nullable=True),
     sa.CheckConstraint("region_level IN ('province', 'city', 'county')", name="ck_region_level"),

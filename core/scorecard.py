@@ -50,7 +50,7 @@ def _category(view: View, alias: str) -> str:
 def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
     info = view.read(f"""SELECT i.*, k.region_name AS county_name, c.region_name AS city_name
                          FROM institutions i JOIN regions k ON k.region_code = i.county_code
-                         LEFT JOIN regions c ON c.region_code = k.parent_code
+                         LEFT JOIN regions c ON c.region_code = k.prefecture_code
                          WHERE i.institution_code = :c AND {view.institutions_in_area()}""", {"c": code})
     if info.empty:
         return None

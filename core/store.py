@@ -86,6 +86,20 @@ def _settings(store: Store) -> dict:
     return settings_mod.resolve(dict(zip(rows["name"], rows["value"])))
 
 
+def _write_regions(conn, province_code: str, fresh: bool) -> None:
+    """The province's regions as the model of every province's shape gives them (core.regions), parents before
+    children so the self-reference resolves row by row; an older store's rows are brought in line (units it lacked
+    are added, levels and parents corrected) and its figures recomputed."""
+    rows = pd.DataFrame(regions.region_rows(province_code))
+    order = {"province": 0, "city": 1, "county": 2}
+    rows = rows.sort_values("region_level", key=lambda s: s.map(order), kind="stable")
+    db.upsert(conn, S.regions, rows)
+    db.upsert(conn, S.store_meta, pd.DataFrame([{"key": "region_model", "value": str(regions.MODEL)}]))
+    if not fresh:
+        current = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "data_version")).scalar()
+        db.upsert(conn, S.store_meta, pd.DataFrame([{"key": "data_version", "value": str(int(current or 0) + 1)}]))
+
+
 def open_store(url: str | None = None, province_code: str | None = None) -> Store:
     """Open (and if need be create or upgrade) the store at `url`. A store that cannot be reached, opened or written
     raises db.Unavailable, saying what to do."""
@@ -102,13 +116,9 @@ def _open(url: str | None, province_code: str | None) -> Store:
     with engine.begin() as conn:
         stored = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "province_code")).scalar()
         code = stored or province_code or os.environ.get(ENV_PROVINCE) or str(settings_mod.BY_NAME["province_code"].default)
-        has_regions = conn.execute(sa.select(sa.func.count()).select_from(S.regions)).scalar_one() > 0
-        if not has_regions:
-            rows = pd.DataFrame(regions.region_rows(code))
-            # Parents before children, so the self-reference resolves row by row.
-            order = {"province": 0, "city": 1, "county": 2}
-            rows = rows.sort_values("region_level", key=lambda s: s.map(order), kind="stable")
-            db.upsert(conn, S.regions, rows)
+        model = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "region_model")).scalar()
+        if model != str(regions.MODEL):  # a new store, or one whose regions were written by an older model
+            _write_regions(conn, code, fresh=model is None and stored is None)
         if stored is None:
             db.upsert(conn, S.store_meta, pd.DataFrame([{"key": "province_code", "value": code}]))
     return Store(url=url, engine=engine, province_code=code)

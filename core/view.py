@@ -85,7 +85,7 @@ class View:
         if self.area_level == "province":
             return "1 = 1"  # every institution lies in a county of the province (checked on import)
         if self.area_level == "city":
-            return f"{alias}.county_code IN (SELECT region_code FROM regions WHERE parent_code = :area)"
+            return f"{alias}.county_code IN (SELECT region_code FROM regions WHERE prefecture_code = :area)"
         return f"{alias}.county_code = :area"
 
     def regions_in_area(self, alias: str = "r") -> str:

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core import accounts, admin
+from core.regions import prefecture_units
 from core.i18n import headers, t
 from ui import text
 from ui.session import start, user
@@ -20,16 +21,18 @@ def role_name(r: str) -> str:
 
 def area_options(role: str) -> list[str]:
     level = accounts.ROLES[role].area_level
-    return [] if level == "province" else regions[regions["region_level"] == level]["region_code"].tolist()
+    if level == "province":
+        return []
+    return prefecture_units(regions) if level == "city" else regions[regions["region_level"] == level]["region_code"].tolist()
 
 
-parents = dict(zip(regions["region_code"], regions["parent_code"]))
+parents = dict(zip(regions["region_code"], regions["prefecture_code"]))
 levels = dict(zip(regions["region_code"], regions["region_level"]))
 
 
 def area_label(code: str) -> str:
     """A county shows its city's name before its own."""
-    city = names.get(parents.get(code), "") if levels.get(code) == "county" else ""
+    city = names.get(parents.get(code), "") if levels.get(code) == "county" and parents.get(code) != code else ""
     return f"{code} {city}{names[code]}"
 
 

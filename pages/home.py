@@ -29,7 +29,7 @@ left, right = st.columns([4, 1])
 with left:
     st.subheader(t("home.map", L))
     deck = maps.choropleth(overview.area_features(view, by_area, "count_institutions"),
-                           regions.bounds(s.province_code, view.area), layer_id="areas", tooltip=t("home.tooltip", L))
+                           regions.frame_bounds(s.province_code, view.area), layer_id="areas", tooltip=t("home.tooltip", L))
     st.pydeck_chart(deck, key="home_map", height=520)
 with right:
     keys = maps.legend(by_area["count_institutions"].tolist(), "count")

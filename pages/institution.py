@@ -15,7 +15,8 @@ if card is None:
     st.stop()
 info = card["info"]
 st.subheader(text.plain(info["institution_name"]))
-st.caption(text.plain(f"{info['institution_code']} · {info['city_name']} {info['county_name']} · "
+where = info["county_name"] if info["city_name"] in (None, info["county_name"]) else f"{info['city_name']} {info['county_name']}"
+st.caption(text.plain(f"{info['institution_code']} · {where} · "
                       f"{vocabulary(info['level'], L)} {vocabulary(info['category'], L)} · "
                       f"{t('sc.primary' if info['is_primary'] else 'sc.non_primary', L)} · {t('sc.as_of', L)} {view.as_of}"))
 now = card["red"][card["red"]["step"].notna()]

@@ -88,7 +88,7 @@ if here.level in area_view.LEVEL_OF_CHILDREN:
         del columns["count_flagged"]  # flags of an indicator: the other layers have none
     if layer == area_view.RED:
         del columns["value"]  # the layer's value is the red-flag count itself
-    show(values, columns, "children", f"{t('map.children', L)}_{here.name}",
+    show(values, columns, f"children_{here.code}", f"{t('map.children', L)}_{here.name}", link=("code", "area"),
          percent=("value",) if area_view.is_rate(layer) else (),
          helps={"count_flagged": t("help.count_flagged", L)})
 else:
@@ -98,5 +98,5 @@ else:
                "score": t("col.score", L)}
     if not area_view.is_rate(layer):
         del columns["value"]  # an institution's value on these layers is its red-flag score
-    show(values, columns, "children", f"{t('map.institutions', L)}_{here.name}", link=("code", "institution"),
+    show(values, columns, f"children_{here.code}", f"{t('map.institutions', L)}_{here.name}", link=("code", "institution"),
          percent=("value",) if area_view.is_rate(layer) else ())

@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from core import formats as F
-from core import importer, marts, uploads, validate
+from core import importer, uploads, validate
 from core.i18n import headers, t
+from ui import text
 from ui.session import start, user
 from ui.style import uploader_words
 from ui.tables import show
@@ -66,12 +67,17 @@ if files:
         blocked = s.holds_demo() and not clear_demo
         if st.button(t("up.confirm", L), type="primary", key="up_confirm", disabled=blocked):
             bar = st.progress(0.0)
-            counts = importer.write(s, extract, me, clear_demo=clear_demo, upload=(names, digest))  # rows and record
-            marts.refresh(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-            bar.empty()
             st.session_state.pop("up_checked", None)
-            names_of = {sh.name: (sh.zh if L == "zh" else sh.name) for sh in F.SHEETS}
-            st.success(t("up.done", L).format(rows="，".join(f"{names_of[k]} {v}" for k, v in counts.items())))
+            try:  # the rows with their record and their figures, or the store as it was
+                counts = importer.commit(s, extract, me, lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+                                         clear_demo=clear_demo, upload=(names, digest))
+            except importer.RefreshFailed as err:
+                bar.empty()
+                st.error(text.plain(str(err)))
+            else:
+                bar.empty()
+                names_of = {sh.name: (sh.zh if L == "zh" else sh.name) for sh in F.SHEETS}
+                st.success(t("up.done", L).format(rows="，".join(f"{names_of[k]} {v}" for k, v in counts.items())))
 
 st.subheader(t("up.history", L))
 show(uploads.history(s, lang=L), headers(["uploaded_at", "username", "file_name", "outcome_text", "error_count",

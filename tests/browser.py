@@ -81,6 +81,32 @@ def sign_in(page, url: str, username: str, password: str | None = None) -> None:
     page.get_by_role("button", name="登录").click()
 
 
+def click_map(page, point, attempts: int = 6) -> bool:
+    """Hover the map's canvas at `point(box)` until deck.gl shows its tooltip (the layer can pick), click there and
+    wait for the address to change; True once it did. A click that landed before the map was ready is repeated."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    tooltip = page.locator(".deck-tooltip")
+    for _ in range(attempts):
+        canvas = page.locator("canvas").first  # the deck is the first canvas on the page
+        canvas.wait_for(state="visible", timeout=120_000)
+        x, y = point(canvas.bounding_box())
+        for wiggle in range(60):
+            page.mouse.move(x + wiggle % 3, y)
+            try:
+                tooltip.wait_for(state="visible", timeout=500)
+                break
+            except PlaywrightTimeout:
+                continue
+        before = page.evaluate("location.search")
+        page.mouse.click(x, y)
+        try:
+            page.wait_for_function("(before) => location.search !== before", arg=before, timeout=20_000)
+            return True
+        except PlaywrightTimeout:
+            continue
+    return False
+
+
 def store_copy(source_url: str, folder: Path, name: str = "copy.sqlite3") -> str:
     """A private copy of a SQLite store (browser tests sign in, which writes sessions and the audit log)."""
     import sqlite3

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .browser import ARTIFACTS, CHROMIUM, browser_page, sign_in, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, browser_page, click_map, sign_in, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -19,28 +18,10 @@ def _area(page) -> str:
 
 
 def _drill(page, accept, attempts: int = 6) -> str:
-    """Hover the centre of the map until deck.gl shows its tooltip (the layer can pick), click, and wait
-    for the URL to name an area `accept` takes; a click that landed before the map was ready is repeated."""
-    tooltip = page.locator(".deck-tooltip")
+    """Click the centre of the map until the address names an area `accept` takes."""
     for _ in range(attempts):
-        canvas = page.locator("canvas").first  # the deck is the first canvas on the page
-        canvas.wait_for(state="visible", timeout=120_000)
-        box = canvas.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        for wiggle in range(60):
-            page.mouse.move(x + wiggle % 3, y)
-            try:
-                tooltip.wait_for(state="visible", timeout=500)
-                break
-            except PlaywrightTimeout:
-                continue
-        before = page.evaluate("location.search")
-        page.mouse.click(x, y)
-        try:
-            page.wait_for_function("(before) => location.search !== before", arg=before, timeout=20_000)
-        except PlaywrightTimeout:
-            continue
-        if accept(_area(page)):
+        if click_map(page, lambda box: (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2), 1) \
+                and accept(_area(page)):
             return _area(page)
     raise AssertionError(f"the map did not drill: {page.url}")
 

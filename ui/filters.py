@@ -13,6 +13,7 @@ import streamlit as st
 
 from core import filters as F
 from core import marts
+from core.regions import prefecture_units
 from core.i18n import t
 from ui import text
 from core.view import View
@@ -76,22 +77,22 @@ def _area_widgets(store, L: str, chosen: F.Filters, scope: str) -> None:
     regions = store.regions()
     names = dict(zip(regions["region_code"], regions["region_name"]))
     levels = dict(zip(regions["region_code"], regions["region_level"]))
-    parents = dict(zip(regions["region_code"], regions["parent_code"]))
+    prefectures = dict(zip(regions["region_code"], regions["prefecture_code"]))
     province = store.province_code
     if levels.get(scope) == "county":
         st.sidebar.caption(f"{t('iv.county', L)}{'：' if L == 'zh' else ': '}{names[scope]}")
         return
     city_scope = levels.get(scope) == "city"
-    cities = [scope] if city_scope else regions[regions["region_level"] == "city"]["region_code"].tolist()
+    cities = [scope] if city_scope else prefecture_units(regions)  # cities, and the units standing as one
     city_options = cities if city_scope else [province] + cities
-    city_now = chosen.area if levels.get(chosen.area) == "city" else (
-        parents.get(chosen.area) if levels.get(chosen.area) == "county" else province)
+    city_now = prefectures.get(chosen.area) or province
     city_now = city_now if city_now in city_options else city_options[0]
     key = _key("f_city")
     city = st.sidebar.selectbox(t("iv.city", L), city_options, index=city_options.index(city_now), key=key,
                                 on_change=_from_widget("area", key), disabled=city_scope,
                                 format_func=lambda c: t("iv.all", L) if c == province else names[c])
-    counties = regions[regions["parent_code"] == city]["region_code"].tolist() if city != province else []
+    counties = regions[(regions["parent_code"] == city) & (regions["region_level"] == "county")]["region_code"].tolist() \
+        if city != province else []
     county_options = [city] + counties
     county_now = chosen.area if chosen.area in counties else city
     key = _key("f_county")

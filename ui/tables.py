@@ -14,7 +14,7 @@ import streamlit as st
 
 from core import exports
 from core.i18n import number_formats, t, translated
-from ui import session
+from ui import filters, session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CARRIED = ("area", "asof", "cat", "lang")  # the filters (and language) a link keeps
@@ -72,8 +72,8 @@ def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[s
 
 def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,
          link: tuple[str, str] | None = None, percent: tuple[str, ...] = (), helps: dict[str, str] | None = None):
-    """Render `frame` with `headers` (column -> label); `link` = (code column, "institution"|"enterprise"):
-    choosing a row opens that scorecard in this tab; `percent` names rate columns the catalogue does not know;
+    """Render `frame` with `headers` (column -> label); `link` = (code column, "institution"|"enterprise"|"area"):
+    choosing a row opens that scorecard in this tab, or moves the map into that area; `percent` names rate columns the catalogue does not know;
     `helps` gives columns a tooltip. A download button gives the same rows as .xlsx. A table without rows is a
     sentence saying so."""
     L = session.language_of_run()
@@ -82,11 +82,13 @@ def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,
         return None
     data, config = shown(frame, headers, L, percent, helps)
     if link is not None:
-        st.caption(t("table.pick_row", L))
+        st.caption(t("table.pick_area" if link[1] == "area" else "table.pick_row", L))
         event = st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, placeholder="—",
                              on_select="rerun", selection_mode="single-row")
-        rows = list(event.selection.rows) if event is not None else []
-        if rows:
+        rows = [r for r in (event.selection.rows if event is not None else []) if 0 <= r < len(frame)]
+        if rows and link[1] == "area":
+            filters.go_to(str(frame.iloc[rows[0]][link[0]]))  # into the area chosen, as a click on the map
+        elif rows:
             open_card(link[1], str(frame.iloc[rows[0]][link[0]]))
     else:
         event = st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, placeholder="—")

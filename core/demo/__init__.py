@@ -116,7 +116,7 @@ def demo_accounts(store) -> dict[str, str | None]:
                          "ON i.institution_code = m.subject_code WHERE m.level = 'institution' GROUP BY i.county_code "
                          "ORDER BY n DESC, i.county_code")
     county = planted["county_code"].iloc[0]
-    city = store.regions().set_index("region_code").loc[county, "parent_code"]
+    city = store.regions().set_index("region_code").loc[county, "prefecture_code"]
     wanted = {"demo_leader": ("leader", None, "演示·局领导"), "demo_city": ("city_officer", city, "演示·市级经办"),
               "demo_county": ("county_officer", county, "演示·县级经办"), "demo_analyst": ("analyst", None, "演示·数据分析员"),
               "demo_admin": ("admin", None, "演示·系统管理员")}

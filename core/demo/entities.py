@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,9 @@ class Scale:
 
 
 SCALES = {
+    # A small province for tests that load every province: a few institutions in every county-level unit.
+    "mini": Scale("mini", {"district_hospital": 1, "community": 1},
+                  {"county_hospital": 1, "township": 1, "village": 1}, orders_per_month=1, spec_variants=0),
     "demo": Scale("demo", {"district_hospital": 1, "community": 4, "private": 1},
                   {"county_hospital": 1, "county_tcm": 1, "county_mch": 1, "township": 6, "village": 10, "private": 1},
                   orders_per_month=2, spec_variants=0),
@@ -29,6 +33,8 @@ SCALES = {
                       {"county_hospital": 1, "county_tcm": 1, "county_mch": 1, "township": 12, "village": 50, "private": 2},
                       orders_per_month=22, spec_variants=10),
 }
+
+ROOMY_COUNTIES = 60  # a province with fewer county-level units has more institutions in each
 
 PERIOD_START = dt.date(2026, 1, 1)
 PERIOD_END = dt.date(2026, 12, 31)
@@ -109,7 +115,10 @@ def institutions(province_code: str, scale: Scale, rng: np.random.Generator) -> 
     counties = [f["properties"] for f in feats if f["properties"]["level"] == "county"]
     by_city: dict[str, list[dict]] = {}
     for c in counties:
-        by_city.setdefault(c["parent_code"], []).append(c)
+        by_city.setdefault(c["prefecture_code"], []).append(c)
+    # A province of few county-level units (a municipality, Hainan, Ningxia) gets more institutions in each, so that
+    # every planted problem finds institutions of its own (core.demo.plant).
+    repeat = max(1, math.ceil(ROOMY_COUNTIES / len(counties)))
     rows = []
     for city_code, cs in sorted(by_city.items()):
         urban = [c for c in cs if c["name"].endswith("区")] or cs
@@ -119,7 +128,7 @@ def institutions(province_code: str, scale: Scale, rng: np.random.Generator) -> 
             placement[urban[i % len(urban)]["code"]].append(kind)
         for c in cs:
             plan = scale.per_district if c["name"].endswith("区") else scale.per_county
-            kinds = placement[c["code"]] + [k for k, n in plan.items() for _ in range(n)]
+            kinds = placement[c["code"]] + [k for k, n in plan.items() for _ in range(n * repeat)]
             pts = _points_in(shapes[c["code"]], len(kinds), rng)
             seen: dict[str, int] = {}
             for n, ((lon, lat), kind) in enumerate(zip(pts, kinds), start=1):

@@ -16,6 +16,17 @@ import pandas as pd
 
 from ..workdays import DEFAULT as CAL
 from . import catalog as C
+from .entities import KINDS
+
+
+# Where a province has no institution of a kind (a municipality's districts have no township health centres or
+# village clinics), a plant takes the nearest kind it has.
+ALIKE = {
+    "township": ("community", "village"), "village": ("community", "township"), "community": ("township", "village"),
+    "county_hospital": ("district_hospital", "city_general"), "district_hospital": ("county_hospital", "city_general"),
+    "county_tcm": ("city_tcm", "district_hospital", "county_hospital"), "city_tcm": ("county_tcm", "city_general"),
+    "city_general": ("district_hospital", "county_hospital"), "city_special": ("city_general",),
+}
 
 
 class Planter:
@@ -28,7 +39,7 @@ class Planter:
         self.planted_enterprises: set[str] = set()
         self.manifest: list[dict] = []
         self._next_order = len(orders)
-        self._city_name = {}
+        self.city_of = dict(zip(inst["institution_code"], inst["city_code"]))
 
     # -- helpers ---------------------------------------------------------------------
     def note(self, flag_id, level, subject, detail="", severity=None, note=""):
@@ -36,17 +47,36 @@ class Planter:
                               "detail_code": detail, "severity": severity, "note": note})
 
     def pick(self, city_i: int, kind: str, need_group=None) -> str:
-        """The first unused institution of a kind in the i-th city (or, where that city has none, the next)."""
+        """The first unused institution of a kind in the i-th city (or, where that city has none, the next); in a
+        province without that kind (a municipality has no township health centres), the nearest kind it has."""
+        same_side = tuple(k for k, v in KINDS.items() if v[2] == KINDS[kind][2])  # primary or not, like the kind
+        for wanted in ((kind,), ALIKE.get(kind, ()), same_side):
+            for step in range(len(self.cities)):
+                city = self.cities[(city_i + step) % len(self.cities)]
+                cands = self.inst[(self.inst["city_code"] == city) & self.inst["kind"].isin(wanted)
+                                  & ~self.inst["institution_code"].isin(self.used)]
+                for code in cands["institution_code"]:
+                    mine = self.agr[self.agr["institution_code"] == code]
+                    if need_group is None or (mine["group_index"] == need_group).any():
+                        self.used.add(code)
+                        return code
+        raise LookupError(f"no {kind} left in the province")
+
+    def fresh_county(self, city_i: int, want=None, largest: bool = False) -> str:
+        """A county no plant has touched (the largest, with `largest`), in the i-th city or the next that has one
+        (`want(members)` may ask more of it); in a province with no such county left, the county with the most untouched institutions."""
+        touched = set(self.inst.loc[self.inst["institution_code"].isin(self.used), "county_code"])
         for step in range(len(self.cities)):
             city = self.cities[(city_i + step) % len(self.cities)]
-            cands = self.inst[(self.inst["city_code"] == city) & (self.inst["kind"] == kind)
-                              & ~self.inst["institution_code"].isin(self.used)]
-            for code in cands["institution_code"]:
-                mine = self.agr[self.agr["institution_code"] == code]
-                if need_group is None or (mine["group_index"] == need_group).any():
-                    self.used.add(code)
-                    return code
-        raise LookupError(f"no {kind} left in the province")
+            pool = self.inst[(self.inst["city_code"] == city) & ~self.inst["county_code"].isin(touched)]
+            groups = dict(list(pool.groupby("county_code", sort=False)))
+            order = list(groups) if not largest else \
+                list(pool.groupby("county_code").size().sort_values(ascending=False, kind="stable").index)
+            for county in order:
+                if want is None or want(groups[county]):
+                    return county
+        free = self.inst[~self.inst["institution_code"].isin(self.used)]
+        return free.groupby("county_code").size().sort_values(ascending=False, kind="stable").index[0]
 
     def agreement(self, inst_code: str, group: int | None = None) -> int:
         mine = self.agr[(self.agr["institution_code"] == inst_code) & (self.agr["category"] == "药品")]
@@ -121,6 +151,9 @@ class Planter:
             holders = self.agr[(self.agr["group_index"] == gi)
                                & self.agr["institution_code"].map(dict(zip(self.inst["institution_code"], self.inst["city_code"]))).isin(cities)
                                & ~self.agr["institution_code"].isin(self.used)]
+            # In a province of one or two cities the plants would share a city: each takes a share of its hospitals.
+            share = max(1, int((~self.inst["is_primary"]).sum()) // 8)
+            holders = holders[holders["institution_code"].isin(holders["institution_code"].unique()[:share])]
             mask = self.orders_of(holders.index)
             self.orders.loc[mask, "product_code"] = code
             self.agr.loc[holders.index, "product_code"] = code
@@ -130,13 +163,11 @@ class Planter:
                 self.note("delivery_rate_low", "institution", inst_code, code, self.severity_of_rate(fraction), "中选企业供货不足")
 
     def failing_distributor(self) -> None:
-        city = self.cities[12 % len(self.cities)]
-        counties = self.inst[(self.inst["city_code"] == city) & ~self.inst["county_code"].isin(
-            self.inst.loc[self.inst["institution_code"].isin(self.used), "county_code"])]
-        county = counties.groupby("county_code").size().sort_values(ascending=False, kind="stable").index[0]
+        county = self.fresh_county(12, largest=True)
         dist = self.new_enterprise("宏达医药配送有限公司", "配送企业")
         self.note("supplier_tier", "enterprise", dist, "C", None, "配送率约50%")
-        members = set(self.inst.loc[self.inst["county_code"] == county, "institution_code"])
+        members = set(self.inst.loc[(self.inst["county_code"] == county) & ~self.inst["institution_code"].isin(self.used),
+                                    "institution_code"])
         served = self.agr.index[self.agr["institution_code"].isin(members) & (self.agr["category"] == "药品")]
         mask = self.orders_of(served)
         self.agr.loc[served, "distributor_code"] = dist
@@ -150,13 +181,13 @@ class Planter:
     def primary_gap(self) -> None:
         """Counties whose primary institutions are served badly while hospitals are not."""
         for city_i in (5, 13):
-            city = self.cities[city_i % len(self.cities)]
-            pool = self.inst[(self.inst["city_code"] == city) & ~self.inst["county_code"].isin(
-                self.inst.loc[self.inst["institution_code"].isin(self.used), "county_code"])]
-            rural = pool[pool["kind"] == "township"]
-            county = (rural if len(rural) else pool)["county_code"].iloc[0]
+            def both(members):  # primary institutions to serve badly and others to compare them with
+                return members["is_primary"].any() and (~members["is_primary"]).any()
+            county = self.fresh_county(city_i, lambda m: both(m) and (m["kind"] == "township").any()) if \
+                (self.inst["kind"] == "township").any() else self.fresh_county(city_i, both)
             self.note("primary_care_gap", "county", county, "", "warning", "基层配送率约75%")
-            primary = self.inst[(self.inst["county_code"] == county) & self.inst["is_primary"]]["institution_code"]
+            primary = self.inst[(self.inst["county_code"] == county) & self.inst["is_primary"]
+                                & ~self.inst["institution_code"].isin(self.used)]["institution_code"]
             served = self.agr.index[self.agr["institution_code"].isin(set(primary))]
             self.scale_delivery(self.orders_of(served), 0.75)
             for idx in served:
@@ -183,7 +214,7 @@ class Planter:
     def complaint_problems(self) -> None:
         """A distributor answering half its complaints late (tier C), a maker resolving 30% late (tier B)."""
         city = self.cities[14 % len(self.cities)]
-        dist = self.agr.loc[self.agr["institution_code"].str[1:5] == city[:4], "distributor_code"]
+        dist = self.agr.loc[self.agr["institution_code"].map(self.city_of) == city, "distributor_code"]
         dist = sorted(d for d in dist.unique() if d not in self.planted_enterprises)[0]
         maker = self.prods.loc[self.prods["generic_name"] == "缬沙坦", "manufacturer_code"].iloc[0]
         n = len(self.complaints)
@@ -236,6 +267,8 @@ class Planter:
             product = others.iloc[0]
             peers = self.agr[(self.agr["product_code"] == product["product_code"]) & (self.agr["agreed_qty"] > 0)
                              & (self.agr["institution_code"].map(level_of) == level_of[code])]
+            if peers.empty:  # the flag compares with institutions of the same level: plant one where there are
+                continue
             self.add_orders(code, product["product_code"], 1.3 * float(peers["agreed_qty"].median()), product["price"],
                             self.agr.loc[self.agreement(code), "distributor_code"])
             self.note("unreported_purchase", "institution", code, product["product_code"], "warning", "未报量仍大量采购")
@@ -285,7 +318,14 @@ class Planter:
             self.note("abnormal_order", "institution", self.agr.loc[idx, "institution_code"], oid, "warning", "超过月均约定量5倍")
         side = self.orders[self.orders["product_code"].isin(self.prods.loc[self.prods["winner"] == -2, "product_code"])
                            & ~self.orders["institution_code"].isin(self.used)]
-        row = side[side["institution_code"].str[1:5] == self.cities[2 % len(self.cities)][:4]].iloc[0]
+        here = side[side["institution_code"].map(self.city_of) == self.cities[2 % len(self.cities)]]
+        if side.empty:  # every buyer of non-selected products already carries a plant: give one such a purchase
+            code = self.pick(2, "district_hospital")
+            product = self.prods[self.prods["winner"] == -2].iloc[0]
+            self.add_orders(code, product["product_code"], 40.0, product["price"],
+                            self.agr.loc[self.agreement(code), "distributor_code"])
+            side = self.orders[(self.orders["institution_code"] == code) & (self.orders["product_code"] == product["product_code"])]
+        row = (here if len(here) else side).iloc[0]
         self.used.add(row["institution_code"])
         self.orders.loc[self.orders["order_id"] == row["order_id"], ["order_qty", "delivered_qty"]] = 600.0
         self.note("abnormal_order", "institution", row["institution_code"], row["order_id"], "warning", "无约定量的超大订单")

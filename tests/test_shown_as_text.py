@@ -1,0 +1,69 @@
+"""Values from the data or an address are shown as the text they are: an institution named like a Markdown image,
+a code in a crafted address and a display name with a link reach the page with every character Markdown could act on
+escaped (Streamlit renders titles, captions and messages as Markdown)."""
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import admin
+from core.accounts import system_user
+from core.db import ROOT
+from ui import text
+
+from .views import sign_in
+
+IMAGE = "![x](http://127.0.0.1:9/b.png)"
+LINK = "[点我](http://127.0.0.1:9/)"
+
+
+def _live(markdown: str) -> bool:
+    """Whether Markdown would make an image or a link of it: `[`...`](` not escaped by a backslash."""
+    return re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", markdown) is not None
+
+
+def test_plain_escapes_what_markdown_would_act_on():
+    for raw in (IMAGE, LINK, "**粗体**", "<img src=x>", ":red[红]", "$x^2$", "# 标题"):
+        shown = text.plain(raw)
+        assert re.sub(r"\\(.)", r"\1", shown) == raw  # the same characters, each escaped
+        assert not _live(shown)
+    assert _live(IMAGE)  # the check itself sees a live image
+
+
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
+    from ui import session
+    session._store.clear()
+    yield lambda user: sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), user)
+    session._store.clear()
+
+
+def test_an_institution_named_like_an_image_shows_its_name(app, demo_copy):
+    code = demo_copy.read("SELECT institution_code FROM institutions ORDER BY 1 LIMIT 1")["institution_code"].iloc[0]
+    with demo_copy.begin() as conn:
+        conn.exec_driver_sql("UPDATE institutions SET institution_name = ? WHERE institution_code = ?", (IMAGE, code))
+        demo_copy.bump_data_version(conn)
+    at = app("demo_leader").run()
+    at.query_params["code"] = code
+    at.switch_page("../pages/institution.py").run()
+    assert not at.exception
+    titles = [s.value for s in at.subheader]
+    assert text.plain(IMAGE) in titles and not any(_live(v) for v in titles)
+
+
+def test_a_crafted_code_in_the_address_is_echoed_as_text(app):
+    at = app("demo_leader").run()
+    at.query_params["code"] = LINK
+    at.switch_page("../pages/enterprise.py").run()
+    assert not at.exception
+    warned = [w.value for w in at.warning]
+    assert any(text.plain(LINK) in w for w in warned) and not any(_live(w) for w in warned)
+
+
+def test_a_display_name_with_a_link_is_shown_as_text(app, demo_copy):
+    admin.create_user(demo_copy, system_user(demo_copy), "linky", LINK, "leader", None, "Secret2026pass")
+    at = app("linky").run()
+    assert not at.exception
+    captions = [c.value for c in at.sidebar.caption]
+    assert any(text.plain(LINK) in c for c in captions) and not any(_live(c) for c in captions)
