@@ -359,24 +359,21 @@ class RefreshFailed(RuntimeError):
     """The figures could not be computed for the data a file brought: the file's rows were taken back out, and its
     upload is recorded as refused with the reason (the server log has the details under the reference)."""
 
-    def __init__(self, reference: str, undone: bool):
-        self.reference, self.undone = reference, undone
-        if undone:
-            super().__init__(f"导入后汇总计算失败，已撤回本次导入，数据库保持导入前的状态（参考号 {reference}，请告知系统管理员） / "
-                             f"the figures could not be computed after the import, so the import was taken back and the "
-                             f"store is as it was (reference {reference}: tell the administrator)")
-        else:
-            super().__init__(f"导入后汇总计算失败：数据已写入，统计数据将在下次打开页面时重新计算（参考号 {reference}） / the "
-                             f"figures could not be computed after the import: the rows are written and the figures are "
-                             f"computed again at the next page (reference {reference})")
+    def __init__(self, reference: str):
+        self.reference = reference
+        super().__init__(f"导入后汇总计算失败，已撤回本次导入，数据库保持导入前的状态（参考号 {reference}，请告知系统管理员） / "
+                         f"the figures could not be computed after the import, so the import was taken back and the "
+                         f"store is as it was (reference {reference}: tell the administrator)")
 
 
 def commit(store, extract: Extract, actor: User, progress=None, clear_demo: bool = False,
            upload: tuple[str, str] | None = None) -> dict[str, int]:
     """Write a valid extract and compute the figures for it: the store then holds the file's rows with their
-    figures, or, when the figures cannot be computed, as it was before the file (the rows taken back out, the
-    upload recorded as refused with the reason) and RefreshFailed says so. A file that cleared the demo cannot bring
-    the demo back: its rows stay, and the figures are computed again by the next reader."""
+    figures, or, when the figures cannot be computed, is as it was before the file (the rows taken back out, the
+    upload recorded as refused with the reason; a demo the file cleared generated again from its seed) and
+    RefreshFailed says so."""
+    demo_was = {k: store.meta(k) for k in ("demo_scale", "demo_seed", "demo_closed")} \
+        if clear_demo and store.holds_demo() else None
     before: dict[str, list] = {}
     counts = write(store, extract, actor, progress, clear_demo, upload, before)
     if not store.counts()["orders"]:
@@ -386,11 +383,26 @@ def commit(store, extract: Extract, actor: User, progress=None, clear_demo: bool
     except Exception as err:  # noqa: BLE001 - whatever stopped the figures, the file is taken back whole
         reference = uuid.uuid4().hex[:8]
         LOG.exception("refresh after an import failed (reference %s)", reference)
-        undone = not clear_demo
-        if undone:
-            undo(store, extract, actor, before, upload, f"{type(err).__name__}（参考号 {reference} / reference {reference}）")
-        raise RefreshFailed(reference, undone) from None
+        undo(store, extract, actor, before, upload, f"{type(err).__name__}（参考号 {reference} / reference {reference}）")
+        if demo_was is not None:
+            _demo_again(store, demo_was)
+        raise RefreshFailed(reference) from None
     return counts
+
+
+def _demo_again(store, was: dict[str, str | None]) -> None:
+    """The demo a taken-back file had cleared, generated again from its seed, with its accounts."""
+    from . import demo
+    with store.begin() as conn:
+        if was["demo_closed"] is None:
+            conn.execute(S.store_meta.delete().where(S.store_meta.c.key == "demo_closed"))
+        else:
+            store.set_meta(conn, "demo_closed", was["demo_closed"])
+    demo.load(store, scale=was["demo_scale"] or "demo", seed=int(was["demo_seed"] or demo.DEFAULT_SEED), refresh=False)
+    try:
+        marts.refresh(store)
+    except Exception:  # noqa: BLE001 - the demo's rows are written; its figures are computed by the next reader
+        LOG.exception("the demo's figures could not be computed again after a taken-back import")
 
 
 def undo(store, extract: Extract, actor: User, before: dict[str, list], upload: tuple[str, str] | None,

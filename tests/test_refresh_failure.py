@@ -78,3 +78,29 @@ def test_the_upload_page_says_the_file_was_taken_back(tmp_path, monkeypatch):
     assert "已撤回本次导入" in " ".join(e.value for e in at.error).replace("\\", "")
     assert _fingerprint(store) == before
     session._store.clear()
+
+
+def test_a_file_that_cleared_the_demo_brings_it_back_when_taken_back(demo_copy, tmp_path, monkeypatch, capsys):
+    """The first real import clears the demo in its own transaction; taken back, the store holds the demo again
+    (generated from its seed: the same rows) with its accounts, and no row of the file."""
+    tables = ("enterprises", "institutions", "products", "agreements", "baseline", "orders", "complaints")
+    before = {t: _fingerprint_of(demo_copy, t) for t in tables}
+    accounts = demo_copy.read("SELECT username FROM users WHERE is_demo = :t ORDER BY 1", {"t": True})["username"].tolist()
+    _fail(monkeypatch)
+    path = exporter.write_xlsx(frames(), tmp_path / "real.xlsx")
+    assert cli.main(["import", str(path), "--clear-demo", "--db", demo_copy.url]) == 1
+    assert "已撤回本次导入" in capsys.readouterr().err
+    assert demo_copy.holds_demo()
+    assert {t: _fingerprint_of(demo_copy, t) for t in tables} == before
+    assert demo_copy.read("SELECT username FROM users WHERE is_demo = :t ORDER BY 1", {"t": True})["username"].tolist() == accounts
+    from core import accounts as acc
+    assert not acc.demo_closed(demo_copy)  # the demo accounts sign in again
+    monkeypatch.undo()
+    assert marts.ensure_view(demo_copy) is not None
+
+
+def _fingerprint_of(store, table: str) -> str:
+    import hashlib
+    rows = store.read(f"SELECT * FROM {table}").astype(str)
+    rows = rows.sort_values(list(rows.columns)).values.tolist()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
