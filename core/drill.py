@@ -1,4 +1,5 @@
-"""The drill-down: province -> city -> county -> institutions, as pure functions.
+"""The drill-down: province -> prefecture-level units -> county-level units -> institutions, as pure functions
+(a province's children are its cities and the county-level units directly under it, core.regions).
 
 The view is one area code (it lives in the URL as ?area=...); the path above it comes
 from the regions' parents. A click on a child area moves down; a breadcrumb moves up.
@@ -8,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-
-CHILD_LEVEL = {"province": "city", "city": "county", "county": "institution"}
 
 
 @dataclass(frozen=True)

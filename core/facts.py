@@ -136,11 +136,6 @@ class Facts:
                                        "category FROM products"))
         return (frame[frame["category"] == self.category] if self.category else frame).drop(columns="category")
 
-    @property
-    def selected_groups(self) -> list[str]:
-        p = self.products[self.products["status"] == "中选"]
-        return sorted(set(p["generic_name"] + "|" + p["dosage_form"]))
-
     @functools.cached_property
     def source(self) -> OrdersPass:
         """The one pass over the orders: shared with the Facts of earlier month ends when given, else made here."""

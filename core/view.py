@@ -68,11 +68,6 @@ class View:
     def with_area(self, area: str) -> "View":
         return View.of(self.store, self.info, area, self.scope)
 
-
-    def contains(self, code: str) -> bool:
-        """Whether a region code lies inside the area."""
-        return self.area in self._chain(code)
-
     def in_scope(self, code: str) -> bool:
         return self.scope in self._chain(code)
 
