@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from .i18n import month_label
+from .i18n import month_label, percent_text
 
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", size=13)
 _STEPS = (1, 2, 5, 10)
@@ -64,7 +64,7 @@ def ranked(frame: pd.DataFrame, value: str, label: str, title: str, threshold: f
     beside it."""
     data = frame.dropna(subset=[value]).sort_values(value, ascending=False)
     fig = go.Figure(go.Bar(x=data[value], y=[text(v) for v in data[label]], orientation="h",
-                           text=[f"{v:.1%}" for v in data[value]], textposition="outside", cliponaxis=False,
+                           text=[percent_text(v) for v in data[value]], textposition="outside", cliponaxis=False,
                            marker_color="#2171b5", hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", line_color="#c81e1e", annotation_text=threshold_label,

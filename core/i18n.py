@@ -147,6 +147,30 @@ QUANTITY_COLUMNS = frozenset({"delivered_qty", "ordered_qty", "numerator", "deno
 SIGNED_COLUMNS = {"delivery_change_points": "%+.2f", "count_red_flag_change": "%+d"}  # changes show their sign
 
 
+def percent_decimals(value) -> int:
+    """The decimals a rate reads with in percent: one, or as many as show a rate below 1% as more than nothing
+    (0.012% reads 0.01%, 0.0004% reads 0.0004%); at most four."""
+    if value is None or value != value or value == 0 or abs(value) >= 0.01 or abs(value) == float("inf"):
+        return 1
+    decimals = 2
+    while decimals < 4 and round(abs(value) * 100, decimals) == 0:
+        decimals += 1
+    return decimals
+
+
+def column_decimals(values) -> int:
+    """The decimals a column of rates reads with: those its smallest rate above nothing needs (one column shows
+    one number format)."""
+    return max([1] + [percent_decimals(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)])
+
+
+def percent_text(value, decimals: int | None = None) -> str:
+    """A rate in percent: 95.3%, 0.01% (a rate below 1% with the decimals that show it), "—" when missing."""
+    if value is None or value != value:
+        return "—"
+    return f"{value * 100:.{percent_decimals(value) if decimals is None else decimals}f}%"
+
+
 def number_formats(frame, columns, percent=()) -> dict[str, str]:
     """Column name -> "percent", "localized" or a signed format for the numeric columns among `columns` that read
     as a rate (always, or for this table: `percent`), as a quantity or as a change."""

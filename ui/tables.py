@@ -1,9 +1,9 @@
 """A table with its Excel download, and the way from a row to its scorecard: every list in the app uses this.
 
-What a table shows reads in the interface language: rates in percent to one decimal, quantities with thousands
-separators, an empty cell as "—", the data's vocabulary (levels, categories, statuses) in English on an English
-page. The numbers stay numbers (sorting works), and the download gives the rows as they are, formatted by the
-workbook (core/xlsx.py)."""
+What a table shows reads in the interface language: rates in percent to one decimal (a rate below 1% with the
+decimals that show it), quantities with thousands separators, an empty cell as "—", the data's vocabulary (levels,
+categories, statuses) in English on an English page. The numbers stay numbers (sorting works), and the download
+gives the rows as they are, formatted by the workbook (core/xlsx.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from core import exports
-from core.i18n import number_formats, t, translated
+from core.i18n import column_decimals, number_formats, t, translated
 from ui import session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,9 +55,10 @@ def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[s
         if column in NARROW or column.startswith("count_"):
             options["width"] = "small"
         kind = formats.get(column)
-        if kind == "percent":  # shown as 95.3%: the value in percent, one decimal
+        if kind == "percent":  # shown as 95.3%: the value in percent, one decimal (more when a rate is below 1%)
+            decimals = column_decimals(out[column].tolist())
             out[column] = out[column] * 100
-            config[headers[column]] = st.column_config.NumberColumn(format="%.1f%%", **options)
+            config[headers[column]] = st.column_config.NumberColumn(format=f"%.{decimals}f%%", **options)
         elif kind is not None:
             config[headers[column]] = st.column_config.NumberColumn(format=kind, **options)
         elif pd.api.types.is_datetime64_any_dtype(out[column]):
