@@ -3,6 +3,7 @@ upload history in words, whole quantities, the scorecard pickers, the interview 
 pipe, and the settings that keep tracebacks and magic off the page. The whole pages are walked in a browser in
 test_browser_walk.py."""
 import ast
+import json
 import subprocess
 import sys
 import tomllib
@@ -202,3 +203,61 @@ def test_two_figures_of_progress_have_two_names_and_say_which_is_which(app):
     at.switch_page("../pages/map.py").run()
     figures = next(d.value for d in at.dataframe if "计算方法" in d.value.columns).set_index("指标")
     assert figures.loc["采购进度", "计算方法"] == "中选产品采购数量 ÷ 约定采购量"  # the map's is completion itself
+
+
+# -- tables that fit ------------------------------------------------------------------------------------------------
+# The width of a table in the main column of a 1400-pixel window (940 pixels, measured in the browser), and 20 more
+# as the estimate of a text's width runs a little high (an underscore or an "i" is narrower than 6.6 pixels).
+FRAME = 960
+
+
+def _widths(table) -> dict:
+    return {name: c.get("width") for name, c in json.loads(table.proto.columns).items()}
+
+
+def _natural(frame: pd.DataFrame) -> float:
+    """About how wide a table's columns are drawn when each shows its header and values in full (at most 500
+    pixels, Streamlit's widest column of its own sizing), with their padding."""
+    from ui.tables import text_width
+    shown = frame.astype(object).where(frame.notna(), "—")
+    return sum(min(500, max(text_width(str(v)) for v in [c, *shown[c]]) + 16) for c in frame.columns)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_accounts_table_gives_times_to_the_second_and_each_word_its_room(app, demo_copy, lang):
+    import datetime as dt
+
+    from core import accounts, admin
+    from core.demo import DEMO_PASSWORD
+    from ui.tables import text_width
+    accounts.authenticate(demo_copy, "demo_county", DEMO_PASSWORD, now=dt.datetime(2026, 12, 4, 11, 11, 48, 250000))
+    users = admin.users(demo_copy, accounts.load(demo_copy, "demo_admin")).set_index("username")
+    assert users.loc["demo_county", "last_login_at"] == pd.Timestamp("2026-12-04 11:11:48")  # a time, to the second
+    at = app("demo_admin")
+    at.query_params["lang"] = lang
+    at.run().switch_page("../pages/admin.py").run()
+    assert not at.exception
+    table = at.dataframe[0]
+    last = "Last sign-in" if lang == "en" else "最近登录"
+    assert pd.api.types.is_datetime64_any_dtype(table.value[last])
+    config = json.loads(table.proto.columns)[last]["type_config"]
+    assert config == {"type": "datetime", "format": "YYYY-MM-DD HH:mm:ss"}
+    widths = _widths(table)
+    role, failed = ("Role", "Failed sign-ins") if lang == "en" else ("角色", "连续失败次数")
+    assert widths[role] >= max(text_width(r) for r in table.value[role]) + 16  # 系统管理员, County officer
+    assert widths[failed] >= text_width(failed) + 16  # the header in full
+    times = table.value.select_dtypes("datetime").astype(str)  # as the table writes them: to the second
+    assert _natural(table.value.assign(**times)) <= FRAME  # no column out of sight (统一身份认证标识 was)
+
+
+def test_every_narrow_column_is_as_wide_as_its_header_and_values():
+    from ui.tables import fit_width, shown, text_width
+    frame = pd.DataFrame({"role_name": ["系统管理员", "County officer"], "count_red_flag": [3, 12345],
+                          "is_demo": [True, False]})
+    headers = {"role_name": "Role", "count_red_flag": "Red-flag institutions", "is_demo": "演示账户"}
+    _, config = shown(frame, headers, "en")
+    for column, header in headers.items():
+        shown_values = {"role_name": ["系统管理员", "County officer"], "count_red_flag": ["12,345"],
+                        "is_demo": ["Yes", "No"]}[column]
+        assert config[header]["width"] >= max(map(text_width, [header, *shown_values])) + 16, header
+    assert fit_width("是", ["否"]) == 60  # at least a small column's width
