@@ -261,7 +261,7 @@ CATALOGUE.update({
     "set.caption": ("默认值均取自《关于加强药品和医用耗材集中带量采购全流程管理的通知》（鲁医保发〔2023〕14号）。",
                     "Defaults are the numbers of the Shandong notice (鲁医保发〔2023〕14号)."),
     "set.name": ("参数代码", "Code"), "set.value": ("当前值", "In force"), "set.default": ("默认值", "Default"),
-    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("政策依据", "Source"),
+    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("通知条款", "Clause"),
 })
 
 CATALOGUE.update({

@@ -261,3 +261,13 @@ def test_every_narrow_column_is_as_wide_as_its_header_and_values():
                         "is_demo": ["Yes", "No"]}[column]
         assert config[header]["width"] >= max(map(text_width, [header, *shown_values])) + 16, header
     assert fit_width("是", ["否"]) == 60  # at least a small column's width
+
+
+def test_the_settings_table_shows_the_code_beside_the_meaning_and_the_clause_alone(app):
+    at = app("demo_admin")
+    at.query_params["lang"] = "en"
+    at.run().switch_page("../pages/settings.py").run()
+    table = at.dataframe[0].value
+    assert list(table.columns)[:2] == ["Setting", "Code"]
+    assert table.set_index("Code").loc["delivery_rate_warning", "Clause"] == "II(3)"  # the page names the notice once
+    assert _natural(table) <= FRAME  # no column out of sight (the code was)
