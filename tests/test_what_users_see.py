@@ -271,3 +271,25 @@ def test_the_settings_table_shows_the_code_beside_the_meaning_and_the_clause_alo
     assert list(table.columns)[:2] == ["Setting", "Code"]
     assert table.set_index("Code").loc["delivery_rate_warning", "Clause"] == "II(3)"  # the page names the notice once
     assert _natural(table) <= FRAME  # no column out of sight (the code was)
+
+
+def test_the_overview_tiles_keep_their_english_titles_short(app):
+    from ui.tables import text_width
+    at = app("demo_leader")
+    at.query_params["lang"] = "en"
+    at.run()
+    labels = [m.label for m in at.metric]
+    assert len(labels) == 6 and "Selected share" in labels
+    # six tiles side by side leave about 130 pixels to a title beside its help mark: 21 letters
+    assert all(text_width(label) <= text_width("Red-flag institutions") for label in labels), labels
+
+
+def test_the_selected_share_has_one_name_in_the_tiles_the_tables_and_the_indicators():
+    from core.i18n import headers, t
+    from core.indicators import INDICATOR_BY_ID
+    for lang in ("zh", "en"):
+        name = t("tile.nonselected", lang)
+        assert name == t("indicator.nonselected", lang) == headers(["nonselected"], lang)["nonselected"] == \
+            t("ov.share", lang)
+    assert INDICATOR_BY_ID["nonselected"].zh == "中选产品占比"  # its value is the selected share, not 非中选
+    assert INDICATOR_BY_ID["nonselected"].definition() == "中选产品采购数量 ÷ 中选 + 非中选产品采购数量"
