@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import audit, charts, exporter, formats, importer, maps, scorecard, uploads
+from core import audit, charts, clock, exporter, formats, importer, maps, scorecard, uploads
 from core.accounts import system_user
 from core.db import ROOT
 from core.i18n import month_label, translated
@@ -163,11 +163,19 @@ def test_scorecards_open_with_the_title_first_and_a_list_of_the_own_scope(app, d
         default(demo_copy, "371422"), county["institution_code"].iloc[0])["info"]["institution_name"]
 
 
-def test_saving_an_action_with_no_row_selected_says_what_to_do(app):
+def test_the_action_form_shows_once_rows_are_ticked(app):
+    """Nothing to save before a row is ticked: the place of the form says to tick rows; ticked rows bring the
+    form, which names how many and dates the action today at the latest."""
     at = app("demo_city").run()
     at.switch_page("../pages/interviews.py").run()
-    next(b for b in at.button if b.label == "保存").click().run()
-    assert any("请先在上方表格中勾选" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.label == "保存"] and not at.main.date_input
+    assert any("勾选要记录处理情况的对象" in i.value for i in at.info)
+    at.session_state["iv_table"] = {"selection": {"rows": [0, 1], "columns": []}}
+    at.run()
+    assert [b.label for b in at.button if b.label == "保存"] == ["保存"] and not at.info
+    assert "已选 2 个对象" in at.subheader[0].value
+    when = at.date_input(key="iv_date")
+    assert "默认为今天" in when.label and when.value == clock.today() and when.max == clock.today()
 
 
 def test_no_page_writes_a_bare_expression():
