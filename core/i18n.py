@@ -13,6 +13,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "app.title": ("集采全流程监测平台", "VBP full-process monitoring"),
     "app.unavailable": ("数据库暂时无法使用，请稍后重试；如仍出现，请联系系统管理员。",
                         "The store cannot be used right now. Try again later; if it goes on, ask the administrator."),
+    "app.error": ("页面出现意外错误，请稍后重试；如仍出现，请将参考号 {reference} 告知系统管理员。",
+                  "Something went wrong on this page. Try again; if it happens again, give the administrator the "
+                  "reference {reference}."),
     "nav.home": ("首页", "Home"),
     "nav.map": ("地图", "Map"),
     "nav.interviews": ("约谈名单", "Interview list"),

@@ -301,3 +301,22 @@ def test_the_selected_share_has_one_name_in_the_tiles_the_tables_and_the_indicat
             t("ov.share", lang)
     assert INDICATOR_BY_ID["nonselected"].zh == "中选产品占比"  # its value is the selected share, not 非中选
     assert INDICATOR_BY_ID["nonselected"].definition() == "中选产品采购数量 ÷ 中选 + 非中选产品采购数量"
+
+
+# -- an unexpected error ---------------------------------------------------------------------------------------
+def _failing_page(lang):
+    """A page in `lang` whose run meets an error no page expected (as Streamlit hands it to the app's handler)."""
+    import streamlit as st
+
+    from ui import server
+    st.session_state["lang"] = lang
+    server.on_script_error(RuntimeError("boom"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_unexpected_error_says_so_in_the_language_of_the_page(lang):
+    at = AppTest.from_function(_failing_page, args=(lang,)).run()
+    message = at.error[0].value
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in message)
+    assert chinese == (lang == "zh") and "boom" not in message
+    assert ("参考号" if lang == "zh" else "reference") in message
