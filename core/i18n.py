@@ -356,6 +356,11 @@ VOCABULARY: dict[str, str] = {
     "预警提示": "Warning reminder", "通报提醒": "Notification", "约谈督导": "Interview and supervision",
     "与纪检监察部门联动处置": "Referral to discipline inspection",
     "医疗机构": "Institution", "企业": "Enterprise",
+    # dosage forms (those of the demo, and other common ones of the VBP rounds)
+    "片剂": "Tablet", "胶囊": "Capsule", "肠溶片": "Enteric-coated tablet", "肠溶胶囊": "Enteric-coated capsule",
+    "散剂": "Powder", "植入类": "Implant", "介入类": "Interventional device", "注射剂": "Injection",
+    "颗粒剂": "Granules", "缓释片": "Extended-release tablet", "控释片": "Controlled-release tablet",
+    "分散片": "Dispersible tablet", "口服溶液剂": "Oral solution", "滴眼剂": "Eye drops", "吸入剂": "Inhalation",
 }
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from core import accounts, db, formats
 from core.demo import DEMO_PASSWORD
+from core.demo.catalog import GROUPS, SUBSTITUTES
 from core.i18n import t
 
 from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server
@@ -34,7 +35,8 @@ BAD_WORDS = re.compile(r"\b(None|nan|NaN|NaT|empty|null|undefined|Traceback|Delt
 ALLOWED = {"English", "Excel", "CSV", "SHA", "GB", "T", "IQR", "Q1", "Q3", "mg", "g", "ml", "mm", "x", "A", "B", "C",
            "D", "k", "MB", "KB", "ID", "sub", "YYYY", "MM", "DD", "xlsx", "csv", "sso"}
 ENGLISH_ONLY = set(formats.LEVELS + formats.INSTITUTION_CATEGORIES + formats.ENTERPRISE_ROLES + formats.PRODUCT_STATUSES
-                   + formats.CHANNELS + formats.ISSUE_TYPES + formats.OWNERSHIPS) - {"其他"}
+                   + formats.CHANNELS + formats.ISSUE_TYPES + formats.OWNERSHIPS) - {"其他"} | \
+    {g.dosage_form for g in GROUPS} | {s[1] for s in SUBSTITUTES}
 FILTERED = {"overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise", "interviews"}
 
 

@@ -303,6 +303,24 @@ def test_the_selected_share_has_one_name_in_the_tiles_the_tables_and_the_indicat
     assert INDICATOR_BY_ID["nonselected"].definition() == "中选产品采购数量 ÷ 中选 + 非中选产品采购数量"
 
 
+# -- the words of the data, in English -------------------------------------------------------------------------
+def test_every_dosage_form_of_the_demo_reads_in_english():
+    from core.demo.catalog import GROUPS, SUBSTITUTES
+    from core.i18n import vocabulary
+    forms = {g.dosage_form for g in GROUPS} | {s[1] for s in SUBSTITUTES}
+    assert {"片剂", "胶囊", "植入类"} <= forms
+    untranslated = {f for f in forms if vocabulary(f, "en") == f}
+    assert not untranslated
+
+
+def test_the_supply_page_names_dosage_forms_in_english(app):
+    at = app("demo_leader")
+    at.query_params["lang"] = "en"
+    at.run().switch_page("../pages/supply.py").run()
+    forms = set(at.dataframe[0].value["Dosage form"])
+    assert forms and not any(ord(ch) > 0x2E80 for f in forms for ch in f), forms
+
+
 # -- an unexpected error ---------------------------------------------------------------------------------------
 def _failing_page(lang):
     """A page in `lang` whose run meets an error no page expected (as Streamlit hands it to the app's handler)."""
