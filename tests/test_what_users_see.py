@@ -321,6 +321,17 @@ def test_the_supply_page_names_dosage_forms_in_english(app):
     assert forms and not any(ord(ch) > 0x2E80 for f in forms for ch in f), forms
 
 
+# -- the map's legend ------------------------------------------------------------------------------------------
+def test_the_legend_shows_a_red_ring_where_the_map_rings_red_flags():
+    keys = maps.point_legend(by_value=True)
+    assert keys[0][1:] == ("legend.ring_red", "ring")
+    fig = charts.legend([(rgb, key, mark) for rgb, key, mark in keys], "配送率")
+    ring = fig.layout.shapes[0]
+    assert ring.type == "circle" and ring.fillcolor == "rgba(0,0,0,0)" and ring.line.color == "rgb(200,30,30)"
+    assert fig.layout.shapes[1].type == "rect"  # no value: a filled square, as before
+    assert [k[2] for k in maps.point_legend(by_value=False)] == ["fill"] * 3  # red dots are filled dots
+
+
 # -- an unexpected error ---------------------------------------------------------------------------------------
 def _failing_page(lang):
     """A page in `lang` whose run meets an error no page expected (as Streamlit hands it to the app's handler)."""
