@@ -118,7 +118,10 @@ def link_sso(store, actor: User, username: str, subject: str | None) -> None:
     _change(store, actor, username, "account_sso", subject or "", sso_subject=subject)
 
 
-def users(store, actor: User) -> pd.DataFrame:
+def users(store, actor: User, lang: str = "zh") -> pd.DataFrame:
+    """Every account, with its times as times (to the second), its creation day, and its state in words
+    (`status_text`: active, disabled, or locked until when)."""
+    from .i18n import t
     require(actor, "admin")
     frame = store.read("""SELECT u.username, u.display_name, u.role, u.area_code, r.region_name AS area_name, u.is_active,
                                  u.is_demo, u.failed_logins, u.locked_until, u.last_login_at, u.sso_subject, u.created_at
@@ -128,6 +131,14 @@ def users(store, actor: User) -> pd.DataFrame:
                                                    .loc[store.province_code, "region_name"])
     frame["role_name"] = frame["role"].map(lambda r: ROLES[r].name())
     frame[["is_active", "is_demo"]] = frame[["is_active", "is_demo"]].astype(bool)
+    for column in ("locked_until", "last_login_at", "created_at"):  # SQLite gives text: times as times
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601").dt.floor("s")
+    frame["created_on"] = frame["created_at"].dt.normalize()
+    locked = frame["locked_until"] > pd.Timestamp(_now())
+    frame["status_text"] = [t("ad.status.disabled", lang) if not active else
+                            t("ad.status.locked", lang).format(until=f"{until:%Y-%m-%d %H:%M}") if lock else
+                            t("ad.status.active", lang)
+                            for active, lock, until in zip(frame["is_active"], locked, frame["locked_until"])]
     return frame
 
 

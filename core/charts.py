@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from .i18n import month_label
+from .i18n import month_label, percent_text
 
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", size=13)
 _STEPS = (1, 2, 5, 10)
@@ -64,7 +64,7 @@ def ranked(frame: pd.DataFrame, value: str, label: str, title: str, threshold: f
     beside it."""
     data = frame.dropna(subset=[value]).sort_values(value, ascending=False)
     fig = go.Figure(go.Bar(x=data[value], y=[text(v) for v in data[label]], orientation="h",
-                           text=[f"{v:.1%}" for v in data[value]], textposition="outside", cliponaxis=False,
+                           text=[percent_text(v) for v in data[value]], textposition="outside", cliponaxis=False,
                            marker_color="#2171b5", hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", line_color="#c81e1e", annotation_text=threshold_label,
@@ -80,20 +80,25 @@ def text(value) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def legend(keys: list[tuple[list[int], str]], title: str = "") -> go.Figure:
+def legend(keys: list[tuple], title: str = "") -> go.Figure:
     """A colour key: one swatch and its label a row, top to bottom (low to high for a choropleth), so labels
-    never run into each other."""
-    return _legend(tuple((tuple(rgb), label) for rgb, label in keys), title)
+    never run into each other. A key is (rgb, label), a filled square, or (rgb, label, "ring"), a hollow circle
+    as a map draws around its points."""
+    return _legend(tuple((tuple(k[0]), k[1], k[2] if len(k) > 2 else "fill") for k in keys), title)
 
 
 @functools.lru_cache(maxsize=256)
 def _legend(keys: tuple, title: str) -> go.Figure:  # the same key is drawn on every rerun: build it once
     fig = go.Figure()
     rows = len(keys)
-    for i, (rgb, label) in enumerate(keys):
+    for i, (rgb, label, mark) in enumerate(keys):
         top = rows - i
-        fig.add_shape(type="rect", x0=0, x1=0.6, y0=top - 0.85, y1=top - 0.15, line_width=0,
-                      fillcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})")
+        colour = f"rgb({rgb[0]},{rgb[1]},{rgb[2]})"
+        if mark == "ring":
+            fig.add_shape(type="circle", x0=0.05, x1=0.55, y0=top - 0.8, y1=top - 0.2, line=dict(color=colour, width=2.5),
+                          fillcolor="rgba(0,0,0,0)")
+        else:
+            fig.add_shape(type="rect", x0=0, x1=0.6, y0=top - 0.85, y1=top - 0.15, line_width=0, fillcolor=colour)
         fig.add_annotation(x=0.8, y=top - 0.5, text=text(label), showarrow=False, xanchor="left", font=dict(size=12))
     fig.update_xaxes(visible=False, range=[0, 6], fixedrange=True)
     fig.update_yaxes(visible=False, range=[0, max(1, rows)], fixedrange=True)

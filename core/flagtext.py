@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .i18n import clause_text
+from .i18n import clause_text, percent_decimals, percent_text
 from .indicators import FLAG_BY_ID, SEVERITY_ZH
 
 # unit -> (Chinese, English) format of a number v (p: v in percentage points); "qty" is formatted apart
@@ -22,6 +22,8 @@ def amount(unit: str, value, lang: str = "zh") -> str:
         return "—"
     if unit == "qty":  # whole quantities without decimals, fractional ones to two places
         return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if unit == "percent":  # a rate below 1% with the decimals that show it
+        return percent_text(value)
     return UNITS[unit][1 if lang == "en" else 0].format(v=value, p=value * 100)
 
 
@@ -51,6 +53,8 @@ def _excel(unit: str, value, lang: str) -> tuple[object, str | None]:
         return value, "#,##0" if float(value).is_integer() else "#,##0.00"
     if unit == "points":
         value = value * 100
+    if unit == "percent":
+        return value, "0." + "0" * percent_decimals(value) + "%"
     return value, EXCEL_FORMATS[unit][1 if lang == "en" else 0]
 
 

@@ -13,6 +13,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "app.title": ("集采全流程监测平台", "VBP full-process monitoring"),
     "app.unavailable": ("数据库暂时无法使用，请稍后重试；如仍出现，请联系系统管理员。",
                         "The store cannot be used right now. Try again later; if it goes on, ask the administrator."),
+    "app.error": ("页面出现意外错误，请稍后重试；如仍出现，请将参考号 {reference} 告知系统管理员。",
+                  "Something went wrong on this page. Try again; if it happens again, give the administrator the "
+                  "reference {reference}."),
     "nav.home": ("首页", "Home"),
     "nav.map": ("地图", "Map"),
     "nav.interviews": ("约谈名单", "Interview list"),
@@ -55,13 +58,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "iv.open_hint": ("只选一行时可打开其档案。", "With one row selected, open its scorecard."),
     "iv.select_hint": ("勾选表格中的行后，可记录处理情况；只选一行时可打开其档案。",
                        "Select rows in the table to record what was done; with one row selected, open its scorecard."),
-    "iv.select_first": ("请先在上方表格中勾选要记录处理情况的对象（可多选），再点“保存”。",
-                        "Select the rows to record first (one or more) in the table above, then save."),
+    "iv.select_first": ("在上方表格中勾选要记录处理情况的对象（可多选）后，这里将显示记录表单。",
+                        "Select the rows to record (one or more) in the table above: the form to record an action shows here."),
     "iv.open": ("打开“{name}”的档案", "Open the scorecard of {name}"),
-    "iv.record": ("记录处理情况", "Record an action"),
+    "iv.record": ("记录处理情况（已选 {n} 个对象）", "Record an action ({n} selected)"),
     "iv.status": ("处理状态", "Status"),
     "iv.note": ("处理说明", "Note"),
-    "iv.date": ("处理日期", "Date"),
+    "iv.date": ("处理日期（默认为今天）", "Date of the action (today by default)"),
+    "iv.date_help": ("实际采取措施的日期，不晚于今天；名单按统计截止日 {as_of} 的数据生成。",
+                     "The day the action was taken, today at the latest; the list is of the figures as of {as_of}."),
     "iv.save": ("保存", "Save"),
     "iv.saved": ("已记录 {n} 条处理情况。", "{n} actions recorded."),
     "iv.download": ("导出约谈名单（Excel）", "Export the interview list (Excel)"),
@@ -81,7 +86,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "Delivery rate down {points} points or more since last month, or more red-flag institutions (the size of the fall is a setting)"),
     "ov.delivery": ("配送率", "Delivery rate"),
     "ov.share": ("中选产品占比", "Selected share"),
-    "ov.timely": ("诉求及时解决率", "Timely complaint resolution"),
+    "ov.timely": ("诉求及时解决率", "Timely resolution"),
     "ov.download": ("下载表格（Excel）", "Download table (Excel)"),
     "empty.no_marts": ("汇总表尚未生成：请先导入数据或载入演示数据。", "No figures yet: import data or load the demo first."),
     "empty.no_institutions": ("该区域没有医疗机构数据。", "No institutions in this area."),
@@ -130,7 +135,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "rows_json": ("行数", "Rows"), "outcome": ("结果", "Outcome"), "error_count": ("错误数", "Errors"),
     "sheet": ("工作表", "Sheet"), "row": ("行", "Row"), "column": ("列", "Column"), "zh": ("问题", "Problem (中文)"),
     "en": ("Problem", "Problem"), "delivery": ("配送率", "Delivery rate"),
-    "progress": ("采购进度/序时进度", "Progress against schedule"),
+    "progress": ("采购进度/序时进度", "Progress / schedule"),
     "delivery_change_points": ("较上月末（百分点）", "Change since last month (points)"),
     "count_red_flag_change": ("红旗机构较上月末增加", "Red-flag institutions, change"), "nonselected": ("中选产品占比", "Selected share"),
     "complaint": ("诉求及时解决率", "Timely resolution"), "count_red_flag": ("红旗机构数", "Red-flag institutions"),
@@ -145,6 +150,30 @@ QUANTITY_COLUMNS = frozenset({"delivered_qty", "ordered_qty", "numerator", "deno
 
 
 SIGNED_COLUMNS = {"delivery_change_points": "%+.2f", "count_red_flag_change": "%+d"}  # changes show their sign
+
+
+def percent_decimals(value) -> int:
+    """The decimals a rate reads with in percent: one, or as many as show a rate below 1% as more than nothing
+    (0.012% reads 0.01%, 0.0004% reads 0.0004%); at most four."""
+    if value is None or value != value or value == 0 or abs(value) >= 0.01 or abs(value) == float("inf"):
+        return 1
+    decimals = 2
+    while decimals < 4 and round(abs(value) * 100, decimals) == 0:
+        decimals += 1
+    return decimals
+
+
+def column_decimals(values) -> int:
+    """The decimals a column of rates reads with: those its smallest rate above nothing needs (one column shows
+    one number format)."""
+    return max([1] + [percent_decimals(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)])
+
+
+def percent_text(value, decimals: int | None = None) -> str:
+    """A rate in percent: 95.3%, 0.01% (a rate below 1% with the decimals that show it), "—" when missing."""
+    if value is None or value != value:
+        return "—"
+    return f"{value * 100:.{percent_decimals(value) if decimals is None else decimals}f}%"
 
 
 def number_formats(frame, columns, percent=()) -> dict[str, str]:
@@ -215,7 +244,7 @@ CATALOGUE.update({
     "up.confirm": ("确认导入", "Confirm the import"),
     "up.done": ("已导入：{rows}", "Imported: {rows}"),
     "up.history": ("上传记录", "Upload history"),
-    "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("采购进度/序时进度", "Progress against schedule"),
+    "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("采购进度/序时进度", "Progress / schedule"),
     "tile.help.delivery": ("有约定量的中选产品：配送数量 ÷ 采购数量（不含截止日前2天内的订单）",
                            "Selected products under an agreement: delivered / ordered (orders of the last 2 days left out)"),
     "tile.help.progress": ("约定采购量完成率（已采购 ÷ 约定采购量）与序时进度之比；100% 即与序时进度持平。地图和指标表中的“采购进度”是完成率本身。",
@@ -225,7 +254,7 @@ CATALOGUE.update({
     "tile.help.complaint": ("按时回复且按时解决的诉求 ÷ 截止日前至少7个工作日提出的诉求", "Complaints answered and resolved in time / complaints raised at least 7 working days before"),
     "tile.help.count_red_flag": ("问题突出的医疗机构数（重点关注、严重预警，或预警涉及多项）", "Institutions with prominent problems (serious or severe flags, or warnings on several counts)"),
     "tile.help.count_tier_cd": ("全省配送或诉求处理评为C级、D级的企业数", "Enterprises of tier C or D in the province"),
-    "tile.nonselected": ("中选产品采购占比", "Selected-product share"), "tile.complaint": ("诉求及时解决率", "Timely complaint resolution"),
+    "tile.nonselected": ("中选产品占比", "Selected share"), "tile.complaint": ("诉求及时解决率", "Timely resolution"),
     "tile.count_red_flag": ("红旗医疗机构", "Red-flag institutions"), "tile.count_tier_cd": ("C/D级企业", "Tier C/D enterprises"),
     "tile.points": ("{v:+.2f} 个百分点", "{v:+.2f} points"), "tile.same": ("持平", "no change"),
     "home.subtitle": ("药品和医用耗材集中带量采购全流程监测 · 依据鲁医保发〔2023〕14号", "Full-process monitoring of volume-based procurement · Shandong notice No. 14 (2023)"),
@@ -239,7 +268,7 @@ CATALOGUE.update({
     "set.caption": ("默认值均取自《关于加强药品和医用耗材集中带量采购全流程管理的通知》（鲁医保发〔2023〕14号）。",
                     "Defaults are the numbers of the Shandong notice (鲁医保发〔2023〕14号)."),
     "set.name": ("参数代码", "Code"), "set.value": ("当前值", "In force"), "set.default": ("默认值", "Default"),
-    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("政策依据", "Source"),
+    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("通知条款", "Clause"),
 })
 
 CATALOGUE.update({
@@ -280,6 +309,8 @@ CATALOGUE.update({
     "ad.display_name": ("姓名", "Name"), "ad.created": ("已创建账户 {user}。", "Account {user} created."),
     "ad.changed": ("已修改账户 {user}。", "Account {user} changed."), "ad.save_role": ("保存角色与区域", "Save role and area"),
     "ad.disable": ("停用账户", "Disable"), "ad.enable": ("启用账户", "Enable"),
+    "ad.status.active": ("启用", "Active"), "ad.status.disabled": ("停用", "Disabled"),
+    "ad.status.locked": ("锁定至 {until}", "Locked until {until}"),
     "ad.sso": ("统一身份认证标识（邮箱或 sub）", "Single sign-on identity (e-mail or sub)"),
     "ad.save_sso": ("保存标识", "Save identity"), "ad.new_password": ("新密码", "New password"),
     "au.since": ("起始日期", "From"), "au.until": ("截止日期", "To"), "au.action": ("操作", "Action"),
@@ -295,7 +326,8 @@ COLUMNS.update({
     "display_name": ("姓名", "Name"), "area_name": ("管辖区域", "Area"), "is_active": ("启用", "Active"),
     "is_demo": ("演示账户", "Demo"), "failed_logins": ("连续失败次数", "Failed sign-ins"),
     "locked_until": ("锁定至", "Locked until"), "last_login_at": ("最近登录", "Last sign-in"),
-    "sso_subject": ("统一身份认证标识", "Single sign-on"), "created_at": ("创建时间", "Created"),
+    "sso_subject": ("统一认证标识", "SSO identity"), "created_at": ("创建时间", "Created"),
+    "created_on": ("创建日期", "Created"), "status_text": ("状态", "Status"),
     "at": ("时间", "Time"), "scope": ("数据范围", "Scope"), "action_name": ("操作", "Action"), "target": ("对象", "Target"),
     "detail": ("详情", "Detail"), "role_name": ("角色", "Role"), "scope_name": ("数据范围", "Scope"),
     "detail_text": ("详情", "Detail"), "who": ("用户", "User"), "outcome_text": ("结果", "Outcome"), "rows_text": ("行数", "Rows"), "reason": ("原因", "Reason"),
@@ -326,6 +358,11 @@ VOCABULARY: dict[str, str] = {
     "预警提示": "Warning reminder", "通报提醒": "Notification", "约谈督导": "Interview and supervision",
     "与纪检监察部门联动处置": "Referral to discipline inspection",
     "医疗机构": "Institution", "企业": "Enterprise",
+    # dosage forms (those of the demo, and other common ones of the VBP rounds)
+    "片剂": "Tablet", "胶囊": "Capsule", "肠溶片": "Enteric-coated tablet", "肠溶胶囊": "Enteric-coated capsule",
+    "散剂": "Powder", "植入类": "Implant", "介入类": "Interventional device", "注射剂": "Injection",
+    "颗粒剂": "Granules", "缓释片": "Extended-release tablet", "控释片": "Controlled-release tablet",
+    "分散片": "Dispersible tablet", "口服溶液剂": "Oral solution", "滴眼剂": "Eye drops", "吸入剂": "Inhalation",
 }
 
 

@@ -63,7 +63,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(4, "progress", "采购进度", "Procurement progress", "中选产品采购数量", "约定采购量 agreed_qty",
               "progress_serious_ratio", "min", "低于序时进度预警；低于序时进度一半重点关注", "二（六）",
               "purchases of selected products", "agreed volume"),
-    Indicator(5, "nonselected", "非中选", "Selected-product share", "中选产品采购数量", "中选 + 非中选产品采购数量",
+    Indicator(5, "nonselected", "中选产品占比", "Selected share", "中选产品采购数量", "中选 + 非中选产品采购数量",
               "nonselected_share_min", "min", "占比 < 70% 预警；非中选超过中选重点关注", "二（六）",
               "purchases of selected products", "purchases of selected and non-selected products"),
     Indicator(6, "substitute", "可替代", "Substitutable drugs", "可替代药品采购数量", "上年度采购数量",

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pydeck as pdk
 from shapely.geometry import shape
 
+from .i18n import column_decimals
+
 # Sequential blues, light to dark, for counts and rates.
 PALETTE = [(222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (66, 146, 198), (33, 113, 181), (8, 69, 148)]
 RED, PRIMARY, OTHER = [200, 30, 30, 220], [33, 113, 181, 200], [90, 90, 90, 200]
@@ -32,10 +34,11 @@ class Bin:
 class Scale:
     kind: str  # percent | count | number
     bins: tuple[Bin, ...]
+    decimals: int = 1  # of a rate in percent: more when the smallest rate is below 1%
 
     def text(self, value) -> str:
         """A value as the map's tooltip and legend write it."""
-        return _format(self.kind, value)
+        return _format(self.kind, value, self.decimals)
 
     def color(self, value, alpha: int = 255) -> list[int]:
         """The fill of a value: its bin's colour (grey without a value)."""
@@ -50,11 +53,11 @@ class Scale:
         return [(list(b.rgb), b.label) for b in self.bins]
 
 
-def _format(kind: str, value) -> str:
+def _format(kind: str, value, decimals: int = 1) -> str:
     if value is None or value != value:
         return "—"
     if kind == "percent":
-        return f"{value * 100:.1f}%"
+        return f"{value * 100:.{decimals}f}%"
     if kind == "count":
         return f"{value:,.0f}"
     return f"{value:.1f}"
@@ -75,6 +78,7 @@ def scale(values, kind: str = "percent") -> Scale:
     if not vals:
         return Scale(kind, ())
     low, high = min(vals), max(vals)
+    d = column_decimals(vals) if kind == "percent" else 1  # 0.01% does not read 0.0%
     if kind == "count":
         low, high = math.floor(low), math.ceil(high)
         width = max(1, math.ceil((high - low + 1) / len(PALETTE)))
@@ -83,19 +87,20 @@ def scale(values, kind: str = "percent") -> Scale:
         return Scale(kind, tuple(Bin(a - 0.5 if i else -math.inf, b + 0.5, colors[i], f"{a:,}" if a == b else f"{a:,}–{b:,}")
                                  for i, (a, b) in enumerate(spans)))
     if high - low < CLOSE[kind]:  # values this close are one colour: no bin says they differ
-        text = _format(kind, low) if _format(kind, low) == _format(kind, high) else f"{_format(kind, low)} – {_format(kind, high)}"
-        return Scale(kind, (Bin(-math.inf, math.inf, PALETTE[3], text),))
+        text = _format(kind, low, d) if _format(kind, low, d) == _format(kind, high, d) else \
+            f"{_format(kind, low, d)} – {_format(kind, high, d)}"
+        return Scale(kind, (Bin(-math.inf, math.inf, PALETTE[3], text),), d)
     step = (high - low) / len(PALETTE)
     edges = [low + i * step for i in range(len(PALETTE))] + [high]
     kept = [edges[0]]
     for e in edges[1:]:  # an edge that reads like the one before adds no bin
-        if _format(kind, e) != _format(kind, kept[-1]):
+        if _format(kind, e, d) != _format(kind, kept[-1], d):
             kept.append(e)
     if len(kept) == 1:
-        return Scale(kind, (Bin(-math.inf, math.inf, PALETTE[3], _format(kind, low)),))
+        return Scale(kind, (Bin(-math.inf, math.inf, PALETTE[3], _format(kind, low, d)),), d)
     colors = _spread(len(kept) - 1)
-    return Scale(kind, tuple(Bin(a, b, colors[i], f"{_format(kind, a)} – {_format(kind, b)}")
-                             for i, (a, b) in enumerate(zip(kept, kept[1:]))))
+    return Scale(kind, tuple(Bin(a, b, colors[i], f"{_format(kind, a, d)} – {_format(kind, b, d)}")
+                             for i, (a, b) in enumerate(zip(kept, kept[1:]))), d)
 
 
 def legend(values, kind: str = "percent") -> list[tuple[list[int], str]]:
@@ -205,8 +210,9 @@ def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, b
     return pdk.Deck(layers=[area, dots], initial_view_state=view_for(bounds), map_provider=None, tooltip={"text": tooltip})
 
 
-def point_legend(by_value: bool) -> list[tuple[list[int], str]]:
-    """The institutions map's keys: (rgb, catalogue key)."""
+def point_legend(by_value: bool) -> list[tuple[list[int], str, str]]:
+    """The institutions map's keys: (rgb, catalogue key, "fill" or "ring"), as `institutions_deck` draws them (a
+    map by value rings red-flagged institutions in red)."""
     if by_value:
-        return [(RED[:3], "legend.ring_red"), (list(NO_VALUE), "legend.no_value")]
-    return [(RED[:3], "legend.red"), (PRIMARY[:3], "legend.primary"), (OTHER[:3], "legend.other")]
+        return [(RED[:3], "legend.ring_red", "ring"), (list(NO_VALUE), "legend.no_value", "fill")]
+    return [(RED[:3], "legend.red", "fill"), (PRIMARY[:3], "legend.primary", "fill"), (OTHER[:3], "legend.other", "fill")]

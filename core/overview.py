@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import regions
-from .i18n import t
+from .i18n import percent_text, t
 from .view import View
 from .cache import cached
 
@@ -104,7 +104,7 @@ def tile_text(tile: dict, lang: str = "zh") -> dict:
         shown = f"{value:.0f}"
         delta = None if change is None else round(change)
     else:
-        shown = "—" if value != value else f"{value:.1%}"
+        shown = percent_text(value)
         delta = None if change is None else round(change * 100, 2)
     if delta is None:
         return {"value": shown, "delta": None, "color": "normal", "arrow": "auto"}

@@ -10,15 +10,13 @@ from .workdays import DEFAULT as CAL
 
 
 def settings_in_force(store, lang: str = "zh") -> pd.DataFrame:
-    """Every setting: its name, value in force, default, whether it was changed, meaning and source (the notice's
-    clause), the source in the interface language."""
-    from .i18n import NOTICE, clause_text
+    """Every setting: its name, value in force, default, whether it was changed, meaning and source (the clause of
+    the notice, which the page names once), the clause in the interface language."""
+    from .i18n import clause_text
     values = store.settings()
-    notice = NOTICE[1 if lang == "en" else 0]
     return pd.DataFrame([{
         "name": s.name, "value": str(values[s.name]), "default": str(s.default), "changed": values[s.name] != s.default,
-        "help_zh": s.help_zh, "help_en": s.help_en,
-        "source": f"{notice} {clause_text(s.source, lang)}" if s.source else None,
+        "help_zh": s.help_zh, "help_en": s.help_en, "source": clause_text(s.source, lang) if s.source else None,
     } for s in settings_mod.SETTINGS])
 
 

@@ -1,6 +1,6 @@
 """Formatted .xlsx workbooks that open as real spreadsheets in Excel, WPS and LibreOffice.
 
-Numbers stay numbers with a number format (rates as 0.0%, quantities with thousands separators, a flag's value
+Numbers stay numbers with a number format (rates as 0.0%, or 0.00% when a rate is below 1%, quantities with thousands separators, a flag's value
 in its unit: 4.26 倍, 3 个工作日), dates are dates, columns are as wide as their Chinese headers and values need,
 the header row is frozen and filtered, and every sheet prints landscape, one page wide, the header row on every
 page, with the title and who exported it in the page header. Text that a spreadsheet could run as a formula
@@ -24,7 +24,7 @@ from . import clock
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
-PERCENT, WHOLE, DECIMAL = "0.0%", "#,##0", "#,##0.00"
+WHOLE, DECIMAL = "#,##0", "#,##0.00"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(\.\d+)?$")
 
@@ -68,6 +68,12 @@ def column_format(values: list) -> str | None:
     return None
 
 
+def percent_format(values: list) -> str:
+    """The number format of a column of rates: 0.0%, with more decimals when a rate below 1% needs them."""
+    from .i18n import column_decimals
+    return "0." + "0" * column_decimals(values) + "%"
+
+
 def _put(ws: Worksheet, row: int, col: int, value, number_format: str | None = None):
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -96,7 +102,7 @@ def add_sheet(wb: openpyxl.Workbook, title: str, frame: pd.DataFrame, headers: d
     for j, c in enumerate(columns, start=1):
         values = [_dated(_plain(v)) for v in frame[c].tolist()]
         rates = c in PERCENT_COLUMNS or c in percent
-        default = PERCENT if rates and column_format(values) in (WHOLE, DECIMAL) else column_format(values)
+        default = percent_format(values) if rates and column_format(values) in (WHOLE, DECIMAL) else column_format(values)
         per_row = (formats or {}).get(c)
         longest = width_of(headers[c]) if len(str(headers[c])) < 12 else 12
         for i, value in enumerate(values):

@@ -45,10 +45,10 @@ def attempt(action, message: str) -> None:
         st.error(text.plain(str(err)))
 
 
-table = admin.users(s, me)
+table = admin.users(s, me, L)
 show(table.assign(role_name=table["role"].map(role_name)),
-     headers(["username", "display_name", "role_name", "area_name", "is_active", "is_demo", "failed_logins", "locked_until",
-              "last_login_at", "sso_subject", "created_at"], L), "ad_users", t("nav.admin", L))
+     headers(["username", "display_name", "role_name", "area_name", "status_text", "is_demo", "failed_logins",
+              "last_login_at", "sso_subject", "created_on"], L), "ad_users", t("nav.admin", L))
 if "ad_flash" in st.session_state:
     st.success(st.session_state.pop("ad_flash"))
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core import scorecard
-from core.i18n import headers, t, vocabulary
+from core.i18n import headers, percent_text, t, vocabulary
 from core.interviews import TIER_MEASURES
 from ui import text
 from ui.cards import choose
@@ -19,14 +19,10 @@ st.subheader(text.plain(info["enterprise_name"]))
 st.caption(text.plain(f"{info['enterprise_code']} · {vocabulary(info['role'], L)}"))
 
 
-def pct(v):
-    return "—" if v is None or v != v else f"{v:.1%}"
-
-
 c1, c2, c3 = st.columns(3)
 c1.metric(t("sc.tier", L), tier.get("tier") or "—")
-c2.metric(t("ov.delivery", L), pct(tier.get("delivery_rate")))
-c3.metric(t("ov.timely", L), pct(tier.get("timely_rate")))
+c2.metric(t("ov.delivery", L), percent_text(tier.get("delivery_rate")))
+c3.metric(t("ov.timely", L), percent_text(tier.get("timely_rate")))
 if tier.get("tier") in TIER_MEASURES:
     st.error(t("sc.measure", L).format(m=vocabulary(TIER_MEASURES[tier["tier"]], L)))
 st.subheader(t("sc.flags", L))

@@ -29,24 +29,25 @@ if len(rows) == 1:
     if st.button(t("iv.open", L).format(name=text.plain(one["subject_name"])), key="iv_open"):
         open_card(one["subject_type"], one["subject_code"])
 
-if me.can("record"):
+if me.can("record") and not rows:
+    st.info(t("iv.select_first", L))  # where the form will be
+elif me.can("record"):
     with st.form("iv_action"):
-        st.subheader(t("iv.record", L))
+        st.subheader(t("iv.record", L).format(n=len(rows)))
         f1, f2 = st.columns(2)
         status = f1.selectbox(t("iv.status", L), interviews.STATUSES[1:], key="iv_status",
                               format_func=lambda s: vocabulary(s, L))
-        when = f2.date_input(t("iv.date", L), value=clock.today(), key="iv_date", format="YYYY-MM-DD")
+        today = clock.today()
+        when = f2.date_input(t("iv.date", L), value=today, max_value=today, key="iv_date", format="YYYY-MM-DD",
+                             help=t("iv.date_help", L).format(as_of=view.as_of))
         note = st.text_area(t("iv.note", L), key="iv_note")
         if st.form_submit_button(t("iv.save", L)):
-            if not rows:
-                st.warning(t("iv.select_first", L))
-            else:
-                chosen = listed.iloc[rows]
-                written = 0
-                for kind, group in chosen.groupby("subject_type"):
-                    written += interviews.record_action(view, me, kind, group["subject_code"].tolist(), status, note, when)
-                st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
-                st.rerun()  # show the list with its new status
+            chosen = listed.iloc[rows]
+            written = 0
+            for kind, group in chosen.groupby("subject_type"):
+                written += interviews.record_action(view, me, kind, group["subject_code"].tolist(), status, note, when)
+            st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
+            st.rerun()  # show the list with its new status
 else:
     st.caption(t("iv.read_only", L))
 if "iv_flash" in st.session_state:

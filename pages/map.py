@@ -56,7 +56,7 @@ with left:
         values = area_view.institutions_in(view, layer, enterprise)
         st.pydeck_chart(area_view.institutions_deck(view, layer, enterprise), key=f"points_{here.code}", height=560)
         keys = (maps.legend(values["value"].tolist(), kind) if by_value else []) + \
-            [(rgb, t(key, L)) for rgb, key in maps.point_legend(by_value)]
+            [(rgb, t(key, L), mark) for rgb, key, mark in maps.point_legend(by_value)]
 
 with right:
     if keys:

@@ -12,9 +12,9 @@ st.caption(t("set.caption", L))
 for note in settings_view.calendar_notes(settings_view.years_in_view(marts.current_as_of(s))):
     st.info(note)
 table = settings_view.settings_in_force(s, L)
-show(table, {"help_zh" if L == "zh" else "help_en": t("set.help", L), "value": t("set.value", L),
-             "default": t("set.default", L), "changed": t("set.changed", L), "source": t("set.source", L),
-             "name": t("set.name", L)}, "set_table", t("set.title", L))
+show(table, {"help_zh" if L == "zh" else "help_en": t("set.help", L), "name": t("set.name", L),
+             "value": t("set.value", L), "default": t("set.default", L), "changed": t("set.changed", L),
+             "source": t("set.source", L)}, "set_table", t("set.title", L))
 
 me = user()
 if me.can("settings"):

@@ -1,7 +1,9 @@
 """Every page for every role, in both languages, in a real browser: what a user sees has no error, no Python
 object, no placeholder word, no English on a Chinese page (beyond codes, units and product names) and no untranslated
-vocabulary on an English page; the pages ask nothing of any host but the app's own. One screenshot per page and role
-goes to tests/artifacts/walk/."""
+vocabulary on an English page; the pages ask nothing of any host but the app's own. Each page is looked at once the
+server has run it to the end (its address is the page's own, the script is idle): a page with nothing but its
+title, a data page without its filters or a map that shows blank in the picture fails. One screenshot per page and
+role goes to tests/artifacts/walk/."""
 from __future__ import annotations
 
 import os
@@ -9,12 +11,15 @@ import re
 import shutil
 import sqlite3
 from pathlib import Path
+from urllib.parse import urljoin, urlparse
 
 import pytest
 import sqlalchemy as sa
 
 from core import accounts, db, formats
 from core.demo import DEMO_PASSWORD
+from core.demo.catalog import GROUPS, SUBSTITUTES
+from core.i18n import t
 
 from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
@@ -30,7 +35,9 @@ BAD_WORDS = re.compile(r"\b(None|nan|NaN|NaT|empty|null|undefined|Traceback|Delt
 ALLOWED = {"English", "Excel", "CSV", "SHA", "GB", "T", "IQR", "Q1", "Q3", "mg", "g", "ml", "mm", "x", "A", "B", "C",
            "D", "k", "MB", "KB", "ID", "sub", "YYYY", "MM", "DD", "xlsx", "csv", "sso"}
 ENGLISH_ONLY = set(formats.LEVELS + formats.INSTITUTION_CATEGORIES + formats.ENTERPRISE_ROLES + formats.PRODUCT_STATUSES
-                   + formats.CHANNELS + formats.ISSUE_TYPES + formats.OWNERSHIPS) - {"其他"}
+                   + formats.CHANNELS + formats.ISSUE_TYPES + formats.OWNERSHIPS) - {"其他"} | \
+    {g.dosage_form for g in GROUPS} | {s[1] for s in SUBSTITUTES}
+FILTERED = {"overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise", "interviews"}
 
 
 @pytest.fixture(scope="module")
@@ -82,18 +89,43 @@ DRAWN = """() => Array.from(document.querySelectorAll('[data-testid="stDateInput
                       .every(d => d.querySelector('[role="spinbutton"]'))
                   && Array.from(document.querySelectorAll('[data-testid="stDeckGlJsonChart"]'))
                       .every(d => d.querySelector('canvas'))"""
+AT = """(path) => location.pathname.replace(/\\/$/, '') === path"""
+# What the main part shows beside its title: elements with text, a table, a chart or a map.
+CONTENT = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const boxes = main ? Array.from(main.querySelectorAll('[data-testid="stElementContainer"]')) : [];
+  return {title: main && main.querySelector('h1') ? main.querySelector('h1').innerText : '',
+          more: boxes.filter(b => !b.querySelector('h1') && (b.innerText.trim()
+                || b.querySelector('canvas, [data-testid="stDataFrame"], .js-plotly-plot'))).length};
+}"""
 
 
-def _drawn(canvas, attempts: int = 40) -> bool:
-    """Whether a map's canvas shows more than one colour (deck.gl draws a moment after its canvas appears)."""
+def _varied(png: bytes, box: dict | None = None) -> bool:
+    """Whether a picture (or its `box`, in CSS pixels of the viewport) shows more than a few colours: a map that
+    deck.gl has drawn, not a blank canvas."""
     import io
 
     from PIL import Image
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    if box is not None:
+        image = image.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]), int(box["y"] + box["height"])))
+    return len(set(image.resize((64, 64)).getdata())) > 3
+
+
+def _screenshot(page, path: Path, attempts: int = 40) -> bool:
+    """The viewport's picture into `path` (a full-page one resizes the page, and the maps redraw blank), taken
+    again until every map in view shows in it (deck.gl draws a moment after its canvas appears). Returns whether
+    every map did."""
+    height = page.viewport_size["height"]
     for _ in range(attempts):
-        image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB").resize((64, 64))
-        if len(set(image.getdata())) > 3:
+        png = page.screenshot()
+        boxes = [b for b in (c.bounding_box() for c in page.locator('[data-testid="stDeckGlJsonChart"] canvas').all())
+                 if b and b["width"] > 0 and b["y"] < height]
+        if all(_varied(png, {**b, "height": min(b["height"], height - b["y"])}) for b in boxes):
+            path.write_bytes(png)
             return True
-        canvas.page.wait_for_timeout(250)  # polling the picture, as for any state the test waits on
+        page.wait_for_timeout(250)  # polling the picture, as for any state the test waits on
+    path.write_bytes(png)
     return False
 
 
@@ -151,20 +183,31 @@ def test_every_page_reads_clean(walk_url, browser, demo_store, username, lang):
     titles = nav.all_inner_texts()
     assert len(titles) == len(accounts.ROLES[role].pages)
     problems = {}
+    shots = set()
     for i, title in enumerate(titles):
-        nav.nth(i).click()
-        page.wait_for_function("(i) => document.querySelectorAll('[data-testid=\"stSidebarNavLink\"]')[i]"
-                               ".getAttribute('aria-current') === 'page'", arg=i, timeout=60_000)
+        link = nav.nth(i)
+        path = "/" + urlparse(urljoin(page.url, link.get_attribute("href"))).path.strip("/")
+        slug = path.strip("/")
+        if not page.evaluate(AT, path):  # the first page is open already (signing in opens it)
+            link.click()
+        # The link marks itself at once; the address changes when the server runs the page (st.navigation), and
+        # only then does "not running" mean the page is drawn.
+        page.wait_for_function(AT, arg=path, timeout=60_000, polling=100)
         _wait_idle(page)
         page.wait_for_function(DRAWN, timeout=60_000, polling=200)
-        found = _problems(page.evaluate(SEEN), lang, products)
-        for deck in page.locator('[data-testid="stDeckGlJsonChart"] canvas').all():
-            if not _drawn(deck):
-                found.append("a map drew nothing")
-        slug = page.evaluate("location.pathname").strip("/") or "start"
-        page.screenshot(path=str(SHOTS / f"{username}-{lang}-{slug}.png"))  # the viewport: a full-page one resizes it, and the maps redraw blank
+        _wait_idle(page)
+        seen, content = page.evaluate(SEEN), page.evaluate(CONTENT)
+        found = _problems(seen, lang, products)
+        if not content["title"] or not content["more"]:
+            found.append(f"the page shows its title only: {content}")
+        if slug in FILTERED and t("flt.title", lang) not in seen["side"].split("\n"):
+            found.append("the sidebar shows no filters")
+        if not _screenshot(page, SHOTS / f"{username}-{lang}-{slug}.png"):
+            found.append("a map shows blank")
+        shots.add(slug)
         if found:
             problems[f"{title.split()[-1]} ({slug})"] = found
     page.close()
+    assert shots == set(accounts.ROLES[role].pages), f"pages without a screenshot: {set(accounts.ROLES[role].pages) - shots}"
     assert not foreign, f"requests to other hosts: {sorted(set(foreign))[:10]}"
     assert not problems, "\n".join(f"{page}: {p}" for page, found in problems.items() for p in found)

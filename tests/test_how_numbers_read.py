@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 
 from core import overview
 from core.flagtext import UNITS, describe
@@ -94,3 +95,31 @@ def test_flags_read_in_their_units():
     assert list(zip(english["value_text"], english["threshold_text"]))[2:10:2] == [
         ("4.26x", "4.00x"), ("1,000.25", "1,000"), ("—", "5 working days"), ("12.5 points", "10.0 points")]
     assert english["flag_name"].iloc[0] == "Delivery rate below 80%" and english["severity_zh"].iloc[0] == "Serious"
+
+
+def test_a_rate_below_one_percent_never_reads_as_nothing():
+    """其他采购行为: 57 of 473,014 orders is 0.012%, which one decimal would show as 0.0%."""
+    from core.i18n import column_decimals, percent_text
+    assert percent_text(57 / 473_014) == "0.01%" and percent_text(0.005) == "0.50%"
+    assert percent_text(0.953) == "95.3%" and percent_text(0.0) == "0.0%" and percent_text(1.0) == "100.0%"
+    assert percent_text(0.000004) == "0.0004%" and percent_text(None) == "—"
+    assert column_decimals([0.953, 57 / 473_014, 0.0]) == 2 and column_decimals([0.953, 0.0]) == 1
+
+
+def test_tables_exports_maps_and_flags_show_a_small_rate_with_its_decimals():
+    import io
+
+    import openpyxl
+
+    from core import maps, xlsx
+    from core.flagtext import amount
+    from ui.tables import shown
+    frame = pd.DataFrame({"indicator": ["配送率", "其他采购行为"], "value": [0.953, 57 / 473_014]})
+    data, config = shown(frame, {"indicator": "指标", "value": "数值"}, "zh", percent=("value",))
+    assert config["数值"]["type_config"]["format"] == "%.2f%%"  # 95.30% and 0.01%
+    assert data["数值"].tolist() == pytest.approx([95.3, 100 * 57 / 473_014])
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.workbook([("s", frame, {"indicator": "指标", "value": "数值"},
+                                                             {"percent": ("value",)})], "me", {})))
+    assert book["s"]["B3"].number_format == "0.00%"
+    assert [label for _, label in maps.legend([0.0001, 0.003], "percent")] == ["0.01% – 0.30%"]
+    assert amount("percent", 0.0012) == "0.12%"

@@ -3,6 +3,7 @@ upload history in words, whole quantities, the scorecard pickers, the interview 
 pipe, and the settings that keep tracebacks and magic off the page. The whole pages are walked in a browser in
 test_browser_walk.py."""
 import ast
+import json
 import subprocess
 import sys
 import tomllib
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import audit, charts, exporter, formats, importer, maps, scorecard, uploads
+from core import audit, charts, clock, exporter, formats, importer, maps, scorecard, uploads
 from core.accounts import system_user
 from core.db import ROOT
 from core.i18n import month_label, translated
@@ -162,11 +163,19 @@ def test_scorecards_open_with_the_title_first_and_a_list_of_the_own_scope(app, d
         default(demo_copy, "371422"), county["institution_code"].iloc[0])["info"]["institution_name"]
 
 
-def test_saving_an_action_with_no_row_selected_says_what_to_do(app):
+def test_the_action_form_shows_once_rows_are_ticked(app):
+    """Nothing to save before a row is ticked: the place of the form says to tick rows; ticked rows bring the
+    form, which names how many and dates the action today at the latest."""
     at = app("demo_city").run()
     at.switch_page("../pages/interviews.py").run()
-    next(b for b in at.button if b.label == "保存").click().run()
-    assert any("请先在上方表格中勾选" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.label == "保存"] and not at.main.date_input
+    assert any("勾选要记录处理情况的对象" in i.value for i in at.info)
+    at.session_state["iv_table"] = {"selection": {"rows": [0, 1], "columns": []}}
+    at.run()
+    assert [b.label for b in at.button if b.label == "保存"] == ["保存"] and not at.info
+    assert "已选 2 个对象" in at.subheader[0].value
+    when = at.date_input(key="iv_date")
+    assert "默认为今天" in when.label and when.value == clock.today() and when.max == clock.today()
 
 
 def test_no_page_writes_a_bare_expression():
@@ -202,3 +211,141 @@ def test_two_figures_of_progress_have_two_names_and_say_which_is_which(app):
     at.switch_page("../pages/map.py").run()
     figures = next(d.value for d in at.dataframe if "计算方法" in d.value.columns).set_index("指标")
     assert figures.loc["采购进度", "计算方法"] == "中选产品采购数量 ÷ 约定采购量"  # the map's is completion itself
+
+
+# -- tables that fit ------------------------------------------------------------------------------------------------
+# The width of a table in the main column of a 1400-pixel window (940 pixels, measured in the browser), and 20 more
+# as the estimate of a text's width runs a little high (an underscore or an "i" is narrower than 6.6 pixels).
+FRAME = 960
+
+
+def _widths(table) -> dict:
+    return {name: c.get("width") for name, c in json.loads(table.proto.columns).items()}
+
+
+def _natural(frame: pd.DataFrame) -> float:
+    """About how wide a table's columns are drawn when each shows its header and values in full (at most 500
+    pixels, Streamlit's widest column of its own sizing), with their padding."""
+    from ui.tables import text_width
+    shown = frame.astype(object).where(frame.notna(), "—")
+    return sum(min(500, max(text_width(str(v)) for v in [c, *shown[c]]) + 16) for c in frame.columns)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_accounts_table_gives_times_to_the_second_and_each_word_its_room(app, demo_copy, lang):
+    import datetime as dt
+
+    from core import accounts, admin
+    from core.demo import DEMO_PASSWORD
+    from ui.tables import text_width
+    accounts.authenticate(demo_copy, "demo_county", DEMO_PASSWORD, now=dt.datetime(2026, 12, 4, 11, 11, 48, 250000))
+    users = admin.users(demo_copy, accounts.load(demo_copy, "demo_admin")).set_index("username")
+    assert users.loc["demo_county", "last_login_at"] == pd.Timestamp("2026-12-04 11:11:48")  # a time, to the second
+    at = app("demo_admin")
+    at.query_params["lang"] = lang
+    at.run().switch_page("../pages/admin.py").run()
+    assert not at.exception
+    table = at.dataframe[0]
+    last = "Last sign-in" if lang == "en" else "最近登录"
+    assert pd.api.types.is_datetime64_any_dtype(table.value[last])
+    config = json.loads(table.proto.columns)[last]["type_config"]
+    assert config == {"type": "datetime", "format": "YYYY-MM-DD HH:mm:ss"}
+    widths = _widths(table)
+    role, failed = ("Role", "Failed sign-ins") if lang == "en" else ("角色", "连续失败次数")
+    assert widths[role] >= max(text_width(r) for r in table.value[role]) + 16  # 系统管理员, County officer
+    assert widths[failed] >= text_width(failed) + 16  # the header in full
+    times = table.value.select_dtypes("datetime").astype(str)  # as the table writes them: to the second
+    assert _natural(table.value.assign(**times)) <= FRAME  # no column out of sight (统一身份认证标识 was)
+
+
+def test_every_narrow_column_is_as_wide_as_its_header_and_values():
+    from ui.tables import fit_width, shown, text_width
+    frame = pd.DataFrame({"role_name": ["系统管理员", "County officer"], "count_red_flag": [3, 12345],
+                          "is_demo": [True, False]})
+    headers = {"role_name": "Role", "count_red_flag": "Red-flag institutions", "is_demo": "演示账户"}
+    _, config = shown(frame, headers, "en")
+    for column, header in headers.items():
+        shown_values = {"role_name": ["系统管理员", "County officer"], "count_red_flag": ["12,345"],
+                        "is_demo": ["Yes", "No"]}[column]
+        assert config[header]["width"] >= max(map(text_width, [header, *shown_values])) + 16, header
+    assert fit_width("是", ["否"]) == 60  # at least a small column's width
+
+
+def test_the_settings_table_shows_the_code_beside_the_meaning_and_the_clause_alone(app):
+    at = app("demo_admin")
+    at.query_params["lang"] = "en"
+    at.run().switch_page("../pages/settings.py").run()
+    table = at.dataframe[0].value
+    assert list(table.columns)[:2] == ["Setting", "Code"]
+    assert table.set_index("Code").loc["delivery_rate_warning", "Clause"] == "II(3)"  # the page names the notice once
+    assert _natural(table) <= FRAME  # no column out of sight (the code was)
+
+
+def test_the_overview_tiles_keep_their_english_titles_short(app):
+    from ui.tables import text_width
+    at = app("demo_leader")
+    at.query_params["lang"] = "en"
+    at.run()
+    labels = [m.label for m in at.metric]
+    assert len(labels) == 6 and "Selected share" in labels
+    # six tiles side by side leave about 130 pixels to a title beside its help mark: 21 letters
+    assert all(text_width(label) <= text_width("Red-flag institutions") for label in labels), labels
+
+
+def test_the_selected_share_has_one_name_in_the_tiles_the_tables_and_the_indicators():
+    from core.i18n import headers, t
+    from core.indicators import INDICATOR_BY_ID
+    for lang in ("zh", "en"):
+        name = t("tile.nonselected", lang)
+        assert name == t("indicator.nonselected", lang) == headers(["nonselected"], lang)["nonselected"] == \
+            t("ov.share", lang)
+    assert INDICATOR_BY_ID["nonselected"].zh == "中选产品占比"  # its value is the selected share, not 非中选
+    assert INDICATOR_BY_ID["nonselected"].definition() == "中选产品采购数量 ÷ 中选 + 非中选产品采购数量"
+
+
+# -- the words of the data, in English -------------------------------------------------------------------------
+def test_every_dosage_form_of_the_demo_reads_in_english():
+    from core.demo.catalog import GROUPS, SUBSTITUTES
+    from core.i18n import vocabulary
+    forms = {g.dosage_form for g in GROUPS} | {s[1] for s in SUBSTITUTES}
+    assert {"片剂", "胶囊", "植入类"} <= forms
+    untranslated = {f for f in forms if vocabulary(f, "en") == f}
+    assert not untranslated
+
+
+def test_the_supply_page_names_dosage_forms_in_english(app):
+    at = app("demo_leader")
+    at.query_params["lang"] = "en"
+    at.run().switch_page("../pages/supply.py").run()
+    forms = set(at.dataframe[0].value["Dosage form"])
+    assert forms and not any(ord(ch) > 0x2E80 for f in forms for ch in f), forms
+
+
+# -- the map's legend ------------------------------------------------------------------------------------------
+def test_the_legend_shows_a_red_ring_where_the_map_rings_red_flags():
+    keys = maps.point_legend(by_value=True)
+    assert keys[0][1:] == ("legend.ring_red", "ring")
+    fig = charts.legend([(rgb, key, mark) for rgb, key, mark in keys], "配送率")
+    ring = fig.layout.shapes[0]
+    assert ring.type == "circle" and ring.fillcolor == "rgba(0,0,0,0)" and ring.line.color == "rgb(200,30,30)"
+    assert fig.layout.shapes[1].type == "rect"  # no value: a filled square, as before
+    assert [k[2] for k in maps.point_legend(by_value=False)] == ["fill"] * 3  # red dots are filled dots
+
+
+# -- an unexpected error ---------------------------------------------------------------------------------------
+def _failing_page(lang):
+    """A page in `lang` whose run meets an error no page expected (as Streamlit hands it to the app's handler)."""
+    import streamlit as st
+
+    from ui import server
+    st.session_state["lang"] = lang
+    server.on_script_error(RuntimeError("boom"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_unexpected_error_says_so_in_the_language_of_the_page(lang):
+    at = AppTest.from_function(_failing_page, args=(lang,)).run()
+    message = at.error[0].value
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in message)
+    assert chinese == (lang == "zh") and "boom" not in message
+    assert ("参考号" if lang == "zh" else "reference") in message

@@ -67,11 +67,11 @@ def routes() -> list[Route]:
 
 
 def on_script_error(error: Exception) -> bool:
-    """An error no page expected: logged with a reference, shown to the user as a message in both languages
-    (never a traceback or a server path). Returns True: Streamlit shows nothing of its own."""
+    """An error no page expected: logged with a reference, shown to the user as a message in the language of the
+    page (never a traceback or a server path). Returns True: Streamlit shows nothing of its own."""
+    from core.i18n import t
+    from ui.session import language_of_run
     reference = secrets.token_hex(4)
     LOG.error("page error %s", reference, exc_info=error)
-    st.error(f"页面出现意外错误，请稍后重试；如仍出现，请将参考号 {reference} 告知系统管理员。\n\n"
-             f"Something went wrong on this page. Try again; if it happens again, give the administrator the "
-             f"reference {reference}.")
+    st.error(t("app.error", language_of_run()).format(reference=reference))
     return True

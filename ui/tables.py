@@ -1,19 +1,21 @@
 """A table with its Excel download, and the way from a row to its scorecard: every list in the app uses this.
 
-What a table shows reads in the interface language: rates in percent to one decimal, quantities with thousands
-separators, an empty cell as "—", the data's vocabulary (levels, categories, statuses) in English on an English
-page. The numbers stay numbers (sorting works), and the download gives the rows as they are, formatted by the
-workbook (core/xlsx.py)."""
+What a table shows reads in the interface language: rates in percent to one decimal (a rate below 1% with the
+decimals that show it), quantities with thousands separators, an empty cell as "—", the data's vocabulary (levels,
+categories, statuses) in English on an English page. The numbers stay numbers (sorting works), and the download
+gives the rows as they are, formatted by the workbook (core/xlsx.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from core import exports
-from core.i18n import number_formats, t, translated
+from core.i18n import column_decimals, number_formats, percent_text, t, translated
 from ui import filters, session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,10 +33,41 @@ def open_card(kind: str, code: str) -> None:
     st.switch_page(session.page_file(kind), query_params={**params, "code": code})
 
 
-# Columns that hold a word or a short number: drawn narrow, so the columns that explain a row keep their room.
+# Columns that hold a word or a short number: drawn as wide as their header and their widest value (no wider), so
+# the columns that explain a row keep their room.
 NARROW = {"severity_zh", "clause", "tier", "delivery_tier", "complaint_tier", "status", "level", "is_primary", "role",
-          "score", "error_count", "row", "is_active", "is_demo", "failed_logins", "changed", "is_flagged", "category",
-          "dosage_form", "outcome_text", "role_name", "subject_type"}
+          "score", "error_count", "row", "is_active", "is_demo", "failed_logins", "status_text", "changed", "is_flagged",
+          "category", "dosage_form", "outcome_text", "role_name", "subject_type"}
+
+
+def text_width(text: str) -> float:
+    """About how many pixels a text takes in a table's cells (14 px Source Sans, measured in the browser): a Chinese
+    character (or any full-width one) 14, a capital letter 8, anything else 6.6."""
+    return sum(14 if unicodedata.east_asian_width(ch) in "WF" else 8 if ch.isupper() else 6.6 for ch in str(text))
+
+
+def fit_width(header: str, texts, least: int = 60, most: int = 400) -> int:
+    """The width in pixels of a column that shows `header` above `texts` (the cells as they read) in full, with the
+    cell's padding (8 px a side) and a few pixels to spare; between `least` and `most`."""
+    widest = max([text_width(header)] + [text_width(x) for x in set(texts)])
+    return int(min(most, max(least, math.ceil(widest + 22))))
+
+
+def _cell_texts(values: pd.Series, kind: str | None) -> list[str]:
+    """A column's values about as the table writes them (for its width)."""
+    values = values.dropna()
+    if kind is None:
+        if pd.api.types.is_datetime64_any_dtype(values):  # every date (time) reads as wide as any other
+            return [] if values.empty else ["2000-01-01"] if (values.dt.normalize() == values).all() else \
+                ["2000-01-01 00:00:00"]
+        return [str(v) for v in values.unique()]
+    numbers = pd.to_numeric(values, errors="coerce").dropna().unique()
+    if kind == "percent":
+        decimals = column_decimals(numbers.tolist())
+        return [percent_text(v, decimals) for v in numbers]
+    if kind.startswith("%"):  # a change with its sign
+        return [kind % v for v in numbers]
+    return [f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}" for v in numbers]
 
 
 def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[str, ...] = (),
@@ -52,12 +85,13 @@ def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[s
     config = {}
     for column in out.columns:
         options = {"help": (helps or {}).get(column)}
-        if column in NARROW or column.startswith("count_"):
-            options["width"] = "small"
         kind = formats.get(column)
-        if kind == "percent":  # shown as 95.3%: the value in percent, one decimal
+        if column in NARROW or column.startswith("count_"):
+            options["width"] = fit_width(headers[column], _cell_texts(out[column], kind) + ["—"])
+        if kind == "percent":  # shown as 95.3%: the value in percent, one decimal (more when a rate is below 1%)
+            decimals = column_decimals(out[column].tolist())
             out[column] = out[column] * 100
-            config[headers[column]] = st.column_config.NumberColumn(format="%.1f%%", **options)
+            config[headers[column]] = st.column_config.NumberColumn(format=f"%.{decimals}f%%", **options)
         elif kind is not None:
             config[headers[column]] = st.column_config.NumberColumn(format=kind, **options)
         elif pd.api.types.is_datetime64_any_dtype(out[column]):
