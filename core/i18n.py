@@ -7,8 +7,6 @@ import pandas as pd
 
 from .indicators import FLAGS, INDICATORS
 
-LANGS = ("zh", "en")
-
 CATALOGUE: dict[str, tuple[str, str]] = {
     "app.title": ("集采全流程监测平台", "VBP full-process monitoring"),
     "app.unavailable": ("数据库暂时无法使用，请稍后重试；如仍出现，请联系系统管理员。",
