@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,7 +141,7 @@ def boundaries(province_code: str) -> dict:
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     data = _build(province_code)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # processes building it at once each write their own
     tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     tmp.replace(path)
     return data
