@@ -47,6 +47,7 @@ elif me.can("record"):
             for kind, group in chosen.groupby("subject_type"):
                 written += interviews.record_action(view, me, kind, group["subject_code"].tolist(), status, note, when)
             st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
+            del st.session_state["iv_note"]  # a saved note does not stay in the form for the next rows
             st.rerun()  # show the list with its new status
 else:
     st.caption(t("iv.read_only", L))

@@ -110,6 +110,7 @@ def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
     assert sorted(recorded["subject_code"]) == sorted(chosen) and set(recorded["status"]) == {"已通报"}
     assert set(recorded["recorded_by"]) == {"demo_city"}
     assert "已记录 2 条处理情况。" in [m.value for m in at.success]
+    assert at.text_area(key="iv_note").value == ""  # the saved note does not stay in the form for the next rows
     at.selectbox(key="f_county").set_value("371422").run()  # 宁津县
     table = at.dataframe[0].value
     assert at.query_params["area"] in (["371422"], "371422")
