@@ -40,7 +40,7 @@ def test_upload_a_bad_then_a_good_file(tmp_path):
         assert page.get_by_role("button", name="确认导入").is_disabled()  # not beside the demo, unasked
         page.get_by_text("清除全部演示数据后导入").click()
         page.get_by_role("button", name="确认导入").click(timeout=60_000)
-        page.get_by_text("已导入").wait_for(timeout=120_000)
+        page.get_by_text("已导入：").wait_for(timeout=120_000)
         page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
     after = store.counts()
     assert after == {name: len(frame) for name, frame in frames().items()}  # the real rows alone, the demo gone
