@@ -14,16 +14,18 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core import marts  # noqa: E402
-from core import schema as S  # noqa: E402
-from core.store import open_store  # noqa: E402
+from core.refresh import marts
+from core.store import schema as S
+from core.store import views
+from core.store.opening import open_store
+
 
 
 def rows(store, table) -> pd.DataFrame:
-    view = marts.default_view(store)
+    view = views.default_view(store)
     if view is None:
         marts.refresh(store)
-        view = marts.default_view(store)
+        view = views.default_view(store)
     frame = store.read(f"SELECT * FROM {table.name} WHERE view_id = :v", {"v": view.view_id}).drop(columns="view_id")
     for column in table.columns:  # the engines' own types: 0/1 or booleans, text or dates
         if isinstance(column.type, sa.Boolean):

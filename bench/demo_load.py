@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import demo  # noqa: E402
-from core.store import open_store  # noqa: E402
+from core import demo
+from core.store.opening import open_store
 
 
 def main() -> None:

@@ -18,10 +18,11 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import db, exporter, importer  # noqa: E402
-from core import schema as S  # noqa: E402
-from core.store import open_store  # noqa: E402
-from core.accounts import system_user  # noqa: E402
+from core.access.roles import system_user
+from core.ingest import exporter, importer
+from core.store import db
+from core.store import schema as S
+from core.store.opening import open_store
 
 BASE = {
     "enterprises": pd.DataFrame([{"enterprise_code": "0001", "enterprise_name": "甲制药", "role": "生产企业"}]),

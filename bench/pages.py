@@ -25,8 +25,8 @@ PAGES = ("overview", "home", "map", "supply", "procurement", "complaints", "inst
 
 def _app(username: str):
     from streamlit.testing.v1 import AppTest
-    from core import sessions
-    from core.store import open_store
+    from core.access import sessions
+    from core.store.opening import open_store
     at = AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=600)
     started = sessions.start(open_store(), username)
     at.session_state["auth"] = {"session_id": started.session.session_id, "username": username}
@@ -80,11 +80,12 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
     os.environ["VBP_DATABASE_URL"] = args.db
-    from core import marts
-    from core.store import open_store
+    from core.refresh import marts
+    from core.store import views
+    from core.store.opening import open_store
     store = open_store(args.db)
     marts.ensure_view(store)
-    view_id = marts.default_view(store).view_id
+    view_id = views.default_view(store).view_id
     codes = {"institution": store.read("SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'red_flag' "
                                        "ORDER BY value DESC LIMIT 1", {"v": view_id})["subject_code"].iloc[0],
              "enterprise": store.read("SELECT enterprise_code FROM mart_enterprises WHERE view_id = :v "

@@ -37,10 +37,10 @@ def _child(kind: str, url: str) -> dict:
     """One measurement in this process: 'floor' or 'refresh'. Prints JSON."""
     import resource
 
-    from core import marts
-    from core.db import index_hint
-    from core.facts import Facts
-    from core.store import open_store
+    from core.refresh import marts
+    from core.store.db import index_hint
+    from core.refresh.facts import Facts
+    from core.store.opening import open_store
     store = open_store(url)
     facts = Facts(store)  # T, the period and the grace date, as the refresh takes them
     phases = []  # the refresh's own progress steps: (seconds since the start, step)
@@ -71,7 +71,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(_child(args.child, args.db)))
         return
-    from core.store import open_store
+    from core.store.opening import open_store
     store = open_store(args.db)
     orders = int(store.read("SELECT COUNT(*) AS n FROM orders")["n"].iloc[0])
     kinds = ("floor", "refresh") if store.is_postgres else ("floor", "floor_planned", "refresh")

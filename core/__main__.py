@@ -1,7 +1,7 @@
 import os
 import sys
 
-from .cli import main
+from core.cli.main import main
 
 
 def _run() -> int:

@@ -1,9 +1,10 @@
 """账户管理: create, disable and reset accounts and set their role and area (administrators)."""
 import streamlit as st
 
-from core import accounts, admin
-from core.regions import prefecture_units
-from core.i18n import headers, t
+from core.access import admin, roles
+from core.policy.regions import prefecture_units
+from core.present.i18n import headers, t
+
 from ui import text
 from ui.session import start, user
 from ui.tables import show
@@ -12,15 +13,15 @@ s, L = start("pages/admin.py", "nav.admin", needs_marts=False)
 me = user()
 regions = s.regions()
 names = dict(zip(regions["region_code"], regions["region_name"]))
-roles = list(accounts.ROLES)
+roles = list(roles.ROLES)
 
 
 def role_name(r: str) -> str:
-    return accounts.ROLES[r].name(L)
+    return roles.ROLES[r].name(L)
 
 
 def area_options(role: str) -> list[str]:
-    level = accounts.ROLES[role].area_level
+    level = roles.ROLES[role].area_level
     if level == "province":
         return []
     return prefecture_units(regions) if level == "city" else regions[regions["region_level"] == level]["region_code"].tolist()
@@ -41,7 +42,7 @@ def attempt(action, message: str) -> None:
         action()
         st.session_state["ad_flash"] = message
         st.rerun()
-    except (ValueError, accounts.AccessDenied) as err:
+    except (ValueError, roles.AccessDenied) as err:
         st.error(text.plain(str(err)))
 
 

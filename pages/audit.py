@@ -3,8 +3,9 @@ import datetime as dt
 
 import streamlit as st
 
-from core import audit, clock
-from core.i18n import headers, t
+from core.access import audit
+from core.policy import clock
+from core.present.i18n import headers, t
 from ui.session import start, user
 from ui.tables import show
 

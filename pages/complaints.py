@@ -1,8 +1,9 @@
 """诉求: timeliness by enterprise, overdue complaints, and the monthly trend."""
 import streamlit as st
 
-from core import charts, monitoring, overview
-from core.i18n import headers, t
+from core.present import charts
+from core.present.i18n import headers, t
+from core.read import monitoring, overview
 from ui.session import viewed
 from ui.tables import show
 

@@ -1,9 +1,9 @@
 """企业档案: everything about one enterprise."""
 import streamlit as st
 
-from core import scorecard
-from core.i18n import headers, percent_text, t, vocabulary
-from core.interviews import TIER_MEASURES
+from core.policy.ladder import TIER_MEASURES
+from core.present.i18n import headers, percent_text, t, vocabulary
+from core.read import scorecard
 from ui import text
 from ui.cards import choose
 from ui.session import viewed

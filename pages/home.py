@@ -2,8 +2,10 @@
 institution."""
 import streamlit as st
 
-from core import charts, maps, overview, regions
-from core.i18n import t
+from core.policy import regions
+from core.present import charts, maps
+from core.present.i18n import t
+from core.read import overview
 from ui.session import viewed
 from ui.tables import show
 

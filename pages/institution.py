@@ -1,8 +1,10 @@
 """机构档案: everything about one institution."""
 import streamlit as st
 
-from core import charts, ladder, scorecard
-from core.i18n import headers, t, vocabulary
+from core.policy import ladder
+from core.present import charts
+from core.present.i18n import headers, t, vocabulary
+from core.read import scorecard
 from ui import text
 from ui.cards import choose
 from ui.session import viewed

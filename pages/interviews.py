@@ -1,10 +1,11 @@
 """约谈名单: red-flagged institutions and tier C/D enterprises of an area; record actions; export."""
-import datetime as dt
 
 import streamlit as st
 
-from core import clock, interviews
-from core.i18n import t, vocabulary
+from core.access import actions
+from core.policy import clock, ladder
+from core.present.i18n import t, vocabulary
+from core.read import interviews
 from ui import text
 from ui.session import user, viewed
 from ui.tables import download, open_card, shown
@@ -35,7 +36,7 @@ elif me.can("record"):
     with st.form("iv_action"):
         st.subheader(t("iv.record", L).format(n=len(rows)))
         f1, f2 = st.columns(2)
-        status = f1.selectbox(t("iv.status", L), interviews.STATUSES[1:], key="iv_status",
+        status = f1.selectbox(t("iv.status", L), ladder.STATUSES[1:], key="iv_status",
                               format_func=lambda s: vocabulary(s, L))
         today = clock.today()
         when = f2.date_input(t("iv.date", L), value=today, max_value=today, key="iv_date", format="YYYY-MM-DD",
@@ -45,7 +46,7 @@ elif me.can("record"):
             chosen = listed.iloc[rows]
             written = 0
             for kind, group in chosen.groupby("subject_type"):
-                written += interviews.record_action(view, me, kind, group["subject_code"].tolist(), status, note, when)
+                written += actions.record_action(view, me, kind, group["subject_code"].tolist(), status, note, when)
             st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
             del st.session_state["iv_note"]  # a saved note does not stay in the form for the next rows
             st.rerun()  # show the list with its new status
@@ -54,5 +55,5 @@ else:
 if "iv_flash" in st.session_state:
     st.success(st.session_state.pop("iv_flash"))
 
-download(t("iv.download", L), lambda: interviews.export(view, me), f"约谈名单_{view.area_name}_{view.as_of:%Y%m%d}.xlsx",
+download(t("iv.download", L), lambda: actions.export(view, me), f"约谈名单_{view.area_name}_{view.as_of:%Y%m%d}.xlsx",
          "iv_download")

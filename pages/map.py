@@ -1,9 +1,11 @@
 """地图: province -> city -> county -> institutions, by clicking an area; a breadcrumb goes back up."""
 import streamlit as st
 
-from core import area_view, charts, drill, maps, monitoring
-from core.i18n import t
-from core.indicators import INDICATORS
+from core.policy import drill
+from core.policy.indicators import INDICATORS
+from core.present import charts, maps
+from core.present.i18n import t
+from core.read import map_area, monitoring
 from ui.filters import go_to
 from ui.session import viewed
 from ui.tables import show
@@ -20,16 +22,16 @@ for col, crumb in zip(crumb_cols, crumbs):
         go_to(crumb.code)
 st.caption(t("map.hint", L))
 
-labels = {i.id: t(f"indicator.{i.id}", L) for i in INDICATORS} | {area_view.GAP: t("map.layer.gap", L),
-                                                                 area_view.RED: t("map.layer.red", L),
-                                                                 area_view.ENTERPRISE: t("map.layer.enterprise", L)}
-layers = list(area_view.LAYERS)
+labels = {i.id: t(f"indicator.{i.id}", L) for i in INDICATORS} | {map_area.GAP: t("map.layer.gap", L),
+                                                                 map_area.RED: t("map.layer.red", L),
+                                                                 map_area.ENTERPRISE: t("map.layer.enterprise", L)}
+layers = list(map_area.LAYERS)
 default_layer = st.query_params.get("layer", "delivery")
 layer = st.selectbox(t("map.layer", L), layers, index=layers.index(default_layer) if default_layer in layers else 1,
                      format_func=labels.get, key="map_layer")
 st.query_params["layer"] = layer
 enterprise = None
-if layer == area_view.ENTERPRISE:
+if layer == map_area.ENTERPRISE:
     tiers = monitoring.enterprise_tiers(view.with_area(view.scope)).set_index("enterprise_code")
     codes = tiers.index.tolist()
     wanted = st.query_params.get("enterprise")
@@ -39,12 +41,12 @@ if layer == area_view.ENTERPRISE:
     if enterprise:
         st.query_params["enterprise"] = enterprise
 
-kind = area_view.kind_of(layer)
+kind = map_area.kind_of(layer)
 left, right = st.columns([4, 1])
 with left:
-    if here.level in area_view.LEVEL_OF_CHILDREN:
-        values = area_view.child_values(view, layer, enterprise)
-        event = st.pydeck_chart(area_view.children_deck(view, layer, enterprise), on_select="rerun",
+    if here.level in map_area.LEVEL_OF_CHILDREN:
+        values = map_area.child_values(view, layer, enterprise)
+        event = st.pydeck_chart(map_area.children_deck(view, layer, enterprise), on_select="rerun",
                                 selection_mode="single-object", key=f"drill_{here.code}", height=560)
         target = drill.move(region_rows, here.code, drill.selected_code(event))
         if target != here.code:
@@ -52,9 +54,9 @@ with left:
         keys = maps.legend(values["value"].tolist(), kind)
         keys = keys + [(list(maps.NO_VALUE), t("legend.no_value", L))] if values["value"].isna().any() else keys
     else:
-        by_value = area_view.is_rate(layer)
-        values = area_view.institutions_in(view, layer, enterprise)
-        st.pydeck_chart(area_view.institutions_deck(view, layer, enterprise), key=f"points_{here.code}", height=560)
+        by_value = map_area.is_rate(layer)
+        values = map_area.institutions_in(view, layer, enterprise)
+        st.pydeck_chart(map_area.institutions_deck(view, layer, enterprise), key=f"points_{here.code}", height=560)
         keys = (maps.legend(values["value"].tolist(), kind) if by_value else []) + \
             [(rgb, t(key, L), mark) for rgb, key, mark in maps.point_legend(by_value)]
 
@@ -62,7 +64,7 @@ with right:
     if keys:
         st.plotly_chart(charts.legend(keys, labels[layer]), key="map_legend", config={"displayModeBar": False})
 
-figures = area_view.area_figures(view, crumbs[-2].code if len(crumbs) > 1 else None)
+figures = map_area.area_figures(view, crumbs[-2].code if len(crumbs) > 1 else None)
 compared = not figures.empty and figures["parent_value"].notna().any()  # the level above, when the user may see it
 st.subheader(t("map.figures" if compared else "map.figures_alone", L))
 if figures.empty:
@@ -79,24 +81,24 @@ else:
          {**columns, "definition": t("col.definition", L)}, "figures", f"{t('map.figures_alone', L)}_{here.name}",
          percent=("value", "parent_value"), helps={"count_flagged": t("help.count_flagged", L)})
 
-if here.level in area_view.LEVEL_OF_CHILDREN:
+if here.level in map_area.LEVEL_OF_CHILDREN:
     st.subheader(t("map.children", L))
     columns = {"code": t("col.code", L), "name": t("col.name", L), "value": labels[layer],
                "count_flagged": t("col.flagged", L), "count_red_flag": t("col.red_flag", L),
                "count_institutions": t("map.count_institutions", L)}
-    if layer in (area_view.RED, area_view.GAP, area_view.ENTERPRISE):
+    if layer in (map_area.RED, map_area.GAP, map_area.ENTERPRISE):
         del columns["count_flagged"]  # flags of an indicator: the other layers have none
-    if layer == area_view.RED:
+    if layer == map_area.RED:
         del columns["value"]  # the layer's value is the red-flag count itself
     show(values, columns, f"children_{here.code}", f"{t('map.children', L)}_{here.name}", link=("code", "area"),
-         percent=("value",) if area_view.is_rate(layer) else (),
+         percent=("value",) if map_area.is_rate(layer) else (),
          helps={"count_flagged": t("help.count_flagged", L)})
 else:
     st.subheader(t("map.institutions", L))
     columns = {"code": t("col.code", L), "name": t("col.name", L), "level": t("col.level", L),
                "category": t("col.category", L), "is_primary": t("col.primary", L), "value": labels[layer],
                "score": t("col.score", L)}
-    if not area_view.is_rate(layer):
+    if not map_area.is_rate(layer):
         del columns["value"]  # an institution's value on these layers is its red-flag score
     show(values, columns, f"children_{here.code}", f"{t('map.institutions', L)}_{here.name}", link=("code", "institution"),
-         percent=("value",) if area_view.is_rate(layer) else ())
+         percent=("value",) if map_area.is_rate(layer) else ())

@@ -2,8 +2,9 @@
 the areas below ranked, and what got worse."""
 import streamlit as st
 
-from core import charts, overview
-from core.i18n import headers, t
+from core.present import charts
+from core.present.i18n import headers, t
+from core.read import overview
 from ui.session import viewed
 from ui.tables import show
 

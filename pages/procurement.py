@@ -2,8 +2,8 @@
 substitutable drugs, offline purchases, abnormal orders and late receipt confirmation."""
 import streamlit as st
 
-from core import monitoring
-from core.i18n import headers, t
+from core.present.i18n import headers, t
+from core.read import monitoring
 from ui.session import viewed
 from ui.tables import show
 

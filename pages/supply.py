@@ -1,8 +1,9 @@
 """供应监测: delivery rates by product, supplier tiers with their evidence, primary against other institutions."""
 import streamlit as st
 
-from core import charts, monitoring
-from core.i18n import headers, t
+from core.present import charts
+from core.present.i18n import headers, t
+from core.read import monitoring
 from ui.session import viewed
 from ui.tables import show
 

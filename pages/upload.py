@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import formats as F
-from core import importer, uploads, validate
-from core.i18n import headers, t
+from core.ingest import importer, uploads, validate
+from core.policy import extract as F
+from core.present.i18n import headers, t
 from ui import text
 from ui.session import start, user
 from ui.style import uploader_words

@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from core.db import ROOT
+from core.paths import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"

@@ -7,8 +7,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from core import db, demo
-from core.store import open_store
+from core import demo
+from core.store import db
+from core.store.opening import open_store
 
 PG_ADMIN_URL = os.environ.get("VBP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

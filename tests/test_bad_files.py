@@ -5,9 +5,9 @@ import hashlib
 import openpyxl
 import pytest
 
-from core import exporter, importer, validate
-from core.store import open_store
-from core.accounts import system_user
+from core.access.roles import system_user
+from core.ingest import exporter, importer, validate
+from core.store.opening import open_store
 
 from .extract_fixture import frames
 

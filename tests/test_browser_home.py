@@ -26,6 +26,6 @@ def test_first_start_fills_the_demo_and_shows_title_and_map(tmp_path):
         page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
         page.get_by_text("济南市").first.wait_for(state="attached", timeout=30_000)  # the city table (a canvas grid)
         page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
-    from core.store import open_store
+    from core.store.opening import open_store
     store = open_store(url)
     assert store.counts()["institutions"] > 1000

@@ -8,7 +8,7 @@ import pytest
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from core import interviews
+from core.read import interviews
 
 from .browser import ARTIFACTS, CHROMIUM, browser_page, sign_in, streamlit_server
 from .views import default

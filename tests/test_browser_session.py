@@ -9,9 +9,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from core import accounts, admin, db, sessions
+from core.access import admin, roles, sessions
 from core.demo import DEMO_PASSWORD
-from core.store import open_store
+from core.store import db
+from core.store.opening import open_store
+
 
 from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, store_copy, streamlit_server
 
@@ -99,7 +101,7 @@ def test_sign_in_survives_reload_and_new_tabs_and_ends_everywhere(demo_store, br
 
         _sign_in(page, "demo_county")  # disabling the account ends its session at once
         page.get_by_role("link", name="供应监测").wait_for(timeout=120_000)
-        admin.set_active(store, accounts.system_user(store), "demo_county", False)
+        admin.set_active(store, roles.system_user(store), "demo_county", False)
         page.get_by_role("link", name="供应监测").click()
         page.get_by_text("账户已停用或已失效").wait_for(timeout=60_000)
         page.reload()

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core import demo, maps, regions
-from core.store import open_store
+from core import demo
+from core.policy import regions
+from core.present import maps
+from core.store.opening import open_store
 
 from .browser import ARTIFACTS, CHROMIUM, browser_page, click_map, sign_in, streamlit_server
 
@@ -27,7 +29,7 @@ def _mercator(lat: float) -> float:
 
 
 def _click_at(page, province: str, area: str, lon: float, lat: float) -> None:
-    """Click the map of `area` where (lon, lat) lies, as deck.gl projects it (its view as core.maps frames the area)."""
+    """Click the map of `area` where (lon, lat) lies, as deck.gl projects it (its view as core.present.maps frames the area)."""
     view = maps.view_for(regions.frame_bounds(province, area))
     per_degree = maps.WORLD_PX * 2 ** view.zoom / 360
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from core import exporter
-from core.store import open_store
+from core.ingest import exporter
+from core.store.opening import open_store
 
 from .browser import ARTIFACTS, CHROMIUM, browser_page, sign_in, streamlit_server
 from .extract_fixture import frames
@@ -45,5 +45,5 @@ def test_upload_a_bad_then_a_good_file(tmp_path):
     after = store.counts()
     assert after == {name: len(frame) for name, frame in frames().items()}  # the real rows alone, the demo gone
     assert store.read("SELECT enterprise_name FROM enterprises WHERE enterprise_code = '0001'")["enterprise_name"].iloc[0] == "甲制药有限公司"
-    from core import uploads
+    from core.ingest import uploads
     assert uploads.history(store)["outcome"].tolist()[:2] == ["imported", "rejected"]

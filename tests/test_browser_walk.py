@@ -16,10 +16,13 @@ from urllib.parse import urljoin, urlparse
 import pytest
 import sqlalchemy as sa
 
-from core import accounts, db, formats
+from core.access import accounts, roles
 from core.demo import DEMO_PASSWORD
 from core.demo.catalog import GROUPS, SUBSTITUTES
-from core.i18n import t
+from core.policy import extract
+from core.present.i18n import t
+from core.store import db
+
 
 from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
@@ -34,8 +37,8 @@ BAD_WORDS = re.compile(r"\b(None|nan|NaN|NaT|empty|null|undefined|Traceback|Delt
 # translate. Words with a digit or an underscore are codes (H3701020001, demo_city) and always allowed.
 ALLOWED = {"English", "Excel", "CSV", "SHA", "GB", "T", "IQR", "Q1", "Q3", "mg", "g", "ml", "mm", "x", "A", "B", "C",
            "D", "k", "MB", "KB", "ID", "sub", "YYYY", "MM", "DD", "xlsx", "csv", "sso"}
-ENGLISH_ONLY = set(formats.LEVELS + formats.INSTITUTION_CATEGORIES + formats.ENTERPRISE_ROLES + formats.PRODUCT_STATUSES
-                   + formats.CHANNELS + formats.ISSUE_TYPES + formats.OWNERSHIPS) - {"其他"} | \
+ENGLISH_ONLY = set(extract.LEVELS + extract.INSTITUTION_CATEGORIES + extract.ENTERPRISE_ROLES + extract.PRODUCT_STATUSES
+                   + extract.CHANNELS + extract.ISSUE_TYPES + extract.OWNERSHIPS) - {"其他"} | \
     {g.dosage_form for g in GROUPS} | {s[1] for s in SUBSTITUTES}
 FILTERED = {"overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise", "interviews"}
 
@@ -181,7 +184,7 @@ def test_every_page_reads_clean(walk_url, browser, demo_store, username, lang):
     nav.first.wait_for(timeout=120_000)
     _wait_idle(page)
     titles = nav.all_inner_texts()
-    assert len(titles) == len(accounts.ROLES[role].pages)
+    assert len(titles) == len(roles.ROLES[role].pages)
     problems = {}
     shots = set()
     for i, title in enumerate(titles):
@@ -208,6 +211,6 @@ def test_every_page_reads_clean(walk_url, browser, demo_store, username, lang):
         if found:
             problems[f"{title.split()[-1]} ({slug})"] = found
     page.close()
-    assert shots == set(accounts.ROLES[role].pages), f"pages without a screenshot: {set(accounts.ROLES[role].pages) - shots}"
+    assert shots == set(roles.ROLES[role].pages), f"pages without a screenshot: {set(roles.ROLES[role].pages) - shots}"
     assert not foreign, f"requests to other hosts: {sorted(set(foreign))[:10]}"
     assert not problems, "\n".join(f"{page}: {p}" for page, found in problems.items() for p in found)

@@ -1,7 +1,9 @@
 """The readers' cache: shared across sessions, never across scopes, and never stale."""
 import datetime as dt
 
-from core import accounts, cache, interviews, monitoring
+from core.access import accounts, actions
+from core.read import interviews, monitoring
+from core.store import cache
 
 from .views import default
 
@@ -18,7 +20,7 @@ def test_a_second_ask_is_served_from_the_cache_and_cannot_be_spoiled(demo_store)
 
 
 def test_entries_are_kept_apart_by_scope(demo_store):
-    from core.view import View
+    from core.store.view import View
     province = monitoring.enterprise_tiers(default(demo_store))
     info = default(demo_store).info
     hits = cache.stats["hits"]
@@ -33,7 +35,7 @@ def test_a_recorded_action_and_new_data_are_seen_at_once(demo_copy):
     listed = interviews.interview_list(view)
     waiting = listed[(listed["subject_type"] == "institution") & (listed["status"] == "待处理")]
     code = waiting["subject_code"].iloc[-1]  # one nothing has been recorded for yet
-    interviews.record_action(view, officer, "institution", [code], "已提醒", "电话提醒", dt.date(2026, 11, 22))
+    actions.record_action(view, officer, "institution", [code], "已提醒", "电话提醒", dt.date(2026, 11, 22))
     assert interviews.interview_list(view).set_index("subject_code").loc[code, "status"] == "已提醒"
     before = cache.versions(demo_copy)
     with demo_copy.begin() as conn:
@@ -46,8 +48,10 @@ def test_a_view_another_process_just_wrote_is_found_at_once(tmp_path, monkeypatc
     refreshes. The next page finds the new view at once instead of finding none and computing it again."""
     import sqlalchemy as sa
 
-    from core import marts
-    from core import schema as S
+    from core.refresh import marts
+
+    from core.store import views
+    from core.store import schema as S
 
     from .handmade import Handmade
     monkeypatch.setattr(cache, "VERSIONS_TTL", 3600.0)  # the version this process holds stays held
@@ -57,14 +61,14 @@ def test_a_view_another_process_just_wrote_is_found_at_once(tmp_path, monkeypatc
     h.order("H1", 10)
     store = h.save()
     marts.refresh(store)
-    before = marts.default_view(store)
+    before = views.default_view(store)
     assert before is not None and cache.versions(store)[0] == store.meta("data_version")
     with store.engine.begin() as conn:  # the other process's import: not through this process's writers
         old = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "data_version")).scalar()
         conn.execute(S.store_meta.update().where(S.store_meta.c.key == "data_version").values(value=str(int(old) + 1)))
     marts.refresh(store)  # its refresh: the views of the old version are gone
-    after = marts.default_view(store)
+    after = views.default_view(store)
     assert after is not None
     stored = store.read("SELECT data_version FROM mart_views WHERE view_id = :v", {"v": after.view_id})
     assert stored["data_version"].tolist() == [str(int(old) + 1)]
-    assert marts.find_view(store, after.as_of) == after
+    assert views.find_view(store, after.as_of) == after

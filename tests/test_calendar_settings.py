@@ -3,12 +3,11 @@ import datetime as dt
 import json
 import re
 
-import pytest
 
-from core import settings as settings_mod
-from core.db import ROOT
-from core.indicators import FLAGS, INDICATORS
-from core.workdays import Calendar
+from core.paths import ROOT
+from core.policy import settings as settings_mod
+from core.policy.indicators import FLAGS, INDICATORS
+from core.policy.workdays import Calendar
 
 from .handmade import Handmade, found
 
@@ -73,7 +72,7 @@ def test_a_stored_setting_changes_the_rule_without_code(store_url):
     h.order("H1", 1000, delivered=820)
     assert found(h.flags(flag_id="delivery_rate_low")) == {}
     with h.store.begin() as conn:
-        from core import schema as S
+        from core.store import schema as S
         conn.execute(S.settings_table.insert().values(name="delivery_rate_warning", value="0.85"))
         h.store.bump_data_version(conn)  # as every writer of settings does: marts and caches are then stale
     assert found(h.flags(flag_id="delivery_rate_low")) == {("H1", "P1"): "warning"}

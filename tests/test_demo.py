@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from core import demo, regions
-from core.workdays import DEFAULT as CAL
+from core import demo
+from core.policy import regions
+from core.policy.workdays import DEFAULT as CAL
 
 AS_OF = demo.DEFAULT_AS_OF
 SCHEDULE = ((AS_OF - dt.date(2026, 1, 1)).days + 1) / 365

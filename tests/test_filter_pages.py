@@ -5,9 +5,12 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import marts, monitoring, overview
-from core.db import ROOT
-from core.view import View
+from core.paths import ROOT
+from core.read import monitoring, overview
+from core.refresh import marts
+from core.store import views
+from core.store.view import View
+
 
 from .views import sign_in
 
@@ -37,7 +40,7 @@ def _tiles(at) -> dict[str, str]:
 
 
 def _expected(store, as_of, category, area=None) -> dict[str, str]:
-    view = View.of(store, marts.find_view(store, as_of, category), area)
+    view = View.of(store, views.find_view(store, as_of, category), area)
     out = {}
     for tile in overview.headline(view):
         out[tile["label"]] = f"{tile['value']:.0f}" if tile["kind"] == "count" else f"{tile['value']:.1%}"
@@ -46,7 +49,7 @@ def _expected(store, as_of, category, area=None) -> dict[str, str]:
 
 def test_sidebar_filters_change_the_figures(app, demo_copy):
     at = app()
-    default = marts.default_view(demo_copy)
+    default = views.default_view(demo_copy)
     assert at.date_input(key="f_asof").value == default.as_of
     at.date_input(key="f_asof").set_value(dt.date(2026, 9, 30)).run()
     at.selectbox(key="f_cat").set_value("耗材").run()
@@ -56,7 +59,7 @@ def test_sidebar_filters_change_the_figures(app, demo_copy):
     assert shown == _expected(demo_copy, dt.date(2026, 9, 30), "耗材")
     assert shown != _expected(demo_copy, default.as_of, "")  # the filters changed what is shown
     # The view was stored for these filters: its figures are core's for T = 2026-09-30, consumables only.
-    view = marts.find_view(demo_copy, dt.date(2026, 9, 30), "耗材")
+    view = views.find_view(demo_copy, dt.date(2026, 9, 30), "耗材")
     fresh = marts.compute(demo_copy, dt.date(2026, 9, 30), category="耗材")["mart_indicators"]
     province = fresh[(fresh["level"] == "province") & (fresh["indicator_id"] == "delivery")]["value"].iloc[0]
     stored = demo_copy.read("SELECT value FROM mart_indicators WHERE view_id = :v AND level = 'province' "
@@ -68,7 +71,7 @@ def test_a_link_reproduces_the_view_on_another_page(app, demo_copy):
     at = app("supply", area="371400", asof="2026-10-31", cat="药品")
     assert at.selectbox(key="f_city").value == "371400"
     assert at.date_input(key="f_asof").value == dt.date(2026, 10, 31) and at.selectbox(key="f_cat").value == "药品"
-    view = View.of(demo_copy, marts.find_view(demo_copy, dt.date(2026, 10, 31), "药品"), "371400")
+    view = View.of(demo_copy, views.find_view(demo_copy, dt.date(2026, 10, 31), "药品"), "371400")
     expected = monitoring.delivery_by_product(view)
     table = at.dataframe[0].value
     assert table["产品编码"].tolist() == expected["product_code"].tolist()
@@ -82,7 +85,7 @@ def test_a_bad_link_says_why_and_shows_the_default(app, demo_copy):
     at = app("overview", asof="2031-01-01", cat="器械")
     warnings = [w.value for w in at.warning]
     assert any("统计截止日应在" in w for w in warnings) and any("产品类别 器械" in w for w in warnings)
-    default = marts.default_view(demo_copy)
+    default = views.default_view(demo_copy)
     assert at.date_input(key="f_asof").value == default.as_of and at.selectbox(key="f_cat").value == ""
     assert _tiles(at) == _expected(demo_copy, default.as_of, "")
 

@@ -7,10 +7,12 @@ import datetime as dt
 
 import pytest
 
-from core import filters, marts
-from core import flags as F
-from core.facts import Facts
-from core.view import View
+from core.read import filters, tables
+from core.refresh import flags as F
+from core.refresh import marts
+from core.refresh.facts import Facts
+from core.store import views
+from core.store.view import View
 
 from .handmade import D, Handmade
 
@@ -20,7 +22,7 @@ def _consumables(h: Handmade) -> None:
                                "manufacturer_code": "M4", "status": "中选"})
 
 
-def _value(store, view: marts.ViewInfo, level: str, code: str, indicator: str):
+def _value(store, view: views.ViewInfo, level: str, code: str, indicator: str):
     rows = store.read("SELECT value FROM mart_indicators WHERE view_id = :v AND level = :l AND subject_code = :c "
                       "AND indicator_id = :i", {"v": view.view_id, "l": level, "c": code, "i": indicator})
     return None if rows.empty else rows["value"].iloc[0]
@@ -72,7 +74,7 @@ def test_as_of_view_by_hand_and_against_a_fresh_computation(store_url):
     h.order("H1", 10, "P1", day=D(2026, 3, 20))  # the latest order: T of the default view
     store = h.save()
     early = marts.ensure_view(store, D(2026, 2, 15))
-    default = marts.default_view(store)
+    default = views.default_view(store)
     # Schedule at 02-15: 46 / 100 = 0.46; completion 50 / 100 = 0.50 is on schedule.
     # At 03-20 (default T): schedule 79 / 100 = 0.79; completion 60 / 100 = 0.60 is behind.
     assert early.schedule == pytest.approx(0.46) and default.schedule == pytest.approx(0.79)
@@ -82,7 +84,7 @@ def test_as_of_view_by_hand_and_against_a_fresh_computation(store_url):
               for v in (early, default)}
     assert behind == {D(2026, 2, 15): set(), D(2026, 3, 20): {"H1"}}
     assert _value(store, early, "institution", "H1", "progress") == pytest.approx(0.5)
-    stored = marts.flags(store, D(2026, 2, 15))
+    stored = tables.flags(store, D(2026, 2, 15))
     fresh = F.all_flags(Facts(store, D(2026, 2, 15)))
     assert stored[F.COLUMNS].reset_index(drop=True).equals(fresh[F.COLUMNS].reset_index(drop=True)) or \
         stored.to_dict("records") == fresh.to_dict("records")
@@ -96,12 +98,12 @@ def test_views_are_reused_and_dropped_when_the_data_change(store_url):
     store = h.save()
     first = marts.ensure_view(store, D(2026, 2, 10), "药品")
     assert marts.ensure_view(store, D(2026, 2, 10), "药品") == first  # stored, not computed again
-    assert marts.find_view(store, D(2026, 2, 11), "药品") is None
+    assert views.find_view(store, D(2026, 2, 11), "药品") is None
     with pytest.raises(ValueError):
         marts.ensure_view(store, D(2026, 2, 10), "器械")
     h.order("H1", 20, "P1", day=D(2026, 2, 5))
     h.save()  # new data: every stored view is stale
-    assert marts.default_view(store) is None and marts.find_view(store, D(2026, 2, 10), "药品") is None
+    assert views.default_view(store) is None and views.find_view(store, D(2026, 2, 10), "药品") is None
     marts.refresh(store)
     assert store.read("SELECT COUNT(*) AS n FROM mart_views")["n"].iloc[0] == 1
     again = marts.ensure_view(store, D(2026, 2, 10), "药品")
@@ -114,10 +116,10 @@ def test_old_views_are_dropped_beyond_the_limit(store_url, monkeypatch):
     h.agreement("H1", "P1", agreed=100)
     h.order("H1", 50, "P1", day=D(2026, 1, 5))
     store = h.save()
-    monkeypatch.setattr(marts, "MAX_VIEWS", 2)
-    views = [marts.ensure_view(store, D(2026, 1, day)) for day in (10, 11, 12)]
+    monkeypatch.setattr(views, "MAX_VIEWS", 2)
+    made = [marts.ensure_view(store, D(2026, 1, day)) for day in (10, 11, 12)]
     kept = set(store.read("SELECT view_id FROM mart_views WHERE is_default = :f", {"f": False})["view_id"])
-    assert kept == {views[1].view_id, views[2].view_id}
+    assert kept == {made[1].view_id, made[2].view_id}
     orphans = store.read("SELECT COUNT(*) AS n FROM mart_flags WHERE view_id NOT IN (SELECT view_id FROM mart_views)")
     assert orphans["n"].iloc[0] == 0
 
@@ -159,7 +161,7 @@ def test_a_view_never_leaves_its_scope(store_url):
 def test_command_line_category(store_url):
     import subprocess
     import sys
-    from core.db import ROOT
+    from core.paths import ROOT
     h = Handmade(store_url)
     _consumables(h)
     h.institution("H1")

@@ -4,9 +4,13 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from core import accounts, audit, db, grants, importer, marts
-from core import schema as S
-from core.store import open_store
+from core.access import audit, roles
+from core.ingest import importer
+from core.refresh import marts
+from core.store import db, grants, views
+from core.store import schema as S
+from core.store.opening import open_store
+
 
 from .extract_fixture import frames
 
@@ -27,12 +31,12 @@ def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_o
     app_url = sa.make_url(owner_url).set(username=role).render_as_string(hide_password=False)
     try:
         app = open_store(app_url)  # opening an up-to-date store needs no DDL
-        operator = accounts.system_user(app)
+        operator = roles.system_user(app)
         path = tmp_path / "x.xlsx"
-        from core import exporter
+        from core.ingest import exporter
         exporter.write_xlsx(frames(), path)
         extract, counts = importer.import_files(app, [path], actor=operator)  # upserts and the marts
-        assert counts["orders"] == 2 and marts.default_view(app) is not None
+        assert counts["orders"] == 2 and views.default_view(app) is not None
         for table in ("mart_views", "mart_inst_product"):  # statistics gathered by the app's refresh (reltuples is -1 before)
             rows = owner.read(f"SELECT COUNT(*) AS n FROM {table}")["n"].iloc[0]
             estimate = owner.read("SELECT reltuples FROM pg_class WHERE relname = :t", {"t": table})["reltuples"].iloc[0]
@@ -43,7 +47,7 @@ def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_o
         with admin.connect() as conn:  # grants not run again after an upgrade: the refresh still stores its view
             conn.execute(sa.text(f"REVOKE EXECUTE ON FUNCTION vbp_analyze_mart(text) FROM {role}"))
         marts.refresh(app)
-        assert marts.default_view(app) is not None
+        assert views.default_view(app) is not None
         audit.record(app, operator, "export", target="t")
         for forbidden in ("DELETE FROM audit_log", "UPDATE audit_log SET outcome = 'x'", "CREATE TABLE sneaky (x int)",
                           "DROP TABLE orders", "DELETE FROM orders", "ALTER TABLE users ADD COLUMN x int",

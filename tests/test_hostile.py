@@ -1,7 +1,6 @@
 """Hostile input, races and faults beyond the files (tests/test_hostile_files.py): settings that are not numbers, a
 stored setting no page could use, account fields that do not fit, values with NUL bytes in an address, a store that
 cannot be reached or written, two imports at once, an upload page that leaves no copies behind."""
-import datetime as dt
 import subprocess
 import sys
 import tempfile
@@ -13,10 +12,11 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from core import accounts, admin, audit, exporter, importer, settings_view, uploads
-from core.accounts import system_user
-from core.db import ROOT
-from core.store import open_store
+from core.access import accounts, admin, settings_change
+from core.access.roles import system_user
+from core.ingest import exporter, importer, uploads
+from core.paths import ROOT
+from core.store.opening import open_store
 
 from .extract_fixture import frames
 from .views import sign_in
@@ -28,17 +28,17 @@ PASSWORD = "Secret2026pass"
 def test_a_setting_refuses_what_is_not_a_number_in_range(tmp_path, raw):
     store = open_store(f"sqlite:///{tmp_path / 's.sqlite3'}")
     with pytest.raises(ValueError) as err:
-        settings_view.change(store, system_user(store), "session_timeout_minutes", raw)
+        settings_change.change(store, system_user(store), "session_timeout_minutes", raw)
     assert "session_timeout_minutes" in str(err.value) and " / " in str(err.value)  # which, in both languages
     assert store.read("SELECT COUNT(*) AS n FROM settings")["n"].iloc[0] == 0  # nothing saved
     for name, bad in (("delivery_rate_warning", "80"), ("tier_a_min", "-0.1"), ("upload_max_mb", "0")):
         with pytest.raises(ValueError):
-            settings_view.change(store, system_user(store), name, bad)
+            settings_change.change(store, system_user(store), name, bad)
 
 
 def test_a_change_keeps_its_time_of_day(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 's.sqlite3'}")
-    settings_view.change(store, system_user(store), "worse_min_points", "0.01")
+    settings_change.change(store, system_user(store), "worse_min_points", "0.01")
     when = store.read("SELECT updated_at FROM settings")["updated_at"].iloc[0]
     assert str(when)[11:19] != "00:00:00"
 

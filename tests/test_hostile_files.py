@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from core import cli, db, exporter, importer, uploads
-from core.accounts import system_user
-from core.db import ROOT
-from core.store import open_store
+from core.access.roles import system_user
+from core.cli import main as cli
+from core.ingest import exporter, importer, uploads
+from core.paths import ROOT
+from core.store import db
+from core.store.opening import open_store
 
 from .browser import store_copy
 from .extract_fixture import frames

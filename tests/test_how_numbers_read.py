@@ -9,10 +9,10 @@ import math
 import pandas as pd
 import pytest
 
-from core import overview
-from core.flagtext import UNITS, describe
-from core.i18n import number_formats
-from core.indicators import FLAGS
+from core.policy.indicators import FLAGS
+from core.present.flagtext import describe, UNITS
+from core.present.i18n import number_formats
+from core.read import overview
 
 
 def _tile(kind: str, value: float, change: float | None) -> dict:
@@ -99,7 +99,7 @@ def test_flags_read_in_their_units():
 
 def test_a_rate_below_one_percent_never_reads_as_nothing():
     """其他采购行为: 57 of 473,014 orders is 0.012%, which one decimal would show as 0.0%."""
-    from core.i18n import column_decimals, percent_text
+    from core.present.i18n import column_decimals, percent_text
     assert percent_text(57 / 473_014) == "0.01%" and percent_text(0.005) == "0.50%"
     assert percent_text(0.953) == "95.3%" and percent_text(0.0) == "0.0%" and percent_text(1.0) == "100.0%"
     assert percent_text(0.000004) == "0.0004%" and percent_text(None) == "—"
@@ -111,8 +111,8 @@ def test_tables_exports_maps_and_flags_show_a_small_rate_with_its_decimals():
 
     import openpyxl
 
-    from core import maps, xlsx
-    from core.flagtext import amount
+    from core.present import maps, xlsx
+    from core.present.flagtext import amount
     from ui.tables import shown
     frame = pd.DataFrame({"indicator": ["配送率", "其他采购行为"], "value": [0.953, 57 / 473_014]})
     data, config = shown(frame, {"indicator": "指标", "value": "数值"}, "zh", percent=("value",))

@@ -4,10 +4,10 @@ import sys
 
 import pytest
 
-from core import exporter, importer
-from core.db import ROOT
-from core.store import open_store
-from core.accounts import system_user
+from core.access.roles import system_user
+from core.ingest import exporter, importer
+from core.paths import ROOT
+from core.store.opening import open_store
 
 from .extract_fixture import frames
 
@@ -38,9 +38,10 @@ def test_xlsx_imports_and_keeps_leading_zeros(store_url, tmp_path, chinese):
     assert [bool(v) for v in primary["is_primary"]] == [False, True]
     assert store.read("SELECT order_qty FROM orders WHERE order_id = '0000002'")["order_qty"].iloc[0] == 20.5
     # The marts were recomputed by the import: current for the new data, with the offline order flagged.
-    from core import marts
-    assert marts.current_as_of(store) is not None
-    flags = marts.flags(store)
+    from core.read import tables
+    from core.store import views
+    assert views.current_as_of(store) is not None
+    flags = tables.flags(store)
     assert ("offline_purchase", "H3701240001", "0000002") in set(zip(flags["flag_id"], flags["subject_code"], flags["detail_code"]))
 
 
@@ -90,7 +91,7 @@ def test_cli_import_exit_codes_and_nothing_written_on_a_bad_file(tmp_path):
 
     assert _run("import", str(tmp_path / "missing.xlsx"), "--db", url).returncode == 2
     assert _run("import", "--db", url).returncode == 2
-    from core import uploads
+    from core.ingest import uploads
     assert uploads.history(store)["outcome"].tolist() == ["imported", "dry_run", "rejected"]
 
 

@@ -6,8 +6,12 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import accounts, interviews, xlsx
-from core.db import ROOT
+from core.access import accounts, actions, roles
+from core.paths import ROOT
+from core.policy import ladder
+from core.present import xlsx
+from core.read import interviews
+
 from .views import default, mart, sign_in
 
 
@@ -18,7 +22,7 @@ def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
     assert set(listed.loc[listed["subject_type"] == "institution", "subject_code"]) == red
     assert set(listed.loc[listed["subject_type"] == "enterprise", "subject_code"]) == cd
     assert listed["score"].is_monotonic_decreasing
-    assert listed["recommended"].notna().all() and listed["status"].isin(interviews.STATUSES).all()
+    assert listed["recommended"].notna().all() and listed["status"].isin(ladder.STATUSES).all()
     city = demo_store.read("SELECT region_code FROM regions WHERE region_level = 'city'")["region_code"]
     for code in city:
         part = interviews.interview_list(default(demo_store, code))
@@ -31,14 +35,14 @@ def test_recorded_actions_show_and_drive_the_status(demo_store):
     view = default(demo_store, officer.scope)
     listed = interviews.interview_list(view)
     code = listed[listed["subject_type"] == "institution"].iloc[-1]["subject_code"]  # a row no other test records
-    n = interviews.record_action(view, officer, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21))
+    n = actions.record_action(view, officer, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21))
     assert n == 1
     after = interviews.interview_list(view).set_index("subject_code")
     assert after.loc[code, "status"] == "已约谈"
     history = interviews.actions_of(demo_store, "institution", code)
     assert history.iloc[-1]["recorded_by"] == "demo_city" and history.iloc[-1]["note"] == "约谈院长"
     with pytest.raises(ValueError):
-        interviews.record_action(view, officer, "institution", [code], "随便", "", dt.date(2026, 11, 21))
+        actions.record_action(view, officer, "institution", [code], "随便", "", dt.date(2026, 11, 21))
     logged = demo_store.read("SELECT username, target FROM audit_log WHERE action = 'action_recorded'")
     assert ("demo_city", code) in set(logged.itertuples(index=False))
 
@@ -48,20 +52,20 @@ def test_actions_outside_the_role_or_the_jurisdiction_are_refused(demo_store):
     elsewhere = demo_store.read("SELECT institution_code FROM institutions WHERE county_code NOT LIKE '3714%' LIMIT 1")
     outside = elsewhere["institution_code"].iloc[0]
     view = default(demo_store, officer.scope)
-    with pytest.raises(accounts.AccessDenied):  # even through a view that pretends to be the province
-        interviews.record_action(default(demo_store), officer, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
-    with pytest.raises(accounts.AccessDenied):
-        interviews.record_action(view, officer, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+    with pytest.raises(roles.AccessDenied):  # even through a view that pretends to be the province
+        actions.record_action(default(demo_store), officer, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+    with pytest.raises(roles.AccessDenied):
+        actions.record_action(view, officer, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
     leader = accounts.load(demo_store, "demo_leader")
-    with pytest.raises(accounts.AccessDenied):  # leadership reads; it does not record
-        interviews.record_action(default(demo_store), leader, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+    with pytest.raises(roles.AccessDenied):  # leadership reads; it does not record
+        actions.record_action(default(demo_store), leader, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
     assert demo_store.read("SELECT COUNT(*) AS n FROM actions WHERE subject_code = :c", {"c": outside})["n"].iloc[0] == 0
     denied = demo_store.read("SELECT username FROM audit_log WHERE action = 'access_denied'")["username"]
     assert "demo_city" in set(denied)
 
 
 def test_export_opens_with_the_rows_and_their_evidence(demo_store):
-    data = interviews.export(default(demo_store), accounts.load(demo_store, "demo_leader"))
+    data = actions.export(default(demo_store), accounts.load(demo_store, "demo_leader"))
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["约谈名单", "预警依据", "说明"]
     listed = interviews.interview_list(default(demo_store, "370000"))
@@ -142,5 +146,5 @@ def test_page_headers_follow_the_language_and_the_export_stays_chinese(demo_stor
     columns = list(at.dataframe[0].value.columns)
     assert columns[:3] == ["Type", "Code", "Name"] and "Recommended measure" in columns
     assert set(at.dataframe[0].value["Type"]) <= {"Institution", "Enterprise"}
-    assert list(interviews.LIST_HEADERS.values())[:3] == ["对象类型", "编码", "名称"]
+    assert list(actions.LIST_HEADERS.values())[:3] == ["对象类型", "编码", "名称"]
     session._store.clear()

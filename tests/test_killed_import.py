@@ -6,10 +6,10 @@ import sys
 
 import pandas as pd
 
-from core import exporter, importer
-from core.db import ROOT
-from core.store import open_store
-from core.accounts import system_user
+from core.access.roles import system_user
+from core.ingest import exporter, importer
+from core.paths import ROOT
+from core.store.opening import open_store
 
 from .extract_fixture import frames
 from .test_bad_files import _fingerprint
@@ -49,7 +49,9 @@ def test_killed_during_the_write_changes_nothing(store_url, tmp_path):
 def test_killed_during_the_recompute_leaves_the_rows_with_their_record(store_url, tmp_path):
     """The rows and their upload record commit together; the marts computed afterwards lag the data when the
     process dies, and the next reader recomputes them for the data as they are."""
-    from core import marts, uploads
+    from core.refresh import marts
+    from core.store import views
+    from core.ingest import uploads
     store = open_store(store_url)
     importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "good.xlsx")], actor=system_user(store))
     history = len(uploads.history(store))
@@ -70,7 +72,7 @@ def test_killed_during_the_recompute_leaves_the_rows_with_their_record(store_url
     assert "orders" in recorded.iloc[0]["rows_text"] or "采购订单" in recorded.iloc[0]["rows_text"]
     logged = store.read("SELECT target FROM audit_log WHERE action = 'upload' AND outcome = 'imported'")
     assert logged["target"].tolist() == ["orders.csv"]  # and its audit entry
-    assert marts.default_view(store) is None  # the figures lag the data: no page takes them as current
+    assert views.default_view(store) is None  # the figures lag the data: no page takes them as current
     info = marts.ensure_view(store)  # the next reader recomputes
     assert store.read("SELECT SUM(count_orders) AS n FROM mart_inst_product WHERE view_id = :v",
                       {"v": info.view_id})["n"].iloc[0] == 2 + 60_000

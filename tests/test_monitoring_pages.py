@@ -2,8 +2,8 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import monitoring, scorecard
-from core.db import ROOT
+from core.paths import ROOT
+from core.read import monitoring, scorecard
 from .views import default, mart, sign_in
 
 
@@ -47,7 +47,7 @@ def test_procurement_page_counts_flags_of_the_area(page, demo_store):
     at = page("procurement", area="370000")
     counts = {m.label: int(m.value) for m in at.metric}
     stored = mart(demo_store, "SELECT flag_id, COUNT(*) AS n FROM mart_flags WHERE view_id = :v AND level = 'institution' GROUP BY flag_id")
-    from core.indicators import FLAG_BY_ID
+    from core.policy.indicators import FLAG_BY_ID
     for r in stored.itertuples():
         if FLAG_BY_ID[r.flag_id].zh in counts:
             assert counts[FLAG_BY_ID[r.flag_id].zh] == r.n

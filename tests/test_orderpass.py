@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from core import migrations
-from core.facts import Facts
-from core.orderpass import KEYS, SUMS, OrdersPass
+from core.refresh.facts import Facts
+from core.refresh.orderpass import KEYS, OrdersPass, SUMS
+from core.store import migrations
 
 from .handmade import D, Handmade
 

@@ -12,14 +12,16 @@ In each store two hospitals hold agreements for P1; by T = 2026-03-01 (delivery 
 """
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import admin, cli, importer, marts
-from core.accounts import system_user
-from core.db import ROOT
-from core.store import open_store
+from core.access import admin
+from core.access.roles import system_user
+from core.cli import main as cli
+from core.paths import ROOT
+from core.refresh import marts
+from core.store import views
+from core.store.opening import open_store
 
 from .handmade import T, Handmade
 from .views import sign_in
@@ -51,7 +53,7 @@ def _store(tmp_path, province: str):
 
 
 def _values(store, indicator: str) -> dict[tuple[str, str], float]:
-    view = marts.default_view(store).view_id
+    view = views.default_view(store).view_id
     rows = store.read("SELECT level, subject_code, value FROM mart_indicators WHERE view_id = :v AND indicator_id = :i",
                       {"v": view, "i": indicator})
     return {(r.level, r.subject_code): round(r.value, 6) for r in rows.itertuples()}
@@ -67,7 +69,7 @@ def test_figures_at_every_level_by_hand(tmp_path, province):
     assert delivery[("province", province)] == 0.8  # 160 / 200: each hospital counted once
     assert progress[("county", unit)] == 0.25 and progress[("province", province)] == 0.4  # 200 / 500
     assert {k for k in delivery if k[0] == "city"} == {("city", unit_pref), ("city", other_pref)}
-    view = marts.default_view(store).view_id
+    view = views.default_view(store).view_id
     areas = store.read("SELECT region_code, count_institutions, count_red_flag FROM mart_areas WHERE view_id = :v",
                        {"v": view})
     counted = dict(zip(areas["region_code"], areas["count_institutions"]))
@@ -89,7 +91,7 @@ def test_an_extract_naming_the_unit_imports(tmp_path, province, capsys):
     f = frames()
     f["institutions"]["county_code"] = [unit, SHAPES[province][2]]
     f["institutions"][["longitude", "latitude"]] = None
-    from core import exporter
+    from core.ingest import exporter
     path = exporter.write_xlsx(f, tmp_path / "x.xlsx")
     assert cli.main(["import", str(path), "--db", url]) == 0, capsys.readouterr().err
     assert set(store.read("SELECT county_code FROM institutions")["county_code"]) == {unit, SHAPES[province][2]}
@@ -126,7 +128,7 @@ def test_a_province_with_counties_directly_under_it_imports_whole(tmp_path, caps
     """Chongqing's counties lie directly under the municipality: the import, then the marts, then every page's
     figures (the refresh failed on a second row of the province's own code)."""
     store = _store(tmp_path, "500000")
-    view = marts.default_view(store)
+    view = views.default_view(store)
     assert view is not None
     snaps = store.read("SELECT as_of, region_code, metric FROM mart_snapshots WHERE view_id = :v", {"v": view.view_id})
     assert not snaps.duplicated().any()
@@ -143,8 +145,8 @@ def test_an_officer_of_a_unit_standing_as_a_city(tmp_path):
     admin.create_user(store, operator, "dg_county", "东莞县级", "county_officer", "441900", "Secret2026pass")
     with pytest.raises(ValueError):
         admin.create_user(store, operator, "th_city", "天河", "city_officer", "440106", "Secret2026pass")  # a district
-    from core.view import View
-    seen = View.of(store, marts.default_view(store), scope="441900").institution_codes()
+    from core.store.view import View
+    seen = View.of(store, views.default_view(store), scope="441900").institution_codes()
     assert seen == {"H1"}
 
 
@@ -167,7 +169,8 @@ def test_a_row_of_the_areas_below_goes_into_that_area(tmp_path, monkeypatch):
 
 
 def test_the_province_map_frames_the_land_and_its_labels_never_touch():
-    from core import maps, regions
+    from core.present import maps
+    from core.policy import regions
     low = regions.frame_bounds("460000", "460000")
     assert low[1] > 18 and regions.bounds("460000", "460000")[1] < 6  # the island, not the islets 1,500 km south
     for province, area in (("460000", "460000"), ("110000", "110000"), ("370000", "370100"), ("440000", "440000")):

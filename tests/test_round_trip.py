@@ -4,10 +4,12 @@ problem, 35,000 orders): the same generator, columns and rules as the default de
 import pandas as pd
 import pytest
 
-from core import demo, exporter, importer, marts
-from core import schema as S
-from core.store import open_store
-from core.accounts import system_user
+from core import demo
+from core.access.roles import system_user
+from core.ingest import exporter, importer
+from core.store import schema as S
+from core.store import views
+from core.store.opening import open_store
 
 
 def _table(store, table) -> pd.DataFrame:
@@ -35,7 +37,7 @@ def test_export_then_import_gives_the_same_store(demo_store, tmp_path):
     assert counts == demo_store.counts()
     for table in S.DATA_TABLES.values():
         pd.testing.assert_frame_equal(_table(copy, table), _table(demo_store, table), check_dtype=False, obj=table.name)
-    assert marts.current_as_of(copy) == marts.current_as_of(demo_store)
+    assert views.current_as_of(copy) == views.current_as_of(demo_store)
     for table in S.MART_TABLES:
         pd.testing.assert_frame_equal(_table(copy, table), _table(demo_store, table), check_dtype=False,
                                       check_exact=False, rtol=1e-9, obj=table.name)

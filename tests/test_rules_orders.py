@@ -3,8 +3,9 @@ import datetime as dt
 
 import pandas as pd
 
-from core import ladder, marts
-from core import schema as S
+from core.policy import ladder
+from core.refresh import marts
+from core.store import schema as S
 
 from .handmade import D, T, Handmade, found
 

@@ -1,7 +1,7 @@
 """Nobody sees what is not theirs: for random jurisdictions, areas (inside and outside them) and
 filters, no reader, page, download or command-line query returns a row outside the jurisdiction.
 
-What lies inside a jurisdiction is worked out here from the raw tables, independently of core.view.
+What lies inside a jurisdiction is worked out here from the raw tables, independently of core.store.view.
 """
 import datetime as dt
 import io
@@ -16,10 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from core import area_view, demo, interviews, marts, monitoring, overview, scorecard
-from core.db import ROOT
-from core.indicators import FLAGS
-from core.view import View
+from core import demo
+from core.paths import ROOT
+from core.policy.indicators import FLAGS
+from core.read import interviews, map_area, monitoring, overview, scorecard
+from core.refresh import marts
+from core.store.view import View
 
 from .views import sign_in
 
@@ -98,11 +100,11 @@ def _readers(view: View, inst_code: str, ent_code: str):
     out["interviews"] = listed
     out["evidence"] = interviews.evidence(view, listed)
     parent = view.store.regions().set_index("region_code")["parent_code"].get(view.area)
-    out["figures"] = area_view.area_figures(view, parent if isinstance(parent, str) else None)
-    for layer in area_view.LAYERS:
-        ent = ent_code if layer == area_view.ENTERPRISE else None
-        out[f"layer {layer}"] = (area_view.institutions_in(view, layer, ent) if view.area_level == "county"
-                                 else area_view.child_values(view, layer, ent))
+    out["figures"] = map_area.area_figures(view, parent if isinstance(parent, str) else None)
+    for layer in map_area.LAYERS:
+        ent = ent_code if layer == map_area.ENTERPRISE else None
+        out[f"layer {layer}"] = (map_area.institutions_in(view, layer, ent) if view.area_level == "county"
+                                 else map_area.child_values(view, layer, ent))
     for name, card in (("institution", scorecard.institution_card(view, inst_code)),
                        ("enterprise", scorecard.enterprise_card(view, ent_code))):
         if card is not None:
@@ -161,7 +163,7 @@ PAGES = ["overview", "home", "map", "supply", "procurement", "complaints", "inst
 @pytest.mark.parametrize("username", ["demo_city", "demo_county"])
 def test_pages_and_downloads_stay_inside_the_jurisdiction(demo_store, monkeypatch, deferred, username):
     monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
-    from core import accounts
+    from core.access import accounts
     from ui import session
     session._store.clear()
     user = accounts.load(demo_store, username)
@@ -205,7 +207,7 @@ def test_pages_and_downloads_stay_inside_the_jurisdiction(demo_store, monkeypatc
 
 @pytest.mark.parametrize("username", ["demo_city", "demo_county"])
 def test_command_line_queries_stay_inside_the_jurisdiction(demo_store, username):
-    from core import accounts
+    from core.access import accounts
     inside = Inside.of(demo_store, accounts.load(demo_store, username).scope)
     env = {**os.environ, "VBP_PASSWORD": demo.DEMO_PASSWORD}
     for args in (["flags"], ["flags", "--category", "耗材"], ["indicators", "--level", "institution"],

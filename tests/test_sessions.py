@@ -1,4 +1,4 @@
-"""Signed-in browsers (core/sessions.py) on SQLite and PostgreSQL: the cookie's token is stored only as a hash, the
+"""Signed-in browsers (core/access/sessions.py) on SQLite and PostgreSQL: the cookie's token is stored only as a hash, the
 hand-over code works once and in time, the idle timeout ends a session, and sign-out, disabling the account or
 resetting its password end it at once."""
 import datetime as dt
@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from core import accounts, admin, sessions
-from core.store import open_store
+from core.access import admin, roles, sessions
+from core.store.opening import open_store
+
 
 PASSWORD = "Secret2026pass"
 T0 = dt.datetime(2026, 11, 20, 9, 0, 0)
@@ -16,7 +17,7 @@ T0 = dt.datetime(2026, 11, 20, 9, 0, 0)
 @pytest.fixture
 def store(store_url):
     s = open_store(store_url)
-    operator = accounts.system_user(s)
+    operator = roles.system_user(s)
     admin.create_user(s, operator, "jinan01", "张三", "city_officer", "370100", PASSWORD)
     return s
 
@@ -60,7 +61,7 @@ def test_idle_timeout_ends_the_session_once(store):
 
 
 def test_sign_out_disable_and_reset_end_sessions_at_once(store):
-    operator = accounts.system_user(store)
+    operator = roles.system_user(store)
     a, b, c = (sessions.start(store, "jinan01") for _ in range(3))
     sessions.end(store, a.session.session_id)
     assert sessions.check(store, a.session, 30) == sessions.State(False, "signed_out")
@@ -76,7 +77,7 @@ def test_sign_out_disable_and_reset_end_sessions_at_once(store):
 
 
 def test_a_session_names_its_own_account_only(store):
-    operator = accounts.system_user(store)
+    operator = roles.system_user(store)
     admin.create_user(store, operator, "other01", "李四", "city_officer", "370200", PASSWORD)
     mine = sessions.start(store, "jinan01")
     forged = sessions.Session(mine.session.session_id, "other01")

@@ -6,9 +6,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import admin
-from core.accounts import system_user
-from core.db import ROOT
+from core.access import admin
+from core.access.roles import system_user
+from core.paths import ROOT
 from ui import text
 
 from .views import sign_in

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from core import db, migrations
-from core import schema as S
-from core.store import open_store
+from core.store import db, migrations
+from core.store import schema as S
+from core.store.opening import open_store
 
 
 def test_created_from_nothing_with_regions(store_url):

@@ -2,9 +2,9 @@
 (The app fills an empty store with the demo on first start, so the extract lands in a demo store.)"""
 from streamlit.testing.v1 import AppTest
 
-from core import exporter, uploads
-from core.db import ROOT
-from core.store import open_store
+from core.ingest import exporter, uploads
+from core.paths import ROOT
+from core.store.opening import open_store
 
 from .extract_fixture import frames
 from .views import sign_in
@@ -53,7 +53,7 @@ def test_good_file_is_previewed_then_imported_on_confirm_after_clearing_the_demo
     assert any("演示数据" in w.value for w in at.warning) and at.button(key="up_confirm").disabled
     at.checkbox(key="up_clear_demo").check().run()
     preview = at.dataframe[0].value
-    from core import importer
+    from core.ingest import importer
     extract = importer.parse([tmp_path / "good.xlsx"], store, fresh=True)
     expected = uploads.dry_run(store, extract.frames, fresh=True)
     assert preview["新增"].tolist() == expected["insert"].tolist() == [len(f) for f in extract.frames.values()]

@@ -3,9 +3,9 @@ import io
 
 import openpyxl
 
-from core import exporter, importer, uploads
-from core.store import open_store
-from core.accounts import system_user
+from core.access.roles import system_user
+from core.ingest import exporter, importer, uploads
+from core.store.opening import open_store
 
 from .extract_fixture import frames
 
@@ -32,7 +32,7 @@ def test_uploads_are_recorded(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'u.sqlite3'}")
     path = exporter.write_xlsx(frames(), tmp_path / "a.xlsx")
     digest = uploads.sha256([path])
-    from core import accounts, admin
+    from core.access import accounts, admin
     admin.create_user(store, system_user(store), "analyst1", "分析员", "analyst", None, "analyst2026")
     analyst = accounts.authenticate(store, "analyst1", "analyst2026")
     uploads.record(store, analyst, "a.xlsx", digest, {"orders": 2}, "imported", 0)

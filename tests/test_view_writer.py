@@ -12,8 +12,9 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from core import db, marts
-from core import schema as S
+from core.refresh import marts
+from core.store import db, views
+from core.store import schema as S
 from tests.handmade import D, T, Handmade
 
 
@@ -52,7 +53,7 @@ def test_refresh_writes_every_mart_of_one_view(store_url):
 
 
 def _writer(store):
-    return marts._ViewWriter(store, "", True, before=marts.drop_views)
+    return marts._ViewWriter(store, "", True, before=views.drop_views)
 
 
 def test_a_mart_the_store_refuses_leaves_the_old_view(store_url):
@@ -127,7 +128,7 @@ def test_postgres_plans_with_the_new_views_statistics(pg_factory):
     store = _store(pg_factory())
     for _ in range(2):  # the second refresh's view id is one the first's statistics never saw
         marts.refresh(store, T)
-    view = marts.default_view(store)
+    view = views.default_view(store)
     actual = store.read("SELECT COUNT(*) AS n FROM mart_flags WHERE view_id = :v", {"v": view.view_id})["n"].iloc[0]
     plan = store.read(f"EXPLAIN (FORMAT JSON) SELECT * FROM mart_flags WHERE view_id = {view.view_id}").iloc[0, 0]
     plan = plan if isinstance(plan, list) else json.loads(plan)

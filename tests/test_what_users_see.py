@@ -12,10 +12,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import audit, charts, clock, exporter, formats, importer, maps, scorecard, uploads
-from core.accounts import system_user
-from core.db import ROOT
-from core.i18n import month_label, translated
+from core.access import audit
+from core.access.roles import system_user
+from core.ingest import exporter, importer, uploads
+from core.paths import ROOT
+from core.policy import clock, extract
+from core.present import charts, maps
+from core.present.i18n import month_label, translated
+from core.read import scorecard
 
 from .extract_fixture import frames
 from .views import default, sign_in
@@ -115,7 +119,7 @@ def test_the_demo_counts_boxes_and_devices_in_whole_numbers(demo_store):
                                     GROUP BY p.unit""")
     assert fractional.empty
     units = set(demo_store.read("SELECT DISTINCT unit FROM products")["unit"])
-    assert units and units <= set(formats.WHOLE_UNITS)
+    assert units and units <= set(extract.WHOLE_UNITS)
 
 
 def test_a_fractional_quantity_of_a_whole_unit_is_refused(tmp_path, demo_store):
@@ -235,7 +239,7 @@ def _natural(frame: pd.DataFrame) -> float:
 def test_the_accounts_table_gives_times_to_the_second_and_each_word_its_room(app, demo_copy, lang):
     import datetime as dt
 
-    from core import accounts, admin
+    from core.access import accounts, admin
     from core.demo import DEMO_PASSWORD
     from ui.tables import text_width
     accounts.authenticate(demo_copy, "demo_county", DEMO_PASSWORD, now=dt.datetime(2026, 12, 4, 11, 11, 48, 250000))
@@ -293,8 +297,8 @@ def test_the_overview_tiles_keep_their_english_titles_short(app):
 
 
 def test_the_selected_share_has_one_name_in_the_tiles_the_tables_and_the_indicators():
-    from core.i18n import headers, t
-    from core.indicators import INDICATOR_BY_ID
+    from core.present.i18n import headers, t
+    from core.policy.indicators import INDICATOR_BY_ID
     for lang in ("zh", "en"):
         name = t("tile.nonselected", lang)
         assert name == t("indicator.nonselected", lang) == headers(["nonselected"], lang)["nonselected"] == \
@@ -306,7 +310,7 @@ def test_the_selected_share_has_one_name_in_the_tiles_the_tables_and_the_indicat
 # -- the words of the data, in English -------------------------------------------------------------------------
 def test_every_dosage_form_of_the_demo_reads_in_english():
     from core.demo.catalog import GROUPS, SUBSTITUTES
-    from core.i18n import vocabulary
+    from core.present.i18n import vocabulary
     forms = {g.dosage_form for g in GROUPS} | {s[1] for s in SUBSTITUTES}
     assert {"片剂", "胶囊", "植入类"} <= forms
     untranslated = {f for f in forms if vocabulary(f, "en") == f}

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core import marts
-from core.view import View
+
+from core.store import views
+from core.store.view import View
 
 
 def default(store, area: str | None = None) -> View:
     """The default view (latest T, every category) of the whole province, or of an area."""
-    return View.of(store, marts.default_view(store), area)
+    return View.of(store, views.default_view(store), area)
 
 
 def mart(store, sql: str, params: dict | None = None) -> pd.DataFrame:
     """A query over mart tables with :v bound to the default view."""
-    return store.read(sql, {"v": marts.default_view(store).view_id, **(params or {})})
+    return store.read(sql, {"v": views.default_view(store).view_id, **(params or {})})
 
 
 def sign_in(at, username: str = "demo_leader"):
@@ -22,8 +23,8 @@ def sign_in(at, username: str = "demo_leader"):
     login form leaves it (the form itself is tested in test_accounts_pages.py). Returns the AppTest."""
     import os
 
-    from core import sessions
-    from core.store import open_store
+    from core.access import sessions
+    from core.store.opening import open_store
     started = sessions.start(open_store(os.environ["VBP_DATABASE_URL"]), username)
     at.session_state["auth"] = {"session_id": started.session.session_id, "username": username}
     return at

@@ -1,12 +1,13 @@
 """Signing in and out in the browser: the login page, the session that survives a reload or a new tab (a
-cookie the server sets, see core/sessions.py and ui/server.py), single sign-on when the bureau configures
+cookie the server sets, see core/access/sessions.py and ui/server.py), single sign-on when the bureau configures
 it, and the signed-in user for the pages."""
 from __future__ import annotations
 
 import streamlit as st
 
-from core import accounts, audit, sessions
-from core.i18n import t
+from core.access import accounts, audit, roles, sessions
+from core.present.i18n import t
+
 from ui import server, text
 
 AUTH = "auth"  # session_state: {"session_id": ..., "username": ...}
@@ -16,7 +17,7 @@ ENDED = {"expired": "auth.expired", "gone": "auth.gone", "disabled": "auth.gone"
          "signed_out": "auth.ended_elsewhere"}
 
 
-def sign_in(store, user: accounts.User, source: str = "web") -> None:
+def sign_in(store, user: roles.User, source: str = "web") -> None:
     started = sessions.start(store, user.username, source)
     st.session_state[AUTH] = {"session_id": started.session.session_id, "username": user.username}
     st.session_state[HANDOFF] = started.handoff
@@ -29,13 +30,13 @@ def _forget(message: str | None = None) -> None:
         st.session_state[FLASH] = message
 
 
-def sign_out(store, user: accounts.User, L: str) -> None:
+def sign_out(store, user: roles.User, L: str) -> None:
     sessions.end(store, st.session_state[AUTH]["session_id"])
     audit.record(store, user, "logout")
     _forget(t("auth.bye", L))
 
 
-def current(store, L: str = "zh") -> accounts.User | None:
+def current(store, L: str = "zh") -> roles.User | None:
     """The signed-in user, when the session is live and the account may still be used: the session this browser
     tab signed in with, or the one its cookie names (a reload, a new tab)."""
     held = st.session_state.get(AUTH)
@@ -119,17 +120,17 @@ def login_page(store, L: str) -> None:
         from core.demo import DEMO_PASSWORD
         names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
         st.info(t("auth.demo", L).format(password=DEMO_PASSWORD) + "\n\n" + "\n".join(
-            f"- `{r.username}`：{accounts.ROLES[r.role].name(L)}"
+            f"- `{r.username}`：{roles.ROLES[r.role].name(L)}"
             + (f"（{names.get(r.area_code, r.area_code)}）" if isinstance(r.area_code, str) else "")
             for r in demo.itertuples()))
     elif store.read("SELECT COUNT(*) AS n FROM users")["n"].iloc[0] == 0:
         st.warning(t("auth.no_accounts", L))
 
 
-def sidebar(store, user: accounts.User, L: str) -> None:
+def sidebar(store, user: roles.User, L: str) -> None:
     """Who is signed in, and the way out."""
     names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
-    role = accounts.ROLES[user.role]
+    role = roles.ROLES[user.role]
     said = user.display_name if role.zh in user.display_name or role.en in user.display_name else \
         f"{user.display_name} · {role.name(L)}"  # a name that already says the role does not say it twice
     st.sidebar.caption(text.plain(f"{said} · {names.get(user.scope, user.scope)}"))

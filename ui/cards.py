@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import scorecard
-from core.i18n import t, vocabulary
+from core.present.i18n import t, vocabulary
+from core.read import scorecard
 from ui import text
 
 

@@ -1,6 +1,6 @@
 """The filters shared by the pages, in the sidebar: area (city, county), period, as-of date and
 product category. They live in the URL and in the session, so a link reproduces the view and
-the choice carries from page to page. The result is a `core.view.View`.
+the choice carries from page to page. The result is a `core.store.view.View`.
 
 A widget shows its value as its default when it is drawn. When the filters change from outside
 the widgets (a map click, a breadcrumb, a link), the widgets are drawn afresh under new keys
@@ -11,12 +11,13 @@ import datetime as dt
 
 import streamlit as st
 
-from core import filters as F
-from core import marts
-from core.regions import prefecture_units
-from core.i18n import t
+from core.policy.regions import prefecture_units
+from core.present.i18n import t
+from core.read import filters as F
+from core.refresh import marts
+from core.store import views
+from core.store.view import View
 from ui import text
-from core.view import View
 
 STATE = "filters"
 GENERATION = "filters_generation"
@@ -116,13 +117,13 @@ def _time_widgets(store, L: str, chosen: F.Filters) -> None:
     st.sidebar.date_input(t("flt.as_of", L), value=min(max(chosen.as_of, low), high), min_value=low, max_value=high,
                           key=key, on_change=_from_widget("as_of", key), format="YYYY-MM-DD")
     key = _key("f_cat")
-    st.sidebar.selectbox(t("flt.category", L), marts.CATEGORIES, index=marts.CATEGORIES.index(chosen.category), key=key,
+    st.sidebar.selectbox(t("flt.category", L), views.CATEGORIES, index=views.CATEGORIES.index(chosen.category), key=key,
                          on_change=_from_widget("category", key), format_func=lambda c: t(f"flt.cat.{c or 'all'}", L))
 
 
 def view(store, L: str, scope: str, with_area: bool = True) -> View:
     """Draw the sidebar filters and return the view they choose (computed first when new, with progress)."""
-    default = marts.default_view(store)
+    default = views.default_view(store)
     chosen = _canonical(store, default.as_of, scope, L)
     st.session_state[STATE] = chosen
     st.sidebar.subheader(t("flt.title", L))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.i18n import t
+from core.present.i18n import t
 from ui import auth, session
 
 st.set_page_config(page_title="集采全流程监测平台", page_icon=str(Path(__file__).with_name("icon.png")), layout="wide")

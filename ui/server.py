@@ -13,8 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core import db, sessions
-from core.store import open_store
+from core.access import sessions
+from core.store import db
+from core.store.opening import open_store
 
 SESSION_PATH = "/_vbp/session"
 SIGN_OUT_PATH = "/_vbp/sign-out"
@@ -69,7 +70,7 @@ def routes() -> list[Route]:
 def on_script_error(error: Exception) -> bool:
     """An error no page expected: logged with a reference, shown to the user as a message in the language of the
     page (never a traceback or a server path). Returns True: Streamlit shows nothing of its own."""
-    from core.i18n import t
+    from core.present.i18n import t
     from ui.session import language_of_run
     reference = secrets.token_hex(4)
     LOG.error("page error %s", reference, exc_info=error)

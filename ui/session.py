@@ -7,9 +7,10 @@ import logging
 
 import streamlit as st
 
-from core import db, demo
-from core.i18n import t
-from core.store import Store, open_store
+from core import demo
+from core.present.i18n import t
+from core.store import db
+from core.store.opening import open_store, Store
 
 LOG = logging.getLogger("vbp")
 
@@ -98,8 +99,10 @@ def start(page_file: str, title: str | None = None, needs_marts: bool = True):
     progress, when the data changed), or a stop with the reason when there are none. Returns (store, language)."""
     from pathlib import Path
 
-    from core import marts
-    from core.i18n import t
+    from core.refresh import marts
+
+    from core.store import views
+    from core.present.i18n import t
     s = store()
     L = lang()
     signed_in = st.session_state.get(USER)
@@ -108,7 +111,7 @@ def start(page_file: str, title: str | None = None, needs_marts: bool = True):
         st.stop()
     if title:
         st.title(t(title, L))
-    if needs_marts and marts.default_view(s) is None:
+    if needs_marts and views.default_view(s) is None:
         if s.is_empty():
             st.info(t("empty.no_marts", L))
             st.stop()

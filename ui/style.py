@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.i18n import t
+from core.present.i18n import t
 
 
 def _css_text(value: str) -> str:

@@ -3,7 +3,7 @@
 What a table shows reads in the interface language: rates in percent to one decimal (a rate below 1% with the
 decimals that show it), quantities with thousands separators, an empty cell as "—", the data's vocabulary (levels,
 categories, statuses) in English on an English page. The numbers stay numbers (sorting works), and the download
-gives the rows as they are, formatted by the workbook (core/xlsx.py)."""
+gives the rows as they are, formatted by the workbook (core/present/xlsx.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import exports
-from core.i18n import column_decimals, number_formats, percent_text, t, translated
+from core.access import exports
+from core.present.i18n import column_decimals, number_formats, percent_text, t, translated
 from ui import filters, session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

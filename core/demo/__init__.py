@@ -8,8 +8,12 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .. import accounts, admin, db, marts, regions
-from .. import schema as S
+from core.access import accounts, admin, roles
+from core.policy import regions
+from core.refresh import marts
+from core.store import db, views
+from core.store import schema as S
+
 from . import activity, entities
 from .entities import DEFAULT_AS_OF, SCALES
 from .plant import Planter
@@ -100,7 +104,7 @@ def clear(conn) -> None:
     data, what was planted, the actions recorded on it, its figures and its accounts), so the store then holds the
     real data only. Uploads and the audit log stay."""
     conn.execute(S.actions.delete())
-    marts.drop_views(conn)
+    views.drop_views(conn)
     _delete_data(conn)
     conn.execute(S.users.delete().where(S.users.c.is_demo.is_(True)))
     conn.execute(S.store_meta.delete().where(S.store_meta.c.key.in_(DEMO_META)))
@@ -120,7 +124,7 @@ def demo_accounts(store) -> dict[str, str | None]:
     wanted = {"demo_leader": ("leader", None, "演示·局领导"), "demo_city": ("city_officer", city, "演示·市级经办"),
               "demo_county": ("county_officer", county, "演示·县级经办"), "demo_analyst": ("analyst", None, "演示·数据分析员"),
               "demo_admin": ("admin", None, "演示·系统管理员")}
-    operator = accounts.system_user(store)
+    operator = roles.system_user(store)
     with store.begin() as conn:
         conn.execute(S.users.delete().where(S.users.c.is_demo.is_(True)))
     for name, (role, area, display) in wanted.items():

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..workdays import DEFAULT as CAL
+from core.policy.workdays import DEFAULT as CAL
 from . import catalog as C
 from .entities import KINDS, PERIOD_END, PERIOD_START, Scale
 

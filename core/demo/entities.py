@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .. import regions
+from core.policy import regions
 from . import catalog as C
 
 

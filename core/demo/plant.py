@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..workdays import DEFAULT as CAL
+from core.policy.workdays import DEFAULT as CAL
 from . import catalog as C
 from .entities import KINDS
 

@@ -1,0 +1,143 @@
+"""The audit log: sign-ins (and failures), uploads, exports, recorded actions, account and settings
+changes, each with who, when, what, and from which scope. Written in its own transaction, so a
+refused or failed operation is still recorded; read by administrators only."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pandas as pd
+import sqlalchemy as sa
+
+from core.access.roles import require, ROLES
+from core.policy import clock
+from core.present.i18n import vocabulary
+from core.store import schema as S
+
+ACTIONS = {
+    "login": ("登录", "Sign-in"), "logout": ("退出", "Sign-out"), "session_expired": ("会话超时", "Session expired"),
+    "account_locked": ("账户锁定", "Account locked"), "upload": ("上传数据", "Upload"), "export": ("导出", "Export"),
+    "action_recorded": ("记录处理情况", "Action recorded"), "account_created": ("创建账户", "Account created"),
+    "account_role": ("修改角色或区域", "Role or area changed"), "account_enabled": ("启用账户", "Account enabled"),
+    "account_disabled": ("停用账户", "Account disabled"), "password_reset": ("重置密码", "Password reset"),
+    "account_sso": ("关联统一身份认证", "Single sign-on linked"), "setting_changed": ("修改设置", "Setting changed"),
+    "access_denied": ("越权操作被拒绝", "Access denied"),
+}
+
+
+def record(store, who, action: str, target: str = "", detail: str = "", outcome: str = "ok", conn=None) -> None:
+    """Write one entry; `who` is a core.access.roles.User or a user name (an unknown one, for a failed sign-in). With
+    `conn`, in that transaction (the entry and what it records commit together)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action: {action}")
+    if conn is None:
+        with store.begin() as conn:
+            return record(store, who, action, target, detail, outcome, conn)
+    username = getattr(who, "username", who)
+    conn.execute(S.audit_log.insert().values(
+        at=clock.now(), username=str(username)[:64], role=getattr(who, "role", None),
+        scope=getattr(who, "scope", None), action=action, target=_text(target, 200), detail=_text(detail, 1000),
+        outcome=outcome[:40]))
+
+
+def _text(value, length: int) -> str:
+    """What an entry keeps of a text: at most `length` characters, without NUL bytes (a store refuses them)."""
+    return str(value).replace("\x00", "\\0")[:length]
+
+
+def entries(store, actor, since: dt.date | None = None, until: dt.date | None = None, username: str | None = None,
+            action: str | None = None, limit: int = 5000) -> pd.DataFrame:
+    """The newest entries first, for administrators."""
+    require(actor, "admin")
+    q = sa.select(S.audit_log).order_by(S.audit_log.c.at.desc(), S.audit_log.c.audit_id.desc()).limit(limit)
+    if since:
+        q = q.where(S.audit_log.c.at >= dt.datetime.combine(since, dt.time()))
+    if until:
+        q = q.where(S.audit_log.c.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
+    if username:
+        q = q.where(S.audit_log.c.username == username)
+    if action:
+        q = q.where(S.audit_log.c.action == action)
+    return store.read(q)
+
+
+OUTCOMES = {
+    "ok": ("成功", "OK"), "locked": ("账户已锁定", "Account locked"), "denied": ("已拒绝", "Refused"),
+    "imported": ("已导入", "Imported"), "rejected": ("文件有误，未导入", "Refused: errors in the file"),
+    "dry_run": ("仅检查，未导入", "Checked only"), "failed:wrong": ("失败：密码错误", "Failed: wrong password"),
+    "failed:locked": ("失败：账户已锁定", "Failed: account locked"), "failed:unknown": ("失败：无此用户", "Failed: no such user"),
+    "failed:disabled": ("失败：账户已停用", "Failed: account disabled"),
+    "failed:demo_closed": ("失败：演示账户已失效", "Failed: demo accounts closed"),
+    "failed:no_account": ("失败：未关联账户", "Failed: no linked account"),
+}
+SOURCES = {"web": ("网页", "Web"), "cli": ("命令行", "Command line"), "sso": ("统一身份认证", "Single sign-on")}
+SUBJECTS = {"institution": ("医疗机构", "institution"), "enterprise": ("企业", "enterprise")}
+_SHEETS = {"institutions": ("医疗机构", "institutions"), "enterprises": ("企业", "enterprises"), "products": ("产品", "products"),
+           "agreements": ("约定采购量", "agreements"), "orders": ("采购订单", "orders"), "baseline": ("上年采购基线", "baseline"),
+           "complaints": ("诉求", "complaints")}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def rows_text(rows: dict | str | None, lang: str = "zh") -> str:
+    """Rows per sheet as they read: 医疗机构 10，采购订单 200 (— when none)."""
+    if isinstance(rows, str):
+        try:
+            rows = json.loads(rows or "{}")
+        except ValueError:
+            return rows
+    if not rows:
+        return "—"
+    sep = ", " if lang == "en" else "，"
+    return sep.join(f"{_pick(_SHEETS.get(k, (k, k)), lang)} {v:,}" for k, v in rows.items())
+
+
+def detail_text(action: str, detail: str, lang: str, role_name, area_name) -> str:
+    """What an entry's detail says, in the interface language (details are written by the code below in a fixed
+    shape; anything else reads as written)."""
+    detail = detail or ""
+    en = lang == "en"
+    if action == "login" and detail in SOURCES:
+        return _pick(SOURCES[detail], lang)
+    if action == "account_locked" and (m := re.fullmatch(r"(\d+) failures", detail)):
+        return f"{m.group(1)} failures in a row" if en else f"连续失败 {m.group(1)} 次"
+    if action == "export" and (m := re.fullmatch(r"(\d+) rows", detail)):
+        return f"{int(m.group(1)):,} rows" if en else f"{int(m.group(1)):,} 行"
+    if action in ("account_created", "account_role") and (m := re.fullmatch(r"(\w+) (\d{6})", detail)):
+        return f"{role_name(m.group(1))} · {area_name(m.group(2))}"
+    if action == "upload" and (m := re.fullmatch(r"sha256=(\w+) rows=(\{.*\}) errors=(\d+)", detail)):
+        errors = int(m.group(3))
+        rows = rows_text(m.group(2), lang)
+        return (f"rows: {rows}; errors: {errors}; SHA-256 {m.group(1)[:12]}…" if en
+                else f"行数：{rows}；错误 {errors} 个；SHA-256 {m.group(1)[:12]}…")
+    if action == "action_recorded" and (m := re.fullmatch(r"(institution|enterprise) (\S+) (\S+): (.*)", detail, re.S)):
+        return f"{_pick(SUBJECTS[m.group(1)], lang)} · {vocabulary(m.group(2), lang)} · {m.group(3)}" + \
+            (f" · {m.group(4)}" if m.group(4) else "")
+    if action == "access_denied" and detail == "record action outside scope":
+        return "recording an action outside the jurisdiction" if en else "在管辖范围外记录处理情况"
+    return detail
+
+
+def readable(frame: pd.DataFrame, regions: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The entries with their role, scope, action, outcome and detail as they read in the interface language
+    (an entry without a role, such as a failed sign-in by an unknown name, shows none)."""
+    names = dict(zip(regions["region_code"], regions["region_name"]))
+
+    def role_name(r):
+        return ROLES[r].name(lang) if isinstance(r, str) and r in ROLES else None
+
+    def area_name(code):
+        return names.get(code, code) if isinstance(code, str) else None
+    def who(name):
+        if isinstance(name, str) and name.startswith("cli:"):  # the operator at the server's command line
+            return f"{'command line' if lang == 'en' else '命令行'}（{name[4:]}）"
+        return name
+    return frame.assign(
+        who=frame["username"].map(who) if "username" in frame else None,
+        role_name=frame["role"].map(role_name), scope_name=frame["scope"].map(area_name),
+        action_name=frame["action"].map(lambda a: _pick(ACTIONS[a], lang) if a in ACTIONS else a),
+        outcome_text=frame["outcome"].map(lambda o: _pick(OUTCOMES[o], lang) if o in OUTCOMES else o),
+        detail_text=[detail_text(a, d, lang, role_name, area_name) for a, d in zip(frame["action"], frame["detail"])])

@@ -1,0 +1,75 @@
+"""Roles and what each may do (鲁医保发〔2023〕14号 三（一）: authorization), and the `User` the rest of core trusts:
+its scope (the area it may see) bounds every `View`, and `require` refuses what its role may not do, whoever calls.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    zh: str
+    en: str
+    area_level: str  # province | city | county: the level of the area an account of this role holds
+    pages: tuple[str, ...]
+    can: frozenset[str]
+
+    def name(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+DATA_PAGES = ("overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise",
+              "interviews", "settings")
+
+
+ROLES: dict[str, Role] = {r.id: r for r in (
+    Role("leader", "局领导", "Leadership", "province", DATA_PAGES, frozenset({"view", "export"})),
+    Role("city_officer", "市级经办", "City officer", "city", DATA_PAGES, frozenset({"view", "export", "record"})),
+    Role("county_officer", "县级经办", "County officer", "county", DATA_PAGES, frozenset({"view", "export", "record"})),
+    Role("analyst", "数据分析员", "Analyst", "province", DATA_PAGES + ("upload",), frozenset({"view", "export", "upload"})),
+    Role("admin", "系统管理员", "Administrator", "province", ("admin", "audit", "settings"),
+         frozenset({"admin", "settings", "export"})),
+)}
+
+
+PERMISSIONS = {"view": ("查看数据", "view data"), "export": ("导出", "export"), "record": ("记录处理情况", "record actions"),
+               "upload": ("上传数据", "upload data"), "admin": ("管理账户", "manage accounts"),
+               "settings": ("修改设置", "change settings")}
+
+
+class AccessDenied(PermissionError):
+    """Something the user's role or scope does not allow; the message is in Chinese and English."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    role: str
+    scope: str  # the area code the user may see: the province, a city or a county
+    is_demo: bool = False
+
+    def can(self, permission: str) -> bool:
+        return permission in ROLES[self.role].can
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        return ROLES[self.role].pages
+
+
+def system_user(store) -> User:
+    """The operator at the server's command line: the whole province, every permission."""
+    who = os.environ.get("USER") or "operator"
+    return User(f"cli:{who}", "命令行", "admin", store.province_code)
+
+
+def require(user: User, permission: str) -> None:
+    """Refuse unless the user's role has the permission (the command line operator has them all)."""
+    if user.username.startswith("cli:"):
+        return
+    if not user.can(permission):
+        zh, en = PERMISSIONS[permission]
+        role = ROLES[user.role]
+        raise AccessDenied(f"{role.zh}无权{zh} / the role {role.en} may not {en}")

@@ -1,0 +1,61 @@
+"""The settings in force, for the settings page: name, value, default, meaning, source."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from core.access import audit
+from core.access.roles import require
+from core.policy import clock
+from core.policy import settings as settings_mod
+from core.policy.workdays import DEFAULT as CAL
+from core.present.i18n import clause_text
+from core.store import db
+from core.store import schema as S
+
+
+def settings_in_force(store, lang: str = "zh") -> pd.DataFrame:
+    """Every setting: its name, value in force, default, whether it was changed, meaning and source (the clause of
+    the notice, which the page names once), the clause in the interface language."""
+    values = store.settings()
+    return pd.DataFrame([{
+        "name": s.name, "value": str(values[s.name]), "default": str(s.default), "changed": values[s.name] != s.default,
+        "help_zh": s.help_zh, "help_en": s.help_en, "source": clause_text(s.source, lang) if s.source else None,
+    } for s in settings_mod.SETTINGS])
+
+
+def calendar_notes(years: list[int]) -> list[str]:
+    """A sentence for each year whose working days fall back to Monday to Friday."""
+    return [f"{y} 年的节假日安排尚未载入，按周一至周五计算工作日（可在 data/calendar/{y}.json 中补充）。"
+            for y in years if not CAL.is_covered(y)]
+
+
+def years_in_view(as_of: dt.date | None) -> list[int]:
+    """The as-of year, and the next one in December (deadlines then run into January)."""
+    day = as_of or clock.today()
+    return [day.year, day.year + 1] if day.month == 12 else [day.year]
+
+
+FIXED = ("province_code",)  # chosen when the store is created
+
+
+def change(store, actor, name: str, raw: str) -> None:
+    """Set a setting in the store (administrators only). Thresholds change the figures, so the data
+    version moves on and every view is recomputed when next asked for."""
+    require(actor, "settings")
+    if name not in settings_mod.BY_NAME or name in FIXED:
+        raise ValueError(f"该参数不可修改 / this setting cannot be changed: {name}")
+    value = settings_mod.BY_NAME[name].parse(raw)  # a number of its kind, in its range, or ValueError saying why
+    before = store.settings()[name]
+    with store.begin() as conn:
+        db.upsert(conn, S.settings_table, pd.DataFrame([{"name": name, "value": str(value), "updated_by": actor.username,
+                                                         "updated_at": clock.now()}]))
+        store.bump_data_version(conn)
+    audit.record(store, actor, "setting_changed", target=name, detail=f"{before} -> {value}")
+
+
+def stored_problems(store) -> list[str]:
+    """Stored values set aside for their defaults (for administrators to correct)."""
+    rows = store.read("SELECT name, value FROM settings")
+    return settings_mod.problems(dict(zip(rows["name"], rows["value"])))

@@ -1,0 +1,1 @@
+"""The command line: python -m core demo | import | flags | indicators | ..."""

@@ -1,0 +1,260 @@
+"""Command line: python -m core demo | import | flags | indicators.
+
+Exit codes: 0 done, 1 invalid input (every problem printed), 2 misuse.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from core import demo
+from core.access import accounts, admin, roles
+from core.cli import report
+from core.ingest import importer, uploads, validate
+from core.read import tables
+from core.refresh import marts
+from core.store import db, grants
+from core.store.opening import open_store
+from core.store.view import View
+
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def cmd_demo(args) -> int:
+    store = open_store(args.db)
+    try:
+        counts = demo.load(store, scale=args.scale, seed=args.seed, replace=args.replace, progress=_progress)
+    except demo.StoreNotEmpty as err:
+        print(err, file=sys.stderr)
+        return 2
+    for name, n in counts.items():
+        print(f"{name}\t{n}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    paths = [Path(p) for p in args.files]
+    for p in paths:
+        if not p.exists():
+            print(f"文件不存在 / no such file: {p}", file=sys.stderr)
+            return 2
+    store = open_store(args.db)
+    user = roles.system_user(store)
+    limits = validate.Limits.of(store)
+    names, digest = ", ".join(p.name for p in paths), uploads.sha256(paths, limits.max_bytes + 1)
+    if store.holds_demo() and not args.clear_demo and not args.dry_run:
+        refusal = importer.DemoInTheWay()
+        print(refusal, file=sys.stderr)
+        uploads.record(store, user, names, digest, {}, "rejected", 0, reason=str(refusal))
+        return 2
+    try:
+        extract, counts = importer.import_files(store, paths, actor=user, dry_run=args.dry_run, progress=_progress,
+                                                limits=limits, clear_demo=args.clear_demo, upload=(names, digest))
+    except importer.InvalidExtract as err:
+        extract, counts = importer.Extract(problems=err.problems), {}
+    except importer.RefreshFailed as err:
+        print(err, file=sys.stderr)
+        return 1
+    if not extract.ok:
+        for problem in extract.problems:
+            print(problem, file=sys.stderr)
+        print(f"共 {len(extract.problems)} 个错误，未写入任何数据 / {len(extract.problems)} errors, nothing written",
+              file=sys.stderr)
+        uploads.record(store, user, names, digest, {}, "rejected", len(extract.problems),
+                       reason=uploads.reason_of(extract.problems))
+        return 1
+    rows = {name: len(f) for name, f in extract.frames.items()}
+    if args.dry_run:
+        fresh = store.holds_demo() and args.clear_demo
+        if store.holds_demo():
+            print("注意：数据库中是演示数据，正式导入须加 --clear-demo（演示数据将被清除） / note: the store holds the demo; "
+                  "the import needs --clear-demo (the demo is cleared)", file=sys.stderr)
+        diff = uploads.dry_run(store, extract.frames, fresh=fresh)
+        print("sheet\tinsert\treplace\tunchanged\t(将新增/替换/不变 would insert/replace/leave)")
+        for r in diff.itertuples(index=False):
+            print(f"{r.sheet}\t{r.insert}\t{r.replace}\t{r.unchanged}")
+        uploads.record(store, user, names, digest, rows, "dry_run", 0)
+        return 0
+    for name, n in counts.items():  # recorded in the upload history with the rows, in their transaction
+        print(f"{name}\t{n}\t已写入 / written")
+    return 0
+
+
+def _viewer(store, args):
+    """With --user, the signed-in account's view (its scope bounds what is printed); without, None:
+    the operator at the server sees the whole province."""
+    if not args.user:
+        return None
+    password = os.environ.get("VBP_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"{args.user} 的密码 / password: ")
+    user = accounts.authenticate(store, args.user, password, source="cli")
+    roles.require(user, "view")
+    return View.of(store, marts.ensure_view(store, args.as_of, args.category or ""), scope=user.scope)
+
+
+def _signed(run):
+    """Run a query command; a refused sign-in or permission exits with 3."""
+    def wrapped(args) -> int:
+        try:
+            return run(args)
+        except (accounts.LoginFailed, roles.AccessDenied) as err:
+            print(err, file=sys.stderr)
+            return 3
+    return wrapped
+
+
+@_signed
+def cmd_flags(args) -> int:
+    store = open_store(args.db)
+    viewer = _viewer(store, args)
+    frame = tables.flags(store, as_of=args.as_of, category=args.category or "")
+    if viewer is not None:
+        frame = viewer.restrict(frame, "subject_code", frame["level"])
+        complaint = frame["flag_id"].str.startswith("complaint_")
+        frame = frame[~complaint | frame["detail_code"].isin(viewer.complaint_ids())]
+    report.emit(frame, args.format, sys.stdout)
+    return 0
+
+
+@_signed
+def cmd_indicators(args) -> int:
+    store = open_store(args.db)
+    viewer = _viewer(store, args)
+    frame = tables.indicator_table(store, args.level, as_of=args.as_of, category=args.category or "")
+    if viewer is not None:
+        frame = viewer.restrict(frame, f"{args.level}_code", args.level)
+    report.emit(frame, args.format, sys.stdout)
+    return 0
+
+
+def cmd_users(args) -> int:
+    """Accounts from the server's command line (the first administrator is made here)."""
+    store = open_store(args.db)
+    operator = roles.system_user(store)
+
+    def new_password() -> str:
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        first = getpass.getpass("新密码 / new password: ")
+        if getpass.getpass("再输一次 / again: ") != first:
+            raise ValueError("两次输入的密码不一致 / the passwords differ")
+        return first
+    try:
+        if args.action == "list":
+            report.emit(admin.users(store, operator)[["username", "display_name", "role", "area_code", "is_active",
+                                                      "is_demo", "last_login_at"]], args.format, sys.stdout)
+        elif args.action == "add":
+            admin.create_user(store, operator, args.username, args.name or args.username, args.role, args.area,
+                              new_password())
+        elif args.action == "role":
+            admin.set_role(store, operator, args.username, args.role, args.area)
+        elif args.action in ("disable", "enable"):
+            admin.set_active(store, operator, args.username, args.action == "enable")
+        elif args.action == "reset":
+            admin.reset_password(store, operator, args.username, new_password())
+        elif args.action == "sso":
+            admin.link_sso(store, operator, args.username, args.subject)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
+    if args.action != "list":
+        print(f"{args.action} {args.username}: 完成 / done")
+    return 0
+
+
+def cmd_grants(args) -> int:
+    """The GRANT statements for the app's PostgreSQL role (least privilege), to run as the owner."""
+    try:
+        print("\n".join(grants.statements(args.role)))
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD / date must be YYYY-MM-DD: {text}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m core", description="集采全流程监测平台 命令行 / VBP monitoring command line")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_db(sp):
+        sp.add_argument("--db", metavar="URL", help="数据库地址，默认 VBP_DATABASE_URL 或 data/vbp.sqlite3")
+        return sp
+
+    d = with_db(sub.add_parser("demo", help="生成并载入演示数据 / load the demo province"))
+    d.add_argument("--scale", choices=sorted(demo.SCALES), default="demo")
+    d.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
+    d.add_argument("--replace", action="store_true", help="清空现有数据后载入 / wipe existing data first")
+    d.set_defaults(func=cmd_demo)
+
+    i = with_db(sub.add_parser("import", help="导入标准抽取文件 / import standard extract files"))
+    i.add_argument("files", nargs="+")
+    i.add_argument("--dry-run", action="store_true", help="只检查不写入 / check only")
+    i.add_argument("--clear-demo", action="store_true",
+                   help="数据库中是演示数据时，先清除全部演示数据再导入 / clear the demo province first (a demo store only)")
+    i.set_defaults(func=cmd_import)
+
+    f = with_db(sub.add_parser("flags", help="列出全部预警 / list every flag"))
+    f.add_argument("--as-of", type=_date)
+    f.add_argument("--category", choices=("药品", "耗材"), help="只计该类产品 / one product category only")
+    f.add_argument("--format", choices=("csv", "table"), default="csv")
+    f.set_defaults(func=cmd_flags)
+
+    n = with_db(sub.add_parser("indicators", help="各级指标 / indicators by level"))
+    n.add_argument("--level", required=True, choices=("province", "city", "county", "institution", "enterprise"))
+    n.add_argument("--as-of", type=_date)
+    n.add_argument("--category", choices=("药品", "耗材"), help="只计该类产品 / one product category only")
+    n.add_argument("--format", choices=("csv", "table"), default="csv")
+    n.set_defaults(func=cmd_indicators)
+    for sp in (f, n):
+        sp.add_argument("--user", metavar="NAME", help="以该账户登录，只输出其管辖范围（密码取自 VBP_PASSWORD 或提示输入）"
+                                                       " / sign in: print only that account's jurisdiction")
+
+    u = with_db(sub.add_parser("users", help="账户管理 / accounts"))
+    u.add_argument("action", choices=("list", "add", "role", "disable", "enable", "reset", "sso"))
+    u.add_argument("username", nargs="?")
+    u.add_argument("--role", choices=sorted(roles.ROLES))
+    u.add_argument("--area", metavar="CODE", help="市或区县代码（市级、县级经办） / city or county code for officers")
+    u.add_argument("--name", help="姓名 / display name")
+    u.add_argument("--subject", help="统一身份认证标识 / single sign-on identity (with sso)")
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 / read the password from stdin")
+    u.add_argument("--format", choices=("csv", "table"), default="table")
+    u.set_defaults(func=cmd_users)
+
+    g = sub.add_parser("grants", help="应用数据库角色的最小权限授权语句 / least-privilege GRANTs for the app's role")
+    g.add_argument("--role", required=True, help="应用连接数据库所用的角色 / the app's PostgreSQL role")
+    g.set_defaults(func=cmd_grants)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "users" and args.action != "list":
+        if not args.username:
+            p.error("users: 需要用户名 / a user name is needed")
+        if args.action in ("add", "role") and not args.role:
+            p.error("users: 需要 --role / --role is needed")
+    try:
+        return args.func(args)
+    except db.Unavailable as err:
+        print(err, file=sys.stderr)  # what to do, not a traceback
+        return 2
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DatabaseError) as err:
+        print(db.unavailable(err, getattr(args, "db", None)), file=sys.stderr)
+        return 2

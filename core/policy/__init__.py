@@ -1,0 +1,1 @@
+"""The notice as data, with no store access: the indicators and flags, the settings and their defaults, the measures ladder, working days and periods, the regions of a province, the standard extract's columns."""

@@ -1,0 +1,76 @@
+"""How a flag reads in a table: its name, severity and clause from the registry, and its value and threshold
+in the flag's unit (a rate in percent, a multiple, a quantity, working days, orders, points, a score), in
+Chinese or English."""
+from __future__ import annotations
+
+import pandas as pd
+
+from core.policy.indicators import FLAG_BY_ID, SEVERITY_ZH
+from core.present.i18n import clause_text, percent_decimals, percent_text
+
+# unit -> (Chinese, English) format of a number v (p: v in percentage points); "qty" is formatted apart
+UNITS = {"percent": ("{v:.1%}", "{v:.1%}"), "multiple": ("{v:.2f} 倍", "{v:.2f}x"), "qty": ("", ""),
+         "workdays": ("{v:.0f} 个工作日", "{v:.0f} working days"), "orders": ("{v:.0f} 笔", "{v:.0f} orders"),
+         "points": ("{p:.1f} 个百分点", "{p:.1f} points"), "score": ("{v:.0f} 分", "score {v:.0f}"),
+         "indicators": ("{v:.0f} 项指标", "{v:.0f} indicators")}
+SEVERITY_EN = {"warning": "Warning", "serious": "Serious", "severe": "Severe"}
+
+
+def amount(unit: str, value, lang: str = "zh") -> str:
+    """A flag's value or threshold as text in its unit; "—" when missing."""
+    if value is None or value != value:
+        return "—"
+    if unit == "qty":  # whole quantities without decimals, fractional ones to two places
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if unit == "percent":  # a rate below 1% with the decimals that show it
+        return percent_text(value)
+    return UNITS[unit][1 if lang == "en" else 0].format(v=value, p=value * 100)
+
+
+def describe(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Rows of flags (flag_id, severity, value, threshold) with flag_name, clause, severity_zh (the severity's
+    label, Chinese unless `lang` is "en"), value_text and threshold_text; the numbers stay as they are."""
+    flags = [FLAG_BY_ID[f] for f in frame["flag_id"]]
+    en = lang == "en"
+    return frame.assign(
+        flag_name=[f.en if en else f.zh for f in flags], clause=[clause_text(f.clause, lang) for f in flags],
+        severity_zh=frame["severity"].map(SEVERITY_EN if en else SEVERITY_ZH),
+        value_text=[amount(f.unit, v, lang) for f, v in zip(flags, frame["value"])],
+        threshold_text=[amount(f.threshold_unit or f.unit, v, lang) for f, v in zip(flags, frame["threshold"])])
+
+
+# unit -> (Chinese, English) number format of a flag's value in a workbook ("qty" picks whole or decimal per value)
+EXCEL_FORMATS = {"percent": ("0.0%", "0.0%"), "multiple": ('0.00" 倍"', '0.00"x"'), "workdays": ('0" 个工作日"', '0" working days"'),
+                 "orders": ('0" 笔"', '0" orders"'), "points": ('0.0" 个百分点"', '0.0" points"'), "score": ('0" 分"', '"score "0'),
+                 "indicators": ('0" 项指标"', '0" indicators"')}
+
+
+def _excel(unit: str, value, lang: str) -> tuple[object, str | None]:
+    """A flag's value or threshold as a workbook stores it: the number (points in points) and its format."""
+    if value is None or value != value:
+        return None, None
+    if unit == "qty":
+        return value, "#,##0" if float(value).is_integer() else "#,##0.00"
+    if unit == "points":
+        value = value * 100
+    if unit == "percent":
+        return value, "0." + "0" * percent_decimals(value) + "%"
+    return value, EXCEL_FORMATS[unit][1 if lang == "en" else 0]
+
+
+def for_workbook(frame: pd.DataFrame, headers: dict[str, str], lang: str = "zh"):
+    """A table of flags as a workbook holds it: the value and threshold as numbers in their unit's number
+    format, in place of their text. Returns (frame, headers, per-row formats); other tables pass unchanged."""
+    if not {"flag_id", "value", "threshold"} <= set(frame.columns) or not {"value_text", "threshold_text"} & set(headers):
+        return frame, headers, {}
+    flags = [FLAG_BY_ID[f] for f in frame["flag_id"]]
+    out, formats, renamed = frame.copy(), {}, {}
+    for text, number in (("value_text", "value"), ("threshold_text", "threshold")):
+        if text not in headers:
+            continue
+        units = [f.unit if number == "value" else (f.threshold_unit or f.unit) for f in flags]
+        pairs = [_excel(u, v, lang) for u, v in zip(units, frame[number])]
+        out[f"{number}_number"] = [p[0] for p in pairs]
+        formats[f"{number}_number"] = [p[1] for p in pairs]
+        renamed[text] = f"{number}_number"
+    return out, {renamed.get(k, k): v for k, v in headers.items()}, formats

@@ -1,0 +1,405 @@
+"""The label catalogue: every label of the app in Chinese (default) and English."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from core.policy.indicators import FLAGS, INDICATORS
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "app.title": ("集采全流程监测平台", "VBP full-process monitoring"),
+    "app.unavailable": ("数据库暂时无法使用，请稍后重试；如仍出现，请联系系统管理员。",
+                        "The store cannot be used right now. Try again later; if it goes on, ask the administrator."),
+    "app.error": ("页面出现意外错误，请稍后重试；如仍出现，请将参考号 {reference} 告知系统管理员。",
+                  "Something went wrong on this page. Try again; if it happens again, give the administrator the "
+                  "reference {reference}."),
+    "nav.home": ("首页", "Home"),
+    "nav.map": ("地图", "Map"),
+    "nav.interviews": ("约谈名单", "Interview list"),
+    "nav.settings": ("设置", "Settings"),
+    "lang.switch": ("English", "中文"),
+    "map.title": ("逐级下钻地图", "Drill-down map"),
+    "map.layer": ("图层", "Layer"),
+    "map.layer.gap": ("基层供应不平衡（百分点）", "Primary-care gap (points)"),
+    "map.layer.red": ("红旗机构", "Red-flag institutions"),
+    "map.layer.enterprise": ("企业配送率（分级视图）", "An enterprise's delivery rate (supplier tiers)"),
+    "map.enterprise": ("企业", "Enterprise"),
+    "map.hint": ("点击地图上的区域进入下一级；用上方的路径返回上一级。", "Click an area to drill down; use the path above to go back up."),
+    "map.children": ("下级区域", "Areas below"),
+    "map.institutions": ("辖区医疗机构", "Institutions in the area"),
+    "map.figures": ("本级指标（与上级比较）", "This area's figures (against the level above)"),
+    "map.figures_alone": ("本级指标", "This area's figures"),
+    "map.no_value": ("无数据", "no data"),
+    "col.code": ("代码", "Code"),
+    "col.name": ("名称", "Name"),
+    "col.value": ("数值", "Value"),
+    "col.parent_value": ("上级数值", "Level above"),
+    "col.flagged": ("预警数", "Flagged"),
+    "col.definition": ("计算方法", "How it is computed"),
+    "map.count_institutions": ("医疗机构数", "Institutions"),
+    "help.count_flagged": ("有该项预警的医疗机构数；诉求解决一项为逾期诉求件数",
+                           "Institutions with a flag of this indicator; for complaint handling, overdue complaints"),
+    "col.red_flag": ("红旗机构数", "Red-flag institutions"),
+    "col.score": ("红旗得分", "Red-flag score"),
+    "col.level": ("等级", "Level"),
+    "col.category": ("类别", "Category"),
+    "col.primary": ("基层", "Primary"),
+    "col.indicator": ("指标", "Indicator"),
+    "col.numerator": ("分子", "Numerator"),
+    "col.denominator": ("分母", "Denominator"),
+    "iv.title": ("约谈名单", "Interview list"),
+    "iv.city": ("城市", "City"),
+    "iv.county": ("区县", "County"),
+    "iv.all": ("全部", "All"),
+    "iv.count": ("共 {n} 个对象（红旗医疗机构 {i} 家，C/D 级企业 {e} 家）", "{n} listed: red-flag institutions {i}, tier C/D enterprises {e}"),
+    "iv.open_hint": ("只选一行时可打开其档案。", "With one row selected, open its scorecard."),
+    "iv.select_hint": ("勾选表格中的行后，可记录处理情况；只选一行时可打开其档案。",
+                       "Select rows in the table to record what was done; with one row selected, open its scorecard."),
+    "iv.select_first": ("在上方表格中勾选要记录处理情况的对象（可多选）后，这里将显示记录表单。",
+                        "Select the rows to record (one or more) in the table above: the form to record an action shows here."),
+    "iv.open": ("打开“{name}”的档案", "Open the scorecard of {name}"),
+    "iv.record": ("记录处理情况（已选 {n} 个对象）", "Record an action ({n} selected)"),
+    "iv.status": ("处理状态", "Status"),
+    "iv.note": ("处理说明", "Note"),
+    "iv.date": ("处理日期（默认为今天）", "Date of the action (today by default)"),
+    "iv.date_help": ("实际采取措施的日期，不晚于今天；名单按统计截止日 {as_of} 的数据生成。",
+                     "The day the action was taken, today at the latest; the list is of the figures as of {as_of}."),
+    "iv.save": ("保存", "Save"),
+    "iv.saved": ("已记录 {n} 条处理情况。", "{n} actions recorded."),
+    "iv.download": ("导出约谈名单（Excel）", "Export the interview list (Excel)"),
+    "iv.empty": ("该区域没有红旗医疗机构或C/D级企业。", "No red-flag institutions or tier C/D enterprises in this area."),
+    "ov.title": ("集采全流程监测平台", "VBP full-process monitoring"),
+    "ov.caption": ("总览 · {area} · 统计截止日 {as_of} · 与 {prev} 比较", "Overview · {area} · as of {as_of} · against {prev}"),
+    "ov.trend": ("月度趋势（按下单月份）", "Monthly trend (by order month)"),
+    "ov.ranked": ("下级区域排名（配送率由低到高）", "Areas below, ranked by delivery rate (lowest first)"),
+    "ov.table": ("下级区域指标一览", "Areas below: the headline figures"),
+    "chart.threshold": ("预警线 {v:.0%}", "warning line {v:.0%}"),
+    "ov.worse": ("本月变差的区域", "Areas that got worse this month"),
+    "ov.change_points": ("较上月末（百分点）", "Change since last month (points)"),
+    "ov.change_count": ("较上月末增加", "Change since last month"),
+    "ov.worse_none": ("与上月末相比，没有区域的配送率下降 {points} 个百分点及以上，也没有区域的红旗机构增加。",
+                      "No area's delivery rate fell by {points} points or more, and no area's red-flag count rose, since last month."),
+    "ov.worse_rule": ("配送率较上月末下降 {points} 个百分点及以上，或红旗机构增加（下降幅度可在“设置”中调整）",
+                      "Delivery rate down {points} points or more since last month, or more red-flag institutions (the size of the fall is a setting)"),
+    "ov.delivery": ("配送率", "Delivery rate"),
+    "ov.share": ("中选产品占比", "Selected share"),
+    "ov.timely": ("诉求及时解决率", "Timely resolution"),
+    "ov.download": ("下载表格（Excel）", "Download table (Excel)"),
+    "empty.no_marts": ("汇总表尚未生成：请先导入数据或载入演示数据。", "No figures yet: import data or load the demo first."),
+    "empty.no_institutions": ("该区域没有医疗机构数据。", "No institutions in this area."),
+}
+for _i in INDICATORS:
+    CATALOGUE[f"indicator.{_i.id}"] = (_i.zh, _i.en)
+for _f in FLAGS:
+    CATALOGUE[f"flag.{_f.id}"] = (_f.zh, _f.en)
+
+
+def t(key: str, lang: str = "zh") -> str:
+    zh, en = CATALOGUE[key]
+    return en if lang == "en" else zh
+
+
+# Table columns: one label per column name, wherever the column appears.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "region_code": ("代码", "Code"), "region_name": ("区域", "Area"), "code": ("代码", "Code"), "name": ("名称", "Name"),
+    "product_code": ("产品编码", "Product code"), "generic_name": ("通用名", "Generic name"),
+    "dosage_form": ("剂型", "Dosage form"), "specification": ("规格", "Specification"), "status": ("状态", "Status"),
+    "manufacturer": ("中选企业", "Manufacturer"), "delivery_rate": ("配送率", "Delivery rate"),
+    "delivered_qty": ("配送数量", "Delivered"), "ordered_qty": ("采购数量", "Ordered"),
+    "count_institutions": ("医疗机构数", "Institutions"), "enterprise_code": ("企业编码", "Enterprise code"),
+    "enterprise_name": ("企业名称", "Enterprise"), "role": ("类型", "Role"), "tier": ("等级", "Tier"),
+    "delivery_tier": ("配送率等级", "Delivery tier"), "complaint_tier": ("诉求等级", "Complaint tier"),
+    "timely_rate": ("及时解决率", "Timely rate"), "count_complaints": ("诉求数", "Complaints"),
+    "primary_rate": ("基层配送率", "Primary rate"), "others_rate": ("非基层配送率", "Others' rate"),
+    "gap_points": ("差距（百分点）", "Gap (points)"), "is_flagged": ("不平衡", "Imbalanced"),
+    "flag_name": ("预警事项", "Flag"), "severity_zh": ("等级", "Severity"), "institution_code": ("机构编码", "Institution code"),
+    "institution_name": ("医疗机构", "Institution"), "county_name": ("区县", "County"),
+    "detail_code": ("涉及产品/品种/订单/诉求", "Product / group / order / complaint"),
+    "detail_name": ("产品名称", "Product name"), "value": ("实际值", "Value"),
+    "value_text": ("实际值", "Value"), "threshold_text": ("阈值", "Threshold"),
+    "threshold": ("阈值", "Threshold"), "clause": ("通知条款", "Clause"), "count_reply_late": ("未按时回复", "Late replies"),
+    "count_unresolved": ("未按时解决", "Unresolved in time"), "complaint_id": ("诉求编号", "Complaint"),
+    "issue_type": ("问题类型", "Issue"), "raised_date": ("反馈日期", "Raised"), "reply_date": ("回复日期", "Replied"),
+    "promised_date": ("承诺日期", "Promised"), "resolved_date": ("解决日期", "Resolved"),
+    "reply_workdays": ("回复用时（工作日）", "Working days to reply"), "indicator": ("指标", "Indicator"),
+    "numerator": ("分子", "Numerator"), "denominator": ("分母", "Denominator"), "count_flagged": ("预警", "Flagged"),
+    "reported_qty": ("报量", "Reported"), "prior_year_qty": ("上年实际", "Last year"), "agreed_qty": ("约定量", "Agreed"),
+    "purchased_qty": ("已采购", "Purchased"), "completion": ("完成率", "Completion"),
+    "action_date": ("日期", "Date"), "note": ("说明", "Note"), "recorded_by": ("记录人", "Recorded by"),
+    "recorded_at": ("记录时间", "Recorded at"), "sheet_zh": ("工作表", "Sheet"), "insert": ("新增", "Insert"),
+    "replace": ("替换", "Replace"), "unchanged": ("不变", "Unchanged"), "uploaded_at": ("上传时间", "Uploaded at"),
+    "username": ("用户", "User"), "file_name": ("文件", "File"), "sha256": ("SHA-256", "SHA-256"),
+    "rows_json": ("行数", "Rows"), "outcome": ("结果", "Outcome"), "error_count": ("错误数", "Errors"),
+    "sheet": ("工作表", "Sheet"), "row": ("行", "Row"), "column": ("列", "Column"), "zh": ("问题", "Problem (中文)"),
+    "en": ("Problem", "Problem"), "delivery": ("配送率", "Delivery rate"),
+    "progress": ("采购进度/序时进度", "Progress / schedule"),
+    "delivery_change_points": ("较上月末（百分点）", "Change since last month (points)"),
+    "count_red_flag_change": ("红旗机构较上月末增加", "Red-flag institutions, change"), "nonselected": ("中选产品占比", "Selected share"),
+    "complaint": ("诉求及时解决率", "Timely resolution"), "count_red_flag": ("红旗机构数", "Red-flag institutions"),
+}
+
+# How a column's numbers read in the app's tables (the values, and the exports, stay as they are): rates
+# and ratios in percent, quantities with thousands separators.
+PERCENT_COLUMNS = frozenset({"delivery_rate", "timely_rate", "primary_rate", "others_rate", "completion", "delivery",
+                             "progress", "nonselected", "complaint"})
+QUANTITY_COLUMNS = frozenset({"delivered_qty", "ordered_qty", "numerator", "denominator", "reported_qty",
+                              "prior_year_qty", "agreed_qty", "purchased_qty"})
+
+
+SIGNED_COLUMNS = {"delivery_change_points": "%+.2f", "count_red_flag_change": "%+d"}  # changes show their sign
+
+
+def percent_decimals(value) -> int:
+    """The decimals a rate reads with in percent: one, or as many as show a rate below 1% as more than nothing
+    (0.012% reads 0.01%, 0.0004% reads 0.0004%); at most four."""
+    if value is None or value != value or value == 0 or abs(value) >= 0.01 or abs(value) == float("inf"):
+        return 1
+    decimals = 2
+    while decimals < 4 and round(abs(value) * 100, decimals) == 0:
+        decimals += 1
+    return decimals
+
+
+def column_decimals(values) -> int:
+    """The decimals a column of rates reads with: those its smallest rate above nothing needs (one column shows
+    one number format)."""
+    return max([1] + [percent_decimals(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)])
+
+
+def percent_text(value, decimals: int | None = None) -> str:
+    """A rate in percent: 95.3%, 0.01% (a rate below 1% with the decimals that show it), "—" when missing."""
+    if value is None or value != value:
+        return "—"
+    return f"{value * 100:.{percent_decimals(value) if decimals is None else decimals}f}%"
+
+
+def number_formats(frame, columns, percent=()) -> dict[str, str]:
+    """Column name -> "percent", "localized" or a signed format for the numeric columns among `columns` that read
+    as a rate (always, or for this table: `percent`), as a quantity or as a change."""
+    out = {}
+    for c in columns:
+        if c not in frame.columns or not pd.api.types.is_numeric_dtype(frame[c]) or \
+                pd.api.types.is_bool_dtype(frame[c]):
+            continue
+        if c in PERCENT_COLUMNS or c in percent:
+            out[c] = "percent"
+        elif c in QUANTITY_COLUMNS or c.startswith("count_"):
+            out[c] = "localized"
+        elif c in SIGNED_COLUMNS:
+            out[c] = SIGNED_COLUMNS[c]
+    return out
+
+
+CATALOGUE.update({
+    "nav.overview": ("总览", "Overview"), "nav.data": ("数据概况", "Data"), "nav.supply": ("供应监测", "Supply"),
+    "nav.procurement": ("采购监测", "Procurement"), "nav.complaints": ("诉求", "Complaints"),
+    "nav.institution": ("机构档案", "Institution"), "nav.enterprise": ("企业档案", "Enterprise"),
+    "sp.by_product": ("按产品", "By product"), "sp.tiers": ("企业分级", "Supplier tiers"),
+    "sp.primary": ("基层与非基层", "Primary care"), "sp.lowest": ("{area} 配送率最低的产品", "{area}: products with the lowest delivery rate"),
+    "sp.tier_rule": ("分级取配送率与诉求及时解决率两者中较差的一级（A ≥ 80%，B 60%–80%，C 30%–60%，D < 30%）。",
+                     "The tier is the worse of the delivery tier and the complaint tier (A ≥ 80%, B 60–80%, C 30–60%, D < 30%)."),
+    "sp.primary_rule": ("基层与非基层医疗机构配送率相差10个百分点以上，或基层低于80%而非基层达标，即标记为基层供应不平衡。",
+                        "An area is imbalanced when other institutions' delivery rate is 10 points above primary care's, or primary care is below 80% while the others are not."),
+    "pc.progress": ("采购进度", "Progress"), "pc.nonselected": ("非中选与可替代", "Non-selected and substitutes"),
+    "pc.other": ("其他采购行为", "Other behaviour"), "pc.none": ("{area}没有此类预警。", "No such flags in {area}."),
+    "cp.count": ("诉求数", "Complaints"), "cp.late": ("未按时回复", "Late replies"), "cp.unresolved": ("未按时解决", "Unresolved in time"),
+    "cp.trend": ("按反馈月份的及时解决率", "Timely resolution by month raised"),
+    "cp.by_enterprise": ("各企业诉求处理", "By enterprise"), "cp.overdue": ("逾期诉求", "Overdue complaints"),
+    "sc.code_inst": ("机构编码", "Institution code"), "sc.code_ent": ("企业编码", "Enterprise code"),
+    "sc.enter_code": ("在上方列表中输入名称或编码选择，或在任一列表中点选一行进入。",
+                      "Choose above by name or code, or choose a row in any list."),
+    "sc.unknown": ("您的管辖范围内没有编码为 {code} 的记录。", "Nothing in your jurisdiction has the code {code}."),
+    "sc.pick_institution": ("医疗机构", "Institution"), "sc.pick_enterprise": ("企业", "Enterprise"),
+    "sc.pick_hint": ("输入名称或编码搜索", "Type a name or code"),
+    "sc.indicators": ("七项指标", "The seven indicators"), "sc.flag_count": ("预警项数", "Flags"), "sc.flags": ("预警（实际值与阈值、通知条款）", "Flags (value, threshold, clause)"),
+    "sc.no_flags": ("没有预警。", "No flags."), "sc.trend": ("月度趋势", "Monthly trend"),
+    "sc.agreements": ("约定采购量", "Agreements"), "sc.complaints_raised": ("反馈的诉求", "Complaints raised"),
+    "sc.complaints_received": ("收到的诉求", "Complaints received"), "sc.actions": ("处理记录", "Recorded actions"),
+    "sc.products": ("产品配送", "Products"), "sc.red": ("红旗机构 · 得分 {score:.0f} · 建议措施：{step}",
+                                                    "Red flag · score {score:.0f} · recommended: {step}"),
+    "sc.measure": ("建议措施：{m}", "Recommended measure: {m}"), "sc.tier": ("企业等级", "Tier"),
+    "sc.primary": ("基层医疗机构", "primary care"), "sc.non_primary": ("非基层", "not primary care"),
+    "sc.as_of": ("统计截止日", "as of"), "table.download": ("下载 Excel", "Download Excel"),
+    "table.open": ("查看", "open"), "table.card": ("档案", "Card"),
+    "table.none": ("暂无记录。", "Nothing to list."),
+    "table.pick_row": ("点选表格中的一行，打开其档案。", "Choose a row to open its scorecard."),
+    "table.pick_area": ("点选表格中的一行，进入该区域（地图上太小或太远的区域也可由此进入）。",
+                        "Choose a row to go into that area (also for areas too small or too far out to click on the map)."),
+    "nav.upload": ("数据上传", "Upload"),
+    "up.template": ("下载标准模板", "Download the template"),
+    "up.file": ("选择标准抽取文件（.xlsx，或每个工作表一个 .csv）", "Choose extract files (.xlsx, or one .csv per sheet)"),
+    "up.demo_store": ("数据库中目前是演示数据。导入正式数据时，全部演示数据（含演示账户、处理记录和指标）将在同一事务中清除，"
+                      "正式数据不会与演示数据混在一起。", "The store holds the demo province. Importing real data clears every "
+                      "row of the demo (its accounts, recorded actions and figures) in the same transaction, so real data "
+                      "never mixes with the demo."),
+    "up.clear_demo": ("清除全部演示数据后导入", "Clear the demo, then import"),
+    "up.browse": ("选择文件", "Choose files"), "up.size_note": ("每个文件不超过 {mb} MB", "Up to {mb} MB a file"),
+    "up.checking": ("正在检查文件…", "Checking the files…"),
+    "up.errors": ("发现 {n} 个错误，未写入任何数据。请修改后重新上传。", "{n} errors found; nothing was written. Fix them and upload again."),
+    "up.report": ("下载错误清单", "Download the error report"),
+    "up.preview": ("检查通过。确认后将写入以下数据：", "The file is valid. Confirming writes:"),
+    "up.confirm": ("确认导入", "Confirm the import"),
+    "up.done": ("已导入：{rows}", "Imported: {rows}"),
+    "up.history": ("上传记录", "Upload history"),
+    "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("采购进度/序时进度", "Progress / schedule"),
+    "tile.help.delivery": ("有约定量的中选产品：配送数量 ÷ 采购数量（不含截止日前2天内的订单）",
+                           "Selected products under an agreement: delivered / ordered (orders of the last 2 days left out)"),
+    "tile.help.progress": ("约定采购量完成率（已采购 ÷ 约定采购量）与序时进度之比；100% 即与序时进度持平。地图和指标表中的“采购进度”是完成率本身。",
+                           "Completion (purchased / agreed volume) over the schedule; 100% is on schedule. The map's and the tables' "
+                           "“procurement progress” is the completion itself."),
+    "tile.help.nonselected": ("中选产品采购数量 ÷ 同品种中选与非中选产品采购数量", "Selected purchases / selected and non-selected purchases of the same groups"),
+    "tile.help.complaint": ("按时回复且按时解决的诉求 ÷ 截止日前至少7个工作日提出的诉求", "Complaints answered and resolved in time / complaints raised at least 7 working days before"),
+    "tile.help.count_red_flag": ("问题突出的医疗机构数（重点关注、严重预警，或预警涉及多项）", "Institutions with prominent problems (serious or severe flags, or warnings on several counts)"),
+    "tile.help.count_tier_cd": ("全省配送或诉求处理评为C级、D级的企业数", "Enterprises of tier C or D in the province"),
+    "tile.nonselected": ("中选产品占比", "Selected share"), "tile.complaint": ("诉求及时解决率", "Timely resolution"),
+    "tile.count_red_flag": ("红旗医疗机构", "Red-flag institutions"), "tile.count_tier_cd": ("C/D级企业", "Tier C/D enterprises"),
+    "tile.points": ("{v:+.2f} 个百分点", "{v:+.2f} points"), "tile.same": ("持平", "no change"),
+    "home.subtitle": ("药品和医用耗材集中带量采购全流程监测 · 依据鲁医保发〔2023〕14号", "Full-process monitoring of volume-based procurement · Shandong notice No. 14 (2023)"),
+    "home.institutions": ("医疗机构", "Institutions"), "home.enterprises": ("企业", "Enterprises"),
+    "home.agreements": ("约定采购量协议", "Agreements"), "home.orders": ("采购订单", "Orders"),
+    "home.map": ("医疗机构分布", "Institutions by area"), "home.table": ("下级区域数据概况", "By area"),
+    "home.by_category": ("医疗机构构成（按类别与等级）", "Institutions by category and level"),
+    "home.tooltip": ("{name}：{value_text} 家医疗机构", "{name}: {value_text} institutions"),
+    "home.counties": ("县区数", "Counties"), "home.primary": ("其中基层", "of which primary"), "home.orders_n": ("订单数", "Orders"),
+    "set.title": ("设置 · 阈值与政策依据", "Settings · thresholds and their source"),
+    "set.caption": ("默认值均取自《关于加强药品和医用耗材集中带量采购全流程管理的通知》（鲁医保发〔2023〕14号）。",
+                    "Defaults are the numbers of the Shandong notice (鲁医保发〔2023〕14号)."),
+    "set.name": ("参数代码", "Code"), "set.value": ("当前值", "In force"), "set.default": ("默认值", "Default"),
+    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("通知条款", "Clause"),
+})
+
+CATALOGUE.update({
+    "flt.title": ("筛选", "Filters"), "flt.period": ("采购周期", "Procurement period"),
+    "flt.as_of": ("统计截止日", "As-of date"), "flt.category": ("产品类别", "Product category"),
+    "flt.cat.all": ("全部", "All"), "flt.cat.药品": ("药品", "Drugs"), "flt.cat.耗材": ("医用耗材", "Medical consumables"),
+    "flt.computing": ("正在按所选条件计算指标…", "Computing the figures for these filters…"),
+    "iv.col.subject_type": ("对象类型", "Type"), "iv.col.subject_code": ("编码", "Code"),
+    "iv.col.subject_name": ("名称", "Name"), "iv.col.area_name": ("所在区县", "County"),
+    "iv.col.score": ("红旗得分", "Score"), "iv.col.tier": ("企业等级", "Tier"), "iv.col.flags": ("预警事项", "Flags"),
+    "iv.col.recommended": ("建议措施", "Recommended measure"), "iv.col.status": ("处理状态", "Status"),
+    "iv.col.status_date": ("状态日期", "Status date"), "iv.type.institution": ("医疗机构", "Institution"),
+    "iv.type.enterprise": ("企业", "Enterprise"), "iv.col.card": ("档案", "Card"),
+    "legend.no_value": ("无数据", "no data"), "legend.red": ("红旗机构（大小表示得分）", "red flag (size: score)"),
+    "legend.primary": ("基层医疗机构", "primary care"), "legend.other": ("其他医疗机构", "other institutions"),
+    "legend.ring_red": ("红圈：红旗机构", "red ring: red flag"),
+    "map.no_figures": ("该区域在所选条件下没有指标数据。", "No figures for this area under these filters."),
+    "flt.schedule": ("周期 {start} 至 {end} · 序时进度 {schedule:.1%}", "Period {start} to {end} · schedule {schedule:.1%}"),
+})
+
+CATALOGUE.update({
+    "auth.title": ("登录", "Sign in"), "auth.username": ("用户名", "User name"), "auth.password": ("密码", "Password"),
+    "auth.submit": ("登录", "Sign in"), "auth.logout": ("退出登录", "Sign out"),
+    "auth.who": ("{name} · {role} · {area}", "{name} · {role} · {area}"),
+    "auth.expired": ("超过 {minutes} 分钟未操作，会话已结束，请重新登录。", "No activity for {minutes} minutes: the session ended. Sign in again."),
+    "auth.gone": ("账户已停用或已失效，请重新登录。", "The account is disabled or no longer valid. Sign in again."),
+    "auth.bye": ("已退出登录。", "Signed out."),
+    "auth.reset": ("账户密码已由管理员重置，请使用新密码登录。", "An administrator reset the password: sign in with the new one."),
+    "auth.ended_elsewhere": ("您已在其他窗口退出登录，请重新登录。", "You signed out in another window. Sign in again."),
+    "auth.denied": ("您的账户无权打开此页面。", "Your account may not open this page."),
+    "auth.sso": ("使用统一身份认证登录", "Sign in with single sign-on"), "auth.sso_out": ("退出统一身份认证", "Leave single sign-on"),
+    "auth.demo": ("演示库账户（密码均为 `{password}`；导入正式数据后自动失效）：", "Demo accounts (password `{password}`; they stop working once real data is imported):"),
+    "auth.no_accounts": ("尚无账户。请在服务器上运行 `python -m core users add 用户名 --role admin` 创建第一个管理员。",
+                         "No accounts yet. On the server, run `python -m core users add NAME --role admin` to create the first administrator."),
+    "nav.admin": ("账户管理", "Accounts"), "nav.audit": ("审计日志", "Audit log"),
+    "ad.create": ("新建账户", "New account"), "ad.change": ("修改角色与状态", "Role and status"),
+    "ad.reset": ("重置密码", "Reset password"), "ad.role": ("角色", "Role"), "ad.area": ("管辖区域", "Area"),
+    "ad.display_name": ("姓名", "Name"), "ad.created": ("已创建账户 {user}。", "Account {user} created."),
+    "ad.changed": ("已修改账户 {user}。", "Account {user} changed."), "ad.save_role": ("保存角色与区域", "Save role and area"),
+    "ad.disable": ("停用账户", "Disable"), "ad.enable": ("启用账户", "Enable"),
+    "ad.status.active": ("启用", "Active"), "ad.status.disabled": ("停用", "Disabled"),
+    "ad.status.locked": ("锁定至 {until}", "Locked until {until}"),
+    "ad.sso": ("统一身份认证标识（邮箱或 sub）", "Single sign-on identity (e-mail or sub)"),
+    "ad.save_sso": ("保存标识", "Save identity"), "ad.new_password": ("新密码", "New password"),
+    "au.since": ("起始日期", "From"), "au.until": ("截止日期", "To"), "au.action": ("操作", "Action"),
+    "au.count": ("共 {n} 条记录（最新在前）", "{n} entries, newest first"),
+    "set.change": ("修改参数（管理员）", "Change a setting (administrators)"), "set.new_value": ("新值", "New value"),
+    "set.save": ("保存", "Save"), "set.saved": ("已将 {name} 设为 {value}；指标将按新阈值重新计算。",
+                                             "{name} is now {value}; the figures are recomputed with it."),
+    "iv.read_only": ("您的角色只能查看和导出约谈名单。", "Your role can view and export the list only."),
+    "up.demo": ("这是演示账户：导入正式数据后，所有演示账户将失效，需使用正式账户登录。",
+                "This is a demo account: once real data is imported every demo account stops working."),
+})
+COLUMNS.update({
+    "display_name": ("姓名", "Name"), "area_name": ("管辖区域", "Area"), "is_active": ("启用", "Active"),
+    "is_demo": ("演示账户", "Demo"), "failed_logins": ("连续失败次数", "Failed sign-ins"),
+    "locked_until": ("锁定至", "Locked until"), "last_login_at": ("最近登录", "Last sign-in"),
+    "sso_subject": ("统一认证标识", "SSO identity"), "created_at": ("创建时间", "Created"),
+    "created_on": ("创建日期", "Created"), "status_text": ("状态", "Status"),
+    "at": ("时间", "Time"), "scope": ("数据范围", "Scope"), "action_name": ("操作", "Action"), "target": ("对象", "Target"),
+    "detail": ("详情", "Detail"), "role_name": ("角色", "Role"), "scope_name": ("数据范围", "Scope"),
+    "detail_text": ("详情", "Detail"), "who": ("用户", "User"), "outcome_text": ("结果", "Outcome"), "rows_text": ("行数", "Rows"), "reason": ("原因", "Reason"),
+})
+
+
+def headers(columns, L: str = "zh") -> dict[str, str]:
+    """Column name -> label for a table, in the interface language."""
+    return {c: (COLUMNS[c][1] if L == "en" else COLUMNS[c][0]) for c in columns}
+
+
+# The data's own vocabulary (the extract's choices, the actions' statuses, the measures), in English. A value
+# that is exactly one of these reads in English on an English page; names and codes stay as they are.
+VOCABULARY: dict[str, str] = {
+    "三级": "Level III", "二级": "Level II", "一级": "Level I", "未定级": "Unrated",
+    "综合医院": "General hospital", "中医医院": "TCM hospital", "专科医院": "Specialist hospital",
+    "妇幼保健院": "Maternal and child health", "乡镇卫生院": "Township health centre",
+    "社区卫生服务中心": "Community health centre", "村卫生室": "Village clinic", "其他": "Other",
+    "是": "Yes", "否": "No", "公立": "Public", "民营": "Private",
+    "生产企业": "Manufacturer", "配送企业": "Distributor", "药品": "Drug", "耗材": "Consumable",
+    "中选": "Selected", "非中选": "Non-selected", "可替代": "Substitutable",
+    "完全可替代": "Fully substitutable", "大部分可替代": "Mostly substitutable", "线上": "Online", "线下": "Offline",
+    "供货不及时": "Late supply", "质量问题": "Quality", "价格问题": "Price",
+    "待处理": "Open", "已提醒": "Reminded", "已通报": "Notified", "已约谈": "Interviewed", "已整改": "Rectified",
+    "已移交纪检": "Referred to discipline inspection",
+    "报量风险提示": "Risk warning on reported volume", "减少约定采购量": "Reduced agreed volume",
+    "不接受参加集采": "Excluded from the next round",
+    "预警提示": "Warning reminder", "通报提醒": "Notification", "约谈督导": "Interview and supervision",
+    "与纪检监察部门联动处置": "Referral to discipline inspection",
+    "医疗机构": "Institution", "企业": "Enterprise",
+    # dosage forms (those of the demo, and other common ones of the VBP rounds)
+    "片剂": "Tablet", "胶囊": "Capsule", "肠溶片": "Enteric-coated tablet", "肠溶胶囊": "Enteric-coated capsule",
+    "散剂": "Powder", "植入类": "Implant", "介入类": "Interventional device", "注射剂": "Injection",
+    "颗粒剂": "Granules", "缓释片": "Extended-release tablet", "控释片": "Controlled-release tablet",
+    "分散片": "Dispersible tablet", "口服溶液剂": "Oral solution", "滴眼剂": "Eye drops", "吸入剂": "Inhalation",
+}
+
+
+def vocabulary(value, lang: str = "zh"):
+    """A value of the data's vocabulary in the interface language (anything else as it is)."""
+    return VOCABULARY.get(value, value) if lang == "en" and isinstance(value, str) else value
+
+
+def translated(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The frame with its text values of the data's vocabulary in the interface language."""
+    if lang != "en":
+        return frame
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = pd.Series([VOCABULARY.get(v, v) if isinstance(v, str) else v for v in out[c]], index=out.index,
+                               dtype=object)
+    return out
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(month: str, lang: str = "zh") -> str:
+    """A month "2026-01" as it reads: 2026年1月, or Jan 2026."""
+    year, number = str(month)[:4], int(str(month)[5:7])
+    return f"{_MONTHS_EN[number - 1]} {year}" if lang == "en" else f"{year}年{number}月"
+
+
+_CLAUSE_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+
+
+def clause_text(clause: str, lang: str = "zh") -> str:
+    """A clause of the notice as it reads: 二（三） in Chinese, II(3) in English."""
+    if lang != "en" or not isinstance(clause, str):
+        return clause
+    m = re.fullmatch(r"([一二三四五六七八九十])（([一二三四五六七八九十])）", clause.strip())
+    return f"{_ROMAN[_CLAUSE_NUMBERS[m.group(1)]]}({_CLAUSE_NUMBERS[m.group(2)]})" if m else clause
+
+
+NOTICE = ("鲁医保发〔2023〕14号", "Shandong notice No. 14 (2023)")

@@ -1,0 +1,218 @@
+"""Maps as pure functions returning pydeck decks: no basemap, no internet.
+
+A map's colours and its legend come from one `Scale` of its values: rates in percent, counts in whole-number
+bins, other numbers (points of imbalance) to one decimal. Bins whose bounds would read alike are merged, so a
+single value gets one legend entry and no two entries read the same.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pydeck as pdk
+from shapely.geometry import shape
+
+from core.present.i18n import column_decimals
+
+# Sequential blues, light to dark, for counts and rates.
+PALETTE = [(222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (66, 146, 198), (33, 113, 181), (8, 69, 148)]
+RED, PRIMARY, OTHER = [200, 30, 30, 220], [33, 113, 181, 200], [90, 90, 90, 200]
+NO_VALUE = (220, 220, 220)
+KINDS = ("percent", "count", "number")
+CLOSE = {"percent": 0.01, "number": 1.0}  # values within a percentage point (a point of imbalance) share a colour
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: float
+    high: float
+    rgb: tuple[int, int, int]
+    label: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    kind: str  # percent | count | number
+    bins: tuple[Bin, ...]
+    decimals: int = 1  # of a rate in percent: more when the smallest rate is below 1%
+
+    def text(self, value) -> str:
+        """A value as the map's tooltip and legend write it."""
+        return _format(self.kind, value, self.decimals)
+
+    def color(self, value, alpha: int = 255) -> list[int]:
+        """The fill of a value: its bin's colour (grey without a value)."""
+        if value is None or value != value or not self.bins:
+            return [*NO_VALUE, 160]
+        for b in self.bins:
+            if value <= b.high or b is self.bins[-1]:
+                return [*b.rgb, alpha]
+        return [*self.bins[-1].rgb, alpha]
+
+    def legend(self) -> list[tuple[list[int], str]]:
+        return [(list(b.rgb), b.label) for b in self.bins]
+
+
+def _format(kind: str, value, decimals: int = 1) -> str:
+    if value is None or value != value:
+        return "—"
+    if kind == "percent":
+        return f"{value * 100:.{decimals}f}%"
+    if kind == "count":
+        return f"{value:,.0f}"
+    return f"{value:.1f}"
+
+
+def _spread(n: int) -> list[tuple[int, int, int]]:
+    """n colours of the palette, spread from its lightest to its darkest (the middle one when n is 1)."""
+    if n == 1:
+        return [PALETTE[3]]
+    return [PALETTE[round(i * (len(PALETTE) - 1) / (n - 1))] for i in range(n)]
+
+
+def scale(values, kind: str = "percent") -> Scale:
+    """The bins of a set of values: up to seven, from the lowest to the highest value."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of map value: {kind}")
+    vals = [float(v) for v in values if v is not None and v == v and math.isfinite(float(v))]
+    if not vals:
+        return Scale(kind, ())
+    low, high = min(vals), max(vals)
+    d = column_decimals(vals) if kind == "percent" else 1  # 0.01% does not read 0.0%
+    if kind == "count":
+        low, high = math.floor(low), math.ceil(high)
+        width = max(1, math.ceil((high - low + 1) / len(PALETTE)))
+        spans = [(a, min(a + width - 1, high)) for a in range(low, high + 1, width)]
+        colors = _spread(len(spans))
+        return Scale(kind, tuple(Bin(a - 0.5 if i else -math.inf, b + 0.5, colors[i], f"{a:,}" if a == b else f"{a:,}–{b:,}")
+                                 for i, (a, b) in enumerate(spans)))
+    if high - low < CLOSE[kind]:  # values this close are one colour: no bin says they differ
+        text = _format(kind, low, d) if _format(kind, low, d) == _format(kind, high, d) else \
+            f"{_format(kind, low, d)} – {_format(kind, high, d)}"
+        return Scale(kind, (Bin(-math.inf, math.inf, PALETTE[3], text),), d)
+    step = (high - low) / len(PALETTE)
+    edges = [low + i * step for i in range(len(PALETTE))] + [high]
+    kept = [edges[0]]
+    for e in edges[1:]:  # an edge that reads like the one before adds no bin
+        if _format(kind, e, d) != _format(kind, kept[-1], d):
+            kept.append(e)
+    if len(kept) == 1:
+        return Scale(kind, (Bin(-math.inf, math.inf, PALETTE[3], _format(kind, low, d)),), d)
+    colors = _spread(len(kept) - 1)
+    return Scale(kind, tuple(Bin(a, b, colors[i], f"{_format(kind, a, d)} – {_format(kind, b, d)}")
+                             for i, (a, b) in enumerate(zip(kept, kept[1:]))), d)
+
+
+def legend(values, kind: str = "percent") -> list[tuple[list[int], str]]:
+    """The colour key of a choropleth of these values: (rgb, label) from low to high."""
+    return scale(values, kind).legend()
+
+
+def view_for(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
+    """A view fitted to (min_lon, min_lat, max_lon, max_lat)."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+    span = max(max_lon - min_lon, (max_lat - min_lat) * 1.3, 0.05)
+    zoom = 8.6 - math.log2(span)
+    return pdk.ViewState(longitude=(min_lon + max_lon) / 2, latitude=(min_lat + max_lat) / 2, zoom=zoom)
+
+
+def choropleth(fc: dict, bounds: tuple[float, float, float, float], layer_id: str = "areas",
+               tooltip: str = "{name}: {value_text}", kind: str = "count") -> pdk.Deck:
+    """Areas coloured by their properties.value, labelled with their names."""
+    values = {f["properties"]["code"]: f["properties"].get("value") for f in fc["features"]}
+    return areas_deck(fc, values, bounds, tooltip, layer_id, kind)
+
+
+LABEL_PX = 13  # the labels' size in pixels: a Chinese character is about this wide and high
+WORLD_PX = 512  # deck.gl's world at zoom 0, in pixels
+
+
+def placed_labels(fc: dict, view: pdk.ViewState) -> list[dict]:
+    """The area names that fit on the map at its zoom without touching one another: the larger areas' first, each
+    kept only where its box (with a few pixels' room) overlaps none kept before. The others are in the table below
+    the map, and their areas still draw, colour and click."""
+    per_degree = WORLD_PX * 2 ** view.zoom / 360
+    pad = 3
+    order = sorted(fc["features"], key=lambda f: (-shape(f["geometry"]).area, f["properties"]["code"]))
+    kept, boxes = [], []
+    for f in order:
+        p = f["properties"]
+        lon, lat = p["label_lon"], p["label_lat"]
+        x = lon * per_degree
+        y = math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))) * per_degree  # Mercator
+        half_w, half_h = len(p["name"]) * LABEL_PX / 2 + pad, LABEL_PX / 2 + pad
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        boxes.append(box)
+        kept.append({"name": p["name"], "code": p["code"], "position": [lon, lat]})
+    return sorted(kept, key=lambda k: k["code"])
+
+
+def _labels(fc: dict, layer_id: str, view: pdk.ViewState) -> pdk.Layer:
+    return pdk.Layer("TextLayer", placed_labels(fc, view), id=f"{layer_id}-labels", get_position="position",
+                     get_text="name", get_size=LABEL_PX, get_color=[30, 30, 30], character_set='"auto"')
+
+
+class Frozen(pdk.Deck):
+    """A deck whose JSON is made once: a page drawn again sends the same text without rebuilding it."""
+
+    def __init__(self, deck: pdk.Deck):
+        self.__dict__.update(deck.__dict__)
+        self._frozen_json = deck.to_json()
+
+    def to_json(self) -> str:
+        return self._frozen_json
+
+
+def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_id: str = "areas",
+               kind: str = "percent") -> pdk.Deck:
+    """Child areas coloured by value on the values' scale (grey where there is no value), pickable for the drill;
+    `value_text` is the value as the legend writes it."""
+    fc = {**fc, "features": [{**f, "properties": dict(f["properties"])} for f in fc["features"]]}  # geometry shared
+    for f in fc["features"]:
+        v = values.get(f["properties"]["code"])
+        f["properties"]["value"] = None if v is None or v != v else round(float(v), 4)
+    colours = scale([f["properties"]["value"] for f in fc["features"]], kind)
+    for f in fc["features"]:
+        v = f["properties"]["value"]
+        f["properties"]["value_text"] = colours.text(v)
+        f["properties"]["fill"] = colours.color(v)
+    areas = pdk.Layer("GeoJsonLayer", fc, id=layer_id, pickable=True, stroked=True, filled=True, auto_highlight=True,
+                      get_fill_color="properties.fill", get_line_color=[90, 90, 90], line_width_min_pixels=1)
+    view = view_for(bounds)
+    return pdk.Deck(layers=[areas, _labels(fc, layer_id, view)], initial_view_state=view, map_provider=None,
+                    tooltip={"text": tooltip})
+
+
+def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, by_value: bool = False,
+                      kind: str = "percent") -> pdk.Deck:
+    """A county's outline with its institutions as points. By default red-flagged ones are red and
+    sized by score, primary care blue, others grey; `by_value` colours them by their value on the
+    values' scale (grey without one) and rings red-flagged ones in red."""
+    pts = []
+    colours = scale([p.get("value") for p in points], kind) if by_value else None
+    for p in points:
+        p = {k: (None if isinstance(v, float) and v != v else v) for k, v in p.items()}  # JSON has no NaN
+        red = p.get("score") is not None
+        if colours is not None:
+            color, radius = colours.color(p.get("value")), 400
+            p["value_text"] = colours.text(p.get("value"))
+        else:
+            color = RED if red else (PRIMARY if p.get("is_primary") else OTHER)
+            radius = 300 + (150 * float(p["score"]) if red else 0)
+        pts.append({**p, "radius": radius, "color": color, "ring": RED if red else [255, 255, 255, 0]})
+    area = pdk.Layer("GeoJsonLayer", outline, id="outline", pickable=False, stroked=True, filled=True,
+                     get_fill_color=[240, 240, 240, 120], get_line_color=[90, 90, 90], line_width_min_pixels=1)
+    dots = pdk.Layer("ScatterplotLayer", pts, id="institutions", pickable=True, get_position=["longitude", "latitude"],
+                     get_radius="radius", get_fill_color="color", radius_min_pixels=3, radius_max_pixels=30,
+                     stroked=by_value, get_line_color="ring", line_width_min_pixels=2)
+    return pdk.Deck(layers=[area, dots], initial_view_state=view_for(bounds), map_provider=None, tooltip={"text": tooltip})
+
+
+def point_legend(by_value: bool) -> list[tuple[list[int], str, str]]:
+    """The institutions map's keys: (rgb, catalogue key, "fill" or "ring"), as `institutions_deck` draws them (a
+    map by value rings red-flagged institutions in red)."""
+    if by_value:
+        return [(RED[:3], "legend.ring_red", "ring"), (list(NO_VALUE), "legend.no_value", "fill")]
+    return [(RED[:3], "legend.red", "fill"), (PRIMARY[:3], "legend.primary", "fill"), (OTHER[:3], "legend.other", "fill")]

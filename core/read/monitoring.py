@@ -1,0 +1,102 @@
+"""The monitoring pages' tables (supply, procurement, complaints), restricted to the view's area.
+
+Everything reads the marts; complaints are few, so their timeliness is worked out from the
+complaints table with the working-day calendar at the view's as-of date.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from core.present.flagtext import describe
+from core.store.cache import cached
+from core.store.view import View
+
+
+@cached
+def delivery_by_product(view: View) -> pd.DataFrame:
+    frame = view.read(f"""
+        SELECT p.product_code, p.generic_name, p.dosage_form, p.specification, p.category, e.enterprise_name AS manufacturer,
+               SUM(m.rate_delivered_qty) AS delivered_qty, SUM(m.rate_order_qty) AS ordered_qty,
+               COUNT(*) AS count_institutions
+        FROM mart_inst_product m
+        JOIN institutions i ON i.institution_code = m.institution_code
+        JOIN products p ON p.product_code = m.product_code
+        JOIN enterprises e ON e.enterprise_code = p.manufacturer_code
+        WHERE m.view_id = :v AND m.agreed_qty > 0 AND {view.institutions_in_area()}
+        GROUP BY p.product_code, p.generic_name, p.dosage_form, p.specification, p.category, e.enterprise_name""")
+    frame["delivery_rate"] = frame["delivered_qty"] / frame["ordered_qty"].where(frame["ordered_qty"] > 0)
+    return frame.sort_values(["delivery_rate", "product_code"], kind="stable").reset_index(drop=True)
+
+
+@cached
+def enterprise_tiers(view: View) -> pd.DataFrame:
+    """Tiers of the enterprises that serve the area (a tier is the enterprise's, over the whole province)."""
+    frame = view.read(f"""SELECT m.enterprise_code, m.delivered_qty, m.ordered_qty, m.delivery_rate, m.count_complaints,
+                                 m.count_timely, m.timely_rate, m.delivery_tier, m.complaint_tier, m.tier,
+                                 e.enterprise_name, e.role
+                          FROM mart_enterprises m JOIN enterprises e ON e.enterprise_code = m.enterprise_code
+                          WHERE m.view_id = :v AND m.enterprise_code IN {view.enterprises_in_area()}""")
+    order = {"D": 0, "C": 1, "B": 2, "A": 3}
+    frame["tier_rank"] = frame["tier"].map(order).fillna(4)
+    return frame.sort_values(["tier_rank", "delivery_rate", "enterprise_code"], kind="stable") \
+        .drop(columns="tier_rank").reset_index(drop=True)
+
+
+@cached
+def primary_balance(view: View) -> pd.DataFrame:
+    """Primary against other institutions' delivery rates for the area and the areas below it."""
+    frame = view.read(f"""SELECT a.region_code, a.region_level, a.primary_delivered_qty, a.primary_ordered_qty,
+                                 a.others_delivered_qty, a.others_ordered_qty, a.count_institutions, a.count_red_flag,
+                                 r.region_name
+                          FROM mart_areas a JOIN regions r ON r.region_code = a.region_code
+                          WHERE a.view_id = :v AND (a.region_code = :area OR r.parent_code = :area)""")
+    frame["primary_rate"] = frame["primary_delivered_qty"] / frame["primary_ordered_qty"].where(frame["primary_ordered_qty"] > 0)
+    frame["others_rate"] = frame["others_delivered_qty"] / frame["others_ordered_qty"].where(frame["others_ordered_qty"] > 0)
+    frame["gap_points"] = (frame["others_rate"] - frame["primary_rate"]) * 100
+    gaps = set(view.read("SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'primary_care_gap'")
+               ["subject_code"])
+    frame["is_flagged"] = frame["region_code"].isin(gaps)
+    return frame.sort_values("gap_points", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@cached
+def institution_flags(view: View, flag_ids: tuple[str, ...], lang: str = "zh") -> pd.DataFrame:
+    """Flags of institutions in the area, with names and what they are about (in `lang`)."""
+    marks = ", ".join(f":f{n}" for n in range(len(flag_ids)))
+    frame = view.read(f"""
+        SELECT f.flag_id, f.severity, f.subject_code AS institution_code, i.institution_name, k.region_name AS county_name,
+               f.detail_code, p.generic_name AS detail_name, f.value, f.threshold
+        FROM mart_flags f JOIN institutions i ON i.institution_code = f.subject_code
+        JOIN regions k ON k.region_code = i.county_code
+        LEFT JOIN products p ON p.product_code = f.detail_code
+        WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id IN ({marks}) AND {view.institutions_in_area()}
+        ORDER BY f.flag_id, f.subject_code, f.detail_code""", {f"f{n}": f for n, f in enumerate(flag_ids)})
+    return describe(frame, lang)
+
+
+@cached
+def complaint_table(view: View) -> pd.DataFrame:
+    """Complaints raised in the area by T (of the view's category), with their working-day timeliness at T."""
+    return view.read(f"""SELECT c.complaint_id, c.institution_code, c.enterprise_code, c.product_code, c.issue_type,
+                                c.raised_date, c.reply_date, c.promised_date, c.resolved_date,
+                                i.institution_name, e.enterprise_name, m.reply_workdays, m.promise_workdays,
+                                m.reply_late, m.unresolved, m.timely, m.counted
+                         FROM mart_complaints m JOIN complaints c ON c.complaint_id = m.complaint_id
+                         JOIN institutions i ON i.institution_code = c.institution_code
+                         JOIN enterprises e ON e.enterprise_code = c.enterprise_code
+                         WHERE m.view_id = :v AND {view.institutions_in_area()} ORDER BY c.complaint_id""").astype(
+        {"reply_late": bool, "unresolved": bool, "timely": bool, "counted": bool})
+
+
+@cached
+def complaints_by_enterprise(view: View) -> pd.DataFrame:
+    """Per enterprise: complaints raised in the area, late replies, unresolved, and the timely rate."""
+    complaints = complaint_table(view)
+    counted = complaints[complaints["counted"]]
+    g = complaints.groupby(["enterprise_code", "enterprise_name"]).agg(
+        count_complaints=("complaint_id", "count"), count_reply_late=("reply_late", "sum"),
+        count_unresolved=("unresolved", "sum")).reset_index()
+    timely = counted.groupby("enterprise_code").agg(count_counted=("complaint_id", "count"), count_timely=("timely", "sum"))
+    g = g.merge(timely, on="enterprise_code", how="left").fillna({"count_counted": 0, "count_timely": 0})
+    g["timely_rate"] = g["count_timely"] / g["count_counted"].where(g["count_counted"] > 0)
+    return g.sort_values("timely_rate", kind="stable").reset_index(drop=True)

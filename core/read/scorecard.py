@@ -1,0 +1,145 @@
+"""Scorecards: everything about one institution or one enterprise, as seen from a view.
+
+An institution outside the view's area, or an enterprise that does not serve it, has no
+scorecard (None), so a link cannot show what the viewer may not see.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from core.policy.indicators import FLAG_BY_ID, INDICATORS
+from core.present.flagtext import describe
+from core.read.interviews import actions_of
+from core.store.cache import cached
+from core.store.view import View
+
+
+def _day(view: View):
+    return view.as_of if view.store.is_postgres else view.as_of.isoformat()
+
+
+def _flags(view: View, level: str, code: str, lang: str) -> pd.DataFrame:
+    frame = view.read("SELECT flag_id, severity, detail_code, value, threshold FROM mart_flags "
+                      "WHERE view_id = :v AND level = :l AND subject_code = :c ORDER BY flag_id, detail_code",
+                      {"l": level, "c": code})
+    return describe(frame, lang)
+
+
+def _indicators(view: View, level: str, code: str, flags: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator of the subject, in the registry's order (one it has no figure for reads as none); with
+    `flags`, count_flagged is the number of its flags of each indicator (a complaint's: the mart's count)."""
+    frame = view.read("SELECT indicator_id, numerator, denominator, value, count_flagged FROM mart_indicators "
+                      "WHERE view_id = :v AND level = :l AND subject_code = :c", {"l": level, "c": code})
+    wanted = [i.id for i in INDICATORS] if level == "institution" else list(frame["indicator_id"])
+    frame = frame.set_index("indicator_id").reindex(wanted).rename_axis("indicator_id").reset_index()
+    if flags is not None:
+        by_number = {i.number: i.id for i in INDICATORS}
+        per = flags["flag_id"].map(lambda f: by_number.get(FLAG_BY_ID[f].indicator)).value_counts()
+        mine = frame["indicator_id"].map(per).fillna(0)
+        frame["count_flagged"] = mine.where(frame["indicator_id"] != "complaint", frame["count_flagged"])
+    frame["count_flagged"] = frame["count_flagged"].fillna(0).astype(int)
+    frame["indicator"] = frame["indicator_id"].map({i.id: i.zh for i in INDICATORS})
+    return frame
+
+
+def _category(view: View, alias: str) -> str:
+    return f" AND {alias}.category = :cat" if view.category else ""
+
+
+@cached
+def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
+    info = view.read(f"""SELECT i.*, k.region_name AS county_name, c.region_name AS city_name
+                         FROM institutions i JOIN regions k ON k.region_code = i.county_code
+                         LEFT JOIN regions c ON c.region_code = k.prefecture_code
+                         WHERE i.institution_code = :c AND {view.institutions_in_area()}""", {"c": code})
+    if info.empty:
+        return None
+    month = "to_char(o.order_date, 'YYYY-MM')" if view.store.is_postgres else "strftime('%Y-%m', o.order_date)"
+    params = {"c": code, "t": _day(view), "cat": view.category,
+              "start": view.info.period_start if view.store.is_postgres else view.info.period_start.isoformat()}
+    monthly = view.read(f"""SELECT {month} AS month, SUM(o.order_qty) AS order_qty,
+                                   SUM(CASE WHEN o.delivery_date <= :t THEN COALESCE(o.delivered_qty, 0) ELSE 0 END)
+                                       AS delivered_qty,
+                                   SUM(CASE WHEN p.status = '中选' THEN o.order_qty ELSE 0 END) AS selected_qty,
+                                   SUM(CASE WHEN p.status = '非中选' THEN o.order_qty ELSE 0 END) AS nonselected_qty
+                            FROM orders o JOIN products p ON p.product_code = o.product_code
+                            WHERE o.institution_code = :c AND o.order_date >= :start AND o.order_date <= :t
+                                  {_category(view, "p")}
+                            GROUP BY {month} ORDER BY 1""", params)
+    monthly["delivery_rate"] = monthly["delivered_qty"] / monthly["order_qty"].where(monthly["order_qty"] > 0)
+    total = monthly["selected_qty"] + monthly["nonselected_qty"]
+    monthly["selected_share"] = monthly["selected_qty"] / total.where(total > 0)
+    agreements = view.read(f"""SELECT a.product_code, p.generic_name, p.dosage_form, a.period_start, a.period_end,
+                                      a.reported_qty, a.prior_year_qty, a.agreed_qty, m.purchased_qty,
+                                      m.rate_delivered_qty, m.rate_order_qty
+                               FROM agreements a JOIN products p ON p.product_code = a.product_code
+                               LEFT JOIN mart_inst_product m ON m.view_id = :v AND m.institution_code = a.institution_code
+                                    AND m.product_code = a.product_code
+                               WHERE a.institution_code = :c AND a.period_start <= :t AND a.period_end >= :t
+                                     {_category(view, "p")}
+                               ORDER BY a.product_code""", params)
+    agreements["completion"] = agreements["purchased_qty"] / agreements["agreed_qty"].where(agreements["agreed_qty"] > 0)
+    agreements["delivery_rate"] = agreements["rate_delivered_qty"] / agreements["rate_order_qty"].where(
+        agreements["rate_order_qty"] > 0)
+    complaints = view.read("""SELECT c.complaint_id, e.enterprise_name, c.issue_type, c.raised_date, c.reply_date,
+                                     c.promised_date, c.resolved_date, m.reply_late, m.unresolved
+                              FROM mart_complaints m JOIN complaints c ON c.complaint_id = m.complaint_id
+                              JOIN enterprises e ON e.enterprise_code = c.enterprise_code
+                              WHERE m.view_id = :v AND c.institution_code = :c ORDER BY c.raised_date, c.complaint_id""",
+                           {"c": code})
+    red = view.read("SELECT quarter, score, step FROM mart_red_flags WHERE view_id = :v AND institution_code = :c "
+                    "ORDER BY quarter", {"c": code})
+    flags = _flags(view, "institution", code, lang)
+    return {"info": info.iloc[0].to_dict(), "indicators": _indicators(view, "institution", code, flags),
+            "flags": flags, "monthly": monthly, "agreements": agreements,
+            "complaints": complaints, "red": red, "actions": actions_of(view.store, "institution", code)}
+
+
+@cached
+def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
+    """An enterprise that serves the view's area: its tier (over the province), its products'
+    delivery and the complaints it received, both from institutions of the area."""
+    info = view.read(f"SELECT * FROM enterprises WHERE enterprise_code = :c AND enterprise_code IN "
+                     f"{view.enterprises_in_area()}", {"c": code})
+    if info.empty:
+        return None
+    tier = view.read("SELECT * FROM mart_enterprises WHERE view_id = :v AND enterprise_code = :c", {"c": code})
+    products = view.read(f"""SELECT p.product_code, p.generic_name, p.dosage_form, p.status,
+                                    SUM(m.rate_delivered_qty) AS delivered_qty, SUM(m.rate_order_qty) AS ordered_qty,
+                                    COUNT(m.institution_code) AS count_institutions
+                             FROM products p LEFT JOIN (
+                                  SELECT m.* FROM mart_inst_product m JOIN institutions i
+                                  ON i.institution_code = m.institution_code
+                                  WHERE m.view_id = :v AND m.agreed_qty > 0 AND {view.institutions_in_area()}) m
+                                  ON m.product_code = p.product_code
+                             WHERE p.manufacturer_code = :c {_category(view, "p")}
+                             GROUP BY p.product_code, p.generic_name, p.dosage_form, p.status ORDER BY 1""",
+                         {"c": code, "cat": view.category})
+    products["delivery_rate"] = products["delivered_qty"] / products["ordered_qty"].where(products["ordered_qty"] > 0)
+    complaints = view.read(f"""SELECT c.complaint_id, i.institution_name, c.issue_type, c.raised_date, c.reply_date,
+                                      c.promised_date, c.resolved_date, m.reply_late, m.unresolved
+                               FROM mart_complaints m JOIN complaints c ON c.complaint_id = m.complaint_id
+                               JOIN institutions i ON i.institution_code = c.institution_code
+                               WHERE m.view_id = :v AND c.enterprise_code = :c AND {view.institutions_in_area()}
+                               ORDER BY c.raised_date, c.complaint_id""", {"c": code})
+    flags = _flags(view, "enterprise", code, lang)
+    if view.area_level != "province":  # complaint flags name the complaint: keep those raised inside the area
+        flags = flags[~flags["flag_id"].str.startswith("complaint_") | flags["detail_code"].isin(complaints["complaint_id"])]
+    return {"info": info.iloc[0].to_dict(), "tier": tier.iloc[0].to_dict() if len(tier) else {},
+            "indicators": _indicators(view, "enterprise", code), "flags": flags.reset_index(drop=True),
+            "products": products, "complaints": complaints, "actions": actions_of(view.store, "enterprise", code)}
+
+
+@cached
+def institution_choices(view: View) -> pd.DataFrame:
+    """The institutions a scorecard can be opened for from this view: code, name, county."""
+    return view.read(f"""SELECT i.institution_code AS code, i.institution_name AS name, k.region_name AS county_name
+                         FROM institutions i JOIN regions k ON k.region_code = i.county_code
+                         WHERE {view.institutions_in_area()} ORDER BY i.institution_code""")
+
+
+@cached
+def enterprise_choices(view: View) -> pd.DataFrame:
+    """The enterprises a scorecard can be opened for from this view (those serving its area): code, name, role."""
+    return view.read(f"""SELECT enterprise_code AS code, enterprise_name AS name, role FROM enterprises
+                         WHERE enterprise_code IN {view.enterprises_in_area()} ORDER BY enterprise_code""")

@@ -1,0 +1,1 @@
+"""Store -> marts, in pipeline order: the pass over the orders, facts at T, flags, roll-up, monthly series, and the writer that stores a view."""

@@ -1,0 +1,338 @@
+"""The facts the flags are computed from, read from the store at as-of date T.
+
+Heavy work stays in the database: one pass over the orders aggregates them to
+institution x product with conditional sums; order-level checks fetch only the orders
+that can possibly be flagged. The results are small frames.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from concurrent.futures import Executor
+
+import pandas as pd
+
+from core.policy.workdays import Calendar
+from core.policy.workdays import DEFAULT as CAL
+from core.refresh.orderpass import earlier_month_ends, OrdersPass
+from core.store.db import index_hint, read_large
+
+# The agreements in force at T, or (:low before T) at any day of [low, T]: one read serves T and its month ends.
+_AGREEMENTS = """
+SELECT institution_code, product_code, period_start, period_end, reported_qty, prior_year_qty, agreed_qty,
+       distributor_code
+FROM agreements o WHERE period_start <= :t AND period_end >= :low {cat}
+"""
+
+_OF_CATEGORY = " AND {alias}.product_code IN (SELECT product_code FROM products WHERE category = :cat)"
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain Python objects: the many small selections and merges of a refresh take rows of
+    object columns faster than of pandas' text dtype (whatever its storage, see core/__init__.py)."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c]) and frame[c].dtype != object]
+    return frame.astype({c: object for c in text}) if text else frame
+
+
+def once(compute):
+    """A function of one Facts worked out once per Facts and kept on it (the flags, the rollup and the marts
+    ask several times). Unlike functools.cache, it does not keep every Facts, its pass over the orders
+    included, alive in the server process after the refresh."""
+    name = f"_once_{compute.__name__}"
+
+    @functools.wraps(compute)
+    def kept(f):
+        if name not in f.__dict__:
+            f.__dict__[name] = compute(f)
+        return f.__dict__[name]
+    return kept
+
+
+def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for c in columns:
+        frame[c] = pd.Series([None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[c]],
+                             index=frame.index, dtype=object)
+    return frame
+
+
+class Facts:
+    """The facts at as-of date T, for every product or for one category (药品 or 耗材)."""
+
+    def __init__(self, store, as_of: dt.date | None = None, calendar: Calendar = CAL, category: str = "",
+                 like: "Facts | None" = None):
+        """`like`: the Facts at a later T of the same category, whose store reads this one shares where
+        they hold what it needs (the pass over the orders, the agreements, institutions and products)."""
+        self.store = store
+        self.settings = like.settings if like is not None else store.settings()
+        self.calendar = calendar
+        self.category = category
+        self._like = like if like is not None and like.category == category else None
+        self._early: dict = {}  # reads started by `prefetch`
+        self.as_of = as_of or self.latest_order_date()
+        self.period_start, self.period_end = self._period()
+        days = (self.period_end - self.period_start).days + 1
+        self.schedule = min(1.0, max(0.0, ((self.as_of - self.period_start).days + 1) / days))
+        self.grace = self.as_of - dt.timedelta(days=int(self.settings["delivery_grace_days"]))
+
+    # -- parameters -------------------------------------------------------------------
+    def _d(self, day: dt.date):
+        return day if self.store.is_postgres else day.isoformat()
+
+    def params(self, **extra) -> dict:
+        return {"t": self._d(self.as_of), "start": self._d(self.period_start), "grace": self._d(self.grace),
+                "cat": self.category, **extra}
+
+    def of_category(self, alias: str = "o") -> str:
+        """SQL that keeps the rows of `alias` whose product is of the chosen category (nothing when all)."""
+        return _OF_CATEGORY.format(alias=alias) if self.category else ""
+
+    def latest_order_date(self) -> dt.date:
+        value = self.store.read("SELECT MAX(order_date) AS d FROM orders")["d"].iloc[0]
+        return pd.Timestamp(value).date() if value is not None else dt.date.today()
+
+    def _period(self) -> tuple[dt.date, dt.date]:
+        t = self._d(self.as_of)
+        row = self.store.read("SELECT MIN(period_start) AS s, MAX(period_end) AS e FROM agreements o "
+                              "WHERE period_start <= :t AND period_end >= :t" + self.of_category(),
+                              {"t": t, "cat": self.category}).iloc[0]
+        if row["s"] is None:
+            return dt.date(self.as_of.year, 1, 1), dt.date(self.as_of.year, 12, 31)
+        return pd.Timestamp(row["s"]).date(), pd.Timestamp(row["e"]).date()
+
+    # -- small frames -------------------------------------------------------------------
+    @functools.cached_property
+    def institutions(self) -> pd.DataFrame:
+        if self._like is not None:
+            return self._like.institutions
+        return _plain(self.store.read("""SELECT i.institution_code, i.level, i.is_primary, i.county_code, k.prefecture_code AS city_code
+                                  FROM institutions i JOIN regions k ON k.region_code = i.county_code""")).assign(
+            is_primary=lambda f: f["is_primary"].astype(bool))
+
+    @functools.cached_property
+    def _agreements_span(self) -> pd.DataFrame:
+        """The agreements in force on any day from the earliest of T's month ends to T, with the days of their
+        period for filtering, and its length in calendar months (period_months, for the abnormal-order limit)."""
+        low = min([self.as_of] + earlier_month_ends(self.as_of))
+        frame = read_large(self.store.engine, _AGREEMENTS.format(cat=self.of_category()), self.params(low=self._d(low)),
+                           text=["institution_code", "product_code", "period_start", "period_end", "distributor_code"])
+        start, end = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
+        months = (end.dt.year - start.dt.year) * 12 + end.dt.month - start.dt.month + 1
+        return frame.assign(_from=start, _to=end, period_months=months.astype(float))
+
+    @functools.cached_property
+    def agreements(self) -> pd.DataFrame:
+        """The agreements in force at T."""
+        like = self._like
+        span = like._agreements_span if like is not None and self.as_of <= like.as_of and \
+            self.as_of >= min([like.as_of] + earlier_month_ends(like.as_of)) else self._agreements_span
+        t = pd.Timestamp(self.as_of)
+        kept = span[(span["_from"] <= t) & (span["_to"] >= t)]
+        return kept.drop(columns=["_from", "_to"]).reset_index(drop=True)
+
+    @functools.cached_property
+    def products(self) -> pd.DataFrame:
+        if self._like is not None:
+            return self._like.products
+        frame = _plain(self.store.read("SELECT product_code, generic_name, dosage_form, status, manufacturer_code, "
+                                       "category FROM products"))
+        return (frame[frame["category"] == self.category] if self.category else frame).drop(columns="category")
+
+    @functools.cached_property
+    def source(self) -> OrdersPass:
+        """The one pass over the orders: shared with the Facts of earlier month ends when given, else made here."""
+        if self._like is not None and self._like.source.serves(self.period_start, self.as_of):
+            return self._like.source
+        return OrdersPass(self.store, self.period_start, self.as_of, int(self.settings["delivery_grace_days"]),
+                          self.of_category(), self.params(), meanwhile=self._read_small)
+
+    def _read_small(self) -> None:
+        """The small reads, done while the engine scans the orders."""
+        for name in ("agreements", "institutions", "products", "baseline", "complaints"):
+            getattr(self, name)
+
+    @functools.cached_property
+    def baseline(self) -> pd.DataFrame:
+        """Last year's purchases of substitutable pairs (the year before the period's)."""
+        if self._like is not None and self._like.period_start.year == self.period_start.year:
+            return self._like.baseline
+        return _plain(self.store.read("SELECT institution_code, product_code, prior_year_qty AS baseline_qty "
+                                      "FROM baseline WHERE year = :y", {"y": self.period_start.year - 1}))
+
+    @functools.cached_property
+    def inst_product_distributor(self) -> pd.DataFrame:
+        """Institution x product x distributor sums in the period at T."""
+        return self.source.pairs_at(self.as_of)
+
+    @functools.cached_property
+    def inst_product(self) -> pd.DataFrame:
+        """Institution x product: purchases in the period, the delivery-rate window, the agreement, the baseline."""
+        sums = ["purchased_qty", "rate_order_qty", "rate_delivered_qty", "count_orders"]
+        orders = self.source.ips_at(self.as_of)
+        agr = self.agreements[["institution_code", "product_code", "agreed_qty", "reported_qty", "prior_year_qty",
+                               "period_months"]]
+        out = orders.merge(agr, on=["institution_code", "product_code"], how="outer")
+        out = out.merge(self.baseline, on=["institution_code", "product_code"], how="left")
+        out = out.merge(self.products, on="product_code", how="left")
+        for c in sums + ["max_order_qty"]:
+            out[c] = out[c].fillna(0.0)
+        for c in ("agreed_qty", "reported_qty", "prior_year_qty", "period_months", "baseline_qty"):
+            out[c] = out[c].astype(float)  # numbers (missing as NaN) even when no agreement or baseline was read
+        # Start finding the order-size quartiles the abnormal-order rule will need (pairs without an agreement).
+        self.source.read_quartiles(list(out.loc[~(out["agreed_qty"] > 0) & (out["count_orders"] > 0), "product_code"]),
+                                   self.as_of)
+        return out
+
+    # -- candidate orders ----------------------------------------------------------------
+    def prefetch(self, pool: Executor) -> None:
+        """Start the order-level reads (offline orders, receipt candidates) on `pool`: they need nothing of the
+        pass over the orders, so the engine can answer them while the pass runs."""
+        self._early = {name: pool.submit(getattr(self, "_" + name)) for name in ("offline_orders", "receipt_candidates")}
+
+    def _prefetched(self, name: str) -> pd.DataFrame:
+        early = self._early.get(name)
+        return early.result() if early is not None else getattr(self, "_" + name)()
+
+    def offline_orders(self) -> pd.DataFrame:
+        return self._prefetched("offline_orders")
+
+    def receipt_candidates(self) -> pd.DataFrame:
+        """Delivered orders confirmed more than n calendar days after delivery, or not confirmed and delivered
+        more than n days before T: a necessary condition for n working days, found by index (the receipt lag,
+        the unconfirmed deliveries); the exact rule is applied by the caller. A receipt after T had not
+        happened at T, and its lag is then above n."""
+        return self._prefetched("receipt_candidates")
+
+    def _offline_orders(self) -> pd.DataFrame:
+        return self.store.read(f"SELECT order_id, institution_code FROM orders o {index_hint(self.store, 'ix_orders_offline')} "
+                               "WHERE channel = '线下' AND order_date >= :start AND order_date <= :t" + self.of_category(),
+                               self.params())
+
+    def _orders_of_pairs(self, pairs: pd.DataFrame, extra: str = "") -> pd.DataFrame:
+        """Orders in the period of the given institution x product pairs (few), through the covering index."""
+        frames = []
+        for start in range(0, len(pairs), 200):
+            chunk = pairs.iloc[start:start + 200]
+            cond = " OR ".join(f"(institution_code = :i{n} AND product_code = :p{n})" for n in range(len(chunk)))
+            params = self.params(**{f"i{n}": i for n, i in enumerate(chunk["institution_code"])},
+                                 **{f"p{n}": p for n, p in enumerate(chunk["product_code"])})
+            frames.append(self.store.read(
+                f"SELECT order_id, institution_code, product_code, order_qty FROM orders "
+                f"{index_hint(self.store, 'ix_orders_pass')} "
+                f"WHERE ({cond}) AND order_date >= :start AND order_date <= :t {extra}", params))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["order_id", "institution_code", "product_code", "order_qty"])
+
+    def abnormal_candidates(self) -> pd.DataFrame:
+        """Orders above their limit: k x the monthly agreed average with an agreement,
+        Q3 + k x IQR of the product's order sizes (nearest-rank quartiles) without one."""
+        s, ip = self.settings, self.inst_product
+        cols = ["order_id", "institution_code", "order_qty", "limit_qty"]
+        limit = s["abnormal_order_multiple"] * ip["agreed_qty"] / ip["period_months"]
+        over = (ip["agreed_qty"] > 0) & (ip["max_order_qty"] > limit)
+        suspects = ip.loc[over, ["institution_code", "product_code"]].assign(limit_qty=limit[over])
+        agreed = self._orders_of_pairs(suspects).merge(suspects[["institution_code", "product_code", "limit_qty"]],
+                                                       on=["institution_code", "product_code"])
+        agreed = agreed[agreed["order_qty"] > agreed["limit_qty"]]
+        free_pairs = ip[~(ip["agreed_qty"] > 0) & (ip["count_orders"] > 0)]
+        products = sorted(free_pairs["product_code"].unique())
+        if not products:
+            return agreed[cols]
+        quart = self.source.quartiles(products, self.as_of)
+        quart = quart.assign(limit_qty=quart["q3"] + s["abnormal_order_iqr_k"] * (quart["q3"] - quart["q1"]))
+        free = free_pairs.merge(quart[["product_code", "limit_qty"]], on="product_code")
+        free = free[free["max_order_qty"] > free["limit_qty"]]
+        big = self._orders_of_pairs(free).merge(free[["institution_code", "product_code", "limit_qty"]],
+                                                on=["institution_code", "product_code"])
+        big = big[big["order_qty"] > big["limit_qty"]]
+        return pd.concat([agreed[cols], big[cols]], ignore_index=True)
+
+    def _receipt_candidates(self) -> pd.DataFrame:
+        n = int(self.settings["receipt_confirm_workdays"])
+        columns = "o.order_id, o.institution_code, o.delivery_date, o.receipt_date"
+        frame = self.store.read(f"""
+            SELECT {columns} FROM orders o {index_hint(self.store, "ix_orders_receipt_lag")}
+            WHERE o.receipt_lag > :n AND o.delivery_date <= :t AND o.order_date >= :start {self.of_category()}
+            UNION ALL
+            SELECT {columns} FROM orders o {index_hint(self.store, "ix_orders_unconfirmed")}
+            WHERE o.receipt_date IS NULL AND o.delivery_date IS NOT NULL AND o.delivery_date < :cut
+              AND o.order_date >= :start {self.of_category()}""",
+                                self.params(n=n, cut=self._d(self.as_of - dt.timedelta(days=n))))
+        frame = _dates(frame, "delivery_date", "receipt_date")
+        frame["receipt_date"] = [r if r is not None and r <= self.as_of else None for r in frame["receipt_date"]]
+        cut = self.as_of - dt.timedelta(days=n)
+        late = [(r is not None and (r - d).days > n) or (r is None and d < cut)
+                for d, r in zip(frame["delivery_date"], frame["receipt_date"])]
+        return frame[late].reset_index(drop=True)
+
+    # -- complaints and enterprises ---------------------------------------------------------
+    @functools.cached_property
+    def complaints(self) -> pd.DataFrame:
+        frame = self.store.read("SELECT complaint_id, institution_code, enterprise_code, raised_date, reply_date, "
+                                "promised_date, resolved_date FROM complaints o WHERE raised_date <= :t"
+                                + self.of_category(), self.params())
+        frame = _dates(frame, "raised_date", "reply_date", "promised_date", "resolved_date")
+        for c in ("reply_date", "promised_date", "resolved_date"):  # what happened after T had not happened at T
+            frame[c] = [d if d is not None and d <= self.as_of else None for d in frame[c]]
+        return frame
+
+    @once
+    def complaint_timeliness(self) -> pd.DataFrame:
+        """Per complaint: working days to the reply and to the promise, late or not, timely or not, counted or not."""
+        s, cal, t = self.settings, self.calendar, self.as_of
+        reply_days, resolve_days = int(s["complaint_reply_workdays"]), int(s["complaint_resolve_workdays"])
+        rows = []
+        for c in self.complaints.itertuples(index=False):
+            reply_deadline = cal.add(c.raised_date, reply_days)
+            reply_late = (c.reply_date > reply_deadline) if c.reply_date else t > reply_deadline
+            promise_wd = cal.between(c.reply_date, c.promised_date) if c.reply_date and c.promised_date else float("nan")
+            long_promise = promise_wd == promise_wd and promise_wd > resolve_days
+            if c.promised_date:
+                late_fix = (c.resolved_date > c.promised_date) if c.resolved_date else t > c.promised_date
+            else:
+                late_fix = False
+            timely = (bool(c.reply_date) and not reply_late and bool(c.promised_date) and not long_promise
+                      and bool(c.resolved_date) and c.resolved_date <= c.promised_date)
+            counted = cal.between(c.raised_date, t) >= int(s["timely_min_age_workdays"])
+            rows.append({"complaint_id": c.complaint_id, "institution_code": c.institution_code,
+                         "enterprise_code": c.enterprise_code, "reply_workdays": cal.between(c.raised_date, c.reply_date or t),
+                         "promise_workdays": promise_wd, "reply_late": bool(reply_late),
+                         "unresolved": bool(long_promise or late_fix), "timely": bool(timely), "counted": bool(counted)})
+        frame = pd.DataFrame(rows, columns=["complaint_id", "institution_code", "enterprise_code", "reply_workdays",
+                                            "promise_workdays", "reply_late", "unresolved", "timely", "counted"])
+        return frame.astype({"reply_late": bool, "unresolved": bool, "timely": bool, "counted": bool})
+
+    @once
+    def _supply_pairs(self) -> pd.DataFrame:
+        """Institution x product x distributor sums of selected products delivered to agreement holders."""
+        held = self.agreements[["institution_code", "product_code"]].drop_duplicates()
+        sel = self.products[self.products["status"] == "中选"][["product_code", "manufacturer_code"]]
+        return self.inst_product_distributor.merge(held, on=["institution_code", "product_code"]).merge(sel, on="product_code")
+
+    def enterprise_institutions(self) -> pd.DataFrame:
+        """Each manufacturer's and distributor's delivered and ordered quantities by institution."""
+        pairs = self._supply_pairs()
+        sums = ["rate_delivered_qty", "rate_order_qty"]
+        makers = pairs.groupby(["manufacturer_code", "institution_code"])[sums].sum() \
+            .rename_axis(["enterprise_code", "institution_code"])
+        dists = pairs.dropna(subset=["distributor_code"]).groupby(["distributor_code", "institution_code"])[sums].sum() \
+            .rename_axis(["enterprise_code", "institution_code"])
+        both = pd.concat([makers, dists]).groupby(level=[0, 1]).sum().reset_index()
+        return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
+
+    @once
+    def enterprise_delivery(self) -> pd.DataFrame:
+        """Delivered and ordered quantities of selected products to agreement holders, by manufacturer and by distributor."""
+        pairs = self._supply_pairs()
+        sums = ["rate_delivered_qty", "rate_order_qty"]
+        by_maker = pairs.groupby("manufacturer_code")[sums].sum()
+        by_dist = pairs.dropna(subset=["distributor_code"]).groupby("distributor_code")[sums].sum()
+        both = pd.concat([by_maker, by_dist])
+        both.index.name = "enterprise_code"
+        both = both.groupby(level=0).sum().reset_index()
+        return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
+
+    def enterprise_complaints(self) -> pd.DataFrame:
+        c = self.complaint_timeliness()
+        c = c[c["counted"]]
+        return c.groupby("enterprise_code", as_index=False).agg(count_complaints=("complaint_id", "count"),
+                                                                count_timely=("timely", "sum"))

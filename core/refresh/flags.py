@@ -1,0 +1,247 @@
+"""Flags at the as-of date T: the rules of ../shared/design/indicators.md, one function each.
+
+Orders are aggregated inside the database, once, to institution x product
+(`facts.inst_product`); order-level flags select only candidate orders in SQL and apply
+the exact working-day rule to those. Every function returns rows of
+flag_id, severity, level, subject_code, detail_code, value, threshold.
+"""
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+
+from core.policy.indicators import FLAG_BY_ID, SEVERITY_WEIGHT
+from core.refresh.facts import Facts, once
+
+COLUMNS = ["flag_id", "severity", "level", "subject_code", "detail_code", "value", "threshold"]
+
+
+def _rows(frame: pd.DataFrame, flag_id: str, subject: str, detail: str, value: str, threshold) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.DataFrame({
+        "flag_id": flag_id, "severity": frame["severity"] if "severity" in frame else "warning", "level": "institution",
+        "subject_code": frame[subject], "detail_code": frame[detail] if detail else "", "value": frame[value],
+        "threshold": threshold if not isinstance(threshold, str) else frame[threshold],
+    })
+    return out[COLUMNS]
+
+
+def _grade(values: pd.Series, cuts: list[tuple[float, str]], default: str = "warning") -> pd.Series:
+    """Severity by the first cut the value falls below (cuts from lowest up)."""
+    out = pd.Series(default, index=values.index, dtype=object)
+    for cut, name in reversed(cuts):
+        out[values < cut] = name
+    return out
+
+
+def _hits(frame: pd.DataFrame, keep: pd.Series, key: str = "product_code", **values: pd.Series) -> pd.DataFrame:
+    """The rows of `frame` where `keep` holds: institution, `key` and the given values. Only those rows are
+    copied (a refresh's frames have tens of thousands of rows, few of them flagged)."""
+    return frame.loc[keep, ["institution_code", key]].assign(**{name: v[keep] for name, v in values.items()})
+
+
+def report_volume_drop(f: Facts) -> pd.DataFrame:
+    s, a = f.settings, f.agreements
+    ratio = a["reported_qty"] / a["prior_year_qty"]
+    hit = _hits(a, (a["prior_year_qty"] > 0) & (ratio < s["report_drop_ratio"]), ratio=ratio)  # exactly 80% is not below 0.8
+    hit["severity"] = _grade(hit["ratio"], [(s["report_drop_serious_ratio"], "serious")])
+    return _rows(hit, "report_volume_drop", "institution_code", "product_code", "ratio", s["report_drop_ratio"])
+
+
+def delivery_rate_low(f: Facts) -> pd.DataFrame:
+    s, ip = f.settings, f.inst_product
+    rate = ip["rate_delivered_qty"] / ip["rate_order_qty"]
+    hit = _hits(ip, (ip["agreed_qty"] > 0) & (ip["rate_order_qty"] > 0) & (rate < s["delivery_rate_warning"]), rate=rate)
+    hit["severity"] = _grade(hit["rate"], [(s["delivery_rate_severe"], "severe"), (s["delivery_rate_serious"], "serious")])
+    return _rows(hit, "delivery_rate_low", "institution_code", "product_code", "rate", s["delivery_rate_warning"])
+
+
+def progress_behind_schedule(f: Facts) -> pd.DataFrame:
+    ip = f.inst_product
+    completion = ip["purchased_qty"] / ip["agreed_qty"]
+    hit = _hits(ip, (ip["agreed_qty"] > 0) & (completion < f.schedule), completion=completion)
+    hit["severity"] = _grade(hit["completion"], [(f.settings["progress_serious_ratio"] * f.schedule, "serious")])
+    return _rows(hit, "progress_behind_schedule", "institution_code", "product_code", "completion", f.schedule)
+
+
+def purchase_over_4x(f: Facts) -> pd.DataFrame:
+    k, ip = f.settings["over_purchase_multiple"], f.inst_product
+    multiple = ip["purchased_qty"] / ip["agreed_qty"]
+    hit = _hits(ip, (ip["agreed_qty"] > 0) & (multiple > k), multiple=multiple)
+    return _rows(hit, "purchase_over_4x", "institution_code", "product_code", "multiple", k)
+
+
+def unreported_purchase(f: Facts) -> pd.DataFrame:
+    """Selected products bought without an agreement, as much as the median agreement of institutions of the
+    same level for the product, or more. The medians are taken by whole-number ids of product x level."""
+    ip = f.inst_product
+    product_id, _products = pd.factorize(ip["product_code"].to_numpy(dtype=object))
+    level_id, levels = pd.factorize(ip["institution_code"].map(f.institutions.set_index("institution_code")["level"]))
+    key = pd.Series(np.where(level_id >= 0, product_id * max(len(levels), 1) + level_id, -1), index=ip.index)
+    held = (ip["agreed_qty"] > 0) & (key >= 0)
+    medians = ip.loc[held, "agreed_qty"].groupby(key[held]).median()
+    median = key.map(medians)  # NaN where no institution of the level holds an agreement for the product
+    free = (ip["status"] == "中选") & ~(ip["agreed_qty"] > 0) & (ip["purchased_qty"] > 0)
+    hit = _hits(ip, free & (ip["purchased_qty"] >= median), purchased_qty=ip["purchased_qty"], median_agreed=median)
+    return _rows(hit, "unreported_purchase", "institution_code", "product_code", "purchased_qty", "median_agreed")
+
+
+@once
+def group_shares(f: Facts) -> pd.DataFrame:
+    """Selected and non-selected quantities per institution x group (generic name | dosage form) of the
+    groups that have a selected product; made once per Facts (the flags and the rollup both ask). Summed by
+    whole-number ids of institution and group (tens of thousands of rows; grouping by two text keys costs
+    several times more)."""
+    ip, p = f.inst_product, f.products
+    group_id, groups = pd.factorize(p["generic_name"] + "|" + p["dosage_form"])
+    with_selected = np.unique(group_id[(p["status"] == "中选").to_numpy()])
+    group = ip["product_code"].map(pd.Series(group_id, index=p["product_code"].to_numpy())).fillna(-1).to_numpy(int)
+    status = ip["status"].to_numpy(dtype=object)
+    keep = np.isin(group, with_selected) & ((status == "中选") | (status == "非中选"))
+    inst_id, insts = pd.factorize(ip["institution_code"].to_numpy(dtype=object)[keep])
+    key = inst_id * len(groups) + group[keep]
+    found, at = np.unique(key, return_inverse=True)
+    qty, selected = ip["purchased_qty"].to_numpy(dtype=float)[keep], status[keep] == "中选"
+    out = pd.DataFrame({"institution_code": pd.Series(insts[found // len(groups)], dtype=object),
+                        "group": pd.Series(groups[found % len(groups)], dtype=object),
+                        "selected_qty": np.bincount(at, np.where(selected, qty, 0.0), len(found)),
+                        "nonselected_qty": np.bincount(at, np.where(selected, 0.0, qty), len(found))})
+    return out
+
+
+def nonselected_share_high(f: Facts) -> pd.DataFrame:
+    g = group_shares(f)
+    total = g["selected_qty"] + g["nonselected_qty"]
+    share = g["selected_qty"] / total
+    low = (total > 0) & (share < f.settings["nonselected_share_min"])
+    hit = g[low].assign(share=share[low])  # the values of the kept rows: an empty frame would take a whole column's
+    hit["severity"] = hit["nonselected_qty"].gt(hit["selected_qty"]).map({True: "serious", False: "warning"})
+    return _rows(hit, "nonselected_share_high", "institution_code", "group", "share", f.settings["nonselected_share_min"])
+
+
+def substitute_increase(f: Facts) -> pd.DataFrame:
+    ip = f.inst_product
+    ratio = ip["purchased_qty"] / ip["baseline_qty"]
+    hit = _hits(ip, (ip["status"] == "可替代") & (ip["baseline_qty"] > 0) & (ratio > f.schedule), ratio=ratio)
+    hit["severity"] = hit["ratio"].gt(1).map({True: "serious", False: "warning"})
+    return _rows(hit, "substitute_increase", "institution_code", "product_code", "ratio", f.schedule)
+
+
+def order_flags(f: Facts) -> pd.DataFrame:
+    parts = []
+    offline = f.offline_orders()
+    parts.append(_rows(offline.assign(value=1.0), "offline_purchase", "institution_code", "order_id", "value", 0.0))
+    abnormal = f.abnormal_candidates()
+    parts.append(_rows(abnormal[abnormal["order_qty"] > abnormal["limit_qty"]], "abnormal_order", "institution_code",
+                       "order_id", "order_qty", "limit_qty"))
+    late = f.receipt_candidates()
+    days = f.settings["receipt_confirm_workdays"]
+    if not late.empty:
+        end = late["receipt_date"].where(late["receipt_date"].notna(), f.as_of)
+        late["workdays"] = [f.calendar.between(d, e) for d, e in zip(late["delivery_date"], end)]
+        late = late[late["workdays"] > days]
+    parts.append(_rows(late, "receipt_confirmation_late", "institution_code", "order_id", "workdays", float(days)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def complaint_flags(f: Facts) -> pd.DataFrame:
+    c = f.complaint_timeliness()
+    rows = []
+    for r in c.itertuples(index=False):
+        if r.reply_late:
+            rows.append(("complaint_reply_late", "warning", "enterprise", r.enterprise_code, r.complaint_id,
+                         float(r.reply_workdays), float(f.settings["complaint_reply_workdays"])))
+        if r.unresolved:
+            rows.append(("complaint_unresolved", "warning", "enterprise", r.enterprise_code, r.complaint_id,
+                         float(r.promise_workdays) if r.promise_workdays == r.promise_workdays else None,
+                         float(f.settings["complaint_resolve_workdays"])))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def tier_of(rate: float | None, s: dict) -> str | None:
+    if rate is None or rate != rate:
+        return None
+    if rate >= s["tier_a_min"]:
+        return "A"
+    if rate >= s["tier_b_min"]:
+        return "B"
+    return "C" if rate >= s["tier_c_min"] else "D"
+
+
+@once
+def enterprise_tiers(f: Facts) -> pd.DataFrame:
+    """Per enterprise: delivery rate, timely resolution rate, their tiers and the worse of the two; made once
+    per Facts (the flags and the marts both ask)."""
+    s = f.settings
+    e = f.enterprise_delivery().merge(f.enterprise_complaints(), on="enterprise_code", how="outer")
+    e["delivery_rate"] = e["delivered_qty"] / e["ordered_qty"].where(e["ordered_qty"] > 0)
+    e["timely_rate"] = e["count_timely"] / e["count_complaints"].where(e["count_complaints"] > 0)
+    e["delivery_tier"] = [tier_of(v, s) for v in e["delivery_rate"]]
+    e["complaint_tier"] = [tier_of(v, s) for v in e["timely_rate"]]
+    e["tier"] = [max((t for t in (a, b) if isinstance(t, str)), default=None)  # "D" is the worst letter
+                 for a, b in zip(e["delivery_tier"], e["complaint_tier"])]
+    return e
+
+
+def supplier_tier_flags(f: Facts, tiers: pd.DataFrame) -> pd.DataFrame:
+    bad = tiers[tiers["tier"].isin(["B", "C", "D"])]
+    rows = []
+    for r in bad.itertuples(index=False):
+        worst = min(v for v in (r.delivery_rate, r.timely_rate) if v == v)
+        severity = {"B": "warning", "C": "serious", "D": "severe"}[r.tier]
+        rows.append(("supplier_tier", severity, "enterprise", r.enterprise_code, r.tier, worst, f.settings["tier_a_min"]))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def primary_care_gap(f: Facts) -> pd.DataFrame:
+    ip = f.inst_product
+    a = ip[(ip["agreed_qty"] > 0) & (ip["rate_order_qty"] > 0)]
+    a = a.merge(f.institutions[["institution_code", "county_code", "city_code", "is_primary"]], on="institution_code")
+    gap_points, warn = f.settings["primary_gap_points"], f.settings["delivery_rate_warning"]
+    rows = []
+    counties = set(a["county_code"])
+    for level, key in (("county", "county_code"), ("city", "city_code")):
+        sums = a.groupby([key, "is_primary"])[["rate_delivered_qty", "rate_order_qty"]].sum()
+        rate = (sums["rate_delivered_qty"] / sums["rate_order_qty"]).unstack()
+        if True not in rate or False not in rate:
+            continue
+        for code, r in rate.iterrows():
+            if level == "city" and code in counties:
+                continue  # a county-level unit standing at the prefecture level as itself: flagged once, as a county
+            primary, others = r.get(True), r.get(False)
+            if primary != primary or others != others:
+                continue  # one side has no orders: no comparison
+            gap = others - primary
+            if gap >= gap_points - 1e-12 or (primary < warn <= others):
+                rows.append(("primary_care_gap", "warning", level, code, "", gap, gap_points))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def red_flags(flags: pd.DataFrame, min_indicators: int) -> pd.DataFrame:
+    indicator = flags["flag_id"].map(lambda x: FLAG_BY_ID[x].indicator)
+    inst = flags[(flags["level"] == "institution") & (indicator > 0)].assign(indicator=indicator)
+    inst = inst.assign(weight=inst["severity"].map(SEVERITY_WEIGHT), is_serious=inst["severity"].isin(["serious", "severe"]))
+    by = inst.groupby("subject_code").agg(serious=("is_serious", "any"), score=("weight", "sum"))
+    by["warned"] = inst[inst["severity"] == "warning"].groupby("subject_code")["indicator"].nunique()
+    red = by[by["serious"] | (by["warned"].fillna(0) >= min_indicators)]
+    out = pd.DataFrame({"flag_id": "red_flag", "severity": red["serious"].map({True: "serious", False: "warning"}),
+                        "level": "institution", "subject_code": red.index, "detail_code": "",
+                        "value": red["score"].astype(float), "threshold": float(min_indicators)})
+    return out[COLUMNS].reset_index(drop=True)
+
+
+def all_flags(f: Facts, institutions_only: bool = False) -> pd.DataFrame:
+    """Every flag at f's as-of date, red flags included. `institutions_only`: the institutions' flags and
+    red flags alone (what an earlier date's red-flag list and headline figures need), without the
+    enterprises' and areas' flags."""
+    parts = [report_volume_drop(f), delivery_rate_low(f), progress_behind_schedule(f), purchase_over_4x(f),
+             unreported_purchase(f), nonselected_share_high(f), substitute_increase(f)]
+    if not institutions_only:
+        parts += [complaint_flags(f), supplier_tier_flags(f, enterprise_tiers(f)), primary_care_gap(f)]
+    parts.append(order_flags(f))  # last: its order-size quartiles are found by the engine meanwhile
+    flags = pd.concat([pd.DataFrame(columns=COLUMNS)] + [p for p in parts if not p.empty], ignore_index=True)
+    flags = pd.concat([flags, red_flags(flags, int(f.settings["red_flag_min_indicators"]))], ignore_index=True)
+    flags["detail_code"] = flags["detail_code"].fillna("").astype(str)
+    return flags.sort_values(["flag_id", "subject_code", "detail_code"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,250 @@
+"""Marts: the small tables pages read, one set of rows per view.
+
+A view is one choice of filters: the as-of date T and the product category (药品, 耗材 or
+every category). `refresh` runs after every import or demo load: it drops every view and
+computes the default one (the latest T, every category). `ensure_view` returns the view for
+other filters, computing and storing it the first time a page asks for it (kept until the
+data change). Everything of a view is written in one transaction.
+
+The command line reads a stored view when one is current for the asked filters and
+computes afresh, without writing, otherwise.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import queue
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable
+
+import pandas as pd
+import sqlalchemy as sa
+
+from core.policy import clock, ladder
+from core.refresh import flags as F
+from core.refresh import monthly, rollup
+from core.refresh.facts import Facts
+from core.store import db, migrations
+from core.store import schema as S
+from core.store.views import CATEGORIES, default_view, drop_oldest, drop_views, find_view, ViewInfo
+
+Progress = Callable[[float, str], None]
+_ACTIONS = "SELECT subject_type, subject_code, quarter, status, action_date FROM actions"
+
+
+def _quiet(_f: float, _m: str) -> None:
+    pass
+
+
+def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, category: str = "",
+            sink: "_ViewWriter | None" = None) -> dict:
+    """Every mart frame for one view (without its view_id), and the view's facts. `sink`: given each mart
+    frame as soon as it is final (the writer stores the first while the later are computed)."""
+    out: dict = {}
+
+    def done(name: str, frame: pd.DataFrame) -> None:
+        out[name] = frame
+        if sink is not None:
+            sink.put(name, frame)
+
+    progress(0.05, "汇总订单 / aggregating orders")
+    f = Facts(store, as_of, category=category)
+    out["facts"] = f
+    if sink is not None:
+        sink.open(f)
+    month_end, quarter_end = monthly.previous_month_end(f.as_of), ladder.previous_quarter_end(f.as_of)
+    # The earlier dates share T's pass over the orders and its reads; every date's order-level reads start now.
+    earlier = {day: Facts(store, day, category=category, like=f)
+               for day in sorted({month_end, quarter_end}) if day >= f.period_start}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for facts in (f, *earlier.values()):
+            facts.prefetch(pool)
+        f.source  # the pass first: the small reads are made while the engine scans the orders
+        _compute(f, earlier, month_end, quarter_end, progress, done)
+    return out
+
+
+def _compute(f: Facts, earlier: dict, month_end: dt.date, quarter_end: dt.date, progress: Progress, done) -> None:
+    store = f.store
+    progress(0.3, "计算预警 / computing flags")
+    # The complaints first (T's and last month end's): they need nothing of the pass, whose grace-day windows
+    # are still being read.
+    for facts in (f, earlier.get(month_end, f)):
+        facts.complaint_timeliness()
+    flags = F.all_flags(f)
+    complaints = f.complaint_timeliness()
+    tiers = F.enterprise_tiers(f)
+    progress(0.6, "逐级汇总 / rolling up")
+    values = rollup.rollup(f, flags, complaints)
+    done("mart_flags", flags)
+    done("mart_indicators", pd.concat([values, rollup.enterprise_rows(tiers, flags)], ignore_index=True))
+    done("mart_areas", rollup.areas(f, flags))
+    done("mart_inst_product", f.inst_product[_columns(S.mart_inst_product)].astype({"count_orders": int}))
+    done("mart_enterprises", tiers[_columns(S.mart_enterprises)].astype({"count_complaints": "Int64",
+                                                                        "count_timely": "Int64"}))
+    done("mart_complaints", complaints[_columns(S.mart_complaints)])
+    done("mart_enterprise_institutions", f.enterprise_institutions())
+    progress(0.7, "上月末与上季度末 / last month's and last quarter's end")
+    red_now = _red(flags, f.as_of)
+    earlier = {day: (fe, F.all_flags(fe, institutions_only=True)) for day, fe in earlier.items()}  # red flags, headlines
+    red_before = _red(earlier[quarter_end][1], quarter_end) if quarter_end in earlier else red_now.iloc[0:0]
+    snapshots = [monthly.snapshot(store, f, flags, tiers, values)]
+    if month_end in earlier:
+        fe, fl = earlier[month_end]
+        snapshots.append(monthly.snapshot(store, fe, fl, F.enterprise_tiers(fe)))
+    done("mart_snapshots", pd.concat(snapshots, ignore_index=True))
+    progress(0.85, "月度序列 / monthly series")
+    actions = store.read(_ACTIONS)
+    red_now["step"] = red_now["institution_code"].map(
+        ladder.steps(red_now, set(red_before["institution_code"]), actions, f.as_of,
+                     float(f.settings["notification_score"])))
+    done("mart_red_flags", pd.concat([red_now, red_before.assign(step=None)], ignore_index=True))
+    done("mart_monthly", monthly.series(f))
+    f.source.close()
+
+
+def _columns(table: sa.Table) -> list[str]:
+    return [c.name for c in table.columns if c.name != "view_id"]
+
+
+def _red(flags: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    red = flags[flags["flag_id"] == "red_flag"]
+    return pd.DataFrame({"quarter": ladder.quarter_of(as_of), "institution_code": red["subject_code"].to_numpy(),
+                         "score": red["value"].to_numpy(), "severity": red["severity"].to_numpy()})
+
+
+class _ViewWriter:
+    """Stores one view in one transaction, on a connection and thread of its own, while the view is still
+    being computed: each mart frame is written as soon as it is handed over (`put`), so the writing of the
+    first overlaps the computing of the last. The transaction begins with the first frame (readers see
+    the old marts undisturbed until then); `finish` waits for the last write and commits; `abandon` rolls
+    back. `before(conn)` runs first in the transaction, `after(conn, view_id)` last. The computing must not
+    read the marts: after PostgreSQL's TRUNCATE in `before` it would wait for its own writer."""
+
+    _END, _ABANDON = object(), object()
+
+    def __init__(self, store, category: str, is_default: bool, before=None, after=None):
+        self._store, self._category, self._is_default = store, category, is_default
+        self._version = store.meta("data_version", "0")
+        self._before, self._after = before, after
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._job: Future | None = None
+        self._facts: Facts | None = None
+
+    def open(self, f: Facts) -> None:
+        self._facts = f
+
+    def put(self, name: str, frame: pd.DataFrame) -> None:
+        if self._job is None:
+            self._job = self._pool.submit(self._run)
+        self._queue.put((name, frame))
+
+    def _run(self) -> ViewInfo:
+        f, tables = self._facts, {t.name: t for t in S.MART_TABLES}
+        with self._store.begin() as conn:
+            if self._before is not None:
+                self._before(conn)
+            view_id = conn.execute(S.mart_views.insert().values(
+                as_of=f.as_of, category=self._category, data_version=self._version, is_default=self._is_default,
+                period_start=f.period_start, period_end=f.period_end, schedule=f.schedule,
+                computed_at=clock.now()).returning(S.mart_views.c.view_id)).scalar_one()
+            statistics = _Statistics(conn)  # each mart's, as soon as it is written (PostgreSQL)
+            statistics.gather(S.mart_views.name)
+            written = set()
+            while (item := self._queue.get()) is not self._END:
+                if item is self._ABANDON:
+                    raise _Abandoned()
+                name, frame = item
+                db.bulk_insert(conn, tables[name], frame.assign(view_id=view_id))
+                statistics.gather(name)
+                written.add(name)
+            if written != set(tables):  # a view is stored whole or not at all
+                raise RuntimeError(f"marts not computed: {sorted(set(tables) - written)}")
+            if self._after is not None:
+                self._after(conn, view_id)
+        return ViewInfo(view_id, f.as_of, self._category, f.period_start, f.period_end, f.schedule,
+                        self._is_default)
+
+    def finish(self) -> ViewInfo:
+        try:
+            if self._job is None:
+                raise RuntimeError("no mart was computed")
+            self._queue.put(self._END)
+            return self._job.result()
+        finally:
+            self._pool.shutdown()
+
+    def abandon(self) -> None:
+        if self._job is not None:
+            self._queue.put(self._ABANDON)
+            try:
+                self._job.result()
+            except _Abandoned:
+                pass
+        self._pool.shutdown()
+
+
+class _Abandoned(Exception):
+    pass
+
+
+class _Statistics:
+    """PostgreSQL's statistics of the marts, in the transaction that writes them. Each view has a new id, which
+    statistics gathered before do not know: the planner would take `view_id = :v` for one row and pick plans
+    (nested loops over 50,000 rows) that made a page wait over a second until autovacuum (when it is on)
+    analysed the tables again. Each mart is analysed as soon as it is written, while the later ones are
+    still being computed."""
+
+    def __init__(self, conn):
+        self._conn, self._allowed = conn, db.is_postgres(conn)
+
+    def gather(self, table: str) -> None:
+        if not self._allowed:
+            return
+        try:
+            with self._conn.begin_nested():  # a savepoint: a role not yet granted the function still stores its view
+                self._conn.execute(sa.text(f"SELECT {migrations.ANALYZE_MART}(:t)"), {"t": table})  # owner's rights
+        except sa.exc.ProgrammingError:  # the grants not run again after an upgrade: plans wait for autovacuum
+            self._allowed = False
+
+
+def _store_view(store, as_of: dt.date | None, progress: Progress, category: str, is_default: bool,
+                before=None, after=None) -> tuple[dict, ViewInfo]:
+    """Compute a view and store it as it is computed (see _ViewWriter); nothing is stored if either fails."""
+    writer = _ViewWriter(store, category, is_default, before, after)
+    try:
+        result = compute(store, as_of, progress, category, sink=writer)
+    except BaseException:
+        writer.abandon()
+        raise
+    progress(0.9, "写入汇总表 / writing marts")
+    return result, writer.finish()
+
+
+def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet) -> dt.date:
+    """Drop every view and compute the default one (every category at `as_of`, by default the
+    latest order date); return the as-of date used."""
+    result, _info = _store_view(store, as_of, progress, "", True, before=drop_views)
+    progress(1.0, "完成 / done")
+    return result["facts"].as_of
+
+
+def ensure_view(store, as_of: dt.date | None = None, category: str = "", progress: Progress = _quiet) -> ViewInfo:
+    """The stored view for these filters, computed and stored first when there is none."""
+    if category not in CATEGORIES:
+        raise ValueError(f"未知产品类别 / unknown product category: {category}")
+    if default_view(store) is None:
+        refresh(store, progress=progress)
+    found = find_view(store, as_of, category)
+    if found is not None:
+        return found
+    try:
+        info = _store_view(store, as_of, progress, category, False, after=drop_oldest)[1]
+    except sa.exc.IntegrityError:  # another session stored the same view meanwhile
+        info = find_view(store, as_of, category)
+        if info is None:
+            raise
+    progress(1.0, "完成 / done")
+    return info
+
+

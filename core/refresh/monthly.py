@@ -1,0 +1,106 @@
+"""Monthly series by area (delivery over agreed orders placed up to T - grace days), and snapshots of the headline figures at the previous month's end.
+
+The series are sums by the month an order was placed (or a complaint raised), aggregated in
+the database per county and rolled up to city and province; rates are formed from the sums.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from core.refresh.facts import Facts
+from core.refresh.rollup import one_per_region, rollup
+
+SUMS = ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected_qty", "count_orders",
+        "count_complaints", "count_timely"]
+
+
+def _orders_by_month(f: Facts) -> pd.DataFrame:
+    """County x month from the one pass: the delivery-rate window of agreed pairs (orders placed by T minus
+    the grace days, delivered by T), selected and non-selected purchases, orders. What each institution x
+    product is (agreed, its product's status, its county) is found once per pair, then taken by pair id,
+    and the rows are summed by county x month id."""
+    m = f.source.by_month()
+    pairs = f.source.ip_keys
+    agreed = f.agreements[f.agreements["agreed_qty"] > 0]
+    is_agreed = pd.MultiIndex.from_frame(pairs[["institution_code", "product_code"]]).isin(
+        pd.MultiIndex.from_frame(agreed[["institution_code", "product_code"]]))
+    status = pairs["product_code"].map(f.products.set_index("product_code")["status"]).to_numpy()
+    county = pairs["institution_code"].map(f.institutions.set_index("institution_code")["county_code"])
+    county_id, counties = pd.factorize(county, use_na_sentinel=True)
+    month_id, months = pd.factorize(m["order_month"], sort=True)
+    ip = m["ip"].to_numpy()
+    row_county = county_id[ip]
+    kept = row_county >= 0
+    key = (row_county * len(months) + month_id)[kept]
+    size = len(counties) * len(months)
+
+    def total(values) -> np.ndarray:
+        return np.bincount(key, np.asarray(values, dtype=float)[kept], size)
+    sums = {"agreed_order_qty": total(m["rate_order_qty"].where(is_agreed[ip], 0.0)),
+            "agreed_delivered_qty": total(m["rate_delivered_qty"].where(is_agreed[ip], 0.0)),
+            "selected_qty": total(m["qty"].where(status[ip] == "中选", 0.0)),
+            "nonselected_qty": total(m["qty"].where(status[ip] == "非中选", 0.0)),
+            "count_orders": total(m["count_orders"])}
+    present = np.flatnonzero(np.bincount(key, minlength=size))
+    out = pd.DataFrame({"county_code": pd.Series(counties[present // len(months)], dtype=object),
+                        "month": [f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in months[present % len(months)]]})
+    for name, values in sums.items():
+        out[name] = values[present]
+    return out
+
+
+def series(f: Facts) -> pd.DataFrame:
+    orders = _orders_by_month(f)
+    comp = f.complaint_timeliness()
+    comp = comp[comp["counted"]].merge(f.complaints[["complaint_id", "raised_date"]], on="complaint_id")
+    comp = comp.merge(f.institutions[["institution_code", "county_code"]], on="institution_code")
+    comp["month"] = [d.strftime("%Y-%m") for d in comp["raised_date"]]
+    comp = comp.groupby(["county_code", "month"]).agg(count_complaints=("complaint_id", "count"),
+                                                      count_timely=("timely", "sum")).reset_index()
+    for frame in (orders, comp):  # empty frames come back with numeric keys
+        frame[["county_code", "month"]] = frame[["county_code", "month"]].astype(object)
+    base = orders.merge(comp, on=["county_code", "month"], how="outer").fillna(0)
+    cities = f.store.read("SELECT region_code AS county_code, prefecture_code AS city_code FROM regions "
+                          "WHERE region_level = 'county'")
+    base = base.merge(cities, on="county_code", how="left").assign(province_code=f.store.province_code)
+    out = []
+    for level, key in (("county", "county_code"), ("city", "city_code"), ("province", "province_code")):
+        g = base.groupby([key, "month"], as_index=False)[SUMS].sum().rename(columns={key: "region_code"})
+        out.append(g.assign(region_level=level))
+    result = one_per_region(pd.concat(out, ignore_index=True), ["region_code", "month"])
+    for c in ("count_orders", "count_complaints", "count_timely"):
+        result[c] = result[c].astype(int)
+    return result
+
+
+def previous_month_end(day: dt.date) -> dt.date:
+    return day.replace(day=1) - dt.timedelta(days=1)
+
+
+HEADLINE = ("delivery", "progress", "nonselected", "complaint")
+
+
+def snapshot(store, f: Facts, flags: pd.DataFrame, tiers: pd.DataFrame, values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The headline figures of every area at f's as-of date: indicator values (progress as completion
+    over the schedule), red-flag institutions, and for the province tier C/D enterprises. `values`: the
+    rollup of f's indicators when already made."""
+    if values is None:  # the headline indicators of the areas alone
+        values = rollup(f, flags, f.complaint_timeliness(), HEADLINE, levels=("county", "city", "province"))
+    values = values[(values["level"] != "institution") & values["indicator_id"].isin(HEADLINE)].copy()
+    progress = values["indicator_id"] == "progress"
+    values.loc[progress, "value"] = values.loc[progress, "value"] / f.schedule if f.schedule > 0 else None
+    rows = values.rename(columns={"subject_code": "region_code", "indicator_id": "metric"})
+    rows = one_per_region(rows, ["region_code", "metric"])[["region_code", "metric", "value"]]
+    red = flags.loc[flags["flag_id"] == "red_flag", ["subject_code"]].merge(
+        f.institutions, left_on="subject_code", right_on="institution_code")
+    counts = [{"region_code": store.province_code, "metric": "count_red_flag", "value": float(len(red))},
+              {"region_code": store.province_code, "metric": "count_tier_cd",
+               "value": float(tiers["tier"].isin(["C", "D"]).sum())}]
+    areas = store.read("SELECT region_code FROM regions WHERE region_level IN ('city', 'county')")["region_code"]
+    # An institution counts once in its county and once in its prefecture, which may be the county itself.
+    by_area = pd.concat([red["county_code"], red["city_code"].where(red["city_code"] != red["county_code"])]).value_counts()
+    counts += [{"region_code": c, "metric": "count_red_flag", "value": float(by_area.get(c, 0))} for c in areas]
+    return pd.concat([rows, pd.DataFrame(counts)], ignore_index=True).assign(as_of=f.as_of)

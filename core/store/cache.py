@@ -1,0 +1,97 @@
+"""A cache of what readers return, shared by every session of the process.
+
+A result is kept under the store, the versions of its data and of its recorded actions, the view
+(as-of date and category), the area, the scope and the reader's arguments: one user's rows never
+answer another scope's question, and an import, a settings change or a recorded action is seen at
+once (the versions move on and older entries are never asked for again; the oldest are dropped).
+"""
+from __future__ import annotations
+
+import collections
+import copy
+import functools
+import threading
+import time
+
+import pandas as pd
+
+MAX_ENTRIES = 400
+_lock = threading.Lock()
+_entries: collections.OrderedDict = collections.OrderedDict()
+stats = {"hits": 0, "misses": 0}
+
+
+VERSIONS_TTL = 1.0  # seconds: another process's import or action is seen within this; this process's at once
+_versions: dict[str, tuple[float, tuple[str, str]]] = {}
+
+
+def versions(store) -> tuple[str, str]:
+    """The data and actions versions of the store (read at most once a second)."""
+    now = time.monotonic()
+    held = _versions.get(store.url)
+    if held is not None and now - held[0] < VERSIONS_TTL:
+        return held[1]
+    rows = store.read("SELECT key, value FROM store_meta WHERE key IN ('data_version', 'actions_version')")
+    found = dict(zip(rows["key"], rows["value"]))
+    value = found.get("data_version", "0"), found.get("actions_version", "0")
+    _versions[store.url] = (now, value)
+    return value
+
+
+def changed(store) -> None:
+    """A writer of this process moved a version on: read it afresh next time."""
+    _versions.pop(store.url, None)
+
+
+def _copy(value):
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if isinstance(value, (dict, list)):
+        return copy.deepcopy(value)
+    return value
+
+
+def _remember(key: tuple, compute, counted: bool = False):
+    """The entry under `key`, computed and kept first when missing (the oldest entries are dropped);
+    `counted`: in `stats` (the readers' hits and misses)."""
+    with _lock:
+        if key in _entries:
+            _entries.move_to_end(key)
+            stats["hits"] += counted
+            return _copy(_entries[key])
+    value = compute()
+    with _lock:
+        stats["misses"] += counted
+        _entries[key] = value
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return _copy(value)
+
+
+def cached(reader):
+    """Cache a reader whose first argument is a core.store.view.View."""
+    name = f"{reader.__module__}.{reader.__qualname__}"
+
+    @functools.wraps(reader)
+    def wrapper(view, *args, **kwargs):
+        key = (name, view.store.url, versions(view.store), view.view_id, view.area, view.scope, args,
+               tuple(sorted(kwargs.items())))
+        return _remember(key, lambda: reader(view, *args, **kwargs), counted=True)
+    wrapper.uncached = reader
+    return wrapper
+
+
+def of_data(fn):
+    """Cache a function of the store alone (its first argument) for as long as its data do not change."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(store, *args):
+        return _remember((name, store.url, versions(store)[0], args), lambda: fn(store, *args))
+    return wrapper
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
+

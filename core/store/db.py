@@ -1,0 +1,321 @@
+"""The one door to the database: engines, reads, bulk writes and upserts.
+
+The store is a SQLite file under data/ by default (WAL mode), or a PostgreSQL server
+named by VBP_DATABASE_URL or --db. Everything else in core talks to the store through
+this module; pages never import SQLAlchemy.
+"""
+from __future__ import annotations
+
+import io
+import os
+import select
+import threading
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pandas as pd
+import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core.paths import DATA_DIR
+from core.store.schema import derive
+
+DEFAULT_URL = f"sqlite:///{DATA_DIR / 'vbp.sqlite3'}"
+ENV_URL = "VBP_DATABASE_URL"
+
+_engines: dict[str, sa.Engine] = {}
+_FETCHING = threading.Lock()  # read_large on SQLite: one thread fetches rows at a time
+
+
+def resolve_url(url: str | None = None) -> str:
+    return url or os.environ.get(ENV_URL) or DEFAULT_URL
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def engine_for(url: str | None = None) -> sa.Engine:
+    """The engine for a store URL, made once per process."""
+    url = resolve_url(url)
+    if url not in _engines:
+        parsed = sa.make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            eng = sa.create_engine(url)
+            sa.event.listen(eng, "connect", _sqlite_pragmas)
+        else:
+            eng = sa.create_engine(url, pool_pre_ping=True)
+        _engines[url] = eng
+    return _engines[url]
+
+
+class Unavailable(RuntimeError):
+    """The store cannot be used: it cannot be reached, opened or written. The message says what to do, in Chinese
+    and English, and names the store without its password."""
+
+
+def unavailable(err: BaseException, url: str | None = None) -> Unavailable:
+    """What a database error that stops all work means for the user."""
+    where = sa.make_url(resolve_url(url)).render_as_string(hide_password=True)
+    text = str(getattr(err, "orig", err)).lower()
+    if "readonly" in text or "read-only" in text or "permission denied" in text:
+        return Unavailable(f"数据库只读或无写入权限（{where}）：请检查文件或账户权限 / the store is read-only or may not be "
+                           f"written ({where}): check the file's or the account's permissions")
+    if "unable to open" in text or "no such file" in text or "is not a database" in text or "file is not a database" in text:
+        return Unavailable(f"无法打开数据库文件（{where}）：请检查路径和文件 / the store's file cannot be opened ({where}): "
+                           f"check the path and the file")
+    return Unavailable(f"无法连接数据库（{where}）：请检查地址、端口和数据库服务是否运行 / the store cannot be reached "
+                       f"({where}): check the address, the port and that the database server is running")
+
+
+def dispose(url: str | None = None) -> None:
+    eng = _engines.pop(resolve_url(url), None)
+    if eng is not None:
+        eng.dispose()
+
+
+def is_postgres(conn_or_engine: sa.Connection | sa.Engine) -> bool:
+    return conn_or_engine.dialect.name == "postgresql"
+
+
+def read(conn_or_engine: sa.Connection | sa.Engine, sql: str | sa.Executable, params: dict | None = None) -> pd.DataFrame:
+    """Run a query and return its rows as a frame."""
+    stmt = sa.text(sql) if isinstance(sql, str) else sql
+    if isinstance(conn_or_engine, sa.Engine):
+        with conn_or_engine.connect() as conn:
+            return _frame(conn.execute(stmt, params or {}))
+    return _frame(conn_or_engine.execute(stmt, params or {}))
+
+
+def _frame(result) -> pd.DataFrame:
+    # Plain tuples: pandas builds a frame from Row objects many times slower.
+    return pd.DataFrame.from_records([tuple(r) for r in result.fetchall()], columns=list(result.keys()))
+
+
+# The memory PostgreSQL may give each sort or hash of a large read before it spills to disk (its default,
+# 4 MB, sends the grouping of a few days' orders to disk: 130 ms instead of 60 ms measured).
+_LARGE_WORK_MEM = "SET LOCAL work_mem = '32MB'"
+
+
+def _copy_out(pgconn, buffer: io.BytesIO) -> None:
+    """The rest of a COPY TO STDOUT under way on this libpq connection, into `buffer`, and its final result.
+    The server sends one message per row; psycopg's own reading of them (Copy.read) costs about 1.3 us of
+    Python per row, 0.8 s of the refresh's pass of 583,409 rows, so they are taken from libpq here. Waiting
+    for the socket lets go of Python's lock, so two such reads run side by side."""
+    get, write = pgconn.get_copy_data, buffer.write
+    while True:
+        size, data = get(1)  # without blocking
+        if size > 0:
+            write(data)
+        elif size == 0:
+            select.select([pgconn.socket], [], [])
+            pgconn.consume_input()
+        elif size == -1:  # the end of the data: then the statement's result
+            break
+        else:
+            raise psycopg.OperationalError(pgconn.get_error_message())
+    while (result := pgconn.get_result()) is not None:
+        if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+            raise psycopg.DatabaseError(result.get_error_message())
+
+
+def read_large(engine: sa.Engine, sql: str, params: dict | None = None, text: Sequence[str] = ()) -> pd.DataFrame:
+    """`read` for results of hundreds of thousands of rows: on PostgreSQL, COPY of CSV parsed by pandas; on
+    SQLite, the driver's own rows without SQLAlchemy's. `text` names the columns kept as text (codes such
+    as '0012'); the others are read as numbers. Missing text is None."""
+    compiled = sa.text(sql).compile(dialect=engine.dialect)
+    bound = compiled.construct_params(params or {})
+    args = [bound[name] for name in compiled.positiontup] if compiled.positional else bound
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            buffer = io.BytesIO()
+            with conn.connection.driver_connection.cursor() as cur:
+                cur.execute(_LARGE_WORK_MEM)  # for this transaction only
+                with cur.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)", args):
+                    _copy_out(cur.connection.pgconn, buffer)
+            buffer.seek(0)
+            frame = pd.read_csv(buffer, dtype={c: object for c in text}, keep_default_na=False, na_values=[""])
+            for c in text:
+                frame[c] = frame[c].where(frame[c].notna(), None)
+            return frame
+        # SQLite's driver gives Python's lock back at every row it steps to: two threads fetching at once
+        # pass it to and fro for each row, slower than one thread alone. The query runs instead as one
+        # step (without the lock) into a temporary table of this connection; the tables are then fetched
+        # one thread at a time.
+        cursor = conn.connection.driver_connection.cursor()
+        name = f"_large_{threading.get_ident()}"
+        try:
+            cursor.execute(f"CREATE TEMP TABLE {name} AS {compiled}", args)
+            with _FETCHING:
+                cursor.execute(f"SELECT * FROM {name}")
+                columns = [d[0] for d in cursor.description]
+                rows = cursor.fetchall()
+            frame = pd.DataFrame.from_records(rows, columns=columns)
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
+            cursor.close()
+    for c in frame.columns:
+        if c not in text:
+            frame[c] = pd.to_numeric(frame[c])
+    return frame
+
+
+def index_hint(store, name: str) -> str:
+    """SQLite's `INDEXED BY name` (its planner would take the order-date index for a date range and sort);
+    PostgreSQL plans for itself."""
+    return "" if store.is_postgres else f"INDEXED BY {name}"
+
+
+def _column(series: pd.Series, iso: bool, with_time: bool = False) -> list:
+    """One column as plain Python values: None for missing; dates as ISO text (raw drivers) or date objects, and
+    with their time of day for a column that holds one (`with_time`)."""
+    missing = series.isna()
+    if pd.api.types.is_datetime64_any_dtype(series):
+        if with_time:
+            values = series.dt.strftime("%Y-%m-%d %H:%M:%S") if iso else pd.Series(series.dt.to_pydatetime(), dtype=object)
+        else:
+            values = series.dt.strftime("%Y-%m-%d") if iso else series.dt.date
+        return values.astype(object).where(~missing, None).tolist()
+    values = series.astype(object).where(~missing, None).tolist()
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, pd.Timestamp):
+        values = [None if v is None else v.date() for v in values]
+        sample = values[0] if values else None
+    if iso and hasattr(sample, "isoformat") and not isinstance(sample, str):
+        return [None if v is None else v.isoformat() for v in values]
+    return values
+
+
+def _records(frame: pd.DataFrame, columns: Sequence[str], iso: bool = True, table: sa.Table | None = None) -> list[tuple]:
+    def timed(c: str) -> bool:
+        return table is not None and isinstance(table.c[c].type, sa.DateTime)
+    return list(zip(*(_column(frame[c], iso, timed(c)) for c in columns)))
+
+
+def _csv_ready(table: sa.Table, chunk: pd.DataFrame) -> pd.DataFrame:
+    """Columns as COPY reads them: whole numbers without '.0' where a missing value made pandas use floats,
+    dates without a time of day."""
+    out = {}
+    for name in chunk.columns:
+        series = chunk[name]
+        kind = table.c[name].type
+        if isinstance(kind, sa.Integer) and pd.api.types.is_float_dtype(series):
+            series = series.round().astype("Int64")
+        elif isinstance(kind, sa.Date) and not isinstance(kind, sa.DateTime):
+            if pd.api.types.is_datetime64_any_dtype(series):
+                series = series.dt.strftime("%Y-%m-%d")
+        out[name] = series
+    return pd.DataFrame(out, index=chunk.index)
+
+
+def _csv_bytes(table: sa.Table, chunk: pd.DataFrame) -> bytes:
+    """CSV for PostgreSQL's COPY, written by Arrow (many times faster than pandas' writer for numbers): text
+    always in quotes, a missing value as an unquoted empty field, numbers in their shortest exact form.
+    An object column Arrow cannot type (mixed values) goes as text."""
+    ready = _csv_ready(table, chunk)
+    try:
+        arrow = pa.Table.from_pandas(ready, preserve_index=False, nthreads=1)
+    except (pa.ArrowException, TypeError, ValueError):
+        for name in ready.columns:
+            if ready[name].dtype == object:
+                ready[name] = [None if pd.isna(v) else str(v) for v in ready[name]]
+        arrow = pa.Table.from_pandas(ready, preserve_index=False, nthreads=1)
+    out = io.BytesIO()
+    pa_csv.write_csv(arrow, out, write_options=pa_csv.WriteOptions(include_header=False))
+    return out.getvalue()
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 200_000) -> int:
+    """Insert a frame fast: COPY on PostgreSQL, executemany in large batches on SQLite."""
+    frame = derive(table, frame)
+    columns = [c for c in frame.columns if c in table.c]
+    if frame.empty:
+        return 0
+    if is_postgres(conn):  # COPY of CSV text: far faster than row by row
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                for start in range(0, len(frame), batch):
+                    copy.write(_csv_bytes(table, frame.iloc[start:start + batch][columns]))
+        return len(frame)
+    placeholders = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+    raw = conn.connection.driver_connection
+    cur = raw.cursor()
+    for start in range(0, len(frame), batch):
+        cur.executemany(sql, _records(frame.iloc[start:start + batch], columns, table=table))
+    cur.close()
+    return len(frame)
+
+
+def bulk_insert_empty(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
+    """`bulk_insert` into a table known to be empty (in this transaction): its secondary indexes are dropped
+    first and built once over all the rows after (a bulk build sorts once; keeping them row by row costs
+    several times more for millions of rows). In the caller's transaction, so a failure leaves them as
+    they were."""
+    indexes = list(table.indexes) if len(frame) >= 100_000 else []
+    raw = conn.connection.driver_connection
+    if indexes and not is_postgres(conn) and not raw.in_transaction:
+        raw.execute("BEGIN")  # SQLite's driver opens a transaction before DML only: DDL first would commit alone
+    for index in indexes:
+        index.drop(conn)
+    count = bulk_insert(conn, table, frame)
+    for index in indexes:
+        index.create(conn)
+    return count
+
+
+def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 5_000,
+           before: list | None = None) -> int:
+    """Insert rows, replacing those whose primary key is already there. With `before` (a list), the rows as they
+    were before, of the keys the frame replaces, are appended to it (frames of the table's columns), so that the
+    write can be undone (`undo_upsert`)."""
+    if frame.empty:
+        return 0
+    frame = derive(table, frame)
+    columns = [c for c in frame.columns if c in table.c]
+    keys = [c.name for c in table.primary_key.columns]
+    dialect = postgresql if is_postgres(conn) else sqlite
+    rows = [dict(zip(columns, r)) for r in _records(frame, columns, iso=False, table=table)]
+    for start in range(0, len(rows), batch):
+        if before is not None:
+            wanted = [tuple(r[k] for k in keys) for r in rows[start:start + batch]]
+            before.append(read(conn, sa.select(table).where(sa.tuple_(*[table.c[k] for k in keys]).in_(wanted))))
+        stmt = dialect.insert(table)
+        updates = {c: stmt.excluded[c] for c in columns if c not in keys}
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates) if updates else stmt.on_conflict_do_nothing()
+        conn.execute(stmt, rows[start:start + batch])
+    return len(rows)
+
+
+def undo_upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, before: list, batch: int = 5_000) -> None:
+    """Undo `upsert(conn, table, frame, before=before)` in a later transaction: the rows it added go, the rows it
+    replaced get their values back. Run children's tables first (their added rows may refer to added parents)."""
+    keys = [c.name for c in table.primary_key.columns]
+    old = pd.concat(before, ignore_index=True) if before else pd.DataFrame(columns=[c.name for c in table.columns])
+    typed = derive(table, frame)
+    added = [tuple(r) for r in _records(typed, keys, iso=False, table=table)]
+    had = {tuple(r) for r in _records(old, keys, iso=False, table=table)} if len(old) else set()
+    added = [k for k in added if k not in had]
+    key_cols = sa.tuple_(*[table.c[k] for k in keys])
+    for start in range(0, len(added), batch):
+        conn.execute(table.delete().where(key_cols.in_(added[start:start + batch])))
+    if len(old):
+        upsert(conn, table, old, batch)
+
+
+def count_rows(conn_or_engine: sa.Connection | sa.Engine, tables: Iterable[sa.Table]) -> dict[str, int]:
+    out = {}
+    for t in tables:
+        out[t.name] = int(read(conn_or_engine, sa.select(sa.func.count()).select_from(t)).iloc[0, 0])
+    return out

@@ -1,0 +1,38 @@
+"""Least privilege on PostgreSQL: what the app's database role may do, table by table.
+
+The owner role creates and upgrades the schema (every `python -m core` command run by the operator);
+the app's role reads everything it shows and writes only what the app writes: uploads into the data
+tables (insert or replace, never delete), the marts, accounts, actions, uploads and an append-only
+audit log. It cannot create, alter or drop anything, nor change or delete an audit entry.
+"""
+from __future__ import annotations
+
+from core.store import schema as S
+from core.store.migrations import ANALYZE_MART
+
+READ_ONLY = ("regions", "demo_manifest", "schema_version")
+UPSERT = tuple(S.DATA_TABLES) + ("store_meta", "settings")  # insert, or replace by key (uploads, settings)
+APPEND_ONLY = ("audit_log", "uploads")
+WORK = ("users", "user_sessions", "actions")  # accounts (sign-in counters, demo accounts removed on import), signed-in
+#                                              browsers and recorded actions
+REWRITTEN = tuple(t.name for t in (S.mart_views,) + S.MART_TABLES)  # the marts: rewritten by every refresh
+
+
+def statements(role: str) -> list[str]:
+    """GRANT statements for the app's role over the current schema (run them as the owner)."""
+    if not role.replace("_", "").isalnum():
+        raise ValueError(f"角色名只能含字母、数字和下划线 / a role name has letters, digits and _ only: {role}")
+    out = [f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};",
+           f"GRANT USAGE ON SCHEMA public TO {role};"]
+    out += [f"GRANT SELECT ON {t} TO {role};" for t in READ_ONLY]
+    out += [f"GRANT SELECT, INSERT, UPDATE ON {t} TO {role};" for t in UPSERT]
+    out += [f"GRANT SELECT, INSERT ON {t} TO {role};" for t in APPEND_ONLY]
+    out += [f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO {role};" for t in WORK]
+    out += [f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON {t} TO {role};" for t in REWRITTEN]  # the refresh empties them
+    out.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};")
+    out.append(f"GRANT EXECUTE ON FUNCTION {ANALYZE_MART}(text) TO {role};")  # the marts' statistics in a refresh
+    return out
+
+
+def covered() -> set[str]:
+    return set(READ_ONLY) | set(UPSERT) | set(APPEND_ONLY) | set(WORK) | set(REWRITTEN)

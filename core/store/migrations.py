@@ -1,0 +1,182 @@
+"""Schema versions: create a store from nothing, or upgrade one in place.
+
+Each step names the tables it creates and any in-place changes. A store records the
+steps it has had in `schema_version`; `upgrade()` runs the missing ones, each in its
+own transaction, so a bureau's rows survive an upgrade.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sqlalchemy as sa
+
+from core.policy import clock
+from core.store import schema as S
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    description: str
+    tables: tuple[sa.Table, ...] = ()
+    change: Callable[[sa.Connection], None] | None = field(default=None)
+
+
+def _marts_by_view(conn: sa.Connection) -> None:
+    """Marts are derived data: drop the old ones (before the new are created) and mark the store
+    as needing a refresh."""
+    for name in S.LEGACY_MARTS:
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
+    conn.execute(S.store_meta.delete().where(S.store_meta.c.key.in_(("marts_as_of", "marts_data_version"))))
+
+
+def _user_columns(conn: sa.Connection) -> None:
+    """Accounts gain a single sign-on link, the last sign-in and the password's date (when missing)."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("users")}
+    for name in S.USER_COLUMNS_V7:
+        if name not in have:
+            column = S.users.c[name]
+            conn.execute(sa.text(f"ALTER TABLE users ADD COLUMN {name} {column.type.compile(conn.dialect)}"))
+    if "sso_subject" not in have:
+        conn.execute(sa.text("CREATE UNIQUE INDEX uq_users_sso_subject ON users (sso_subject)"))
+
+
+def _order_date_index(conn: sa.Connection) -> None:
+    """A store made before version 8 gets the index (a new one has it from version 1's table)."""
+    if "ix_orders_date" not in {i["name"] for i in sa.inspect(conn).get_indexes("orders")}:
+        next(i for i in S.orders.indexes if i.name == "ix_orders_date").create(conn)
+
+
+def _orders_derived(conn: sa.Connection) -> None:
+    """Orders gain the derived order-month and receipt-lag columns (filled from their dates) and the indexes of
+    the one-pass refresh, in place of the older ones."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("orders")}
+    pg = conn.dialect.name == "postgresql"
+    for name in S.ORDERS_DERIVED:
+        if name not in have:
+            conn.execute(sa.text(f"ALTER TABLE orders ADD COLUMN {name} {S.orders.c[name].type.compile(conn.dialect)}"))
+    month = (lambda c: f"CAST(EXTRACT(YEAR FROM {c}) * 100 + EXTRACT(MONTH FROM {c}) AS INTEGER)") if pg else \
+        (lambda c: f"CAST(substr({c}, 1, 4) AS INTEGER) * 100 + CAST(substr({c}, 6, 2) AS INTEGER)")
+    lag = "receipt_date - delivery_date" if pg else "CAST(julianday(receipt_date) - julianday(delivery_date) AS INTEGER)"
+    conn.execute(sa.text(f"UPDATE orders SET order_month = {month('order_date')}, receipt_lag = {lag} "
+                         "WHERE order_month IS NULL"))  # rows written before version 9
+    for name in S.LEGACY_ORDER_INDEXES:
+        conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
+    existing = {i["name"] for i in sa.inspect(conn).get_indexes("orders")}
+    for index in S.orders.indexes:
+        if index.name not in existing:
+            index.create(conn)
+
+
+ANALYZE_MARTS = "vbp_analyze_marts"
+
+
+def _analyze_function(conn: sa.Connection) -> None:
+    """PostgreSQL: a function, run with the owner's rights, that gathers the marts' statistics, so that the
+    app's role (which may not ANALYZE tables it does not own) can have them gathered after each refresh.
+    A version that changes the mart tables makes it again (CREATE OR REPLACE)."""
+    if conn.dialect.name != "postgresql":
+        return
+    tables = ", ".join(t.name for t in (S.mart_views, *S.MART_TABLES))
+    conn.execute(sa.text(f"CREATE OR REPLACE FUNCTION {ANALYZE_MARTS}() RETURNS void LANGUAGE plpgsql "
+                         f"SECURITY DEFINER SET search_path = public AS $$ BEGIN ANALYZE {tables}; END $$"))
+    conn.execute(sa.text(f"REVOKE ALL ON FUNCTION {ANALYZE_MARTS}() FROM PUBLIC"))
+
+
+ANALYZE_MART = "vbp_analyze_mart"
+
+
+def _analyze_mart_function(conn: sa.Connection) -> None:
+    """PostgreSQL: the marts' statistics one table at a time (replacing version 10's function for all of
+    them), so a refresh has each mart analysed as soon as it is written, while the later ones are computed.
+    It runs with the owner's rights and takes only the names of the marts; a version that adds a mart makes
+    it again (CREATE OR REPLACE)."""
+    if conn.dialect.name != "postgresql":
+        return
+    names = ", ".join(f"'{t.name}'" for t in (S.mart_views, *S.MART_TABLES))
+    conn.execute(sa.text(
+        f"CREATE OR REPLACE FUNCTION {ANALYZE_MART}(mart text) RETURNS void LANGUAGE plpgsql "
+        f"SECURITY DEFINER SET search_path = public AS $$ BEGIN "
+        f"IF mart IN ({names}) THEN EXECUTE format('ANALYZE %I', mart); "
+        f"ELSE RAISE EXCEPTION 'not a mart: %', mart; END IF; END $$"))
+    conn.execute(sa.text(f"REVOKE ALL ON FUNCTION {ANALYZE_MART}(text) FROM PUBLIC"))
+    conn.execute(sa.text(f"DROP FUNCTION IF EXISTS {ANALYZE_MARTS}()"))
+
+
+def _product_unit(conn: sa.Connection) -> None:
+    """Products gain their unit (a store made before version 13; a new one has it from version 1's table)."""
+    if "unit" not in {c["name"] for c in sa.inspect(conn).get_columns("products")}:
+        conn.execute(sa.text(f"ALTER TABLE products ADD COLUMN unit {S.products.c.unit.type.compile(conn.dialect)}"))
+
+
+def _upload_reason(conn: sa.Connection) -> None:
+    """Uploads gain the reason a refused file was refused (a store made before version 14)."""
+    if "reason" not in {c["name"] for c in sa.inspect(conn).get_columns("uploads")}:
+        conn.execute(sa.text("ALTER TABLE uploads ADD COLUMN reason TEXT NOT NULL DEFAULT ''"))
+
+
+def _region_prefecture(conn: sa.Connection) -> None:
+    """Regions gain their prefecture-level unit (a store made before version 15); the store's regions are then
+    written again from the model of every province's shape when it is next opened (core.store.opening)."""
+    if "prefecture_code" not in {c["name"] for c in sa.inspect(conn).get_columns("regions")}:
+        conn.execute(sa.text("ALTER TABLE regions ADD COLUMN prefecture_code VARCHAR(6)"))
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "data tables of the standard extract, regions, demo manifest",
+         (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
+          S.orders, S.baseline, S.complaints, S.demo_manifest)),
+    Step(2, "working tables: users, recorded actions, uploads, settings",
+         (S.users, S.actions, S.uploads, S.settings_table)),
+    # Versions 3 to 5 created the first marts; version 6 replaced them (rows keyed by view), so a
+    # new store creates them there. Their descriptions stay as they were applied.
+    Step(3, "marts: flags, indicators, institution x product, enterprises, areas, red flags"),
+    Step(4, "marts: monthly series and snapshots at earlier dates"),
+    Step(5, "marts: each enterprise's deliveries by county"),
+    Step(6, "marts keyed by view (as-of date, product category); enterprise deliveries by institution",
+         (S.mart_views,) + S.MART_TABLES, change=_marts_by_view),
+    Step(7, "accounts: single sign-on link, last sign-in, password date; the audit log",
+         (S.audit_log,), change=_user_columns),
+    Step(8, "orders: an index on the order date", change=_order_date_index),
+    Step(9, "orders: derived order month and receipt lag; indexes of the one-pass refresh",
+         change=_orders_derived),
+    Step(10, "PostgreSQL: the marts' statistics gathered with the owner's rights after each refresh",
+         change=_analyze_function),
+    Step(11, "PostgreSQL: each mart's statistics gathered as soon as it is written (one table at a time)",
+         change=_analyze_mart_function),
+    Step(12, "accounts: signed-in browsers (session tokens kept as hashes)", (S.user_sessions,)),
+    Step(13, "products: the unit counted (计量单位)", change=_product_unit),
+    Step(14, "uploads: the reason a file was refused", change=_upload_reason),
+    Step(15, "regions: the prefecture-level unit of each (units directly under a province, cities without counties)",
+         change=_region_prefecture),
+)
+
+HEAD = STEPS[-1].version
+
+
+def current_version(conn: sa.Connection) -> int:
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    return conn.execute(sa.select(sa.func.coalesce(sa.func.max(S.schema_version.c.version), 0))).scalar_one()
+
+
+def upgrade(engine: sa.Engine, target: int = HEAD) -> list[int]:
+    """Bring the store to `target`; return the versions applied."""
+    applied = []
+    with engine.begin() as conn:
+        S.schema_version.create(conn, checkfirst=True)
+    for step in STEPS:
+        if step.version > target:
+            break
+        with engine.begin() as conn:
+            if current_version(conn) >= step.version:
+                continue
+            if step.change is not None:  # in-place changes first, then the step's new tables
+                step.change(conn)
+            for table in step.tables:
+                table.create(conn, checkfirst=True)
+            conn.execute(S.schema_version.insert().values(
+                version=step.version, description=step.description, applied_at=clock.now()))
+        applied.append(step.version)
+    return applied
