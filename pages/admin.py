@@ -13,7 +13,7 @@ s, L = start("pages/admin.py", "nav.admin", needs_marts=False)
 me = user()
 regions = s.regions()
 names = dict(zip(regions["region_code"], regions["region_name"]))
-roles = list(roles.ROLES)
+role_ids = list(roles.ROLES)
 
 
 def role_name(r: str) -> str:
@@ -55,7 +55,7 @@ if "ad_flash" in st.session_state:
 
 create, change, password = st.tabs([t("ad.create", L), t("ad.change", L), t("ad.reset", L)])
 with create:
-    role = st.selectbox(t("ad.role", L), roles, format_func=role_name, key="ad_new_role")
+    role = st.selectbox(t("ad.role", L), role_ids, format_func=role_name, key="ad_new_role")
     with st.form("ad_create"):
         username = st.text_input(t("auth.username", L), key="ad_new_user")
         display = st.text_input(t("ad.display_name", L), key="ad_new_display")
@@ -69,7 +69,7 @@ with change:
     who = st.selectbox(t("auth.username", L), table["username"].tolist(), key="ad_who")
     row = table.set_index("username").loc[who] if who else None
     if row is not None:
-        role = st.selectbox(t("ad.role", L), roles, index=roles.index(row["role"]), format_func=role_name,
+        role = st.selectbox(t("ad.role", L), role_ids, index=role_ids.index(row["role"]), format_func=role_name,
                             key=f"ad_role_{who}")
         options = area_options(role)
         area = st.selectbox(t("ad.area", L), options, format_func=area_label, key=f"ad_area_{who}",
