@@ -14,7 +14,7 @@ c1, c2, c3 = st.columns(3)
 c1.metric(t("cp.count", L), len(complaints))
 c2.metric(t("cp.late", L), int(complaints["reply_late"].sum()))
 c3.metric(t("cp.unresolved", L), int(complaints["unresolved"].sum()))
-st.plotly_chart(charts.trend(overview.monthly_rates(view), {"timely_rate": t("ov.timely", L)}, t("cp.trend", L), L),
+st.plotly_chart(charts.trend(overview.monthly_rates(view), {"complaint": t("ov.timely", L)}, t("cp.trend", L), L),
                 key="cp_trend")
 st.subheader(t("cp.by_enterprise", L))
 show(monitoring.complaints_by_enterprise(view),

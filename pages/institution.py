@@ -35,7 +35,7 @@ if card["flags"].empty:
 else:
     show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
          "in_flags", f"{t('sc.flags', L)[:4]}_{code}")
-st.plotly_chart(charts.trend(card["monthly"], {"delivery_rate": t("ov.delivery", L), "selected_share": t("ov.share", L)},
+st.plotly_chart(charts.trend(card["monthly"], {"delivery": t("ov.delivery", L), "nonselected": t("ov.share", L)},
                              t("sc.trend", L), L), key="in_trend")
 st.subheader(t("sc.agreements", L))
 show(card["agreements"], headers(["product_code", "generic_name", "dosage_form", "reported_qty", "prior_year_qty",

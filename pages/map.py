@@ -25,7 +25,7 @@ st.caption(t("map.hint", L))
 labels = {i.id: t(f"indicator.{i.id}", L) for i in INDICATORS} | {map_area.GAP: t("map.layer.gap", L),
                                                                  map_area.RED: t("map.layer.red", L),
                                                                  map_area.ENTERPRISE: t("map.layer.enterprise", L)}
-layers = list(map_area.LAYERS)
+layers = list(map_area.layers())
 default_layer = st.query_params.get("layer", "delivery")
 layer = st.selectbox(t("map.layer", L), layers, index=layers.index(default_layer) if default_layer in layers else 1,
                      format_func=labels.get, key="map_layer")

@@ -20,8 +20,8 @@ if tiles:
                    delta_arrow=shown["arrow"], help=t(f"tile.help.{tile['metric']}", L))
 
 monthly = overview.monthly_rates(view)
-st.plotly_chart(charts.trend(monthly, {"delivery_rate": t("ov.delivery", L), "selected_share": t("ov.share", L),
-                                       "timely_rate": t("ov.timely", L)}, t("ov.trend", L), L), key="ov_trend")
+st.plotly_chart(charts.trend(monthly, {"delivery": t("ov.delivery", L), "nonselected": t("ov.share", L),
+                                       "complaint": t("ov.timely", L)}, t("ov.trend", L), L), key="ov_trend")
 
 ranked = overview.children_ranked(view)
 settings = view.store.settings()

@@ -2,12 +2,14 @@
 substitutable drugs, offline purchases, abnormal orders and late receipt confirmation."""
 import streamlit as st
 
+from core.policy.indicators import flag_name
 from core.present.i18n import headers, t
 from core.read import monitoring
 from ui.session import viewed
 from ui.tables import show
 
 view, L = viewed("pages/procurement.py", "nav.procurement")
+settings = view.store.settings()
 area_name = view.area_name
 
 GROUPS = {
@@ -21,7 +23,7 @@ for (label, flag_ids), tab in zip(GROUPS.items(), st.tabs([t(k, L) for k in GROU
     with tab:
         flags = monitoring.institution_flags(view, flag_ids, L)
         for col, flag_id in zip(st.columns(len(flag_ids)), flag_ids):
-            col.metric(t(f"flag.{flag_id}", L), int((flags["flag_id"] == flag_id).sum()))
+            col.metric(flag_name(flag_id, L, settings), int((flags["flag_id"] == flag_id).sum()))
         if flags.empty:
             st.info(t("pc.none", L).format(area=area_name))
         else:

@@ -101,7 +101,7 @@ def _readers(view: View, inst_code: str, ent_code: str):
     out["evidence"] = interviews.evidence(view, listed)
     parent = view.store.regions().set_index("region_code")["parent_code"].get(view.area)
     out["figures"] = map_area.area_figures(view, parent if isinstance(parent, str) else None)
-    for layer in map_area.LAYERS:
+    for layer in map_area.layers():
         ent = ent_code if layer == map_area.ENTERPRISE else None
         out[f"layer {layer}"] = (map_area.institutions_in(view, layer, ent) if view.area_level == "county"
                                  else map_area.child_values(view, layer, ent))

@@ -298,13 +298,13 @@ def test_the_overview_tiles_keep_their_english_titles_short(app):
 
 def test_the_selected_share_has_one_name_in_the_tiles_the_tables_and_the_indicators():
     from core.present.i18n import headers, t
-    from core.policy.indicators import INDICATOR_BY_ID
+    from core.policy.indicators import indicator
     for lang in ("zh", "en"):
         name = t("tile.nonselected", lang)
         assert name == t("indicator.nonselected", lang) == headers(["nonselected"], lang)["nonselected"] == \
             t("ov.share", lang)
-    assert INDICATOR_BY_ID["nonselected"].zh == "中选产品占比"  # its value is the selected share, not 非中选
-    assert INDICATOR_BY_ID["nonselected"].definition() == "中选产品采购数量 ÷ 中选 + 非中选产品采购数量"
+    assert indicator("nonselected").zh == "中选产品占比"  # its value is the selected share, not 非中选
+    assert indicator("nonselected").definition() == "中选产品采购数量 ÷ 中选 + 非中选产品采购数量"
 
 
 # -- the words of the data, in English -------------------------------------------------------------------------

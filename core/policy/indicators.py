@@ -1,12 +1,37 @@
-"""The one registry of the seven indicators and their flags (../shared/design/indicators.md).
+"""The one registry of the seven indicators and their flags (../shared/design/indicators.md), as data.
 
-Pages, exports, map legends, the README's table and the command line read these entries;
-adding an indicator or a flag touches this file and the computation that fills it.
+Each indicator declares what it is a sum of: the source its rows come from (a frame of the refresh, named in
+core.refresh.rollup.SOURCES), which of those rows count (`where`), the columns whose sums are its numerator and
+denominator, and, when it has a monthly series, the columns of that series. `rate()` turns the sums into the
+value, the same way at every level: institution, county, city, province, month. Pages, maps, exports, the README's
+tables and the command line read these entries; adding an indicator touches this file and its tests.
+
+A flag's name holds its threshold as a placeholder ({x}), filled from the settings in force (`flag_name`): an
+administrator who moves the delivery threshold to 85% sees "配送率低于85%".
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
+from typing import Mapping
+
+import pandas as pd
+
+from core.policy import settings as settings_mod
+
+KINDS = ("rate", "ratio")  # rate: a share of its denominator (0 to 1); ratio: may exceed 1. Both read as a percent.
+_OPS = {">": operator.gt, ">=": operator.ge, "==": operator.eq}
+
+
+def rate(numerator, denominator):
+    """Sum over sum; no value where the denominator is not above zero (an entity with nothing to count has no
+    rate: not 0, not 100%). Takes numbers or Series (element by element)."""
+    if isinstance(denominator, pd.Series):
+        return numerator / denominator.where(denominator > 0)
+    if denominator is None or denominator != denominator or denominator <= 0:
+        return None
+    return numerator / denominator
 
 
 @dataclass(frozen=True)
@@ -15,72 +40,122 @@ class Indicator:
     id: str
     zh: str
     en: str
-    numerator: str
-    denominator: str
-    threshold_setting: str
-    direction: str  # "min": values below the threshold are bad; "max": above
-    severity_rule: str
+    source: str  # the rows its parts are summed over (core.refresh.rollup.SOURCES)
+    numerator: tuple[str, ...]  # the columns of the source whose sum is the numerator
+    denominator: tuple[str, ...]
+    numerator_zh: str
+    denominator_zh: str
+    numerator_en: str
+    denominator_en: str
     clause: str
-    numerator_en: str = ""
-    denominator_en: str = ""
-    decimals: int = 3
+    threshold: str  # the setting its value is judged against, or "schedule" (序时进度)
+    direction: str  # "min": a value below the threshold is bad; "max": above
+    severity_rule: str
+    where: tuple[tuple[str, str, object], ...] = ()  # the source's rows that count: (column, operator, value)
+    kind: str = "rate"
+    monthly: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # its parts in the monthly series' columns
+    decimals: int = 1  # a value's decimals in percent (more where a value below 1% needs them, i18n.percent_text)
+
+    def counted(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of the source that count."""
+        keep = pd.Series(True, index=frame.index)
+        for column, op, value in self.where:
+            keep &= _OPS[op](frame[column], value)
+        return frame[keep]
+
+    def parts(self, frame: pd.DataFrame, columns: tuple[tuple[str, ...], tuple[str, ...]] | None = None):
+        """Numerator and denominator of each row of `frame` (sums of the declared columns, or of `columns`)."""
+        num, den = columns or (self.numerator, self.denominator)
+        return frame[list(num)].sum(axis=1).astype(float), frame[list(den)].sum(axis=1).astype(float)
+
+    def value(self, frame: pd.DataFrame, columns=None) -> pd.Series:
+        """The indicator of each row of a frame of sums (`columns`: the monthly series' names of the parts)."""
+        return rate(*self.parts(frame, columns))
 
     def definition(self, lang: str = "zh") -> str:
         """What the value is: numerator over denominator."""
         if lang == "en":
             return f"{self.numerator_en} / {self.denominator_en}"
-        return f"{_words(self.numerator)} ÷ {_words(self.denominator)}"
-
-
-def _words(text: str) -> str:
-    """A numerator's or denominator's description without the column names it cites (reported_qty ...)."""
-    return re.sub(r"\s*\b[a-z]+(?:_[a-z]+)+\b", "", text).replace(" (>0)", "（>0）").strip()
+        return f"{self.numerator_zh} ÷ {self.denominator_zh}"
 
 
 @dataclass(frozen=True)
 class Flag:
     id: str
     indicator: int  # 1..7; 0 for the derived flags
-    zh: str
+    zh: str  # its name; {x} stands for its threshold in force (named_by)
     en: str
     level: str  # institution | enterprise | county/city
     clause: str
     unit: str  # what its value is (flagtext.UNITS); the threshold is in the same unit unless threshold_unit says
     threshold_unit: str = ""
+    named_by: str = ""  # the setting whose value the name holds
+    named_as: str = ""  # how the name shows it: percent, drop (1 - the setting, in percent), multiple, days
 
+
+def _named(value: float, named_as: str, lang: str) -> str:
+    if named_as in ("percent", "drop"):
+        return f"{(1 - value if named_as == 'drop' else value) * 100:g}%"
+    if named_as == "multiple":
+        return f"{value:g}" + ("x" if lang == "en" else "倍")
+    return f"{value:g}"
+
+
+def flag_name(flag: Flag | str, lang: str = "zh", settings: Mapping[str, object] | None = None) -> str:
+    """A flag's name with its threshold as the settings (default: the defaults) have it."""
+    flag = FLAG_BY_ID[flag] if isinstance(flag, str) else flag
+    text = flag.en if lang == "en" else flag.zh
+    if not flag.named_by:
+        return text
+    values = settings if settings is not None else settings_mod.defaults()
+    return text.format(x=_named(float(values[flag.named_by]), flag.named_as, lang))
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator(1, "report", "报量", "Reported volume", "报量 reported_qty", "上年度实际采购量 prior_year_qty (>0)",
-              "report_drop_ratio", "min", "预警 < 0.8；重点关注 < 0.5", "二（一）",
-              "reported volume", "last year's purchases (above 0)"),
-    Indicator(2, "delivery", "配送率", "Delivery rate", "配送数量 delivered_qty", "采购数量 order_qty（有约定量的中选产品，截止日前2天以前的订单）",
-              "delivery_rate_warning", "min", "预警 < 80%；重点关注 < 60%；严重 < 30%", "二（三）",
-              "delivered quantity", "ordered quantity (selected products under an agreement, orders placed by T - 2 days)"),
-    Indicator(3, "complaint", "诉求解决", "Complaint handling", "及时解决的诉求数", "截止日前至少7个工作日提出的诉求数",
-              "tier_a_min", "min", "2个工作日内回复、5个工作日内承诺解决", "二（四）",
-              "complaints resolved in time", "complaints raised at least 7 working days before T"),
-    Indicator(4, "progress", "采购进度", "Procurement progress", "中选产品采购数量", "约定采购量 agreed_qty",
-              "progress_serious_ratio", "min", "低于序时进度预警；低于序时进度一半重点关注", "二（六）",
-              "purchases of selected products", "agreed volume"),
-    Indicator(5, "nonselected", "中选产品占比", "Selected share", "中选产品采购数量", "中选 + 非中选产品采购数量",
-              "nonselected_share_min", "min", "占比 < 70% 预警；非中选超过中选重点关注", "二（六）",
-              "purchases of selected products", "purchases of selected and non-selected products"),
-    Indicator(6, "substitute", "可替代", "Substitutable drugs", "可替代药品采购数量", "上年度采购数量",
-              "over_purchase_multiple", "max", "超过上年×序时进度预警；超过上年重点关注", "二（七）",
-              "purchases of substitutable drugs", "last year's purchases"),
-    Indicator(7, "other", "其他采购行为", "Other purchasing behaviour", "违规线下、超常规、不及时确认收货订单数", "订单数",
-              "receipt_confirm_workdays", "max", "每笔问题订单预警", "二（六）",
-              "offline, abnormal and late-confirmed orders", "orders"),
+    Indicator(1, "report", "报量", "Reported volume", "agreements", ("reported_qty",), ("prior_year_qty",),
+              "报量", "上年度实际采购量（>0）", "reported volume", "last year's purchases (above 0)", "二（一）",
+              "report_drop_ratio", "min", "预警 < 0.8；重点关注 < 0.5", where=(("prior_year_qty", ">", 0),),
+              kind="ratio"),
+    Indicator(2, "delivery", "配送率", "Delivery rate", "inst_product", ("rate_delivered_qty",), ("rate_order_qty",),
+              "配送数量", "采购数量（有约定量的中选产品，截止日前2天以前的订单）", "delivered quantity",
+              "ordered quantity (selected products under an agreement, orders placed by T - 2 days)", "二（三）",
+              "delivery_rate_warning", "min", "预警 < 80%；重点关注 < 60%；严重 < 30%", where=(("agreed_qty", ">", 0),),
+              monthly=(("agreed_delivered_qty",), ("agreed_order_qty",))),
+    Indicator(3, "complaint", "诉求解决", "Complaint handling", "complaints", ("timely",), ("counted",),
+              "及时解决的诉求数", "截止日前至少7个工作日提出的诉求数", "complaints resolved in time",
+              "complaints raised at least 7 working days before T", "二（四）",
+              "tier_a_min", "min", "2个工作日内回复、5个工作日内承诺解决；及时解决率分级同配送率（80/60/30）",
+              where=(("counted", "==", True),), monthly=(("count_timely",), ("count_complaints",))),
+    Indicator(4, "progress", "采购进度", "Procurement progress", "inst_product", ("purchased_qty",), ("agreed_qty",),
+              "中选产品采购数量", "约定采购量", "purchases of selected products", "agreed volume", "二（六）",
+              "schedule", "min", "低于序时进度预警；低于序时进度一半重点关注", where=(("agreed_qty", ">", 0),),
+              kind="ratio"),
+    Indicator(5, "nonselected", "中选产品占比", "Selected share", "groups", ("selected_qty",),
+              ("selected_qty", "nonselected_qty"), "中选产品采购数量", "中选 + 非中选产品采购数量",
+              "purchases of selected products", "purchases of selected and non-selected products", "二（六）",
+              "nonselected_share_min", "min", "占比 < 70% 预警；非中选超过中选重点关注",
+              monthly=(("selected_qty",), ("selected_qty", "nonselected_qty"))),
+    Indicator(6, "substitute", "可替代", "Substitutable drugs", "inst_product", ("purchased_qty",), ("baseline_qty",),
+              "可替代药品采购数量", "上年度采购数量", "purchases of substitutable drugs", "last year's purchases", "二（七）",
+              "schedule", "max", "超过上年×序时进度预警；超过上年重点关注",
+              where=(("status", "==", "可替代"), ("baseline_qty", ">", 0)), kind="ratio"),
+    Indicator(7, "other", "其他采购行为", "Other purchasing behaviour", "orders", ("count_flagged_orders",),
+              ("count_orders",), "违规线下、超常规、不及时确认收货订单数", "订单数",
+              "offline, abnormal and late-confirmed orders", "orders", "二（六）",
+              "", "max", "每笔问题订单预警", decimals=2),
 )
 
 FLAGS: tuple[Flag, ...] = (
-    Flag("report_volume_drop", 1, "报量较上年减少超过20%", "Report more than 20% below last year", "institution", "二（一）", "percent"),
-    Flag("delivery_rate_low", 2, "配送率低于80%", "Delivery rate below 80%", "institution", "二（三）", "percent"),
-    Flag("complaint_reply_late", 3, "诉求未在2个工作日内回复", "Complaint not answered within 2 working days", "enterprise", "二（四）", "workdays"),
+    Flag("report_volume_drop", 1, "报量较上年减少超过{x}", "Report more than {x} below last year", "institution", "二（一）",
+         "percent", named_by="report_drop_ratio", named_as="drop"),
+    Flag("delivery_rate_low", 2, "配送率低于{x}", "Delivery rate below {x}", "institution", "二（三）", "percent",
+         named_by="delivery_rate_warning", named_as="percent"),
+    Flag("complaint_reply_late", 3, "诉求未在{x}个工作日内回复", "Complaint not answered within {x} working days", "enterprise",
+         "二（四）", "workdays", named_by="complaint_reply_workdays", named_as="days"),
     Flag("complaint_unresolved", 3, "诉求未按时解决", "Complaint not resolved in time", "enterprise", "二（四）", "workdays"),
     Flag("progress_behind_schedule", 4, "采购进度低于序时进度", "Purchases behind schedule", "institution", "二（七）", "percent"),
-    Flag("purchase_over_4x", 4, "采购量超出约定采购量4倍", "Purchases above 4x the agreed volume", "institution", "二（七）", "multiple"),
+    Flag("purchase_over_4x", 4, "采购量超出约定采购量{x}", "Purchases above {x} the agreed volume", "institution", "二（七）",
+         "multiple", named_by="over_purchase_multiple", named_as="multiple"),
     Flag("unreported_purchase", 4, "不报量仍大量采购", "Large purchases without a report", "institution", "二（七）", "qty"),
     Flag("nonselected_share_high", 5, "中选产品采购占比偏低", "Selected-product share too low", "institution", "二（七）", "percent"),
     Flag("substitute_increase", 6, "可替代药品采购超过上年", "Substitutable purchases on pace to exceed last year", "institution", "二（七）", "percent"),
@@ -92,7 +167,48 @@ FLAGS: tuple[Flag, ...] = (
     Flag("red_flag", 0, "红旗机构", "Red-flag institution", "institution", "二（七）", "score", "indicators"),
 )
 
-INDICATOR_BY_ID = {i.id: i for i in INDICATORS}
 FLAG_BY_ID = {f.id: f for f in FLAGS}
 SEVERITY_WEIGHT = {"warning": 1, "serious": 3, "severe": 9}
 SEVERITY_ZH = {"warning": "预警", "serious": "重点关注", "severe": "严重"}
+
+
+def indicator(indicator_id: str) -> Indicator:
+    """The registry's entry of that id."""
+    return next(i for i in INDICATORS if i.id == indicator_id)
+
+
+def with_monthly_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the monthly series' sums with the value of each indicator that has a monthly series, in a column
+    named by its id."""
+    return frame.assign(**{i.id: i.value(frame, i.monthly) for i in INDICATORS if i.monthly})
+
+
+def indicator_of(flag_id: str) -> str | None:
+    """The id of the indicator a flag belongs to (None for the derived flags)."""
+    number = FLAG_BY_ID[flag_id].indicator
+    return next((i.id for i in INDICATORS if i.number == number), None)
+
+
+def _cell(text: str) -> str:
+    return re.sub(r"\s*\|\s*", " / ", text)
+
+
+def readme_tables() -> str:
+    """The README's tables of indicators and flags, made from this registry (a test keeps the README in step);
+    flag names at the default settings."""
+    rows = ["| # | id | 指标 | indicator | numerator (sum of) | denominator (sum of) | over the rows of | kind "
+            "| judged against | bad when | clause |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for i in INDICATORS:
+        against = "序时进度 schedule" if i.threshold == "schedule" else (
+            f"`{i.threshold}` ({settings_mod.BY_NAME[i.threshold].default:g})" if i.threshold else "each flagged order")
+        num, den = (f"{_cell(words)} `{' + '.join(cols)}`" for words, cols in ((i.numerator_zh, i.numerator),
+                                                                               (i.denominator_zh, i.denominator)))
+        over = f"`{i.source}`" + (" where " + " and ".join(f"`{c} {op} {v!r}`" for c, op, v in i.where)
+                                  if i.where else "")
+        rows.append(f"| {i.number} | `{i.id}` | {i.zh} | {i.en} | {num} | {den} | {over} "
+                    f"| {i.kind} | {against} | {'below' if i.direction == 'min' else 'above'} | {i.clause} |")
+    rows += ["", "| flag | indicator | 中文 | on | clause |", "| --- | --- | --- | --- | --- |"]
+    for f in FLAGS:
+        rows.append(f"| `{f.id}` | {f.indicator or '—'} | {flag_name(f)} | {f.level} | {f.clause} |")
+    return "\n".join(rows)

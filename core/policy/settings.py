@@ -111,6 +111,13 @@ def problems(overrides: Mapping[str, object] | None = None) -> list[str]:
     return out
 
 
+def readme_table() -> str:
+    """The README's table of settings, made from this registry (a test keeps the README in step)."""
+    rows = ["| setting | default | 说明 | meaning |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{x.name}` | {x.default} | {x.help_zh} | {x.help_en} |" for x in SETTINGS]
+    return "\n".join(rows)
+
+
 # Each setting's valid range. Shares and rates lie between 0 and 1 (0.8 is 80%); counts of days, minutes and failures
 # are whole and positive; limits of an upload stay below what the server could read.
 RANGES: dict[str, tuple[float, float]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.policy.indicators import FLAG_BY_ID, SEVERITY_ZH
+from core.policy.indicators import FLAG_BY_ID, SEVERITY_ZH, flag_name
 from core.present.i18n import clause_text, percent_decimals, percent_text
 
 # unit -> (Chinese, English) format of a number v (p: v in percentage points); "qty" is formatted apart
@@ -27,13 +27,14 @@ def amount(unit: str, value, lang: str = "zh") -> str:
     return UNITS[unit][1 if lang == "en" else 0].format(v=value, p=value * 100)
 
 
-def describe(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Rows of flags (flag_id, severity, value, threshold) with flag_name, clause, severity_zh (the severity's
-    label, Chinese unless `lang` is "en"), value_text and threshold_text; the numbers stay as they are."""
+def describe(frame: pd.DataFrame, lang: str = "zh", settings=None) -> pd.DataFrame:
+    """Rows of flags (flag_id, severity, value, threshold) with flag_name (its threshold as `settings`, the
+    settings in force, have it), clause, severity_zh (the severity's label, Chinese unless `lang` is "en"),
+    value_text and threshold_text; the numbers stay as they are."""
     flags = [FLAG_BY_ID[f] for f in frame["flag_id"]]
     en = lang == "en"
     return frame.assign(
-        flag_name=[f.en if en else f.zh for f in flags], clause=[clause_text(f.clause, lang) for f in flags],
+        flag_name=[flag_name(f, lang, settings) for f in flags], clause=[clause_text(f.clause, lang) for f in flags],
         severity_zh=frame["severity"].map(SEVERITY_EN if en else SEVERITY_ZH),
         value_text=[amount(f.unit, v, lang) for f, v in zip(flags, frame["value"])],
         threshold_text=[amount(f.threshold_unit or f.unit, v, lang) for f, v in zip(flags, frame["threshold"])])

@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 
-from core.policy.indicators import FLAGS, INDICATORS
+from core.policy.indicators import indicator
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     "app.title": ("集采全流程监测平台", "VBP full-process monitoring"),
@@ -89,14 +89,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "empty.no_marts": ("汇总表尚未生成：请先导入数据或载入演示数据。", "No figures yet: import data or load the demo first."),
     "empty.no_institutions": ("该区域没有医疗机构数据。", "No institutions in this area."),
 }
-for _i in INDICATORS:
-    CATALOGUE[f"indicator.{_i.id}"] = (_i.zh, _i.en)
-for _f in FLAGS:
-    CATALOGUE[f"flag.{_f.id}"] = (_f.zh, _f.en)
 
 
 def t(key: str, lang: str = "zh") -> str:
-    zh, en = CATALOGUE[key]
+    """The label of a key in the language; indicator.<id> is the registry's name of the indicator."""
+    if key.startswith("indicator.") and key not in CATALOGUE:
+        found = indicator(key.split(".", 1)[1])
+        zh, en = found.zh, found.en
+    else:
+        zh, en = CATALOGUE[key]
     return en if lang == "en" else zh
 
 

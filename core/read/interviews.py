@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy import ladder
-from core.policy.indicators import FLAG_BY_ID, SEVERITY_WEIGHT
+from core.policy.indicators import SEVERITY_WEIGHT, flag_name
 from core.policy.ladder import TIER_MEASURES
 from core.present.flagtext import describe
 from core.store.cache import cached
@@ -26,8 +26,8 @@ def _latest_actions(store, subject_type: str) -> pd.DataFrame:
     return rows.rename(columns={"action_date": "status_date"})[["subject_code", "status", "status_date"]]
 
 
-def _flag_names(flags: pd.DataFrame, lang: str = "zh") -> pd.Series:
-    names = flags.assign(name=flags["flag_id"].map(lambda f: FLAG_BY_ID[f].en if lang == "en" else FLAG_BY_ID[f].zh))
+def _flag_names(flags: pd.DataFrame, lang: str, settings) -> pd.Series:
+    names = flags.assign(name=flags["flag_id"].map(lambda f: flag_name(f, lang, settings)))
     return names.groupby("subject_code")["name"].agg(lambda s: "；".join(dict.fromkeys(s)))
 
 
@@ -48,7 +48,7 @@ def interview_list(view: View, lang: str = "zh") -> pd.DataFrame:
                                  AND {view.institutions_in_area()}""")
     inst["subject_type"] = "institution"
     inst["tier"] = None
-    inst["flags"] = inst["subject_code"].map(_flag_names(inst_flags, lang)).fillna("")
+    inst["flags"] = inst["subject_code"].map(_flag_names(inst_flags, lang, view.store.settings())).fillna("")
     inst["recommended"] = inst["step"].map(lambda s: ladder.STEPS[int(s)][0])
     ent = view.read(f"""
         SELECT e.enterprise_code AS subject_code, e.enterprise_name AS subject_name, m.tier
@@ -59,7 +59,7 @@ def interview_list(view: View, lang: str = "zh") -> pd.DataFrame:
     ent["area_name"] = None
     ent["score"] = ent["subject_code"].map(ent_flags.assign(w=ent_flags["severity"].map(SEVERITY_WEIGHT))
                                            .groupby("subject_code")["w"].sum()).fillna(0.0)
-    ent["flags"] = ent["subject_code"].map(_flag_names(ent_flags, lang)).fillna("")
+    ent["flags"] = ent["subject_code"].map(_flag_names(ent_flags, lang, view.store.settings())).fillna("")
     ent["recommended"] = ent["tier"].map(TIER_MEASURES)
     out = pd.concat([inst, ent], ignore_index=True)
     latest = pd.concat([_latest_actions(view.store, "institution").assign(subject_type="institution"),
@@ -82,7 +82,7 @@ def evidence(view: View, subjects: pd.DataFrame) -> pd.DataFrame:
                                    ON i.institution_code = c.institution_code WHERE {view.institutions_in_area()}""")
                      ["complaint_id"])
         mine = mine[~mine["flag_id"].str.startswith("complaint_") | mine["detail_code"].isin(raised)]
-    mine = describe(mine)
+    mine = describe(mine, settings=view.store.settings())
     names = dict(zip(subjects["subject_code"], subjects["subject_name"]))
     mine["subject_name"] = mine["subject_code"].map(names)
     return mine.sort_values(["subject_code", "flag_id", "detail_code"]).reset_index(drop=True)[

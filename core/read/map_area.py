@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy import regions
-from core.policy.indicators import INDICATORS
+from core.policy import indicators as I
+from core.policy.indicators import rate
 from core.present import maps
 from core.store.cache import cached
 from core.store.view import View
@@ -14,12 +15,19 @@ LEVEL_OF_CHILDREN = {"province": "city", "city": "county"}
 GAP = "gap"
 RED = "red_flag"
 ENTERPRISE = "enterprise"
-LAYERS = tuple(i.id for i in INDICATORS) + (GAP, RED, ENTERPRISE)
+
+
+def layers() -> tuple[str, ...]:
+    """The map's layers: every indicator of the registry, then the imbalance, red flags and an enterprise's delivery."""
+    return tuple(i.id for i in I.INDICATORS) + (GAP, RED, ENTERPRISE)
 
 
 def kind_of(layer: str) -> str:
-    """What a layer's value is on the map (core.present.maps): a rate or ratio (an indicator, an enterprise's delivery
-    rate), a count (red-flag institutions) or a number (points of imbalance)."""
+    """What a layer's value is on the map (core.present.maps): a percent (an indicator, rate or ratio as the
+    registry says, an enterprise's delivery rate), a count (red-flag institutions) or a number (points of
+    imbalance)."""
+    if any(i.id == layer for i in I.INDICATORS):
+        return "percent" if I.indicator(layer).kind in I.KINDS else "number"
     return {RED: "count", GAP: "number"}.get(layer, "percent")
 
 
@@ -41,7 +49,7 @@ def area_figures(view: View, parent_code: str | None) -> pd.DataFrame:
     mine = rows[rows["subject_code"] == view.area].set_index("indicator_id")
     parent = rows[rows["subject_code"] != view.area].set_index("indicator_id")
     out = []
-    for ind in INDICATORS:
+    for ind in I.INDICATORS:
         if ind.id not in mine.index:
             continue
         r = mine.loc[ind.id]
@@ -52,7 +60,7 @@ def area_figures(view: View, parent_code: str | None) -> pd.DataFrame:
 
 
 def _rate(frame: pd.DataFrame) -> pd.Series:
-    return frame["delivered_qty"] / frame["ordered_qty"].where(frame["ordered_qty"] > 0)
+    return rate(frame["delivered_qty"], frame["ordered_qty"])
 
 
 @cached
@@ -81,8 +89,8 @@ def child_values(view: View, layer: str, enterprise_code: str | None = None) -> 
                              "primary_ordered_qty", "others_delivered_qty", "others_ordered_qty"]],
                       left_on="code", right_on="region_code", how="left").drop(columns="region_code")
     if layer == GAP:
-        primary = kids["primary_delivered_qty"] / kids["primary_ordered_qty"].where(kids["primary_ordered_qty"] > 0)
-        others = kids["others_delivered_qty"] / kids["others_ordered_qty"].where(kids["others_ordered_qty"] > 0)
+        primary = rate(kids["primary_delivered_qty"], kids["primary_ordered_qty"])
+        others = rate(kids["others_delivered_qty"], kids["others_ordered_qty"])
         kids["value"] = (others - primary) * 100
         kids["count_flagged"] = None
     elif layer == ENTERPRISE:

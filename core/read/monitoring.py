@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.policy.indicators import rate
 from core.present.flagtext import describe
 from core.store.cache import cached
 from core.store.view import View
@@ -24,7 +25,7 @@ def delivery_by_product(view: View) -> pd.DataFrame:
         JOIN enterprises e ON e.enterprise_code = p.manufacturer_code
         WHERE m.view_id = :v AND m.agreed_qty > 0 AND {view.institutions_in_area()}
         GROUP BY p.product_code, p.generic_name, p.dosage_form, p.specification, p.category, e.enterprise_name""")
-    frame["delivery_rate"] = frame["delivered_qty"] / frame["ordered_qty"].where(frame["ordered_qty"] > 0)
+    frame["delivery_rate"] = rate(frame["delivered_qty"], frame["ordered_qty"])
     return frame.sort_values(["delivery_rate", "product_code"], kind="stable").reset_index(drop=True)
 
 
@@ -50,8 +51,8 @@ def primary_balance(view: View) -> pd.DataFrame:
                                  r.region_name
                           FROM mart_areas a JOIN regions r ON r.region_code = a.region_code
                           WHERE a.view_id = :v AND (a.region_code = :area OR r.parent_code = :area)""")
-    frame["primary_rate"] = frame["primary_delivered_qty"] / frame["primary_ordered_qty"].where(frame["primary_ordered_qty"] > 0)
-    frame["others_rate"] = frame["others_delivered_qty"] / frame["others_ordered_qty"].where(frame["others_ordered_qty"] > 0)
+    frame["primary_rate"] = rate(frame["primary_delivered_qty"], frame["primary_ordered_qty"])
+    frame["others_rate"] = rate(frame["others_delivered_qty"], frame["others_ordered_qty"])
     frame["gap_points"] = (frame["others_rate"] - frame["primary_rate"]) * 100
     gaps = set(view.read("SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'primary_care_gap'")
                ["subject_code"])
@@ -71,7 +72,7 @@ def institution_flags(view: View, flag_ids: tuple[str, ...], lang: str = "zh") -
         LEFT JOIN products p ON p.product_code = f.detail_code
         WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id IN ({marks}) AND {view.institutions_in_area()}
         ORDER BY f.flag_id, f.subject_code, f.detail_code""", {f"f{n}": f for n, f in enumerate(flag_ids)})
-    return describe(frame, lang)
+    return describe(frame, lang, view.store.settings())
 
 
 @cached
@@ -98,5 +99,5 @@ def complaints_by_enterprise(view: View) -> pd.DataFrame:
         count_unresolved=("unresolved", "sum")).reset_index()
     timely = counted.groupby("enterprise_code").agg(count_counted=("complaint_id", "count"), count_timely=("timely", "sum"))
     g = g.merge(timely, on="enterprise_code", how="left").fillna({"count_counted": 0, "count_timely": 0})
-    g["timely_rate"] = g["count_timely"] / g["count_counted"].where(g["count_counted"] > 0)
+    g["timely_rate"] = rate(g["count_timely"], g["count_counted"])
     return g.sort_values("timely_rate", kind="stable").reset_index(drop=True)

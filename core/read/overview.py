@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy import regions
+from core.policy.indicators import with_monthly_values
 from core.present.i18n import percent_text, t
 from core.store.cache import cached
 from core.store.view import View
@@ -116,13 +117,10 @@ def tile_text(tile: dict, lang: str = "zh") -> dict:
 
 @cached
 def monthly_rates(view: View) -> pd.DataFrame:
-    """Per month for the area: delivery rate of agreed orders placed that month, selected share, timely rate."""
-    m = view.read("SELECT * FROM mart_monthly WHERE view_id = :v AND region_code = :area ORDER BY month")
-    m["delivery_rate"] = m["agreed_delivered_qty"] / m["agreed_order_qty"].where(m["agreed_order_qty"] > 0)
-    total = m["selected_qty"] + m["nonselected_qty"]
-    m["selected_share"] = m["selected_qty"] / total.where(total > 0)
-    m["timely_rate"] = m["count_timely"] / m["count_complaints"].where(m["count_complaints"] > 0)
-    return m
+    """Per month for the area: the sums of the series and each indicator with a monthly series (delivery of
+    agreed orders placed that month, selected share, timely resolution), in a column named by its id."""
+    return with_monthly_values(
+        view.read("SELECT * FROM mart_monthly WHERE view_id = :v AND region_code = :area ORDER BY month"))
 
 
 @cached

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.policy.indicators import FLAG_BY_ID, INDICATORS
+from core.policy.indicators import FLAG_BY_ID, INDICATORS, rate, with_monthly_values
 from core.present.flagtext import describe
 from core.read.interviews import actions_of
 from core.store.cache import cached
@@ -22,7 +22,7 @@ def _flags(view: View, level: str, code: str, lang: str) -> pd.DataFrame:
     frame = view.read("SELECT flag_id, severity, detail_code, value, threshold FROM mart_flags "
                       "WHERE view_id = :v AND level = :l AND subject_code = :c ORDER BY flag_id, detail_code",
                       {"l": level, "c": code})
-    return describe(frame, lang)
+    return describe(frame, lang, view.store.settings())
 
 
 def _indicators(view: View, level: str, code: str, flags: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -54,21 +54,9 @@ def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
                          WHERE i.institution_code = :c AND {view.institutions_in_area()}""", {"c": code})
     if info.empty:
         return None
-    month = "to_char(o.order_date, 'YYYY-MM')" if view.store.is_postgres else "strftime('%Y-%m', o.order_date)"
-    params = {"c": code, "t": _day(view), "cat": view.category,
-              "start": view.info.period_start if view.store.is_postgres else view.info.period_start.isoformat()}
-    monthly = view.read(f"""SELECT {month} AS month, SUM(o.order_qty) AS order_qty,
-                                   SUM(CASE WHEN o.delivery_date <= :t THEN COALESCE(o.delivered_qty, 0) ELSE 0 END)
-                                       AS delivered_qty,
-                                   SUM(CASE WHEN p.status = '中选' THEN o.order_qty ELSE 0 END) AS selected_qty,
-                                   SUM(CASE WHEN p.status = '非中选' THEN o.order_qty ELSE 0 END) AS nonselected_qty
-                            FROM orders o JOIN products p ON p.product_code = o.product_code
-                            WHERE o.institution_code = :c AND o.order_date >= :start AND o.order_date <= :t
-                                  {_category(view, "p")}
-                            GROUP BY {month} ORDER BY 1""", params)
-    monthly["delivery_rate"] = monthly["delivered_qty"] / monthly["order_qty"].where(monthly["order_qty"] > 0)
-    total = monthly["selected_qty"] + monthly["nonselected_qty"]
-    monthly["selected_share"] = monthly["selected_qty"] / total.where(total > 0)
+    params = {"c": code, "t": _day(view), "cat": view.category}
+    monthly = with_monthly_values(view.read("SELECT * FROM mart_institution_monthly WHERE view_id = :v "
+                                            "AND institution_code = :c ORDER BY month", {"c": code}))
     agreements = view.read(f"""SELECT a.product_code, p.generic_name, p.dosage_form, a.period_start, a.period_end,
                                       a.reported_qty, a.prior_year_qty, a.agreed_qty, m.purchased_qty,
                                       m.rate_delivered_qty, m.rate_order_qty
@@ -78,9 +66,8 @@ def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
                                WHERE a.institution_code = :c AND a.period_start <= :t AND a.period_end >= :t
                                      {_category(view, "p")}
                                ORDER BY a.product_code""", params)
-    agreements["completion"] = agreements["purchased_qty"] / agreements["agreed_qty"].where(agreements["agreed_qty"] > 0)
-    agreements["delivery_rate"] = agreements["rate_delivered_qty"] / agreements["rate_order_qty"].where(
-        agreements["rate_order_qty"] > 0)
+    agreements["completion"] = rate(agreements["purchased_qty"], agreements["agreed_qty"])
+    agreements["delivery_rate"] = rate(agreements["rate_delivered_qty"], agreements["rate_order_qty"])
     complaints = view.read("""SELECT c.complaint_id, e.enterprise_name, c.issue_type, c.raised_date, c.reply_date,
                                      c.promised_date, c.resolved_date, m.reply_late, m.unresolved
                               FROM mart_complaints m JOIN complaints c ON c.complaint_id = m.complaint_id
@@ -115,7 +102,7 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
                              WHERE p.manufacturer_code = :c {_category(view, "p")}
                              GROUP BY p.product_code, p.generic_name, p.dosage_form, p.status ORDER BY 1""",
                          {"c": code, "cat": view.category})
-    products["delivery_rate"] = products["delivered_qty"] / products["ordered_qty"].where(products["ordered_qty"] > 0)
+    products["delivery_rate"] = rate(products["delivered_qty"], products["ordered_qty"])
     complaints = view.read(f"""SELECT c.complaint_id, i.institution_name, c.issue_type, c.raised_date, c.reply_date,
                                       c.promised_date, c.resolved_date, m.reply_late, m.unresolved
                                FROM mart_complaints m JOIN complaints c ON c.complaint_id = m.complaint_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.policy import indicators as I
 from core.policy.indicators import FLAG_BY_ID, SEVERITY_WEIGHT
 from core.refresh.facts import Facts, once
 
@@ -44,7 +45,7 @@ def _hits(frame: pd.DataFrame, keep: pd.Series, key: str = "product_code", **val
 
 def report_volume_drop(f: Facts) -> pd.DataFrame:
     s, a = f.settings, f.agreements
-    ratio = a["reported_qty"] / a["prior_year_qty"]
+    ratio = I.indicator("report").value(a)
     hit = _hits(a, (a["prior_year_qty"] > 0) & (ratio < s["report_drop_ratio"]), ratio=ratio)  # exactly 80% is not below 0.8
     hit["severity"] = _grade(hit["ratio"], [(s["report_drop_serious_ratio"], "serious")])
     return _rows(hit, "report_volume_drop", "institution_code", "product_code", "ratio", s["report_drop_ratio"])
@@ -52,7 +53,7 @@ def report_volume_drop(f: Facts) -> pd.DataFrame:
 
 def delivery_rate_low(f: Facts) -> pd.DataFrame:
     s, ip = f.settings, f.inst_product
-    rate = ip["rate_delivered_qty"] / ip["rate_order_qty"]
+    rate = I.indicator("delivery").value(ip)
     hit = _hits(ip, (ip["agreed_qty"] > 0) & (ip["rate_order_qty"] > 0) & (rate < s["delivery_rate_warning"]), rate=rate)
     hit["severity"] = _grade(hit["rate"], [(s["delivery_rate_severe"], "severe"), (s["delivery_rate_serious"], "serious")])
     return _rows(hit, "delivery_rate_low", "institution_code", "product_code", "rate", s["delivery_rate_warning"])
@@ -60,7 +61,7 @@ def delivery_rate_low(f: Facts) -> pd.DataFrame:
 
 def progress_behind_schedule(f: Facts) -> pd.DataFrame:
     ip = f.inst_product
-    completion = ip["purchased_qty"] / ip["agreed_qty"]
+    completion = I.indicator("progress").value(ip)
     hit = _hits(ip, (ip["agreed_qty"] > 0) & (completion < f.schedule), completion=completion)
     hit["severity"] = _grade(hit["completion"], [(f.settings["progress_serious_ratio"] * f.schedule, "serious")])
     return _rows(hit, "progress_behind_schedule", "institution_code", "product_code", "completion", f.schedule)
@@ -68,7 +69,7 @@ def progress_behind_schedule(f: Facts) -> pd.DataFrame:
 
 def purchase_over_4x(f: Facts) -> pd.DataFrame:
     k, ip = f.settings["over_purchase_multiple"], f.inst_product
-    multiple = ip["purchased_qty"] / ip["agreed_qty"]
+    multiple = I.indicator("progress").value(ip)  # completion, as a multiple
     hit = _hits(ip, (ip["agreed_qty"] > 0) & (multiple > k), multiple=multiple)
     return _rows(hit, "purchase_over_4x", "institution_code", "product_code", "multiple", k)
 
@@ -114,7 +115,7 @@ def group_shares(f: Facts) -> pd.DataFrame:
 def nonselected_share_high(f: Facts) -> pd.DataFrame:
     g = group_shares(f)
     total = g["selected_qty"] + g["nonselected_qty"]
-    share = g["selected_qty"] / total
+    share = I.indicator("nonselected").value(g)
     low = (total > 0) & (share < f.settings["nonselected_share_min"])
     hit = g[low].assign(share=share[low])  # the values of the kept rows: an empty frame would take a whole column's
     hit["severity"] = hit["nonselected_qty"].gt(hit["selected_qty"]).map({True: "serious", False: "warning"})
@@ -123,7 +124,7 @@ def nonselected_share_high(f: Facts) -> pd.DataFrame:
 
 def substitute_increase(f: Facts) -> pd.DataFrame:
     ip = f.inst_product
-    ratio = ip["purchased_qty"] / ip["baseline_qty"]
+    ratio = I.indicator("substitute").value(ip)
     hit = _hits(ip, (ip["status"] == "可替代") & (ip["baseline_qty"] > 0) & (ratio > f.schedule), ratio=ratio)
     hit["severity"] = hit["ratio"].gt(1).map({True: "serious", False: "warning"})
     return _rows(hit, "substitute_increase", "institution_code", "product_code", "ratio", f.schedule)
@@ -176,8 +177,8 @@ def enterprise_tiers(f: Facts) -> pd.DataFrame:
     per Facts (the flags and the marts both ask)."""
     s = f.settings
     e = f.enterprise_delivery().merge(f.enterprise_complaints(), on="enterprise_code", how="outer")
-    e["delivery_rate"] = e["delivered_qty"] / e["ordered_qty"].where(e["ordered_qty"] > 0)
-    e["timely_rate"] = e["count_timely"] / e["count_complaints"].where(e["count_complaints"] > 0)
+    e["delivery_rate"] = I.rate(e["delivered_qty"], e["ordered_qty"])
+    e["timely_rate"] = I.rate(e["count_timely"], e["count_complaints"])
     e["delivery_tier"] = [tier_of(v, s) for v in e["delivery_rate"]]
     e["complaint_tier"] = [tier_of(v, s) for v in e["timely_rate"]]
     e["tier"] = [max((t for t in (a, b) if isinstance(t, str)), default=None)  # "D" is the worst letter
@@ -204,7 +205,7 @@ def primary_care_gap(f: Facts) -> pd.DataFrame:
     counties = set(a["county_code"])
     for level, key in (("county", "county_code"), ("city", "city_code")):
         sums = a.groupby([key, "is_primary"])[["rate_delivered_qty", "rate_order_qty"]].sum()
-        rate = (sums["rate_delivered_qty"] / sums["rate_order_qty"]).unstack()
+        rate = I.rate(sums["rate_delivered_qty"], sums["rate_order_qty"]).unstack()
         if True not in rate or False not in rate:
             continue
         for code, r in rate.iterrows():

@@ -98,7 +98,9 @@ def _compute(f: Facts, earlier: dict, month_end: dt.date, quarter_end: dt.date, 
         ladder.steps(red_now, set(red_before["institution_code"]), actions, f.as_of,
                      float(f.settings["notification_score"])))
     done("mart_red_flags", pd.concat([red_now, red_before.assign(step=None)], ignore_index=True))
-    done("mart_monthly", monthly.series(f))
+    by_institution = monthly.institution_series(f)
+    done("mart_institution_monthly", by_institution)
+    done("mart_monthly", monthly.series(f, by_institution))
     f.source.close()
 
 

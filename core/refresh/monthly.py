@@ -1,7 +1,8 @@
-"""Monthly series by area (delivery over agreed orders placed up to T - grace days), and snapshots of the headline figures at the previous month's end.
+"""Monthly series by institution and by area, and snapshots of the headline figures at the previous month's end.
 
-The series are sums by the month an order was placed (or a complaint raised), aggregated in
-the database per county and rolled up to city and province; rates are formed from the sums.
+The series are sums by the month an order was placed (or a complaint raised), per institution from the one pass
+over the orders, and rolled up to county, city and province; the registry's indicators with a monthly series
+(core.policy.indicators, `Indicator.monthly`) are formed from the sums by `rate()`, as at T.
 """
 from __future__ import annotations
 
@@ -18,24 +19,24 @@ SUMS = ["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected
 
 
 def _orders_by_month(f: Facts) -> pd.DataFrame:
-    """County x month from the one pass: the delivery-rate window of agreed pairs (orders placed by T minus
-    the grace days, delivered by T), selected and non-selected purchases, orders. What each institution x
-    product is (agreed, its product's status, its county) is found once per pair, then taken by pair id,
-    and the rows are summed by county x month id."""
+    """Institution x month from the one pass: the delivery-rate window of agreed pairs (orders placed by T minus
+    the grace days, delivered by T: indicator 2's parts), selected and non-selected purchases, orders. What each
+    institution x product is (agreed, its product's status) is found once per pair, then taken by pair id, and
+    the rows are summed by institution x month id."""
     m = f.source.by_month()
     pairs = f.source.ip_keys
     agreed = f.agreements[f.agreements["agreed_qty"] > 0]
     is_agreed = pd.MultiIndex.from_frame(pairs[["institution_code", "product_code"]]).isin(
         pd.MultiIndex.from_frame(agreed[["institution_code", "product_code"]]))
     status = pairs["product_code"].map(f.products.set_index("product_code")["status"]).to_numpy()
-    county = pairs["institution_code"].map(f.institutions.set_index("institution_code")["county_code"])
-    county_id, counties = pd.factorize(county, use_na_sentinel=True)
+    known = pairs["institution_code"].isin(f.institutions["institution_code"])
+    inst_id, insts = pd.factorize(pairs["institution_code"].where(known), use_na_sentinel=True)
     month_id, months = pd.factorize(m["order_month"], sort=True)
     ip = m["ip"].to_numpy()
-    row_county = county_id[ip]
-    kept = row_county >= 0
-    key = (row_county * len(months) + month_id)[kept]
-    size = len(counties) * len(months)
+    row_inst = inst_id[ip]
+    kept = row_inst >= 0
+    key = (row_inst * len(months) + month_id)[kept]
+    size = len(insts) * len(months)
 
     def total(values) -> np.ndarray:
         return np.bincount(key, np.asarray(values, dtype=float)[kept], size)
@@ -45,24 +46,35 @@ def _orders_by_month(f: Facts) -> pd.DataFrame:
             "nonselected_qty": total(m["qty"].where(status[ip] == "非中选", 0.0)),
             "count_orders": total(m["count_orders"])}
     present = np.flatnonzero(np.bincount(key, minlength=size))
-    out = pd.DataFrame({"county_code": pd.Series(counties[present // len(months)], dtype=object),
+    out = pd.DataFrame({"institution_code": pd.Series(insts[present // len(months)], dtype=object),
                         "month": [f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in months[present % len(months)]]})
     for name, values in sums.items():
         out[name] = values[present]
     return out
 
 
-def series(f: Facts) -> pd.DataFrame:
+def institution_series(f: Facts) -> pd.DataFrame:
+    """Per institution and month: the sums of the series (orders by the month they were placed, complaints
+    counted for timeliness by the month they were raised)."""
     orders = _orders_by_month(f)
     comp = f.complaint_timeliness()
     comp = comp[comp["counted"]].merge(f.complaints[["complaint_id", "raised_date"]], on="complaint_id")
-    comp = comp.merge(f.institutions[["institution_code", "county_code"]], on="institution_code")
+    comp = comp[comp["institution_code"].isin(f.institutions["institution_code"])]
     comp["month"] = [d.strftime("%Y-%m") for d in comp["raised_date"]]
-    comp = comp.groupby(["county_code", "month"]).agg(count_complaints=("complaint_id", "count"),
-                                                      count_timely=("timely", "sum")).reset_index()
+    comp = comp.groupby(["institution_code", "month"]).agg(count_complaints=("complaint_id", "count"),
+                                                           count_timely=("timely", "sum")).reset_index()
     for frame in (orders, comp):  # empty frames come back with numeric keys
-        frame[["county_code", "month"]] = frame[["county_code", "month"]].astype(object)
-    base = orders.merge(comp, on=["county_code", "month"], how="outer").fillna(0)
+        frame[["institution_code", "month"]] = frame[["institution_code", "month"]].astype(object)
+    base = orders.merge(comp, on=["institution_code", "month"], how="outer").fillna(0)
+    for c in ("count_orders", "count_complaints", "count_timely"):
+        base[c] = base[c].astype(int)
+    return base[["institution_code", "month", *SUMS]].sort_values(["institution_code", "month"]).reset_index(drop=True)
+
+
+def series(f: Facts, by_institution: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per county, city and the province and month: the institutions' sums (`by_institution`, when made)."""
+    base = institution_series(f) if by_institution is None else by_institution
+    base = base.merge(f.institutions[["institution_code", "county_code"]], on="institution_code")
     cities = f.store.read("SELECT region_code AS county_code, prefecture_code AS city_code FROM regions "
                           "WHERE region_level = 'county'")
     base = base.merge(cities, on="county_code", how="left").assign(province_code=f.store.province_code)

@@ -10,7 +10,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from core.policy.indicators import FLAG_BY_ID, INDICATORS
+from core.policy import indicators as I
+from core.policy.indicators import FLAG_BY_ID
 from core.refresh.facts import Facts
 from core.refresh.flags import group_shares
 
@@ -18,50 +19,48 @@ ORDER_FLAGS = ("offline_purchase", "abnormal_order", "receipt_confirmation_late"
 LEVELS = ("institution", "county", "city", "province")
 
 
-def _contrib(frame: pd.DataFrame, indicator: str, num: str, den: str) -> pd.DataFrame:
-    g = frame.groupby("institution_code", as_index=False)[[num, den]].sum()
-    return pd.DataFrame({"institution_code": g["institution_code"], "indicator_id": indicator,
-                         "numerator": g[num].astype(float), "denominator": g[den].astype(float)})
+def _orders(f: Facts, flags: pd.DataFrame, complaints: pd.DataFrame) -> pd.DataFrame:
+    """Per institution: its orders, and those carrying an order flag (an order counts once, whatever its flags)."""
+    flagged = (flags[flags["flag_id"].isin(ORDER_FLAGS)].drop_duplicates(["subject_code", "detail_code"])
+               .groupby("subject_code").size())
+    out = f.inst_product.groupby("institution_code", as_index=False)["count_orders"].sum()
+    return out.assign(count_flagged_orders=out["institution_code"].map(flagged).fillna(0))
+
+
+# The rows an indicator's parts are summed over (Indicator.source), each with an institution_code.
+SOURCES = {
+    "agreements": lambda f, flags, complaints: f.agreements,
+    "inst_product": lambda f, flags, complaints: f.inst_product,
+    "complaints": lambda f, flags, complaints: complaints,
+    "groups": lambda f, flags, complaints: group_shares(f),
+    "orders": _orders,
+}
 
 
 def institution_parts(f: Facts, flags: pd.DataFrame, complaints: pd.DataFrame,
                       indicators: Iterable[str] | None = None) -> pd.DataFrame:
-    """Numerator and denominator of every indicator (or of the given ones) for every institution that has one."""
-    ip = f.inst_product
-
-    def agreed() -> pd.DataFrame:
-        return ip[ip["agreed_qty"] > 0]
-
-    def counted() -> pd.DataFrame:
-        return complaints[complaints["counted"]].assign(one=1, timely_n=lambda x: x["timely"].astype(int))
-
-    def orders() -> pd.DataFrame:
-        flagged = (flags[flags["flag_id"].isin(ORDER_FLAGS)].drop_duplicates(["subject_code", "detail_code"])
-                   .groupby("subject_code").size().rename("n_flagged"))
-        out = ip.groupby("institution_code", as_index=False)["count_orders"].sum()
-        return out.assign(n_flagged=out["institution_code"].map(flagged).fillna(0))
-    parts = {
-        "report": lambda: _contrib(f.agreements[f.agreements["prior_year_qty"] > 0], "report", "reported_qty",
-                                   "prior_year_qty"),
-        "delivery": lambda: _contrib(agreed(), "delivery", "rate_delivered_qty", "rate_order_qty"),
-        "complaint": lambda: _contrib(counted(), "complaint", "timely_n", "one"),
-        "progress": lambda: _contrib(agreed(), "progress", "purchased_qty", "agreed_qty"),
-        "nonselected": lambda: _contrib(group_shares(f).assign(total=lambda x: x["selected_qty"] + x["nonselected_qty"]),
-                                        "nonselected", "selected_qty", "total"),
-        "substitute": lambda: _contrib(ip[(ip["status"] == "可替代") & (ip["baseline_qty"] > 0)], "substitute",
-                                       "purchased_qty", "baseline_qty"),
-        "other": lambda: _contrib(orders(), "other", "n_flagged", "count_orders"),
-    }
-    return pd.concat([make() for name, make in parts.items() if indicators is None or name in indicators],
-                     ignore_index=True)
+    """Numerator and denominator of every indicator (or of the given ones) for every institution that has one,
+    summed as the registry declares: its source's rows that count, the columns of each part."""
+    sources: dict[str, pd.DataFrame] = {}
+    out = []
+    for ind in I.INDICATORS:
+        if indicators is not None and ind.id not in indicators:
+            continue
+        if ind.source not in sources:
+            sources[ind.source] = SOURCES[ind.source](f, flags, complaints)
+        rows = ind.counted(sources[ind.source])
+        num, den = ind.parts(rows)
+        g = pd.DataFrame({"institution_code": rows["institution_code"], "numerator": num, "denominator": den}) \
+            .groupby("institution_code", as_index=False)[["numerator", "denominator"]].sum()
+        out.append(g.assign(indicator_id=ind.id)[["institution_code", "indicator_id", "numerator", "denominator"]])
+    return pd.concat(out, ignore_index=True)
 
 
 def flagged_counts(flags: pd.DataFrame, complaints: pd.DataFrame) -> pd.DataFrame:
     """Per institution and indicator: 1 when the institution carries a flag of it; for
     complaints, the number of flagged complaints the institution raised."""
-    ind = {i.number: i.id for i in INDICATORS}
     inst = flags[(flags["level"] == "institution") & flags["flag_id"].map(lambda x: FLAG_BY_ID[x].indicator > 0)]
-    marks = inst.assign(indicator_id=inst["flag_id"].map(lambda x: ind[FLAG_BY_ID[x].indicator]))
+    marks = inst.assign(indicator_id=inst["flag_id"].map(I.indicator_of))
     marks = marks.drop_duplicates(["subject_code", "indicator_id"]).assign(count_flagged=1)
     marks = marks.rename(columns={"subject_code": "institution_code"})[["institution_code", "indicator_id", "count_flagged"]]
     comp = flags[flags["flag_id"].isin(["complaint_reply_late", "complaint_unresolved"])]
@@ -90,7 +89,7 @@ def rollup(f: Facts, flags: pd.DataFrame, complaints: pd.DataFrame, indicators: 
         g = base.groupby([key, "indicator_id"], as_index=False)[["numerator", "denominator", "count_flagged"]].sum()
         out.append(g.rename(columns={key: "subject_code"}).assign(level=level))
     result = pd.concat(out, ignore_index=True)
-    result["value"] = result["numerator"] / result["denominator"].where(result["denominator"] > 0)
+    result["value"] = I.rate(result["numerator"], result["denominator"])
     result["count_flagged"] = result["count_flagged"].astype(int)
     return result[["level", "subject_code", "indicator_id", "numerator", "denominator", "value", "count_flagged"]]
 
@@ -105,8 +104,8 @@ def enterprise_rows(tiers: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
                 ("delivery", r.delivered_qty, r.ordered_qty, int(r.delivery_tier in ("B", "C", "D"))),
                 ("complaint", r.count_timely, r.count_complaints, int(n_comp.get(r.enterprise_code, 0)))):
             if den == den and den is not None:
-                rows.append(("enterprise", r.enterprise_code, ind, float(num), float(den),
-                             float(num) / float(den) if den > 0 else None, flagged))
+                rows.append(("enterprise", r.enterprise_code, ind, float(num), float(den), I.rate(float(num), float(den)),
+                             flagged))
     return pd.DataFrame(rows, columns=["level", "subject_code", "indicator_id", "numerator", "denominator", "value",
                                        "count_flagged"])
 

@@ -123,6 +123,16 @@ def _region_prefecture(conn: sa.Connection) -> None:
         conn.execute(sa.text("ALTER TABLE regions ADD COLUMN prefecture_code VARCHAR(6)"))
 
 
+def _new_mart(conn: sa.Connection) -> None:
+    """A new mart: the stored views lack it, so every view is dropped (the app computes the default view again
+    when it next opens the store), and on PostgreSQL the function that analyses marts learns its name."""
+    have = set(sa.inspect(conn).get_table_names())
+    for table in (*S.MART_TABLES, S.mart_views):
+        if table.name in have:
+            conn.execute(table.delete())
+    _analyze_mart_function(conn)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -150,6 +160,8 @@ STEPS: tuple[Step, ...] = (
     Step(14, "uploads: the reason a file was refused", change=_upload_reason),
     Step(15, "regions: the prefecture-level unit of each (units directly under a province, cities without counties)",
          change=_region_prefecture),
+    Step(16, "marts: each institution's monthly series (its scorecard reads the delivery rate as indicator 2 defines it)",
+         (S.mart_institution_monthly,), change=_new_mart),
 )
 
 HEAD = STEPS[-1].version

@@ -420,6 +420,20 @@ mart_monthly = _mart(
     sa.Column("count_timely", sa.Integer, nullable=False),
 )
 
+# The same sums for each institution by month: the institution's scorecard, and what mart_monthly adds up.
+mart_institution_monthly = _mart(
+    "mart_institution_monthly",
+    sa.Column("institution_code", CODE, primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("agreed_order_qty", sa.Double, nullable=False),
+    sa.Column("agreed_delivered_qty", sa.Double, nullable=False),
+    sa.Column("selected_qty", sa.Double, nullable=False),
+    sa.Column("nonselected_qty", sa.Double, nullable=False),
+    sa.Column("count_orders", sa.Integer, nullable=False),
+    sa.Column("count_complaints", sa.Integer, nullable=False),
+    sa.Column("count_timely", sa.Integer, nullable=False),
+)
+
 mart_snapshots = _mart(
     "mart_snapshots",
     sa.Column("as_of", sa.Date, primary_key=True),
@@ -450,7 +464,7 @@ mart_enterprise_institutions = _mart(
 )
 
 MART_TABLES = (mart_flags, mart_indicators, mart_inst_product, mart_enterprises, mart_areas, mart_red_flags,
-               mart_monthly, mart_snapshots, mart_enterprise_institutions, mart_complaints)
+               mart_monthly, mart_snapshots, mart_enterprise_institutions, mart_complaints, mart_institution_monthly)
 # Names of the mart tables of schema versions 3 to 5 (before views), dropped by version 6.
 LEGACY_MARTS = ("mart_flags", "mart_indicators", "mart_inst_product", "mart_enterprises", "mart_areas",
                 "mart_red_flags", "mart_monthly", "mart_snapshots", "mart_enterprise_counties")

@@ -1,0 +1,156 @@
+"""The registry of indicators is the data every computation reads: a made-up indicator added to it alone shows in
+the roll-up at every level, on the map and in the README's table; the institution's monthly delivery rate is
+indicator 2's; flag names carry the thresholds in force; the README's tables are the registry's."""
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from core.paths import ROOT
+from core.policy import indicators as I
+from core.policy import settings as settings_mod
+from core.present.flagtext import describe
+from core.present.i18n import t
+from core.read import map_area, scorecard
+from core.refresh import marts
+from core.store import schema as S
+from core.store import views
+from core.store.view import View
+
+from .handmade import D, T, Handmade
+
+REPORTED_SHARE = I.Indicator(
+    8, "reported_share", "报量占约定量", "Reported over agreed", "agreements", ("reported_qty",), ("agreed_qty",),
+    "报量", "约定采购量", "reported volume", "agreed volume", "二（一）", "report_drop_ratio", "min", "—",
+    where=(("agreed_qty", ">", 0),), kind="ratio")
+
+
+def _values(store, indicator_id: str) -> dict[tuple[str, str], tuple[float, float, float]]:
+    view = views.default_view(store)
+    rows = store.read("SELECT level, subject_code, numerator, denominator, value FROM mart_indicators "
+                      "WHERE view_id = :v AND indicator_id = :i", {"v": view.view_id, "i": indicator_id})
+    return {(r.level, r.subject_code): (r.numerator, r.denominator, r.value) for r in rows.itertuples()}
+
+
+def test_a_made_up_indicator_is_rolled_up_mapped_and_documented(store_url, monkeypatch):
+    monkeypatch.setattr(I, "INDICATORS", I.INDICATORS + (REPORTED_SHARE,))
+    h = Handmade(store_url)
+    for code, county in (("H1", "370102"), ("H2", "370102"), ("H3", "370202")):
+        h.institution(code, county)
+    h.agreement("H1", "P1", agreed=100, reported=80)
+    h.agreement("H1", "P4", agreed=50, reported=60)
+    h.agreement("H2", "P1", agreed=200, reported=100)
+    h.agreement("H3", "P1", agreed=0, reported=30)  # no agreed volume: not counted
+    h.agreement("H3", "P4", agreed=40, reported=10)
+    h.order("H1", 10, "P1", day=D(2026, 2, 2))
+    store = h.save()
+    marts.refresh(store, T)
+    got = _values(store, "reported_share")
+    # by hand: H1 (80 + 60) / (100 + 50); H2 100 / 200; H3 10 / 40 (its 0-agreement row left out);
+    # 历下区 and 济南市 240 / 350; 青岛市 10 / 40; the province 250 / 390
+    expected = {("institution", "H1"): (140, 150), ("institution", "H2"): (100, 200), ("institution", "H3"): (10, 40),
+                ("county", "370102"): (240, 350), ("city", "370100"): (240, 350), ("county", "370202"): (10, 40),
+                ("city", "370200"): (10, 40), ("province", "370000"): (250, 390)}
+    assert {k: got[k][:2] for k in expected} == expected
+    assert got[("province", "370000")][2] == pytest.approx(250 / 390)
+    # the map: a layer of its own, read as a percent, with the cities' values
+    assert "reported_share" in map_area.layers() and map_area.kind_of("reported_share") == "percent"
+    view = View.of(store, views.default_view(store))
+    kids = map_area.child_values(view, "reported_share").set_index("code")["value"]
+    assert kids["370100"] == pytest.approx(240 / 350) and kids["370200"] == pytest.approx(0.25)
+    figures = map_area.area_figures(view.with_area("370100"), "370000").set_index("indicator_id")
+    assert figures.loc["reported_share", "value"] == pytest.approx(240 / 350)
+    assert figures.loc["reported_share", "parent_value"] == pytest.approx(250 / 390)
+    # its name in the interface, and a row of the README's table
+    assert t("indicator.reported_share", "en") == "Reported over agreed"
+    assert "| 8 | `reported_share` | 报量占约定量 |" in I.readme_tables()
+
+
+def test_the_institution_monthly_delivery_rate_is_indicator_2(store_url):
+    """T = 2026-03-01, two grace days: the window holds orders placed up to 2026-02-27, delivered by T."""
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", "P1", agreed=100)
+    h.order("H1", 10, "P1", day=D(2026, 1, 10), delivered=10)
+    h.order("H1", 10, "P1", day=D(2026, 1, 20), delivered=10, delivery=D(2026, 3, 5))  # delivered after T: not yet
+    h.order("H1", 20, "P1", day=D(2026, 2, 27), delivered=5)  # the window's last day
+    h.order("H1", 30, "P1", day=D(2026, 2, 28), delivered=30)  # in the grace days: left out
+    h.order("H1", 40, "P4", day=D(2026, 2, 2), delivered=0)  # no agreement for P4: left out
+    store = h.save()
+    marts.refresh(store, T)
+    card = scorecard.institution_card(View.of(store, views.default_view(store)), "H1")
+    monthly = card["monthly"].set_index("month")
+    # by hand: January 10 / 20 (the second order not delivered at T); February 5 / 20
+    assert monthly.loc["2026-01", "delivery"] == pytest.approx(0.5)
+    assert monthly.loc["2026-02", "delivery"] == pytest.approx(0.25)
+    num, den, value = _values(store, "delivery")[("institution", "H1")]
+    assert (num, den) == (15, 40) and value == pytest.approx(0.375)
+    assert monthly["agreed_delivered_qty"].sum() == num and monthly["agreed_order_qty"].sum() == den
+
+
+def test_every_institution_of_the_demo_sums_its_months_to_its_indicators(demo_store):
+    view = views.default_view(demo_store)
+    months = demo_store.read("SELECT institution_code, SUM(agreed_delivered_qty) AS num, SUM(agreed_order_qty) AS den, "
+                             "SUM(count_timely) AS t, SUM(count_complaints) AS c FROM mart_institution_monthly "
+                             "WHERE view_id = :v GROUP BY institution_code", {"v": view.view_id}).set_index("institution_code")
+    for indicator, num, den in (("delivery", "num", "den"), ("complaint", "t", "c")):
+        rows = demo_store.read("SELECT subject_code, numerator, denominator FROM mart_indicators WHERE view_id = :v "
+                               "AND level = 'institution' AND indicator_id = :i", {"v": view.view_id, "i": indicator})
+        rows = rows.set_index("subject_code")
+        assert len(rows) > 100
+        joined = rows.join(months, how="left").fillna(0)
+        assert (joined["numerator"] - joined[num]).abs().max() < 1e-6, indicator
+        assert (joined["denominator"] - joined[den]).abs().max() < 1e-6, indicator
+    # and the areas' series are the institutions' sums
+    area = demo_store.read("SELECT SUM(agreed_order_qty) AS den FROM mart_monthly WHERE view_id = :v AND region_level = "
+                           "'province'", {"v": view.view_id})["den"].iloc[0]
+    assert area == pytest.approx(months["den"].sum())
+
+
+def test_flag_names_carry_the_thresholds_in_force(store_url):
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", agreed=1000)
+    h.order("H1", 1000, delivered=820)
+    store = h.save()
+    assert I.flag_name("delivery_rate_low") == "配送率低于80%"
+    assert I.flag_name("report_volume_drop", "en") == "Report more than 20% below last year"
+    assert I.flag_name("purchase_over_4x") == "采购量超出约定采购量4倍"
+    with store.begin() as conn:
+        conn.execute(S.settings_table.insert(), [{"name": "delivery_rate_warning", "value": "0.85"},
+                                                 {"name": "over_purchase_multiple", "value": "5"}])
+        store.bump_data_version(conn)
+    values = store.settings()
+    flags = h.flags(flag_id="delivery_rate_low")
+    shown = describe(flags, "zh", values)
+    assert list(shown["flag_name"]) == ["配送率低于85%"]
+    assert describe(flags, "en", values)["flag_name"].iloc[0] == "Delivery rate below 85%"
+    assert I.flag_name("purchase_over_4x", "en", values) == "Purchases above 5x the agreed volume"
+    marts.refresh(store, T)
+    card = scorecard.institution_card(View.of(store, views.default_view(store)), "H1")
+    mine = card["flags"]
+    assert list(mine.loc[mine["flag_id"] == "delivery_rate_low", "flag_name"]) == ["配送率低于85%"]
+
+
+def test_the_readme_tables_are_the_registry():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    indicators, flags = I.readme_tables().split("\n\n")
+    assert indicators in readme and flags in readme and settings_mod.readme_table() in readme
+
+
+def test_every_indicator_is_declared_whole():
+    names = [f.name for f in dataclasses.fields(I.Indicator)]
+    assert names[:6] == ["number", "id", "zh", "en", "source", "numerator"]
+    for i in I.INDICATORS:
+        assert i.kind in I.KINDS and i.direction in ("min", "max") and i.numerator and i.denominator
+        assert i.threshold in ("", "schedule") or i.threshold in settings_mod.BY_NAME, i.id
+        assert not i.monthly or len(i.monthly) == 2
+    for f in I.FLAGS:
+        assert ("{x}" in f.zh) == bool(f.named_by) == ("{x}" in f.en), f.id
+        assert not f.named_by or f.named_by in settings_mod.BY_NAME
+
+
+def test_rate_has_no_value_on_an_empty_denominator():
+    assert I.rate(3, 4) == 0.75 and I.rate(3, 0) is None and I.rate(0, None) is None
+    got = I.rate(pd.Series([1.0, 2.0, 0.0]), pd.Series([2.0, 0.0, -1.0]))
+    assert got.iloc[0] == 0.5 and got.iloc[1:].isna().all()
