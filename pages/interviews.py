@@ -46,7 +46,7 @@ elif me.can("record"):
             chosen = listed.iloc[rows]
             written = 0
             for kind, group in chosen.groupby("subject_type"):
-                written += actions.record_action(view, me, kind, group["subject_code"].tolist(), status, note, when)
+                written += actions.record_action(view, kind, group["subject_code"].tolist(), status, note, when)
             st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
             del st.session_state["iv_note"]  # a saved note does not stay in the form for the next rows
             st.rerun()  # show the list with its new status
@@ -55,5 +55,5 @@ else:
 if "iv_flash" in st.session_state:
     st.success(st.session_state.pop("iv_flash"))
 
-download(t("iv.download", L), lambda: actions.export(view, me), f"约谈名单_{view.area_name}_{view.as_of:%Y%m%d}.xlsx",
+download(t("iv.download", L), lambda: actions.export(view), f"约谈名单_{view.area_name}_{view.as_of:%Y%m%d}.xlsx",
          "iv_download")

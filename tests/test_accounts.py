@@ -297,8 +297,8 @@ def test_an_institution_named_like_a_formula_is_exported_as_text(demo_copy):
         conn.execute(sa.text("UPDATE institutions SET institution_name = :n WHERE institution_code = :c"),
                      {"n": name, "c": code})
         demo_copy.bump_data_version(conn)
-    view = View.of(demo_copy, marts.ensure_view(demo_copy))
-    wb = openpyxl.load_workbook(io.BytesIO(actions.export(view, leader)))
+    view = View.of(demo_copy, marts.ensure_view(demo_copy), user=leader)
+    wb = openpyxl.load_workbook(io.BytesIO(actions.export(view)))
     cells = [row[2] for row in wb["约谈名单"].iter_rows(min_row=2) if row[1].value == code]
     assert len(cells) == 1 and cells[0].value == name and cells[0].data_type == "s"
     evidence = [row[1] for row in wb["预警依据"].iter_rows(min_row=2) if row[0].value == code]

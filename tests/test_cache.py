@@ -5,7 +5,7 @@ from core.access import accounts, actions
 from core.read import interviews, monitoring
 from core.store import cache
 
-from .views import default
+from .views import default, of_user
 
 
 def test_a_second_ask_is_served_from_the_cache_and_cannot_be_spoiled(demo_store):
@@ -31,11 +31,11 @@ def test_entries_are_kept_apart_by_scope(demo_store):
 
 def test_a_recorded_action_and_new_data_are_seen_at_once(demo_copy):
     officer = accounts.load(demo_copy, "demo_county")
-    view = default(demo_copy, officer.scope)
+    view = of_user(demo_copy, officer)
     listed = interviews.interview_list(view)
     waiting = listed[(listed["subject_type"] == "institution") & (listed["status"] == "待处理")]
     code = waiting["subject_code"].iloc[-1]  # one nothing has been recorded for yet
-    actions.record_action(view, officer, "institution", [code], "已提醒", "电话提醒", dt.date(2026, 11, 22))
+    actions.record_action(view, "institution", [code], "已提醒", "电话提醒", dt.date(2026, 11, 22))
     assert interviews.interview_list(view).set_index("subject_code").loc[code, "status"] == "已提醒"
     before = cache.versions(demo_copy)
     with demo_copy.begin() as conn:

@@ -20,7 +20,9 @@ from core.ingest.problems import Problem
 from core.present import xlsx
 from core.present.flagtext import describe
 from core.present.i18n import headers
+from core.store import views
 from core.store.opening import open_store
+from core.store.view import View
 
 from .views import default
 
@@ -119,13 +121,13 @@ needs_office = pytest.mark.skipif(not shutil.which("soffice") and not os.environ
 
 @needs_office
 def test_every_kind_of_workbook_opens_in_libreoffice_one_page_wide(demo_copy, tmp_path):
-    view = default(demo_copy, "371400")
     me = system_user(demo_copy)
+    view = View.of(demo_copy, views.default_view(demo_copy), "371400", user=me)
     flags = _flags_frame()
     kinds = {
         "table": (exports.table(demo_copy, me, "预警清单", flags, headers(
             ["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"])), "预警清单"),
-        "interviews": (actions.export(view, me), "约谈名单"),
+        "interviews": (actions.export(view), "约谈名单"),
         "template": (uploads.template(), "医疗机构"),
         "errors": (uploads.error_report([Problem("采购订单", 2, "采购数量 order_qty", "-5", "数量不能为负",
                                                  "quantity must not be negative")], "analyst1"), "错误清单"),

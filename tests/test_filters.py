@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+from core.access import scope
+from core.access.roles import AccessDenied, User
 from core.read import filters, tables
 from core.refresh import flags as F
 from core.refresh import marts
@@ -133,17 +135,35 @@ def test_periods_and_url_parameters(store_url):
     store = h.save()
     assert filters.periods(store) == [filters.Period(D(2026, 1, 1), D(2026, 4, 10)),
                                       filters.Period(D(2025, 1, 1), D(2025, 12, 31))]
-    chosen, notes = filters.read_params(store, {"area": "370102", "asof": "2026-02-10", "cat": "耗材"},
-                                        D(2026, 2, 2), "370000")
-    assert chosen == filters.Filters("370102", D(2026, 2, 2), "耗材") and len(notes) == 1  # after the last order
-    chosen, notes = filters.read_params(store, {"area": "999999", "asof": "2026-13-01", "cat": "器械"},
-                                        D(2026, 2, 2), "370000")
-    assert chosen == filters.Filters("370000", D(2026, 2, 2), "") and len(notes) == 3
-    assert [zh[:4] for zh, _ in notes] == ["区域代码", "日期 2", "产品类别"]  # each in Chinese ...
-    assert [en[:8] for _, en in notes] == ["no area ", "the date", "no produ"]  # ... and in English
-    assert filters.to_params(filters.Filters("370102", D(2026, 2, 2), ""), D(2026, 2, 2)) == {"area": "370102"}
-    assert filters.to_params(filters.Filters("370102", D(2026, 1, 31), "药品"), D(2026, 2, 2)) == \
+    leader = User("lead", "领导", "leader", "370000")
+    got = scope.resolve(store, leader, {"area": "370102", "asof": "2026-02-10", "cat": "耗材"})
+    assert got.filters == filters.Filters("370102", D(2026, 2, 2), "耗材") and len(got.notes) == 1  # after the last order
+    got = scope.resolve(store, leader, {"area": "999999", "asof": "2026-13-01", "cat": "器械"})
+    assert got.filters == filters.Filters("370000", D(2026, 2, 2), "") and len(got.notes) == 3
+    assert [zh[:4] for zh, _ in got.notes] == ["区域代码", "日期 2", "产品类别"]  # each in Chinese ...
+    assert [en[:8] for _, en in got.notes] == ["no area ", "the date", "no produ"]  # ... and in English
+    assert scope.resolve(store, leader, {"area": "370102"}).params() == {"area": "370102"}
+    assert scope.resolve(store, leader, {"area": "370102", "asof": "2026-01-31", "cat": "药品"}).params() == \
         {"area": "370102", "asof": "2026-01-31", "cat": "药品"}
+
+
+def test_what_a_user_asks_for_is_resolved_inside_the_jurisdiction(store_url):
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", "P1", agreed=100)
+    h.order("H1", 50, "P1", day=D(2026, 2, 2))
+    store = h.save()
+    officer = User("jinan", "济南经办", "city_officer", "370100")
+    got = scope.resolve(store, officer, {"area": "371402"})  # a county of 德州市
+    assert got.view.area == "370100" and got.view.scope == "370100" and got.view.user is officer
+    assert got.notes == [("德城区不在您的管辖范围内，已显示济南市", "德城区 is outside your jurisdiction: showing 济南市")]
+    inside = scope.resolve(store, officer, {"area": "370102"}, with_area=False)  # a page without an area filter
+    assert inside.view.area == "370100" and inside.filters.area == "370102" and not inside.notes
+    with pytest.raises(ValueError):
+        View.of(store, got.view.info, scope="370000", user=officer)  # a user's view has the user's scope
+    admin = User("root", "管理员", "admin", "370000")  # a role without "view"
+    with pytest.raises(AccessDenied):
+        scope.resolve(store, admin, {})
 
 
 def test_a_view_never_leaves_its_scope(store_url):

@@ -11,8 +11,9 @@ from core.paths import ROOT
 from core.policy import ladder
 from core.present import xlsx
 from core.read import interviews
+from core.store.view import View
 
-from .views import default, mart, sign_in
+from .views import default, mart, of_user, sign_in
 
 
 def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
@@ -32,17 +33,17 @@ def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
 
 def test_recorded_actions_show_and_drive_the_status(demo_store):
     officer = accounts.load(demo_store, "demo_city")  # 德州市
-    view = default(demo_store, officer.scope)
+    view = of_user(demo_store, officer)
     listed = interviews.interview_list(view)
     code = listed[listed["subject_type"] == "institution"].iloc[-1]["subject_code"]  # a row no other test records
-    n = actions.record_action(view, officer, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21))
+    n = actions.record_action(view, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21))
     assert n == 1
     after = interviews.interview_list(view).set_index("subject_code")
     assert after.loc[code, "status"] == "已约谈"
     history = interviews.actions_of(demo_store, "institution", code)
     assert history.iloc[-1]["recorded_by"] == "demo_city" and history.iloc[-1]["note"] == "约谈院长"
     with pytest.raises(ValueError):
-        actions.record_action(view, officer, "institution", [code], "随便", "", dt.date(2026, 11, 21))
+        actions.record_action(view, "institution", [code], "随便", "", dt.date(2026, 11, 21))
     logged = demo_store.read("SELECT username, target FROM audit_log WHERE action = 'action_recorded'")
     assert ("demo_city", code) in set(logged.itertuples(index=False))
 
@@ -51,21 +52,23 @@ def test_actions_outside_the_role_or_the_jurisdiction_are_refused(demo_store):
     officer = accounts.load(demo_store, "demo_city")
     elsewhere = demo_store.read("SELECT institution_code FROM institutions WHERE county_code NOT LIKE '3714%' LIMIT 1")
     outside = elsewhere["institution_code"].iloc[0]
-    view = default(demo_store, officer.scope)
-    with pytest.raises(roles.AccessDenied):  # even through a view that pretends to be the province
-        actions.record_action(default(demo_store), officer, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+    view = of_user(demo_store, officer)
+    with pytest.raises(roles.AccessDenied):  # a view made for nobody records nothing, even the province's
+        actions.record_action(default(demo_store), "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+    with pytest.raises(ValueError):  # and an officer's view cannot pretend to be the province's
+        View.of(demo_store, view.info, scope=demo_store.province_code, user=officer)
     with pytest.raises(roles.AccessDenied):
-        actions.record_action(view, officer, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+        actions.record_action(view, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
     leader = accounts.load(demo_store, "demo_leader")
     with pytest.raises(roles.AccessDenied):  # leadership reads; it does not record
-        actions.record_action(default(demo_store), leader, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+        actions.record_action(of_user(demo_store, leader), "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
     assert demo_store.read("SELECT COUNT(*) AS n FROM actions WHERE subject_code = :c", {"c": outside})["n"].iloc[0] == 0
     denied = demo_store.read("SELECT username FROM audit_log WHERE action = 'access_denied'")["username"]
     assert "demo_city" in set(denied)
 
 
 def test_export_opens_with_the_rows_and_their_evidence(demo_store):
-    data = actions.export(default(demo_store), accounts.load(demo_store, "demo_leader"))
+    data = actions.export(of_user(demo_store, accounts.load(demo_store, "demo_leader")))
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["约谈名单", "预警依据", "说明"]
     listed = interviews.interview_list(default(demo_store, "370000"))

@@ -13,6 +13,11 @@ def default(store, area: str | None = None) -> View:
     return View.of(store, views.default_view(store), area)
 
 
+def of_user(store, user, area: str | None = None) -> View:
+    """The default view as a signed-in user sees it (the user's scope; `area` inside it)."""
+    return View.of(store, views.default_view(store), area, user=user)
+
+
 def mart(store, sql: str, params: dict | None = None) -> pd.DataFrame:
     """A query over mart tables with :v bound to the default view."""
     return store.read(sql, {"v": views.default_view(store).view_id, **(params or {})})

@@ -7,14 +7,13 @@ the widgets (a map click, a breadcrumb, a link), the widgets are drawn afresh un
 (`_key`): a browser keeps a widget's old value for as long as its key lives."""
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from core.policy.regions import prefecture_units
 from core.present.i18n import t
 from core.read import filters as F
-from core.refresh import marts
+from core.access import scope
+from core.access.roles import User
 from core.store import views
 from core.store.view import View
 from ui import text
@@ -33,7 +32,7 @@ def _redraw() -> None:
     st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
 
 
-def _canonical(store, default_as_of: dt.date, scope: str, L: str) -> F.Filters:
+def _asked() -> dict:
     """URL parameters win (a shared link, a map click); what they leave out comes from the session."""
     held: F.Filters | None = st.session_state.get(STATE)
     params = {}
@@ -42,11 +41,7 @@ def _canonical(store, default_as_of: dt.date, scope: str, L: str) -> F.Filters:
     from_url = {k: v for k, v in st.query_params.to_dict().items() if k in ("area", "asof", "cat")}
     if held is not None and any(params.get(k) != v for k, v in from_url.items()):
         _redraw()  # the URL moved the filters (a link opened in this session)
-    params.update(from_url)
-    chosen, notes = F.read_params(store, params, default_as_of, scope)
-    for zh, en in notes:  # the address's text, shown as text
-        st.sidebar.warning(text.plain(en if L == "en" else zh))
-    return chosen
+    return {**params, **from_url}
 
 
 def _set(**changes) -> None:
@@ -121,33 +116,33 @@ def _time_widgets(store, L: str, chosen: F.Filters) -> None:
                          on_change=_from_widget("category", key), format_func=lambda c: t(f"flt.cat.{c or 'all'}", L))
 
 
-def view(store, L: str, scope: str, with_area: bool = True) -> View:
-    """Draw the sidebar filters and return the view they choose (computed first when new, with progress)."""
-    default = views.default_view(store)
-    chosen = _canonical(store, default.as_of, scope, L)
-    st.session_state[STATE] = chosen
-    st.sidebar.subheader(t("flt.title", L))
-    if with_area:
-        _area_widgets(store, L, chosen, scope)
-    _time_widgets(store, L, chosen)
-    chosen = st.session_state[STATE]
+def view(store, L: str, user: User, with_area: bool = True) -> View:
+    """The view the user's filters choose (core.access.scope resolves them within the jurisdiction, computing the
+    view first when new, with progress), and the sidebar's filters drawn from it."""
     bar = []
 
     def progress(fraction: float, message: str) -> None:
         if not bar:
             bar.append(st.progress(0.0, text=t("flt.computing", L)))
         bar[0].progress(min(max(fraction, 0.0), 1.0), text=f"{t('flt.computing', L)} {message}")
-    info = marts.ensure_view(store, chosen.as_of, chosen.category, progress)
+    asked = _asked()
+    resolved = scope.resolve(store, user, asked, progress, with_area)
     if bar:
         bar[0].empty()
-    result = View.of(store, info, chosen.area if with_area else scope, scope)
-    st.session_state[STATE] = F.Filters(result.area if with_area else chosen.area, info.as_of, info.category)
+    for zh, en in resolved.notes:  # the address's text, shown as text
+        st.sidebar.warning(text.plain(en if L == "en" else zh))
+    result, chosen = resolved.view, resolved.filters  # the area chosen carries to the next page, with an area or not
+    st.session_state[STATE] = chosen
+    st.sidebar.subheader(t("flt.title", L))
+    if with_area:
+        _area_widgets(store, L, chosen, user.scope)
+    _time_widgets(store, L, chosen)
     for key in ("asof", "cat"):
         if key in st.query_params:
             del st.query_params[key]
-    st.query_params.update(F.to_params(st.session_state[STATE], default.as_of))
-    st.sidebar.caption(t("flt.schedule", L).format(start=info.period_start, end=info.period_end,
-                                                    schedule=info.schedule))
+    st.query_params.update(resolved.params())
+    st.sidebar.caption(t("flt.schedule", L).format(start=result.info.period_start, end=result.info.period_end,
+                                                    schedule=result.info.schedule))
     return result
 
 

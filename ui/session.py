@@ -125,4 +125,4 @@ def viewed(page_file: str, title: str | None = None, with_area: bool = True):
     """`start`, then the sidebar filters within the user's scope: returns (view, language)."""
     from ui import filters
     s, L = start(page_file, title)
-    return filters.view(s, L, user().scope, with_area), L
+    return filters.view(s, L, user(), with_area), L

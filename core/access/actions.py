@@ -16,16 +16,24 @@ from core.store import schema as S
 from core.store.view import View
 
 
-def record_action(view: View, actor: User, subject_type: str, subject_codes: list[str], status: str, note: str,
+def _actor(view: View) -> User:
+    if view.user is None:
+        raise AccessDenied("未登录 / not signed in")
+    return view.user
+
+
+def record_action(view: View, subject_type: str, subject_codes: list[str], status: str, note: str,
                   action_date: dt.date) -> int:
-    """Record one action for each subject (with who and when); return how many were written. Only a
-    role that records actions may, and only for subjects inside the view's scope."""
+    """Record one action for each subject (with who and when): the user the view was made for records it, and
+    only a role that records actions may, only for subjects inside the view's scope; return how many were
+    written."""
+    actor = _actor(view)
     require(actor, "record")
     if status not in STATUSES:
         raise ValueError(f"未知状态 / unknown status: {status}")
     if subject_type not in ("institution", "enterprise"):
         raise ValueError(f"未知对象类型 / unknown subject type: {subject_type}")
-    inside = View.of(view.store, view.info, actor.scope, actor.scope)  # the actor's own jurisdiction, whatever the view
+    inside = view.with_area(view.scope)  # the whole jurisdiction, whatever area the view looks at
     allowed = set(inside.read(f"SELECT i.institution_code AS code FROM institutions i WHERE {inside.institutions_in_area()}")
                   ["code"]) if subject_type == "institution" else set(
         inside.read(f"SELECT enterprise_code AS code FROM enterprises WHERE enterprise_code IN {inside.enterprises_in_area()}")
@@ -54,9 +62,10 @@ EVIDENCE_HEADERS = {"subject_code": "编码", "subject_name": "名称", "flag_na
                     "clause": "通知条款"}
 
 
-def export(view: View, user: User) -> bytes:
-    """The interview list as a formatted workbook: the list, the evidence per flag, who exported it and
-    from which scope (the export is audited)."""
+def export(view: View) -> bytes:
+    """The interview list as a formatted workbook: the list, the evidence per flag, who exported it (the view's
+    user) and from which scope (the export is audited)."""
+    user = _actor(view)
     require(user, "export")  # before the list is computed
     listed = interview_list(view)
     shown = listed.assign(subject_type=listed["subject_type"].map({"institution": "医疗机构", "enterprise": "企业"}))

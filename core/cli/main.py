@@ -14,14 +14,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from core import demo
-from core.access import accounts, admin, roles
+from core.access import accounts, admin, roles, scope
 from core.cli import report
 from core.ingest import importer, uploads, validate
 from core.read import tables
-from core.refresh import marts
 from core.store import db, grants
 from core.store.opening import open_store
-from core.store.view import View
 
 
 def _progress(fraction: float, message: str) -> None:
@@ -97,8 +95,11 @@ def _viewer(store, args):
     if password is None:
         password = getpass.getpass(f"{args.user} 的密码 / password: ")
     user = accounts.authenticate(store, args.user, password, source="cli")
-    roles.require(user, "view")
-    return View.of(store, marts.ensure_view(store, args.as_of, args.category or ""), scope=user.scope)
+    resolved = scope.resolve(store, user, {"asof": args.as_of.isoformat() if args.as_of else None,
+                                           "cat": args.category or ""})
+    for zh, en in resolved.notes:
+        print(f"{zh} / {en}", file=sys.stderr)
+    return resolved.view
 
 
 def _signed(run):
@@ -119,8 +120,7 @@ def cmd_flags(args) -> int:
     frame = tables.flags(store, as_of=args.as_of, category=args.category or "")
     if viewer is not None:
         frame = viewer.restrict(frame, "subject_code", frame["level"])
-        complaint = frame["flag_id"].str.startswith("complaint_")
-        frame = frame[~complaint | frame["detail_code"].isin(viewer.complaint_ids())]
+        frame = viewer.complaint_flags_raised_inside(frame)
     report.emit(frame, args.format, sys.stdout)
     return 0
 

@@ -77,11 +77,7 @@ def evidence(view: View, subjects: pd.DataFrame) -> pd.DataFrame:
                       "WHERE view_id = :v AND flag_id <> 'red_flag'")
     keys = set(zip(subjects["subject_type"], subjects["subject_code"]))
     mine = flags[[(lvl, code) in keys for lvl, code in zip(flags["level"], flags["subject_code"])]].copy()
-    if view.area_level != "province":  # an enterprise's complaint flags: those raised inside the area
-        raised = set(view.read(f"""SELECT c.complaint_id FROM complaints c JOIN institutions i
-                                   ON i.institution_code = c.institution_code WHERE {view.institutions_in_area()}""")
-                     ["complaint_id"])
-        mine = mine[~mine["flag_id"].str.startswith("complaint_") | mine["detail_code"].isin(raised)]
+    mine = view.complaint_flags_raised_inside(mine)
     mine = describe(mine, settings=view.store.settings())
     names = dict(zip(subjects["subject_code"], subjects["subject_name"]))
     mine["subject_name"] = mine["subject_code"].map(names)

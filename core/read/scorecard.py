@@ -110,8 +110,7 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
                                WHERE m.view_id = :v AND c.enterprise_code = :c AND {view.institutions_in_area()}
                                ORDER BY c.raised_date, c.complaint_id""", {"c": code})
     flags = _flags(view, "enterprise", code, lang)
-    if view.area_level != "province":  # complaint flags name the complaint: keep those raised inside the area
-        flags = flags[~flags["flag_id"].str.startswith("complaint_") | flags["detail_code"].isin(complaints["complaint_id"])]
+    flags = view.complaint_flags_raised_inside(flags)
     return {"info": info.iloc[0].to_dict(), "tier": tier.iloc[0].to_dict() if len(tier) else {},
             "indicators": _indicators(view, "enterprise", code), "flags": flags.reset_index(drop=True),
             "products": products, "complaints": complaints, "actions": actions_of(view.store, "enterprise", code)}

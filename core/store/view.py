@@ -1,9 +1,10 @@
 """What one reader sees: a stored view of the marts (as-of date, product category), the area
-looked at, and the scope it may not leave.
+looked at, the scope it may not leave, and the user it was made for.
 
-Every reader of figures takes a `View`. The area is always inside the scope (`View.of`
-moves an area outside the scope back to the scope), and readers restrict their rows to the
-area, so a reader can never return a row outside the scope.
+Every reader of figures, export and recorded action takes a `View`. The area is always inside the scope
+(`View.of` moves an area outside the scope back to the scope), and readers restrict their rows to the area,
+so a reader can never return a row outside the scope. core.access.scope.resolve makes the View of what a
+signed-in user asked for; the scope is then the user's.
 """
 from __future__ import annotations
 
@@ -31,18 +32,23 @@ class View:
     area: str
     scope: str
     area_level: str = "province"
+    user: object = None  # the signed-in account (core.access.roles.User) the view was made for, if any
     _names: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, store, info: ViewInfo, area: str | None = None, scope: str | None = None) -> "View":
-        """A view of `area` (default: the whole scope) inside `scope` (default: the province)."""
+    def of(cls, store, info: ViewInfo, area: str | None = None, scope: str | None = None, user=None) -> "View":
+        """A view of `area` (default: the whole scope) inside `scope` (default: the user's, else the province)."""
         regions = store.regions()
+        if user is not None:
+            if scope is not None and scope != user.scope:
+                raise ValueError("a user's view has the user's scope")
+            scope = user.scope
         scope = scope or store.province_code
         area = area or scope
         if scope not in area_chain(regions, area):
             area = scope
         level = regions.set_index("region_code")["region_level"].get(area, "province")
-        return cls(store, info, area, scope, level, dict(zip(regions["region_code"], regions["region_name"])))
+        return cls(store, info, area, scope, level, user, dict(zip(regions["region_code"], regions["region_name"])))
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -61,12 +67,15 @@ class View:
     def area_name(self) -> str:
         return self._names.get(self.area, self.area)
 
+    def name_of(self, code: str) -> str:
+        return self._names.get(code, code)
+
     def read(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         """Run a query with :v bound to this view's id and :area to the area."""
         return self.store.read(sql, {"v": self.view_id, "area": self.area, **(params or {})})
 
     def with_area(self, area: str) -> "View":
-        return View.of(self.store, self.info, area, self.scope)
+        return View.of(self.store, self.info, area, self.scope, self.user)
 
     def in_scope(self, code: str) -> bool:
         return self.scope in self._chain(code)
@@ -117,6 +126,15 @@ class View:
     def complaint_ids(self) -> set[str]:
         return set(self.read(f"SELECT c.complaint_id FROM complaints c JOIN institutions i "
                              f"ON i.institution_code = c.institution_code WHERE {self.institutions_in_area()}")["complaint_id"])
+
+    def complaint_flags_raised_inside(self, flags: pd.DataFrame) -> pd.DataFrame:
+        """Flags without the complaint flags (which name the complaint as detail_code) of complaints raised
+        outside the area: an enterprise serving the area answers here for the complaints of the area's
+        institutions only."""
+        if self.area_level == "province":
+            return flags
+        about_complaint = flags["flag_id"].str.startswith("complaint_")
+        return flags[~about_complaint | flags["detail_code"].isin(self.complaint_ids())]
 
     def restrict(self, frame: pd.DataFrame, code: str, level: str | pd.Series) -> pd.DataFrame:
         """The rows of `frame` whose `code` lies inside the area; `level` (a level name or a column of
