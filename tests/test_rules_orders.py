@@ -3,7 +3,7 @@ import datetime as dt
 
 import pandas as pd
 
-from core.policy import ladder
+from core.policy import ladder, periods
 from core.refresh import marts
 from core.store import schema as S
 
@@ -152,7 +152,7 @@ def test_measures_ladder_reads_recorded_actions():
     # A: first time red (its notification is this quarter's) -> 1; B: red again after last quarter -> 2;
     # C: still red after a notification -> 3; D: still red after an interview -> 4; E: score 12 >= 10 -> 2.
     assert steps.to_dict() == {"A": 1, "B": 2, "C": 3, "D": 4, "E": 2}
-    assert ladder.quarter_of(D(2026, 11, 20)) == "2026Q4" and ladder.previous_quarter_end(D(2026, 11, 20)) == D(2026, 9, 30)
+    assert periods.quarter_of(D(2026, 11, 20)) == "2026Q4" and periods.previous_quarter_end(D(2026, 11, 20)) == D(2026, 9, 30)
 
 
 def test_ladder_in_the_marts_uses_last_quarter(store_url):

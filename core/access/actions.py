@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from core.access import audit, exports
 from core.access.roles import AccessDenied, require, User
-from core.policy import clock, ladder
+from core.policy import clock, periods
 from core.policy.ladder import STATUSES
 from core.present.i18n import t
 from core.read.interviews import evidence, interview_list, LIST_COLUMNS
@@ -44,7 +44,7 @@ def record_action(view: View, subject_type: str, subject_codes: list[str], statu
                      detail="record action outside scope")
         raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {', '.join(outside)}")
     now = clock.now()
-    rows = [{"subject_type": subject_type, "subject_code": code, "quarter": ladder.quarter_of(action_date),
+    rows = [{"subject_type": subject_type, "subject_code": code, "quarter": periods.quarter_of(action_date),
              "status": status, "note": note, "action_date": action_date, "recorded_by": actor.username,
              "recorded_at": now} for code in subject_codes]
     if rows:

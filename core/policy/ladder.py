@@ -11,22 +11,12 @@ import datetime as dt
 
 import pandas as pd
 
+from core.policy.periods import quarter_of
+
 STEPS = {1: ("预警提示", "warning reminder"), 2: ("通报提醒", "notification"),
          3: ("约谈督导", "interview and supervision"), 4: ("与纪检监察部门联动处置", "referral to discipline inspection")}
 NOTIFIED = ("已通报",)
 INTERVIEWED = ("已约谈", "已移交纪检")
-
-
-def quarter_of(day: dt.date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
-def quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def previous_quarter_end(day: dt.date) -> dt.date:
-    return quarter_start(day) - dt.timedelta(days=1)
 
 
 def steps(red_now: pd.DataFrame, red_before: set[str], actions: pd.DataFrame, as_of: dt.date,

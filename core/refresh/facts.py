@@ -14,7 +14,8 @@ import pandas as pd
 
 from core.policy.workdays import Calendar
 from core.policy.workdays import DEFAULT as CAL
-from core.refresh.orderpass import earlier_month_ends, OrdersPass
+from core.policy.periods import earlier_ends
+from core.refresh.orderpass import OrdersPass
 from core.store.db import index_hint, read_large
 
 # The agreements in force at T, or (:low before T) at any day of [low, T]: one read serves T and its month ends.
@@ -112,7 +113,7 @@ class Facts:
     def _agreements_span(self) -> pd.DataFrame:
         """The agreements in force on any day from the earliest of T's month ends to T, with the days of their
         period for filtering, and its length in calendar months (period_months, for the abnormal-order limit)."""
-        low = min([self.as_of] + earlier_month_ends(self.as_of))
+        low = min([self.as_of] + earlier_ends(self.as_of))
         frame = read_large(self.store.engine, _AGREEMENTS.format(cat=self.of_category()), self.params(low=self._d(low)),
                            text=["institution_code", "product_code", "period_start", "period_end", "distributor_code"])
         start, end = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
@@ -124,7 +125,7 @@ class Facts:
         """The agreements in force at T."""
         like = self._like
         span = like._agreements_span if like is not None and self.as_of <= like.as_of and \
-            self.as_of >= min([like.as_of] + earlier_month_ends(like.as_of)) else self._agreements_span
+            self.as_of >= min([like.as_of] + earlier_ends(like.as_of)) else self._agreements_span
         t = pd.Timestamp(self.as_of)
         kept = span[(span["_from"] <= t) & (span["_to"] >= t)]
         return kept.drop(columns=["_from", "_to"]).reset_index(drop=True)

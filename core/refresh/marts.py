@@ -19,7 +19,7 @@ from typing import Callable
 import pandas as pd
 import sqlalchemy as sa
 
-from core.policy import clock, ladder
+from core.policy import clock, ladder, periods
 from core.refresh import flags as F
 from core.refresh import monthly, rollup
 from core.refresh.facts import Facts
@@ -51,7 +51,7 @@ def compute(store, as_of: dt.date | None = None, progress: Progress = _quiet, ca
     out["facts"] = f
     if sink is not None:
         sink.open(f)
-    month_end, quarter_end = monthly.previous_month_end(f.as_of), ladder.previous_quarter_end(f.as_of)
+    month_end, quarter_end = periods.previous_month_end(f.as_of), periods.previous_quarter_end(f.as_of)
     # The earlier dates share T's pass over the orders and its reads; every date's order-level reads start now.
     earlier = {day: Facts(store, day, category=category, like=f)
                for day in sorted({month_end, quarter_end}) if day >= f.period_start}
@@ -110,7 +110,7 @@ def _columns(table: sa.Table) -> list[str]:
 
 def _red(flags: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     red = flags[flags["flag_id"] == "red_flag"]
-    return pd.DataFrame({"quarter": ladder.quarter_of(as_of), "institution_code": red["subject_code"].to_numpy(),
+    return pd.DataFrame({"quarter": periods.quarter_of(as_of), "institution_code": red["subject_code"].to_numpy(),
                          "score": red["value"].to_numpy(), "severity": red["severity"].to_numpy()})
 
 

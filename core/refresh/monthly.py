@@ -6,8 +6,6 @@ over the orders, and rolled up to county, city and province; the registry's indi
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
@@ -86,10 +84,6 @@ def series(f: Facts, by_institution: pd.DataFrame | None = None) -> pd.DataFrame
     for c in ("count_orders", "count_complaints", "count_timely"):
         result[c] = result[c].astype(int)
     return result
-
-
-def previous_month_end(day: dt.date) -> dt.date:
-    return day.replace(day=1) - dt.timedelta(days=1)
 
 
 HEADLINE = ("delivery", "progress", "nonselected", "complaint")

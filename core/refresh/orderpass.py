@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from core.policy.periods import earlier_ends, month_of
 from core.store.db import index_hint, read_large
 
 KEYS = ["institution_code", "product_code", "distributor_code"]
@@ -77,17 +78,6 @@ def _starts(*columns: np.ndarray) -> np.ndarray:
     return out
 
 
-def month_of(day: dt.date) -> int:
-    return day.year * 100 + day.month
-
-
-def earlier_month_ends(t: dt.date) -> list[dt.date]:
-    """The last month's end and the last quarter's end before T (the overview's and the ladder's dates)."""
-    month_end = t.replace(day=1) - dt.timedelta(days=1)
-    quarter_end = dt.date(t.year, 3 * ((t.month - 1) // 3) + 1, 1) - dt.timedelta(days=1)
-    return sorted({month_end, quarter_end}, reverse=True)
-
-
 class OrdersPass:
     """The orders of [start, T] (of one category or all), read once."""
 
@@ -96,7 +86,7 @@ class OrdersPass:
         """`meanwhile`: work of this process (small reads) done while the engine scans the orders."""
         self.store, self.start, self.t, self.grace_days = store, start, t, grace_days
         self.category_sql, self.params = category_sql, params
-        self.dates = [t] + [x for x in earlier_month_ends(t) if x >= start]  # T, last month's and quarter's end
+        self.dates = [t] + [x for x in earlier_ends(t) if x >= start]  # T, last month's and quarter's end
         d = (lambda day: day) if store.is_postgres else (lambda day: day.isoformat())
         after = "".join(f", SUM(o.delivered_qty) FILTER (WHERE o.delivery_date > :x{i}) AS after_{i}"
                         for i in range(len(self.dates)))

@@ -1,0 +1,34 @@
+"""Calendar periods the notice reviews by: months and quarters, and the ends of the last ones before a day.
+
+The overview compares T with the last month's end; the measures ladder reviews by quarter (二（七）: at least
+once a quarter) and compares T with the last quarter's end.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+
+def month_of(day: dt.date) -> int:
+    """The month as a number, 202611 for November 2026 (the orders' derived order_month)."""
+    return day.year * 100 + day.month
+
+
+def previous_month_end(day: dt.date) -> dt.date:
+    return day.replace(day=1) - dt.timedelta(days=1)
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def previous_quarter_end(day: dt.date) -> dt.date:
+    return quarter_start(day) - dt.timedelta(days=1)
+
+
+def earlier_ends(day: dt.date) -> list[dt.date]:
+    """The last month's end and the last quarter's end before the day (one date when they coincide), latest first."""
+    return sorted({previous_month_end(day), previous_quarter_end(day)}, reverse=True)
