@@ -5,6 +5,7 @@ from core.policy.ladder import TIER_MEASURES
 from core.present.i18n import headers, percent_text, t, vocabulary
 from core.read import scorecard
 from ui import text
+from ui import cards
 from ui.cards import choose
 from ui.session import viewed
 from ui.tables import show
@@ -25,12 +26,7 @@ c2.metric(t("ov.delivery", L), percent_text(tier.get("delivery_rate")))
 c3.metric(t("ov.timely", L), percent_text(tier.get("timely_rate")))
 if tier.get("tier") in TIER_MEASURES:
     st.error(t("sc.measure", L).format(m=vocabulary(TIER_MEASURES[tier["tier"]], L)))
-st.subheader(t("sc.flags", L))
-if card["flags"].empty:
-    st.success(t("sc.no_flags", L))
-else:
-    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
-         "en_flags", f"{t('sc.flags', L)[:4]}_{code}")
+cards.flags(card, "en_flags", code, L)
 if not card["products"].empty:
     st.subheader(t("sc.products", L))
     show(card["products"], headers(["product_code", "generic_name", "dosage_form", "status", "delivery_rate",

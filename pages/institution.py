@@ -6,6 +6,7 @@ from core.present import charts
 from core.present.i18n import headers, t, vocabulary
 from core.read import scorecard
 from ui import text
+from ui import cards
 from ui.cards import choose
 from ui.session import viewed
 from ui.tables import show
@@ -29,12 +30,7 @@ st.subheader(t("sc.indicators", L))
 show(card["indicators"].assign(indicator=card["indicators"]["indicator_id"].map(lambda i: t(f"indicator.{i}", L))),
      {**headers(["indicator", "numerator", "denominator", "value"], L), "count_flagged": t("sc.flag_count", L)},
      "in_ind", f"{t('sc.indicators', L)}_{code}", percent=("value",))  # each indicator's value is a rate or ratio
-st.subheader(t("sc.flags", L))
-if card["flags"].empty:
-    st.success(t("sc.no_flags", L))
-else:
-    show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),
-         "in_flags", f"{t('sc.flags', L)[:4]}_{code}")
+cards.flags(card, "in_flags", code, L)
 st.plotly_chart(charts.trend(card["monthly"], {"delivery": t("ov.delivery", L), "nonselected": t("ov.share", L)},
                              t("sc.trend", L), L), key="in_trend")
 st.subheader(t("sc.agreements", L))

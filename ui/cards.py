@@ -1,12 +1,13 @@
-"""The opening of a scorecard page: its title, then a searchable list of the institutions or enterprises the
-user may open (by name or code), preselected from the address (?code=...)."""
+"""What the two scorecard pages share: the searchable list of the institutions or enterprises the user may open
+(by name or code), preselected from the address (?code=...), and the table of a card's flags."""
 from __future__ import annotations
 
 import streamlit as st
 
-from core.present.i18n import t, vocabulary
+from core.present.i18n import headers, t, vocabulary
 from core.read import scorecard
 from ui import text
+from ui.tables import show
 
 
 def choose(view, kind: str, L: str) -> str | None:
@@ -28,3 +29,13 @@ def choose(view, kind: str, L: str) -> str | None:
         return None
     st.query_params["code"] = chosen
     return chosen
+
+
+def flags(card: dict, key: str, code: str, L: str) -> None:
+    """The card's flags (value against threshold, the notice's clause), or a line saying it has none."""
+    st.subheader(t("sc.flags", L))
+    if card["flags"].empty:
+        st.success(t("sc.no_flags", L))
+    else:
+        show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"],
+                                    L), key, f"{t('sc.flags', L)[:4]}_{code}")

@@ -14,11 +14,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "app.error": ("页面出现意外错误，请稍后重试；如仍出现，请将参考号 {reference} 告知系统管理员。",
                   "Something went wrong on this page. Try again; if it happens again, give the administrator the "
                   "reference {reference}."),
-    "nav.home": ("首页", "Home"),
     "nav.map": ("地图", "Map"),
     "nav.interviews": ("约谈名单", "Interview list"),
     "nav.settings": ("设置", "Settings"),
-    "lang.switch": ("English", "中文"),
     "map.title": ("逐级下钻地图", "Drill-down map"),
     "map.layer": ("图层", "Layer"),
     "map.layer.gap": ("基层供应不平衡（百分点）", "Primary-care gap (points)"),
@@ -30,7 +28,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.institutions": ("辖区医疗机构", "Institutions in the area"),
     "map.figures": ("本级指标（与上级比较）", "This area's figures (against the level above)"),
     "map.figures_alone": ("本级指标", "This area's figures"),
-    "map.no_value": ("无数据", "no data"),
     "col.code": ("代码", "Code"),
     "col.name": ("名称", "Name"),
     "col.value": ("数值", "Value"),
@@ -76,8 +73,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ov.table": ("下级区域指标一览", "Areas below: the headline figures"),
     "chart.threshold": ("预警线 {v:.0%}", "warning line {v:.0%}"),
     "ov.worse": ("本月变差的区域", "Areas that got worse this month"),
-    "ov.change_points": ("较上月末（百分点）", "Change since last month (points)"),
-    "ov.change_count": ("较上月末增加", "Change since last month"),
     "ov.worse_none": ("与上月末相比，没有区域的配送率下降 {points} 个百分点及以上，也没有区域的红旗机构增加。",
                       "No area's delivery rate fell by {points} points or more, and no area's red-flag count rose, since last month."),
     "ov.worse_rule": ("配送率较上月末下降 {points} 个百分点及以上，或红旗机构增加（下降幅度可在“设置”中调整）",
@@ -85,9 +80,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ov.delivery": ("配送率", "Delivery rate"),
     "ov.share": ("中选产品占比", "Selected share"),
     "ov.timely": ("诉求及时解决率", "Timely resolution"),
-    "ov.download": ("下载表格（Excel）", "Download table (Excel)"),
     "empty.no_marts": ("汇总表尚未生成：请先导入数据或载入演示数据。", "No figures yet: import data or load the demo first."),
-    "empty.no_institutions": ("该区域没有医疗机构数据。", "No institutions in this area."),
 }
 
 
@@ -207,7 +200,6 @@ CATALOGUE.update({
     "cp.count": ("诉求数", "Complaints"), "cp.late": ("未按时回复", "Late replies"), "cp.unresolved": ("未按时解决", "Unresolved in time"),
     "cp.trend": ("按反馈月份的及时解决率", "Timely resolution by month raised"),
     "cp.by_enterprise": ("各企业诉求处理", "By enterprise"), "cp.overdue": ("逾期诉求", "Overdue complaints"),
-    "sc.code_inst": ("机构编码", "Institution code"), "sc.code_ent": ("企业编码", "Enterprise code"),
     "sc.enter_code": ("在上方列表中输入名称或编码选择，或在任一列表中点选一行进入。",
                       "Choose above by name or code, or choose a row in any list."),
     "sc.unknown": ("您的管辖范围内没有编码为 {code} 的记录。", "Nothing in your jurisdiction has the code {code}."),
@@ -222,7 +214,6 @@ CATALOGUE.update({
     "sc.measure": ("建议措施：{m}", "Recommended measure: {m}"), "sc.tier": ("企业等级", "Tier"),
     "sc.primary": ("基层医疗机构", "primary care"), "sc.non_primary": ("非基层", "not primary care"),
     "sc.as_of": ("统计截止日", "as of"), "table.download": ("下载 Excel", "Download Excel"),
-    "table.open": ("查看", "open"), "table.card": ("档案", "Card"),
     "table.none": ("暂无记录。", "Nothing to list."),
     "table.pick_row": ("点选表格中的一行，打开其档案。", "Choose a row to open its scorecard."),
     "table.pick_area": ("点选表格中的一行，进入该区域（地图上太小或太远的区域也可由此进入）。",
@@ -291,7 +282,6 @@ CATALOGUE.update({
 CATALOGUE.update({
     "auth.title": ("登录", "Sign in"), "auth.username": ("用户名", "User name"), "auth.password": ("密码", "Password"),
     "auth.submit": ("登录", "Sign in"), "auth.logout": ("退出登录", "Sign out"),
-    "auth.who": ("{name} · {role} · {area}", "{name} · {role} · {area}"),
     "auth.expired": ("超过 {minutes} 分钟未操作，会话已结束，请重新登录。", "No activity for {minutes} minutes: the session ended. Sign in again."),
     "auth.gone": ("账户已停用或已失效，请重新登录。", "The account is disabled or no longer valid. Sign in again."),
     "auth.bye": ("已退出登录。", "Signed out."),

@@ -1,7 +1,7 @@
 """The monitoring pages' tables (supply, procurement, complaints), restricted to the view's area.
 
-Everything reads the marts; complaints are few, so their timeliness is worked out from the
-complaints table with the working-day calendar at the view's as-of date.
+Everything reads the marts of the view: the complaints' working-day timeliness at T comes from
+mart_complaints, the tiers from mart_enterprises, the primary-care balance from mart_areas.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def enterprise_tiers(view: View) -> pd.DataFrame:
 @cached
 def primary_balance(view: View) -> pd.DataFrame:
     """Primary against other institutions' delivery rates for the area and the areas below it."""
-    frame = view.read(f"""SELECT a.region_code, a.region_level, a.primary_delivered_qty, a.primary_ordered_qty,
+    frame = view.read("""SELECT a.region_code, a.region_level, a.primary_delivered_qty, a.primary_ordered_qty,
                                  a.others_delivered_qty, a.others_ordered_qty, a.count_institutions, a.count_red_flag,
                                  r.region_name
                           FROM mart_areas a JOIN regions r ON r.region_code = a.region_code

@@ -1,8 +1,9 @@
 """The one door to the database: engines, reads, bulk writes and upserts.
 
 The store is a SQLite file under data/ by default (WAL mode), or a PostgreSQL server
-named by VBP_DATABASE_URL or --db. Everything else in core talks to the store through
-this module; pages never import SQLAlchemy.
+named by VBP_DATABASE_URL or --db. Engines, reads of frames and bulk writes are here; the rest
+of core builds its statements with SQLAlchemy Core over core.store.schema and runs them on the
+store's connections. Pages never import SQLAlchemy.
 """
 from __future__ import annotations
 

@@ -406,18 +406,19 @@ mart_red_flags = _mart(
     sa.Column("step", sa.Integer, nullable=True),  # the measures ladder, for the current quarter
 )
 
+def _monthly_sums() -> list[sa.Column]:
+    """The sums of a monthly series (core.refresh.monthly.SUMS), as new columns for a table."""
+    return [sa.Column(name, sa.Integer if name.startswith("count_") else sa.Double, nullable=False)
+            for name in ("agreed_order_qty", "agreed_delivered_qty", "selected_qty", "nonselected_qty", "count_orders",
+                         "count_complaints", "count_timely")]
+
+
 mart_monthly = _mart(
     "mart_monthly",
     sa.Column("region_code", sa.String(6), primary_key=True),
     sa.Column("month", sa.String(7), primary_key=True),  # YYYY-MM of the order (or the complaint)
     sa.Column("region_level", sa.String(8), nullable=False),
-    sa.Column("agreed_order_qty", sa.Double, nullable=False),
-    sa.Column("agreed_delivered_qty", sa.Double, nullable=False),
-    sa.Column("selected_qty", sa.Double, nullable=False),
-    sa.Column("nonselected_qty", sa.Double, nullable=False),
-    sa.Column("count_orders", sa.Integer, nullable=False),
-    sa.Column("count_complaints", sa.Integer, nullable=False),
-    sa.Column("count_timely", sa.Integer, nullable=False),
+    *_monthly_sums(),
 )
 
 # The same sums for each institution by month: the institution's scorecard, and what mart_monthly adds up.
@@ -425,13 +426,7 @@ mart_institution_monthly = _mart(
     "mart_institution_monthly",
     sa.Column("institution_code", CODE, primary_key=True),
     sa.Column("month", sa.String(7), primary_key=True),
-    sa.Column("agreed_order_qty", sa.Double, nullable=False),
-    sa.Column("agreed_delivered_qty", sa.Double, nullable=False),
-    sa.Column("selected_qty", sa.Double, nullable=False),
-    sa.Column("nonselected_qty", sa.Double, nullable=False),
-    sa.Column("count_orders", sa.Integer, nullable=False),
-    sa.Column("count_complaints", sa.Integer, nullable=False),
-    sa.Column("count_timely", sa.Integer, nullable=False),
+    *_monthly_sums(),
 )
 
 mart_snapshots = _mart(
