@@ -139,3 +139,19 @@ def test_the_layer_checks_see_a_wrong_import(tmp_path, monkeypatch):
         assert _layer("core.store.db") > _layer(_module_name(bad))
     finally:
         bad.unlink()
+
+
+def test_the_readme_and_the_architecture_name_every_package_in_its_layer():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout"):]
+    drawn = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    picture = drawn[drawn.index("```"):drawn.index("```", drawn.index("```") + 3)]
+    rows, found = [], []
+    for layer in LAYERS:
+        path = layer.replace(".", "/") + ("/" if layer != "core.paths" else ".py")
+        assert f"`{path}`" in layout, path
+        rows.append(layout.index(f"`{path}`"))
+        found.append(picture.index(f"   {layer.split('.')[1]} ") if layer != "core.paths" else picture.index(" paths "))
+    assert rows == sorted(rows) and found == sorted(found), "the README and the picture list the layers in order"
+    packages = {p.name for p in (ROOT / "core").iterdir() if (p / "__init__.py").exists()}
+    assert packages == {layer.split(".")[1] for layer in LAYERS[1:]}
