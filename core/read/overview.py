@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy import regions
-from core.policy.indicators import with_monthly_values
+from core.policy.indicators import INDICATORS, indicator, with_monthly_values
 from core.present.i18n import percent_text, t
 from core.store.cache import cached
 from core.store.view import View
@@ -66,10 +66,12 @@ def area_features(view: View, values: pd.DataFrame, value_column: str) -> dict:
     return fc
 
 
-TILES = (  # metric, kind; labels are tile.<metric> in the catalogue
-    ("delivery", "rate"), ("progress", "ratio"), ("nonselected", "rate"), ("complaint", "rate"),
-    ("count_red_flag", "count"), ("count_tier_cd", "count"),
-)
+TILES = ("delivery", "progress", "nonselected", "complaint", "count_red_flag", "count_tier_cd")  # labels: tile.<metric>
+
+
+def _kind(metric: str) -> str:
+    """An indicator's tile reads as the registry says (rate or ratio); the others are counts."""
+    return indicator(metric).kind if any(i.id == metric for i in INDICATORS) else "count"
 
 
 @cached
@@ -83,7 +85,8 @@ def headline(view: View, lang: str = "zh") -> list[dict]:
     now = snaps[snaps["as_of"] == dates[-1]].set_index("metric")["value"]
     before = snaps[snaps["as_of"] == dates[0]].set_index("metric")["value"] if len(dates) > 1 else pd.Series(dtype=float)
     tiles = []
-    for metric, kind in TILES:
+    for metric in TILES:
+        kind = _kind(metric)
         if metric not in now.index:
             continue
         value = now[metric]

@@ -85,11 +85,14 @@ def current_as_of(store) -> dt.date | None:
 
 
 def find_view(store, as_of: dt.date | None = None, category: str = "") -> ViewInfo | None:
-    """A stored view current for these filters (as_of None: the default date), or None."""
-    default = default_view(store)
-    if default is None:
-        return None
-    return _lookup(store, as_of or default.as_of, category)
+    """A stored view current for these filters (as_of None: the default date), or None. (Every refresh drops every
+    view, so a view current for the store's data exists only beside the current default one.)"""
+    if as_of is None:
+        default = default_view(store)
+        if default is None:
+            return None
+        as_of = default.as_of
+    return _lookup(store, as_of, category)
 
 
 def drop_oldest(conn, _view_id: int) -> None:
