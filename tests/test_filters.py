@@ -161,6 +161,8 @@ def test_what_a_user_asks_for_is_resolved_inside_the_jurisdiction(store_url):
     assert inside.view.area == "370100" and inside.filters.area == "370102" and not inside.notes
     with pytest.raises(ValueError):
         View.of(store, got.view.info, scope="370000", user=officer)  # a user's view has the user's scope
+    with pytest.raises(ValueError):  # an account whose area the store does not know sees nothing, not everything
+        scope.resolve(store, User("lost", "失联", "county_officer", "999999"), {})
     admin = User("root", "管理员", "admin", "370000")  # a role without "view"
     with pytest.raises(AccessDenied):
         scope.resolve(store, admin, {})

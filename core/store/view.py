@@ -44,6 +44,8 @@ class View:
                 raise ValueError("a user's view has the user's scope")
             scope = user.scope
         scope = scope or store.province_code
+        if scope not in set(regions["region_code"]):  # never a view of everything for a scope nobody knows
+            raise ValueError(f"未知的管辖区域 / unknown jurisdiction: {str(scope)[:20]}")
         area = area or scope
         if scope not in area_chain(regions, area):
             area = scope
