@@ -10,7 +10,7 @@ from core.access.roles import require
 from core.policy import clock
 from core.policy import settings as settings_mod
 from core.policy.workdays import DEFAULT as CAL
-from core.present.i18n import clause_text
+from core.present.i18n import NOTICE, clause_text
 from core.store import db
 from core.store import schema as S
 
@@ -21,8 +21,16 @@ def settings_in_force(store, lang: str = "zh") -> pd.DataFrame:
     values = store.settings()
     return pd.DataFrame([{
         "name": s.name, "value": str(values[s.name]), "default": str(s.default), "changed": values[s.name] != s.default,
-        "help_zh": s.help_zh, "help_en": s.help_en, "source": clause_text(s.source, lang) if s.source else None,
+        "help_zh": s.help_zh, "help_en": s.help_en,
+        "source": _source(s, lang),
     } for s in settings_mod.SETTINGS])
+
+
+def _source(setting, lang: str) -> str:
+    """Where the default comes from, as the page reads it: the notice and its clause, or the project."""
+    if setting.named:
+        return f"{NOTICE[1 if lang == 'en' else 0]} {clause_text(setting.clause, lang)}"
+    return settings_mod.PROJECT_DEFAULT_EN if lang == "en" else settings_mod.PROJECT_DEFAULT
 
 
 def calendar_notes(years: list[int]) -> list[str]:
@@ -40,13 +48,23 @@ def years_in_view(as_of: dt.date | None) -> list[int]:
 FIXED = ("province_code",)  # chosen when the store is created
 
 
+def checked(store, name: str, raw: str) -> float | int | str:
+    """The value a setting would take: a number of its kind, in its range, keeping the relations between settings
+    (tier bounds ordered, severity bounds ordered); ValueError says which rule a value breaks."""
+    if name not in settings_mod.BY_NAME or name in FIXED:
+        raise ValueError(f"该参数不可修改 / this setting cannot be changed: {name}")
+    value = settings_mod.BY_NAME[name].parse(raw)
+    broken = settings_mod.broken_rules({**store.settings(), name: value})
+    if broken:
+        raise ValueError("；".join(broken))
+    return value
+
+
 def change(store, actor, name: str, raw: str) -> None:
     """Set a setting in the store (administrators only). Thresholds change the figures, so the data
     version moves on and every view is recomputed when next asked for."""
     require(actor, "settings")
-    if name not in settings_mod.BY_NAME or name in FIXED:
-        raise ValueError(f"该参数不可修改 / this setting cannot be changed: {name}")
-    value = settings_mod.BY_NAME[name].parse(raw)  # a number of its kind, in its range, or ValueError saying why
+    value = checked(store, name, raw)
     before = store.settings()[name]
     with store.begin() as conn:
         db.upsert(conn, S.settings_table, pd.DataFrame([{"name": name, "value": str(value), "updated_by": actor.username,

@@ -17,7 +17,16 @@ class Setting:
     default: float | int | str
     help_zh: str
     help_en: str
-    source: str = ""  # the notice's clause the default comes from
+    clause: str = ""  # the clause of the notice the setting serves
+    named: bool = False  # the notice names this number; otherwise the default is the project's own
+
+    @property
+    def source(self) -> str:
+        """Where the default comes from: the notice's clause, or the project (the notice names no number)."""
+        return f"《通知》{self.clause}" if self.named else PROJECT_DEFAULT
+
+    def source_en(self) -> str:
+        return f"the notice, {self.clause}" if self.named else PROJECT_DEFAULT_EN
 
     @property
     def bounds(self) -> tuple[float, float] | None:
@@ -46,26 +55,30 @@ class Setting:
         return int(number) if whole else number
 
 
+PROJECT_DEFAULT = "本系统默认值（《通知》未规定具体数值）"
+PROJECT_DEFAULT_EN = "the project's default (the notice names no number)"
+N = True  # the notice names the number (Setting.named)
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("province_code", "370000", "省份行政区划代码（GB/T 2260）", "Province code (GB/T 2260)"),
     Setting("delivery_grace_days", 2, "配送率计算排除截止日前N天内的订单", "Orders placed in the last N days before T are left out of delivery rates", "二（三）"),
-    Setting("report_drop_ratio", 0.8, "报量低于上年实际采购量的该比例即预警（减少超过20%）", "Report below this share of last year's purchases is flagged (a drop of more than 20%)", "二（一）"),
+    Setting("report_drop_ratio", 0.8, "报量低于上年实际采购量的该比例即预警（减少超过20%）", "Report below this share of last year's purchases is flagged (a drop of more than 20%)", "二（一）", N),
     Setting("report_drop_serious_ratio", 0.5, "报量低于上年实际采购量的该比例为重点关注", "Report below this share of last year's purchases is serious", "二（一）"),
-    Setting("delivery_rate_warning", 0.8, "配送率低于该值预警", "Delivery rate below this is a warning", "二（三）"),
-    Setting("delivery_rate_serious", 0.6, "配送率低于该值重点关注", "Delivery rate below this is serious", "二（七）"),
-    Setting("delivery_rate_severe", 0.3, "配送率低于该值为严重", "Delivery rate below this is severe", "二（七）"),
-    Setting("complaint_reply_workdays", 2, "企业应在N个工作日内回复诉求", "Enterprises reply to a complaint within N working days", "二（四）"),
-    Setting("complaint_resolve_workdays", 5, "承诺解决时限不得超过回复后N个工作日", "The promised resolution date is at most N working days after the reply", "二（四）"),
+    Setting("delivery_rate_warning", 0.8, "配送率低于该值预警", "Delivery rate below this is a warning", "二（三）", N),
+    Setting("delivery_rate_serious", 0.6, "配送率低于该值重点关注", "Delivery rate below this is serious", "二（七）", N),
+    Setting("delivery_rate_severe", 0.3, "配送率低于该值为严重", "Delivery rate below this is severe", "二（七）", N),
+    Setting("complaint_reply_workdays", 2, "企业应在N个工作日内回复诉求", "Enterprises reply to a complaint within N working days", "二（四）", N),
+    Setting("complaint_resolve_workdays", 5, "承诺解决时限不得超过回复后N个工作日", "The promised resolution date is at most N working days after the reply", "二（四）", N),
     Setting("timely_min_age_workdays", 7, "及时解决率只计截止日前至少N个工作日提出的诉求", "Timely resolution counts complaints raised at least N working days before T", "二（七）"),
     Setting("progress_serious_ratio", 0.5, "完成进度低于序时进度的该比例为重点关注", "Completion below this share of the schedule is serious", "二（七）"),
-    Setting("over_purchase_multiple", 4.0, "实际采购量超过约定采购量的倍数", "Purchases above this multiple of the agreed volume are flagged", "二（七）"),
+    Setting("over_purchase_multiple", 4.0, "实际采购量超过约定采购量的倍数", "Purchases above this multiple of the agreed volume are flagged", "二（七）", N),
     Setting("nonselected_share_min", 0.7, "中选产品采购数量占比低于该值预警", "Selected-product share below this is a warning", "二（六）"),
     Setting("abnormal_order_multiple", 3.0, "单笔订单超过月均约定量的倍数视为超常规订单", "An order above this multiple of the monthly agreed average is abnormal", "二（六）"),
     Setting("abnormal_order_iqr_k", 3.0, "无约定量时超常规订单阈值 Q3 + k×IQR 中的k", "k in Q3 + k x IQR for abnormal orders without an agreement", "二（六）"),
     Setting("receipt_confirm_workdays", 5, "配送后N个工作日内应确认收货", "Receipt is confirmed within N working days of delivery", "二（六）"),
-    Setting("tier_a_min", 0.8, "企业分级：A级下限", "Supplier tier A: lower bound", "二（七）"),
-    Setting("tier_b_min", 0.6, "企业分级：B级下限", "Supplier tier B: lower bound", "二（七）"),
-    Setting("tier_c_min", 0.3, "企业分级：C级下限", "Supplier tier C: lower bound", "二（七）"),
+    Setting("tier_a_min", 0.8, "企业分级：A级下限", "Supplier tier A: lower bound", "二（七）", N),
+    Setting("tier_b_min", 0.6, "企业分级：B级下限", "Supplier tier B: lower bound", "二（七）", N),
+    Setting("tier_c_min", 0.3, "企业分级：C级下限", "Supplier tier C: lower bound", "二（七）", N),
     Setting("primary_gap_points", 0.10, "基层与非基层配送率差距（百分点）达到该值即标记", "Gap between non-primary and primary delivery rates that flags an area", "二（五）"),
     Setting("worse_min_points", 0.005, "总览“本月变差的区域”：配送率较上月末下降至少该值才列出（0.005 即 0.5 个百分点）",
             "Overview, areas that got worse: a delivery rate counts as fallen from this fall on (0.005 = half a point)"),
@@ -100,7 +113,8 @@ def resolve(overrides: Mapping[str, object] | None = None) -> dict[str, float | 
 
 
 def problems(overrides: Mapping[str, object] | None = None) -> list[str]:
-    """Why stored values were set aside for their defaults (for administrators), each in Chinese and English."""
+    """Why stored values were set aside for their defaults, and the relations the values in force break (for
+    administrators), each in Chinese and English."""
     out = []
     for name, raw in (overrides or {}).items():
         if name in BY_NAME and raw is not None:
@@ -108,13 +122,40 @@ def problems(overrides: Mapping[str, object] | None = None) -> list[str]:
                 BY_NAME[name].parse(raw)
             except ValueError as err:
                 out.append(f"{err}（已改用默认值 {BY_NAME[name].default} / the default {BY_NAME[name].default} is used）")
+    return out + broken_rules(resolve(overrides))
+
+
+def _range(setting: Setting) -> str:
+    return "—" if setting.bounds is None else f"{setting.bounds[0]:g} – {setting.bounds[1]:g}"
+
+
+# Relations between settings that must hold whatever each value is: (the settings, in the order they must
+# descend, the rule in Chinese and English).
+ORDERED: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("tier_a_min", "tier_b_min", "tier_c_min"), "企业分级下限应依次降低：A级 > B级 > C级",
+     "supplier tier bounds descend: A above B above C"),
+    (("delivery_rate_warning", "delivery_rate_serious", "delivery_rate_severe"),
+     "配送率的预警、重点关注、严重阈值应依次降低", "delivery-rate thresholds descend: warning above serious above severe"),
+    (("report_drop_ratio", "report_drop_serious_ratio"), "报量的重点关注比例应低于预警比例",
+     "the serious report ratio lies below the warning one"),
+)
+
+
+def broken_rules(values: Mapping[str, object]) -> list[str]:
+    """The relations between settings that `values` break, each in Chinese and English with the values."""
+    out = []
+    for names, zh, en in ORDERED:
+        got = [float(values[n]) for n in names]
+        if any(a <= b for a, b in zip(got, got[1:])):
+            shown = "，".join(f"{n} = {values[n]}" for n in names)
+            out.append(f"{zh}（{shown}） / {en} ({shown.replace('，', ', ')})")
     return out
 
 
 def readme_table() -> str:
     """The README's table of settings, made from this registry (a test keeps the README in step)."""
-    rows = ["| setting | default | 说明 | meaning |", "| --- | --- | --- | --- |"]
-    rows += [f"| `{x.name}` | {x.default} | {x.help_zh} | {x.help_en} |" for x in SETTINGS]
+    rows = ["| setting | default | range | 说明 | meaning | source of the default |", "| --- | --- | --- | --- | --- | --- |"]
+    rows += [f"| `{x.name}` | {x.default} | {_range(x)} | {x.help_zh} | {x.help_en} | {x.source} |" for x in SETTINGS]
     return "\n".join(rows)
 
 

@@ -255,10 +255,12 @@ CATALOGUE.update({
     "home.tooltip": ("{name}：{value_text} 家医疗机构", "{name}: {value_text} institutions"),
     "home.counties": ("县区数", "Counties"), "home.primary": ("其中基层", "of which primary"), "home.orders_n": ("订单数", "Orders"),
     "set.title": ("设置 · 阈值与政策依据", "Settings · thresholds and their source"),
-    "set.caption": ("默认值均取自《关于加强药品和医用耗材集中带量采购全流程管理的通知》（鲁医保发〔2023〕14号）。",
-                    "Defaults are the numbers of the Shandong notice (鲁医保发〔2023〕14号)."),
+    "set.caption": ("《通知》（鲁医保发〔2023〕14号）规定了具体数值的，默认值即取其数值并注明条款；未规定具体数值的，"
+                    "默认值为本系统所定，并如此注明。",
+                    "Where the notice (鲁医保发〔2023〕14号) names a number, the default is that number and its clause is "
+                    "given; where it names none, the default is the project's own, and says so."),
     "set.name": ("参数代码", "Code"), "set.value": ("当前值", "In force"), "set.default": ("默认值", "Default"),
-    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("通知条款", "Clause"),
+    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("默认值来源", "Source of the default"),
 })
 
 CATALOGUE.update({
