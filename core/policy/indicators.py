@@ -65,8 +65,7 @@ class Indicator:
 
     def parts(self, frame: pd.DataFrame, columns: tuple[tuple[str, ...], tuple[str, ...]] | None = None):
         """Numerator and denominator of each row of `frame` (sums of the declared columns, or of `columns`)."""
-        num, den = columns or (self.numerator, self.denominator)
-        return frame[list(num)].sum(axis=1).astype(float), frame[list(den)].sum(axis=1).astype(float)
+        return tuple(_sum(frame, cols) for cols in (columns or (self.numerator, self.denominator)))
 
     def value(self, frame: pd.DataFrame, columns=None) -> pd.Series:
         """The indicator of each row of a frame of sums (`columns`: the monthly series' names of the parts)."""
@@ -77,6 +76,13 @@ class Indicator:
         if lang == "en":
             return f"{self.numerator_en} / {self.denominator_en}"
         return f"{self.numerator_zh} ÷ {self.denominator_zh}"
+
+
+def _sum(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """The row-wise sum of the columns, as floats (one column is taken as it is: the common case, and cheaper)."""
+    if len(columns) == 1:
+        return frame[columns[0]].astype(float)
+    return frame[list(columns)].sum(axis=1).astype(float)
 
 
 @dataclass(frozen=True)

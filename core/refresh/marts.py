@@ -79,6 +79,8 @@ def _compute(f: Facts, earlier: dict, month_end: dt.date, quarter_end: dt.date, 
     done("mart_indicators", pd.concat([values, rollup.enterprise_rows(tiers, flags)], ignore_index=True))
     done("mart_areas", rollup.areas(f, flags))
     done("mart_inst_product", f.inst_product[_columns(S.mart_inst_product)].astype({"count_orders": int}))
+    by_institution = monthly.institution_series(f)  # written while the rest is computed
+    done("mart_institution_monthly", by_institution)
     done("mart_enterprises", tiers[_columns(S.mart_enterprises)].astype({"count_complaints": "Int64",
                                                                         "count_timely": "Int64"}))
     done("mart_complaints", complaints[_columns(S.mart_complaints)])
@@ -98,8 +100,6 @@ def _compute(f: Facts, earlier: dict, month_end: dt.date, quarter_end: dt.date, 
         ladder.steps(red_now, set(red_before["institution_code"]), actions, f.as_of,
                      float(f.settings["notification_score"])))
     done("mart_red_flags", pd.concat([red_now, red_before.assign(step=None)], ignore_index=True))
-    by_institution = monthly.institution_series(f)
-    done("mart_institution_monthly", by_institution)
     done("mart_monthly", monthly.series(f, by_institution))
     f.source.close()
 

@@ -44,8 +44,9 @@ def _orders_by_month(f: Facts) -> pd.DataFrame:
             "nonselected_qty": total(m["qty"].where(status[ip] == "非中选", 0.0)),
             "count_orders": total(m["count_orders"])}
     present = np.flatnonzero(np.bincount(key, minlength=size))
+    labels = np.array([f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in months], dtype=object)
     out = pd.DataFrame({"institution_code": pd.Series(insts[present // len(months)], dtype=object),
-                        "month": [f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in months[present % len(months)]]})
+                        "month": pd.Series(labels[present % len(months)], dtype=object)})
     for name, values in sums.items():
         out[name] = values[present]
     return out
@@ -72,7 +73,8 @@ def institution_series(f: Facts) -> pd.DataFrame:
 def series(f: Facts, by_institution: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per county, city and the province and month: the institutions' sums (`by_institution`, when made)."""
     base = institution_series(f) if by_institution is None else by_institution
-    base = base.merge(f.institutions[["institution_code", "county_code"]], on="institution_code")
+    county = base["institution_code"].map(f.institutions.set_index("institution_code")["county_code"])
+    base = base.assign(county_code=county).groupby(["county_code", "month"], as_index=False)[SUMS].sum()
     cities = f.store.read("SELECT region_code AS county_code, prefecture_code AS city_code FROM regions "
                           "WHERE region_level = 'county'")
     base = base.merge(cities, on="county_code", how="left").assign(province_code=f.store.province_code)
