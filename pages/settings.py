@@ -3,7 +3,7 @@ import streamlit as st
 
 
 from core.access import settings_change
-from core.present.i18n import t
+from core.present.i18n import headers, t
 from core.store import views
 from ui import text
 from ui.session import start, user
@@ -28,12 +28,44 @@ if me.can("settings"):
         name = st.selectbox(t("set.help", L), names, key="set_name",
                             format_func=lambda n: f"{table.set_index('name').loc[n, 'help_zh' if L == 'zh' else 'help_en']}（{n}）")
         value = st.text_input(t("set.new_value", L), key="set_value")
-        if st.form_submit_button(t("set.save", L)):
+        if st.form_submit_button(t("set.preview", L)):
             try:
-                settings_change.change(s, me, name, value)
-                st.session_state["set_flash"] = t("set.saved", L).format(name=name, value=text.plain(value))
-                st.rerun()
+                with st.spinner(t("set.previewing", L)):
+                    st.session_state["set_preview"] = (settings_change.preview(s, me, name, value), value)
             except ValueError as err:
+                st.session_state.pop("set_preview", None)
                 st.error(text.plain(str(err)))
+    held = st.session_state.get("set_preview")
+    if held is not None:
+        found, typed = held
+        st.subheader(t("set.effect", L).format(name=found.name, before=found.before, after=found.after))
+        red_new, red_gone = found.subjects("red_flag")
+        counts = found.counts(L)
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric(t("set.count_appear", L), int(counts["appear"].sum()))
+        c2.metric(t("set.count_disappear", L), int(counts["disappear"].sum()))
+        c3.metric(t("set.red_change", L), f"+{len(red_new)} / -{len(red_gone)}")
+        c4.metric(t("set.tier_change", L), len(set().union(*found.subjects("supplier_tier"))))
+        if counts.empty:
+            st.info(t("set.no_effect", L))
+        else:
+            show(counts.drop(columns="flag_id"), headers(["flag_name", "appear", "disappear"], L), "set_effect",
+                 t("set.effect_file", L))
+            show(found.readable(L), headers(["change_text", "flag_name", "severity_zh", "subject_code", "detail_code",
+                                             "value_text"], L), "set_changes", t("set.changes_file", L))
+        b1, b2 = st.columns(2)
+        if b1.button(t("set.save", L), type="primary", key="set_save"):
+            try:
+                settings_change.change(s, me, found.name, typed)
+                st.session_state["set_flash"] = t("set.saved", L).format(name=found.name, value=text.plain(typed))
+            except ValueError as err:  # the settings moved meanwhile (another administrator)
+                st.session_state["set_flash_error"] = str(err)
+            st.session_state.pop("set_preview", None)
+            st.rerun()
+        if b2.button(t("set.drop", L), key="set_drop"):
+            st.session_state.pop("set_preview", None)
+            st.rerun()
 if "set_flash" in st.session_state:
     st.success(st.session_state.pop("set_flash"))
+if "set_flash_error" in st.session_state:
+    st.error(text.plain(st.session_state.pop("set_flash_error")))

@@ -11,6 +11,7 @@ from core.policy import clock
 from core.policy import settings as settings_mod
 from core.policy.workdays import DEFAULT as CAL
 from core.present.i18n import NOTICE, clause_text
+from core.read import whatif
 from core.store import db
 from core.store import schema as S
 
@@ -58,6 +59,13 @@ def checked(store, name: str, raw: str) -> float | int | str:
     if broken:
         raise ValueError("；".join(broken))
     return value
+
+
+def preview(store, actor, name: str, raw: str) -> whatif.Preview:
+    """What setting `name` to `raw` would change (administrators only), checked as a change is; nothing is saved."""
+    require(actor, "settings")
+    value = checked(store, name, raw)
+    return whatif.preview(store, name, value, {**store.settings(), name: value})
 
 
 def change(store, actor, name: str, raw: str) -> None:

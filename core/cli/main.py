@@ -1,4 +1,4 @@
-"""Command line: python -m core demo | import | flags | indicators.
+"""Command line: python -m core demo | import | flags | indicators | settings | users | grants.
 
 Exit codes: 0 done, 1 invalid input (every problem printed), 2 misuse.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from core import demo
-from core.access import accounts, admin, roles, scope
+from core.access import accounts, admin, roles, scope, settings_change
 from core.cli import report
 from core.ingest import importer, uploads, validate
 from core.read import tables
@@ -136,6 +136,24 @@ def cmd_indicators(args) -> int:
     return 0
 
 
+def cmd_settings(args) -> int:
+    """A setting from the server's command line: what a value would change (preview, as CSV), or save it (set),
+    through the same checks as the settings page."""
+    store = open_store(args.db)
+    operator = roles.system_user(store)
+    try:
+        if args.action == "preview":
+            found = settings_change.preview(store, operator, args.name, args.value)
+            report.emit(found.changes, "csv", sys.stdout)
+        else:
+            settings_change.change(store, operator, args.name, args.value)
+            print(f"{args.name} = {store.settings()[args.name]}\t已保存 / saved")
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_users(args) -> int:
     """Accounts from the server's command line (the first administrator is made here)."""
     store = open_store(args.db)
@@ -235,6 +253,12 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 / read the password from stdin")
     u.add_argument("--format", choices=("csv", "table"), default="table")
     u.set_defaults(func=cmd_users)
+
+    st_ = with_db(sub.add_parser("settings", help="参数：预览影响或保存 / settings: preview a change or save it"))
+    st_.add_argument("action", choices=("preview", "set"))
+    st_.add_argument("name")
+    st_.add_argument("value")
+    st_.set_defaults(func=cmd_settings)
 
     g = sub.add_parser("grants", help="应用数据库角色的最小权限授权语句 / least-privilege GRANTs for the app's role")
     g.add_argument("--role", required=True, help="应用连接数据库所用的角色 / the app's PostgreSQL role")

@@ -13,11 +13,13 @@ from core.refresh.marts import compute
 from core.store.views import find_view
 
 def flags(store, as_of: dt.date | None = None, category: str = "") -> pd.DataFrame:
+    """Every flag of the view for these filters: stored, or computed afresh (values and thresholds as numbers
+    either way, so the command line prints them alike)."""
     view = find_view(store, as_of, category)
     if view is not None:
         return store.read("SELECT flag_id, severity, level, subject_code, detail_code, value, threshold FROM mart_flags "
                           "WHERE view_id = :v ORDER BY flag_id, subject_code, detail_code", {"v": view.view_id})
-    return F.all_flags(Facts(store, as_of, category=category))
+    return F.all_flags(Facts(store, as_of, category=category)).astype({"value": float, "threshold": float})
 
 
 def indicator_table(store, level: str, as_of: dt.date | None = None, category: str = "") -> pd.DataFrame:

@@ -60,11 +60,12 @@ class Facts:
     """The facts at as-of date T, for every product or for one category (药品 or 耗材)."""
 
     def __init__(self, store, as_of: dt.date | None = None, calendar: Calendar = CAL, category: str = "",
-                 like: "Facts | None" = None):
+                 like: "Facts | None" = None, settings: dict | None = None):
         """`like`: the Facts at a later T of the same category, whose store reads this one shares where
-        they hold what it needs (the pass over the orders, the agreements, institutions and products)."""
+        they hold what it needs (the pass over the orders, the agreements, institutions and products).
+        `settings`: other values than those in force (what a change of setting would do)."""
         self.store = store
-        self.settings = like.settings if like is not None else store.settings()
+        self.settings = settings if settings is not None else like.settings if like is not None else store.settings()
         self.calendar = calendar
         self.category = category
         self._like = like if like is not None and like.category == category else None

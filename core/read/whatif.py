@@ -1,0 +1,70 @@
+"""What a change of setting would do, before it is saved: the flags that would appear and disappear at the
+default view's as-of date, against the flags in force; and from them the red-flag institutions, supplier tiers
+and interview-list cases that would change. Nothing is written."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core.policy.indicators import flag_name
+from core.present.flagtext import describe
+from core.present.i18n import t
+from core.read import tables
+from core.refresh import flags as F
+from core.refresh.facts import Facts
+from core.store import views
+
+# What a flag row is, for the comparison (its threshold is the setting itself, so it is left out).
+KEYS = ["flag_id", "severity", "level", "subject_code", "detail_code", "value"]
+
+
+@dataclass(frozen=True)
+class Preview:
+    name: str
+    before: object
+    after: object
+    changes: pd.DataFrame  # change (appear | disappear) and KEYS, sorted
+    settings: dict  # the values the new figures were computed with
+
+    def counts(self, lang: str = "zh") -> pd.DataFrame:
+        """Per flag: how many would appear and disappear, the flag named as the new settings name it."""
+        if self.changes.empty:
+            return pd.DataFrame(columns=["flag_id", "flag_name", "appear", "disappear"])
+        g = self.changes.groupby(["flag_id", "change"]).size().unstack(fill_value=0)
+        g = g.reindex(columns=["appear", "disappear"], fill_value=0).reset_index()
+        return g.assign(flag_name=g["flag_id"].map(lambda f: flag_name(f, lang, self.settings)))[
+            ["flag_id", "flag_name", "appear", "disappear"]]
+
+    def readable(self, lang: str = "zh") -> pd.DataFrame:
+        """The changes as a page shows them: added or removed, the flag's name, severity and value as they read."""
+        shown = describe(self.changes.assign(threshold=None), lang, self.settings)
+        return shown.assign(change_text=shown["change"].map(lambda c: t(f"set.{c}", lang)))
+
+    def subjects(self, flag_id: str) -> tuple[set[str], set[str]]:
+        """The subjects of one flag that would appear and disappear (red_flag: institutions; supplier_tier:
+        enterprises)."""
+        rows = self.changes[self.changes["flag_id"] == flag_id]
+        return (set(rows.loc[rows["change"] == "appear", "subject_code"]),
+                set(rows.loc[rows["change"] == "disappear", "subject_code"]))
+
+
+def _rows(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[KEYS].copy()
+    out["value"] = out["value"].astype(float)
+    return out.assign(_same=out["value"].round(9))  # one figure, whether stored and read back or just computed
+
+
+def preview(store, name: str, value, settings: dict) -> Preview:
+    """The flags at the default view's as-of date under `settings` (the values in force with `name` = `value`)
+    against the flags in force."""
+    default = views.default_view(store)
+    as_of = default.as_of if default is not None else None
+    now = _rows(tables.flags(store, as_of))
+    then = _rows(F.all_flags(Facts(store, as_of, settings=settings)))
+    merged = now.merge(then, on=[*KEYS[:-1], "_same"], how="outer", suffixes=("", "_then"), indicator=True)
+    merged["value"] = merged["value"].where(merged["_merge"] != "right_only", merged["value_then"])
+    changes = merged[merged["_merge"] != "both"].assign(
+        change=lambda x: x["_merge"].map({"left_only": "disappear", "right_only": "appear"}))
+    changes = changes[["change", *KEYS]].sort_values(["change", "flag_id", "level", "subject_code", "detail_code"])
+    return Preview(name, store.settings()[name], value, changes.reset_index(drop=True), settings)

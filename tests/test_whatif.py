@@ -1,0 +1,118 @@
+"""What a change of setting would do, before it is saved: the preview lists exactly the flags that appear and
+disappear once the change is saved (at the command line and on the settings page), and saves nothing."""
+import io
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.access import settings_change
+from core.access.roles import system_user
+from core.paths import ROOT
+from core.read.whatif import KEYS
+
+from .views import sign_in
+
+
+def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "core", *args, "--db", url], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600, env={**os.environ, "VBP_DATABASE_URL": url})
+
+
+def _rows(csv: str) -> set[tuple]:
+    frame = pd.read_csv(io.StringIO(csv), dtype={"subject_code": str, "detail_code": str}, keep_default_na=False)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")  # printed alike (%.10g), stored or computed
+    return set(frame[KEYS].itertuples(index=False, name=None))
+
+
+@pytest.mark.parametrize("name,value", [("delivery_rate_warning", "0.95"), ("red_flag_min_indicators", "2")])
+def test_the_preview_is_what_saving_changes(demo_copy, name, value):
+    url = demo_copy.url
+    before = _cli(url, "flags")
+    preview = _cli(url, "settings", "preview", name, value)
+    assert before.returncode == 0 and preview.returncode == 0, preview.stderr
+    assert demo_copy.read("SELECT COUNT(*) AS n FROM settings")["n"].iloc[0] == 0  # a preview saves nothing
+    saved = _cli(url, "settings", "set", name, value)
+    assert saved.returncode == 0 and "已保存" in saved.stdout
+    after = _cli(url, "flags")
+    listed = pd.read_csv(io.StringIO(preview.stdout), dtype={"subject_code": str, "detail_code": str},
+                         keep_default_na=False)
+    assert list(listed.columns) == ["change", *KEYS]
+    appear = _rows(listed[listed["change"] == "appear"].drop(columns="change").to_csv(index=False))
+    disappear = _rows(listed[listed["change"] == "disappear"].drop(columns="change").to_csv(index=False))
+    assert appear and appear == _rows(after.stdout) - _rows(before.stdout)
+    assert disappear == _rows(before.stdout) - _rows(after.stdout)
+
+
+def test_a_refused_value_previews_nothing(demo_copy):
+    run = _cli(demo_copy.url, "settings", "preview", "tier_b_min", "0.9")
+    assert run.returncode == 1 and "A级 > B级 > C级" in run.stderr and not run.stdout
+    run = _cli(demo_copy.url, "settings", "set", "delivery_rate_warning", "80")
+    assert run.returncode == 1 and "delivery_rate_warning" in run.stderr
+    assert demo_copy.read("SELECT COUNT(*) AS n FROM settings")["n"].iloc[0] == 0
+
+
+def test_red_flags_and_tiers_that_would_change_are_named(demo_copy):
+    found = settings_change.preview(demo_copy, system_user(demo_copy), "tier_a_min", "0.99")
+    new_tiers = found.subjects("supplier_tier")
+    assert new_tiers[0]  # enterprises between 80% and 99% fall to tier B or below
+    counts = found.counts()
+    assert counts.set_index("flag_id").loc["supplier_tier", "appear"] >= len(new_tiers[0])
+    shown = found.readable("en")
+    assert set(shown["change_text"]) <= {"Added", "Removed"} and shown["flag_name"].notna().all()
+
+
+@pytest.fixture
+def admin_page(demo_copy, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
+    from ui import session
+    session._store.clear()
+    at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=180), "demo_admin").run()
+    at.switch_page("../pages/settings.py").run()
+    yield at
+    session._store.clear()
+
+
+def test_the_settings_page_previews_then_saves_or_drops(admin_page, demo_copy):
+    at = admin_page
+    at.selectbox(key="set_name").set_value("red_flag_min_indicators")
+    at.text_input(key="set_value").set_value("2")
+    at.button[0].click().run()  # the form's preview button
+    assert not at.exception
+    expected = settings_change.preview(demo_copy, system_user(demo_copy), "red_flag_min_indicators", "2")
+    red_new, red_gone = expected.subjects("red_flag")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["新增预警"] == str(int(expected.counts()["appear"].sum()))
+    assert metrics["红旗机构 增/减"] == f"+{len(red_new)} / -{len(red_gone)}" and red_new
+    assert demo_copy.settings()["red_flag_min_indicators"] == 3  # nothing saved yet
+    at.button(key="set_drop").click().run()
+    assert not at.metric or "新增预警" not in {m.label for m in at.metric}
+    assert demo_copy.settings()["red_flag_min_indicators"] == 3
+    at.text_input(key="set_value").set_value("2")
+    at.button[0].click().run()
+    at.button(key="set_save").click().run()
+    assert not at.exception and demo_copy.settings()["red_flag_min_indicators"] == 2
+    assert any("已将 red_flag_min_indicators 设为 2" in s.value for s in at.success)
+
+
+def test_a_preview_by_hand_on_both_engines(store_url):
+    """H1 delivers 820 of 1,000 (82%): no flag at 80%, a warning at 85%; H2 at 70% is flagged either way."""
+    from core.refresh import marts
+    from .handmade import T, Handmade
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.institution("H2")
+    h.agreement("H1", agreed=1000)
+    h.agreement("H2", agreed=1000)
+    h.order("H1", 1000, delivered=820)
+    h.order("H2", 1000, delivered=700)
+    store = h.save()
+    marts.refresh(store, T)
+    found = settings_change.preview(store, system_user(store), "delivery_rate_warning", "0.85")
+    rows = found.changes[found.changes["flag_id"] == "delivery_rate_low"]
+    assert rows[["change", "subject_code", "detail_code"]].values.tolist() == [["appear", "H1", "P1"]]
+    assert rows["value"].iloc[0] == pytest.approx(0.82)
+    assert found.before == 0.8 and found.after == 0.85 and store.settings()["delivery_rate_warning"] == 0.8
