@@ -14,9 +14,9 @@ st.caption(t("set.caption", L))
 for note in settings_change.calendar_notes(settings_change.years_in_view(views.current_as_of(s))):
     st.info(note)
 table = settings_change.settings_in_force(s, L)
-show(table, {"help_zh" if L == "zh" else "help_en": t("set.help", L), "name": t("set.name", L),
-             "value": t("set.value", L), "default": t("set.default", L), "changed": t("set.changed", L),
-             "source": t("set.source", L)}, "set_table", t("set.title", L))
+show(table, {"help_zh" if L == "zh" else "help_en": t("set.help", L), "value": t("set.value", L),
+             "default": t("set.default", L), "source": t("set.source", L), "changed": t("set.changed", L),
+             "name": t("set.name", L)}, "set_table", t("set.title", L))
 
 me = user()
 if me.can("settings"):
@@ -38,7 +38,8 @@ if me.can("settings"):
     held = st.session_state.get("set_preview")
     if held is not None:
         found, typed = held
-        st.subheader(t("set.effect", L).format(name=found.name, before=found.before, after=found.after))
+        meaning = table.set_index("name").loc[found.name, "help_zh" if L == "zh" else "help_en"]
+        st.subheader(t("set.effect", L).format(name=meaning, before=found.before, after=found.after))
         red_new, red_gone = found.subjects("red_flag")
         counts = found.counts(L)
         c1, c2, c3, c4 = st.columns(4)
