@@ -31,6 +31,11 @@ show(card["indicators"].assign(indicator=card["indicators"]["indicator_id"].map(
      {**headers(["indicator", "numerator", "denominator", "value"], L), "count_flagged": t("sc.flag_count", L)},
      "in_ind", f"{t('sc.indicators', L)}_{code}", percent=("value",))  # each indicator's value is a rate or ratio
 cards.flags(card, "in_flags", code, L)
+if not card["supply_flags"].empty:
+    st.subheader(t("sc.supply_flags", L))
+    st.caption(t("sc.supply_flags_note", L))
+    show(card["supply_flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text",
+                                        "clause"], L), "in_supply_flags", f"{t('sc.supply_flags', L)}_{code}")
 st.plotly_chart(charts.trend(card["monthly"], {"delivery": t("ov.delivery", L), "nonselected": t("ov.share", L)},
                              t("sc.trend", L), L), key="in_trend")
 st.subheader(t("sc.agreements", L))

@@ -14,14 +14,14 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.g
 
 
 def test_preview_a_change_then_drop_it(demo_copy):
-    expected = settings_change.preview(demo_copy, system_user(demo_copy), "red_flag_min_indicators", "2")
+    expected = settings_change.preview(demo_copy, system_user(demo_copy), "red_flag_min_flags", "2")
     added = int(expected.counts()["appear"].sum())
     with streamlit_server(demo_copy.url) as base, browser_page() as page:
         sign_in(page, base + "/settings", "demo_admin")
         page.get_by_text("修改参数（管理员）").wait_for(timeout=120_000)
         page.get_by_label("参数", exact=True).click()
-        page.keyboard.type("red_flag_min_indicators")  # the list is searchable
-        page.get_by_role("option").filter(has_text="red_flag_min_indicators").first.click()
+        page.keyboard.type("red_flag_min_flags")  # the list is searchable
+        page.get_by_role("option").filter(has_text="red_flag_min_flags").first.click()
         page.get_by_label("新值").fill("2")
         page.get_by_role("button", name="预览影响").click()
         page.get_by_text("的影响（与现行结果相比，尚未保存）").wait_for(timeout=120_000)
@@ -33,5 +33,5 @@ def test_preview_a_change_then_drop_it(demo_copy):
         assert "appear" not in body and "None" not in body and "Traceback" not in body
         page.get_by_role("button", name="放弃").click()
         page.get_by_text("的影响（与现行结果相比，尚未保存）").wait_for(state="detached", timeout=60_000)
-    assert demo_copy.settings()["red_flag_min_indicators"] == 3
+    assert demo_copy.settings()["red_flag_min_flags"] == 3
     assert demo_copy.read("SELECT COUNT(*) AS n FROM settings")["n"].iloc[0] == 0

@@ -117,27 +117,44 @@ def test_primary_care_gap(store_url):
 
 
 def test_red_flags_and_scores(store_url):
+    """Only the ladder's flags make an institution red (二（七）); T = 2026-03-01, schedule 0.6."""
     h = Handmade(store_url)
-    # R1: warnings on three indicators (报量 1, 配送率 2, 其他 7) -> red, score 3.
+    # R1: warnings of three distinct ladder flags -> red, score 3: progress 45 / 100 = 0.45 (below 0.6, above 0.3),
+    # an offline order, a receipt confirmed 16 working days after delivery.
     h.institution("R1")
-    h.agreement("R1", agreed=100, reported=70, prior=100)  # monthly average 25: orders of 50 are not abnormal (limit 75)
-    h.order("R1", 50, delivered=35)
-    h.order("R1", 50, delivered=35)
+    h.agreement("R1", agreed=100)
+    h.order("R1", 40, day=D(2026, 2, 2), delivery=D(2026, 2, 3), receipt=D(2026, 2, 25))
     h.order("R1", 5, channel="线下")
-    # R2: warnings on two indicators -> not red.
+    # R2: four flags, two of them the ladder's (progress 55 / 100, an offline order): not red. Its report drop calls
+    # for an explanation and its 70% delivery is its supplier's failure.
     h.institution("R2")
     h.agreement("R2", agreed=100, reported=70, prior=100)
     h.order("R2", 50, delivered=35)
-    h.order("R2", 50, delivered=35)
-    # R3: one serious flag (delivery 50%) -> red, score 3.
+    h.order("R2", 5, channel="线下")
+    # R3: a serious delivery rate (50%) alone: the enterprises' problem, never the institution's red flag.
     h.institution("R3")
     h.agreement("R3", agreed=100)
     h.order("R3", 50, delivered=25)
     h.order("R3", 50, delivered=25)
-    red = h.flags(flag_id="red_flag").set_index("subject_code")
-    assert set(red.index) == {"R1", "R3"}
+    # R4: one serious ladder flag (progress 20 / 100 = 0.2, below half the schedule) -> red, score 3.
+    h.institution("R4")
+    h.agreement("R4", agreed=100)
+    h.order("R4", 20)
+    # R5: three offline orders and progress behind: warnings of two distinct ladder flags, however many orders -> not red.
+    h.institution("R5")
+    h.agreement("R5", agreed=100)
+    h.order("R5", 40)
+    for _ in range(3):
+        h.order("R5", 5, channel="线下")
+    flags = h.flags()
+    assert (flags[flags["subject_code"] == "R5"]["flag_id"] == "offline_purchase").sum() == 3
+    mine = flags[flags["subject_code"] == "R2"]["flag_id"]
+    assert set(mine) == {"report_volume_drop", "delivery_rate_low", "progress_behind_schedule", "offline_purchase"}
+    assert set(flags.loc[flags["subject_code"] == "R3", "flag_id"]) == {"delivery_rate_low"}
+    red = flags[flags["flag_id"] == "red_flag"].set_index("subject_code")
+    assert set(red.index) == {"R1", "R4"}
     assert red.loc["R1", "value"] == 3 and red.loc["R1", "severity"] == "warning"
-    assert red.loc["R3", "value"] == 3 and red.loc["R3", "severity"] == "serious"
+    assert red.loc["R4", "value"] == 3 and red.loc["R4", "severity"] == "serious"
 
 
 def test_measures_ladder_reads_recorded_actions():
@@ -156,15 +173,14 @@ def test_measures_ladder_reads_recorded_actions():
 
 
 def test_ladder_in_the_marts_uses_last_quarter(store_url):
+    """Schedules over 2026: 273 / 365 = 0.748 at the last quarter's end (2026-09-30), 306 / 365 = 0.838 at T."""
     h = Handmade(store_url)
     h.institution("R3")
     h.agreement("R3", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
-    h.order("R3", 100, delivered=50, day=D(2026, 8, 3))  # serious since August: red in Q3 and in Q4
+    h.order("R3", 10, day=D(2026, 8, 3))  # completion 0.1: serious at both dates, red in Q3 and in Q4
     h.institution("R4")
     h.agreement("R4", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
-    h.order("R4", 100, delivered=100, day=D(2026, 8, 3))
-    h.order("R4", 100, delivered=50, day=D(2026, 10, 12))  # red only from October: 150 / 200 = 75% is a warning...
-    h.order("R4", 60, delivered=0, day=D(2026, 10, 13))  # ...and 150 / 260 = 57.7% serious
+    h.order("R4", 40, day=D(2026, 8, 3))  # 0.4: a warning at 09-30 (above 0.374), serious at T (below 0.419)
     h.save()
     with h.store.begin() as conn:
         conn.execute(S.actions.insert().values(subject_type="institution", subject_code="R3", quarter="2026Q3",

@@ -26,7 +26,7 @@ def test_each_default_names_its_source():
         assert (s.source == f"《通知》{s.clause}") if s.named else (s.source == "本系统默认值（《通知》未规定具体数值）")
         assert not s.named or s.clause
     for name in ("nonselected_share_min", "abnormal_order_multiple", "receipt_confirm_workdays", "primary_gap_points",
-                 "red_flag_min_indicators", "notification_score", "timely_min_age_workdays"):
+                 "red_flag_min_flags", "notification_score", "timely_min_age_workdays"):
         assert not settings_mod.BY_NAME[name].named, name  # the notice names no number for these
 
 

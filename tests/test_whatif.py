@@ -28,7 +28,7 @@ def _rows(csv: str) -> set[tuple]:
     return set(frame[KEYS].itertuples(index=False, name=None))
 
 
-@pytest.mark.parametrize("name,value", [("delivery_rate_warning", "0.95"), ("red_flag_min_indicators", "2")])
+@pytest.mark.parametrize("name,value", [("delivery_rate_warning", "0.95"), ("red_flag_min_flags", "2")])
 def test_the_preview_is_what_saving_changes(demo_copy, name, value):
     url = demo_copy.url
     before = _cli(url, "flags")
@@ -78,24 +78,24 @@ def admin_page(demo_copy, monkeypatch):
 
 def test_the_settings_page_previews_then_saves_or_drops(admin_page, demo_copy):
     at = admin_page
-    at.selectbox(key="set_name").set_value("red_flag_min_indicators")
+    at.selectbox(key="set_name").set_value("red_flag_min_flags")
     at.text_input(key="set_value").set_value("2")
     at.button[0].click().run()  # the form's preview button
     assert not at.exception
-    expected = settings_change.preview(demo_copy, system_user(demo_copy), "red_flag_min_indicators", "2")
+    expected = settings_change.preview(demo_copy, system_user(demo_copy), "red_flag_min_flags", "2")
     red_new, red_gone = expected.subjects("red_flag")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["新增预警"] == str(int(expected.counts()["appear"].sum()))
     assert metrics["红旗机构 增/减"] == f"+{len(red_new)} / -{len(red_gone)}" and red_new
-    assert demo_copy.settings()["red_flag_min_indicators"] == 3  # nothing saved yet
+    assert demo_copy.settings()["red_flag_min_flags"] == 3  # nothing saved yet
     at.button(key="set_drop").click().run()
     assert not at.metric or "新增预警" not in {m.label for m in at.metric}
-    assert demo_copy.settings()["red_flag_min_indicators"] == 3
+    assert demo_copy.settings()["red_flag_min_flags"] == 3
     at.text_input(key="set_value").set_value("2")
     at.button[0].click().run()
     at.button(key="set_save").click().run()
-    assert not at.exception and demo_copy.settings()["red_flag_min_indicators"] == 2
-    assert any("已将 red_flag_min_indicators 设为 2" in s.value for s in at.success)
+    assert not at.exception and demo_copy.settings()["red_flag_min_flags"] == 2
+    assert any("已将 red_flag_min_flags 设为 2" in s.value for s in at.success)
 
 
 def test_a_preview_by_hand_on_both_engines(store_url):

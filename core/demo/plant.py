@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from core.policy.indicators import FLAG_BY_ID
 from core.policy.workdays import DEFAULT as CAL
 from . import catalog as C
 from .entities import KINDS
@@ -341,8 +342,9 @@ class Planter:
             self.note("receipt_confirmation_late", "institution", code, row["order_id"], "warning")
 
     def red_flags_and_clean(self) -> None:
-        serious = {m["subject_code"] for m in self.manifest
-                   if m["level"] == "institution" and m["severity"] in ("serious", "severe")}
+        serious = {m["subject_code"] for m in self.manifest  # only the ladder's flags make an institution red
+                   if m["level"] == "institution" and m["severity"] in ("serious", "severe")
+                   and FLAG_BY_ID[m["flag_id"]].group == "ladder"}
         for code in sorted(serious):
             self.note("red_flag", "institution", code, "", None, "含重点关注或严重预警")
         clean = self.inst[~self.inst["institution_code"].isin(self.used)]

@@ -97,6 +97,22 @@ class Flag:
     threshold_unit: str = ""
     named_by: str = ""  # the setting whose value the name holds
     named_as: str = ""  # how the name shows it: percent, drop (1 - the setting, in percent), multiple, days
+    group: str = ""  # who answers for it and with what measure (GROUPS)
+
+    @property
+    def party(self) -> str:
+        return GROUPS[self.group][0]
+
+
+# Who each flag lands on (../shared/design/indicators.md, 四项措施): group -> (party, measure).
+GROUPS = {
+    "supply": ("enterprise", "counts toward the supplier tiers of the manufacturer and the distributor (二（三）)"),
+    "complaint": ("enterprise", "counts toward the tier of the enterprise addressed (二（四）)"),
+    "explanation": ("institution", "the institution explains (作出说明, 二（一）, 二（七）)"),
+    "ladder": ("institution", "the measures ladder: 预警提示, 通报提醒, 约谈督导, 纪检监察联动 (二（七）)"),
+    "area": ("area", "the officers check and deal with it, and report it to the province when unsolved (二（五）)"),
+    "derived": ("", "made from the other flags: supplier tiers, red-flag institutions"),
+}
 
 
 def _named(value: float, named_as: str, lang: str) -> str:
@@ -153,24 +169,24 @@ INDICATORS: tuple[Indicator, ...] = (
 
 FLAGS: tuple[Flag, ...] = (
     Flag("report_volume_drop", 1, "报量较上年减少超过{x}", "Report more than {x} below last year", "institution", "二（一）",
-         "percent", named_by="report_drop_ratio", named_as="drop"),
+         "percent", named_by="report_drop_ratio", named_as="drop", group="explanation"),
     Flag("delivery_rate_low", 2, "配送率低于{x}", "Delivery rate below {x}", "institution", "二（三）", "percent",
-         named_by="delivery_rate_warning", named_as="percent"),
+         named_by="delivery_rate_warning", named_as="percent", group="supply"),
     Flag("complaint_reply_late", 3, "诉求未在{x}个工作日内回复", "Complaint not answered within {x} working days", "enterprise",
-         "二（四）", "workdays", named_by="complaint_reply_workdays", named_as="days"),
-    Flag("complaint_unresolved", 3, "诉求未按时解决", "Complaint not resolved in time", "enterprise", "二（四）", "workdays"),
-    Flag("progress_behind_schedule", 4, "采购进度低于序时进度", "Purchases behind schedule", "institution", "二（七）", "percent"),
+         "二（四）", "workdays", named_by="complaint_reply_workdays", named_as="days", group="complaint"),
+    Flag("complaint_unresolved", 3, "诉求未按时解决", "Complaint not resolved in time", "enterprise", "二（四）", "workdays", group="complaint"),
+    Flag("progress_behind_schedule", 4, "采购进度低于序时进度", "Purchases behind schedule", "institution", "二（七）", "percent", group="ladder"),
     Flag("purchase_over_4x", 4, "采购量超出约定采购量{x}", "Purchases above {x} the agreed volume", "institution", "二（七）",
-         "multiple", named_by="over_purchase_multiple", named_as="multiple"),
-    Flag("unreported_purchase", 4, "不报量仍大量采购", "Large purchases without a report", "institution", "二（七）", "qty"),
-    Flag("nonselected_share_high", 5, "中选产品采购占比偏低", "Selected-product share too low", "institution", "二（七）", "percent"),
-    Flag("substitute_increase", 6, "可替代药品采购超过上年", "Substitutable purchases on pace to exceed last year", "institution", "二（七）", "percent"),
-    Flag("offline_purchase", 7, "违规线下采购", "Offline purchase", "institution", "二（六）", "orders"),
-    Flag("abnormal_order", 7, "超常规订单", "Abnormal order", "institution", "二（六）", "qty"),
-    Flag("receipt_confirmation_late", 7, "不及时确认收货", "Late receipt confirmation", "institution", "二（六）", "workdays"),
-    Flag("supplier_tier", 0, "企业分级 B/C/D", "Supplier tier B/C/D", "enterprise", "二（七）", "percent"),
-    Flag("primary_care_gap", 0, "基层供应不平衡", "Primary-care supply imbalance", "county", "二（五）", "points"),
-    Flag("red_flag", 0, "红旗机构", "Red-flag institution", "institution", "二（七）", "score", "indicators"),
+         "multiple", named_by="over_purchase_multiple", named_as="multiple", group="explanation"),
+    Flag("unreported_purchase", 4, "不报量仍大量采购", "Large purchases without a report", "institution", "二（七）", "qty", group="explanation"),
+    Flag("nonselected_share_high", 5, "中选产品采购占比偏低", "Selected-product share too low", "institution", "二（七）", "percent", group="ladder"),
+    Flag("substitute_increase", 6, "可替代药品采购超过上年", "Substitutable purchases on pace to exceed last year", "institution", "二（七）", "percent", group="ladder"),
+    Flag("offline_purchase", 7, "违规线下采购", "Offline purchase", "institution", "二（六）", "orders", group="ladder"),
+    Flag("abnormal_order", 7, "超常规订单", "Abnormal order", "institution", "二（六）", "qty", group="ladder"),
+    Flag("receipt_confirmation_late", 7, "不及时确认收货", "Late receipt confirmation", "institution", "二（六）", "workdays", group="ladder"),
+    Flag("supplier_tier", 0, "企业分级 B/C/D", "Supplier tier B/C/D", "enterprise", "二（七）", "percent", group="derived"),
+    Flag("primary_care_gap", 0, "基层供应不平衡", "Primary-care supply imbalance", "county", "二（五）", "points", group="area"),
+    Flag("red_flag", 0, "红旗机构", "Red-flag institution", "institution", "二（七）", "score", "flags", group="derived"),
 )
 
 FLAG_BY_ID = {f.id: f for f in FLAGS}

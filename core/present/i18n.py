@@ -316,7 +316,11 @@ CATALOGUE.update({
     "set.red_change": ("红旗机构 增/减", "Red-flag institutions +/-"), "set.tier_change": ("分级变化的企业", "Enterprises changing tier"),
     "set.no_effect": ("按新值计算，预警与现行结果相同。", "With the new value the flags are the same as now."),
     "set.effect_file": ("参数修改影响", "Effect of the change"), "set.changes_file": ("变化的预警", "Flags that change"),
-    "set.drop": ("放弃", "Drop the change"), "set.saved": ("已将 {name} 设为 {value}；指标将按新阈值重新计算。",
+    "set.drop": ("放弃", "Drop the change"),
+    "sc.supply_flags": ("供应企业未达标", "Its suppliers' shortfalls"),
+    "sc.supply_flags_note": ("配送率由中选企业和配送企业负责（《通知》二（三））：以下计入相关企业的分级，不计入本机构的红旗与梯度措施。",
+                             "Delivery is the selected enterprises' and distributors' duty (the notice, II(3)): these count "
+                             "toward their tiers, not toward this institution's red flag or measures."), "set.saved": ("已将 {name} 设为 {value}；指标将按新阈值重新计算。",
                                              "{name} is now {value}; the figures are recomputed with it."),
     "iv.read_only": ("您的角色只能查看和导出约谈名单。", "Your role can view and export the list only."),
     "up.demo": ("这是演示账户：导入正式数据后，所有演示账户将失效，需使用正式账户登录。",

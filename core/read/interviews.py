@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy import ladder
-from core.policy.indicators import SEVERITY_WEIGHT, flag_name
+from core.policy.indicators import FLAG_BY_ID, SEVERITY_WEIGHT, flag_name
 from core.policy.ladder import TIER_MEASURES
 from core.present.flagtext import describe
 from core.store.cache import cached
@@ -46,6 +46,7 @@ def interview_list(view: View, lang: str = "zh") -> pd.DataFrame:
                                JOIN institutions i ON i.institution_code = f.subject_code
                                WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id <> 'red_flag'
                                  AND {view.institutions_in_area()}""")
+    inst_flags = inst_flags[inst_flags["flag_id"].map(lambda f: FLAG_BY_ID[f].group == "ladder")]  # what made it red
     inst["subject_type"] = "institution"
     inst["tier"] = None
     inst["flags"] = inst["subject_code"].map(_flag_names(inst_flags, lang, view.store.settings())).fillna("")
@@ -76,7 +77,10 @@ def evidence(view: View, subjects: pd.DataFrame) -> pd.DataFrame:
     flags = view.read("SELECT flag_id, level, subject_code, detail_code, severity, value, threshold FROM mart_flags "
                       "WHERE view_id = :v AND flag_id <> 'red_flag'")
     keys = set(zip(subjects["subject_type"], subjects["subject_code"]))
-    mine = flags[[(lvl, code) in keys for lvl, code in zip(flags["level"], flags["subject_code"])]].copy()
+    own = flags["flag_id"].map(lambda f: FLAG_BY_ID[f].party) == flags["level"]  # an institution answers for its own
+    listed = pd.Series([(lvl, code) in keys for lvl, code in zip(flags["level"], flags["subject_code"])], index=flags.index,
+                       dtype=bool)
+    mine = flags[own & listed].copy()
     mine = view.complaint_flags_raised_inside(mine)
     mine = describe(mine, settings=view.store.settings())
     names = dict(zip(subjects["subject_code"], subjects["subject_name"]))

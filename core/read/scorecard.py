@@ -76,9 +76,12 @@ def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
                            {"c": code})
     red = view.read("SELECT quarter, score, step FROM mart_red_flags WHERE view_id = :v AND institution_code = :c "
                     "ORDER BY quarter", {"c": code})
-    flags = _flags(view, "institution", code, lang)
-    return {"info": info.iloc[0].to_dict(), "indicators": _indicators(view, "institution", code, flags),
-            "flags": flags, "monthly": monthly, "agreements": agreements,
+    every = _flags(view, "institution", code, lang)
+    supply = every["flag_id"].map(lambda f: FLAG_BY_ID[f].party == "enterprise")
+    return {"info": info.iloc[0].to_dict(), "indicators": _indicators(view, "institution", code, every),
+            "flags": every[~supply].reset_index(drop=True),  # the institution's own: the ladder's, explanations
+            "supply_flags": every[supply].reset_index(drop=True),  # its suppliers' failures (二（三）)
+            "monthly": monthly, "agreements": agreements,
             "complaints": complaints, "red": red, "actions": actions_of(view.store, "institution", code)}
 
 

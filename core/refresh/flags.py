@@ -220,16 +220,20 @@ def primary_care_gap(f: Facts) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def red_flags(flags: pd.DataFrame, min_indicators: int) -> pd.DataFrame:
-    indicator = flags["flag_id"].map(lambda x: FLAG_BY_ID[x].indicator)
-    inst = flags[(flags["level"] == "institution") & (indicator > 0)].assign(indicator=indicator)
+def red_flags(flags: pd.DataFrame, min_flags: int) -> pd.DataFrame:
+    """Institutions whose problems are prominent (问题突出, 二（七）): any serious or severe ladder flag, or warnings of
+    `min_flags` or more distinct ladder flags. Only the ladder's flags count: a delivery failure is the
+    enterprises' (二（三）), a report drop or a purchase above 4x calls for an explanation, not the ladder. The score
+    is the sum of the ladder flags' weights (1, 3, 9)."""
+    ladder = flags["flag_id"].map(lambda x: FLAG_BY_ID[x].group == "ladder")
+    inst = flags[(flags["level"] == "institution") & ladder]
     inst = inst.assign(weight=inst["severity"].map(SEVERITY_WEIGHT), is_serious=inst["severity"].isin(["serious", "severe"]))
     by = inst.groupby("subject_code").agg(serious=("is_serious", "any"), score=("weight", "sum"))
-    by["warned"] = inst[inst["severity"] == "warning"].groupby("subject_code")["indicator"].nunique()
-    red = by[by["serious"] | (by["warned"].fillna(0) >= min_indicators)]
+    by["warned"] = inst[inst["severity"] == "warning"].groupby("subject_code")["flag_id"].nunique()
+    red = by[by["serious"] | (by["warned"].fillna(0) >= min_flags)]
     out = pd.DataFrame({"flag_id": "red_flag", "severity": red["serious"].map({True: "serious", False: "warning"}),
                         "level": "institution", "subject_code": red.index, "detail_code": "",
-                        "value": red["score"].astype(float), "threshold": float(min_indicators)})
+                        "value": red["score"].astype(float), "threshold": float(min_flags)})
     return out[COLUMNS].reset_index(drop=True)
 
 
@@ -243,6 +247,6 @@ def all_flags(f: Facts, institutions_only: bool = False) -> pd.DataFrame:
         parts += [complaint_flags(f), supplier_tier_flags(f, enterprise_tiers(f)), primary_care_gap(f)]
     parts.append(order_flags(f))  # last: its order-size quartiles are found by the engine meanwhile
     flags = pd.concat([pd.DataFrame(columns=COLUMNS)] + [p for p in parts if not p.empty], ignore_index=True)
-    flags = pd.concat([flags, red_flags(flags, int(f.settings["red_flag_min_indicators"]))], ignore_index=True)
+    flags = pd.concat([flags, red_flags(flags, int(f.settings["red_flag_min_flags"]))], ignore_index=True)
     flags["detail_code"] = flags["detail_code"].fillna("").astype(str)
     return flags.sort_values(["flag_id", "subject_code", "detail_code"], kind="stable").reset_index(drop=True)

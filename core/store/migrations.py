@@ -133,6 +133,13 @@ def _new_mart(conn: sa.Connection) -> None:
     _analyze_mart_function(conn)
 
 
+def _red_flag_setting(conn: sa.Connection) -> None:
+    """The red-flag rule counts distinct ladder flags, not indicators: a stored value keeps its number under the
+    setting's new name."""
+    conn.execute(sa.text("UPDATE settings SET name = 'red_flag_min_flags' WHERE name = 'red_flag_min_indicators' "
+                         "AND NOT EXISTS (SELECT 1 FROM settings WHERE name = 'red_flag_min_flags')"))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -162,6 +169,8 @@ STEPS: tuple[Step, ...] = (
          change=_region_prefecture),
     Step(16, "marts: each institution's monthly series (its scorecard reads the delivery rate as indicator 2 defines it)",
          (S.mart_institution_monthly,), change=_new_mart),
+    Step(17, "settings: red_flag_min_indicators becomes red_flag_min_flags (red flags count ladder flags only)",
+         change=_red_flag_setting),
 )
 
 HEAD = STEPS[-1].version
