@@ -341,12 +341,51 @@ class Planter:
             assert late is not None or t > np.datetime64(CAL.add(delivered, 5))
             self.note("receipt_confirmation_late", "institution", code, row["order_id"], "warning")
 
+    def prominent(self) -> None:
+        """Institutions whose problems are prominent (问题突出): warnings of three distinct ladder flags each (two
+        offline orders, a late receipt, an abnormal order). Two lie in the county with the most planted problems so
+        far (the demo's county officer holds it), one more in its city, and one in each of a few other cities."""
+        counties = pd.Series([self.inst.set_index("institution_code").loc[m["subject_code"], "county_code"]
+                              for m in self.manifest if m["level"] == "institution"])
+        top = counties.value_counts().sort_index().sort_values(ascending=False, kind="stable").index[0]
+        city = self.inst.loc[self.inst["county_code"] == top, "city_code"].iloc[0]
+        city_i = self.cities.index(city)
+        # there, institutions whose only plants are their suppliers' failures may carry problems of their own too
+        others = {m["subject_code"] for m in self.manifest if FLAG_BY_ID[m["flag_id"]].group != "supply"}
+        here = self.inst[(self.inst["county_code"] == top) & ~self.inst["institution_code"].isin(others)
+                         & self.inst["institution_code"].isin(self.agr["institution_code"])]["institution_code"]
+        chosen = list(here.iloc[:2])
+        for code in chosen:
+            self.used.add(code)
+        kinds = ("county_hospital", "township", "city_general", "community", "district_hospital")
+        chosen += [self.pick(city_i, "township")]
+        chosen += [self.pick((city_i + k * 5) % len(self.cities), kinds[k % len(kinds)]) for k in range(1, 4)]
+        for code in chosen:
+            mine = self.orders[(self.orders["institution_code"] == code) & self.orders["delivery_date"].notna()]
+            offline, late = mine["order_id"].iloc[[1, 4]], mine[mine["delivery_date"] >= np.datetime64("2026-06-01")]
+            for oid in offline:
+                self.orders.loc[self.orders["order_id"] == oid, "channel"] = "线下"
+                self.note("offline_purchase", "institution", code, oid, "warning")
+            row = late.iloc[0]
+            receipt = np.datetime64(CAL.add(pd.Timestamp(row["delivery_date"]).date(), 8))
+            self.orders.loc[self.orders["order_id"] == row["order_id"], "receipt_date"] = receipt
+            self.note("receipt_confirmation_late", "institution", code, row["order_id"], "warning")
+            idx = self.agreement(code)
+            oid = self.orders.loc[self.agreement_orders(idx) & (self.orders["channel"] == "线上"), "order_id"].iloc[5]
+            qty = float(math.ceil(5 * self.agr.loc[idx, "agreed_qty"] / 12))
+            self.orders.loc[self.orders["order_id"] == oid, ["order_qty", "delivered_qty"]] = qty
+            self.note("abnormal_order", "institution", code, oid, "warning", "问题突出：超过月均约定量5倍")
+
     def red_flags_and_clean(self) -> None:
-        serious = {m["subject_code"] for m in self.manifest  # only the ladder's flags make an institution red
-                   if m["level"] == "institution" and m["severity"] in ("serious", "severe")
-                   and FLAG_BY_ID[m["flag_id"]].group == "ladder"}
-        for code in sorted(serious):
-            self.note("red_flag", "institution", code, "", None, "含重点关注或严重预警")
+        ladder = [m for m in self.manifest  # only the ladder's flags make an institution red
+                  if m["level"] == "institution" and FLAG_BY_ID[m["flag_id"]].group == "ladder"]
+        serious = {m["subject_code"] for m in ladder if m["severity"] in ("serious", "severe")}
+        warned = pd.Series([m["flag_id"] for m in ladder if m["severity"] == "warning"],
+                           index=[m["subject_code"] for m in ladder if m["severity"] == "warning"], dtype=object)
+        several = set(warned.groupby(level=0).nunique().loc[lambda n: n >= 3].index)
+        for code in sorted(serious | several):
+            self.note("red_flag", "institution", code, "", None,
+                      "含重点关注或严重预警" if code in serious else "三类及以上采购行为预警")
         clean = self.inst[~self.inst["institution_code"].isin(self.used)]
         for code in clean["institution_code"].iloc[:: max(1, len(clean) // 60)]:
             self.note("clean", "institution", code)
@@ -360,6 +399,6 @@ class Planter:
     def run(self) -> None:
         for plant in (self.failing_manufacturers, self.failing_distributor, self.primary_gap, self.report_drops,
                       self.low_delivery, self.complaint_problems, self.behind_schedule, self.over_purchase,
-                      self.unreported, self.nonselected, self.substitutes, self.order_problems):
+                      self.unreported, self.nonselected, self.substitutes, self.order_problems, self.prominent):
             plant()
         self.red_flags_and_clean()
