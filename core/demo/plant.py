@@ -370,7 +370,9 @@ class Planter:
             receipt = np.datetime64(CAL.add(pd.Timestamp(row["delivery_date"]).date(), 8))
             self.orders.loc[self.orders["order_id"] == row["order_id"], "receipt_date"] = receipt
             self.note("receipt_confirmation_late", "institution", code, row["order_id"], "warning")
-            idx = self.agreement(code)
+            planted = {m["detail_code"] for m in self.manifest if m["subject_code"] == code}
+            mine_agr = self.agr[(self.agr["institution_code"] == code) & ~self.agr["product_code"].isin(planted)]
+            idx = int(mine_agr.index[0])  # a product no other plant of the institution touches
             oid = self.orders.loc[self.agreement_orders(idx) & (self.orders["channel"] == "线上"), "order_id"].iloc[5]
             qty = float(math.ceil(5 * self.agr.loc[idx, "agreed_qty"] / 12))
             self.orders.loc[self.orders["order_id"] == oid, ["order_qty", "delivered_qty"]] = qty

@@ -77,7 +77,9 @@ def evidence(view: View, subjects: pd.DataFrame) -> pd.DataFrame:
     flags = view.read("SELECT flag_id, level, subject_code, detail_code, severity, value, threshold FROM mart_flags "
                       "WHERE view_id = :v AND flag_id <> 'red_flag'")
     keys = set(zip(subjects["subject_type"], subjects["subject_code"]))
-    own = flags["flag_id"].map(lambda f: FLAG_BY_ID[f].party) == flags["level"]  # an institution answers for its own
+    # each answers for its own: an institution for its ladder flags and explanations (its suppliers' delivery is
+    # theirs), an enterprise for its tier and the complaints addressed to it
+    own = flags["flag_id"].map(lambda f: FLAG_BY_ID[f].party or FLAG_BY_ID[f].level) == flags["level"]
     listed = pd.Series([(lvl, code) in keys for lvl, code in zip(flags["level"], flags["subject_code"])], index=flags.index,
                        dtype=bool)
     mine = flags[own & listed].copy()
