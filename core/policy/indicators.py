@@ -230,7 +230,10 @@ def readme_tables() -> str:
                                   if i.where else "")
         rows.append(f"| {i.number} | `{i.id}` | {i.zh} | {i.en} | {num} | {den} | {over} "
                     f"| {i.kind} | {against} | {'below' if i.direction == 'min' else 'above'} | {i.clause} |")
-    rows += ["", "| flag | indicator | 中文 | on | clause |", "| --- | --- | --- | --- | --- |"]
+    rows += ["", "| flag | indicator | 中文 | on | group: who answers, with what measure | clause |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for f in FLAGS:
-        rows.append(f"| `{f.id}` | {f.indicator or '—'} | {flag_name(f)} | {f.level} | {f.clause} |")
+        party, measure = GROUPS[f.group]
+        rows.append(f"| `{f.id}` | {f.indicator or '—'} | {flag_name(f)} | {f.level} | {f.group}: "
+                    f"{party + ', ' if party else ''}{measure} | {f.clause} |")
     return "\n".join(rows)
