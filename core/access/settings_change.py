@@ -10,7 +10,7 @@ from core.access.roles import require
 from core.policy import clock
 from core.policy import settings as settings_mod
 from core.policy.workdays import DEFAULT as CAL
-from core.present.i18n import NOTICE, clause_text
+from core.present.i18n import clause_text
 from core.read import whatif
 from core.store import db
 from core.store import schema as S
@@ -28,10 +28,11 @@ def settings_in_force(store, lang: str = "zh") -> pd.DataFrame:
 
 
 def _source(setting, lang: str) -> str:
-    """Where the default comes from, as the page reads it: the notice and its clause, or the project."""
+    """Where the default comes from, as the page's table reads it (the notice is named once, in the caption): the
+    clause, or the project's own default."""
     if setting.named:
-        return f"{NOTICE[1 if lang == 'en' else 0]} {clause_text(setting.clause, lang)}"
-    return settings_mod.PROJECT_DEFAULT_EN if lang == "en" else settings_mod.PROJECT_DEFAULT
+        return clause_text(setting.clause, lang)
+    return "project" if lang == "en" else "本系统默认值"
 
 
 def calendar_notes(years: list[int]) -> list[str]:

@@ -260,7 +260,9 @@ CATALOGUE.update({
                     "Where the notice (鲁医保发〔2023〕14号) names a number, the default is that number and its clause is "
                     "given; where it names none, the default is the project's own, and says so."),
     "set.name": ("参数代码", "Code"), "set.value": ("当前值", "In force"), "set.default": ("默认值", "Default"),
-    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("默认值来源", "Source of the default"),
+    "set.changed": ("已修改", "Changed"), "set.help": ("参数", "Setting"), "set.source": ("默认值来源", "Source"),
+    "set.source_help": ("《通知》规定了数值的，为其条款；“本系统默认值”指《通知》未规定具体数值、由本系统设定",
+                        "The notice's clause where it names the number; a project default where the notice names none"),
 })
 
 CATALOGUE.update({
