@@ -87,7 +87,7 @@ def test_flags_read_in_their_units():
     assert list(zip(shown["value_text"], shown["threshold_text"])) == [
         ("45.0%", "80.0%"), ("80.0%", "80.0%"), ("4.26 倍", "4.00 倍"), ("12,345", "2,500.5"),
         ("1,000.25", "1,000"), ("3 个工作日", "2 个工作日"), ("—", "5 个工作日"), ("1 笔", "0 笔"),
-        ("12.5 个百分点", "10.0 个百分点"), ("7 分", "3 项指标")]
+        ("12.5 个百分点", "10.0 个百分点"), ("7 分", "3 类预警")]
     assert shown["flag_name"].iloc[0] == "配送率低于80%" and shown["severity_zh"].iloc[0] == "重点关注"
     assert shown["value"].iloc[0] == 0.45  # the numbers stay
     assert {f.unit for f in FLAGS} | {f.threshold_unit for f in FLAGS if f.threshold_unit} <= set(UNITS)

@@ -23,8 +23,8 @@ def _store(url: str):
     for code in ("H1", "H2"):
         h.institution(code)
         h.agreement(code, agreed=100)
-    h.order("H1", 30, delivered=30)
-    h.order("H2", 70, delivered=0)  # delivery rate 0: flags, a red flag, supplier tiers below A
+    h.order("H1", 20, delivered=20)  # completion 0.2, below half the schedule (0.6): serious, a red flag
+    h.order("H2", 70, delivered=0)  # delivery rate 0: flags, supplier tiers below A
     h.complaint("C1", D(2026, 2, 2), D(2026, 2, 3), D(2026, 2, 5), D(2026, 2, 5))
     h.save()
     marts.refresh(h.store, T)

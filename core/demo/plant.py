@@ -362,7 +362,14 @@ class Planter:
         chosen += [self.pick((city_i + k * 5) % len(self.cities), kinds[k % len(kinds)]) for k in range(1, 4)]
         for code in chosen:
             mine = self.orders[(self.orders["institution_code"] == code) & self.orders["delivery_date"].notna()]
-            offline, late = mine["order_id"].iloc[[1, 4]], mine[mine["delivery_date"] >= np.datetime64("2026-06-01")]
+            late = mine[mine["delivery_date"] >= np.datetime64("2026-06-01")]
+            planted = {m["detail_code"] for m in self.manifest if m["subject_code"] == code}
+            mine_agr = self.agr[(self.agr["institution_code"] == code) & ~self.agr["product_code"].isin(planted)]
+            online = [self.orders.loc[self.agreement_orders(i) & (self.orders["channel"] == "线上"), "order_id"]
+                      for i in mine_agr.index[:1]]
+            if len(mine) < 5 or late.empty or not online or len(online[0]) < 6:
+                continue  # a small institution (a mini province) without the orders to carry all three
+            offline = mine["order_id"].iloc[[1, 4]]
             for oid in offline:
                 self.orders.loc[self.orders["order_id"] == oid, "channel"] = "线下"
                 self.note("offline_purchase", "institution", code, oid, "warning")
@@ -370,10 +377,8 @@ class Planter:
             receipt = np.datetime64(CAL.add(pd.Timestamp(row["delivery_date"]).date(), 8))
             self.orders.loc[self.orders["order_id"] == row["order_id"], "receipt_date"] = receipt
             self.note("receipt_confirmation_late", "institution", code, row["order_id"], "warning")
-            planted = {m["detail_code"] for m in self.manifest if m["subject_code"] == code}
-            mine_agr = self.agr[(self.agr["institution_code"] == code) & ~self.agr["product_code"].isin(planted)]
             idx = int(mine_agr.index[0])  # a product no other plant of the institution touches
-            oid = self.orders.loc[self.agreement_orders(idx) & (self.orders["channel"] == "线上"), "order_id"].iloc[5]
+            oid = online[0].iloc[5]
             qty = float(math.ceil(5 * self.agr.loc[idx, "agreed_qty"] / 12))
             self.orders.loc[self.orders["order_id"] == oid, ["order_qty", "delivered_qty"]] = qty
             self.note("abnormal_order", "institution", code, oid, "warning", "问题突出：超过月均约定量5倍")

@@ -46,7 +46,7 @@ def interview_list(view: View, lang: str = "zh") -> pd.DataFrame:
                                JOIN institutions i ON i.institution_code = f.subject_code
                                WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id <> 'red_flag'
                                  AND {view.institutions_in_area()}""")
-    inst_flags = inst_flags[inst_flags["flag_id"].map(lambda f: FLAG_BY_ID[f].group == "ladder")]  # what made it red
+    inst_flags = inst_flags.loc[inst_flags["flag_id"].map(lambda f: FLAG_BY_ID[f].group == "ladder").astype(bool)]
     inst["subject_type"] = "institution"
     inst["tier"] = None
     inst["flags"] = inst["subject_code"].map(_flag_names(inst_flags, lang, view.store.settings())).fillna("")
