@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import os
-import uuid
 
-import pytest
-import sqlalchemy as sa
+# Before core is imported: the cheapest argon2id parameters (core/access/accounts.py), here and in every process the
+# tests start (they inherit the environment). Production keeps argon2-cffi's defaults (tests/test_accounts.py).
+os.environ["VBP_PASSWORD_HASH"] = "fast"
 
-from core import demo
-from core.store import db
-from core.store.opening import open_store
+import uuid  # noqa: E402
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from core import demo  # noqa: E402
+from core.store import db  # noqa: E402
+from core.store.opening import open_store  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("VBP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
