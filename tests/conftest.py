@@ -204,6 +204,22 @@ def demo_copy_pg(pg_factory, demo_template_pg):
     pg_factory.drop_later(url)
 
 
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    """AppTest over a private copy of the demo: `app(user)` is the app's first page, not yet run, in a session signed
+    in as that demo account."""
+    from streamlit.testing.v1 import AppTest
+
+    from core.paths import ROOT
+    from ui import session
+
+    from .views import sign_in
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
+    session._store.clear()
+    yield lambda user: sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), user)
+    session._store.clear()
+
+
 def pytest_sessionfinish(session):
     """With pytest-xdist, the controller drops the PostgreSQL demo once every worker is done with it."""
     if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(session.config.option, "numprocesses", None):

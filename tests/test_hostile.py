@@ -43,15 +43,6 @@ def test_a_change_keeps_its_time_of_day(tmp_path):
     assert str(when)[11:19] != "00:00:00"
 
 
-@pytest.fixture
-def app(demo_copy, monkeypatch):
-    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
-    from ui import session
-    session._store.clear()
-    yield lambda user: sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), user)
-    session._store.clear()
-
-
 def test_a_stored_setting_no_page_could_use_falls_back_to_its_default(app, demo_copy):
     with demo_copy.begin() as conn:  # written straight into the store, past every check
         conn.execute(sa.text("INSERT INTO settings (name, value) VALUES ('session_timeout_minutes', '99999999999999999999'),"
