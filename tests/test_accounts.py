@@ -48,6 +48,31 @@ def test_passwords_are_salted_slow_hashes(store):
         admin.create_user(store, roles.system_user(store), "letters", "弱", "leader", None, "onlyletterslong")
 
 
+def test_production_hashes_at_full_cost_and_the_suite_cheaply_with_hashes_that_verify():
+    """Without VBP_PASSWORD_HASH core hashes at argon2-cffi's defaults (64 MiB, 3 passes, 4 lanes); the suite sets
+    VBP_PASSWORD_HASH=fast (tests/conftest.py) and its hashes, of the cheapest parameters, verify as any other."""
+    import os
+    import subprocess
+    import sys
+
+    import argon2
+    from core.paths import ROOT
+    env = {k: v for k, v in os.environ.items() if k != accounts.HASH_ENV}
+    made = subprocess.run([sys.executable, "-c", "from core.access import accounts; import sys; "
+                           "print(accounts.hash_password(sys.argv[1])); print(accounts._DUMMY)", PASSWORD],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    production = argon2.Parameters(type=argon2.Type.ID, version=19, salt_len=16, hash_len=32, time_cost=3,
+                                   memory_cost=65536, parallelism=4)
+    assert [argon2.extract_parameters(h) for h in made] == [production, production]  # the stand-in too: the same work
+    assert os.environ[accounts.HASH_ENV] == "fast"
+    cheap = accounts.hash_password(PASSWORD)
+    assert argon2.extract_parameters(cheap).memory_cost < production.memory_cost
+    assert argon2.extract_parameters(accounts._DUMMY) == argon2.extract_parameters(cheap)
+    for h in (cheap, made[0]):  # each kind verifies here, and refuses a wrong password
+        assert h.startswith("$argon2id$") and accounts._verify(h, PASSWORD) and not accounts._verify(h, PASSWORD + "x")
+    assert cheap != accounts.hash_password(PASSWORD)  # salted
+
+
 def test_sign_in_and_scope(store):
     user = accounts.authenticate(store, "jinan", PASSWORD)
     assert (user.role, user.scope) == ("city_officer", "370100") and user.can("record") and not user.can("upload")

@@ -17,13 +17,13 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.g
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
 
 
-def test_record_an_action_and_download_the_export(demo_store):
-    with streamlit_server(demo_store.url) as base, browser_page() as page:
+def test_record_an_action_and_download_the_export(demo_copy):
+    with streamlit_server(demo_copy.url) as base, browser_page() as page:
         sign_in(page, base + "/interviews?area=371400", "demo_city")
         grid = page.locator('[data-testid="stDataFrame"]').first
         grid.wait_for(timeout=120_000)
         page.get_by_text("共 ").first.wait_for(timeout=60_000)
-        first = interviews.interview_list(default(demo_store, "371400")).iloc[0]["subject_code"]
+        first = interviews.interview_list(default(demo_copy, "371400")).iloc[0]["subject_code"]
         page.get_by_text(first).first.wait_for(state="attached", timeout=60_000)  # the grid holds its rows
         box = grid.bounding_box()
         selected = page.locator('[aria-selected="true"]')
@@ -42,8 +42,8 @@ def test_record_an_action_and_download_the_export(demo_store):
             page.get_by_role("button", name="导出约谈名单（Excel）").click()
         path = info.value.path()
         wb = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()))
-    recorded = demo_store.read("SELECT subject_code, status FROM actions WHERE note = '浏览器测试：已电话提醒'")
-    listed = interviews.interview_list(default(demo_store, "371400"))
+    recorded = demo_copy.read("SELECT subject_code, status FROM actions WHERE note = '浏览器测试：已电话提醒'")
+    listed = interviews.interview_list(default(demo_copy, "371400"))
     assert recorded["subject_code"].tolist() == [listed.iloc[0]["subject_code"]]  # the first row was ticked
     rows = list(wb["约谈名单"].values)[1:]
     assert [r[1] for r in rows] == listed["subject_code"].tolist()

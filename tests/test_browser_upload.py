@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from core.ingest import exporter
-from core.store.opening import open_store
 
 from .browser import ARTIFACTS, CHROMIUM, browser_page, sign_in, streamlit_server
 from .extract_fixture import frames
@@ -15,11 +14,9 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.g
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
 
 
-def test_upload_a_bad_then_a_good_file(tmp_path):
-    url = f"sqlite:///{tmp_path / 'upload.sqlite3'}"
-    store = open_store(url)
-    from core import demo
-    demo.load(store)  # a working store holding the demo: the real extract replaces it
+def test_upload_a_bad_then_a_good_file(demo_copy, tmp_path):
+    store = demo_copy  # a working store holding the demo: the real extract replaces it
+    url = store.url
     good = exporter.write_xlsx(frames(), tmp_path / "good.xlsx")
     spoiled = frames()
     spoiled["orders"].loc[0, "order_qty"] = -5

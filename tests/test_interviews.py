@@ -31,60 +31,60 @@ def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
         assert inst.str[1:5].eq(code[:4]).all()  # nothing from another city
 
 
-def test_recorded_actions_show_and_drive_the_status(demo_store):
-    officer = accounts.load(demo_store, "demo_city")  # 德州市
-    view = of_user(demo_store, officer)
+def test_recorded_actions_show_and_drive_the_status(demo_copy):
+    officer = accounts.load(demo_copy, "demo_city")  # 德州市
+    view = of_user(demo_copy, officer)
     listed = interviews.interview_list(view)
     code = listed[listed["subject_type"] == "institution"].iloc[-1]["subject_code"]  # a row no other test records
     n = actions.record_action(view, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21))
     assert n == 1
     after = interviews.interview_list(view).set_index("subject_code")
     assert after.loc[code, "status"] == "已约谈"
-    history = interviews.actions_of(demo_store, "institution", code)
+    history = interviews.actions_of(demo_copy, "institution", code)
     assert history.iloc[-1]["recorded_by"] == "demo_city" and history.iloc[-1]["note"] == "约谈院长"
     with pytest.raises(ValueError):
         actions.record_action(view, "institution", [code], "随便", "", dt.date(2026, 11, 21))
-    logged = demo_store.read("SELECT username, target FROM audit_log WHERE action = 'action_recorded'")
+    logged = demo_copy.read("SELECT username, target FROM audit_log WHERE action = 'action_recorded'")
     assert ("demo_city", code) in set(logged.itertuples(index=False))
 
 
-def test_actions_outside_the_role_or_the_jurisdiction_are_refused(demo_store):
-    officer = accounts.load(demo_store, "demo_city")
-    elsewhere = demo_store.read("SELECT institution_code FROM institutions WHERE county_code NOT LIKE '3714%' LIMIT 1")
+def test_actions_outside_the_role_or_the_jurisdiction_are_refused(demo_copy):
+    officer = accounts.load(demo_copy, "demo_city")
+    elsewhere = demo_copy.read("SELECT institution_code FROM institutions WHERE county_code NOT LIKE '3714%' LIMIT 1")
     outside = elsewhere["institution_code"].iloc[0]
-    view = of_user(demo_store, officer)
+    view = of_user(demo_copy, officer)
     with pytest.raises(roles.AccessDenied):  # a view made for nobody records nothing, even the province's
-        actions.record_action(default(demo_store), "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+        actions.record_action(default(demo_copy), "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
     with pytest.raises(ValueError):  # and an officer's view cannot pretend to be the province's
-        View.of(demo_store, view.info, scope=demo_store.province_code, user=officer)
+        View.of(demo_copy, view.info, scope=demo_copy.province_code, user=officer)
     with pytest.raises(roles.AccessDenied):
         actions.record_action(view, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
-    leader = accounts.load(demo_store, "demo_leader")
+    leader = accounts.load(demo_copy, "demo_leader")
     with pytest.raises(roles.AccessDenied):  # leadership reads; it does not record
-        actions.record_action(of_user(demo_store, leader), "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
-    assert demo_store.read("SELECT COUNT(*) AS n FROM actions WHERE subject_code = :c", {"c": outside})["n"].iloc[0] == 0
-    denied = demo_store.read("SELECT username FROM audit_log WHERE action = 'access_denied'")["username"]
+        actions.record_action(of_user(demo_copy, leader), "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+    assert demo_copy.read("SELECT COUNT(*) AS n FROM actions WHERE subject_code = :c", {"c": outside})["n"].iloc[0] == 0
+    denied = demo_copy.read("SELECT username FROM audit_log WHERE action = 'access_denied'")["username"]
     assert "demo_city" in set(denied)
 
 
-def test_export_opens_with_the_rows_and_their_evidence(demo_store):
-    data = actions.export(of_user(demo_store, accounts.load(demo_store, "demo_leader")))
+def test_export_opens_with_the_rows_and_their_evidence(demo_copy):
+    data = actions.export(of_user(demo_copy, accounts.load(demo_copy, "demo_leader")))
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["约谈名单", "预警依据", "说明"]
-    listed = interviews.interview_list(default(demo_store, "370000"))
+    listed = interviews.interview_list(default(demo_copy, "370000"))
     sheet = list(wb["约谈名单"].values)
     assert sheet[0][:3] == ("对象类型", "编码", "名称")
     assert [r[1] for r in sheet[1:]] == listed["subject_code"].tolist()
     evidence = list(wb["预警依据"].values)
     assert {r[0] for r in evidence[1:]} == set(listed["subject_code"])
-    flags = mart(demo_store, "SELECT flag_id, level FROM mart_flags WHERE view_id = :v AND flag_id NOT IN ('red_flag') "
+    flags = mart(demo_copy, "SELECT flag_id, level FROM mart_flags WHERE view_id = :v AND flag_id NOT IN ('red_flag') "
                              "AND subject_code IN (" + ", ".join(f"'{c}'" for c in listed["subject_code"]) + ")")
     supply = flags["flag_id"] == "delivery_rate_low"  # an institution's suppliers' failures are not its evidence
     assert len(evidence) - 1 == (~supply).sum() and supply.any()
     info = dict((r[0], r[1]) for r in list(wb["说明"].values)[1:])
     assert info["导出人"] == "演示·局领导（demo_leader）" and info["统计截止日"] == dt.datetime(2026, 11, 20)  # a date
     assert info["数据范围"] == "山东省" and info["导出时间"].year == 2026
-    exported = demo_store.read("SELECT username, target FROM audit_log WHERE action = 'export'")
+    exported = demo_copy.read("SELECT username, target FROM audit_log WHERE action = 'export'")
     assert ("demo_leader", "约谈名单 山东省") in set(exported.itertuples(index=False))
 
 
@@ -97,14 +97,14 @@ def test_exported_cells_never_run_as_formulas(tmp_path):
     assert all(c.data_type == "s" for c in cells)
 
 
-def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
-    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+def test_page_records_an_action_for_selected_rows(demo_copy, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
     from ui import session
     session._store.clear()
     at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_city").run()
     at.switch_page("../pages/interviews.py").run()
     assert not at.exception
-    listed = interviews.interview_list(default(demo_store, "371400"))
+    listed = interviews.interview_list(default(demo_copy, "371400"))
     table = at.dataframe[0].value
     assert table["编码"].tolist() == listed["subject_code"].tolist()
     at.session_state["iv_table"] = {"selection": {"rows": [1, 2], "columns": []}}
@@ -114,7 +114,7 @@ def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
     at.button[0].click().run()
     assert not at.exception
     chosen = listed.iloc[[1, 2]]["subject_code"].tolist()
-    recorded = demo_store.read("SELECT subject_code, status, note, recorded_by FROM actions WHERE note = '书面通报'")
+    recorded = demo_copy.read("SELECT subject_code, status, note, recorded_by FROM actions WHERE note = '书面通报'")
     assert sorted(recorded["subject_code"]) == sorted(chosen) and set(recorded["status"]) == {"已通报"}
     assert set(recorded["recorded_by"]) == {"demo_city"}
     assert "已记录 2 条处理情况。" in [m.value for m in at.success]
@@ -127,19 +127,19 @@ def test_page_records_an_action_for_selected_rows(demo_store, monkeypatch):
     session._store.clear()
 
 
-def test_leadership_sees_the_list_without_the_form(demo_store, monkeypatch):
-    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+def test_leadership_sees_the_list_without_the_form(demo_copy, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
     from ui import session
     session._store.clear()
     at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_leader").run()
     at.switch_page("../pages/interviews.py").run()
-    assert not at.exception and len(at.dataframe[0].value) == len(interviews.interview_list(default(demo_store)))
+    assert not at.exception and len(at.dataframe[0].value) == len(interviews.interview_list(default(demo_copy)))
     assert not [b for b in at.button if b.label == "保存"] and any("只能查看和导出" in c.value for c in at.caption)
     session._store.clear()
 
 
-def test_page_headers_follow_the_language_and_the_export_stays_chinese(demo_store, monkeypatch):
-    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+def test_page_headers_follow_the_language_and_the_export_stays_chinese(demo_copy, monkeypatch):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
     from ui import session
     session._store.clear()
     at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120))

@@ -101,7 +101,15 @@ def test_a_file_that_cleared_the_demo_brings_it_back_when_taken_back(demo_copy, 
 
 
 def _fingerprint_of(store, table: str) -> str:
+    """The table's rows as SQLite holds them (values and their types), in the order of all their columns."""
     import hashlib
-    rows = store.read(f"SELECT * FROM {table}").astype(str)
-    rows = rows.sort_values(list(rows.columns)).values.tolist()
+    import sqlite3
+
+    import sqlalchemy as sa
+    con = sqlite3.connect(sa.make_url(store.url).database)
+    try:
+        width = len(con.execute(f"SELECT * FROM {table} LIMIT 0").description)
+        rows = con.execute(f"SELECT * FROM {table} ORDER BY " + ", ".join(str(i + 1) for i in range(width))).fetchall()
+    finally:
+        con.close()
     return hashlib.sha256(repr(rows).encode()).hexdigest()

@@ -21,11 +21,36 @@ from core.paths import ROOT
 from core.policy.indicators import FLAGS
 from core.read import interviews, map_area, monitoring, overview, scorecard
 from core.refresh import marts
+from core.store import db
+from core.store.opening import open_store
 from core.store.view import View
 
+from .browser import store_copy
 from .views import sign_in
 
 VIEWS = [(None, ""), (dt.date(2026, 10, 31), ""), (None, "药品"), (None, "耗材")]
+
+
+class Everything:
+    """The codes of everything in the store, and the raw rows that place institutions, complaints and orders, read
+    once per store (every jurisdiction's `Inside` is worked out from them)."""
+    _cache: dict = {}
+
+    def __init__(self, store):
+        self.regions = set(store.regions()["region_code"])
+        self.institution_rows = store.read("SELECT institution_code, county_code FROM institutions")
+        self.institutions = set(self.institution_rows["institution_code"])
+        self.enterprises = set(store.read("SELECT enterprise_code FROM enterprises")["enterprise_code"])
+        self.complaint_rows = store.read("SELECT complaint_id, institution_code FROM complaints")
+        self.complaints = set(self.complaint_rows["complaint_id"])
+        self.order_rows = store.read("SELECT order_id, institution_code FROM orders")
+        self.orders = set(self.order_rows["order_id"])
+
+    @classmethod
+    def of(cls, store) -> "Everything":
+        if store.url not in cls._cache:
+            cls._cache[store.url] = cls(store)
+        return cls._cache[store.url]
 
 
 class Inside:
@@ -33,15 +58,16 @@ class Inside:
     _cache: dict = {}
 
     def __init__(self, store, scope: str):
+        everything = Everything.of(store)
         regions = store.regions()
         kids = set(regions.loc[regions["parent_code"] == scope, "region_code"])
         self.regions = {scope} | kids | set(regions.loc[regions["parent_code"].isin(kids), "region_code"])
-        self.all_regions = set(regions["region_code"])
+        self.all_regions = everything.regions
         counties = sorted(self.regions & set(regions.loc[regions["region_level"] == "county", "region_code"]))
         marks = ", ".join(f"'{c}'" for c in counties)
-        inst = store.read("SELECT institution_code, county_code FROM institutions")
+        inst = everything.institution_rows
         self.institutions = set(inst.loc[inst["county_code"].isin(counties), "institution_code"])
-        self.all_institutions = set(inst["institution_code"])
+        self.all_institutions = everything.institutions
         self.enterprises = set(store.read(f"""
             SELECT o.distributor_code AS e FROM orders o JOIN institutions i ON i.institution_code = o.institution_code
               WHERE i.county_code IN ({marks}) AND o.distributor_code IS NOT NULL
@@ -53,13 +79,13 @@ class Inside:
               JOIN institutions i ON i.institution_code = a.institution_code WHERE i.county_code IN ({marks})
             UNION SELECT c.enterprise_code FROM complaints c JOIN institutions i ON i.institution_code = c.institution_code
               WHERE i.county_code IN ({marks})""")["e"])
-        self.all_enterprises = set(store.read("SELECT enterprise_code FROM enterprises")["enterprise_code"])
-        comp = store.read("SELECT complaint_id, institution_code FROM complaints")
+        self.all_enterprises = everything.enterprises
+        comp = everything.complaint_rows
         self.complaints = set(comp.loc[comp["institution_code"].isin(self.institutions), "complaint_id"])
-        self.all_complaints = set(comp["complaint_id"])
-        orders = store.read("SELECT order_id, institution_code FROM orders")
+        self.all_complaints = everything.complaints
+        orders = everything.order_rows
         self.orders = set(orders.loc[orders["institution_code"].isin(self.institutions), "order_id"])
-        self.all_orders = set(orders["order_id"])
+        self.all_orders = everything.orders
 
     @classmethod
     def of(cls, store, scope: str) -> "Inside":
@@ -111,6 +137,15 @@ def _readers(view: View, inst_code: str, ent_code: str):
             for part, value in card.items():
                 out[f"{name} {part}"] = pd.DataFrame([value]) if isinstance(value, dict) else value
     return out
+
+
+@pytest.fixture(scope="module")
+def demo_store(demo_master, tmp_path_factory):
+    """This module's own copy of the demo: its tests compute views, sign in and export (which write to the store),
+    and the views one computes the next reuses."""
+    url = store_copy(f"sqlite:///{demo_master}", tmp_path_factory.mktemp("scope"))
+    yield open_store(url)
+    db.dispose(url)
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,9 @@ a code in a crafted address and a display name with a link reach the page with e
 escaped (Streamlit renders titles, captions and messages as Markdown)."""
 import re
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 from core.access import admin
 from core.access.roles import system_user
-from core.paths import ROOT
 from ui import text
-
-from .views import sign_in
 
 IMAGE = "![x](http://127.0.0.1:9/b.png)"
 LINK = "[点我](http://127.0.0.1:9/)"
@@ -28,15 +22,6 @@ def test_plain_escapes_what_markdown_would_act_on():
         assert re.sub(r"\\(.)", r"\1", shown) == raw  # the same characters, each escaped
         assert not _live(shown)
     assert _live(IMAGE)  # the check itself sees a live image
-
-
-@pytest.fixture
-def app(demo_copy, monkeypatch):
-    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
-    from ui import session
-    session._store.clear()
-    yield lambda user: sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), user)
-    session._store.clear()
 
 
 def test_an_institution_named_like_an_image_shows_its_name(app, demo_copy):

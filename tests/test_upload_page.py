@@ -1,10 +1,10 @@
 """AppTest: the upload page checks a file, shows every error, previews a good file, and imports on confirm.
-(The app fills an empty store with the demo on first start, so the extract lands in a demo store.)"""
+The store is a copy of the demo store, as the app's first start leaves an empty one (tests/test_browser_home.py
+starts on an empty store), so the extract lands in a demo store."""
 from streamlit.testing.v1 import AppTest
 
 from core.ingest import exporter, uploads
 from core.paths import ROOT
-from core.store.opening import open_store
 
 from .extract_fixture import frames
 from .views import sign_in
@@ -16,16 +16,15 @@ def _page(url, monkeypatch):
     monkeypatch.setenv("VBP_DATABASE_URL", url)
     from ui import session
     session._store.clear()
-    at = AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=180).run()  # first start: the demo
+    at = AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=180).run()
     sign_in(at, "demo_analyst").run()
     at.switch_page("../pages/upload.py").run()
     assert not at.exception
     return at
 
 
-def test_bad_file_shows_every_error_and_writes_nothing(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'page.sqlite3'}"
-    store = open_store(url)
+def test_bad_file_shows_every_error_and_writes_nothing(demo_copy, tmp_path, monkeypatch):
+    url, store = demo_copy.url, demo_copy
     f = frames()
     f["orders"].loc[0, "order_qty"] = -5
     f["orders"].loc[1, "channel"] = "电话"
@@ -42,9 +41,8 @@ def test_bad_file_shows_every_error_and_writes_nothing(tmp_path, monkeypatch):
     assert "下载错误清单" in [d.label for d in at.download_button]  # the error report is offered
 
 
-def test_good_file_is_previewed_then_imported_on_confirm_after_clearing_the_demo(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'page.sqlite3'}"
-    store = open_store(url)
+def test_good_file_is_previewed_then_imported_on_confirm_after_clearing_the_demo(demo_copy, tmp_path, monkeypatch):
+    url, store = demo_copy.url, demo_copy
     data = exporter.write_xlsx(frames(), tmp_path / "good.xlsx").read_bytes()
     at = _page(url, monkeypatch)
     before = store.counts()

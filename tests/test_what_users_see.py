@@ -22,7 +22,7 @@ from core.present.i18n import month_label, translated
 from core.read import scorecard
 
 from .extract_fixture import frames
-from .views import default, sign_in
+from .views import default
 
 
 # -- map legends ----------------------------------------------------------------------------------------------------
@@ -135,15 +135,6 @@ def test_a_fractional_quantity_of_a_whole_unit_is_refused(tmp_path, demo_store):
 
 
 # -- pages ----------------------------------------------------------------------------------------------------------
-@pytest.fixture
-def app(demo_copy, monkeypatch):
-    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
-    from ui import session
-    session._store.clear()
-    yield lambda user: sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), user)
-    session._store.clear()
-
-
 def _flatten(node):
     yield node
     for child in getattr(node, "children", {}).values():
