@@ -72,8 +72,8 @@ def test_the_audit_page_shows_a_failed_sign_in_by_an_unknown_name(app, demo_copy
 @pytest.mark.parametrize("page,params", [("institution", {"code": "H\x00x"}), ("enterprise", {"code": "\x00"}),
                                          ("map", {"area": "37\x000000", "layer": "\x00"}),
                                          ("overview", {"asof": "2026-\x00", "cat": "\x00耗材"})])
-def test_nul_bytes_in_an_address_on_postgresql(demo_store_pg, monkeypatch, page, params):
-    monkeypatch.setenv("VBP_DATABASE_URL", demo_store_pg.url)
+def test_nul_bytes_in_an_address_on_postgresql(demo_copy_pg, monkeypatch, page, params):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy_pg.url)  # a copy: signing in writes a session
     from ui import session
     session._store.clear()
     at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_city").run()
