@@ -28,35 +28,43 @@ def free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(db_url: str, startup_timeout: float = 60, log: Path | None = None):
     """`streamlit run app.py` on a free port over the store; its output goes to `log` (a temporary file by default),
-    never to a pipe nobody reads."""
-    port = free_port()
+    never to a pipe nobody reads. A port another process took between choosing it and the server's start (tests run
+    in several processes at once) is chosen again."""
     env = {**os.environ, "VBP_DATABASE_URL": db_url}
     log = log or Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
-    out = open(log, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + startup_timeout
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start: " + log.read_text(errors="replace")[-2000:])
-                time.sleep(0.2)  # polling the server's health endpoint, not waiting for a result
-        yield url
-    finally:
-        proc.terminate()
+    for attempt in range(3):
+        port = free_port()
+        out = open(log, "wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + startup_timeout
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        out.close()
+            ready = False
+            while not ready and proc.poll() is None and time.monotonic() <= deadline:
+                try:
+                    with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                        # this server's answer, not another's on the same port: it says it listens there
+                        ready = r.status == 200 and url in log.read_text(errors="replace")
+                except OSError:
+                    pass
+                if not ready:
+                    time.sleep(0.2)  # polling the server's health endpoint, not waiting for a result
+            if ready:
+                yield url
+                return
+            said = log.read_text(errors="replace")
+            if not ("is not available" in said or "already in use" in said) or attempt == 2:
+                raise RuntimeError("streamlit did not start: " + said[-2000:])
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            out.close()
 
 
 @contextlib.contextmanager

@@ -220,6 +220,17 @@ def app(demo_copy, monkeypatch):
     session._store.clear()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist names each test's group
+def pytest_collection_modifyitems(items):
+    """With several workers (pytest-xdist, `--dist loadgroup` in pytest.ini) the tests of a module that share a
+    module-scoped fixture (a server, a store, 31 provinces) run on one worker, so the fixture is made once; any
+    other test goes to whichever worker is free."""
+    for item in items:
+        defs = getattr(item, "_fixtureinfo", None)
+        if defs and any(d.scope == "module" for fixturedefs in defs.name2fixturedefs.values() for d in fixturedefs):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 def pytest_sessionfinish(session):
     """With pytest-xdist, the controller drops the PostgreSQL demo once every worker is done with it."""
     if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(session.config.option, "numprocesses", None):

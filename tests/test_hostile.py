@@ -72,8 +72,8 @@ def test_the_audit_page_shows_a_failed_sign_in_by_an_unknown_name(app, demo_copy
 @pytest.mark.parametrize("page,params", [("institution", {"code": "H\x00x"}), ("enterprise", {"code": "\x00"}),
                                          ("map", {"area": "37\x000000", "layer": "\x00"}),
                                          ("overview", {"asof": "2026-\x00", "cat": "\x00耗材"})])
-def test_nul_bytes_in_an_address_on_postgresql(demo_store_pg, monkeypatch, page, params):
-    monkeypatch.setenv("VBP_DATABASE_URL", demo_store_pg.url)
+def test_nul_bytes_in_an_address_on_postgresql(demo_copy_pg, monkeypatch, page, params):
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy_pg.url)  # a copy: signing in writes a session
     from ui import session
     session._store.clear()
     at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_city").run()
@@ -133,15 +133,26 @@ def test_the_upload_page_leaves_no_copies_behind(tmp_path, monkeypatch):
     monkeypatch.setenv("VBP_DATABASE_URL", store.url)
     from ui import session
     session._store.clear()
-    before = set(Path(tempfile.gettempdir()).glob("vbp-upload-*"))
+    private = tmp_path / "tmp"  # this test's own temporary folder: other tests running at the same time upload too
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    made = []
+    real = tempfile.TemporaryDirectory
+
+    def watched(*args, **kwargs):  # the page's own temporary folders, as it makes them
+        folder = real(*args, **kwargs)
+        made.append(Path(folder.name))
+        return folder
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", watched)
     at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "analyst1").run()
     at.switch_page("../pages/upload.py").run()
-    data = exporter.write_xlsx(frames(), Path(tempfile.mkdtemp()) / "good.xlsx").read_bytes()
+    data = exporter.write_xlsx(frames(), tmp_path / "good.xlsx").read_bytes()
     at.file_uploader(key="up_files").set_value(("good.xlsx", data, "application/octet-stream")).run()
     at.run()  # a rerun with the file still chosen
     assert not at.exception
     assert any("检查通过" in m.value for m in at.success)  # the file was checked
-    assert set(Path(tempfile.gettempdir()).glob("vbp-upload-*")) == before
+    assert [f.parent for f in made if f.name.startswith("vbp-upload-")] == [private]  # in a folder of its own ...
+    assert not list(private.iterdir())  # ... removed at once, and nothing else left behind
     session._store.clear()
 
 
