@@ -229,6 +229,20 @@ def pytest_collection_modifyitems(items):
         defs = getattr(item, "_fixtureinfo", None)
         if defs and any(d.scope == "module" for fixturedefs in defs.name2fixturedefs.values() for d in fixturedefs):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    # Browser tests mostly wait (for the server, for chromium to draw): spread them among the others, so that both
+    # workers seldom wait at the same time.
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.module.__name__, []).append(item)
+    browser = [m for m in modules if m.split(".")[-1].startswith("test_browser_")]
+    others = [m for m in modules if m not in browser]
+    order, step = [], max(1, len(others) // (len(browser) + 1))
+    for i, name in enumerate(others):
+        order.append(name)
+        if (i + 1) % step == 0 and browser:
+            order.append(browser.pop(0))
+    order += browser
+    items[:] = [item for name in order for item in modules[name]]
 
 
 def pytest_sessionfinish(session):
