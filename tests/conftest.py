@@ -74,6 +74,7 @@ class Databases:
     def __init__(self):
         self.admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         self.made: list[str] = []
+        self.failed: list[tuple[str, Exception]] = []
         self._drops: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._dropper = threading.Thread(target=self._drop_all, name="drop-databases", daemon=True)
         self._dropper.start()
@@ -95,8 +96,11 @@ class Databases:
 
     def _drop_all(self) -> None:
         while (name := self._drops.get()) is not None:
-            with self.admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            try:
+                with self.admin.connect() as conn:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            except Exception as err:  # noqa: BLE001 - reported at the end of the run, the other drops go on
+                self.failed.append((name, err))
 
     def close(self) -> None:
         for name in list(self.made):
@@ -104,6 +108,9 @@ class Databases:
         self._drops.put(None)
         self._dropper.join()
         self.admin.dispose()
+        if self.failed:
+            name, err = self.failed[0]
+            raise RuntimeError(f"{len(self.failed)} test databases were not dropped, {name} first") from err
 
 
 @pytest.fixture(scope="session")
