@@ -74,6 +74,7 @@ class Databases:
     def __init__(self):
         self.admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         self.made: list[str] = []
+        self.failed: list[tuple[str, Exception]] = []
         self._drops: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._dropper = threading.Thread(target=self._drop_all, name="drop-databases", daemon=True)
         self._dropper.start()
@@ -95,8 +96,11 @@ class Databases:
 
     def _drop_all(self) -> None:
         while (name := self._drops.get()) is not None:
-            with self.admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            try:
+                with self.admin.connect() as conn:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            except Exception as err:  # noqa: BLE001 - reported at the end of the run, the other drops go on
+                self.failed.append((name, err))
 
     def close(self) -> None:
         for name in list(self.made):
@@ -104,6 +108,9 @@ class Databases:
         self._drops.put(None)
         self._dropper.join()
         self.admin.dispose()
+        if self.failed:
+            name, err = self.failed[0]
+            raise RuntimeError(f"{len(self.failed)} test databases were not dropped, {name} first") from err
 
 
 @pytest.fixture(scope="session")
@@ -229,6 +236,20 @@ def pytest_collection_modifyitems(items):
         defs = getattr(item, "_fixtureinfo", None)
         if defs and any(d.scope == "module" for fixturedefs in defs.name2fixturedefs.values() for d in fixturedefs):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    # Browser tests mostly wait (for the server, for chromium to draw): spread them among the others, so that both
+    # workers seldom wait at the same time.
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.module.__name__, []).append(item)
+    browser = [m for m in modules if m.split(".")[-1].startswith("test_browser_")]
+    others = [m for m in modules if m not in browser]
+    order, step = [], max(1, len(others) // (len(browser) + 1))
+    for i, name in enumerate(others):
+        order.append(name)
+        if (i + 1) % step == 0 and browser:
+            order.append(browser.pop(0))
+    order += browser
+    items[:] = [item for name in order for item in modules[name]]
 
 
 def pytest_sessionfinish(session):
