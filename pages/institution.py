@@ -1,13 +1,12 @@
 """机构档案: everything about one institution."""
 import streamlit as st
 
-from core.policy import ladder
 from core.present import charts
 from core.present.i18n import headers, t, vocabulary
 from core.read import scorecard
 from ui import text
 from ui import cards
-from ui.cards import choose
+from ui.cards import ACTION_COLUMNS, choose
 from ui.session import viewed
 from ui.tables import show
 
@@ -22,10 +21,11 @@ where = info["county_name"] if info["city_name"] in (None, info["county_name"]) 
 st.caption(text.plain(f"{info['institution_code']} · {where} · "
                       f"{vocabulary(info['level'], L)} {vocabulary(info['category'], L)} · "
                       f"{t('sc.primary' if info['is_primary'] else 'sc.non_primary', L)} · {t('sc.as_of', L)} {view.as_of}"))
-now = card["red"][card["red"]["step"].notna()]
-if len(now):
-    step = int(now.iloc[-1]["step"])
-    st.error(t("sc.red", L).format(score=now.iloc[-1]["score"], step=ladder.STEPS[step][0 if L == "zh" else 1]))
+ladder = card["ladder"]
+if ladder is not None and ladder["step"]:
+    message = t("sc.ladder_done" if ladder["done"] else "sc.ladder_todo", L).format(
+        step=ladder["step"], measure=ladder["measure"], score=ladder["score"], next=text.plain(ladder["recommended"]))
+    (st.error if ladder["is_red"] else st.warning)((t("sc.red_mark", L) if ladder["is_red"] else "") + message)
 st.subheader(t("sc.indicators", L))
 show(card["indicators"].assign(indicator=card["indicators"]["indicator_id"].map(lambda i: t(f"indicator.{i}", L))),
      {**headers(["indicator", "numerator", "denominator", "value"], L), "count_flagged": t("sc.flag_count", L)},
@@ -35,7 +35,14 @@ if not card["supply_flags"].empty:
     st.subheader(t("sc.supply_flags", L))
     st.caption(t("sc.supply_flags_note", L))
     show(card["supply_flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text",
-                                        "clause"], L), "in_supply_flags", f"{t('sc.supply_flags', L)}_{code}")
+                                        "manufacturer", "distributors", "clause"], L), "in_supply_flags",
+         f"{t('sc.supply_flags', L)}_{code}")
+if not card["explanations"].empty:
+    st.subheader(t("sc.explanations", L))
+    st.caption(t("case.help.explanation", L))
+    show(card["explanations"], headers(["flag_name", "detail_code", "detail_name", "value_text", "threshold_text",
+                                        "status", "due", "explanation", "recommended"], L), "in_explanations",
+         f"{t('sc.explanations', L)}_{code}")
 st.plotly_chart(charts.trend(card["monthly"], {"delivery": t("ov.delivery", L), "nonselected": t("ov.share", L)},
                              t("sc.trend", L), L), key="in_trend")
 st.subheader(t("sc.agreements", L))
@@ -46,5 +53,4 @@ st.subheader(t("sc.complaints_raised", L))
 show(card["complaints"], headers(["complaint_id", "enterprise_name", "issue_type", "raised_date", "reply_date",
                                   "promised_date", "resolved_date"], L), "in_comp", f"{t('sc.complaints_raised', L)}_{code}")
 st.subheader(t("sc.actions", L))
-show(card["actions"], headers(["action_date", "status", "note", "recorded_by", "recorded_at"], L),
-     "in_actions", f"{t('sc.actions', L)}_{code}")
+show(card["actions"], headers(ACTION_COLUMNS, L), "in_actions", f"{t('sc.actions', L)}_{code}")

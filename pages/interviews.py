@@ -1,12 +1,12 @@
-"""约谈名单: red-flagged institutions and tier C/D enterprises of an area; record actions; export."""
+"""约谈名单: institutions at step 3 or above of the ladder or red-flagged, and tier C/D enterprises, of an area; record
+actions; export."""
 
 import streamlit as st
 
 from core.access import actions
-from core.policy import clock, ladder
-from core.present.i18n import t, vocabulary
+from core.present.i18n import t
 from core.read import interviews
-from ui import text
+from ui import casework, text
 from ui.session import user, viewed
 from ui.tables import download, open_card, shown
 
@@ -30,30 +30,16 @@ if len(rows) == 1:
     if st.button(t("iv.open", L).format(name=text.plain(one["subject_name"])), key="iv_open"):
         open_card(one["subject_type"], one["subject_code"])
 
+KIND = {"institution": "ladder", "enterprise": "tier"}  # the case each row is
 if me.can("record") and not rows:
     st.info(t("iv.select_first", L))  # where the form will be
 elif me.can("record"):
-    with st.form("iv_action"):
-        st.subheader(t("iv.record", L).format(n=len(rows)))
-        f1, f2 = st.columns(2)
-        status = f1.selectbox(t("iv.status", L), ladder.STATUSES[1:], key="iv_status",
-                              format_func=lambda s: vocabulary(s, L))
-        today = clock.today()
-        when = f2.date_input(t("iv.date", L), value=today, max_value=today, key="iv_date", format="YYYY-MM-DD",
-                             help=t("iv.date_help", L).format(as_of=view.as_of))
-        note = st.text_area(t("iv.note", L), key="iv_note")
-        if st.form_submit_button(t("iv.save", L)):
-            chosen = listed.iloc[rows]
-            written = 0
-            for kind, group in chosen.groupby("subject_type"):
-                written += actions.record_action(view, kind, group["subject_code"].tolist(), status, note, when)
-            st.session_state["iv_flash"] = t("iv.saved", L).format(n=written)
-            del st.session_state["iv_note"]  # a saved note does not stay in the form for the next rows
-            st.rerun()  # show the list with its new status
+    chosen = listed.iloc[rows]
+    casework.record_form(view, {KIND[k]: g["subject_code"].tolist() for k, g in chosen.groupby("subject_type")}, L,
+                         "iv")
 else:
     st.caption(t("iv.read_only", L))
-if "iv_flash" in st.session_state:
-    st.success(st.session_state.pop("iv_flash"))
+casework.flash("iv")
 
 download(t("iv.download", L), lambda: actions.export(view), f"约谈名单_{view.area_name}_{view.as_of:%Y%m%d}.xlsx",
          "iv_download")

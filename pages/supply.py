@@ -1,9 +1,10 @@
-"""供应监测: delivery rates by product, supplier tiers with their evidence, primary against other institutions."""
+"""供应监测: delivery rates by product, supplier tiers with their evidence, primary against other institutions, every
+imbalanced area below, and delivery by institution level."""
 import streamlit as st
 
 from core.present import charts
 from core.present.i18n import headers, t
-from core.read import monitoring
+from core.read import cases, monitoring
 from ui.session import viewed
 from ui.tables import show
 
@@ -23,10 +24,21 @@ with tab_product:
 with tab_tier:
     st.caption(t("sp.tier_rule", L))
     show(monitoring.enterprise_tiers(view), headers(["enterprise_code", "enterprise_name", "role", "tier", "delivery_tier",
-                                                  "delivery_rate", "complaint_tier", "timely_rate", "count_complaints"], L),
+                                                  "delivery_rate", "complaint_tier", "timely_rate", "count_complaints",
+                                                  "cooperation_tier", "count_uncooperative"], L),
          "sp_tiers", t("sp.tiers", L), link=("enterprise_code", "enterprise"))
 with tab_primary:
     st.caption(t("sp.primary_rule", L))
     show(monitoring.primary_balance(view), headers(["region_code", "region_name", "primary_rate", "others_rate",
                                                        "gap_points", "is_flagged"], L),
          "sp_primary", f"{t('sp.primary', L)}_{area_name}")
+    flagged = cases.area_cases(view, L)
+    st.subheader(t("sp.flagged_areas", L).format(area=area_name, n=len(flagged)))
+    show(flagged, {**headers(["subject_code", "subject_name"], L), "area_name": t("case.col.level", L),
+                   **headers(["primary_rate", "others_rate", "gap_points", "status"], L)},
+         "sp_flagged", f"{t('sp.flagged_file', L)}_{area_name}", link=("subject_code", "area"))
+    st.subheader(t("sp.levels", L))
+    st.caption(t("sp.levels_rule", L))
+    show(monitoring.level_balance(view), headers(["region_code", "region_name", "rate_1", "rate_2", "rate_3", "rate_4",
+                                                  "rate_5", "level_gap_points"], L),
+         "sp_levels", f"{t('sp.levels', L)}_{area_name}")

@@ -35,7 +35,7 @@ def test_a_recorded_action_and_new_data_are_seen_at_once(demo_copy):
     listed = interviews.interview_list(view)
     waiting = listed[(listed["subject_type"] == "institution") & (listed["status"] == "待处理")]
     code = waiting["subject_code"].iloc[-1]  # one nothing has been recorded for yet
-    actions.record_action(view, "institution", [code], "已提醒", "电话提醒", dt.date(2026, 11, 22))
+    actions.record_action(view, "ladder", [code], "已提醒", "电话提醒", dt.date(2026, 11, 22))
     assert interviews.interview_list(view).set_index("subject_code").loc[code, "status"] == "已提醒"
     before = cache.versions(demo_copy)
     with demo_copy.begin() as conn:

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 
+from core.read import cases as read_cases
 from core.read import tables
 from core.store import views
 
@@ -75,10 +76,12 @@ def test_mart_invariants(demo_store):
 
 
 def test_ladder_for_every_red_flag(demo_store):
-    red = mart(demo_store, "SELECT * FROM mart_red_flags WHERE view_id = :v AND quarter = '2026Q4'")
+    held = mart(demo_store, "SELECT * FROM mart_ladder WHERE view_id = :v AND quarter = '2026Q4'")
     flags = mart(demo_store, "SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'red_flag'")
-    assert set(red["institution_code"]) == set(flags["subject_code"])
-    assert red["step"].between(1, 4).all()
+    assert set(held.loc[held["is_red"].astype(bool), "institution_code"]) == set(flags["subject_code"])
+    steps = read_cases.ladder_cases(default(demo_store)).set_index("subject_code")
+    assert set(steps.index) == set(held["institution_code"]) and steps["step"].between(1, 4).all()
+    assert (steps.loc[list(flags["subject_code"]), "step"] >= 2).all()  # a red flag is notified at once
 
 
 def test_cli_tables(demo_store):

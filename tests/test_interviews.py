@@ -8,9 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from core.access import accounts, actions, roles
 from core.paths import ROOT
-from core.policy import ladder
+from core.policy import cases as C
 from core.present import xlsx
-from core.read import interviews
+from core.read import cases, interviews
 from core.store.view import View
 
 from .views import default, mart, of_user, sign_in
@@ -23,7 +23,7 @@ def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
     assert set(listed.loc[listed["subject_type"] == "institution", "subject_code"]) == red
     assert set(listed.loc[listed["subject_type"] == "enterprise", "subject_code"]) == cd
     assert listed["score"].is_monotonic_decreasing
-    assert listed["recommended"].notna().all() and listed["status"].isin(ladder.STATUSES).all()
+    assert listed["recommended"].notna().all() and listed["status"].isin(C.ALL_STATUSES).all()
     city = demo_store.read("SELECT region_code FROM regions WHERE region_level = 'city'")["region_code"]
     for code in city:
         part = interviews.interview_list(default(demo_store, code))
@@ -36,14 +36,14 @@ def test_recorded_actions_show_and_drive_the_status(demo_copy):
     view = of_user(demo_copy, officer)
     listed = interviews.interview_list(view)
     code = listed[listed["subject_type"] == "institution"].iloc[-1]["subject_code"]  # a row no other test records
-    n = actions.record_action(view, "institution", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21))
+    n = actions.record_action(view, "ladder", [code], "已约谈", "约谈院长", dt.date(2026, 11, 21))
     assert n == 1
     after = interviews.interview_list(view).set_index("subject_code")
     assert after.loc[code, "status"] == "已约谈"
-    history = interviews.actions_of(demo_copy, "institution", code)
+    history = cases.subject_history(demo_copy, "institution", code)
     assert history.iloc[-1]["recorded_by"] == "demo_city" and history.iloc[-1]["note"] == "约谈院长"
     with pytest.raises(ValueError):
-        actions.record_action(view, "institution", [code], "随便", "", dt.date(2026, 11, 21))
+        actions.record_action(view, "ladder", [code], "随便", "", dt.date(2026, 11, 21))
     logged = demo_copy.read("SELECT username, target FROM audit_log WHERE action = 'action_recorded'")
     assert ("demo_city", code) in set(logged.itertuples(index=False))
 
@@ -54,14 +54,14 @@ def test_actions_outside_the_role_or_the_jurisdiction_are_refused(demo_copy):
     outside = elsewhere["institution_code"].iloc[0]
     view = of_user(demo_copy, officer)
     with pytest.raises(roles.AccessDenied):  # a view made for nobody records nothing, even the province's
-        actions.record_action(default(demo_copy), "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+        actions.record_action(default(demo_copy), "ladder", [outside], "已提醒", "", dt.date(2026, 11, 21))
     with pytest.raises(ValueError):  # and an officer's view cannot pretend to be the province's
         View.of(demo_copy, view.info, scope=demo_copy.province_code, user=officer)
     with pytest.raises(roles.AccessDenied):
-        actions.record_action(view, "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+        actions.record_action(view, "ladder", [outside], "已提醒", "", dt.date(2026, 11, 21))
     leader = accounts.load(demo_copy, "demo_leader")
     with pytest.raises(roles.AccessDenied):  # leadership reads; it does not record
-        actions.record_action(of_user(demo_copy, leader), "institution", [outside], "已提醒", "", dt.date(2026, 11, 21))
+        actions.record_action(of_user(demo_copy, leader), "ladder", [outside], "已提醒", "", dt.date(2026, 11, 21))
     assert demo_copy.read("SELECT COUNT(*) AS n FROM actions WHERE subject_code = :c", {"c": outside})["n"].iloc[0] == 0
     denied = demo_copy.read("SELECT username FROM audit_log WHERE action = 'access_denied'")["username"]
     assert "demo_city" in set(denied)

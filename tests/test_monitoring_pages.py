@@ -78,7 +78,8 @@ def test_institution_scorecard(page, demo_store):
     for value, text in zip(delivery["value"], delivery["value_text"]):
         assert text == f"{value * 100:.1f}%"
     assert set(delivery["threshold_text"]) <= {"80.0%"}
-    assert "建议措施" in at.error[0].value
+    ladder = card["ladder"]  # a red flag: notified at once, step 2, nothing recorded yet
+    assert at.error[0].value.startswith("红旗机构 · ") and f"梯度措施第 {ladder['step']} 步“通报提醒”待落实" in at.error[0].value
 
 
 def test_institution_flags_read_in_english(page, demo_store):

@@ -3,9 +3,12 @@ import datetime as dt
 
 import pandas as pd
 
-from core.policy import ladder, periods
+from core.policy import cases, periods
+from core.policy.workdays import DEFAULT as CAL
+from core.read import cases as read_cases
 from core.refresh import marts
 from core.store import schema as S
+from core.store.view import View
 
 from .handmade import D, T, Handmade, found
 
@@ -157,23 +160,38 @@ def test_red_flags_and_scores(store_url):
     assert red.loc["R4", "value"] == 3 and red.loc["R4", "severity"] == "serious"
 
 
+def _events(*rows) -> pd.DataFrame:
+    return pd.DataFrame([{"action_id": n, "status": status, "action_date": day, "deadline": deadline, "note": ""}
+                         for n, (status, day, deadline) in enumerate(rows)],
+                        columns=["action_id", "status", "action_date", "deadline", "note"])
+
+
 def test_measures_ladder_reads_recorded_actions():
-    red_now = pd.DataFrame({"institution_code": ["A", "B", "C", "D", "E"], "score": [3, 3, 3, 3, 12]})
-    actions = pd.DataFrame([
-        {"subject_type": "institution", "subject_code": "C", "quarter": "2026Q3", "status": "已通报"},
-        {"subject_type": "institution", "subject_code": "D", "quarter": "2026Q2", "status": "已通报"},
-        {"subject_type": "institution", "subject_code": "D", "quarter": "2026Q3", "status": "已约谈"},
-        {"subject_type": "institution", "subject_code": "A", "quarter": "2026Q4", "status": "已通报"},  # this quarter
-    ])
-    steps = ladder.steps(red_now, red_before={"B"}, actions=actions, as_of=D(2026, 11, 20), notification_score=10)
-    # A: first time red (its notification is this quarter's) -> 1; B: red again after last quarter -> 2;
-    # C: still red after a notification -> 3; D: still red after an interview -> 4; E: score 12 >= 10 -> 2.
-    assert steps.to_dict() == {"A": 1, "B": 2, "C": 3, "D": 4, "E": 2}
-    assert periods.quarter_of(D(2026, 11, 20)) == "2026Q4" and periods.previous_quarter_end(D(2026, 11, 20)) == D(2026, 9, 30)
+    """The step of an institution holding a ladder flag at T = 2026-11-20, from what was recorded (deadlines judged
+    against T; none set: the quarter's end after the action)."""
+    settings, t = {"explanation_workdays": 10}, D(2026, 11, 20)
+
+    def step(prominent=False, *rows):
+        got = cases.ladder_step(_events(*rows), t, prominent, settings, CAL)
+        return got.step, got.done, got.due
+
+    assert step(False) == (1, False, None)  # holds a flag: 预警提示
+    assert step(True) == (2, False, None)  # held one at the quarter's end, red, or a high score: 通报提醒
+    assert step(False, ("已提醒", D(2026, 11, 1), None)) == (1, True, D(2026, 12, 31))
+    # notified with a deadline T has passed: 约谈督导 is due; with one still ahead: notified, waiting
+    assert step(False, ("已通报", D(2026, 7, 1), D(2026, 8, 31))) == (3, False, None)
+    assert step(False, ("已通报", D(2026, 11, 1), None)) == (2, True, D(2026, 12, 31))
+    # interviewed on 08-01 without a deadline: due 09-30, passed at T -> 纪检监察联动; with a deadline ahead: waiting
+    assert step(False, ("已通报", D(2026, 5, 1), None), ("已约谈", D(2026, 8, 1), None)) == (4, False, None)
+    assert step(False, ("已约谈", D(2026, 11, 10), D(2027, 1, 15))) == (3, True, D(2027, 1, 15))
+    assert step(False, ("已移交纪检", D(2026, 10, 1), None)) == (4, True, None)
+    # rectified after the notification: what came before no longer counts
+    assert step(False, ("已通报", D(2026, 7, 1), None), ("已整改", D(2026, 8, 1), None)) == (1, False, None)
+    assert periods.quarter_of(t) == "2026Q4" and periods.previous_quarter_end(t) == D(2026, 9, 30)
 
 
 def test_ladder_in_the_marts_uses_last_quarter(store_url):
-    """Schedules over 2026: 273 / 365 = 0.748 at the last quarter's end (2026-09-30), 306 / 365 = 0.838 at T."""
+    """Schedules over 2026: 273 / 365 = 0.748 at the last quarter's end (2026-09-30), 306 / 365 = 0.838 at T = 11-02."""
     h = Handmade(store_url)
     h.institution("R3")
     h.agreement("R3", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
@@ -183,10 +201,13 @@ def test_ladder_in_the_marts_uses_last_quarter(store_url):
     h.order("R4", 40, day=D(2026, 8, 3))  # 0.4: a warning at 09-30 (above 0.374), serious at T (below 0.419)
     h.save()
     with h.store.begin() as conn:
-        conn.execute(S.actions.insert().values(subject_type="institution", subject_code="R3", quarter="2026Q3",
+        conn.execute(S.actions.insert().values(case_kind="ladder", subject_code="R3", quarter="2026Q3",
                                                status="已通报", note="", action_date=D(2026, 9, 1), recorded_by="t",
                                                recorded_at=dt.datetime(2026, 9, 1)))
-    red = marts.compute(h.store, D(2026, 11, 2))["mart_red_flags"]
-    now = red[red["quarter"] == "2026Q4"].set_index("institution_code")["step"].to_dict()
-    assert now == {"R3": 3, "R4": 1}
-    assert set(red.loc[red["quarter"] == "2026Q3", "institution_code"]) == {"R3"}
+    held = marts.compute(h.store, D(2026, 11, 2))["mart_ladder"].set_index(["quarter", "institution_code"])
+    assert held["is_red"].to_dict() == {("2026Q4", "R3"): True, ("2026Q4", "R4"): True, ("2026Q3", "R3"): True,
+                                        ("2026Q3", "R4"): False}
+    view = View.of(h.store, marts.ensure_view(h.store, D(2026, 11, 2)))
+    now = read_cases.ladder_cases(view).set_index("subject_code")["step"].to_dict()
+    # R3: notified on 09-01 (due 09-30), still red at T -> 3; R4: held a ladder flag at 09-30 -> 2.
+    assert now == {"R3": 3, "R4": 2}

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from core import demo
 from core.paths import ROOT
 from core.policy.indicators import FLAGS
-from core.read import interviews, map_area, monitoring, overview, scorecard
+from core.read import cases, interviews, map_area, monitoring, overview, scorecard
 from core.refresh import marts
 from core.store import db
 from core.store.opening import open_store
@@ -135,7 +135,11 @@ def _readers(view: View, inst_code: str, ent_code: str):
                        ("enterprise", scorecard.enterprise_card(view, ent_code))):
         if card is not None:
             for part, value in card.items():
-                out[f"{name} {part}"] = pd.DataFrame([value]) if isinstance(value, dict) else value
+                if value is not None:
+                    out[f"{name} {part}"] = pd.DataFrame([value]) if isinstance(value, dict) else value
+    for kind, reader in cases.READERS.items():
+        out[f"cases {kind}"] = reader(view)
+    out["levels"] = monitoring.level_balance(view)
     return out
 
 
@@ -192,7 +196,8 @@ def deferred(monkeypatch):
     return made
 
 
-PAGES = ["overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise", "interviews"]
+PAGES = ["overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise", "interviews",
+         "cases"]
 
 
 @pytest.mark.parametrize("username", ["demo_city", "demo_county"])

@@ -9,6 +9,8 @@ from core.read import scorecard
 from ui import text
 from ui.tables import show
 
+ACTION_COLUMNS = ["case_name", "about", "action_date", "status", "deadline", "note", "recorded_by", "recorded_at"]
+
 
 def choose(view, kind: str, L: str) -> str | None:
     """The chosen code (kept in the address), or None when nothing is chosen yet."""

@@ -18,6 +18,7 @@ PAGES = {  # page id (its address): (title, icon)
     "complaints": ("nav.complaints", ":material/support_agent:"),
     "institution": ("nav.institution", ":material/local_hospital:"),
     "enterprise": ("nav.enterprise", ":material/factory:"), "interviews": ("nav.interviews", ":material/assignment:"),
+    "cases": ("nav.cases", ":material/gavel:"),
     "upload": ("nav.upload", ":material/upload_file:"), "admin": ("nav.admin", ":material/manage_accounts:"),
     "audit": ("nav.audit", ":material/policy:"), "settings": ("nav.settings", ":material/settings:"),
 }

@@ -126,9 +126,15 @@ def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,
             open_card(link[1], str(frame.iloc[rows[0]][link[0]]))
     else:
         event = st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, placeholder="—")
+    table_download(frame, headers, key, title, percent)
+    return event
+
+
+def table_download(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str, percent: tuple[str, ...] = ()):
+    """The button that gives a table's rows as .xlsx (for a user who may export; the export is audited)."""
+    L = session.language_of_run()
     store, user = session.store_of_run(), session.user()
     if user.can("export"):
         download(t("table.download", L), lambda: exports.table(store, user, title, translated(frame, L), headers,
                                                                lang=L, percent=percent),
                  f"{Path(title).name}.xlsx", f"{key}_xlsx")
-    return event

@@ -1,5 +1,5 @@
-"""Recorded actions on the interview list: an officer records a measure taken (提醒, 通报, 约谈 ...) for
-institutions or enterprises of the jurisdiction, with who and when, audited; and the list exported as a workbook."""
+"""Recorded actions on cases: an officer records a measure taken (提醒, 通报, 约谈, 要求说明, 核查, 督导, 报送省局 ...) on
+a case of the jurisdiction, with who and when, audited; and the interview list exported as a workbook."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from core.access import audit, exports
 from core.access.roles import AccessDenied, require, User
 from core.policy import clock, periods
-from core.policy.ladder import STATUSES
+from core.policy import cases
+from core.policy.indicators import FLAG_BY_ID
 from core.present.i18n import t
 from core.read.interviews import evidence, interview_list, LIST_COLUMNS
 from core.store import schema as S
@@ -22,37 +23,92 @@ def _actor(view: View) -> User:
     return view.user
 
 
-def record_action(view: View, subject_type: str, subject_codes: list[str], status: str, note: str,
-                  action_date: dt.date) -> int:
-    """Record one action for each subject (with who and when): the user the view was made for records it, and
-    only a role that records actions may, only for subjects inside the view's scope; return how many were
-    written."""
+Key = tuple[str, str, str]  # a case: subject code, flag id, detail code
+NOTE_MAX = 2000  # characters of a note or an explanation
+
+
+def _key(subject) -> Key:
+    if isinstance(subject, str):
+        return subject, "", ""
+    code, flag_id, detail = (tuple(subject) + ("", ""))[:3]
+    return str(code), str(flag_id or ""), str(detail or "")
+
+
+def _check(kind: str, keys: list[Key], status: str, note: str, action_date: dt.date, deadline: dt.date | None) -> None:
+    """Refuse, with a message in Chinese and English, an action that does not fit its case."""
+    if kind not in cases.KINDS:
+        raise ValueError(f"未知案件类型 / unknown kind of case: {str(kind)[:20]}")
+    spec = cases.KINDS[kind]
+    if status not in spec.statuses:
+        raise ValueError(f"“{spec.zh}”不能记录状态“{str(status)[:10]}”，可记录：{'、'.join(spec.statuses)} / "
+                         f"a {spec.en.lower()} case does not take the status {str(status)[:10]}")
+    if action_date > clock.today():
+        raise ValueError(f"处理日期不能晚于今天（{clock.today()}） / the action's date cannot be later than today")
+    if deadline is not None and deadline < action_date:
+        raise ValueError("整改期限不能早于处理日期 / the deadline cannot be earlier than the action's date")
+    if len(note) > NOTE_MAX:
+        raise ValueError(f"备注最多 {NOTE_MAX} 个字 / a note holds at most {NOTE_MAX} characters")
+    if status == cases.EXPLAINED and not note.strip():
+        raise ValueError("记录“已说明”须填写医疗机构的说明内容 / an explanation received needs its text")
+    group = {"explanation": "explanation", "area": "area"}.get(kind)
+    for code, flag_id, _detail in keys:
+        if group is None and flag_id:
+            raise ValueError(f"“{spec.zh}”不按预警区分 / a {spec.en.lower()} case names no flag")
+        if group is not None and (flag_id not in FLAG_BY_ID or FLAG_BY_ID[flag_id].group != group):
+            raise ValueError(f"{code}：“{str(flag_id)[:40]}”不是{spec.zh}的预警 / not a flag of this kind of case")
+        if status == cases.RETURNED and flag_id not in cases.RETURNABLE:
+            raise ValueError("只有报量可退回重新填报 / only a report can be returned for re-filing")
+
+
+def _inside(view: View, subject: str) -> set[str]:
+    """The subjects of that type inside the whole jurisdiction of the view's user."""
+    whole = view.with_area(view.scope)  # whatever area the view looks at
+    return {"institution": whole.institution_codes, "enterprise": whole.enterprise_codes, "area": whole.region_codes,
+            "complaint": whole.complaint_ids}[subject]()
+
+
+def record_action(view: View, kind: str, subjects: list, status: str, note: str, action_date: dt.date,
+                  deadline: dt.date | None = None) -> int:
+    """Record one action on each case of one kind (a subject code, or (code, flag_id, detail_code) for an
+    explanation or an area); see record_actions."""
+    return record_actions(view, {kind: subjects}, status, note, action_date, deadline)
+
+
+def record_actions(view: View, chosen: dict[str, list], status: str, note: str, action_date: dt.date,
+                   deadline: dt.date | None = None) -> int:
+    """Record one action on each chosen case (kind -> its cases) in one transaction: all or none. The user the view
+    was made for records it, only a role that records actions may, and only on cases inside the view's scope; with
+    who and when, audited. A status a kind of case does not take, a date later than today, a deadline before the
+    date, or an explanation without its text is refused. Return how many were written. A non-cooperation record
+    (不配合) changes the enterprise's tier, so the figures are computed again."""
     actor = _actor(view)
     require(actor, "record")
-    if status not in STATUSES:
-        raise ValueError(f"未知状态 / unknown status: {status}")
-    if subject_type not in ("institution", "enterprise"):
-        raise ValueError(f"未知对象类型 / unknown subject type: {subject_type}")
-    inside = view.with_area(view.scope)  # the whole jurisdiction, whatever area the view looks at
-    allowed = set(inside.read(f"SELECT i.institution_code AS code FROM institutions i WHERE {inside.institutions_in_area()}")
-                  ["code"]) if subject_type == "institution" else set(
-        inside.read(f"SELECT enterprise_code AS code FROM enterprises WHERE enterprise_code IN {inside.enterprises_in_area()}")
-        ["code"])
-    outside = [c for c in subject_codes if c not in allowed]
-    if outside:
-        audit.record(view.store, actor, "access_denied", target=",".join(outside)[:200], outcome="denied",
-                     detail="record action outside scope")
-        raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {', '.join(outside)}")
+    note = str(note or "")
+    chosen = {kind: [_key(s) for s in subjects] for kind, subjects in chosen.items()}
+    for kind, keys in chosen.items():
+        _check(kind, keys, status, note, action_date, deadline)
+    for kind, keys in chosen.items():
+        allowed = _inside(view, cases.KINDS[kind].subject)
+        outside = [code for code, _f, _d in keys if code not in allowed]
+        if outside:
+            audit.record(view.store, actor, "access_denied", target=",".join(outside)[:200], outcome="denied",
+                         detail=f"record action outside scope ({kind})")
+            raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {', '.join(outside)[:200]}")
     now = clock.now()
-    rows = [{"subject_type": subject_type, "subject_code": code, "quarter": periods.quarter_of(action_date),
-             "status": status, "note": note, "action_date": action_date, "recorded_by": actor.username,
-             "recorded_at": now} for code in subject_codes]
+    rows = [{"case_kind": kind, "subject_code": code, "flag_id": flag_id, "detail_code": detail,
+             "quarter": periods.quarter_of(action_date), "status": status, "note": note, "action_date": action_date,
+             "deadline": deadline, "recorded_by": actor.username, "recorded_at": now}
+            for kind, keys in chosen.items() for code, flag_id, detail in keys]
     if rows:
         with view.store.begin() as conn:
             conn.execute(sa.insert(S.actions), rows)
-            view.store.bump_meta(conn, "actions_version")  # lists and scorecards show the new status at once
-        audit.record(view.store, actor, "action_recorded", target=",".join(subject_codes)[:200],
-                     detail=f"{subject_type} {status} {action_date}: {note}")
+            view.store.bump_meta(conn, "actions_version")  # lists and scorecards show the new state at once
+            if status == cases.UNCOOPERATIVE:
+                view.store.bump_data_version(conn)  # the enterprise's cooperation tier: the figures are made again
+        target = ",".join(":".join(p for p in (r["subject_code"], r["flag_id"], r["detail_code"]) if p) for r in rows)
+        audit.record(view.store, actor, "action_recorded", target=target[:200],
+                     detail=f"{'/'.join(chosen)} {status} {action_date}" + (f" 期限 {deadline}" if deadline else "")
+                     + f": {note}")
     return len(rows)
 
 

@@ -21,7 +21,7 @@ class Role:
 
 
 DATA_PAGES = ("overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise",
-              "interviews", "settings")
+              "interviews", "cases", "settings")
 
 
 ROLES: dict[str, Role] = {r.id: r for r in (

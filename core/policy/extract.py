@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LEVELS = ("三级", "二级", "一级", "未定级")
+PRIMARY_GROUP = "基层"  # the primary institutions (is_primary), shown beside the levels in the balance by level
 INSTITUTION_CATEGORIES = ("综合医院", "中医医院", "专科医院", "妇幼保健院", "乡镇卫生院", "社区卫生服务中心", "村卫生室", "其他")
 YES_NO = ("是", "否")
 OWNERSHIPS = ("公立", "民营")

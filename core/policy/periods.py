@@ -29,6 +29,18 @@ def previous_quarter_end(day: dt.date) -> dt.date:
     return quarter_start(day) - dt.timedelta(days=1)
 
 
+def quarter_end(day: dt.date) -> dt.date:
+    start = quarter_start(day)
+    following = dt.date(start.year + 1, 1, 1) if start.month == 10 else dt.date(start.year, start.month + 3, 1)
+    return following - dt.timedelta(days=1)
+
+
+def next_quarter_end(day: dt.date) -> dt.date:
+    """The end of the day's quarter, or of the next quarter when the day is its quarter's last."""
+    end = quarter_end(day)
+    return end if end > day else quarter_end(end + dt.timedelta(days=1))
+
+
 def earlier_ends(day: dt.date) -> list[dt.date]:
     """The last month's end and the last quarter's end before the day (one date when they coincide), latest first."""
     return sorted({previous_month_end(day), previous_quarter_end(day)}, reverse=True)

@@ -1,6 +1,7 @@
 """The one settings table: every threshold of the notice, the province, the grace days.
 
-Defaults are the numbers of 鲁医保发〔2023〕14号 (see ../shared/design/indicators.md).
+Defaults are the numbers of 鲁医保发〔2023〕14号 where the notice names one (`named`, with its clause), and
+the project's own otherwise (see ../shared/design/indicators.md).
 A bureau changes a value without code by writing a row into the store's `settings`
 table (name, value); `resolve()` layers those rows over the defaults.
 """
@@ -92,6 +93,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_timeout_minutes", 30, "无操作N分钟后需重新登录", "Idle minutes after which a user signs in again"),
     Setting("password_min_length", 10, "密码最短长度（须含字母和数字）", "Shortest password (with letters and digits)"),
     Setting("notification_score", 10, "红旗得分达到该值直接通报提醒", "A red-flag score at or above this goes straight to notification", "二（七）"),
+    Setting("tier_complaint_min", 3, "企业分级：计入及时解决率的诉求达到该数量才按诉求分级（诉求反映较多）",
+            "Supplier tiers: the complaint tier counts only with at least this many counted complaints (many complaints)",
+            "二（七）"),
+    Setting("cooperation_tier_b", 1, "企业分级：期内记录“不配合”达到该次数为B级",
+            "Supplier tiers: this many non-cooperation records in the period give tier B", "二（七）"),
+    Setting("cooperation_tier_c", 2, "企业分级：期内记录“不配合”达到该次数为C级",
+            "Supplier tiers: this many non-cooperation records in the period give tier C", "二（七）"),
+    Setting("cooperation_tier_d", 3, "企业分级：期内记录“不配合”达到该次数为D级",
+            "Supplier tiers: this many non-cooperation records in the period give tier D", "二（七）"),
+    Setting("explanation_workdays", 10, "要求医疗机构作出说明后，N个工作日内未说明即为逾期（未设期限时）",
+            "An explanation requested is overdue after this many working days (when no deadline was set)", "二（一）"),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -140,6 +152,8 @@ ORDERED: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "配送率的预警、重点关注、严重阈值应依次降低", "delivery-rate thresholds descend: warning above serious above severe"),
     (("report_drop_ratio", "report_drop_serious_ratio"), "报量的重点关注比例应低于预警比例",
      "the serious report ratio lies below the warning one"),
+    (("cooperation_tier_d", "cooperation_tier_c", "cooperation_tier_b"), "“不配合”记录次数应依次增加：B级 < C级 < D级",
+     "non-cooperation counts rise: B below C below D"),
 )
 
 
@@ -173,4 +187,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "worse_min_points": (0, 1), "red_flag_min_flags": (1, 6), "upload_max_mb": (1, 2048),
     "upload_max_rows": (1, 50_000_000), "login_max_failures": (1, 100), "login_lock_minutes": (1, 1440),
     "session_timeout_minutes": (1, 1440), "password_min_length": (8, 128), "notification_score": (1, 1000),
+    "tier_complaint_min": (1, 1000), "cooperation_tier_b": (1, 100), "cooperation_tier_c": (1, 100),
+    "cooperation_tier_d": (1, 100), "explanation_workdays": (1, 60),
 }

@@ -49,7 +49,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "iv.city": ("城市", "City"),
     "iv.county": ("区县", "County"),
     "iv.all": ("全部", "All"),
-    "iv.count": ("共 {n} 个对象（红旗医疗机构 {i} 家，C/D 级企业 {e} 家）", "{n} listed: red-flag institutions {i}, tier C/D enterprises {e}"),
+    "iv.count": ("共 {n} 个对象（医疗机构 {i} 家：红旗或已到约谈督导；C/D 级企业 {e} 家）",
+                 "{n} listed: institutions {i} (red-flagged or due for an interview), tier C/D enterprises {e}"),
     "iv.open_hint": ("只选一行时可打开其档案。", "With one row selected, open its scorecard."),
     "iv.select_hint": ("勾选表格中的行后，可记录处理情况；只选一行时可打开其档案。",
                        "Select rows in the table to record what was done; with one row selected, open its scorecard."),
@@ -65,7 +66,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "iv.save": ("保存", "Save"),
     "iv.saved": ("已记录 {n} 条处理情况。", "{n} actions recorded."),
     "iv.download": ("导出约谈名单（Excel）", "Export the interview list (Excel)"),
-    "iv.empty": ("该区域没有红旗医疗机构或C/D级企业。", "No red-flag institutions or tier C/D enterprises in this area."),
+    "iv.empty": ("该区域没有需约谈的医疗机构（红旗或已到约谈督导）或C/D级企业。",
+                 "No institution due for an interview (red-flagged, or at that step) and no tier C/D enterprise here."),
     "ov.title": ("集采全流程监测平台", "VBP full-process monitoring"),
     "ov.caption": ("总览 · {area} · 统计截止日 {as_of} · 与 {prev} 比较", "Overview · {area} · as of {as_of} · against {prev}"),
     "ov.trend": ("月度趋势（按下单月份）", "Monthly trend (by order month)"),
@@ -136,7 +138,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
 # How a column's numbers read in the app's tables (the values, and the exports, stay as they are): rates
 # and ratios in percent, quantities with thousands separators.
 PERCENT_COLUMNS = frozenset({"delivery_rate", "timely_rate", "primary_rate", "others_rate", "completion", "delivery",
-                             "progress", "nonselected", "complaint"})
+                             "progress", "nonselected", "complaint", "rate_1", "rate_2", "rate_3", "rate_4", "rate_5"})
 QUANTITY_COLUMNS = frozenset({"delivered_qty", "ordered_qty", "numerator", "denominator", "reported_qty",
                               "prior_year_qty", "agreed_qty", "purchased_qty"})
 
@@ -191,8 +193,11 @@ CATALOGUE.update({
     "nav.institution": ("机构档案", "Institution"), "nav.enterprise": ("企业档案", "Enterprise"),
     "sp.by_product": ("按产品", "By product"), "sp.tiers": ("企业分级", "Supplier tiers"),
     "sp.primary": ("基层与非基层", "Primary care"), "sp.lowest": ("{area} 配送率最低的产品", "{area}: products with the lowest delivery rate"),
-    "sp.tier_rule": ("分级取配送率与诉求及时解决率两者中较差的一级（A ≥ 80%，B 60%–80%，C 30%–60%，D < 30%）。",
-                     "The tier is the worse of the delivery tier and the complaint tier (A ≥ 80%, B 60–80%, C 30–60%, D < 30%)."),
+    "sp.tier_rule": ("分级取三者中最差的一级：配送率、诉求及时解决率（计入诉求达到设置的件数才分级）、期内“不配合”记录"
+                     "（A ≥ 80%，B 60%–80%，C 30%–60%，D < 30%；不配合1次B、2次C、3次及以上D）。",
+                     "The tier is the worst of three: delivery rate, timely resolution (graded only with enough counted "
+                     "complaints) and non-cooperation recorded in the period (A ≥ 80%, B 60–80%, C 30–60%, D < 30%; "
+                     "non-cooperation 1: B, 2: C, 3 or more: D)."),
     "sp.primary_rule": ("基层与非基层医疗机构配送率相差10个百分点以上，或基层低于80%而非基层达标，即标记为基层供应不平衡。",
                         "An area is imbalanced when other institutions' delivery rate is 10 points above primary care's, or primary care is below 80% while the others are not."),
     "pc.progress": ("采购进度", "Progress"), "pc.nonselected": ("非中选与可替代", "Non-selected and substitutes"),
@@ -413,3 +418,119 @@ def clause_text(clause: str, lang: str = "zh") -> str:
 
 
 NOTICE = ("鲁医保发〔2023〕14号", "Shandong notice No. 14 (2023)")
+
+
+# Casework (core.read.cases, pages/cases.py).
+CATALOGUE.update({
+    "nav.cases": ("案件处理", "Casework"),
+    "iv.col.due": ("整改/说明期限", "Deadline"),
+    "case.deadline": ("整改/说明期限（可不填）", "Deadline (optional)"),
+    "case.deadline_help": ("不填时：提醒、通报、约谈到所在季度末；要求说明为设置中的工作日数之后。",
+                           "When empty: a reminder, notification or interview runs to the quarter's end; an explanation "
+                           "is due after the working days of the settings."),
+    "case.note": ("处理说明（“已说明”时填写医疗机构的说明内容）", "Note (for “explained”: the institution's explanation)"),
+    "case.note_help": ("最多2000字，按原文保存和显示。", "Up to 2,000 characters, kept and shown as written."),
+    "case.next.closed": ("已整改，待新数据复核", "Rectified; to be checked against newer figures"),
+    "case.next.referred": ("已移交纪检监察，跟踪处置结果", "Referred to discipline inspection; follow the outcome"),
+    "case.next.wait": ("整改期限 {due}；届时仍有问题：{then}", "Rectify by {due}; if problems remain then: {then}"),
+    "case.next.explanation.request": ("要求医疗机构作出说明", "Ask the institution to explain"),
+    "case.next.explanation.await": ("等待医疗机构说明", "Awaiting the explanation"),
+    "case.next.explanation.judge": ("审核说明：采纳，或退回重新填报", "Judge it: accept it, or return the report"),
+    "case.next.explanation.refile": ("等待医疗机构重新填报", "Awaiting the re-filed report"),
+    "case.next.explanation.done": ("说明已采纳", "Explanation accepted"),
+    "case.next.explanation.province": ("已报送省医保局", "Reported to the provincial bureau"),
+    "case.tier_problem": ("企业分级 {tier} 级", "Supplier tier {tier}"),
+    "case.level.county": ("区县", "County"), "case.level.city": ("市", "City"),
+    "case.gap_problem": ("基层配送率比其他机构低 {gap:.1f} 个百分点", "Primary delivery {gap:.1f} points below the others"),
+    "case.complaint_problem.reply": ("企业未按时回复", "Not answered in time"),
+    "case.complaint_problem.resolve": ("企业未按承诺时间解决", "Not resolved in time"),
+    "case.next.area.check": ("核查处置", "Check and deal with it"),
+    "case.next.area.watch": ("持续监测；解决不到位的报送省医保局", "Keep watching; report it to the province if unsolved"),
+    "case.next.area.province": ("已报送省医保局", "Reported to the provincial bureau"),
+    "case.next.complaint.supervise": ("督导企业解决", "Supervise the enterprise"),
+    "case.next.complaint.watch": ("跟踪解决情况", "Follow it up"),
+    "case.next.complaint.province": ("已报送省医保局", "Reported to the provincial bureau"),
+})
+VOCABULARY.update({
+    "已提示风险": "Risk warned", "不配合": "Uncooperative", "待说明": "Explanation requested", "已说明": "Explained",
+    "已采纳": "Accepted", "已退回重填": "Returned for re-filing", "已核查": "Checked", "已督导": "Supervised",
+    "已报送省局": "Reported to the province", "基层": "Primary care",
+})
+COLUMNS.update({
+    "score": ("红旗得分", "Score"), "is_red": ("红旗", "Red flag"), "measure": ("当前措施", "Step"),
+    "recommended": ("下一步", "Next"), "due": ("期限", "Deadline"), "overdue": ("逾期", "Overdue"),
+    "escalated": ("已报送省局", "Reported to province"), "explanation": ("机构说明", "Explanation"),
+    "cooperation_tier": ("配合等级", "Cooperation tier"), "count_uncooperative": ("不配合记录", "Non-cooperation records"),
+    "problem": ("问题", "Problem"), "subject_name": ("名称", "Name"), "flags": ("预警事项", "Flags"),
+    "status_date": ("状态日期", "Status date"), "region_level": ("层级", "Level"), "case_name": ("案件类型", "Case"),
+    "about": ("事项", "About"), "deadline": ("期限", "Deadline"), "level_gap_points": ("等级间最大差距（百分点）", "Widest gap between levels (points)"),
+    "rate_1": ("三级", "Level III"), "rate_2": ("二级", "Level II"), "rate_3": ("一级", "Level I"),
+    "rate_4": ("未定级", "Unrated"), "rate_5": ("基层", "Primary care"), "case_kind": ("案件类型", "Case"),
+    "unit_name": ("所在区县", "County"),
+})
+CATALOGUE.update({
+    "case.m.ladder_todo": ("梯度措施待落实", "Ladder measures to take"),
+    "case.m.explanations": ("说明事项未办结", "Explanations open"),
+    "case.m.overdue": ("已逾期", "Overdue"), "case.m.escalated": ("已报送省医保局", "Reported to the province"),
+    "case.caption": ("每类问题由《通知》指定的责任方负责：医疗机构的采购行为走梯度措施，报量下降、超量和不报量采购由医疗机构作出说明，"
+                     "配送与诉求计入企业分级，供应不平衡由所在地区核查处置。",
+                     "Each problem goes to the party the notice names: an institution's purchasing climbs the measures "
+                     "ladder, report drops and purchases beyond the agreement are explained by the institution, delivery "
+                     "and complaints count toward the enterprises' tiers, imbalances are checked by the area."),
+    "case.pick": ("勾选表格中的行即可记录处理情况（可多选）。", "Tick rows of a table to record an action (several at once)."),
+    "case.read_only": ("您的角色只能查看和导出。", "Your role can view and export only."),
+    "case.col.level": ("层级", "Level"), "case.col.institution": ("反馈机构", "Raised by"),
+    "case.col.enterprise": ("被反馈企业", "Enterprise"), "case.col.where": ("所在地区/机构", "Where"),
+    "case.tab.ladder": ("梯度措施", "Measures ladder"), "case.tab.explanation": ("说明事项", "Explanations"),
+    "case.tab.tier": ("企业分级", "Supplier tiers"), "case.tab.area": ("区域不平衡", "Area imbalance"),
+    "case.tab.complaint": ("诉求督导", "Complaints"), "case.tab.overdue": ("逾期", "Overdue"),
+    "case.tab.escalated": ("报送省局", "Sent to the province"),
+    "case.help.ladder": ("持有梯度措施所列预警（采购进度、中选占比、可替代、线下、超常规、确认收货）的医疗机构："
+                         "预警提示 → 通报提醒（上季度末仍有问题、红旗或得分达标）→ 约谈督导（通报整改期限到期仍有问题）"
+                         "→ 与纪检监察部门联动处置（约谈期限到期仍有问题）。记录处理后下一步随即更新。",
+                         "Institutions holding a ladder flag (progress, selected share, substitutes, offline, abnormal, "
+                         "receipt): warning -> notification (flagged at the last quarter's end, red-flagged or a high "
+                         "score) -> interview (problems left at the notification's deadline) -> discipline inspection "
+                         "(left at the interview's deadline). The next step changes as soon as an action is recorded."),
+    "case.help.explanation": ("报量较上年减少超过20%、超出约定采购量4倍、不报量仍大量采购的，由医疗机构作出说明；"
+                              "说明依据不充分的报量退回重新填报（《通知》二（一）、二（七））。",
+                              "Report drops, purchases above 4x and large purchases without a report: the institution "
+                              "explains; a report whose explanation falls short is returned for re-filing (II(1), II(7))."),
+    "case.help.tier": ("B、C、D级企业及其措施：报量风险提示、减少约定采购量、不接受参加集采；记录“不配合”计入企业的配合等级"
+                       "（期内1次B级、2次C级、3次及以上D级），随即重新计算分级。",
+                       "Tier B, C and D enterprises and their measures; a non-cooperation record counts toward the "
+                       "cooperation tier (1 in the period: B, 2: C, 3 or more: D) and the tiers are computed again."),
+    "case.help.area": ("基层与非基层医疗机构供应不平衡的区县和市（含下级全部），由当地核查处置；问题突出或解决不到位的报送省医保局。",
+                       "Counties and cities with a primary-care imbalance, at every depth: checked locally; reported "
+                       "to the province when prominent or unsolved."),
+    "case.help.complaint": ("企业未按时回复或未按承诺时间解决的诉求，由市、县医保部门督导解决（《通知》二（四））。",
+                            "Complaints answered late or not resolved in time: the city and county bureaus supervise "
+                            "them (II(4))."),
+    "case.help.overdue": ("期限已过仍未办结的案件：整改期限到期、要求说明逾期未说明。",
+                          "Open cases past their deadline: a rectification period run out, an explanation not received."),
+    "case.help.escalated": ("已报送省医保局的案件；省级用户可见全省各市报送的案件。",
+                            "Cases reported to the provincial bureau; provincial users see those of every city."),
+})
+CATALOGUE.update({
+    "sc.ladder_todo": ("得分 {score:.0f} · 梯度措施第 {step} 步“{measure}”待落实",
+                       "Score {score:.0f} · measures ladder step {step}, “{measure}”, to be taken"),
+    "sc.ladder_done": ("得分 {score:.0f} · 梯度措施第 {step} 步“{measure}”已落实 · 下一步：{next}",
+                       "Score {score:.0f} · measures ladder step {step}, “{measure}”, taken · next: {next}"),
+    "sc.red_mark": ("红旗机构 · ", "Red flag · "), "sc.explanations": ("需作出说明的事项", "Explanations asked"),
+    "sc.uncooperative": ("不配合记录", "Non-cooperation records"),
+    "sc.tier_evidence": ("分级依据（取三者中最差的一级）", "What the tier rests on (the worst of the three)"),
+    "sc.part": ("分级项目", "Part"), "sc.figure": ("实际情况", "Figure"), "sc.rule": ("分级规则", "Rule"),
+    "sc.failed": ("配送率低于{x}的医疗机构", "Institutions it supplied below {x}"),
+    "sc.failed_file": ("配送未达标机构", "Institutions supplied below the threshold"),
+})
+COLUMNS.update({"manufacturer": ("中选企业", "Manufacturer"), "distributors": ("配送企业", "Distributors")})
+CATALOGUE.update({
+    "sp.flagged_areas": ("{area}范围内基层供应不平衡的地区（{n} 个，含各级）", "Imbalanced areas within {area} ({n}, at every depth)"),
+    "sp.flagged_file": ("基层供应不平衡地区", "Imbalanced areas"),
+    "sp.levels": ("不同等级医疗机构配送率", "Delivery rate by institution level"),
+    "sp.levels_rule": ("《通知》二（五）要求关注不同等级医疗机构供应不平衡：按三级、二级、一级、未定级及基层医疗机构分别计算配送率"
+                       "（基层机构同时计入其等级），最后一列为各等级之间的最大差距。",
+                       "The notice (II(5)) asks for the balance between institutions of different levels: delivery "
+                       "rates by level and for primary care (a primary institution also counts under its level); the "
+                       "last column is the widest gap between levels."),
+})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.policy.extract import LEVELS, PRIMARY_GROUP
 from core.policy.indicators import rate
 from core.present.flagtext import describe
 from core.store.cache import cached
@@ -34,6 +35,7 @@ def enterprise_tiers(view: View) -> pd.DataFrame:
     """Tiers of the enterprises that serve the area (a tier is the enterprise's, over the whole province)."""
     frame = view.read(f"""SELECT m.enterprise_code, m.delivered_qty, m.ordered_qty, m.delivery_rate, m.count_complaints,
                                  m.count_timely, m.timely_rate, m.delivery_tier, m.complaint_tier, m.tier,
+                                 m.count_uncooperative, m.cooperation_tier,
                                  e.enterprise_name, e.role
                           FROM mart_enterprises m JOIN enterprises e ON e.enterprise_code = m.enterprise_code
                           WHERE m.view_id = :v AND m.enterprise_code IN {view.enterprises_in_area()}""")
@@ -41,6 +43,13 @@ def enterprise_tiers(view: View) -> pd.DataFrame:
     frame["tier_rank"] = frame["tier"].map(order).fillna(4)
     return frame.sort_values(["tier_rank", "delivery_rate", "enterprise_code"], kind="stable") \
         .drop(columns="tier_rank").reset_index(drop=True)
+
+
+def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Area rows of mart_areas with the primary and other institutions' delivery rates and the gap in points."""
+    frame = frame.assign(primary_rate=rate(frame["primary_delivered_qty"], frame["primary_ordered_qty"]),
+                         others_rate=rate(frame["others_delivered_qty"], frame["others_ordered_qty"]))
+    return frame.assign(gap_points=(frame["others_rate"] - frame["primary_rate"]) * 100)
 
 
 @cached
@@ -51,13 +60,35 @@ def primary_balance(view: View) -> pd.DataFrame:
                                  r.region_name
                           FROM mart_areas a JOIN regions r ON r.region_code = a.region_code
                           WHERE a.view_id = :v AND (a.region_code = :area OR r.parent_code = :area)""")
-    frame["primary_rate"] = rate(frame["primary_delivered_qty"], frame["primary_ordered_qty"])
-    frame["others_rate"] = rate(frame["others_delivered_qty"], frame["others_ordered_qty"])
-    frame["gap_points"] = (frame["others_rate"] - frame["primary_rate"]) * 100
+    frame = with_rates(frame)
     gaps = set(view.read("SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'primary_care_gap'")
                ["subject_code"])
     frame["is_flagged"] = frame["region_code"].isin(gaps)
     return frame.sort_values("gap_points", ascending=False, kind="stable").reset_index(drop=True)
+
+
+LEVEL_COLUMNS = {level: f"rate_{n}" for n, level in enumerate((*LEVELS, PRIMARY_GROUP), start=1)}  # rate_1 = 三级
+
+
+@cached
+def level_balance(view: View) -> pd.DataFrame:
+    """Delivery rates by institution level (三级, 二级, 一级, 未定级) and of primary institutions (基层), for the area and
+    the areas below it (不同等级医疗机构供应不平衡, 二（五））, with the widest gap between two levels in points."""
+    rows = view.read("""SELECT a.region_code, r.region_name, r.region_level, a.level, a.delivered_qty, a.ordered_qty
+                        FROM mart_area_levels a JOIN regions r ON r.region_code = a.region_code
+                        WHERE a.view_id = :v AND (a.region_code = :area OR r.parent_code = :area)""")
+    rows["rate"] = rate(rows["delivered_qty"], rows["ordered_qty"])
+    if rows.empty:
+        return pd.DataFrame(columns=["region_code", "region_name", "region_level", *LEVEL_COLUMNS.values(),
+                                     "level_gap_points"])
+    wide = rows.pivot_table(index=["region_code", "region_name", "region_level"], columns="level", values="rate",
+                            aggfunc="first").reindex(columns=list(LEVEL_COLUMNS)).rename(columns=LEVEL_COLUMNS)
+    levels = wide[[LEVEL_COLUMNS[x] for x in LEVELS]]
+    wide["level_gap_points"] = (levels.max(axis=1) - levels.min(axis=1)) * 100
+    wide = wide.reset_index()
+    wide["is_area"] = wide["region_code"] == view.area
+    return wide.sort_values(["is_area", "level_gap_points"], ascending=[False, False], kind="stable") \
+        .drop(columns="is_area").reset_index(drop=True)
 
 
 @cached

@@ -9,7 +9,8 @@ import pandas as pd
 
 from core.policy.indicators import FLAG_BY_ID, INDICATORS, rate, with_monthly_values
 from core.present.flagtext import describe
-from core.read.interviews import actions_of
+from core.present.i18n import percent_text
+from core.read import cases
 from core.store.cache import cached
 from core.store.view import View
 
@@ -74,15 +75,33 @@ def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
                               JOIN enterprises e ON e.enterprise_code = c.enterprise_code
                               WHERE m.view_id = :v AND c.institution_code = :c ORDER BY c.raised_date, c.complaint_id""",
                            {"c": code})
-    red = view.read("SELECT quarter, score, step FROM mart_red_flags WHERE view_id = :v AND institution_code = :c "
-                    "ORDER BY quarter", {"c": code})
+    ladder = cases.ladder_cases(view, lang)
+    ladder = ladder[ladder["subject_code"] == code]
+    explanations = cases.explanation_cases(view, lang)
     every = _flags(view, "institution", code, lang)
     supply = every["flag_id"].map(lambda f: FLAG_BY_ID[f].party == "enterprise")
     return {"info": info.iloc[0].to_dict(), "indicators": _indicators(view, "institution", code, every),
             "flags": every[~supply].reset_index(drop=True),  # the institution's own: the ladder's, explanations
-            "supply_flags": every[supply].reset_index(drop=True),  # its suppliers' failures (二（三）)
-            "monthly": monthly, "agreements": agreements,
-            "complaints": complaints, "red": red, "actions": actions_of(view.store, "institution", code)}
+            "supply_flags": _with_suppliers(view, code, every[supply]),  # its suppliers' failures (二（三）)
+            "monthly": monthly, "agreements": agreements, "complaints": complaints,
+            "ladder": ladder.iloc[0].to_dict() if len(ladder) else None,
+            "explanations": explanations[explanations["subject_code"] == code].reset_index(drop=True),
+            "actions": cases.subject_history(view.store, "institution", code, lang)}
+
+
+def _with_suppliers(view: View, code: str, flags: pd.DataFrame) -> pd.DataFrame:
+    """Delivery flags of an institution with the enterprises that answer for them: the product's manufacturer and
+    the distributors of its orders (二（三））."""
+    if flags.empty:
+        return flags.reset_index(drop=True).assign(manufacturer=None, distributors=None)
+    makers = view.read("SELECT p.product_code, e.enterprise_name FROM products p JOIN enterprises e "
+                       "ON e.enterprise_code = p.manufacturer_code")
+    dist = view.read("SELECT DISTINCT a.product_code, e.enterprise_name FROM agreements a JOIN enterprises e "
+                     "ON e.enterprise_code = a.distributor_code WHERE a.institution_code = :c", {"c": code})
+    out = flags.reset_index(drop=True)
+    out["manufacturer"] = out["detail_code"].map(dict(zip(makers["product_code"], makers["enterprise_name"])))
+    out["distributors"] = out["detail_code"].map(dist.groupby("product_code")["enterprise_name"].agg("、".join))
+    return out
 
 
 @cached
@@ -114,9 +133,19 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
                                ORDER BY c.raised_date, c.complaint_id""", {"c": code})
     flags = _flags(view, "enterprise", code, lang)
     flags = view.complaint_flags_raised_inside(flags)
+    warn = view.store.settings()["delivery_rate_warning"]
+    failed = view.read(f"""SELECT m.institution_code, i.institution_name, k.region_name AS county_name,
+                                  m.delivered_qty, m.ordered_qty
+                           FROM mart_enterprise_institutions m JOIN institutions i ON i.institution_code = m.institution_code
+                           JOIN regions k ON k.region_code = i.county_code
+                           WHERE m.view_id = :v AND m.enterprise_code = :c AND m.ordered_qty > 0
+                                 AND {view.institutions_in_area()}""", {"c": code})
+    failed["delivery_rate"] = rate(failed["delivered_qty"], failed["ordered_qty"])
+    failed = failed[failed["delivery_rate"] < warn].sort_values(["delivery_rate", "institution_code"], kind="stable")
     return {"info": info.iloc[0].to_dict(), "tier": tier.iloc[0].to_dict() if len(tier) else {},
             "indicators": _indicators(view, "enterprise", code), "flags": flags.reset_index(drop=True),
-            "products": products, "complaints": complaints, "actions": actions_of(view.store, "enterprise", code)}
+            "products": products, "complaints": complaints, "failed": failed.reset_index(drop=True),
+            "actions": cases.subject_history(view.store, "enterprise", code, lang)}
 
 
 @cached
@@ -132,3 +161,28 @@ def enterprise_choices(view: View) -> pd.DataFrame:
     """The enterprises a scorecard can be opened for from this view (those serving its area): code, name, role."""
     return view.read(f"""SELECT enterprise_code AS code, enterprise_name AS name, role FROM enterprises
                          WHERE enterprise_code IN {view.enterprises_in_area()} ORDER BY enterprise_code""")
+
+
+def tier_evidence(tier: dict, settings, lang: str = "zh") -> pd.DataFrame:
+    """An enterprise's three tiers, each with the figure it comes from and the rule (二（七））: delivery rate;
+    timely resolution rate, only with enough counted complaints; non-cooperation recorded in the period."""
+    zh = lang == "zh"
+    counted, least = tier.get("count_complaints"), int(settings["tier_complaint_min"])
+    counted = 0 if counted is None or counted != counted else int(counted)
+    records = int(tier.get("count_uncooperative") or 0)
+    bounds = f"A ≥ {settings['tier_a_min']:.0%}, B ≥ {settings['tier_b_min']:.0%}, C ≥ {settings['tier_c_min']:.0%}"
+    rows = [
+        ("配送率" if zh else "Delivery rate", percent_text(tier.get("delivery_rate")), tier.get("delivery_tier"), bounds),
+        ("诉求及时解决率" if zh else "Timely resolution",
+         f"{percent_text(tier.get('timely_rate'))}（{counted} 件）" if zh else
+         f"{percent_text(tier.get('timely_rate'))} ({counted} counted)", tier.get("complaint_tier"),
+         (f"计入诉求达到 {least} 件才分级；" if zh else f"graded with {least} or more counted complaints; ") + bounds),
+        ("不配合记录" if zh else "Non-cooperation records", str(records), tier.get("cooperation_tier"),
+         (f"期内 {settings['cooperation_tier_b']} 次 B，{settings['cooperation_tier_c']} 次 C，"
+          f"{settings['cooperation_tier_d']} 次及以上 D" if zh else
+          f"in the period: {settings['cooperation_tier_b']} B, {settings['cooperation_tier_c']} C, "
+          f"{settings['cooperation_tier_d']} or more D")),
+    ]
+    frame = pd.DataFrame(rows, columns=["part", "figure", "tier", "rule"])
+    frame["tier"] = [x if isinstance(x, str) else "—" for x in frame["tier"]]
+    return frame

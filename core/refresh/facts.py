@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 
 import pandas as pd
 
+from core.policy import cases
 from core.policy.workdays import Calendar
 from core.policy.workdays import DEFAULT as CAL
 from core.policy.periods import earlier_ends
@@ -332,6 +333,13 @@ class Facts:
         both.index.name = "enterprise_code"
         both = both.groupby(level=0).sum().reset_index()
         return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
+
+    def cooperation_records(self) -> pd.DataFrame:
+        """Per enterprise: the non-cooperation (不配合) recorded on its tier case with a date in the period."""
+        return self.store.read("SELECT subject_code AS enterprise_code, COUNT(*) AS count_uncooperative FROM actions "
+                               "WHERE case_kind = 'tier' AND status = :s AND action_date >= :start AND action_date <= :end "
+                               "GROUP BY subject_code", {"s": cases.UNCOOPERATIVE, "start": self._d(self.period_start),
+                                                         "end": self._d(self.period_end)})
 
     def enterprise_complaints(self) -> pd.DataFrame:
         c = self.complaint_timeliness()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.policy import cases
 from core.policy import indicators as I
 from core.policy.indicators import FLAG_BY_ID, SEVERITY_WEIGHT
 from core.refresh.facts import Facts, once
@@ -173,26 +174,34 @@ def tier_of(rate: float | None, s: dict) -> str | None:
 
 @once
 def enterprise_tiers(f: Facts) -> pd.DataFrame:
-    """Per enterprise: delivery rate, timely resolution rate, their tiers and the worse of the two; made once
-    per Facts (the flags and the marts both ask)."""
+    """Per enterprise: its three tiers and the worst of them (二（七）): delivery rate; timely resolution rate, only
+    with at least `tier_complaint_min` counted complaints (诉求反映较多); non-cooperation recorded in the period. Made
+    once per Facts (the flags and the marts both ask)."""
     s = f.settings
-    e = f.enterprise_delivery().merge(f.enterprise_complaints(), on="enterprise_code", how="outer")
+    e = f.enterprise_delivery().merge(f.enterprise_complaints(), on="enterprise_code", how="outer") \
+        .merge(f.cooperation_records(), on="enterprise_code", how="outer")
     e["delivery_rate"] = I.rate(e["delivered_qty"], e["ordered_qty"])
     e["timely_rate"] = I.rate(e["count_timely"], e["count_complaints"])
+    e["count_uncooperative"] = e["count_uncooperative"].fillna(0).astype(int)
     e["delivery_tier"] = [tier_of(v, s) for v in e["delivery_rate"]]
-    e["complaint_tier"] = [tier_of(v, s) for v in e["timely_rate"]]
-    e["tier"] = [max((t for t in (a, b) if isinstance(t, str)), default=None)  # "D" is the worst letter
-                 for a, b in zip(e["delivery_tier"], e["complaint_tier"])]
+    many = e["count_complaints"].fillna(0) >= s["tier_complaint_min"]
+    e["complaint_tier"] = [tier_of(v, s) if counted else None for v, counted in zip(e["timely_rate"], many)]
+    e["cooperation_tier"] = [cases.cooperation_tier(n, s) for n in e["count_uncooperative"]]
+    e["tier"] = [cases.worst_tier(*t) for t in zip(e["delivery_tier"], e["complaint_tier"], e["cooperation_tier"])]
     return e
 
 
 def supplier_tier_flags(f: Facts, tiers: pd.DataFrame) -> pd.DataFrame:
+    """A flag for each enterprise of tier B, C or D; its value is the worse of the rates that gave a tier (none when
+    only recorded non-cooperation did)."""
     bad = tiers[tiers["tier"].isin(["B", "C", "D"])]
     rows = []
     for r in bad.itertuples(index=False):
-        worst = min(v for v in (r.delivery_rate, r.timely_rate) if v == v)
+        rates = [v for v, tier in ((r.delivery_rate, r.delivery_tier), (r.timely_rate, r.complaint_tier))
+                 if isinstance(tier, str)]
         severity = {"B": "warning", "C": "serious", "D": "severe"}[r.tier]
-        rows.append(("supplier_tier", severity, "enterprise", r.enterprise_code, r.tier, worst, f.settings["tier_a_min"]))
+        rows.append(("supplier_tier", severity, "enterprise", r.enterprise_code, r.tier, min(rates, default=None),
+                     f.settings["tier_a_min"]))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -220,20 +229,32 @@ def primary_care_gap(f: Facts) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def red_flags(flags: pd.DataFrame, min_flags: int) -> pd.DataFrame:
-    """Institutions whose problems are prominent (问题突出, 二（七）): any serious or severe ladder flag, or warnings of
-    `min_flags` or more distinct ladder flags. Only the ladder's flags count: a delivery failure is the
-    enterprises' (二（三）), a report drop or a purchase above 4x calls for an explanation, not the ladder. The score
-    is the sum of the ladder flags' weights (1, 3, 9)."""
-    ladder = flags["flag_id"].map(lambda x: FLAG_BY_ID[x].group == "ladder")
+def ladder_holders(flags: pd.DataFrame, min_flags: int) -> pd.DataFrame:
+    """The institutions holding a ladder flag (the institution's own purchasing, 二（七）): score (the sum of the
+    ladder flags' weights 1, 3, 9), the worst severity, and whether its problems are prominent (问题突出, red-flagged):
+    any serious or severe ladder flag, or warnings of `min_flags` or more distinct ladder flags. Only the ladder's
+    flags count: a delivery failure is the enterprises' (二（三）), a report drop or a purchase above 4x calls for an
+    explanation, not the ladder."""
+    ladder = flags["flag_id"].map(lambda x: FLAG_BY_ID[x].group == "ladder").astype(bool)
     inst = flags[(flags["level"] == "institution") & ladder]
     inst = inst.assign(weight=inst["severity"].map(SEVERITY_WEIGHT), is_serious=inst["severity"].isin(["serious", "severe"]))
-    by = inst.groupby("subject_code").agg(serious=("is_serious", "any"), score=("weight", "sum"))
-    by["warned"] = inst[inst["severity"] == "warning"].groupby("subject_code")["flag_id"].nunique()
-    red = by[by["serious"] | (by["warned"].fillna(0) >= min_flags)]
-    out = pd.DataFrame({"flag_id": "red_flag", "severity": red["serious"].map({True: "serious", False: "warning"}),
-                        "level": "institution", "subject_code": red.index, "detail_code": "",
-                        "value": red["score"].astype(float), "threshold": float(min_flags)})
+    by = inst.groupby("subject_code").agg(serious=("is_serious", "any"), score=("weight", "sum"),
+                                          worst=("weight", "max"))
+    warned = inst[inst["severity"] == "warning"].groupby("subject_code")["flag_id"].nunique()
+    by["is_red"] = by["serious"] | (by.index.map(warned).fillna(0).to_numpy() >= min_flags)
+    worst = {w: name for name, w in SEVERITY_WEIGHT.items()}
+    return pd.DataFrame({"institution_code": by.index.to_numpy(dtype=object), "score": by["score"].astype(float).to_numpy(),
+                         "severity": by["worst"].map(worst).to_numpy(dtype=object), "is_red": by["is_red"].to_numpy(bool),
+                         "serious": by["serious"].to_numpy(bool)})
+
+
+def red_flags(flags: pd.DataFrame, min_flags: int) -> pd.DataFrame:
+    """A red_flag row for each institution whose problems are prominent (ladder_holders)."""
+    red = ladder_holders(flags, min_flags)
+    red = red[red["is_red"]]
+    out = pd.DataFrame({"flag_id": "red_flag", "severity": np.where(red["serious"], "serious", "warning"),
+                        "level": "institution", "subject_code": red["institution_code"], "detail_code": "",
+                        "value": red["score"], "threshold": float(min_flags)})
     return out[COLUMNS].reset_index(drop=True)
 
 

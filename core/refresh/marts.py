@@ -19,7 +19,7 @@ from typing import Callable
 import pandas as pd
 import sqlalchemy as sa
 
-from core.policy import clock, ladder, periods
+from core.policy import clock, periods
 from core.refresh import flags as F
 from core.refresh import monthly, rollup
 from core.refresh.facts import Facts
@@ -28,7 +28,6 @@ from core.store import schema as S
 from core.store.views import CATEGORIES, default_view, drop_oldest, drop_views, find_view, ViewInfo
 
 Progress = Callable[[float, str], None]
-_ACTIONS = "SELECT subject_type, subject_code, quarter, status, action_date FROM actions"
 
 
 def _quiet(_f: float, _m: str) -> None:
@@ -85,21 +84,19 @@ def _compute(f: Facts, earlier: dict, month_end: dt.date, quarter_end: dt.date, 
                                                                         "count_timely": "Int64"}))
     done("mart_complaints", complaints[_columns(S.mart_complaints)])
     done("mart_enterprise_institutions", f.enterprise_institutions())
+    done("mart_area_levels", rollup.area_levels(f))
     progress(0.7, "上月末与上季度末 / last month's and last quarter's end")
-    red_now = _red(flags, f.as_of)
-    earlier = {day: (fe, F.all_flags(fe, institutions_only=True)) for day, fe in earlier.items()}  # red flags, headlines
-    red_before = _red(earlier[quarter_end][1], quarter_end) if quarter_end in earlier else red_now.iloc[0:0]
+    earlier = {day: (fe, F.all_flags(fe, institutions_only=True)) for day, fe in earlier.items()}  # ladder, headlines
+    ladder = [_ladder(flags, f)]
+    if quarter_end in earlier:
+        ladder.append(_ladder(earlier[quarter_end][1], earlier[quarter_end][0]))
+    done("mart_ladder", pd.concat(ladder, ignore_index=True))
     snapshots = [monthly.snapshot(store, f, flags, tiers, values)]
     if month_end in earlier:
         fe, fl = earlier[month_end]
         snapshots.append(monthly.snapshot(store, fe, fl, F.enterprise_tiers(fe)))
     done("mart_snapshots", pd.concat(snapshots, ignore_index=True))
     progress(0.85, "月度序列 / monthly series")
-    actions = store.read(_ACTIONS)
-    red_now["step"] = red_now["institution_code"].map(
-        ladder.steps(red_now, set(red_before["institution_code"]), actions, f.as_of,
-                     float(f.settings["notification_score"])))
-    done("mart_red_flags", pd.concat([red_now, red_before.assign(step=None)], ignore_index=True))
     done("mart_monthly", monthly.series(f, by_institution))
     f.source.close()
 
@@ -108,10 +105,10 @@ def _columns(table: sa.Table) -> list[str]:
     return [c.name for c in table.columns if c.name != "view_id"]
 
 
-def _red(flags: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    red = flags[flags["flag_id"] == "red_flag"]
-    return pd.DataFrame({"quarter": periods.quarter_of(as_of), "institution_code": red["subject_code"].to_numpy(),
-                         "score": red["value"].to_numpy(), "severity": red["severity"].to_numpy()})
+def _ladder(flags: pd.DataFrame, f: Facts) -> pd.DataFrame:
+    """The institutions holding a ladder flag at f's as-of date, labelled with its quarter."""
+    held = F.ladder_holders(flags, int(f.settings["red_flag_min_flags"]))
+    return held.drop(columns="serious").assign(quarter=periods.quarter_of(f.as_of))
 
 
 class _ViewWriter:

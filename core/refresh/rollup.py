@@ -10,6 +10,8 @@ from typing import Iterable
 
 import pandas as pd
 
+from core.policy.extract import PRIMARY_GROUP
+
 from core.policy import indicators as I
 from core.policy.indicators import FLAG_BY_ID
 from core.refresh.facts import Facts
@@ -131,6 +133,23 @@ def areas(f: Facts, flags: pd.DataFrame) -> pd.DataFrame:
             "count_institutions": frame["count_institutions"].astype(int), "count_red_flag": frame["count_red_flag"].astype(int),
         }))
     return one_per_region(pd.concat(out, ignore_index=True), ["region_code"])
+
+
+def area_levels(f: Facts) -> pd.DataFrame:
+    """Per county, city and the province, and per institution level (三级, 二级, 一级, 未定级) and the primary
+    institutions (基层): delivered and ordered quantities of indicator 2 and the institutions counted (不同等级医疗机构
+    供应不平衡, 二（五））. A primary institution counts under its level too."""
+    ip = f.inst_product
+    a = ip[ip["agreed_qty"] > 0].merge(f.institutions, on="institution_code").assign(province_code=f.store.province_code)
+    a = pd.concat([a.assign(group=a["level"]), a[a["is_primary"]].assign(group=PRIMARY_GROUP)], ignore_index=True)
+    out = []
+    for level, key in (("county", "county_code"), ("city", "city_code"), ("province", "province_code")):
+        sums = a.groupby([key, "group"]).agg(delivered_qty=("rate_delivered_qty", "sum"),
+                                             ordered_qty=("rate_order_qty", "sum"),
+                                             count_institutions=("institution_code", "nunique")).reset_index()
+        out.append(sums.rename(columns={key: "region_code", "group": "level"}))
+    frame = pd.concat(out, ignore_index=True).astype({"count_institutions": int})
+    return one_per_region(frame, ["region_code", "level"])
 
 
 def one_per_region(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:

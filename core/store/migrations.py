@@ -140,6 +140,35 @@ def _red_flag_setting(conn: sa.Connection) -> None:
                          "AND NOT EXISTS (SELECT 1 FROM settings WHERE name = 'red_flag_min_flags')"))
 
 
+def _casework(conn: sa.Connection) -> None:
+    """Recorded actions become the history of cases of five kinds (a ladder, a tier, an explanation, an area, a
+    complaint) with a deadline: a store made before version 18 has its actions table rebuilt (its rows kept, an
+    institution's as a ladder case, an enterprise's as a tier case; the new statuses need a new check). The ladder's
+    steps are no longer stored with the marts (mart_red_flags) but worked out when read, and enterprises gain their
+    cooperation tier, so every view is dropped."""
+    if "subject_type" in {c["name"] for c in sa.inspect(conn).get_columns("actions")}:
+        conn.execute(sa.text("ALTER TABLE actions RENAME TO actions_v17"))
+        conn.execute(sa.text("DROP INDEX IF EXISTS ix_actions_subject"))
+        if conn.dialect.name == "postgresql":  # index names are the schema's: the new table's key takes the old name
+            conn.execute(sa.text("ALTER INDEX IF EXISTS actions_pkey RENAME TO actions_v17_pkey"))
+        S.actions.create(conn)
+        conn.execute(sa.text(
+            "INSERT INTO actions (case_kind, subject_code, flag_id, detail_code, quarter, status, note, action_date, "
+            "recorded_by, recorded_at) SELECT CASE subject_type WHEN 'institution' THEN 'ladder' ELSE 'tier' END, "
+            "subject_code, '', '', quarter, status, note, action_date, recorded_by, recorded_at FROM actions_v17 "
+            "ORDER BY action_id"))
+        conn.execute(sa.text("DROP TABLE actions_v17"))
+    conn.execute(sa.text("DROP TABLE IF EXISTS mart_red_flags"))
+    _new_mart(conn)
+    have = {c["name"] for c in sa.inspect(conn).get_columns("mart_enterprises")}
+    for name in ("count_uncooperative", "cooperation_tier"):
+        if name not in have:  # the table is empty now (_new_mart)
+            column = S.mart_enterprises.c[name]
+            default = " NOT NULL DEFAULT 0" if name == "count_uncooperative" else ""
+            conn.execute(sa.text(f"ALTER TABLE mart_enterprises ADD COLUMN {name} "
+                                 f"{column.type.compile(conn.dialect)}{default}"))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -171,6 +200,8 @@ STEPS: tuple[Step, ...] = (
          (S.mart_institution_monthly,), change=_new_mart),
     Step(17, "settings: red_flag_min_indicators becomes red_flag_min_flags (red flags count ladder flags only)",
          change=_red_flag_setting),
+    Step(18, "casework: actions on cases of five kinds with deadlines; the ladder read live (mart_ladder); delivery by "
+             "institution level (mart_area_levels)", (S.mart_ladder, S.mart_area_levels), change=_casework),
 )
 
 HEAD = STEPS[-1].version

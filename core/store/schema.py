@@ -10,6 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core.policy import extract as F
+from core.policy.cases import ALL_STATUSES as CASE_STATUSES, KINDS as CASE_KINDS
 
 metadata = sa.MetaData()
 
@@ -264,20 +265,26 @@ audit_log = sa.Table(
     sa.Index("ix_audit_at", "at"),
 )
 
+# Casework (added by version 2, rebuilt by version 18): every action an officer records on a case, so a case's history
+# is its rows and its state the latest of them (core.policy.cases). A case is its kind and subject, and for an
+# explanation the flag and product (flag_id, detail_code); for an area case the flag.
 actions = sa.Table(
     "actions", metadata,
     sa.Column("action_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("subject_type", sa.String(12), nullable=False),
-    sa.Column("subject_code", CODE, nullable=False),
+    sa.Column("case_kind", sa.String(12), nullable=False),  # ladder | tier | explanation | area | complaint
+    sa.Column("subject_code", sa.String(40), nullable=False),  # institution, enterprise, region or complaint
+    sa.Column("flag_id", sa.String(40), nullable=False, server_default=""),
+    sa.Column("detail_code", sa.String(120), nullable=False, server_default=""),
     sa.Column("quarter", sa.String(7), nullable=False),  # e.g. 2026Q3
     sa.Column("status", sa.String(8), nullable=False),
-    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),  # for 已说明: the institution's explanation
     sa.Column("action_date", sa.Date, nullable=False),
+    sa.Column("deadline", sa.Date, nullable=True),  # 整改期限 / the explanation's due date, when the officer set one
     sa.Column("recorded_by", sa.String(64), nullable=False),
     sa.Column("recorded_at", sa.DateTime, nullable=False),
-    sa.CheckConstraint("subject_type IN ('institution', 'enterprise')", name="ck_action_subject"),
-    sa.CheckConstraint("status IN ('待处理', '已提醒', '已通报', '已约谈', '已整改', '已移交纪检')", name="ck_action_status"),
-    sa.Index("ix_actions_subject", "subject_type", "subject_code"),
+    _in("case_kind", tuple(CASE_KINDS)),
+    _in("status", CASE_STATUSES),
+    sa.Index("ix_actions_case", "case_kind", "subject_code"),
 )
 
 uploads = sa.Table(
@@ -381,8 +388,11 @@ mart_enterprises = _mart(
     sa.Column("count_timely", sa.Integer, nullable=True),
     sa.Column("timely_rate", sa.Double, nullable=True),
     sa.Column("delivery_tier", sa.String(1), nullable=True),
-    sa.Column("complaint_tier", sa.String(1), nullable=True),
-    sa.Column("tier", sa.String(1), nullable=True),
+    sa.Column("complaint_tier", sa.String(1), nullable=True),  # only with tier_complaint_min counted complaints
+    sa.Column("tier", sa.String(1), nullable=True),  # the worst of the three
+    # Non-cooperation recorded in the period and the tier it gives (added by version 18).
+    sa.Column("count_uncooperative", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cooperation_tier", sa.String(1), nullable=True),
 )
 
 mart_areas = _mart(
@@ -397,13 +407,27 @@ mart_areas = _mart(
     sa.Column("count_red_flag", sa.Integer, nullable=False),
 )
 
-mart_red_flags = _mart(
-    "mart_red_flags",
+# The institutions holding a ladder flag at T (quarter = T's) and at the last quarter's end (that quarter): what the
+# measures ladder reads, with the recorded actions, when a page asks (core.read.cases). Replaced mart_red_flags
+# (version 18), whose steps were fixed until the next refresh.
+mart_ladder = _mart(
+    "mart_ladder",
     sa.Column("quarter", sa.String(6), primary_key=True),
     sa.Column("institution_code", CODE, primary_key=True),
     sa.Column("score", sa.Double, nullable=False),
-    sa.Column("severity", sa.String(8), nullable=False),
-    sa.Column("step", sa.Integer, nullable=True),  # the measures ladder, for the current quarter
+    sa.Column("severity", sa.String(8), nullable=False),  # the worst of its ladder flags
+    sa.Column("is_red", sa.Boolean, nullable=False),
+)
+
+# Delivery by institution level (三级, 二级, 一级, 未定级) and of primary institutions in every area (不同等级医疗机构
+# 供应不平衡, 二（五）), over the orders of indicator 2. Added by version 18.
+mart_area_levels = _mart(
+    "mart_area_levels",
+    sa.Column("region_code", sa.String(6), primary_key=True),
+    sa.Column("level", sa.String(8), primary_key=True),  # a level of the extract, or 基层 (primary institutions)
+    sa.Column("delivered_qty", sa.Double, nullable=False),
+    sa.Column("ordered_qty", sa.Double, nullable=False),
+    sa.Column("count_institutions", sa.Integer, nullable=False),
 )
 
 def _monthly_sums() -> list[sa.Column]:
@@ -458,8 +482,9 @@ mart_enterprise_institutions = _mart(
     sa.Column("ordered_qty", sa.Double, nullable=False),
 )
 
-MART_TABLES = (mart_flags, mart_indicators, mart_inst_product, mart_enterprises, mart_areas, mart_red_flags,
-               mart_monthly, mart_snapshots, mart_enterprise_institutions, mart_complaints, mart_institution_monthly)
+MART_TABLES = (mart_flags, mart_indicators, mart_inst_product, mart_enterprises, mart_areas, mart_ladder,
+               mart_monthly, mart_snapshots, mart_enterprise_institutions, mart_complaints, mart_institution_monthly,
+               mart_area_levels)
 # Names of the mart tables of schema versions 3 to 5 (before views), dropped by version 6.
 LEGACY_MARTS = ("mart_flags", "mart_indicators", "mart_inst_product", "mart_enterprises", "mart_areas",
                 "mart_red_flags", "mart_monthly", "mart_snapshots", "mart_enterprise_counties")

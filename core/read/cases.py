@@ -1,0 +1,256 @@
+"""Cases for a View, worked out when read from the view's marts and the actions recorded so far, so that an action
+changes a case's next step at once for every user (recording is core.access.actions):
+
+- `ladder_cases`: institutions holding a ladder flag at T, with their step of the measures ladder (二（七）);
+- `explanation_cases`: report drops, purchases above the multiple and unreported purchases, explained or not;
+- `tier_cases`: enterprises of tier B, C or D, with the measure each tier calls for;
+- `area_cases`: counties and cities with a primary-care supply imbalance;
+- `complaint_cases`: complaints answered late or not resolved in time, which the officers supervise;
+- `open_cases`: all of them in one frame of common columns, from which the overdue and escalated lists come.
+
+Every case lies inside the view's area: an institution of the area, an enterprise serving it, a region inside it, a
+complaint raised by one of its institutions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from core.policy import cases as C
+from core.policy import clock, periods
+from core.policy.indicators import FLAG_BY_ID, flag_name
+from core.policy.workdays import DEFAULT as CALENDAR
+from core.present.flagtext import describe
+from core.present.i18n import t, vocabulary
+from core.read import monitoring
+from core.store.cache import cached
+from core.store.view import View
+
+# What every kind of case shows in the common lists (overdue, escalated, an officer's work).
+COMMON = ["case_kind", "subject_code", "flag_id", "detail_code", "subject_name", "area_name", "problem", "recommended",
+          "status", "status_date", "due", "overdue", "escalated"]
+EXPLANATION_FLAGS = tuple(f.id for f in FLAG_BY_ID.values() if f.group == "explanation")
+
+
+def _day(value) -> dt.date | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def events(store, kind: str) -> pd.DataFrame:
+    """Every action recorded on cases of one kind, oldest first, with dates as dates."""
+    frame = store.read("SELECT action_id, subject_code, flag_id, detail_code, status, note, action_date, deadline, "
+                       "recorded_by, recorded_at FROM actions WHERE case_kind = :k ORDER BY action_date, action_id",
+                       {"k": kind})
+    for column in ("action_date", "deadline"):
+        frame[column] = pd.Series([_day(v) for v in frame[column]], index=frame.index, dtype=object)
+    return frame
+
+
+def history(store, kind: str, subject_code: str, flag_id: str = "", detail_code: str = "") -> pd.DataFrame:
+    """The actions of one case, oldest first (a scorecard's 处理记录)."""
+    frame = events(store, kind)
+    keep = (frame["subject_code"] == subject_code) & (frame["flag_id"] == flag_id) & (frame["detail_code"] == detail_code)
+    return frame[keep].reset_index(drop=True)
+
+
+def _by_case(frame: pd.DataFrame) -> dict[tuple[str, str, str], pd.DataFrame]:
+    return {key: part for key, part in frame.groupby(["subject_code", "flag_id", "detail_code"], sort=False)}
+
+
+def _states(view: View, kind: str, keys: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """The state of each case of `keys` (status, its date, due date, overdue, escalated), in the order of the keys."""
+    recorded = _by_case(events(view.store, kind))
+    settings, today = view.store.settings(), clock.today()
+    rows = []
+    for key in keys:
+        got = recorded.get(key)
+        s = C.state(got, kind, view.as_of, settings, CALENDAR) if got is not None else C.CaseState()
+        rows.append({"status": s.status, "status_date": s.status_date, "due": s.due, "escalated": s.escalated,
+                     "closed": s.closed, "overdue": bool(s.due is not None and s.due < today and not s.closed),
+                     "explanation": s.explanation})
+    return pd.DataFrame(rows, columns=["status", "status_date", "due", "escalated", "closed", "overdue", "explanation"])
+
+
+def flag_names(flags: pd.DataFrame, lang: str, settings) -> pd.Series:
+    names = flags.assign(name=flags["flag_id"].map(lambda f: flag_name(f, lang, settings)))
+    return names.groupby("subject_code")["name"].agg(lambda s: "；".join(dict.fromkeys(s)))
+
+
+@cached
+def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
+    """Institutions of the area holding a ladder flag at T, highest score first: score, red flag, the ladder flags
+    by name, the step (1 预警提示 to 4 纪检监察联动) and whether its measure is recorded, the next thing to do, the
+    status and rectification deadline recorded."""
+    inside = view.institutions_in_area()
+    held = view.read(f"""SELECT l.institution_code AS subject_code, i.institution_name AS subject_name,
+                                k.region_name AS area_name, l.score, l.severity, l.is_red
+                         FROM mart_ladder l JOIN institutions i ON i.institution_code = l.institution_code
+                         JOIN regions k ON k.region_code = i.county_code
+                         WHERE l.view_id = :v AND l.quarter = :q AND {inside}""", {"q": periods.quarter_of(view.as_of)})
+    before = set(view.read("SELECT institution_code FROM mart_ladder WHERE view_id = :v AND quarter = :q",
+                           {"q": periods.quarter_of(periods.previous_quarter_end(view.as_of))})["institution_code"])
+    flags = view.read(f"""SELECT f.flag_id, f.subject_code FROM mart_flags f
+                          JOIN institutions i ON i.institution_code = f.subject_code
+                          WHERE f.view_id = :v AND f.level = 'institution' AND {inside}""")
+    flags = flags[flags["flag_id"].map(lambda f: FLAG_BY_ID[f].group == "ladder").astype(bool)]
+    settings = view.store.settings()
+    held["is_red"] = held["is_red"].astype(bool)
+    held["prominent"] = held["subject_code"].isin(before) | held["is_red"] | (held["score"] >= settings["notification_score"])
+    recorded = _by_case(events(view.store, "ladder"))
+    states = _states(view, "ladder", [(c, "", "") for c in held["subject_code"]])
+    steps = []
+    for code, prominent, closed in zip(held["subject_code"], held["prominent"], states["closed"]):
+        got = recorded.get((code, "", ""))
+        if closed:
+            steps.append(C.Step(0, True, None))
+        elif got is None:  # most institutions: nothing recorded yet
+            steps.append(C.Step(2 if prominent else 1, False, None))
+        else:
+            steps.append(C.ladder_step(got, view.as_of, bool(prominent), settings, CALENDAR))
+    held["step"] = [s.step for s in steps]
+    held["done"] = [s.done for s in steps]
+    held["measure"] = [C.STEPS[s.step][0 if lang == "zh" else 1] if s.step else "" for s in steps]
+    held["recommended"] = [_next_step(s, lang) for s in steps]
+    held["flags"] = held["subject_code"].map(flag_names(flags, lang, settings)).fillna("")
+    held["problem"] = held["flags"]
+    held = pd.concat([held.reset_index(drop=True), states], axis=1)
+    held = held.assign(case_kind="ladder", flag_id="", detail_code="")
+    return held.sort_values(["score", "subject_code"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _next_step(step: C.Step, lang: str) -> str:
+    """What the officer does next about an institution on the ladder."""
+    if step.step == 0:
+        return t("case.next.closed", lang)
+    measure = C.STEPS[step.step][0 if lang == "zh" else 1]
+    if not step.done:
+        return measure
+    if step.step == 4:
+        return t("case.next.referred", lang)
+    then = C.STEPS[step.step + 1][0 if lang == "zh" else 1]
+    return t("case.next.wait", lang).format(due=step.due, then=then)
+
+
+@cached
+def explanation_cases(view: View, lang: str = "zh") -> pd.DataFrame:
+    """Every explanation flag of the area's institutions (report drop, purchase above the multiple, unreported
+    purchase, 二（一）, 二（七）) with its case: requested, explained (the text), accepted or returned for re-filing."""
+    marks = ", ".join(f"'{f}'" for f in EXPLANATION_FLAGS)
+    frame = view.read(f"""SELECT f.flag_id, f.subject_code, f.detail_code, f.severity, f.value, f.threshold,
+                                 i.institution_name AS subject_name, k.region_name AS area_name,
+                                 p.generic_name AS detail_name
+                          FROM mart_flags f JOIN institutions i ON i.institution_code = f.subject_code
+                          JOIN regions k ON k.region_code = i.county_code
+                          LEFT JOIN products p ON p.product_code = f.detail_code
+                          WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id IN ({marks})
+                                AND {view.institutions_in_area()}
+                          ORDER BY f.subject_code, f.flag_id, f.detail_code""")
+    frame = describe(frame, lang, view.store.settings()).reset_index(drop=True)
+    states = _states(view, "explanation", list(zip(frame["subject_code"], frame["flag_id"], frame["detail_code"])))
+    frame = pd.concat([frame, states], axis=1)
+    frame["problem"] = [f"{name} · {detail or code}" for name, detail, code in
+                        zip(frame["flag_name"], frame["detail_name"], frame["detail_code"])]
+    frame["recommended"] = [t(f"case.next.explanation.{_explanation_step(s)}", lang) for s in frame["status"]]
+    frame["returnable"] = frame["flag_id"].isin(C.RETURNABLE)
+    return frame.assign(case_kind="explanation")
+
+
+def _explanation_step(status: str) -> str:
+    return {C.PENDING: "request", C.REQUESTED: "await", C.EXPLAINED: "judge", C.RETURNED: "refile",
+            C.ACCEPTED: "done", C.ESCALATED: "province"}.get(status, "request")
+
+
+@cached
+def tier_cases(view: View, lang: str = "zh") -> pd.DataFrame:
+    """Enterprises serving the area of tier B, C or D, with their three tiers, the measure the tier calls for
+    (报量风险提示, 减少约定采购量, 不接受参加集采) and what was recorded."""
+    tiers = monitoring.enterprise_tiers(view)
+    bad = tiers[tiers["tier"].isin(list(C.TIER_MEASURES))].reset_index(drop=True)
+    states = _states(view, "tier", [(c, "", "") for c in bad["enterprise_code"]])
+    bad = pd.concat([bad, states], axis=1).rename(columns={"enterprise_code": "subject_code",
+                                                           "enterprise_name": "subject_name"})
+    bad["measure"] = bad["tier"].map(lambda x: vocabulary(C.TIER_MEASURES[x], lang))
+    bad["recommended"] = bad["measure"]
+    bad["problem"] = [t("case.tier_problem", lang).format(tier=x) for x in bad["tier"]]
+    return bad.assign(case_kind="tier", flag_id="", detail_code="", area_name=None)
+
+
+@cached
+def area_cases(view: View, lang: str = "zh") -> pd.DataFrame:
+    """Counties and cities inside the area with a primary-care supply imbalance (二（五）), at every depth: a leader
+    of the province sees every flagged county. Gap in points, both rates, what was recorded."""
+    frame = view.read(f"""SELECT f.flag_id, f.subject_code, f.level AS region_level, f.value, r.region_name AS subject_name,
+                                 a.primary_delivered_qty, a.primary_ordered_qty, a.others_delivered_qty, a.others_ordered_qty
+                          FROM mart_flags f JOIN regions r ON r.region_code = f.subject_code
+                          LEFT JOIN mart_areas a ON a.view_id = f.view_id AND a.region_code = f.subject_code
+                          WHERE f.view_id = :v AND f.flag_id = 'primary_care_gap' AND {view.regions_in_area('r')}
+                          ORDER BY f.value DESC, f.subject_code""").reset_index(drop=True)
+    frame = monitoring.with_rates(frame)
+    states = _states(view, "area", list(zip(frame["subject_code"], frame["flag_id"], [""] * len(frame))))
+    frame = pd.concat([frame, states], axis=1)
+    frame["area_name"] = [vocabulary(t(f"case.level.{lv}", lang), lang) for lv in frame["region_level"]]
+    frame["problem"] = [t("case.gap_problem", lang).format(gap=g) for g in frame["gap_points"]]
+    frame["recommended"] = [t("case.next.area." + ("province" if s == C.ESCALATED else "check" if s == C.PENDING
+                                                   else "watch"), lang) for s in frame["status"]]
+    return frame.assign(case_kind="area", detail_code="")
+
+
+@cached
+def complaint_cases(view: View, lang: str = "zh") -> pd.DataFrame:
+    """Complaints raised by the area's institutions that were answered late or not resolved in time at T (二（四）:
+    the city and county bureaus supervise them), with what was recorded."""
+    frame = monitoring.complaint_table(view)
+    frame = frame[frame["reply_late"] | frame["unresolved"]].reset_index(drop=True)
+    states = _states(view, "complaint", [(c, "", "") for c in frame["complaint_id"]])
+    frame = pd.concat([frame, states], axis=1)
+    frame["problem"] = [t("case.complaint_problem." + ("reply" if late else "resolve"), lang)
+                        for late in frame["reply_late"]]
+    frame["recommended"] = [t("case.next.complaint." + ("province" if s == C.ESCALATED else "supervise"
+                                                        if s == C.PENDING else "watch"), lang) for s in frame["status"]]
+    return frame.assign(case_kind="complaint", subject_code=frame["complaint_id"], flag_id="", detail_code="",
+                        subject_name=frame["enterprise_name"], area_name=frame["institution_name"])
+
+
+READERS = {"ladder": ladder_cases, "explanation": explanation_cases, "tier": tier_cases, "area": area_cases,
+           "complaint": complaint_cases}
+
+
+@cached
+def open_cases(view: View, lang: str = "zh") -> pd.DataFrame:
+    """Every case of the area in the common columns (COMMON), kind by kind."""
+    parts = [READERS[kind](view, lang) for kind in C.KINDS]
+    parts = [p[COMMON] for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=COMMON)
+    return pd.concat(parts, ignore_index=True)
+
+
+def overdue(view: View, lang: str = "zh") -> pd.DataFrame:
+    """Cases whose deadline has passed (a rectification period run out, an explanation not received) and that are
+    still open."""
+    frame = open_cases(view, lang)
+    return frame[frame["overdue"].astype(bool)].reset_index(drop=True)
+
+
+def escalated(view: View, lang: str = "zh") -> pd.DataFrame:
+    """Cases reported to the provincial bureau (报送省医保局); a provincial user's view holds those of every city."""
+    frame = open_cases(view, lang)
+    return frame[frame["escalated"].astype(bool)].reset_index(drop=True)
+
+
+def subject_history(store, subject: str, code: str, lang: str = "zh") -> pd.DataFrame:
+    """Every action recorded on the cases of one subject (an institution's ladder and explanations, an enterprise's
+    tier), oldest first: the kind of case, what it is about, date, status, deadline, note, who and when."""
+    kinds = [k for k in C.KINDS.values() if k.subject == subject]
+    frame = pd.concat([events(store, k.id).assign(case_kind=k.id) for k in kinds], ignore_index=True)
+    frame = frame[frame["subject_code"] == code].sort_values(["action_date", "action_id"], kind="stable")
+    frame["case_name"] = frame["case_kind"].map(lambda k: C.KINDS[k].zh if lang == "zh" else C.KINDS[k].en)
+    frame["about"] = [" ".join(x for x in (flag_name(f, lang, store.settings()) if f else "", d) if x)
+                      for f, d in zip(frame["flag_id"], frame["detail_code"])]
+    return frame[["case_name", "about", "action_date", "status", "deadline", "note", "recorded_by", "recorded_at"]] \
+        .reset_index(drop=True)

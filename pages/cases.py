@@ -1,0 +1,66 @@
+"""案件处理: every case of the area, kind by kind (the institutions' measures ladder, explanations, enterprises' tiers,
+imbalanced areas, complaints to supervise), what is overdue and what went to the province; officers record actions."""
+import streamlit as st
+
+from core.policy import cases as C
+from core.present.i18n import headers, t
+from core.read import cases
+from ui import casework
+from ui.session import user, viewed
+from ui.tables import show
+
+view, L = viewed("pages/cases.py", "nav.cases")
+me = user()
+late, escalated = cases.overdue(view, L), cases.escalated(view, L)
+found = {kind: cases.READERS[kind](view, L) for kind in C.KINDS}
+ladder = found["ladder"]
+explanation = found["explanation"]
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("case.m.ladder_todo", L), int(((ladder["step"] > 0) & ~ladder["done"].astype(bool)).sum()) if len(ladder) else 0)
+c2.metric(t("case.m.explanations", L), int((~explanation["closed"].astype(bool)).sum()) if len(explanation) else 0)
+c3.metric(t("case.m.overdue", L), len(late))
+c4.metric(t("case.m.escalated", L), len(escalated))
+st.caption(t("case.caption", L) + " · " + t("case.pick" if me.can("record") else "case.read_only", L))
+
+COLUMNS = {  # each kind's table
+    "ladder": ["subject_code", "subject_name", "area_name", "score", "is_red", "flags", "measure", "recommended",
+               "status", "status_date", "due", "overdue", "escalated"],
+    "explanation": ["subject_code", "subject_name", "area_name", "flag_name", "detail_code", "detail_name", "value_text",
+                    "threshold_text", "status", "status_date", "due", "overdue", "explanation", "recommended"],
+    "tier": ["subject_code", "subject_name", "role", "tier", "measure", "delivery_tier", "delivery_rate", "complaint_tier",
+             "timely_rate", "count_complaints", "cooperation_tier", "count_uncooperative", "status", "status_date",
+             "escalated"],
+    "area": ["subject_code", "subject_name", "area_name", "primary_rate", "others_rate", "gap_points", "recommended",
+             "status", "status_date", "escalated"],
+    "complaint": ["complaint_id", "area_name", "subject_name", "issue_type", "raised_date", "reply_date",
+                  "promised_date", "resolved_date", "problem", "recommended", "status", "status_date", "escalated"],
+}
+LABELS = {"ladder": {"area_name": t("iv.col.area_name", L)}, "explanation": {"area_name": t("iv.col.area_name", L)},
+          "tier": {}, "area": {"area_name": t("case.col.level", L)},
+          "complaint": {"area_name": t("case.col.institution", L), "subject_name": t("case.col.enterprise", L)}}
+
+tabs = st.tabs([f"{t(f'case.tab.{kind}', L)}（{len(found[kind])}）" for kind in C.KINDS]
+               + [f"{t('case.tab.overdue', L)}（{len(late)}）", f"{t('case.tab.escalated', L)}（{len(escalated)}）"])
+for tab, kind in zip(tabs, C.KINDS):
+    with tab:
+        frame = found[kind]
+        st.caption(t(f"case.help.{kind}", L))
+        labels = {**headers(COLUMNS[kind], L), **LABELS[kind]}
+        if frame.empty:
+            st.caption(t("table.none", L))
+        elif me.can("record"):
+            rows = casework.selectable(frame, labels, f"cs_{kind}_table", L, f"{t(f'case.tab.{kind}', L)}_{view.area_name}")
+            if rows:
+                keys = list(zip(frame.iloc[rows]["subject_code"], frame.iloc[rows]["flag_id"],
+                                frame.iloc[rows]["detail_code"]))
+                casework.record_form(view, {kind: keys}, L, f"cs_{kind}")
+            casework.flash(f"cs_{kind}")
+        else:
+            show(frame, labels, f"cs_{kind}_table", f"{t(f'case.tab.{kind}', L)}_{view.area_name}")
+common = {**headers(["case_name", "subject_code", "subject_name", "problem", "recommended", "status", "status_date",
+                     "due"], L), "area_name": t("case.col.where", L)}
+for tab, frame, name in ((tabs[-2], late, "overdue"), (tabs[-1], escalated, "escalated")):
+    with tab:
+        st.caption(t(f"case.help.{name}", L))
+        shown_frame = frame.assign(case_name=frame["case_kind"].map(lambda k: t(f"case.tab.{k}", L)))
+        show(shown_frame, common, f"cs_{name}", f"{t(f'case.tab.{name}', L)}_{view.area_name}")

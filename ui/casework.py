@@ -1,0 +1,65 @@
+"""Casework on a page: a table of cases whose rows an officer ticks, and the form that records an action on them (the
+interview list and the 案件处理 page share both). Recording goes through core.access.actions, which checks the
+status, dates and jurisdiction; a refusal shows its reason, never a traceback."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.access import actions
+from core.access.roles import AccessDenied
+from core.policy import cases, clock
+from core.present.i18n import t, vocabulary
+from ui import text
+from ui.tables import shown, table_download
+
+
+def selectable(frame: pd.DataFrame, headers: dict[str, str], key: str, L: str, title: str) -> list[int]:
+    """The table, its rows tickable, with its download; returns the ticked rows' positions."""
+    data, config = shown(frame, headers, L)
+    event = st.dataframe(data, hide_index=True, width="stretch", on_select="rerun", key=key, column_config=config,
+                         selection_mode="multi-row", placeholder="—")
+    table_download(frame, headers, key, title)
+    return [r for r in (event.selection.rows if event is not None else []) if 0 <= r < len(frame)]
+
+
+def statuses_for(kinds: list[str]) -> list[str]:
+    """The statuses every kind of the chosen cases takes (all of one kind's when the rows are of one kind)."""
+    return [s for s in cases.KINDS[kinds[0]].statuses if all(s in cases.KINDS[k].statuses for k in kinds)]
+
+
+def record_form(view, chosen: dict[str, list], L: str, prefix: str) -> None:
+    """The form recording one action on every chosen case (kind -> case keys), its widgets keyed `prefix`_status,
+    _date, _deadline, _note; after saving, the page runs again with a message under `prefix`_flash (flash())."""
+    key = f"{prefix}_action"
+    kinds = [k for k, keys in chosen.items() if keys]
+    if not kinds:
+        return
+    n = sum(len(chosen[k]) for k in kinds)
+    today = clock.today()
+    with st.form(key):
+        st.subheader(t("iv.record", L).format(n=n))
+        c1, c2, c3 = st.columns(3)
+        status = c1.selectbox(t("iv.status", L), statuses_for(kinds), key=f"{prefix}_status",
+                              format_func=lambda s: vocabulary(s, L))
+        when = c2.date_input(t("iv.date", L), value=today, max_value=today, key=f"{prefix}_date", format="YYYY-MM-DD",
+                             help=t("iv.date_help", L).format(as_of=view.as_of))
+        deadline = c3.date_input(t("case.deadline", L), value=None, key=f"{prefix}_deadline", format="YYYY-MM-DD",
+                                 help=t("case.deadline_help", L))
+        note = st.text_area(t("case.note", L), key=f"{prefix}_note", max_chars=actions.NOTE_MAX,
+                            help=t("case.note_help", L))
+        if st.form_submit_button(t("iv.save", L)):
+            try:
+                written = actions.record_actions(view, {k: chosen[k] for k in kinds}, status, note, when, deadline)
+            except (ValueError, AccessDenied) as err:
+                st.error(text.plain(str(err)))
+                return
+            st.session_state[f"{prefix}_flash"] = t("iv.saved", L).format(n=written)
+            del st.session_state[f"{prefix}_note"]  # a saved note does not stay in the form for the next rows
+            st.rerun()  # the list with its new state
+
+
+def flash(prefix: str) -> None:
+    """The message of the last save, once."""
+    if f"{prefix}_flash" in st.session_state:
+        st.success(st.session_state.pop(f"{prefix}_flash"))
