@@ -24,7 +24,7 @@ st.caption(t("case.caption", L) + " · " + t("case.pick" if me.can("record") els
 
 COLUMNS = {  # each kind's table
     "ladder": ["subject_code", "subject_name", "area_name", "score", "is_red", "flags", "measure", "recommended",
-               "status", "status_date", "due", "overdue", "escalated"],
+               "status", "due", "overdue"],
     "explanation": ["subject_code", "subject_name", "area_name", "flag_name", "detail_code", "detail_name", "value_text",
                     "threshold_text", "status", "status_date", "due", "overdue", "explanation", "recommended"],
     "tier": ["subject_code", "subject_name", "role", "tier", "measure", "delivery_tier", "delivery_rate", "complaint_tier",

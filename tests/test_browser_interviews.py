@@ -34,7 +34,7 @@ def test_record_an_action_and_download_the_export(demo_copy):
                 break
             except PlaywrightTimeout:
                 continue
-        page.get_by_label("处理说明").fill("浏览器测试：已电话提醒")
+        page.get_by_role("textbox", name="处理说明", exact=False).fill("浏览器测试：已电话提醒")
         page.get_by_role("button", name="保存").click()
         page.get_by_text("已记录 1 条处理情况。").wait_for(timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "interviews.png"), full_page=True)

@@ -40,7 +40,8 @@ ALLOWED = {"English", "Excel", "CSV", "SHA", "GB", "T", "IQR", "Q1", "Q3", "mg",
 ENGLISH_ONLY = set(extract.LEVELS + extract.INSTITUTION_CATEGORIES + extract.ENTERPRISE_ROLES + extract.PRODUCT_STATUSES
                    + extract.CHANNELS + extract.ISSUE_TYPES + extract.OWNERSHIPS) - {"其他"} | \
     {g.dosage_form for g in GROUPS} | {s[1] for s in SUBSTITUTES}
-FILTERED = {"overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise", "interviews"}
+FILTERED = {"overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise", "interviews",
+            "cases"}
 
 
 @pytest.fixture(scope="module")

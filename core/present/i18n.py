@@ -430,6 +430,7 @@ CATALOGUE.update({
                            "is due after the working days of the settings."),
     "case.note": ("处理说明（“已说明”时填写医疗机构的说明内容）", "Note (for “explained”: the institution's explanation)"),
     "case.note_help": ("最多2000字，按原文保存和显示。", "Up to 2,000 characters, kept and shown as written."),
+    "case.next.take": ("待落实：{measure}", "To take: {measure}"),
     "case.next.closed": ("已整改，待新数据复核", "Rectified; to be checked against newer figures"),
     "case.next.referred": ("已移交纪检监察，跟踪处置结果", "Referred to discipline inspection; follow the outcome"),
     "case.next.wait": ("整改期限 {due}；届时仍有问题：{then}", "Rectify by {due}; if problems remain then: {then}"),

@@ -129,7 +129,7 @@ def _next_step(step: C.Step, lang: str) -> str:
         return t("case.next.closed", lang)
     measure = C.STEPS[step.step][0 if lang == "zh" else 1]
     if not step.done:
-        return measure
+        return t("case.next.take", lang).format(measure=measure)
     if step.step == 4:
         return t("case.next.referred", lang)
     then = C.STEPS[step.step + 1][0 if lang == "zh" else 1]
