@@ -22,21 +22,20 @@ c3.metric(t("case.m.overdue", L), len(late))
 c4.metric(t("case.m.escalated", L), len(escalated))
 st.caption(t("case.caption", L) + " · " + t("case.pick" if me.can("record") else "case.read_only", L))
 
-COLUMNS = {  # each kind's table
-    "ladder": ["subject_code", "subject_name", "area_name", "score", "is_red", "flags", "measure", "recommended",
-               "status", "due", "overdue"],
-    "explanation": ["subject_code", "subject_name", "area_name", "flag_name", "detail_code", "detail_name", "value_text",
-                    "threshold_text", "status", "status_date", "due", "overdue", "explanation", "recommended"],
+COLUMNS = {  # each kind's table: what identifies the case, the problem, what to do next, where it stands
+    "ladder": ["subject_code", "subject_name", "area_name", "flags", "score", "is_red", "measure", "recommended",
+               "status", "due"],
+    "explanation": ["subject_code", "subject_name", "flag_name", "detail_name", "value_text", "threshold_text",
+                    "recommended", "status", "due", "explanation"],
     "tier": ["subject_code", "subject_name", "role", "tier", "measure", "delivery_tier", "delivery_rate", "complaint_tier",
-             "timely_rate", "count_complaints", "cooperation_tier", "count_uncooperative", "status", "status_date",
-             "escalated"],
-    "area": ["subject_code", "subject_name", "area_name", "primary_rate", "others_rate", "gap_points", "recommended",
-             "status", "status_date", "escalated"],
+             "timely_rate", "cooperation_tier", "count_uncooperative", "status"],
+    "area": ["subject_code", "subject_name", "level_name", "area_name", "primary_rate", "others_rate", "gap_points",
+             "recommended", "status"],
     "complaint": ["complaint_id", "area_name", "subject_name", "issue_type", "raised_date", "reply_date",
-                  "promised_date", "resolved_date", "problem", "recommended", "status", "status_date", "escalated"],
+                  "resolved_date", "problem", "recommended", "status"],
 }
 LABELS = {"ladder": {"area_name": t("iv.col.area_name", L)}, "explanation": {"area_name": t("iv.col.area_name", L)},
-          "tier": {}, "area": {"area_name": t("case.col.level", L)},
+          "tier": {}, "area": {"level_name": t("case.col.level", L), "area_name": t("case.col.parent", L)},
           "complaint": {"area_name": t("case.col.institution", L), "subject_name": t("case.col.enterprise", L)}}
 
 tabs = st.tabs([f"{t(f'case.tab.{kind}', L)}（{len(found[kind])}）" for kind in C.KINDS]
@@ -57,8 +56,8 @@ for tab, kind in zip(tabs, C.KINDS):
             casework.flash(f"cs_{kind}")
         else:
             show(frame, labels, f"cs_{kind}_table", f"{t(f'case.tab.{kind}', L)}_{view.area_name}")
-common = {**headers(["case_name", "subject_code", "subject_name", "problem", "recommended", "status", "status_date",
-                     "due"], L), "area_name": t("case.col.where", L)}
+common = {**headers(["case_name"], L), "area_name": t("case.col.where", L),
+          **headers(["subject_code", "subject_name", "problem", "status", "status_date", "recommended", "due"], L)}
 for tab, frame, name in ((tabs[-2], late, "overdue"), (tabs[-1], escalated, "escalated")):
     with tab:
         st.caption(t(f"case.help.{name}", L))

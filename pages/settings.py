@@ -42,11 +42,14 @@ if me.can("settings"):
         st.subheader(t("set.effect", L).format(name=meaning, before=found.before, after=found.after))
         red_new, red_gone = found.subjects("red_flag")
         counts = found.counts(L)
-        c1, c2, c3, c4 = st.columns(4)
+        changed_cases = found.cases(L)
+        c1, c2, c3, c4, c5 = st.columns(5)
         c1.metric(t("set.count_appear", L), int(counts["appear"].sum()))
         c2.metric(t("set.count_disappear", L), int(counts["disappear"].sum()))
         c3.metric(t("set.red_change", L), f"+{len(red_new)} / -{len(red_gone)}")
         c4.metric(t("set.tier_change", L), len(set().union(*found.subjects("supplier_tier"))))
+        c5.metric(t("set.case_change", L), f"+{int((changed_cases['change'] == 'appear').sum())} / "
+                                           f"-{int((changed_cases['change'] == 'disappear').sum())}")
         if counts.empty:
             st.info(t("set.no_effect", L))
         else:
@@ -54,6 +57,8 @@ if me.can("settings"):
                  t("set.effect_file", L))
             show(found.readable(L), headers(["change_text", "flag_name", "severity_zh", "subject_code", "detail_code",
                                              "value_text"], L), "set_changes", t("set.changes_file", L))
+            show(changed_cases, headers(["change_text", "case_name", "subject_code", "about"], L), "set_cases",
+                 t("set.cases_file", L))
         b1, b2 = st.columns(2)
         if b1.button(t("set.save", L), type="primary", key="set_save"):
             try:

@@ -34,7 +34,8 @@ with tab_primary:
          "sp_primary", f"{t('sp.primary', L)}_{area_name}")
     flagged = cases.area_cases(view, L)
     st.subheader(t("sp.flagged_areas", L).format(area=area_name, n=len(flagged)))
-    show(flagged, {**headers(["subject_code", "subject_name"], L), "area_name": t("case.col.level", L),
+    show(flagged, {**headers(["subject_code", "subject_name"], L), "level_name": t("case.col.level", L),
+                   "area_name": t("case.col.parent", L),
                    **headers(["primary_rate", "others_rate", "gap_points", "status"], L)},
          "sp_flagged", f"{t('sp.flagged_file', L)}_{area_name}", link=("subject_code", "area"))
     st.subheader(t("sp.levels", L))

@@ -116,3 +116,26 @@ def test_a_preview_by_hand_on_both_engines(store_url):
     assert rows[["change", "subject_code", "detail_code"]].values.tolist() == [["appear", "H1", "P1"]]
     assert rows["value"].iloc[0] == pytest.approx(0.82)
     assert found.before == 0.8 and found.after == 0.85 and store.settings()["delivery_rate_warning"] == 0.8
+
+
+def test_the_preview_names_the_cases_that_would_open_and_close(store_url):
+    """H3 buys 65 of P1 (selected) and 35 of P2 (non-selected, same group): a selected share of 0.65, below 0.7, its
+    only ladder flag. H4 the same, 5 of its P1 offline: a second ladder flag. With the minimum at 0.6 neither share
+    is flagged: H3 leaves the ladder, H4 stays on it. No agreement holds P1 at their level: no unreported purchase."""
+    from core.refresh import marts
+    from .handmade import T, Handmade
+    h = Handmade(store_url)
+    for code in ("H3", "H4"):
+        h.institution(code)
+        h.order(code, 35, "P2")
+    h.order("H3", 65, "P1")
+    h.order("H4", 60, "P1")
+    h.order("H4", 5, "P1", channel="线下")
+    store = h.save()
+    marts.refresh(store, T)
+    found = settings_change.preview(store, system_user(store), "nonselected_share_min", "0.6")
+    share = found.changes[found.changes["flag_id"] == "nonselected_share_high"]
+    assert sorted(share["subject_code"]) == ["H3", "H4"] and set(share["change"]) == {"disappear"}
+    cases = found.cases()
+    assert cases[["case_kind", "change", "subject_code"]].values.tolist() == [["ladder", "disappear", "H3"]]
+    assert cases["change_text"].tolist() == ["不再成立"]

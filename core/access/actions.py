@@ -51,7 +51,9 @@ def _check(kind: str, keys: list[Key], status: str, note: str, action_date: dt.d
     if status == cases.EXPLAINED and not note.strip():
         raise ValueError("记录“已说明”须填写医疗机构的说明内容 / an explanation received needs its text")
     group = {"explanation": "explanation", "area": "area"}.get(kind)
-    for code, flag_id, _detail in keys:
+    for code, flag_id, detail in keys:
+        if len(code) > 40 or len(detail) > 120:
+            raise ValueError(f"案件编码过长：{code[:40]} / a case's code is too long")
         if group is None and flag_id:
             raise ValueError(f"“{spec.zh}”不按预警区分 / a {spec.en.lower()} case names no flag")
         if group is not None and (flag_id not in FLAG_BY_ID or FLAG_BY_ID[flag_id].group != group):

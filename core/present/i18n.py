@@ -324,6 +324,9 @@ CATALOGUE.update({
     "set.no_effect": ("按新值计算，预警与现行结果相同。", "With the new value the flags are the same as now."),
     "set.effect_file": ("参数修改影响", "Effect of the change"), "set.changes_file": ("变化的预警", "Flags that change"),
     "set.drop": ("放弃", "Drop the change"),
+    "set.case_appear": ("新增案件", "Opens"), "set.case_disappear": ("不再成立", "Closes"),
+    "set.case_change": ("案件 新增/不再成立", "Cases opened / closed"),
+    "set.cases_file": ("变化的案件", "Cases that change"),
     "sc.supply_flags": ("供应企业未达标", "Its suppliers' shortfalls"),
     "sc.supply_flags_note": ("配送率由中选企业和配送企业负责（《通知》二（三））：以下计入相关企业的分级，不计入本机构的红旗与梯度措施。",
                              "Delivery is the selected enterprises' and distributors' duty (the notice, II(3)): these count "
@@ -480,7 +483,7 @@ CATALOGUE.update({
                      "and complaints count toward the enterprises' tiers, imbalances are checked by the area."),
     "case.pick": ("勾选表格中的行即可记录处理情况（可多选）。", "Tick rows of a table to record an action (several at once)."),
     "case.read_only": ("您的角色只能查看和导出。", "Your role can view and export only."),
-    "case.col.level": ("层级", "Level"), "case.col.institution": ("反馈机构", "Raised by"),
+    "case.col.level": ("层级", "Level"), "case.col.parent": ("上级区域", "Within"), "case.col.institution": ("反馈机构", "Raised by"),
     "case.col.enterprise": ("被反馈企业", "Enterprise"), "case.col.where": ("所在地区/机构", "Where"),
     "case.tab.ladder": ("梯度措施", "Measures ladder"), "case.tab.explanation": ("说明事项", "Explanations"),
     "case.tab.tier": ("企业分级", "Supplier tiers"), "case.tab.area": ("区域不平衡", "Area imbalance"),

@@ -193,7 +193,9 @@ def area_cases(view: View, lang: str = "zh") -> pd.DataFrame:
     frame = monitoring.with_rates(frame)
     states = _states(view, "area", list(zip(frame["subject_code"], frame["flag_id"], [""] * len(frame))))
     frame = pd.concat([frame, states], axis=1)
-    frame["area_name"] = [vocabulary(t(f"case.level.{lv}", lang), lang) for lv in frame["region_level"]]
+    frame["level_name"] = [t(f"case.level.{lv}", lang) for lv in frame["region_level"]]
+    regions = view.store.regions().set_index("region_code")
+    frame["area_name"] = [view.name_of(regions["parent_code"].get(code)) for code in frame["subject_code"]]
     frame["problem"] = [t("case.gap_problem", lang).format(gap=g) for g in frame["gap_points"]]
     frame["recommended"] = [t("case.next.area." + ("province" if s == C.ESCALATED else "check" if s == C.PENDING
                                                    else "watch"), lang) for s in frame["status"]]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.policy.indicators import flag_name
+from core.policy.indicators import FLAG_BY_ID, flag_name
 from core.present.flagtext import describe
 from core.present.i18n import t
 from core.read import tables
@@ -26,6 +26,8 @@ class Preview:
     after: object
     changes: pd.DataFrame  # change (appear | disappear) and KEYS, sorted
     settings: dict  # the values the new figures were computed with
+    before_flags: pd.DataFrame  # the flags in force (KEYS)
+    after_flags: pd.DataFrame  # the flags under the new value (KEYS)
 
     def counts(self, lang: str = "zh") -> pd.DataFrame:
         """Per flag: how many would appear and disappear, the flag named as the new settings name it."""
@@ -49,6 +51,34 @@ class Preview:
                 set(rows.loc[rows["change"] == "disappear", "subject_code"]))
 
 
+    def cases(self, lang: str = "zh") -> pd.DataFrame:
+        """The cases that would open and close (a case is what a flag puts on a party's desk: an institution on the
+        ladder, an explanation, an enterprise's tier, an area's imbalance), whatever their flags' details: an
+        institution that loses one ladder flag but keeps another stays on the ladder."""
+        rows = []
+        for kind, keys in CASE_KEYS.items():
+            before, after = keys(self.before_flags), keys(self.after_flags)
+            rows += [(kind, "appear", *k) for k in sorted(after - before)]
+            rows += [(kind, "disappear", *k) for k in sorted(before - after)]
+        out = pd.DataFrame(rows, columns=["case_kind", "change", "subject_code", "about"])
+        return out.assign(case_name=out["case_kind"].map(lambda k: t(f"case.tab.{k}", lang)),
+                          change_text=out["change"].map(lambda c: t(f"set.case_{c}", lang)))
+
+
+def _group(frame: pd.DataFrame, group: str) -> pd.DataFrame:
+    return frame[frame["flag_id"].map(lambda f: FLAG_BY_ID[f].group == group).astype(bool)]
+
+
+# Each kind of case, as the set of (subject, what about) its flags make.
+CASE_KEYS = {
+    "ladder": lambda f: {(c, "") for c in _group(f, "ladder")["subject_code"]},
+    "explanation": lambda f: {(c, f"{x}:{d}") for c, x, d in _group(f, "explanation")[["subject_code", "flag_id",
+                                                                                          "detail_code"]].values},
+    "tier": lambda f: {(c, d) for c, d in f.loc[f["flag_id"] == "supplier_tier", ["subject_code", "detail_code"]].values},
+    "area": lambda f: {(c, "") for c in _group(f, "area")["subject_code"]},
+}
+
+
 def _rows(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame[KEYS].copy()
     out["value"] = out["value"].astype(float)
@@ -67,4 +97,4 @@ def preview(store, name: str, value, settings: dict) -> Preview:
     changes = merged[merged["_merge"] != "both"].assign(
         change=lambda x: x["_merge"].map({"left_only": "disappear", "right_only": "appear"}))
     changes = changes[["change", *KEYS]].sort_values(["change", "flag_id", "level", "subject_code", "detail_code"])
-    return Preview(name, store.settings()[name], value, changes.reset_index(drop=True), settings)
+    return Preview(name, store.settings()[name], value, changes.reset_index(drop=True), settings, now[KEYS], then[KEYS])
