@@ -48,11 +48,13 @@ for tab, kind in zip(tabs, C.KINDS):
         if frame.empty:
             st.caption(t("table.none", L))
         elif me.can("record"):
-            rows = casework.selectable(frame, labels, f"cs_{kind}_table", L, f"{t(f'case.tab.{kind}', L)}_{view.area_name}")
+            rows = casework.selectable(frame, labels, casework.table_key(f"cs_{kind}_table", view), L,
+                                       f"{t(f'case.tab.{kind}', L)}_{view.area_name}")
             if rows:
-                keys = list(zip(frame.iloc[rows]["subject_code"], frame.iloc[rows]["flag_id"],
-                                frame.iloc[rows]["detail_code"]))
-                casework.record_form(view, {kind: keys}, L, f"cs_{kind}")
+                picked = frame.iloc[rows]
+                keys = list(zip(picked["subject_code"], picked["flag_id"], picked["detail_code"]))
+                casework.record_form(view, {kind: keys}, [f"{n}（{c}）" for n, c in zip(picked["subject_name"],
+                                                                                   picked["subject_code"])], L, f"cs_{kind}")
             casework.flash(f"cs_{kind}")
         else:
             show(frame, labels, f"cs_{kind}_table", f"{t(f'case.tab.{kind}', L)}_{view.area_name}")
@@ -63,3 +65,6 @@ for tab, frame, name in ((tabs[-2], late, "overdue"), (tabs[-1], escalated, "esc
         st.caption(t(f"case.help.{name}", L))
         shown_frame = frame.assign(case_name=frame["case_kind"].map(lambda k: t(f"case.tab.{k}", L)))
         show(shown_frame, common, f"cs_{name}", f"{t(f'case.tab.{name}', L)}_{view.area_name}")
+if me.can("record"):
+    casework.withdraw_box(view, L, "cs")
+    casework.flash("cs")

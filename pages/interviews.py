@@ -23,7 +23,7 @@ st.caption(t("iv.count", L).format(n=len(listed), i=n_inst, e=len(listed) - n_in
 data, config = shown(listed.assign(subject_type=listed["subject_type"].map(lambda k: t(f"iv.type.{k}", L))),
                      {c: t(f"iv.col.{c}", L) for c in interviews.LIST_COLUMNS}, L)
 event = st.dataframe(data, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-                     key="iv_table", column_config=config, placeholder="—")
+                     key=casework.table_key("iv_table", view), column_config=config, placeholder="—")
 rows = list(event.selection.rows) if event is not None else []
 if len(rows) == 1:
     one = listed.iloc[rows[0]]
@@ -35,8 +35,8 @@ if me.can("record") and not rows:
     st.info(t("iv.select_first", L))  # where the form will be
 elif me.can("record"):
     chosen = listed.iloc[rows]
-    casework.record_form(view, {KIND[k]: g["subject_code"].tolist() for k, g in chosen.groupby("subject_type")}, L,
-                         "iv")
+    casework.record_form(view, {KIND[k]: g["subject_code"].tolist() for k, g in chosen.groupby("subject_type")},
+                         [f"{n}（{c}）" for n, c in zip(chosen["subject_name"], chosen["subject_code"])], L, "iv")
 else:
     st.caption(t("iv.read_only", L))
 casework.flash("iv")

@@ -359,3 +359,161 @@ def test_every_kind_of_case_has_statuses_the_store_accepts():
         assert set(kind.statuses) <= set(C.ALL_STATUSES) and kind.subject in C.SUBJECT_TYPES
         assert all(len(s) <= 8 for s in kind.statuses)  # the column's width
     assert C.next_quarter_end(D(2026, 7, 16)) == D(2026, 9, 30) and C.next_quarter_end(D(2026, 9, 30)) == D(2026, 12, 31)
+
+
+def test_a_case_belongs_to_the_period_of_its_figures(store_url):
+    """E1's report for P1 fell in 2025 (70 of 100) and again in 2026 (30 of 100). The 2025 explanation, accepted in
+    2025, closes the 2025 case only: the 2026 one is open, with nothing recorded."""
+    h = Handmade(store_url)
+    h.institution("E1")
+    h.agreement("E1", reported=70, prior=100, agreed=100, start=D(2025, 1, 1), end=D(2025, 12, 31))
+    h.agreement("E1", reported=30, prior=100, agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    h.order("E1", 40, day=D(2025, 5, 5))
+    h.order("E1", 20, day=D(2026, 2, 2))
+    h.save()
+    officer = _users(h.store)["lixia"]
+    key = ("E1", "report_volume_drop", "P1")
+    y2025 = _view(h.store, officer, D(2025, 6, 1))
+    for status, note, day in (("待说明", "", D(2025, 6, 2)), ("已说明", "门诊量下降", D(2025, 6, 9)),
+                              ("已采纳", "", D(2025, 6, 10))):
+        actions.record_action(y2025, "explanation", [key], status, note, day)
+    assert _case(cases.explanation_cases(y2025), "E1")["status"] == "已采纳"
+    got = _case(cases.explanation_cases(_view(h.store, officer, D(2026, 3, 1))), "E1")
+    assert (got["status"], got["closed"], got["explanation"], got["severity"]) == ("待处理", False, "", "serious")
+
+
+def test_a_notification_that_worked_does_not_lead_to_an_interview(store_url):
+    """Agreements of 100 over 2026 (schedules: 01-31 31/365 = 0.085, 02-28 59/365 = 0.162, 03-20 79/365 = 0.216).
+    W1 buys 5 on 01-05 (0.05: behind, a warning) and 15 more on 02-20 (0.2: on schedule at 02-28), then falls behind
+    again by 03-20 (0.2 < 0.216). W2 buys only the 5 (serious from 02-28 on: 0.05 < 0.081). Both were notified on
+    02-01 with a deadline of 02-10, judged at the figures' first date after it, 02-28 (the last month's end of T =
+    03-20): W1 was clean, so the notification worked and it starts again at 预警提示; W2 still held its flag: 约谈督导."""
+    h = Handmade(store_url)
+    for code in ("W1", "W2"):
+        h.institution(code)
+        h.agreement(code, agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+        h.order(code, 5, day=D(2026, 1, 5))
+    h.order("W1", 15, day=D(2026, 2, 20))
+    h.save()
+    officer = _users(h.store)["lixia"]
+    actions.record_action(_view(h.store, officer, D(2026, 1, 31)), "ladder", ["W1", "W2"], "已通报", "", D(2026, 2, 1),
+                          deadline=D(2026, 2, 10))
+    view = _view(h.store, officer, D(2026, 3, 20))
+    held = h.store.read("SELECT as_of, institution_code FROM mart_ladder WHERE view_id = :v", {"v": view.view_id})
+    assert sorted((str(d)[:10], c) for d, c in held.values) == [("2026-02-28", "W2"), ("2026-03-20", "W1"),
+                                                                ("2026-03-20", "W2")]
+    ladder = cases.ladder_cases(view).set_index("subject_code")
+    assert (ladder.loc["W1", "step"], ladder.loc["W1", "done"]) == (1, False)
+    assert (ladder.loc["W2", "step"], ladder.loc["W2", "done"], ladder.loc["W2", "is_red"]) == (3, False, True)
+
+
+def test_version_counts_and_figures_hold_when_many_write_and_read_at_once(store_url):
+    """Eight writers count the actions' version up at once: it moves by eight (a read and a write apart lost counts
+    on PostgreSQL). After a change of setting, four sessions of the process and three other processes ask for the
+    figures at once: all get the same view, computed without a deadlock or a duplicate."""
+    import subprocess
+    import sys
+    import threading
+
+    from core.access import settings_change
+    from core.paths import ROOT
+    h = _offline_store(store_url)
+    store = h.store
+    marts.refresh(store)
+    before = int(store.meta("actions_version", "0"))
+
+    def bump():
+        with store.begin() as conn:
+            store.bump_meta(conn, "actions_version")
+    workers = [threading.Thread(target=bump) for _ in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert int(store.meta("actions_version")) == before + 8
+    settings_change.change(store, roles.system_user(store), "receipt_confirm_workdays", "6")
+    code = f"from core.store.opening import open_store; from core.refresh import marts; " \
+           f"print(marts.ensure_default(open_store({store.url!r})).view_id)"
+    others = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True) for _ in range(3)]
+    found, errors = [], []
+
+    def ask():
+        try:
+            found.append(marts.ensure_default(store).view_id)
+        except Exception as err:  # noqa: BLE001 - the test names what failed
+            errors.append(err)
+    sessions = [threading.Thread(target=ask) for _ in range(4)]
+    for s in sessions:
+        s.start()
+    for s in sessions:
+        s.join()
+    outputs = [p.communicate(timeout=300) for p in others]
+    assert not errors and [p.returncode for p in others] == [0, 0, 0], [o[1][-500:] for o in outputs]
+    final = marts.ensure_default(store).view_id
+    assert set(found) == {final} and {int(o[0].strip().splitlines()[-1]) for o in outputs} <= {final} | set(
+        store.read("SELECT view_id FROM mart_views")["view_id"]) | set(range(final))
+    assert store.read("SELECT COUNT(*) AS n FROM mart_views WHERE is_default = :t",
+                      {"t": True})["n"].iloc[0] == 1
+
+
+def test_a_record_is_not_made_twice_and_can_be_withdrawn(store_url):
+    h = _tier_store(store_url)
+    users = _users(h.store)
+    t = D(2026, 3, 1)
+    view = _view(h.store, users["jinan"], t)
+    assert actions.record_action(view, "ladder", ["H1", "H1"], "已提醒", "", D(2026, 3, 2)) == 1  # one case, once
+    with pytest.raises(ValueError, match="已有相同记录"):  # a second click
+        actions.record_action(view, "ladder", ["H1"], "已提醒", "", D(2026, 3, 2))
+    actions.record_action(view, "tier", ["M3"], "不配合", "拒不整改", D(2026, 2, 1))
+    assert monitoring.enterprise_tiers(_view(h.store, users["jinan"], t)).set_index("enterprise_code").loc["M3", "tier"] == "B"
+    mine = cases.own_records(_view(h.store, users["jinan"], t))
+    assert len(mine) == 2 and cases.own_records(_view(h.store, users["lixia"], t)).empty
+    wrong = int(mine.loc[mine["label"].str.contains("不配合"), "action_id"].iloc[0])
+    with pytest.raises(roles.AccessDenied):  # another officer may not withdraw it
+        actions.withdraw(_view(h.store, users["lixia"], t), wrong, "误录")
+    with pytest.raises(ValueError):  # a reason is needed
+        actions.withdraw(_view(h.store, users["jinan"], t), wrong, " ")
+    actions.withdraw(_view(h.store, users["jinan"], t), wrong, "误录，应为另一企业")
+    tiers = monitoring.enterprise_tiers(_view(h.store, users["jinan"], t)).set_index("enterprise_code")
+    assert (tiers.loc["M3", "tier"], tiers.loc["M3", "count_uncooperative"]) == ("A", 0)  # computed again
+    history = cases.subject_history(h.store, "enterprise", "M3")
+    assert history["status"].tolist() == ["不配合（已撤销）"] and "误录，应为另一企业" in history["note"].iloc[0]
+    with pytest.raises(ValueError, match="已撤销"):
+        actions.withdraw(_view(h.store, users["jinan"], t), wrong, "再次")
+    logged = h.store.read("SELECT username, target FROM audit_log WHERE action = 'action_withdrawn'")
+    assert logged.values.tolist() == [["jinan", "M3"]]
+    # an interview of an enterprise runs to no deadline unless one is set: it is never overdue by default
+    actions.record_action(_view(h.store, users["jinan"], t), "tier", ["M3"], "已约谈", "", D(2026, 2, 2))
+    assert cases.overdue(_view(h.store, users["jinan"], t)).empty
+
+
+def test_odd_inputs_are_refused_with_a_reason(store_url):
+    h = _explanation_store(store_url)
+    view = _view(h.store, _users(h.store)["lixia"], D(2026, 3, 1))
+    for subjects, kind, day in (([None], "ladder", D(2026, 3, 2)), ([("E1", "", "P1")], "ladder", D(2026, 3, 2)),
+                                ([("E1", "report_volume_drop", "NOPE")], "explanation", D(2026, 3, 2)),
+                                ([("370102", "primary_care_gap", "P1")], "area", D(2026, 3, 2)),
+                                (["E1"], "ladder", dt.datetime(2026, 3, 2, 9)), (["E1"], "ladder", "2026-03-02"),
+                                (["E1"], "ladder", D(1999, 12, 31))):
+        status = "待说明" if kind == "explanation" else "已核查" if kind == "area" else "已提醒"
+        with pytest.raises(ValueError):
+            actions.record_action(view, kind, subjects, status, "", day)
+    assert h.store.read("SELECT COUNT(*) AS n FROM actions")["n"].iloc[0] == 0
+    actions.record_action(view, "ladder", ["E1"], "已提醒", "电话\x00提醒\x07", D(2026, 3, 2))  # NUL: PostgreSQL refuses it
+    assert h.store.read("SELECT note FROM actions")["note"].tolist() == ["电话提醒"]
+
+
+def test_ticks_do_not_carry_to_another_list(app, demo_copy):
+    """A row ticked on the city's ladder, then another county chosen: the new list starts with nothing ticked, so
+    no action can land on a row the officer did not tick."""
+    from .views import table_key
+    at = app("demo_city").run()
+    at.switch_page("../pages/cases.py").run()
+    assert not at.exception
+    at.session_state[table_key(demo_copy, "cs_ladder_table", "371400")] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert [b.label for b in at.button if b.label == "保存"] == ["保存"]
+    assert any("已选：" in c.value for c in at.caption)
+    at.selectbox(key="f_county").set_value("371423").run()
+    assert not at.exception and not [b for b in at.button if b.label == "保存"]

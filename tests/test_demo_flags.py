@@ -76,7 +76,8 @@ def test_mart_invariants(demo_store):
 
 
 def test_ladder_for_every_red_flag(demo_store):
-    held = mart(demo_store, "SELECT * FROM mart_ladder WHERE view_id = :v AND quarter = '2026Q4'")
+    held = mart(demo_store, "SELECT * FROM mart_ladder WHERE view_id = :v AND as_of = :t",
+                {"t": demo_store.meta("demo_as_of")})
     flags = mart(demo_store, "SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'red_flag'")
     assert set(held.loc[held["is_red"].astype(bool), "institution_code"]) == set(flags["subject_code"])
     steps = read_cases.ladder_cases(default(demo_store)).set_index("subject_code")

@@ -13,7 +13,7 @@ from core.present import xlsx
 from core.read import cases, interviews
 from core.store.view import View
 
-from .views import default, mart, of_user, sign_in
+from .views import default, mart, of_user, sign_in, table_key
 
 
 def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
@@ -107,7 +107,7 @@ def test_page_records_an_action_for_selected_rows(demo_copy, monkeypatch):
     listed = interviews.interview_list(default(demo_copy, "371400"))
     table = at.dataframe[0].value
     assert table["编码"].tolist() == listed["subject_code"].tolist()
-    at.session_state["iv_table"] = {"selection": {"rows": [1, 2], "columns": []}}
+    at.session_state[table_key(demo_copy, "iv_table", "371400")] = {"selection": {"rows": [1, 2], "columns": []}}
     at.run()
     at.selectbox(key="iv_status").set_value("已通报")
     at.text_area(key="iv_note").set_value("书面通报")

@@ -171,8 +171,8 @@ def test_measures_ladder_reads_recorded_actions():
     against T; none set: the quarter's end after the action)."""
     settings, t = {"explanation_workdays": 10}, D(2026, 11, 20)
 
-    def step(prominent=False, *rows):
-        got = cases.ladder_step(_events(*rows), t, prominent, settings, CAL)
+    def step(prominent=False, *rows, clean=()):
+        got = cases.ladder_step(_events(*rows), t, prominent, settings, CAL, lambda day: day not in clean)
         return got.step, got.done, got.due
 
     assert step(False) == (1, False, None)  # holds a flag: 预警提示
@@ -187,6 +187,12 @@ def test_measures_ladder_reads_recorded_actions():
     assert step(False, ("已移交纪检", D(2026, 10, 1), None)) == (4, True, None)
     # rectified after the notification: what came before no longer counts
     assert step(False, ("已通报", D(2026, 7, 1), None), ("已整改", D(2026, 8, 1), None)) == (1, False, None)
+    # clean at the notification's deadline (08-31): it worked, even if flagged again at T -> back to the start
+    assert step(False, ("已通报", D(2026, 7, 1), D(2026, 8, 31)), clean={D(2026, 8, 31)}) == (1, False, None)
+    # a later notification does not undo an earlier one whose deadline passed with problems left: still 约谈督导
+    assert step(False, ("已通报", D(2026, 7, 1), D(2026, 8, 31)), ("已通报", D(2026, 10, 10), None)) == (3, False, None)
+    # two interviews, the first's deadline passed with problems left: 纪检监察联动, whatever the second's
+    assert step(False, ("已约谈", D(2026, 8, 1), D(2026, 9, 30)), ("已约谈", D(2026, 11, 1), None)) == (4, False, None)
     assert periods.quarter_of(t) == "2026Q4" and periods.previous_quarter_end(t) == D(2026, 9, 30)
 
 
@@ -204,9 +210,11 @@ def test_ladder_in_the_marts_uses_last_quarter(store_url):
         conn.execute(S.actions.insert().values(case_kind="ladder", subject_code="R3", quarter="2026Q3",
                                                status="已通报", note="", action_date=D(2026, 9, 1), recorded_by="t",
                                                recorded_at=dt.datetime(2026, 9, 1)))
-    held = marts.compute(h.store, D(2026, 11, 2))["mart_ladder"].set_index(["quarter", "institution_code"])
-    assert held["is_red"].to_dict() == {("2026Q4", "R3"): True, ("2026Q4", "R4"): True, ("2026Q3", "R3"): True,
-                                        ("2026Q3", "R4"): False}
+    held = marts.compute(h.store, D(2026, 11, 2))["mart_ladder"].set_index(["as_of", "institution_code"])
+    # T, the last month's end (10-31: schedule 304 / 365 = 0.833; 0.4 is serious) and the last quarter's end
+    assert held["is_red"].to_dict() == {(D(2026, 11, 2), "R3"): True, (D(2026, 11, 2), "R4"): True,
+                                        (D(2026, 10, 31), "R3"): True, (D(2026, 10, 31), "R4"): True,
+                                        (D(2026, 9, 30), "R3"): True, (D(2026, 9, 30), "R4"): False}
     view = View.of(h.store, marts.ensure_view(h.store, D(2026, 11, 2)))
     now = read_cases.ladder_cases(view).set_index("subject_code")["step"].to_dict()
     # R3: notified on 09-01 (due 09-30), still red at T -> 3; R4: held a ladder flag at 09-30 -> 2.

@@ -22,7 +22,7 @@ from core.present.i18n import month_label, translated
 from core.read import scorecard
 
 from .extract_fixture import frames
-from .views import default
+from .views import default, table_key
 
 
 # -- map legends ----------------------------------------------------------------------------------------------------
@@ -158,14 +158,14 @@ def test_scorecards_open_with_the_title_first_and_a_list_of_the_own_scope(app, d
         default(demo_copy, "371422"), county["institution_code"].iloc[0])["info"]["institution_name"]
 
 
-def test_the_action_form_shows_once_rows_are_ticked(app):
+def test_the_action_form_shows_once_rows_are_ticked(app, demo_copy):
     """Nothing to save before a row is ticked: the place of the form says to tick rows; ticked rows bring the
     form, which names how many and dates the action today at the latest."""
     at = app("demo_city").run()
     at.switch_page("../pages/interviews.py").run()
     assert not [b for b in at.button if b.label == "保存"] and not at.main.date_input
     assert any("勾选要记录处理情况的对象" in i.value for i in at.info)
-    at.session_state["iv_table"] = {"selection": {"rows": [0, 1], "columns": []}}
+    at.session_state[table_key(demo_copy, "iv_table", "371400")] = {"selection": {"rows": [0, 1], "columns": []}}
     at.run()
     assert [b.label for b in at.button if b.label == "保存"] == ["保存"] and not at.info
     assert "已选 2 个对象" in at.subheader[0].value

@@ -33,3 +33,9 @@ def sign_in(at, username: str = "demo_leader"):
     started = sessions.start(open_store(os.environ["VBP_DATABASE_URL"]), username)
     at.session_state["auth"] = {"session_id": started.session.session_id, "username": username}
     return at
+
+
+def table_key(store, prefix: str, area: str) -> str:
+    """The key a page gives its tickable table (ui.casework.table_key) for the default view of an area."""
+    from ui.casework import table_key as key
+    return key(prefix, default(store, area))

@@ -10,6 +10,7 @@ from core.access import actions
 from core.access.roles import AccessDenied
 from core.policy import cases, clock
 from core.present.i18n import t, vocabulary
+from core.read import cases as cases_reader
 from ui import text
 from ui.tables import shown, table_download
 
@@ -28,9 +29,16 @@ def statuses_for(kinds: list[str]) -> list[str]:
     return [s for s in cases.KINDS[kinds[0]].statuses if all(s in cases.KINDS[k].statuses for k in kinds)]
 
 
-def record_form(view, chosen: dict[str, list], L: str, prefix: str) -> None:
-    """The form recording one action on every chosen case (kind -> case keys), its widgets keyed `prefix`_status,
-    _date, _deadline, _note; after saving, the page runs again with a message under `prefix`_flash (flash())."""
+def table_key(prefix: str, view) -> str:
+    """A table's key that changes with what it shows (the stored view and the area): ticks made on one list never
+    carry over, by position, to the rows of another."""
+    return f"{prefix}_{view.view_id}_{view.area}"
+
+
+def record_form(view, chosen: dict[str, list], names: list[str], L: str, prefix: str) -> None:
+    """The form recording one action on every chosen case (kind -> case keys; `names` say which they are), its
+    widgets keyed `prefix`_status, _date, _deadline, _note; after saving, the page runs again with a message under
+    `prefix`_flash (flash())."""
     key = f"{prefix}_action"
     kinds = [k for k, keys in chosen.items() if keys]
     if not kinds:
@@ -39,6 +47,8 @@ def record_form(view, chosen: dict[str, list], L: str, prefix: str) -> None:
     today = clock.today()
     with st.form(key):
         st.subheader(t("iv.record", L).format(n=n))
+        shown_names = "、".join(names[:5]) + ("等" if len(names) > 5 and L == "zh" else " …" if len(names) > 5 else "")
+        st.caption(text.plain(t("case.chosen", L).format(names=shown_names)))
         c1, c2, c3 = st.columns(3)
         status = c1.selectbox(t("iv.status", L), statuses_for(kinds), key=f"{prefix}_status",
                               format_func=lambda s: vocabulary(s, L))
@@ -63,3 +73,26 @@ def flash(prefix: str) -> None:
     """The message of the last save, once."""
     if f"{prefix}_flash" in st.session_state:
         st.success(st.session_state.pop(f"{prefix}_flash"))
+
+
+def withdraw_box(view, L: str, prefix: str) -> None:
+    """An officer's way back from a record made by mistake: their own records of the last 30 days, one withdrawn
+    with a reason (it stays in the history, marked)."""
+    with st.expander(t("case.withdraw", L)):
+        mine = cases_reader.own_records(view, L)
+        if mine.empty:
+            st.caption(t("case.withdraw_none", L))
+            return
+        labels = dict(zip(mine["action_id"], mine["label"]))
+        with st.form(f"{prefix}_withdraw"):
+            chosen = st.selectbox(t("case.withdraw_pick", L), list(labels), format_func=lambda i: labels[i],
+                                  key=f"{prefix}_withdraw_id")
+            reason = st.text_input(t("case.withdraw_reason", L), key=f"{prefix}_withdraw_reason", max_chars=200)
+            if st.form_submit_button(t("case.withdraw_button", L)):
+                try:
+                    actions.withdraw(view, int(chosen), reason)
+                except (ValueError, AccessDenied) as err:
+                    st.error(text.plain(str(err)))
+                    return
+                st.session_state[f"{prefix}_flash"] = t("case.withdrawn_ok", L)
+                st.rerun()

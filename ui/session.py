@@ -116,7 +116,8 @@ def start(page_file: str, title: str | None = None, needs_marts: bool = True):
             st.info(t("empty.no_marts", L))
             st.stop()
         bar = st.progress(0.0, text=t("flt.computing", L))
-        marts.refresh(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"{t('flt.computing', L)} {m}"))
+        marts.ensure_default(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0),
+                                                                   text=f"{t('flt.computing', L)} {m}"))
         bar.empty()
     return s, L
 

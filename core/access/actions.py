@@ -3,6 +3,7 @@ a case of the jurisdiction, with who and when, audited; and the interview list e
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import sqlalchemy as sa
 
@@ -13,6 +14,8 @@ from core.policy import cases
 from core.policy.indicators import FLAG_BY_ID
 from core.present.i18n import t
 from core.read.interviews import evidence, interview_list, LIST_COLUMNS
+from core.refresh import marts
+from core.store import cache
 from core.store import schema as S
 from core.store.view import View
 
@@ -25,16 +28,28 @@ def _actor(view: View) -> User:
 
 Key = tuple[str, str, str]  # a case: subject code, flag id, detail code
 NOTE_MAX = 2000  # characters of a note or an explanation
+EARLIEST = dt.date(2000, 1, 1)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # kept out of notes (PostgreSQL refuses NUL)
 
 
 def _key(subject) -> Key:
-    if isinstance(subject, str):
-        return subject, "", ""
-    code, flag_id, detail = (tuple(subject) + ("", ""))[:3]
-    return str(code), str(flag_id or ""), str(detail or "")
+    """A case's key from a subject code or (code, flag_id, detail_code); anything else is refused."""
+    parts = (subject,) if isinstance(subject, str) else tuple(subject) if isinstance(subject, (tuple, list)) else ()
+    if not 1 <= len(parts) <= 3 or not all(isinstance(p, str) or p is None for p in parts) or not parts[0]:
+        raise ValueError(f"案件编码无效：{str(subject)[:40]} / not a case: {str(subject)[:40]}")
+    code, flag_id, detail = (parts + ("", ""))[:3]
+    return code, flag_id or "", detail or ""
 
 
-def _check(kind: str, keys: list[Key], status: str, note: str, action_date: dt.date, deadline: dt.date | None) -> None:
+def _day(value, what_zh: str, what_en: str) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ValueError(f"{what_zh}应为日期：{str(value)[:20]} / the {what_en} is a date: {str(value)[:20]}")
+    if value < EARLIEST:
+        raise ValueError(f"{what_zh}不能早于 {EARLIEST} / the {what_en} cannot be before {EARLIEST}")
+    return value
+
+
+def _check(store, kind: str, keys: list[Key], status: str, note: str, action_date, deadline) -> None:
     """Refuse, with a message in Chinese and English, an action that does not fit its case."""
     if kind not in cases.KINDS:
         raise ValueError(f"未知案件类型 / unknown kind of case: {str(kind)[:20]}")
@@ -42,29 +57,36 @@ def _check(kind: str, keys: list[Key], status: str, note: str, action_date: dt.d
     if status not in spec.statuses:
         raise ValueError(f"“{spec.zh}”不能记录状态“{str(status)[:10]}”，可记录：{'、'.join(spec.statuses)} / "
                          f"a {spec.en.lower()} case does not take the status {str(status)[:10]}")
+    _day(action_date, "处理日期", "action's date")
     if action_date > clock.today():
         raise ValueError(f"处理日期不能晚于今天（{clock.today()}） / the action's date cannot be later than today")
-    if deadline is not None and deadline < action_date:
+    if deadline is not None and _day(deadline, "期限", "deadline") < action_date:
         raise ValueError("整改期限不能早于处理日期 / the deadline cannot be earlier than the action's date")
     if len(note) > NOTE_MAX:
         raise ValueError(f"备注最多 {NOTE_MAX} 个字 / a note holds at most {NOTE_MAX} characters")
     if status == cases.EXPLAINED and not note.strip():
         raise ValueError("记录“已说明”须填写医疗机构的说明内容 / an explanation received needs its text")
     group = {"explanation": "explanation", "area": "area"}.get(kind)
+    products = set(store.read("SELECT product_code FROM products")["product_code"]) if kind == "explanation" else set()
     for code, flag_id, detail in keys:
         if len(code) > 40 or len(detail) > 120:
             raise ValueError(f"案件编码过长：{code[:40]} / a case's code is too long")
-        if group is None and flag_id:
-            raise ValueError(f"“{spec.zh}”不按预警区分 / a {spec.en.lower()} case names no flag")
+        if group is None and (flag_id or detail):
+            raise ValueError(f"“{spec.zh}”不按预警或产品区分 / a {spec.en.lower()} case names no flag or product")
         if group is not None and (flag_id not in FLAG_BY_ID or FLAG_BY_ID[flag_id].group != group):
-            raise ValueError(f"{code}：“{str(flag_id)[:40]}”不是{spec.zh}的预警 / not a flag of this kind of case")
+            raise ValueError(f"{code}：“{flag_id[:40]}”不是{spec.zh}的预警 / not a flag of this kind of case")
+        if kind == "area" and detail:
+            raise ValueError(f"“{spec.zh}”不按产品区分 / an area case names no product")
+        if kind == "explanation" and detail not in products:
+            raise ValueError(f"{code}：产品 {detail[:40]} 不存在 / no product has the code {detail[:40]}")
         if status == cases.RETURNED and flag_id not in cases.RETURNABLE:
             raise ValueError("只有报量可退回重新填报 / only a report can be returned for re-filing")
 
 
 def _inside(view: View, subject: str) -> set[str]:
-    """The subjects of that type inside the whole jurisdiction of the view's user."""
-    whole = view.with_area(view.scope)  # whatever area the view looks at
+    """The subjects of that type inside the whole jurisdiction of the view's user, by the figures current now (the
+    view's own may have been dropped meanwhile by a change elsewhere), whatever area the view looks at."""
+    whole = View.of(view.store, marts.ensure_default(view.store), view.scope, user=view.user)
     return {"institution": whole.institution_codes, "enterprise": whole.enterprise_codes, "area": whole.region_codes,
             "complaint": whole.complaint_ids}[subject]()
 
@@ -80,15 +102,16 @@ def record_actions(view: View, chosen: dict[str, list], status: str, note: str, 
                    deadline: dt.date | None = None) -> int:
     """Record one action on each chosen case (kind -> its cases) in one transaction: all or none. The user the view
     was made for records it, only a role that records actions may, and only on cases inside the view's scope; with
-    who and when, audited. A status a kind of case does not take, a date later than today, a deadline before the
-    date, or an explanation without its text is refused. Return how many were written. A non-cooperation record
-    (不配合) changes the enterprise's tier, so the figures are computed again."""
+    who and when, audited. A status a kind of case does not take, a date after today, a deadline before the date, an
+    explanation without its text, or a record the case already holds (the same status on the same day: a second
+    click) is refused with the reason. Return how many were written. A non-cooperation record (不配合) changes the
+    enterprise's tier, so the figures are computed again before this returns."""
     actor = _actor(view)
     require(actor, "record")
-    note = str(note or "")
-    chosen = {kind: [_key(s) for s in subjects] for kind, subjects in chosen.items()}
+    note = _CONTROL.sub("", str(note or ""))
+    chosen = {kind: list(dict.fromkeys(_key(s) for s in subjects)) for kind, subjects in chosen.items()}
     for kind, keys in chosen.items():
-        _check(kind, keys, status, note, action_date, deadline)
+        _check(view.store, kind, keys, status, note, action_date, deadline)
     for kind, keys in chosen.items():
         allowed = _inside(view, cases.KINDS[kind].subject)
         outside = [code for code, _f, _d in keys if code not in allowed]
@@ -101,17 +124,55 @@ def record_actions(view: View, chosen: dict[str, list], status: str, note: str, 
              "quarter": periods.quarter_of(action_date), "status": status, "note": note, "action_date": action_date,
              "deadline": deadline, "recorded_by": actor.username, "recorded_at": now}
             for kind, keys in chosen.items() for code, flag_id, detail in keys]
-    if rows:
-        with view.store.begin() as conn:
-            conn.execute(sa.insert(S.actions), rows)
-            view.store.bump_meta(conn, "actions_version")  # lists and scorecards show the new state at once
-            if status == cases.UNCOOPERATIVE:
-                view.store.bump_data_version(conn)  # the enterprise's cooperation tier: the figures are made again
-        target = ",".join(":".join(p for p in (r["subject_code"], r["flag_id"], r["detail_code"]) if p) for r in rows)
-        audit.record(view.store, actor, "action_recorded", target=target[:200],
-                     detail=f"{'/'.join(chosen)} {status} {action_date}" + (f" 期限 {deadline}" if deadline else "")
-                     + f": {note}")
+    if not rows:
+        return 0
+    with view.store.begin() as conn:
+        held = [r for r in rows if conn.execute(sa.select(sa.func.count()).select_from(S.actions).where(
+            S.actions.c.case_kind == r["case_kind"], S.actions.c.subject_code == r["subject_code"],
+            S.actions.c.flag_id == r["flag_id"], S.actions.c.detail_code == r["detail_code"],
+            S.actions.c.status == status, S.actions.c.action_date == action_date,
+            S.actions.c.withdrawn_at.is_(None))).scalar()]
+        if held:
+            raise ValueError(f"已有相同记录（同一案件、状态和日期）：{held[0]['subject_code']} / this record is already there "
+                             f"(same case, status and date)")
+        conn.execute(sa.insert(S.actions), rows)
+        view.store.bump_meta(conn, "actions_version")  # lists and scorecards show the new state at once
+        if status == cases.UNCOOPERATIVE:
+            view.store.bump_data_version(conn)  # the enterprise's cooperation tier: the figures are made again
+    cache.changed(view.store)  # now that it is committed (a read meanwhile may have kept the older version)
+    target = ",".join(":".join(p for p in (r["subject_code"], r["flag_id"], r["detail_code"]) if p) for r in rows)
+    audit.record(view.store, actor, "action_recorded", target=target[:200],
+                 detail=f"{'/'.join(chosen)} {status} {action_date}" + (f" 期限 {deadline}" if deadline else "")
+                 + f": {note}")
+    if status == cases.UNCOOPERATIVE:
+        marts.ensure_default(view.store)
     return len(rows)
+
+
+def withdraw(view: View, action_id: int, reason: str) -> None:
+    """Withdraw a record made by mistake: only the officer who recorded it, with a reason; it stays in the case's
+    history, marked withdrawn, and no longer counts (audited)."""
+    actor = _actor(view)
+    require(actor, "record")
+    reason = _CONTROL.sub("", str(reason or "")).strip()
+    if not reason or len(reason) > NOTE_MAX:
+        raise ValueError(f"请填写撤销原因（最多 {NOTE_MAX} 字） / give the reason (at most {NOTE_MAX} characters)")
+    with view.store.begin() as conn:
+        row = conn.execute(sa.select(S.actions).where(S.actions.c.action_id == int(action_id))).mappings().first()
+        if row is None or row["recorded_by"] != actor.username:
+            raise AccessDenied("只能撤销本人的记录 / only the officer who recorded it may withdraw it")
+        if row["withdrawn_at"] is not None:
+            raise ValueError("该记录已撤销 / already withdrawn")
+        conn.execute(S.actions.update().where(S.actions.c.action_id == int(action_id)).values(
+            withdrawn_at=clock.now(), withdrawn_by=actor.username, withdrawn_reason=reason))
+        view.store.bump_meta(conn, "actions_version")
+        if row["status"] == cases.UNCOOPERATIVE:
+            view.store.bump_data_version(conn)
+    cache.changed(view.store)
+    audit.record(view.store, actor, "action_withdrawn", target=str(row["subject_code"])[:200],
+                 detail=f"#{action_id} {row['case_kind']} {row['status']} {row['action_date']}: {reason}")
+    if row["status"] == cases.UNCOOPERATIVE:
+        marts.ensure_default(view.store)
 
 
 LIST_HEADERS = {c: t(f"iv.col.{c}") for c in LIST_COLUMNS}  # the export's headers are Chinese

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from core.access.roles import require, ROLES
 from core.policy import clock
+from core.policy.cases import KINDS as CASE_KINDS
 from core.present.i18n import vocabulary
 from core.store import schema as S
 
@@ -22,7 +23,7 @@ ACTIONS = {
     "account_role": ("修改角色或区域", "Role or area changed"), "account_enabled": ("启用账户", "Account enabled"),
     "account_disabled": ("停用账户", "Account disabled"), "password_reset": ("重置密码", "Password reset"),
     "account_sso": ("关联统一身份认证", "Single sign-on linked"), "setting_changed": ("修改设置", "Setting changed"),
-    "access_denied": ("越权操作被拒绝", "Access denied"),
+    "access_denied": ("越权操作被拒绝", "Access denied"), "action_withdrawn": ("撤销处理记录", "Action withdrawn"),
 }
 
 
@@ -72,7 +73,6 @@ OUTCOMES = {
     "failed:no_account": ("失败：未关联账户", "Failed: no linked account"),
 }
 SOURCES = {"web": ("网页", "Web"), "cli": ("命令行", "Command line"), "sso": ("统一身份认证", "Single sign-on")}
-SUBJECTS = {"institution": ("医疗机构", "institution"), "enterprise": ("企业", "enterprise")}
 _SHEETS = {"institutions": ("医疗机构", "institutions"), "enterprises": ("企业", "enterprises"), "products": ("产品", "products"),
            "agreements": ("约定采购量", "agreements"), "orders": ("采购订单", "orders"), "baseline": ("上年采购基线", "baseline"),
            "complaints": ("诉求", "complaints")}
@@ -113,10 +113,11 @@ def detail_text(action: str, detail: str, lang: str, role_name, area_name) -> st
         rows = rows_text(m.group(2), lang)
         return (f"rows: {rows}; errors: {errors}; SHA-256 {m.group(1)[:12]}…" if en
                 else f"行数：{rows}；错误 {errors} 个；SHA-256 {m.group(1)[:12]}…")
-    if action == "action_recorded" and (m := re.fullmatch(r"(institution|enterprise) (\S+) (\S+): (.*)", detail, re.S)):
-        return f"{_pick(SUBJECTS[m.group(1)], lang)} · {vocabulary(m.group(2), lang)} · {m.group(3)}" + \
-            (f" · {m.group(4)}" if m.group(4) else "")
-    if action == "access_denied" and detail == "record action outside scope":
+    if action == "action_recorded" and (m := re.fullmatch(r"([a-z/]+) (\S+) (\S+)(?: 期限 (\S+))?: (.*)", detail, re.S)):
+        kinds = "、".join(_pick((CASE_KINDS[k].zh, CASE_KINDS[k].en), lang) for k in m.group(1).split("/") if k in CASE_KINDS)
+        due = (f" · {'deadline' if en else '期限'} {m.group(4)}" if m.group(4) else "")
+        return f"{kinds} · {vocabulary(m.group(2), lang)} · {m.group(3)}{due}" + (f" · {m.group(5)}" if m.group(5) else "")
+    if action == "access_denied" and detail.startswith("record action outside scope"):
         return "recording an action outside the jurisdiction" if en else "在管辖范围外记录处理情况"
     return detail
 

@@ -73,10 +73,9 @@ def resolve(store, user: User, params: Mapping, progress: Callable[[float, str],
     """The view `user` may see of what `params` ask for (area, asof, cat as in a page's address); `with_area`
     False: the user's whole jurisdiction, whatever area was asked (pages without an area filter)."""
     require(user, "view")
-    default = views.default_view(store)
-    if default is None:  # no figures for the store's data yet (a first start, an import another process made)
-        marts.refresh(store, progress=progress or _quiet)
-        default = views.default_view(store)
+    # figures for the store's data, computed first when there are none yet (a first start, an import another process
+    # made, a change of setting, a non-cooperation record)
+    default = marts.ensure_default(store, progress or _quiet)
     area, as_of, category, notes = _asked(store, params, default.as_of)
     info = marts.ensure_view(store, as_of, category, progress or _quiet)
     view = View.of(store, info, area, user=user)  # the one check: an area outside the scope becomes the scope

@@ -67,13 +67,17 @@ STEP_DONE_BY = {1: REMINDED, 2: NOTIFIED, 3: INTERVIEWED, 4: REFERRED}  # the st
 TIER_MEASURES = {"B": "报量风险提示", "C": "减少约定采购量", "D": "不接受参加集采"}
 
 
-def default_due(status: str, day: dt.date, settings, calendar) -> dt.date | None:
-    """When the period a recorded status opens ends, if the officer set no deadline: a notification, interview or
-    reminder runs to the quarter's end (二（七） reviews at least quarterly); an explanation requested is due after
-    `explanation_workdays` working days (the notice names no number: a project default)."""
-    if status in (REMINDED, NOTIFIED, INTERVIEWED):
+LADDER_MEASURES = (REMINDED, NOTIFIED, INTERVIEWED)  # run to a deadline, then the figures say whether they worked
+
+
+def default_due(kind: str, status: str, day: dt.date, settings, calendar) -> dt.date | None:
+    """When the period a recorded status opens ends, if the officer set no deadline: on the ladder, a reminder,
+    notification or interview runs to the quarter's end (二（七） reviews at least quarterly); an explanation requested
+    is due after `explanation_workdays` working days (the notice names no number: a project default). Other
+    statuses run to no deadline unless the officer sets one."""
+    if kind == "ladder" and status in LADDER_MEASURES:
         return next_quarter_end(day)
-    if status == REQUESTED:
+    if kind == "explanation" and status == REQUESTED:
         return calendar.add(day, int(settings["explanation_workdays"]))
     return None
 
@@ -87,11 +91,11 @@ def episode(events: pd.DataFrame, kind: str) -> pd.DataFrame:
     return events
 
 
-def _due(row, settings, calendar) -> dt.date | None:
+def _due(row, kind: str, settings, calendar) -> dt.date | None:
     deadline = row["deadline"]
     if isinstance(deadline, dt.date) and not pd.isna(deadline):
         return deadline
-    return default_due(row["status"], row["action_date"], settings, calendar)
+    return default_due(kind, row["status"], row["action_date"], settings, calendar)
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def state(events: pd.DataFrame, kind: str, as_of: dt.date, settings, calendar) -
         return CaseState()
     last = ep.iloc[-1]
     measures = ep[ep["status"] != ESCALATED]
-    due = _due(measures.iloc[-1], settings, calendar) if len(measures) else None
+    due = _due(measures.iloc[-1], kind, settings, calendar) if len(measures) else None
     return CaseState(last["status"], last["action_date"], due, bool((ep["status"] == ESCALATED).any()), False,
                      last["note"], explanation)
 
@@ -141,27 +145,36 @@ class Step:
     due: dt.date | None  # its rectification deadline, when recorded
 
 
-def ladder_step(events: pd.DataFrame, as_of: dt.date, prominent: bool, settings, calendar) -> Step:
+def ladder_step(events: pd.DataFrame, as_of: dt.date, prominent: bool, settings, calendar, held) -> Step:
     """The measures ladder of one institution holding a ladder flag at T (二（七）, indicators.md):
     1 预警提示 while it holds one; 2 通报提醒 when it held one at the last quarter's end, or is red-flagged, or its
     score reaches `notification_score` (`prominent` says whether any holds); 3 约谈督导 once a notification is recorded
     and at its deadline (or the quarter's end when none was set) it still holds a ladder flag; 4 纪检监察联动 once an
-    interview is recorded and at its deadline it still does. The deadline is judged against T: the figures must
-    reach it. A referral recorded is the last step; 已整改 closes the case (a later flag opens a new one)."""
+    interview is recorded and at its deadline it still does. `held(day)` says whether it held a ladder flag at the
+    figures' first date on or after that day (T, the last month's end or the last quarter's end): a deadline counts
+    once T has reached it. A measure whose deadline passed with the institution clean worked: what came before it
+    no longer counts, as after 已整改. A referral recorded is the last step."""
     ep = episode(events, "ladder")
-    last = {s: ep[ep["status"] == s].iloc[-1] for s in (REMINDED, NOTIFIED, INTERVIEWED, REFERRED)
-            if (ep["status"] == s).any()}
-    if REFERRED in last:
+    dues = [(_due(r, "ladder", settings, calendar) if r["status"] in LADDER_MEASURES else None) for _, r in ep.iterrows()]
+    worked = [i for i, due in enumerate(dues) if due is not None and due <= as_of and not held(due)]
+    if worked:
+        ep, dues = ep.iloc[worked[-1] + 1:], dues[worked[-1] + 1:]
+    status = ep["status"].tolist()
+    if REFERRED in status:
         return Step(4, True, None)
-    if INTERVIEWED in last:
-        due = _due(last[INTERVIEWED], settings, calendar)
-        return Step(4, False, None) if as_of >= due else Step(3, True, due)
-    if NOTIFIED in last:
-        due = _due(last[NOTIFIED], settings, calendar)
-        return Step(3, False, None) if as_of >= due else Step(2, True, due)
+    pending = {s: [d for st, d in zip(status, dues) if st == s] for s in (REMINDED, NOTIFIED, INTERVIEWED)}
+    if any(d <= as_of for d in pending[INTERVIEWED]):
+        return Step(4, False, None)
+    if pending[INTERVIEWED]:
+        return Step(3, True, min(pending[INTERVIEWED]))
+    if any(d <= as_of for d in pending[NOTIFIED]):
+        return Step(3, False, None)
+    if pending[NOTIFIED]:
+        return Step(2, True, min(pending[NOTIFIED]))
     if prominent:
         return Step(2, False, None)
-    return Step(1, REMINDED in last, _due(last[REMINDED], settings, calendar) if REMINDED in last else None)
+    reminders = [d for d in pending[REMINDED] if d > as_of]
+    return Step(1, bool(reminders), min(reminders) if reminders else None)
 
 
 def worst_tier(*tiers) -> str | None:

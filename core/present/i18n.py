@@ -434,6 +434,12 @@ CATALOGUE.update({
     "case.note": ("处理说明（“已说明”时填写医疗机构的说明内容）", "Note (for “explained”: the institution's explanation)"),
     "case.note_help": ("最多2000字，按原文保存和显示。", "Up to 2,000 characters, kept and shown as written."),
     "case.next.take": ("待落实：{measure}", "To take: {measure}"),
+    "case.withdrawn": ("已撤销", "withdrawn"), "case.withdrawn_reason": ("撤销原因", "why"),
+    "case.withdraw": ("撤销本人近30天的记录（误录时）", "Withdraw a record of yours from the last 30 days (made by mistake)"),
+    "case.withdraw_pick": ("要撤销的记录", "Record to withdraw"), "case.withdraw_reason": ("撤销原因", "Reason"),
+    "case.withdraw_button": ("撤销", "Withdraw"), "case.withdrawn_ok": ("已撤销该记录。", "The record is withdrawn."),
+    "case.withdraw_none": ("近30天没有可撤销的记录。", "No record of yours from the last 30 days."),
+    "case.chosen": ("已选：{names}", "Chosen: {names}"),
     "case.next.closed": ("已整改，待新数据复核", "Rectified; to be checked against newer figures"),
     "case.next.referred": ("已移交纪检监察，跟踪处置结果", "Referred to discipline inspection; follow the outcome"),
     "case.next.wait": ("整改期限 {due}；届时仍有问题：{then}", "Rectify by {due}; if problems remain then: {then}"),
@@ -470,7 +476,7 @@ COLUMNS.update({
     "about": ("事项", "About"), "deadline": ("期限", "Deadline"), "level_gap_points": ("等级间最大差距（百分点）", "Widest gap between levels (points)"),
     "rate_1": ("三级", "Level III"), "rate_2": ("二级", "Level II"), "rate_3": ("一级", "Level I"),
     "rate_4": ("未定级", "Unrated"), "rate_5": ("基层", "Primary care"), "case_kind": ("案件类型", "Case"),
-    "unit_name": ("所在区县", "County"),
+    "unit_name": ("所在区县", "County"), "level_name": ("层级", "Level"),
 })
 CATALOGUE.update({
     "case.m.ladder_todo": ("梯度措施待落实", "Ladder measures to take"),

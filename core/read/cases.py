@@ -41,18 +41,25 @@ def _day(value) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def events(store, kind: str) -> pd.DataFrame:
-    """Every action recorded on cases of one kind, oldest first, with dates as dates."""
+def events(store, kind: str, since: dt.date | None = None) -> pd.DataFrame:
+    """The actions recorded on cases of one kind (on or after `since`, the procurement period's start: a case belongs
+    to the period of its figures), oldest first, with dates as dates; withdrawn ones left out."""
     frame = store.read("SELECT action_id, subject_code, flag_id, detail_code, status, note, action_date, deadline, "
-                       "recorded_by, recorded_at FROM actions WHERE case_kind = :k ORDER BY action_date, action_id",
-                       {"k": kind})
+                       "recorded_by, recorded_at FROM actions WHERE case_kind = :k AND withdrawn_at IS NULL "
+                       "ORDER BY action_date, action_id", {"k": kind})
     for column in ("action_date", "deadline"):
         frame[column] = pd.Series([_day(v) for v in frame[column]], index=frame.index, dtype=object)
-    return frame
+    if since is not None:
+        frame = frame[pd.Series([d >= since for d in frame["action_date"]], index=frame.index, dtype=bool)]
+    return frame.reset_index(drop=True)
+
+
+def _since(view: View) -> dt.date:
+    return view.info.period_start
 
 
 def history(store, kind: str, subject_code: str, flag_id: str = "", detail_code: str = "") -> pd.DataFrame:
-    """The actions of one case, oldest first (a scorecard's 处理记录)."""
+    """The actions of one case, oldest first."""
     frame = events(store, kind)
     keep = (frame["subject_code"] == subject_code) & (frame["flag_id"] == flag_id) & (frame["detail_code"] == detail_code)
     return frame[keep].reset_index(drop=True)
@@ -64,7 +71,7 @@ def _by_case(frame: pd.DataFrame) -> dict[tuple[str, str, str], pd.DataFrame]:
 
 def _states(view: View, kind: str, keys: list[tuple[str, str, str]]) -> pd.DataFrame:
     """The state of each case of `keys` (status, its date, due date, overdue, escalated), in the order of the keys."""
-    recorded = _by_case(events(view.store, kind))
+    recorded = _by_case(events(view.store, kind, _since(view)))
     settings, today = view.store.settings(), clock.today()
     rows = []
     for key in keys:
@@ -84,16 +91,20 @@ def flag_names(flags: pd.DataFrame, lang: str, settings) -> pd.Series:
 @cached
 def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
     """Institutions of the area holding a ladder flag at T, highest score first: score, red flag, the ladder flags
-    by name, the step (1 预警提示 to 4 纪检监察联动) and whether its measure is recorded, the next thing to do, the
-    status and rectification deadline recorded."""
+    by name, the step (1 预警提示 to 4 纪检监察联动; 0 when recorded as rectified) and whether its measure is taken,
+    the next thing to do, the status recorded and the deadline the step waits for; overdue when that deadline has
+    passed."""
     inside = view.institutions_in_area()
-    held = view.read(f"""SELECT l.institution_code AS subject_code, i.institution_name AS subject_name,
+    rows = view.read(f"""SELECT l.as_of, l.institution_code AS subject_code, i.institution_name AS subject_name,
                                 k.region_name AS area_name, l.score, l.severity, l.is_red
                          FROM mart_ladder l JOIN institutions i ON i.institution_code = l.institution_code
                          JOIN regions k ON k.region_code = i.county_code
-                         WHERE l.view_id = :v AND l.quarter = :q AND {inside}""", {"q": periods.quarter_of(view.as_of)})
-    before = set(view.read("SELECT institution_code FROM mart_ladder WHERE view_id = :v AND quarter = :q",
-                           {"q": periods.quarter_of(periods.previous_quarter_end(view.as_of))})["institution_code"])
+                         WHERE l.view_id = :v AND {inside}""")
+    rows["as_of"] = [_day(d) for d in rows["as_of"]]
+    holders = {day: set(part["subject_code"]) for day, part in rows.groupby("as_of")}
+    dates = sorted(holders)
+    held = rows[rows["as_of"] == view.as_of].drop(columns="as_of").reset_index(drop=True)
+    before = holders.get(periods.previous_quarter_end(view.as_of), set())
     flags = view.read(f"""SELECT f.flag_id, f.subject_code FROM mart_flags f
                           JOIN institutions i ON i.institution_code = f.subject_code
                           WHERE f.view_id = :v AND f.level = 'institution' AND {inside}""")
@@ -101,8 +112,13 @@ def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
     settings = view.store.settings()
     held["is_red"] = held["is_red"].astype(bool)
     held["prominent"] = held["subject_code"].isin(before) | held["is_red"] | (held["score"] >= settings["notification_score"])
-    recorded = _by_case(events(view.store, "ladder"))
+    recorded = _by_case(events(view.store, "ladder", _since(view)))
     states = _states(view, "ladder", [(c, "", "") for c in held["subject_code"]])
+
+    def held_at(code: str):
+        """Whether the institution held a ladder flag at the figures' first date on or after a day."""
+        return lambda day: code in holders[next((d for d in dates if d >= day), view.as_of)]
+
     steps = []
     for code, prominent, closed in zip(held["subject_code"], held["prominent"], states["closed"]):
         got = recorded.get((code, "", ""))
@@ -111,14 +127,16 @@ def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
         elif got is None:  # most institutions: nothing recorded yet
             steps.append(C.Step(2 if prominent else 1, False, None))
         else:
-            steps.append(C.ladder_step(got, view.as_of, bool(prominent), settings, CALENDAR))
+            steps.append(C.ladder_step(got, view.as_of, bool(prominent), settings, CALENDAR, held_at(code)))
     held["step"] = [s.step for s in steps]
     held["done"] = [s.done for s in steps]
     held["measure"] = [C.STEPS[s.step][0 if lang == "zh" else 1] if s.step else "" for s in steps]
     held["recommended"] = [_next_step(s, lang) for s in steps]
     held["flags"] = held["subject_code"].map(flag_names(flags, lang, settings)).fillna("")
     held["problem"] = held["flags"]
-    held = pd.concat([held.reset_index(drop=True), states], axis=1)
+    held = pd.concat([held, states.drop(columns=["due", "overdue"])], axis=1)
+    held["due"] = [s.due for s in steps]  # the deadline the step waits for
+    held["overdue"] = [bool(s.done and s.due is not None and s.due < clock.today()) for s in steps]
     held = held.assign(case_kind="ladder", flag_id="", detail_code="")
     return held.sort_values(["score", "subject_code"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
@@ -247,12 +265,38 @@ def escalated(view: View, lang: str = "zh") -> pd.DataFrame:
 
 def subject_history(store, subject: str, code: str, lang: str = "zh") -> pd.DataFrame:
     """Every action recorded on the cases of one subject (an institution's ladder and explanations, an enterprise's
-    tier), oldest first: the kind of case, what it is about, date, status, deadline, note, who and when."""
-    kinds = [k for k in C.KINDS.values() if k.subject == subject]
-    frame = pd.concat([events(store, k.id).assign(case_kind=k.id) for k in kinds], ignore_index=True)
-    frame = frame[frame["subject_code"] == code].sort_values(["action_date", "action_id"], kind="stable")
+    tier), oldest first: the kind of case, what it is about, date, status, deadline, note, who and when; a withdrawn
+    one says so, with its reason."""
+    kinds = [k.id for k in C.KINDS.values() if k.subject == subject]
+    marks = ", ".join(f"'{k}'" for k in kinds)
+    frame = store.read(f"SELECT action_id, case_kind, flag_id, detail_code, status, note, action_date, deadline, "
+                       f"recorded_by, recorded_at, withdrawn_at, withdrawn_reason FROM actions "
+                       f"WHERE subject_code = :c AND case_kind IN ({marks}) ORDER BY action_date, action_id", {"c": code})
+    for column in ("action_date", "deadline"):
+        frame[column] = pd.Series([_day(v) for v in frame[column]], index=frame.index, dtype=object)
     frame["case_name"] = frame["case_kind"].map(lambda k: C.KINDS[k].zh if lang == "zh" else C.KINDS[k].en)
     frame["about"] = [" ".join(x for x in (flag_name(f, lang, store.settings()) if f else "", d) if x)
                       for f, d in zip(frame["flag_id"], frame["detail_code"])]
+    gone = frame["withdrawn_at"].notna()
+    frame["status"] = [f"{vocabulary(s, lang)}（{t('case.withdrawn', lang)}）" if g else s
+                       for s, g in zip(frame["status"], gone)]
+    frame["note"] = [f"{n}（{t('case.withdrawn_reason', lang)}：{r}）" if g else n
+                     for n, r, g in zip(frame["note"], frame["withdrawn_reason"], gone)]
     return frame[["case_name", "about", "action_date", "status", "deadline", "note", "recorded_by", "recorded_at"]] \
         .reset_index(drop=True)
+
+
+def own_records(view: View, lang: str = "zh", days: int = 30) -> pd.DataFrame:
+    """The records the view's user made in the last `days` days and has not withdrawn (the ones it may withdraw)."""
+    if view.user is None:
+        return pd.DataFrame(columns=["action_id", "label"])
+    since = clock.now() - dt.timedelta(days=days)
+    frame = view.store.read("SELECT action_id, case_kind, subject_code, flag_id, detail_code, status, action_date "
+                            "FROM actions WHERE recorded_by = :u AND withdrawn_at IS NULL AND recorded_at >= :s "
+                            "ORDER BY action_id DESC", {"u": view.user.username,
+                                                        "s": since if view.store.is_postgres else since.isoformat(" ")})
+    frame["label"] = [f"{str(d)[:10]} · {C.KINDS[k].zh if lang == 'zh' else C.KINDS[k].en} · {code}"
+                      + (f" {detail}" if detail else "") + f" · {vocabulary(st, lang)}"
+                      for d, k, code, detail, st in zip(frame["action_date"], frame["case_kind"], frame["subject_code"],
+                                                         frame["detail_code"], frame["status"])]
+    return frame[["action_id", "label"]]

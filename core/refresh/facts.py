@@ -337,7 +337,8 @@ class Facts:
     def cooperation_records(self) -> pd.DataFrame:
         """Per enterprise: the non-cooperation (不配合) recorded on its tier case with a date in the period."""
         return self.store.read("SELECT subject_code AS enterprise_code, COUNT(*) AS count_uncooperative FROM actions "
-                               "WHERE case_kind = 'tier' AND status = :s AND action_date >= :start AND action_date <= :end "
+                               "WHERE case_kind = 'tier' AND status = :s AND withdrawn_at IS NULL AND action_date >= :start "
+                               "AND action_date <= :end "
                                "GROUP BY subject_code", {"s": cases.UNCOOPERATIVE, "start": self._d(self.period_start),
                                                          "end": self._d(self.period_end)})
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import queue
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
@@ -23,11 +24,14 @@ from core.policy import clock, periods
 from core.refresh import flags as F
 from core.refresh import monthly, rollup
 from core.refresh.facts import Facts
-from core.store import db, migrations
+from core.store import cache, db, migrations
 from core.store import schema as S
 from core.store.views import CATEGORIES, default_view, drop_oldest, drop_views, find_view, ViewInfo
 
 Progress = Callable[[float, str], None]
+
+
+VIEW_WRITER_LOCK = 0x56425057  # PostgreSQL advisory lock key held while a view is written ("VBPW")
 
 
 def _quiet(_f: float, _m: str) -> None:
@@ -87,9 +91,7 @@ def _compute(f: Facts, earlier: dict, month_end: dt.date, quarter_end: dt.date, 
     done("mart_area_levels", rollup.area_levels(f))
     progress(0.7, "上月末与上季度末 / last month's and last quarter's end")
     earlier = {day: (fe, F.all_flags(fe, institutions_only=True)) for day, fe in earlier.items()}  # ladder, headlines
-    ladder = [_ladder(flags, f)]
-    if quarter_end in earlier:
-        ladder.append(_ladder(earlier[quarter_end][1], earlier[quarter_end][0]))
+    ladder = [_ladder(flags, f)] + [_ladder(fl, fe) for fe, fl in earlier.values()]
     done("mart_ladder", pd.concat(ladder, ignore_index=True))
     snapshots = [monthly.snapshot(store, f, flags, tiers, values)]
     if month_end in earlier:
@@ -106,9 +108,9 @@ def _columns(table: sa.Table) -> list[str]:
 
 
 def _ladder(flags: pd.DataFrame, f: Facts) -> pd.DataFrame:
-    """The institutions holding a ladder flag at f's as-of date, labelled with its quarter."""
+    """The institutions holding a ladder flag at f's as-of date."""
     held = F.ladder_holders(flags, int(f.settings["red_flag_min_flags"]))
-    return held.drop(columns="serious").assign(quarter=periods.quarter_of(f.as_of))
+    return held.drop(columns="serious").assign(as_of=f.as_of)
 
 
 class _ViewWriter:
@@ -141,6 +143,8 @@ class _ViewWriter:
     def _run(self) -> ViewInfo:
         f, tables = self._facts, {t.name: t for t in S.MART_TABLES}
         with self._store.begin() as conn:
+            if db.is_postgres(conn):  # one writer of views at a time: two refreshes' TRUNCATEs deadlocked
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": VIEW_WRITER_LOCK})
             if self._before is not None:
                 self._before(conn)
             view_id = conn.execute(S.mart_views.insert().values(
@@ -228,12 +232,38 @@ def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet) ->
     return result["facts"].as_of
 
 
+_computing: dict[str, threading.Lock] = {}
+_computing_guard = threading.Lock()
+
+
+def ensure_default(store, progress: Progress = _quiet) -> ViewInfo:
+    """The default view current for the store's data, computed first when there is none (after a change of setting
+    or a non-cooperation record, say): by one session of this process at a time, the others waiting and then
+    finding it; when another process stores it meanwhile, its view is taken."""
+    found = default_view(store)
+    if found is not None:
+        return found
+    with _computing_guard:
+        lock = _computing.setdefault(store.url, threading.Lock())
+    with lock:
+        found = default_view(store)
+        if found is not None:
+            return found
+        try:
+            refresh(store, progress=progress)
+        except sa.exc.IntegrityError:  # another process stored the same view meanwhile
+            cache.changed(store)
+        found = default_view(store)
+        if found is None:
+            raise RuntimeError("汇总表未能生成 / the figures could not be computed")
+        return found
+
+
 def ensure_view(store, as_of: dt.date | None = None, category: str = "", progress: Progress = _quiet) -> ViewInfo:
     """The stored view for these filters, computed and stored first when there is none."""
     if category not in CATEGORIES:
         raise ValueError(f"未知产品类别 / unknown product category: {category}")
-    if default_view(store) is None:
-        refresh(store, progress=progress)
+    ensure_default(store, progress)
     found = find_view(store, as_of, category)
     if found is not None:
         return found

@@ -61,9 +61,11 @@ class Store:
         db.upsert(conn, S.store_meta, pd.DataFrame([{"key": key, "value": value}]))
 
     def bump_meta(self, conn: sa.Connection, key: str) -> None:
-        """Count a version up (inside the writing transaction); caches of this process read it afresh."""
-        current = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == key)).scalar()
-        self.set_meta(conn, key, str(int(current or 0) + 1))
+        """Count a version up (inside the writing transaction) in one statement, so that two writers at once each
+        count (a read and a write apart lost one on PostgreSQL); caches of this process read it afresh (a writer
+        says so again once it has committed: core.store.cache.changed)."""
+        conn.execute(sa.text("INSERT INTO store_meta (key, value) VALUES (:k, '1') ON CONFLICT (key) DO UPDATE "
+                             "SET value = CAST(CAST(store_meta.value AS INTEGER) + 1 AS VARCHAR(20))"), {"k": key})
         cache.changed(self)
 
     def bump_data_version(self, conn: sa.Connection) -> None:

@@ -282,6 +282,10 @@ actions = sa.Table(
     sa.Column("deadline", sa.Date, nullable=True),  # 整改期限 / the explanation's due date, when the officer set one
     sa.Column("recorded_by", sa.String(64), nullable=False),
     sa.Column("recorded_at", sa.DateTime, nullable=False),
+    # A record made by mistake is withdrawn by its officer, never deleted: it stays in the history, marked.
+    sa.Column("withdrawn_at", sa.DateTime, nullable=True),
+    sa.Column("withdrawn_by", sa.String(64), nullable=True),
+    sa.Column("withdrawn_reason", sa.Text, nullable=True),
     _in("case_kind", tuple(CASE_KINDS)),
     _in("status", CASE_STATUSES),
     sa.Index("ix_actions_case", "case_kind", "subject_code"),
@@ -407,12 +411,12 @@ mart_areas = _mart(
     sa.Column("count_red_flag", sa.Integer, nullable=False),
 )
 
-# The institutions holding a ladder flag at T (quarter = T's) and at the last quarter's end (that quarter): what the
-# measures ladder reads, with the recorded actions, when a page asks (core.read.cases). Replaced mart_red_flags
-# (version 18), whose steps were fixed until the next refresh.
+# The institutions holding a ladder flag at T, at the last month's end and at the last quarter's end (those in the
+# period): what the measures ladder reads, with the recorded actions, when a page asks (core.read.cases). Replaced
+# mart_red_flags (version 18), whose steps were fixed until the next refresh.
 mart_ladder = _mart(
     "mart_ladder",
-    sa.Column("quarter", sa.String(6), primary_key=True),
+    sa.Column("as_of", sa.Date, primary_key=True),
     sa.Column("institution_code", CODE, primary_key=True),
     sa.Column("score", sa.Double, nullable=False),
     sa.Column("severity", sa.String(8), nullable=False),  # the worst of its ladder flags
