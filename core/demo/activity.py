@@ -72,7 +72,7 @@ def _order_frame(inst_codes, prod_codes, dist_codes, per_month_qty, prices, k: i
     months = np.arange(1, as_of.month + 1)
     idx = np.repeat(np.arange(n), len(months) * k)
     month = np.tile(np.repeat(months, k), n)
-    month_start = np.array([np.datetime64(f"2026-{m:02d}-01") for m in month])
+    month_start = (np.datetime64("2026-01", "M") + (month - 1)).astype("datetime64[D]")
     month_len = np.array([(dt.date(2026, m % 12 + 1, 1) if m < 12 else dt.date(2027, 1, 1)) - dt.date(2026, m, 1)
                           for m in range(1, 13)], dtype="timedelta64[D]").astype(int)
     day = (rng.random(len(idx)) * month_len[month - 1]).astype(int)
