@@ -41,9 +41,12 @@ def test_killed_during_the_write_changes_nothing(store_url, tmp_path):
     proc.wait(timeout=120)
     assert proc.returncode == -signal.SIGKILL, seen
     assert _fingerprint(store) == before
-    # The store still works: the same file imports cleanly afterwards.
-    extract, counts = importer.import_files(store, paths, actor=system_user(store))
-    assert extract.ok and counts == {"orders": 150_000}
+    # The store still works: orders of the same ids import cleanly afterwards (a slice: the rows' fate is the
+    # fingerprint's to show, not the time another 150,000 take).
+    (tmp_path / "again").mkdir()
+    again = exporter.write_csv({"orders": _big_orders(150_000).iloc[::1000]}, tmp_path / "again")
+    extract, counts = importer.import_files(store, again, actor=system_user(store))
+    assert extract.ok and counts == {"orders": 150}
 
 
 def test_killed_during_the_recompute_leaves_the_rows_with_their_record(store_url, tmp_path):

@@ -3,6 +3,7 @@ filters, no reader, page, download or command-line query returns a row outside t
 
 What lies inside a jurisdiction is worked out here from the raw tables, independently of core.store.view.
 """
+import contextlib
 import datetime as dt
 import io
 import os
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from core import demo
+from core.cli import main as cli
 from core.paths import ROOT
 from core.policy.indicators import FLAGS
 from core.read import cases, interviews, map_area, monitoring, overview, scorecard
@@ -246,20 +248,22 @@ def test_pages_and_downloads_stay_inside_the_jurisdiction(demo_store, monkeypatc
 
 
 @pytest.mark.parametrize("username", ["demo_city", "demo_county"])
-def test_command_line_queries_stay_inside_the_jurisdiction(demo_store, username):
+def test_command_line_queries_stay_inside_the_jurisdiction(demo_store, username, monkeypatch):
     from core.access import accounts
     inside = Inside.of(demo_store, accounts.load(demo_store, username).scope)
-    env = {**os.environ, "VBP_PASSWORD": demo.DEMO_PASSWORD}
+    monkeypatch.setenv("VBP_PASSWORD", demo.DEMO_PASSWORD)
     for args in (["flags"], ["flags", "--category", "耗材"], ["indicators", "--level", "institution"],
                  ["indicators", "--level", "county"], ["indicators", "--level", "city"],
                  ["indicators", "--level", "province"], ["indicators", "--level", "enterprise"]):
-        out = subprocess.run([sys.executable, "-m", "core", *args, "--db", demo_store.url, "--user", username],
-                             cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
-        assert out.returncode == 0, out.stderr
-        frame = pd.read_csv(io.StringIO(out.stdout), dtype=str)
+        printed, errors = io.StringIO(), io.StringIO()  # what `python -m core ...` runs, in this process
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(errors):
+            code = cli.main([*args, "--db", demo_store.url, "--user", username])
+        assert code == 0, errors.getvalue()
+        frame = pd.read_csv(io.StringIO(printed.getvalue()), dtype=str)
         assert not inside.frame_leaks(frame), (args, sorted(inside.frame_leaks(frame))[:5])
         if args == ["indicators", "--level", "institution"]:
             assert set(frame["institution_code"]) and set(frame["institution_code"]) <= inside.institutions
     wrong = subprocess.run([sys.executable, "-m", "core", "flags", "--db", demo_store.url, "--user", username],
-                           cwd=ROOT, capture_output=True, text=True, timeout=600, env={**env, "VBP_PASSWORD": "nope"})
+                           cwd=ROOT, capture_output=True, text=True, timeout=600,
+                           env={**os.environ, "VBP_PASSWORD": "nope"})  # the command itself, as a shell runs it
     assert wrong.returncode == 3 and "密码错误" in wrong.stderr and wrong.stdout == ""
