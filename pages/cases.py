@@ -20,24 +20,25 @@ c1.metric(t("case.m.ladder_todo", L), int(((ladder["step"] > 0) & ~ladder["done"
 c2.metric(t("case.m.explanations", L), int((~explanation["closed"].astype(bool)).sum()) if len(explanation) else 0)
 c3.metric(t("case.m.overdue", L), len(late))
 c4.metric(t("case.m.escalated", L), len(escalated))
-st.caption(t("case.caption", L) + " · " + t("case.pick" if me.can("record") else "case.read_only", L))
+st.caption(t("case.caption", L))
+st.caption(t("case.pick" if me.can("record") else "case.read_only", L))
 
 COLUMNS = {  # each kind's table: what identifies the case, the problem, what to do next, where it stands
-    "ladder": ["subject_code", "subject_name", "area_name", "flags", "score", "is_red", "measure", "recommended",
-               "status", "due"],
-    "explanation": ["subject_code", "subject_name", "flag_name", "detail_name", "value_text", "threshold_text",
-                    "recommended", "status", "due", "explanation"],
-    "tier": ["subject_code", "subject_name", "role", "tier", "measure", "delivery_tier", "delivery_rate", "complaint_tier",
-             "timely_rate", "cooperation_tier", "count_uncooperative", "status"],
-    "area": ["subject_code", "subject_name", "level_name", "area_name", "primary_rate", "others_rate", "gap_points",
-             "recommended", "status"],
-    "complaint": ["complaint_id", "area_name", "subject_name", "issue_type", "raised_date", "reply_date",
-                  "resolved_date", "problem", "recommended", "status"],
+    "ladder": ["subject_code", "subject_name", "area_name", "recommended", "status", "due", "score", "is_red", "flags"],
+    "explanation": ["subject_code", "subject_name", "recommended", "status", "due", "flag_name", "detail_name",
+                    "value_text", "threshold_text", "explanation"],
+    "tier": ["subject_code", "subject_name", "role", "tier", "measure", "status", "delivery_tier", "delivery_rate",
+             "complaint_tier", "timely_rate", "cooperation_tier", "count_uncooperative"],
+    "area": ["subject_code", "subject_name", "level_name", "area_name", "recommended", "status", "primary_rate",
+             "others_rate", "gap_points"],
+    "complaint": ["complaint_id", "area_name", "subject_name", "recommended", "status", "problem", "issue_type",
+                  "raised_date", "reply_date", "resolved_date"],
 }
-LABELS = {"ladder": {"area_name": t("iv.col.area_name", L)}, "explanation": {"area_name": t("iv.col.area_name", L)},
-          "tier": {}, "area": {"level_name": t("case.col.level", L), "area_name": t("case.col.parent", L)},
+LABELS = {"ladder": {"area_name": t("iv.col.area_name", L)}, "explanation": {},
+          "tier": {"measure": t("case.col.tier_measure", L)}, "area": {"level_name": t("case.col.level", L), "area_name": t("case.col.parent", L)},
           "complaint": {"area_name": t("case.col.institution", L), "subject_name": t("case.col.enterprise", L)}}
 
+HELPS = {"score": t("case.help_score", L), "is_red": t("case.help_red", L)}
 tabs = st.tabs([f"{t(f'case.tab.{kind}', L)}（{len(found[kind])}）" for kind in C.KINDS]
                + [f"{t('case.tab.overdue', L)}（{len(late)}）", f"{t('case.tab.escalated', L)}（{len(escalated)}）"])
 for tab, kind in zip(tabs, C.KINDS):
@@ -49,7 +50,7 @@ for tab, kind in zip(tabs, C.KINDS):
             st.caption(t("table.none", L))
         elif me.can("record"):
             rows = casework.selectable(frame, labels, casework.table_key(f"cs_{kind}_table", view), L,
-                                       f"{t(f'case.tab.{kind}', L)}_{view.area_name}")
+                                       f"{t(f'case.tab.{kind}', L)}_{view.area_name}", HELPS)
             if rows:
                 picked = frame.iloc[rows]
                 keys = list(zip(picked["subject_code"], picked["flag_id"], picked["detail_code"]))
@@ -57,7 +58,7 @@ for tab, kind in zip(tabs, C.KINDS):
                                                                                    picked["subject_code"])], L, f"cs_{kind}")
             casework.flash(f"cs_{kind}")
         else:
-            show(frame, labels, f"cs_{kind}_table", f"{t(f'case.tab.{kind}', L)}_{view.area_name}")
+            show(frame, labels, f"cs_{kind}_table", f"{t(f'case.tab.{kind}', L)}_{view.area_name}", helps=HELPS)
 common = {**headers(["case_name"], L), "area_name": t("case.col.where", L),
           **headers(["subject_code", "subject_name", "problem", "status", "status_date", "recommended", "due"], L)}
 for tab, frame, name in ((tabs[-2], late, "overdue"), (tabs[-1], escalated, "escalated")):

@@ -45,8 +45,8 @@ def test_record_an_action_and_download_the_export(demo_copy):
     recorded = demo_copy.read("SELECT subject_code, status FROM actions WHERE note = '浏览器测试：已电话提醒'")
     listed = interviews.interview_list(default(demo_copy, "371400"))
     assert recorded["subject_code"].tolist() == [listed.iloc[0]["subject_code"]]  # the first row was ticked
-    rows = list(wb["约谈名单"].values)[1:]
+    header, *rows = list(wb["约谈名单"].values)
     assert [r[1] for r in rows] == listed["subject_code"].tolist()
-    status = {r[1]: r[8] for r in rows}
+    status = {r[1]: r[header.index("处理状态")] for r in rows}
     assert status[recorded["subject_code"].iloc[0]] == recorded["status"].iloc[0]
     assert len(list(wb["预警依据"].values)) > len(rows)

@@ -91,25 +91,25 @@ def test_the_ladder_climbs_as_actions_are_recorded(store_url):
     # Q1, T = 03-20: it holds a ladder flag -> 1 预警提示 (no quarter end before the period's start).
     q1 = _view(h.store, officer, D(2026, 3, 20))
     got = step(D(2026, 3, 20))
-    assert (got["step"], got["done"], got["recommended"], got["status"]) == (1, False, "待落实：预警提示", "待处理")
+    assert (got["step"], got["done"], got["recommended"], got["status"]) == (1, False, "预警提示（待落实）", "待处理")
     actions.record_action(q1, "ladder", ["L1"], "已提醒", "电话提醒", D(2026, 3, 20))
     got = step(D(2026, 3, 20))  # the same view, at once: the reminder is recorded, due at the quarter's end
     assert (got["step"], got["done"], got["status"], got["due"]) == (1, True, "已提醒", D(2026, 3, 31))
-    assert got["recommended"] == "整改期限 2026-03-31；届时仍有问题：通报提醒"
+    assert got["recommended"] == "预警提示（已落实）；整改期限 2026-03-31，届时仍有问题：通报提醒"
     # Q2, T = 05-20: it held the flag at 03-31 -> 2 通报提醒, not yet recorded; not on the interview list (step 2).
     q2 = _view(h.store, officer, D(2026, 5, 20))
     got = step(D(2026, 5, 20))
-    assert (got["step"], got["done"], got["recommended"]) == (2, False, "待落实：通报提醒")
+    assert (got["step"], got["done"], got["recommended"]) == (2, False, "通报提醒（待落实）")
     assert "L1" not in set(interviews.interview_list(q2)["subject_code"])
     actions.record_action(q2, "ladder", ["L1"], "已通报", "季度通报", D(2026, 5, 21), deadline=D(2026, 6, 30))
     got = step(D(2026, 5, 20))
     assert (got["step"], got["done"], got["due"]) == (2, True, D(2026, 6, 30))
-    assert got["recommended"] == "整改期限 2026-06-30；届时仍有问题：约谈督导"
+    assert got["recommended"] == "通报提醒（已落实）；整改期限 2026-06-30，届时仍有问题：约谈督导"
     assert got["overdue"]  # today is past 06-30 and the case is open
     # T = 07-15, past the deadline and still offline -> 3 约谈督导; now on the interview list.
     q3 = _view(h.store, officer, D(2026, 7, 15))
     got = step(D(2026, 7, 15))
-    assert (got["step"], got["done"], got["recommended"]) == (3, False, "待落实：约谈督导")
+    assert (got["step"], got["done"], got["recommended"]) == (3, False, "约谈督导（待落实）")
     assert "L1" in set(interviews.interview_list(q3)["subject_code"])
     actions.record_action(q3, "ladder", ["L1"], "已约谈", "约谈院长", D(2026, 7, 16))  # no deadline: the quarter's end
     got = step(D(2026, 7, 15))
@@ -117,7 +117,7 @@ def test_the_ladder_climbs_as_actions_are_recorded(store_url):
     # T = 10-10, past 09-30 and still offline -> 4 纪检监察联动.
     q4 = _view(h.store, officer, D(2026, 10, 10))
     got = step(D(2026, 10, 10))
-    assert (got["step"], got["done"], got["recommended"]) == (4, False, "待落实：与纪检监察部门联动处置")
+    assert (got["step"], got["done"], got["recommended"]) == (4, False, "与纪检监察部门联动处置（待落实）")
     actions.record_action(q4, "ladder", ["L1"], "已移交纪检", "", D(2026, 10, 12))
     got = step(D(2026, 10, 10))
     assert (got["step"], got["done"], got["recommended"]) == (4, True, "已移交纪检监察，跟踪处置结果")
@@ -146,7 +146,7 @@ def test_red_flags_go_straight_to_notification(store_url):
     h.save()
     view = _view(h.store, _users(h.store)["lixia"], D(2026, 3, 1))
     got = _case(cases.ladder_cases(view), "R1")
-    assert (got["step"], got["is_red"], got["score"], got["recommended"]) == (2, True, 3.0, "待落实：通报提醒")
+    assert (got["step"], got["is_red"], got["score"], got["recommended"]) == (2, True, 3.0, "通报提醒（待落实）")
     assert "R1" in set(interviews.interview_list(view)["subject_code"])  # red: on the interview list at step 2
 
 

@@ -85,13 +85,14 @@ def test_flags_read_in_their_units():
     ], columns=["flag_id", "severity", "value", "threshold"])
     shown = describe(rows)
     assert list(zip(shown["value_text"], shown["threshold_text"])) == [
-        ("45.0%", "80.0%"), ("80.0%", "80.0%"), ("4.26 倍", "4.00 倍"), ("12,345", "2,500.5"),
+        ("45.0%", "80.0%"), ("上年的80.0%", "上年的80.0%"), ("4.26 倍", "4.00 倍"), ("12,345", "2,500.5"),
         ("1,000.25", "1,000"), ("3 个工作日", "2 个工作日"), ("—", "5 个工作日"), ("1 笔", "0 笔"),
         ("12.5 个百分点", "10.0 个百分点"), ("7 分", "3 类预警")]
     assert shown["flag_name"].iloc[0] == "配送率低于80%" and shown["severity_zh"].iloc[0] == "重点关注"
     assert shown["value"].iloc[0] == 0.45  # the numbers stay
     assert {f.unit for f in FLAGS} | {f.threshold_unit for f in FLAGS if f.threshold_unit} <= set(UNITS)
     english = describe(rows, "en")
+    assert english["value_text"].iloc[1] == "80.0% of last year"  # a report as a share of last year's purchases
     assert list(zip(english["value_text"], english["threshold_text"]))[2:10:2] == [
         ("4.26x", "4.00x"), ("1,000.25", "1,000"), ("—", "5 working days"), ("12.5 points", "10.0 points")]
     assert english["flag_name"].iloc[0] == "Delivery rate below 80%" and english["severity_zh"].iloc[0] == "Serious"

@@ -168,7 +168,7 @@ def test_the_action_form_shows_once_rows_are_ticked(app, demo_copy):
     at.session_state[table_key(demo_copy, "iv_table", "371400")] = {"selection": {"rows": [0, 1], "columns": []}}
     at.run()
     assert [b.label for b in at.button if b.label == "保存"] == ["保存"] and not at.info
-    assert "已选 2 个对象" in at.subheader[0].value
+    assert any("已选 2 个对象" in m.value for m in at.markdown)
     when = at.date_input(key="iv_date")
     assert "默认为今天" in when.label and when.value == clock.today() and when.max == clock.today()
 

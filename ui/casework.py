@@ -15,9 +15,10 @@ from ui import text
 from ui.tables import shown, table_download
 
 
-def selectable(frame: pd.DataFrame, headers: dict[str, str], key: str, L: str, title: str) -> list[int]:
+def selectable(frame: pd.DataFrame, headers: dict[str, str], key: str, L: str, title: str,
+               helps: dict[str, str] | None = None) -> list[int]:
     """The table, its rows tickable, with its download; returns the ticked rows' positions."""
-    data, config = shown(frame, headers, L)
+    data, config = shown(frame, headers, L, helps=helps)
     event = st.dataframe(data, hide_index=True, width="stretch", on_select="rerun", key=key, column_config=config,
                          selection_mode="multi-row", placeholder="—")
     table_download(frame, headers, key, title)
@@ -46,7 +47,7 @@ def record_form(view, chosen: dict[str, list], names: list[str], L: str, prefix:
     n = sum(len(chosen[k]) for k in kinds)
     today = clock.today()
     with st.form(key):
-        st.subheader(t("iv.record", L).format(n=n))
+        st.markdown(f"**{t('iv.record', L).format(n=n)}**")
         shown_names = "、".join(names[:5]) + ("等" if len(names) > 5 and L == "zh" else " …" if len(names) > 5 else "")
         st.caption(text.plain(t("case.chosen", L).format(names=shown_names)))
         c1, c2, c3 = st.columns(3)

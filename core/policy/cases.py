@@ -60,8 +60,8 @@ SUBJECT_TYPES = ("institution", "enterprise", "area", "complaint")
 # Explanation flags a return for re-filing fits: only a report can be filed again (二（一）).
 RETURNABLE = ("report_volume_drop",)
 
-STEPS = {1: ("预警提示", "warning reminder"), 2: ("通报提醒", "notification"),
-         3: ("约谈督导", "interview and supervision"), 4: ("与纪检监察部门联动处置", "referral to discipline inspection")}
+STEPS = {1: ("预警提示", "Warning reminder"), 2: ("通报提醒", "Notification"),
+         3: ("约谈督导", "Interview and supervision"), 4: ("与纪检监察部门联动处置", "Referral to discipline inspection")}
 STEP_DONE_BY = {1: REMINDED, 2: NOTIFIED, 3: INTERVIEWED, 4: REFERRED}  # the status that records each step's measure
 # The measure an enterprise's supplier tier calls for (二（七）).
 TIER_MEASURES = {"B": "报量风险提示", "C": "减少约定采购量", "D": "不接受参加集采"}

@@ -12,7 +12,8 @@ from core.present.i18n import clause_text, percent_decimals, percent_text
 UNITS = {"percent": ("{v:.1%}", "{v:.1%}"), "multiple": ("{v:.2f} 倍", "{v:.2f}x"), "qty": ("", ""),
          "workdays": ("{v:.0f} 个工作日", "{v:.0f} working days"), "orders": ("{v:.0f} 笔", "{v:.0f} orders"),
          "points": ("{p:.1f} 个百分点", "{p:.1f} points"), "score": ("{v:.0f} 分", "score {v:.0f}"),
-         "indicators": ("{v:.0f} 项指标", "{v:.0f} indicators"), "flags": ("{v:.0f} 类预警", "{v:.0f} kinds of flag")}
+         "indicators": ("{v:.0f} 项指标", "{v:.0f} indicators"), "flags": ("{v:.0f} 类预警", "{v:.0f} kinds of flag"),
+         "of_last_year": ("上年的{v:.1%}", "{v:.1%} of last year")}
 SEVERITY_EN = {"warning": "Warning", "serious": "Serious", "severe": "Severe"}
 
 
@@ -43,7 +44,8 @@ def describe(frame: pd.DataFrame, lang: str = "zh", settings=None) -> pd.DataFra
 # unit -> (Chinese, English) number format of a flag's value in a workbook ("qty" picks whole or decimal per value)
 EXCEL_FORMATS = {"percent": ("0.0%", "0.0%"), "multiple": ('0.00" 倍"', '0.00"x"'), "workdays": ('0" 个工作日"', '0" working days"'),
                  "orders": ('0" 笔"', '0" orders"'), "points": ('0.0" 个百分点"', '0.0" points"'), "score": ('0" 分"', '"score "0'),
-                 "indicators": ('0" 项指标"', '0" indicators"'), "flags": ('0" 类预警"', '0" kinds of flag"')}
+                 "indicators": ('0" 项指标"', '0" indicators"'), "flags": ('0" 类预警"', '0" kinds of flag"'),
+                 "of_last_year": ('"上年的"0.0%', '0.0%" of last year"')}
 
 
 def _excel(unit: str, value, lang: str) -> tuple[object, str | None]:

@@ -277,7 +277,7 @@ CATALOGUE.update({
     "flt.computing": ("正在按所选条件计算指标…", "Computing the figures for these filters…"),
     "iv.col.subject_type": ("对象类型", "Type"), "iv.col.subject_code": ("编码", "Code"),
     "iv.col.subject_name": ("名称", "Name"), "iv.col.area_name": ("所在区县", "County"),
-    "iv.col.score": ("红旗得分", "Score"), "iv.col.tier": ("企业等级", "Tier"), "iv.col.flags": ("预警事项", "Flags"),
+    "iv.col.score": ("问题得分", "Problem score"), "iv.col.tier": ("企业等级", "Tier"), "iv.col.flags": ("预警事项", "Flags"),
     "iv.col.recommended": ("建议措施", "Recommended measure"), "iv.col.status": ("处理状态", "Status"),
     "iv.col.status_date": ("状态日期", "Status date"), "iv.type.institution": ("医疗机构", "Institution"),
     "iv.type.enterprise": ("企业", "Enterprise"), "iv.col.card": ("档案", "Card"),
@@ -433,7 +433,8 @@ CATALOGUE.update({
                            "is due after the working days of the settings."),
     "case.note": ("处理说明（“已说明”时填写医疗机构的说明内容）", "Note (for “explained”: the institution's explanation)"),
     "case.note_help": ("最多2000字，按原文保存和显示。", "Up to 2,000 characters, kept and shown as written."),
-    "case.next.take": ("待落实：{measure}", "To take: {measure}"),
+    "case.next.take": ("{measure}（待落实）", "{measure} (to take)"),
+    "case.sent": ("已报送省局；", "Sent to the province; "),
     "case.withdrawn": ("已撤销", "withdrawn"), "case.withdrawn_reason": ("撤销原因", "why"),
     "case.withdraw": ("撤销本人近30天的记录（误录时）", "Withdraw a record of yours from the last 30 days (made by mistake)"),
     "case.withdraw_pick": ("要撤销的记录", "Record to withdraw"), "case.withdraw_reason": ("撤销原因", "Reason"),
@@ -442,24 +443,25 @@ CATALOGUE.update({
     "case.chosen": ("已选：{names}", "Chosen: {names}"),
     "case.next.closed": ("已整改，待新数据复核", "Rectified; to be checked against newer figures"),
     "case.next.referred": ("已移交纪检监察，跟踪处置结果", "Referred to discipline inspection; follow the outcome"),
-    "case.next.wait": ("整改期限 {due}；届时仍有问题：{then}", "Rectify by {due}; if problems remain then: {then}"),
+    "case.next.wait": ("{measure}（已落实）；整改期限 {due}，届时仍有问题：{then}",
+                       "{measure} (taken); rectify by {due}, and if problems remain then: {then}"),
     "case.next.explanation.request": ("要求医疗机构作出说明", "Ask the institution to explain"),
     "case.next.explanation.await": ("等待医疗机构说明", "Awaiting the explanation"),
     "case.next.explanation.judge": ("审核说明：采纳，或退回重新填报", "Judge it: accept it, or return the report"),
     "case.next.explanation.refile": ("等待医疗机构重新填报", "Awaiting the re-filed report"),
     "case.next.explanation.done": ("说明已采纳", "Explanation accepted"),
-    "case.next.explanation.province": ("已报送省医保局", "Reported to the provincial bureau"),
-    "case.tier_problem": ("企业分级 {tier} 级", "Supplier tier {tier}"),
+    "case.next.explanation.province": ("已报送省局，待省局处理", "Sent to the province, for it to deal with"),
+    "case.tier_problem": ("企业分级为 {tier} 级", "Supplier tier {tier}"),
     "case.level.county": ("区县", "County"), "case.level.city": ("市", "City"),
     "case.gap_problem": ("基层配送率比其他机构低 {gap:.1f} 个百分点", "Primary delivery {gap:.1f} points below the others"),
     "case.complaint_problem.reply": ("企业未按时回复", "Not answered in time"),
     "case.complaint_problem.resolve": ("企业未按承诺时间解决", "Not resolved in time"),
     "case.next.area.check": ("核查处置", "Check and deal with it"),
     "case.next.area.watch": ("持续监测；解决不到位的报送省医保局", "Keep watching; report it to the province if unsolved"),
-    "case.next.area.province": ("已报送省医保局", "Reported to the provincial bureau"),
+    "case.next.area.province": ("已报送省局，待省局处理", "Sent to the province, for it to deal with"),
     "case.next.complaint.supervise": ("督导企业解决", "Supervise the enterprise"),
     "case.next.complaint.watch": ("跟踪解决情况", "Follow it up"),
-    "case.next.complaint.province": ("已报送省医保局", "Reported to the provincial bureau"),
+    "case.next.complaint.province": ("已报送省局，待省局处理", "Sent to the province, for it to deal with"),
 })
 VOCABULARY.update({
     "已提示风险": "Risk warned", "不配合": "Uncooperative", "待说明": "Explanation requested", "已说明": "Explained",
@@ -467,8 +469,8 @@ VOCABULARY.update({
     "已报送省局": "Reported to the province", "基层": "Primary care",
 })
 COLUMNS.update({
-    "score": ("红旗得分", "Score"), "is_red": ("红旗", "Red flag"), "measure": ("当前措施", "Step"),
-    "recommended": ("下一步", "Next"), "due": ("期限", "Deadline"), "overdue": ("逾期", "Overdue"),
+    "score": ("问题得分", "Problem score"), "is_red": ("红旗", "Red flag"), "measure": ("当前措施", "Step"),
+    "recommended": ("应采取措施", "What to do"), "due": ("期限", "Deadline"), "overdue": ("逾期", "Overdue"),
     "escalated": ("已报送省局", "Reported to province"), "explanation": ("机构说明", "Explanation"),
     "cooperation_tier": ("配合等级", "Cooperation tier"), "count_uncooperative": ("不配合记录", "Non-cooperation records"),
     "problem": ("问题", "Problem"), "subject_name": ("名称", "Name"), "flags": ("预警事项", "Flags"),
@@ -481,12 +483,16 @@ COLUMNS.update({
 CATALOGUE.update({
     "case.m.ladder_todo": ("梯度措施待落实", "Ladder measures to take"),
     "case.m.explanations": ("说明事项未办结", "Explanations open"),
-    "case.m.overdue": ("已逾期", "Overdue"), "case.m.escalated": ("已报送省医保局", "Reported to the province"),
+    "case.m.overdue": ("已逾期", "Overdue"), "case.m.escalated": ("已报送省局", "Sent to the province"),
     "case.caption": ("每类问题由《通知》指定的责任方负责：医疗机构的采购行为走梯度措施，报量下降、超量和不报量采购由医疗机构作出说明，"
                      "配送与诉求计入企业分级，供应不平衡由所在地区核查处置。",
-                     "Each problem goes to the party the notice names: an institution's purchasing climbs the measures "
-                     "ladder, report drops and purchases beyond the agreement are explained by the institution, delivery "
-                     "and complaints count toward the enterprises' tiers, imbalances are checked by the area."),
+                     "Who answers for what: institutions for their purchasing (the measures ladder) and for explaining "
+                     "report drops and purchases beyond their agreements; enterprises for delivery and complaints (their "
+                     "tiers); areas for supply imbalances."),
+    "case.col.tier_measure": ("分级措施", "Measure for the tier"),
+    "case.help_score": ("梯度措施所列预警的加权和：预警1分、重点关注3分、严重9分", "Ladder flags weighted: warning 1, serious 3, severe 9"),
+    "case.help_red": ("问题突出：有重点关注或严重预警，或三类及以上预警（设置 red_flag_min_flags）",
+                      "Prominent problems: a serious or severe ladder flag, or warnings of three or more kinds"),
     "case.pick": ("勾选表格中的行即可记录处理情况（可多选）。", "Tick rows of a table to record an action (several at once)."),
     "case.read_only": ("您的角色只能查看和导出。", "Your role can view and export only."),
     "case.col.level": ("层级", "Level"), "case.col.parent": ("上级区域", "Within"), "case.col.institution": ("反馈机构", "Raised by"),
@@ -494,7 +500,7 @@ CATALOGUE.update({
     "case.tab.ladder": ("梯度措施", "Measures ladder"), "case.tab.explanation": ("说明事项", "Explanations"),
     "case.tab.tier": ("企业分级", "Supplier tiers"), "case.tab.area": ("区域不平衡", "Area imbalance"),
     "case.tab.complaint": ("诉求督导", "Complaints"), "case.tab.overdue": ("逾期", "Overdue"),
-    "case.tab.escalated": ("报送省局", "Sent to the province"),
+    "case.tab.escalated": ("已报送省局", "Sent to the province"),
     "case.help.ladder": ("持有梯度措施所列预警（采购进度、中选占比、可替代、线下、超常规、确认收货）的医疗机构："
                          "预警提示 → 通报提醒（上季度末仍有问题、红旗或得分达标）→ 约谈督导（通报整改期限到期仍有问题）"
                          "→ 与纪检监察部门联动处置（约谈期限到期仍有问题）。记录处理后下一步随即更新。",

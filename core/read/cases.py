@@ -84,8 +84,11 @@ def _states(view: View, kind: str, keys: list[tuple[str, str, str]]) -> pd.DataF
 
 
 def flag_names(flags: pd.DataFrame, lang: str, settings) -> pd.Series:
-    names = flags.assign(name=flags["flag_id"].map(lambda f: flag_name(f, lang, settings)))
-    return names.groupby("subject_code")["name"].agg(lambda s: "；".join(dict.fromkeys(s)))
+    """Each subject's flags by name, once each (a supplier tier with its letter)."""
+    details = flags["detail_code"] if "detail_code" in flags else pd.Series("", index=flags.index)
+    names = flags.assign(name=[t("case.tier_problem", lang).format(tier=d) if f == "supplier_tier" and d else
+                               flag_name(f, lang, settings) for f, d in zip(flags["flag_id"], details)])
+    return names.groupby("subject_code")["name"].agg(lambda s: ("; " if lang == "en" else "；").join(dict.fromkeys(s)))
 
 
 @cached
@@ -131,10 +134,11 @@ def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
     held["step"] = [s.step for s in steps]
     held["done"] = [s.done for s in steps]
     held["measure"] = [C.STEPS[s.step][0 if lang == "zh" else 1] if s.step else "" for s in steps]
-    held["recommended"] = [_next_step(s, lang) for s in steps]
     held["flags"] = held["subject_code"].map(flag_names(flags, lang, settings)).fillna("")
     held["problem"] = held["flags"]
     held = pd.concat([held, states.drop(columns=["due", "overdue"])], axis=1)
+    held["recommended"] = [(t("case.sent", lang) if sent else "") + _next_step(s, lang)
+                           for s, sent in zip(steps, held["escalated"])]
     held["due"] = [s.due for s in steps]  # the deadline the step waits for
     held["overdue"] = [bool(s.done and s.due is not None and s.due < clock.today()) for s in steps]
     held = held.assign(case_kind="ladder", flag_id="", detail_code="")
@@ -142,7 +146,8 @@ def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
 
 
 def _next_step(step: C.Step, lang: str) -> str:
-    """What the officer does next about an institution on the ladder."""
+    """What the officer does next about an institution on the ladder: the step's measure and whether it is taken,
+    and once taken, what waits for its deadline."""
     if step.step == 0:
         return t("case.next.closed", lang)
     measure = C.STEPS[step.step][0 if lang == "zh" else 1]
@@ -151,7 +156,7 @@ def _next_step(step: C.Step, lang: str) -> str:
     if step.step == 4:
         return t("case.next.referred", lang)
     then = C.STEPS[step.step + 1][0 if lang == "zh" else 1]
-    return t("case.next.wait", lang).format(due=step.due, then=then)
+    return t("case.next.wait", lang).format(measure=measure, due=step.due, then=then)
 
 
 @cached

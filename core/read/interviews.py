@@ -12,8 +12,8 @@ from core.present.flagtext import describe
 from core.store.cache import cached
 from core.store.view import View
 
-LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "score", "tier", "flags",
-                "recommended", "status", "status_date", "due"]
+LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "recommended", "status", "due",
+                "status_date", "score", "tier", "flags"]
 
 
 @cached
