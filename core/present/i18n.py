@@ -456,6 +456,7 @@ CATALOGUE.update({
     "case.gap_problem": ("基层配送率比其他机构低 {gap:.1f} 个百分点", "Primary delivery {gap:.1f} points below the others"),
     "case.complaint_problem.reply": ("企业未按时回复", "Not answered in time"),
     "case.complaint_problem.resolve": ("企业未按承诺时间解决", "Not resolved in time"),
+    "case.complaint_problem.disputed": ("医疗机构对解决情况有异议", "The institution disputes the resolution"),
     "case.next.area.check": ("核查处置", "Check and deal with it"),
     "case.next.area.watch": ("持续监测；解决不到位的报送省医保局", "Keep watching; report it to the province if unsolved"),
     "case.next.area.province": ("已报送省局，待省局处理", "Sent to the province, for it to deal with"),
