@@ -9,7 +9,7 @@ import unicodedata
 import pandas as pd
 import sqlalchemy as sa
 
-from core.access import audit, sessions
+from core.access import audit, exports, sessions
 from core.access.accounts import check_password_rule, hash_password, initial_password
 from core.access.roles import AccessDenied, ENTITY_ROLES, require, ROLES, User
 from core.policy import clock, regions
@@ -107,6 +107,14 @@ def _check_username(username: str) -> None:
 PREFIX = {"enterprise": "qy_", "institution": "jg_"}  # 企业, 机构: the user name of an entity's account is its code
 
 
+def issued_workbook(store, actor: User, issued: pd.DataFrame) -> bytes:
+    """The accounts just issued with their initial passwords, as a workbook to hand out (its export audited)."""
+    headers = {"username": "用户名", "role_name": "账户类型", "entity_code": "单位编码", "entity_name": "单位名称",
+               "password": "初始密码（首次登录须修改）"}
+    return exports.sheets(store, actor, "账户初始密码", [("账户", issued, headers)], ("内容", "企业和医疗机构账户的初始密码"),
+                          {"说明": "初始密码仅此一份；首次登录后须修改。请按单位分发，妥善保管。"})
+
+
 def issue_accounts(store, actor: User, kinds: tuple[str, ...] = ENTITY_ROLES, city: str | None = None,
                    progress=None) -> pd.DataFrame:
     """Accounts for every enterprise and institution of the store (of one city: its institutions, and the
@@ -173,6 +181,10 @@ def _change(store, actor: User, username: str, action: str, detail: str, end_ses
 
 
 def set_role(store, actor: User, username: str, role: str, area_code: str | None) -> None:
+    current = store.read("SELECT role FROM users WHERE username = :u", {"u": username})["role"]
+    if role in ENTITY_ROLES or (len(current) and current.iloc[0] in ENTITY_ROLES):
+        raise ValueError("企业和医疗机构的账户绑定其单位，不能改为其他角色；请另建账户 / an enterprise's or institution's "
+                         "account stays tied to it: make another account instead")
     area = check_area(store, role, area_code)
     _change(store, actor, username, "account_role", f"{role} {area or store.province_code}", role=role, area_code=area)
 

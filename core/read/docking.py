@@ -156,7 +156,8 @@ COMPLAINT_COLUMNS = ["complaint_id", "source", "institution_code", "institution_
 def with_timeliness(frame: pd.DataFrame, settings, today: dt.date | None = None) -> pd.DataFrame:
     """Complaint rows (raised, reply, promised, resolved dates) with their timeliness today: the reply's due day,
     the latest promise the rule allows, late or not, the stage (to answer, to resolve, to confirm, done) and the
-    working days left to the next deadline."""
+    working days left to the next deadline (an imported complaint, which the extract gives no confirmation, is done
+    once resolved)."""
     today = today or clock.today()
     for c in ("raised_date", "reply_date", "promised_date", "resolved_date", "confirmation_date"):
         if c in frame:
@@ -173,8 +174,8 @@ def with_timeliness(frame: pd.DataFrame, settings, today: dt.date | None = None)
             stage, due = "answer", j.reply_due
         elif r.resolved_date is None:
             stage, due = "resolve", r.promised_date
-        elif not isinstance(getattr(r, "confirmation", None), str):
-            stage, due = "confirm", None
+        elif getattr(r, "source", "app") == "app" and not isinstance(getattr(r, "confirmation", None), str):
+            stage, due = "confirm", None  # an imported complaint has no confirmation in the extract: resolved is done
         else:
             stage, due = "done", None
         stages.append(stage)
@@ -212,3 +213,33 @@ def area_complaints(view: View) -> pd.DataFrame:
     order = {"answer": 0, "resolve": 1, "confirm": 2, "done": 3}
     return frame.sort_values(by=["stage", "raised_date"], key=lambda s: s.map(order) if s.name == "stage" else s,
                              kind="stable").reset_index(drop=True)[COMPLAINT_COLUMNS]
+
+
+# -- the command line's tables, for an entity's account --------------------------------------
+def visible_flags(view: View, frame: pd.DataFrame) -> pd.DataFrame:
+    """The flags (rows of `flags`) an entity's account may see: an institution its own; an enterprise its own (its
+    tier, the complaints addressed to it) and the delivery flags of its products (a manufacturer's supply)."""
+    kind, code = view.entity or (None, None)
+    if kind == "institution":
+        return frame[(frame["level"] == "institution") & (frame["subject_code"] == code)]
+    if kind != "enterprise":
+        raise EntityOnly("只供企业和医疗机构账户 / for enterprise and institution accounts only")
+    made = set(view.read("SELECT product_code FROM products WHERE manufacturer_code = :entity",
+                         entity_ok="enterprise")["product_code"])
+    own = (frame["level"] == "enterprise") & (frame["subject_code"] == code)
+    supplied = (frame["flag_id"] == "delivery_rate_low") & frame["detail_code"].isin(made)
+    return frame[own | supplied]
+
+
+def visible_indicators(view: View, frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The rows of an indicator table of one level an entity's account may see: an enterprise its own row of the
+    enterprises' level; an institution its own row, and its county's and city's (totals of the area)."""
+    kind, code = view.entity or (None, None)
+    key = f"{level}_code"
+    if kind == "enterprise":
+        return frame[frame[key] == code] if level == "enterprise" else frame.iloc[0:0]
+    if kind != "institution":
+        raise EntityOnly("只供企业和医疗机构账户 / for enterprise and institution accounts only")
+    me = institution(view)
+    allowed = {"institution": code, "county": me["county_code"], "city": me["city_code"]}.get(level)
+    return frame[frame[key] == allowed] if allowed else frame.iloc[0:0]

@@ -195,7 +195,9 @@ def _dockings(conn: sa.Connection) -> None:
             index.create(conn)
         return
     conn.execute(sa.text("PRAGMA defer_foreign_keys = ON"))  # the sessions' key is checked when this commits
-    fresh = S.users.to_metadata(sa.MetaData(), name="users_v19")
+    meta = sa.MetaData()
+    S.regions.to_metadata(meta)  # what its keys refer to, beside it
+    fresh = S.users.to_metadata(meta, name="users_v19")
     for index in list(fresh.indexes):
         fresh.indexes.discard(index)  # made under their own names once the table has its name
     fresh.create(conn)
