@@ -43,24 +43,22 @@ if "desk_flash" in st.session_state:
 waiting = listed[listed["stage"].isin(["answer", "resolve"] if me.role == "enterprise" else ["confirm"])]
 st.caption(t(f"dk.desk_note.{me.role}", L).format(n=len(waiting)))
 if me.role == "institution":
-    with st.expander(t("dk.raise", L), expanded=listed.empty):
-        partners = docking.counterparts(view)
-        names = dict(zip(partners["enterprise_code"], partners["enterprise_name"]))
-        roles_of = dict(zip(partners["enterprise_code"], partners["role"]))
-        enterprise = st.selectbox(t("dk.enterprise", L), list(names), key="desk_enterprise",
-                                  format_func=lambda c: f"{names[c]}（{vocabulary(roles_of[c], L)}）")
-        products = partners[partners["enterprise_code"] == enterprise]
-        labels = {"": t("dk.no_product", L), **{p: f"{g} {s or ''}（{p}）" for p, g, s in
-                                                zip(products["product_code"], products["generic_name"],
-                                                    products["specification"])}}
-        with st.form("desk_raise"):
-            product = st.selectbox(t("dk.product", L), list(labels), format_func=lambda p: labels[p], key="desk_product")
-            issue = st.selectbox(t("dk.issue", L), list(ISSUE_TYPES), key="desk_issue",
-                                 format_func=lambda i: vocabulary(i, L))
-            said = st.text_area(t("dk.description", L), key="desk_description", max_chars=workflow.TEXT_MAX)
-            if st.form_submit_button(t("dk.raise_submit", L), type="primary"):
-                attempt(lambda: workflow.raise_complaint(view, enterprise, product or None, issue, said),
-                        t("dk.raised", L))
+    st.markdown(f"**{t('dk.raise', L)}**")
+    partners = docking.counterparts(view)
+    names = dict(zip(partners["enterprise_code"], partners["enterprise_name"]))
+    roles_of = dict(zip(partners["enterprise_code"], partners["role"]))
+    enterprise = st.selectbox(t("dk.enterprise", L), list(names), key="desk_enterprise",
+                              format_func=lambda c: f"{names[c]}（{vocabulary(roles_of[c], L)}）")
+    products = partners[partners["enterprise_code"] == enterprise]
+    labels = {"": t("dk.no_product", L), **{p: f"{g} {s or ''}（{p}）" for p, g, s in
+                                            zip(products["product_code"], products["generic_name"],
+                                                products["specification"])}}
+    with st.form("desk_raise"):
+        product = st.selectbox(t("dk.product", L), list(labels), format_func=lambda p: labels[p], key="desk_product")
+        issue = st.selectbox(t("dk.issue", L), list(ISSUE_TYPES), key="desk_issue", format_func=lambda i: vocabulary(i, L))
+        said = st.text_area(t("dk.description", L), key="desk_description", max_chars=workflow.TEXT_MAX)
+        if st.form_submit_button(t("dk.raise_submit", L), type="primary"):
+            attempt(lambda: workflow.raise_complaint(view, enterprise, product or None, issue, said), t("dk.raised", L))
     to_confirm = listed[listed["stage"] == "confirm"]
     if len(to_confirm):
         with st.form("desk_confirm"):

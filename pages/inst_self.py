@@ -32,8 +32,8 @@ else:
 st.subheader(t("dk.self", L))
 st.caption(t("dk.self_note", L))
 SELF = {"indicator": None, "value": "dk.mine", "threshold": None, "direction": "dk.direction", "to_correct": "dk.to_correct",
-        "count_own": "dk.count_own", "advice": "dk.advice", "clause": None, "county_value": "dk.county_value",
-        "city_value": "dk.city_value"}  # the label of each column: the catalogue's, or the table's own (None)
+        "count_own": "dk.count_own", "clause": None, "county_value": "dk.county_value", "city_value": "dk.city_value",
+        "advice": "dk.advice"}  # the label of each column: the catalogue's, or the table's own (None); the advice last
 show(docking.self_inspection(view, L), {c: t(k, L) if k else headers([c], L)[c] for c, k in SELF.items()},
      "dk_self", f"{t('dk.self', L)}_{code}", percent=("value", "threshold", "county_value", "city_value"))
 if not card["flags"].empty:

@@ -155,7 +155,8 @@ def sidebar(store, user: roles.User, L: str) -> None:
     role = roles.ROLES[user.role]
     said = user.display_name if role.zh in user.display_name or role.en in user.display_name else \
         f"{user.display_name} · {role.name(L)}"  # a name that already says the role does not say it twice
-    st.sidebar.caption(text.plain(f"{said} · {names.get(user.scope, user.scope)}"))
+    where = user.entity if user.entity else names.get(user.scope, user.scope)  # an entity's account: its code
+    st.sidebar.caption(text.plain(f"{said} · {where}"))
     if FLASH_OK in st.session_state:
         st.sidebar.success(st.session_state.pop(FLASH_OK))
     if st.sidebar.button(t("auth.logout", L), key="logout"):

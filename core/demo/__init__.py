@@ -135,8 +135,8 @@ def demo_accounts(store) -> dict[str, str | None]:
                          WHERE m.level = 'institution' AND i.county_code = :c ORDER BY m.id""", {"c": county})
     explained = mine[mine["flag_id"] == "report_volume_drop"]
     institution = (explained if len(explained) else mine)["subject_code"].iloc[0] if len(mine) else None
-    told = store.read("SELECT c.enterprise_code FROM complaints c JOIN institutions i ON i.institution_code = "
-                      "c.institution_code WHERE i.county_code = :c ORDER BY c.complaint_id DESC", {"c": county})
+    told = store.read("SELECT enterprise_code FROM complaints WHERE institution_code = :i ORDER BY complaint_id DESC",
+                      {"i": institution or ""})
     for name, role, code, display in (("demo_institution", "institution", institution, "演示·医疗机构"),
                                       ("demo_enterprise", "enterprise", told["enterprise_code"].iloc[0]
                                        if len(told) else None, "演示·企业")):
