@@ -6,6 +6,12 @@ server's "script finished"; an exception element or a refused page counts as an 
 started here on a free port over the given store unless --url names one already running.
 
     python bench/sessions.py --db URL [--sessions 20] [--rounds 3] [--think SECONDS] [--user demo_leader]
+    python bench/sessions.py --db URL --mixed [--sessions 50] [--think 3]    # officers, enterprises, institutions
+    python bench/sessions.py --db URL --sign-in 20                          # 20 accounts signing in at once
+
+With --mixed the sessions take the demo's accounts in turn (leadership, city and county officers, an enterprise,
+an institution), each opening its own role's pages. With --sign-in N, N sessions press 登录 at the same moment; the
+time of each is from pressing it to its first page drawn (the password checked, the session started, the page run).
 """
 from __future__ import annotations
 
@@ -26,6 +32,15 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 PAGES = ("overview", "home", "map", "supply", "procurement", "complaints", "interviews", "settings")
+MIXED = ("demo_leader", "demo_city", "demo_county", "demo_enterprise", "demo_institution")
+
+
+def pages_of(user: str) -> tuple[str, ...]:
+    """The pages an account opens in the benchmark: its role's (all of them but the data pages' duplicates)."""
+    from core.access.roles import ROLES
+    role = {"demo_leader": "leader", "demo_city": "city_officer", "demo_county": "county_officer",
+            "demo_enterprise": "enterprise", "demo_institution": "institution"}.get(user, "leader")
+    return tuple(p for p in ROLES[role].pages if p in PAGES or p in ("cases", "ent_supply", "inst_self", "desk"))
 
 
 class Session:
@@ -92,10 +107,11 @@ async def browse(url: str, user: str, password: str, rounds: int, seed: int, tim
     rng = random.Random(seed)
     session = Session(url)
     await session.open()
+    mine = pages_of(user)
     try:
         await session.sign_in(user, password)
         for _ in range(rounds):
-            for page in rng.sample(PAGES, len(PAGES)):
+            for page in rng.sample(mine, len(mine)):
                 times.append((page, await session.run(session.pages[page])))
                 if think:  # a user reads the page before the next click: 0.5 to 1.5 times the mean
                     await asyncio.sleep(think * rng.uniform(0.5, 1.5))
@@ -105,11 +121,14 @@ async def browse(url: str, user: str, password: str, rounds: int, seed: int, tim
     await session.close()
 
 
-async def main_async(url: str, sessions: int, rounds: int, user: str, password: str, think: float = 0.0) -> None:
+async def main_async(url: str, sessions: int, rounds: int, user: str, password: str, think: float = 0.0,
+                     mixed: bool = False) -> None:
     times: list = []
     errors: list = []
     start = time.perf_counter()
-    await asyncio.gather(*(browse(url, user, password, rounds, seed, times, errors, think) for seed in range(sessions)))
+    users = [MIXED[n % len(MIXED)] if mixed else user for n in range(sessions)]
+    await asyncio.gather(*(browse(url, users[seed], password, rounds, seed, times, errors, think)
+                           for seed in range(sessions)))
     wall = time.perf_counter() - start
     seconds = [s for _, s in times]
     print(f"sessions: {sessions}  rounds: {rounds}  think time: {think:.1f} s  pages opened: {len(times)}  "
@@ -118,11 +137,41 @@ async def main_async(url: str, sessions: int, rounds: int, user: str, password: 
         print(f"page time: median {statistics.median(seconds):.3f} s  p90 "
               f"{sorted(seconds)[int(0.9 * (len(seconds) - 1))]:.3f} s  worst {max(seconds):.3f} s")
         print(f"{'page':14s} {'median s':>9s} {'worst s':>9s}")
-        for page in PAGES:
+        for page in dict.fromkeys([p for p, _ in times]):
             mine = [s for p, s in times if p == page]
             if mine:
                 print(f"{page:14s} {statistics.median(mine):9.3f} {max(mine):9.3f}")
     for err in sorted(set(errors))[:10]:
+        print("error:", err)
+
+
+async def sign_in_burst(url: str, sessions: int, password: str) -> None:
+    """N sessions open the login page, then press 登录 at the same moment; each one's time to its first page."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+    users = [MIXED[n % len(MIXED)] for n in range(sessions)]
+    opened = [Session(url) for _ in users]
+    for s in opened:
+        await s.open()
+        await s.run()  # the login page
+
+    async def press(s: Session, user: str) -> float:
+        states = [WidgetState(id=s.widgets[k], string_value=v) for k, v in (("login_user", user),
+                                                                             ("login_password", password))]
+        submit = next(wid for wid in s.widgets.values() if "FormSubmitter:login" in wid)
+        states.append(WidgetState(id=submit, trigger_value=True))
+        spent = await s.run(states=states)
+        if "logout" not in s.widgets:
+            s.errors.append(f"{user} did not sign in")
+        return spent
+    start = time.perf_counter()
+    spent = await asyncio.gather(*(press(s, u) for s, u in zip(opened, users)))
+    wall = time.perf_counter() - start
+    errors = [e for s in opened for e in s.errors]
+    for s in opened:
+        await s.close()
+    print(f"sign-in burst: {sessions} sessions pressed 登录 at once; to the first page: median "
+          f"{statistics.median(spent):.2f} s, worst {max(spent):.2f} s; wall {wall:.2f} s; errors: {len(errors)}")
+    for err in sorted(set(errors))[:5]:
         print("error:", err)
 
 
@@ -136,14 +185,22 @@ def main() -> None:
     ap.add_argument("--user", default="demo_leader")
     ap.add_argument("--password", default=DEMO_PASSWORD)
     ap.add_argument("--think", type=float, default=0.0, help="mean seconds a user reads a page before the next click")
+    ap.add_argument("--mixed", action="store_true", help="the demo's accounts of five roles in turn")
+    ap.add_argument("--sign-in", type=int, metavar="N", help="N accounts press 登录 at the same moment")
     args = ap.parse_args()
+
+    def run(url: str) -> None:
+        if args.sign_in:
+            asyncio.run(sign_in_burst(url, args.sign_in, args.password))
+            return
+        asyncio.run(main_async(url, args.sessions, args.rounds, args.user, args.password, args.think, args.mixed))
     if args.url:
-        asyncio.run(main_async(args.url, args.sessions, args.rounds, args.user, args.password, args.think))
+        run(args.url)
         return
     from tests.browser import streamlit_server
     with streamlit_server(args.db, startup_timeout=600) as url:
         asyncio.run(main_async(url, 1, 1, args.user, args.password))  # warm the server once
-        asyncio.run(main_async(url, args.sessions, args.rounds, args.user, args.password, args.think))
+        run(url)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ show(table.assign(role_name=table["role"].map(role_name)),
 if "ad_flash" in st.session_state:
     st.success(st.session_state.pop("ad_flash"))
 
-create, change, password = st.tabs([t("ad.create", L), t("ad.change", L), t("ad.reset", L)])
+create, change, password, issue = st.tabs([t("ad.create", L), t("ad.change", L), t("ad.reset", L), t("ad.issue", L)])
 with create:
     role = st.selectbox(t("ad.role", L), role_ids, format_func=role_name, key="ad_new_role")
     with st.form("ad_create"):
@@ -61,9 +61,11 @@ with create:
         display = st.text_input(t("ad.display_name", L), key="ad_new_display")
         options = area_options(role)
         area = st.selectbox(t("ad.area", L), options, format_func=area_label, key="ad_new_area") if options else None
+        entity = st.text_input(t(f"ad.entity.{role}", L), key="ad_new_entity") if role in roles.ENTITY_ROLES else None
         secret = st.text_input(t("auth.password", L), type="password", key="ad_new_password")
         if st.form_submit_button(t("ad.create", L)):
-            attempt(lambda: admin.create_user(s, me, username.strip(), display.strip(), role, area, secret),
+            attempt(lambda: admin.create_user(s, me, username.strip(), display.strip(), role, area, secret,
+                                              entity_code=(entity or "").strip() or None),
                     t("ad.created", L).format(user=username))
 with change:
     who = st.selectbox(t("auth.username", L), table["username"].tolist(), key="ad_who")
@@ -88,3 +90,30 @@ with password:
         secret = st.text_input(t("ad.new_password", L), type="password", key="ad_reset_password")
         if st.form_submit_button(t("ad.reset", L)):
             attempt(lambda: admin.reset_password(s, me, who, secret), t("ad.changed", L).format(user=who))
+with issue:
+    st.caption(t("ad.issue_note", L))
+    with st.form("ad_issue"):
+        kinds = st.multiselect(t("ad.issue_kinds", L), list(roles.ENTITY_ROLES), default=list(roles.ENTITY_ROLES),
+                               format_func=role_name, key="ad_issue_kinds")
+        cities = prefecture_units(regions)
+        city = st.selectbox(t("ad.issue_city", L), [""] + cities, key="ad_issue_city",
+                            format_func=lambda c: t("iv.all", L) if not c else area_label(c))
+        if st.form_submit_button(t("ad.issue_button", L), type="primary"):
+            bar = st.progress(0.0, text=t("ad.issuing", L))
+            try:
+                issued = admin.issue_accounts(s, me, tuple(kinds), city or None,
+                                              progress=lambda f, m: bar.progress(min(f, 1.0), text=f"{t('ad.issuing', L)} {m}"))
+                st.session_state["ad_issued"] = (len(issued), admin.issued_workbook(s, me, issued) if len(issued) else None)
+            except (ValueError, roles.AccessDenied) as err:
+                st.error(text.plain(str(err)))
+            bar.empty()
+    held = st.session_state.get("ad_issued")
+    if held is not None:
+        count, workbook = held
+        if workbook is None:
+            st.info(t("ad.issued_none", L))
+        else:
+            st.warning(t("ad.issued", L).format(n=count))
+            st.download_button(t("ad.issued_download", L), data=workbook, file_name="账户初始密码.xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ad_issued_xlsx",
+                               on_click=lambda: st.session_state.pop("ad_issued", None))

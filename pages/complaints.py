@@ -1,9 +1,10 @@
-"""诉求: timeliness by enterprise, overdue complaints, and the monthly trend."""
+"""诉求: timeliness by enterprise, the complaints open today (to answer, to resolve, to confirm), overdue complaints at
+the as-of date, and the monthly trend."""
 import streamlit as st
 
 from core.present import charts
 from core.present.i18n import headers, t
-from core.read import monitoring, overview
+from core.read import docking, monitoring, overview
 from ui.session import viewed
 from ui.tables import show
 
@@ -21,6 +22,15 @@ show(monitoring.complaints_by_enterprise(view),
      headers(["enterprise_code", "enterprise_name", "count_complaints", "count_reply_late", "count_unresolved",
               "timely_rate"], L), "cp_enterprises", f"{t('cp.by_enterprise', L)}_{area_name}",
      link=("enterprise_code", "enterprise"))
+st.subheader(t("cp.open_now", L))
+st.caption(t("cp.open_now_note", L))
+live = docking.area_complaints(view)
+live = live[live["stage"] != "done"].assign(stage_text=lambda f: f["stage"].map(lambda s: t(f"dk.stage.{s}", L)),
+                                            source_text=lambda f: f["source"].map(lambda s: t(f"dk.source.{s}", L)))
+LIVE = ["complaint_id", "stage_text", "workdays_left", "reply_late", "unresolved", "institution_name", "enterprise_name",
+        "issue_type", "raised_date", "reply_due", "reply_date", "promised_date", "source_text"]
+show(live, {c: t(f"dk.col.{c}", L) if c in ("stage_text", "workdays_left", "reply_due", "source_text")
+            else headers([c], L)[c] for c in LIVE}, "cp_live", f"{t('cp.open_now', L)}_{area_name}")
 st.subheader(t("cp.overdue", L))
 show(complaints[complaints["reply_late"] | complaints["unresolved"]],
      headers(["complaint_id", "institution_name", "enterprise_name", "issue_type", "raised_date", "reply_date",

@@ -126,3 +126,13 @@ def store_copy(source_url: str, folder: Path, name: str = "copy.sqlite3") -> str
     source.close()
     target.close()
     return f"sqlite:///{path}"
+
+
+IDLE = """() => { const app = document.querySelector('[data-testid="stApp"]');
+                  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                      && !document.querySelector('[data-stale="true"]'); }"""
+
+
+def wait_idle(page, timeout: float = 120_000) -> None:
+    """Until the server has run the page to its end and the browser has drawn it (no element left stale)."""
+    page.wait_for_function(IDLE, timeout=timeout, polling=200)

@@ -240,8 +240,12 @@ def test_a_formula_in_a_name_is_exported_as_text(store):
 def test_demo_accounts_exist_only_in_a_demo_store(demo_copy, tmp_path):
     s = demo_copy
     made = s.read("SELECT username, role, area_code, is_demo FROM users ORDER BY username")
-    assert made["username"].tolist() == ["demo_admin", "demo_analyst", "demo_city", "demo_county", "demo_leader"]
+    assert made["username"].tolist() == ["demo_admin", "demo_analyst", "demo_city", "demo_county", "demo_enterprise",
+                                         "demo_institution", "demo_leader"]
     assert made["is_demo"].astype(bool).all()
+    mine = accounts.authenticate(s, "demo_institution", demo.DEMO_PASSWORD)  # an institution of the county officer's
+    assert s.read("SELECT county_code FROM institutions WHERE institution_code = :c",
+                  {"c": mine.entity})["county_code"].iloc[0] == made.set_index("username").loc["demo_county", "area_code"]
     city = accounts.authenticate(s, "demo_city", demo.DEMO_PASSWORD)
     county = accounts.authenticate(s, "demo_county", demo.DEMO_PASSWORD)
     assert county.scope[:4] == city.scope[:4] and city.scope.endswith("00") and not county.scope.endswith("00")

@@ -29,7 +29,7 @@ from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
 
-ROLES = ("demo_leader", "demo_city", "demo_county", "demo_analyst", "demo_admin")
+ROLES = ("demo_leader", "demo_city", "demo_county", "demo_analyst", "demo_admin", "demo_enterprise", "demo_institution")
 SHOTS = ARTIFACTS / "walk"
 BAD_WORDS = re.compile(r"\b(None|nan|NaN|NaT|empty|null|undefined|Traceback|DeltaGenerator)\b|<[a-zA-Z_.]+ object at 0x|"
                        r"\{\}|\[\]")
@@ -41,7 +41,7 @@ ENGLISH_ONLY = set(extract.LEVELS + extract.INSTITUTION_CATEGORIES + extract.ENT
                    + extract.CHANNELS + extract.ISSUE_TYPES + extract.OWNERSHIPS) - {"其他"} | \
     {g.dosage_form for g in GROUPS} | {s[1] for s in SUBSTITUTES}
 FILTERED = {"overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise", "interviews",
-            "cases"}
+            "cases", "ent_supply", "inst_self", "desk"}
 
 
 @pytest.fixture(scope="module")

@@ -340,7 +340,7 @@ def test_an_older_stores_actions_become_cases(store_url):
             conn.execute(sa.text("INSERT INTO actions (subject_type, subject_code, quarter, status, note, action_date, "
                                  "recorded_by, recorded_at) VALUES (:t, :c, '2026Q1', :s, '旧记录', '2026-02-01', 'x', "
                                  "'2026-02-01 10:00:00')"), {"t": subject_type, "c": code, "s": status})
-    assert migrations.upgrade(engine) == [18]
+    assert migrations.upgrade(engine, target=18) == [18]
     with engine.begin() as conn:
         conn.execute(sa.insert(S.actions).values(case_kind="area", subject_code="370102", flag_id="primary_care_gap",
                                                  quarter="2026Q1", status="已核查", action_date=D(2026, 3, 1),

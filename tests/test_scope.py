@@ -267,3 +267,102 @@ def test_command_line_queries_stay_inside_the_jurisdiction(demo_store, username,
                            cwd=ROOT, capture_output=True, text=True, timeout=600,
                            env={**os.environ, "VBP_PASSWORD": "nope"})  # the command itself, as a shell runs it
     assert wrong.returncode == 3 and "密码错误" in wrong.stderr and wrong.stdout == ""
+
+
+class Own:
+    """What an enterprise's or institution's own account may name: for an institution, itself, its complaints and
+    orders; for an enterprise, itself, the complaints addressed to it, and (a manufacturer) its products. Anything
+    else of those kinds in a frame is a leak; other kinds (regions, products an institution buys, the enterprises
+    supplying it, the institutions an enterprise supplies) belong to the entity's own part."""
+
+    def __init__(self, store, kind: str, code: str):
+        everything = Everything.of(store)
+        self.kind, self.code = kind, code
+        complaints = everything.complaint_rows
+        if kind == "institution":
+            self.allowed = {"institution": {code},
+                            "complaint": set(complaints.loc[complaints["institution_code"] == code, "complaint_id"]),
+                            "order": set(everything.order_rows.loc[everything.order_rows["institution_code"] == code,
+                                                                    "order_id"])}
+            self.all = {"institution": everything.institutions, "complaint": everything.complaints,
+                        "order": everything.orders}
+        else:  # the institutions it supplies or that complained to it; the products it makes or delivers
+            mine = store.read("SELECT complaint_id, institution_code FROM complaints WHERE enterprise_code = :c",
+                              {"c": code})
+            served = store.read("""SELECT o.institution_code, o.product_code FROM orders o
+                                   JOIN products p ON p.product_code = o.product_code
+                                   WHERE o.distributor_code = :c OR p.manufacturer_code = :c
+                                   UNION SELECT a.institution_code, a.product_code FROM agreements a
+                                   JOIN products p ON p.product_code = a.product_code
+                                   WHERE a.distributor_code = :c OR p.manufacturer_code = :c""", {"c": code})
+            made = store.read("SELECT product_code FROM products WHERE manufacturer_code = :c", {"c": code})
+            self.allowed = {"enterprise": {code}, "complaint": set(mine["complaint_id"]),
+                            "institution": set(served["institution_code"]) | set(mine["institution_code"]),
+                            "product": set(served["product_code"]) | set(made["product_code"])}
+            self.all = {"enterprise": everything.enterprises, "complaint": everything.complaints,
+                        "institution": everything.institutions,
+                        "product": set(store.read("SELECT product_code FROM products")["product_code"])}
+
+    def leaks(self, frame: pd.DataFrame) -> set[str]:
+        out = set()
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                for v in frame[column].dropna().unique():
+                    if isinstance(v, str):
+                        out |= {v for kind, every in self.all.items() if v in every and v not in self.allowed[kind]}
+        return out
+
+
+def _entity_account(store, kind: str, code: str):
+    from core.access import accounts, admin, roles
+    name = f"prop_{kind[:3]}_{code}"
+    if accounts.load(store, name) is None:
+        admin.create_user(store, roles.system_user(store), name, name, kind, None, demo.DEMO_PASSWORD, entity_code=code)
+    return accounts.load(store, name)
+
+
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_an_entitys_account_sees_its_own_part_only(demo_store, codes, data, monkeypatch):
+    """For any enterprise or institution account: every reader its pages use, the cards, and the command line's
+    flags, indicators of every level and complaints name nothing of another entity; every reader of areas refuses
+    its view; another entity's card does not exist for it."""
+    from core.read import docking, tables
+    from core.store.view import EntityOnly
+    kind = data.draw(st.sampled_from(["enterprise", "institution"]), label="kind")
+    code = data.draw(st.sampled_from(codes["enterprises" if kind == "enterprise" else "institutions"]), label="entity")
+    other = data.draw(st.sampled_from(codes["enterprises" if kind == "enterprise" else "institutions"]), label="other")
+    as_of, category = data.draw(st.sampled_from(VIEWS), label="filters")
+    user = _entity_account(demo_store, kind, code)
+    view = View.of(demo_store, marts.ensure_view(demo_store, as_of, category), user=user)
+    own = Own(demo_store, kind, code)
+    frames = {"complaints": docking.complaints(view), "flags": docking.visible_flags(view, tables.flags(demo_store, as_of,
+                                                                                                        category))}
+    if kind == "enterprise":
+        frames.update(supply=docking.supply(view), me=pd.DataFrame([docking.enterprise(view)]))
+        card = scorecard.enterprise_card(view, code)
+        assert other == code or scorecard.enterprise_card(view, other) is None
+    else:
+        frames.update(self=docking.self_inspection(view), suppliers=docking.suppliers(view),
+                      partners=docking.counterparts(view), me=pd.DataFrame([docking.institution(view)]),
+                      ladder=cases.ladder_cases(view), explanations=cases.explanation_cases(view))
+        card = scorecard.institution_card(view, code)
+        assert other == code or scorecard.institution_card(view, other) is None
+        # its figures by supplier come from its own orders: only the enterprises that supply it
+        assert set(frames["suppliers"]["enterprise_code"]) <= set(frames["partners"]["enterprise_code"])
+    for part, value in card.items():
+        if value is not None:
+            frames[f"card {part}"] = pd.DataFrame([value]) if isinstance(value, dict) else value
+    monkeypatch.setenv("VBP_PASSWORD", demo.DEMO_PASSWORD)
+    for args in (["flags"], ["complaints", "list"], *(["indicators", "--level", lv] for lv in
+                                                      ("province", "city", "county", "institution", "enterprise"))):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
+            assert cli.main([*args, "--db", demo_store.url, "--user", user.username]) == 0
+        frames[" ".join(args)] = pd.read_csv(io.StringIO(printed.getvalue()), dtype=str)
+    leaks = {name: own.leaks(frame) for name, frame in frames.items()}
+    assert not any(leaks.values()), {k: sorted(v)[:5] for k, v in leaks.items() if v}
+    for reader in (monitoring.delivery_by_product, monitoring.enterprise_tiers, monitoring.primary_balance,
+                   interviews.interview_list, overview.counts_by_area, cases.tier_cases, cases.area_cases):
+        with pytest.raises(EntityOnly):
+            reader(view)

@@ -13,6 +13,7 @@ from ui import server, text
 AUTH = "auth"  # session_state: {"session_id": ..., "username": ...}
 HANDOFF = "auth_handoff"  # the one-time code the browser still has to exchange for its cookie
 FLASH = "auth_flash"
+FLASH_OK = "auth_flash_ok"  # said once on the next page: the password was changed
 ENDED = {"expired": "auth.expired", "gone": "auth.gone", "disabled": "auth.gone", "password_reset": "auth.reset",
          "signed_out": "auth.ended_elsewhere"}
 
@@ -127,13 +128,37 @@ def login_page(store, L: str) -> None:
         st.warning(t("auth.no_accounts", L))
 
 
+def change_password_page(store, user: roles.User, L: str) -> None:
+    """The first sign-in with an initial password: the account changes it before anything else."""
+    st.title(t("auth.change_title", L))
+    st.info(t("auth.change_why", L).format(n=int(store.settings()["password_min_length"])))
+    with st.form("change_password"):
+        old = st.text_input(t("auth.change_old", L), type="password", key="pw_old")
+        new = st.text_input(t("auth.change_new", L), type="password", key="pw_new")
+        again = st.text_input(t("auth.change_again", L), type="password", key="pw_again")
+        if st.form_submit_button(t("auth.change_submit", L), type="primary"):
+            if new != again:
+                st.error(t("auth.change_differ", L))
+                return
+            try:
+                accounts.change_password(store, user, old, new)
+            except ValueError as err:
+                st.error(text.plain(str(err)))
+                return
+            st.session_state[FLASH_OK] = t("auth.changed", L)
+            st.rerun()
+
+
 def sidebar(store, user: roles.User, L: str) -> None:
     """Who is signed in, and the way out."""
     names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
     role = roles.ROLES[user.role]
     said = user.display_name if role.zh in user.display_name or role.en in user.display_name else \
         f"{user.display_name} · {role.name(L)}"  # a name that already says the role does not say it twice
-    st.sidebar.caption(text.plain(f"{said} · {names.get(user.scope, user.scope)}"))
+    where = user.entity if user.entity else names.get(user.scope, user.scope)  # an entity's account: its code
+    st.sidebar.caption(text.plain(f"{said} · {where}"))
+    if FLASH_OK in st.session_state:
+        st.sidebar.success(st.session_state.pop(FLASH_OK))
     if st.sidebar.button(t("auth.logout", L), key="logout"):
         sign_out(store, user, L)
         st.rerun()

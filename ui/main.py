@@ -19,6 +19,8 @@ PAGES = {  # page id (its address): (title, icon)
     "institution": ("nav.institution", ":material/local_hospital:"),
     "enterprise": ("nav.enterprise", ":material/factory:"), "interviews": ("nav.interviews", ":material/assignment:"),
     "cases": ("nav.cases", ":material/gavel:"),
+    "ent_supply": ("nav.ent_supply", ":material/local_shipping:"), "inst_self": ("nav.inst_self", ":material/fact_check:"),
+    "desk": ("nav.desk", ":material/forum:"),
     "upload": ("nav.upload", ":material/upload_file:"), "admin": ("nav.admin", ":material/manage_accounts:"),
     "audit": ("nav.audit", ":material/policy:"), "settings": ("nav.settings", ":material/settings:"),
 }
@@ -34,6 +36,12 @@ if user is None:  # every address shows the login page; after signing in, the sa
     st.stop()
 
 st.session_state[session.USER] = user
+if user.must_change_password:  # an initial password: nothing but changing it
+    def change() -> None:
+        auth.change_password_page(store, user, L)
+    st.navigation([st.Page(change, title=t("auth.change_title", L), default=True)], position="hidden").run()
+    auth.sidebar(store, user, L)
+    st.stop()
 allowed = {pid: st.Page(session.page_file(pid), title=t(PAGES[pid][0], L), icon=PAGES[pid][1], url_path=pid)
            for pid in user.pages}
 # The other pages are registered too, out of the menu: their address says in the user's language that the role may

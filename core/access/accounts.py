@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import secrets
 
 import argon2
 import pandas as pd
@@ -35,6 +36,11 @@ def _hasher() -> argon2.PasswordHasher:
 
 
 _HASHER = _hasher()
+# An initial password is random (INITIAL_LENGTH characters of 56: over 90 bits) and changed at the first sign-in:
+# cheaper argon2id parameters keep issuing the accounts of a province (thousands) to seconds, not minutes.
+_INITIAL_HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=16 * 1024, parallelism=1)
+INITIAL_LENGTH = 16
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I to misread on paper
 
 
 class LoginFailed(Exception):
@@ -64,6 +70,30 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+def initial_password() -> tuple[str, str]:
+    """A random initial password with letters and digits, and its hash: (password, hash)."""
+    while True:
+        password = "".join(secrets.choice(_ALPHABET) for _ in range(INITIAL_LENGTH))
+        if re.search(r"[A-Za-z]", password) and re.search(r"[0-9]", password):
+            return password, _INITIAL_HASHER.hash(password)
+
+
+def change_password(store, user: User, old: str, new: str) -> None:
+    """The signed-in user's own new password: the old one checked, the new one by the rule and different from it;
+    the initial password's obligation ends (audited)."""
+    row = _row(store, user.username)
+    if row is None or not _verify(row["password_hash"], old or ""):
+        audit.record(store, user, "password_changed", outcome="failed:wrong")
+        raise ValueError("原密码不正确 / the current password is wrong")
+    check_password_rule(new or "", int(store.settings()["password_min_length"]))
+    if new == old:
+        raise ValueError("新密码不能与原密码相同 / the new password must differ from the current one")
+    with store.begin() as conn:
+        conn.execute(S.users.update().where(S.users.c.username == user.username).values(
+            password_hash=hash_password(new), must_change_password=False, password_changed_at=clock.now()))
+    audit.record(store, user, "password_changed")
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _HASHER.verify(password_hash, password)
@@ -80,7 +110,8 @@ def _row(store, username: str) -> dict | None:
 
 def _user(store, row: dict) -> User:
     return User(row["username"], row["display_name"], row["role"], row["area_code"] or store.province_code,
-                bool(row["is_demo"]))
+                bool(row["is_demo"]), row.get("enterprise_code") or row.get("institution_code"),
+                bool(row.get("must_change_password")))
 
 
 def demo_closed(store) -> bool:

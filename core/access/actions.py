@@ -119,6 +119,12 @@ def record_actions(view: View, chosen: dict[str, list], status: str, note: str, 
             audit.record(view.store, actor, "access_denied", target=",".join(outside)[:200], outcome="denied",
                          detail=f"record action outside scope ({kind})")
             raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {', '.join(outside)[:200]}")
+    return _write(view, actor, chosen, status, note, action_date, deadline)
+
+
+def _write(view: View, actor: User, chosen: dict[str, list[Key]], status: str, note: str, action_date: dt.date,
+           deadline: dt.date | None) -> int:
+    """Write checked actions in one transaction, refusing a record the case already holds; audited."""
     now = clock.now()
     rows = [{"case_kind": kind, "subject_code": code, "flag_id": flag_id, "detail_code": detail,
              "quarter": periods.quarter_of(action_date), "status": status, "note": note, "action_date": action_date,
@@ -147,6 +153,25 @@ def record_actions(view: View, chosen: dict[str, list], status: str, note: str, 
     if status == cases.UNCOOPERATIVE:
         marts.ensure_default(view.store)
     return len(rows)
+
+
+def explain(view: View, flag_id: str, product_code: str, text: str, today: dt.date | None = None) -> None:
+    """An institution's own explanation (作出说明, 二（一）, 二（七）) of one of its explanation flags: recorded on the
+    case as 已说明 with its text, by its account, today; the officers then accept it or return the report."""
+    actor = _actor(view)
+    require(actor, "explain")
+    if view.entity is None or view.entity[0] != "institution":
+        raise AccessDenied("只有医疗机构本单位账户可作出说明 / only the institution's own account explains")
+    today = today or clock.today()
+    text = _CONTROL.sub("", str(text or ""))
+    key = (view.entity[1], str(flag_id), str(product_code))
+    _check(view.store, "explanation", [key], cases.EXPLAINED, text, today, None)
+    held = view.read("SELECT COUNT(*) AS n FROM mart_flags WHERE view_id = :v AND level = 'institution' "
+                     "AND subject_code = :entity AND flag_id = :f AND detail_code = :d",
+                     {"f": key[1], "d": key[2]}, entity_ok="institution")["n"].iloc[0]
+    if not held:
+        raise ValueError("本机构没有这项需说明的预警 / no such flag of yours to explain")
+    _write(view, actor, {"explanation": [key]}, cases.EXPLAINED, text, today, None)
 
 
 def withdraw(view: View, action_id: int, reason: str) -> None:

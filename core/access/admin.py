@@ -9,9 +9,9 @@ import unicodedata
 import pandas as pd
 import sqlalchemy as sa
 
-from core.access import audit, sessions
-from core.access.accounts import check_password_rule, hash_password
-from core.access.roles import AccessDenied, require, ROLES, User
+from core.access import audit, exports, sessions
+from core.access.accounts import check_password_rule, hash_password, initial_password
+from core.access.roles import AccessDenied, ENTITY_ROLES, require, ROLES, User
 from core.policy import clock, regions
 from core.present.i18n import t
 from core.store import schema as S
@@ -29,7 +29,7 @@ def check_area(store, role: str, area_code: str | None) -> str | None:
     if role not in ROLES:
         raise ValueError(f"未知角色 / unknown role: {role}")
     level = ROLES[role].area_level
-    if level == "province":
+    if level in ("province", "entity"):  # an entity's account is bounded by its entity, not by an area
         return None
     table = store.regions()
     allowed = regions.prefecture_units(table) if level == "city" else \
@@ -59,15 +59,31 @@ DISPLAY_NAME = ("姓名", "a display name")
 SSO_SUBJECT = ("统一身份认证标识", "a single sign-on identity")
 
 
+def check_entity(store, role: str, entity_code: str | None) -> dict:
+    """The entity an enterprise's or institution's account is tied to (its code must be in the store), as the
+    users row holds it; nothing for the other roles, which may not name one."""
+    if role not in ROLES:
+        raise ValueError(f"未知角色 / unknown role: {role}")
+    if role not in ENTITY_ROLES:
+        if entity_code:
+            raise ValueError(f"{ROLES[role].zh}不绑定企业或医疗机构 / a {ROLES[role].en} account names no entity")
+        return {}
+    table, key = ("enterprises", "enterprise_code") if role == "enterprise" else ("institutions", "institution_code")
+    if not entity_code or store.read(f"SELECT COUNT(*) AS n FROM {table} WHERE {key} = :c",
+                                     {"c": str(entity_code)})["n"].iloc[0] == 0:
+        word = ("企业编码", "an enterprise code") if role == "enterprise" else ("医疗机构编码", "an institution code")
+        raise ValueError(f"{ROLES[role].zh}须指定数据中已有的{word[0]} / a {ROLES[role].en} account needs {word[1]} of the "
+                         f"store: {str(entity_code or '')[:32]}")
+    return {key: str(entity_code)}
+
+
 def create_user(store, actor: User, username: str, display_name: str, role: str, area_code: str | None,
-                password: str, is_demo: bool = False) -> None:
+                password: str, is_demo: bool = False, entity_code: str | None = None) -> None:
     require(actor, "admin")
     display_name = _plain_text(DISPLAY_NAME, display_name, 100)
-    if not USERNAME.match(username or ""):
-        raise ValueError("用户名为3至64位字母、数字或 _ . @ - / a user name is 3 to 64 letters, digits or _ . @ -")
-    if username.startswith("cli:"):
-        raise ValueError("用户名不能以 cli: 开头 / a user name cannot start with cli:")
+    _check_username(username)
     area = check_area(store, role, area_code)
+    entity = check_entity(store, role, entity_code)
     check_password_rule(password, int(store.settings()["password_min_length"]))
     with store.begin() as conn:
         if _exists(conn, username):
@@ -75,8 +91,81 @@ def create_user(store, actor: User, username: str, display_name: str, role: str,
         now = _now()
         conn.execute(S.users.insert().values(username=username, display_name=display_name or username, role=role,
                                              area_code=area, password_hash=hash_password(password), is_active=True,
-                                             is_demo=is_demo, failed_logins=0, created_at=now, password_changed_at=now))
-    audit.record(store, actor, "account_created", target=username, detail=f"{role} {area or store.province_code}")
+                                             is_demo=is_demo, failed_logins=0, created_at=now, password_changed_at=now,
+                                             **entity))
+    audit.record(store, actor, "account_created", target=username,
+                 detail=f"{role} {next(iter(entity.values()), None) or area or store.province_code}")
+
+
+def _check_username(username: str) -> None:
+    if not USERNAME.match(username or ""):
+        raise ValueError("用户名为3至64位字母、数字或 _ . @ - / a user name is 3 to 64 letters, digits or _ . @ -")
+    if username.startswith("cli:"):
+        raise ValueError("用户名不能以 cli: 开头 / a user name cannot start with cli:")
+
+
+PREFIX = {"enterprise": "qy_", "institution": "jg_"}  # 企业, 机构: the user name of an entity's account is its code
+
+
+def issued_workbook(store, actor: User, issued: pd.DataFrame) -> bytes:
+    """The accounts just issued with their initial passwords, as a workbook to hand out (its export audited)."""
+    headers = {"username": "用户名", "role_name": "账户类型", "entity_code": "单位编码", "entity_name": "单位名称",
+               "password": "初始密码（首次登录须修改）"}
+    return exports.sheets(store, actor, "账户初始密码", [("账户", issued, headers)], ("内容", "企业和医疗机构账户的初始密码"),
+                          {"说明": "初始密码仅此一份；首次登录后须修改。请按单位分发，妥善保管。"})
+
+
+def issue_accounts(store, actor: User, kinds: tuple[str, ...] = ENTITY_ROLES, city: str | None = None,
+                   progress=None) -> pd.DataFrame:
+    """Accounts for every enterprise and institution of the store (of one city: its institutions, and the
+    enterprises supplying them) that has none, each with a random initial password to change at the first sign-in,
+    in one transaction. Returns who got which (user name, the entity, the password): the only copy of the passwords,
+    for the administrator to hand out (as a workbook). Audited with the count."""
+    require(actor, "admin")
+    if city:
+        check_area(store, "city_officer", city)
+    inside = "1 = 1" if not city else "i.county_code IN (SELECT region_code FROM regions WHERE prefecture_code = :c)"
+    wanted = []
+    if "institution" in kinds:
+        inst = store.read(f"SELECT i.institution_code AS code, i.institution_name AS name FROM institutions i "
+                          f"WHERE {inside} ORDER BY i.institution_code", {"c": city})
+        wanted += [("institution", r.code, r.name) for r in inst.itertuples()]
+    if "enterprise" in kinds:  # a city's: the distributors and makers of its institutions' agreements
+        ent = store.read(f"""SELECT enterprise_code AS code, enterprise_name AS name FROM enterprises
+                             WHERE :all = 1 OR enterprise_code IN (
+                                 SELECT a.distributor_code FROM agreements a JOIN institutions i
+                                 ON i.institution_code = a.institution_code WHERE {inside}
+                                 UNION SELECT p.manufacturer_code FROM agreements a
+                                 JOIN products p ON p.product_code = a.product_code
+                                 JOIN institutions i ON i.institution_code = a.institution_code WHERE {inside})
+                             ORDER BY enterprise_code""", {"c": city, "all": 0 if city else 1})
+        wanted += [("enterprise", r.code, r.name) for r in ent.itertuples()]
+    held = store.read("SELECT enterprise_code, institution_code FROM users WHERE role IN ('enterprise', 'institution')")
+    have = set(held["enterprise_code"].dropna()) | set(held["institution_code"].dropna())
+    now, rows, out = _now(), [], []
+    todo = [w for w in wanted if w[1] not in have and USERNAME.match(PREFIX[w[0]] + str(w[1]))]
+    for n, (role, code, name) in enumerate(todo):
+        password, hashed = initial_password()
+        username = PREFIX[role] + str(code)
+        rows.append({"username": username, "display_name": str(name)[:100], "role": role, "password_hash": hashed,
+                     "is_active": True, "is_demo": False, "failed_logins": 0, "created_at": now,
+                     "password_changed_at": None, "must_change_password": True, f"{role}_code": str(code)})
+        out.append({"username": username, "role_name": ROLES[role].zh, "entity_code": str(code),
+                    "entity_name": str(name), "password": password})
+        if progress is not None and n % 200 == 0:
+            progress(n / max(1, len(todo)), f"{n} / {len(todo)}")
+    if rows:
+        with store.begin() as conn:
+            taken = {r.username for r in conn.execute(sa.select(S.users.c.username).where(
+                S.users.c.username.in_([r["username"] for r in rows])))}
+            if taken:
+                raise ValueError(f"用户名已被占用：{', '.join(sorted(taken))[:200]} / user names taken")
+            for part in range(0, len(rows), 500):
+                conn.execute(S.users.insert(), [
+                    {"enterprise_code": None, "institution_code": None, **r} for r in rows[part:part + 500]])
+    audit.record(store, actor, "accounts_issued", target=city or store.province_code,
+                 detail=f"{len(rows)} accounts ({'/'.join(kinds)})")
+    return pd.DataFrame(out, columns=["username", "role_name", "entity_code", "entity_name", "password"])
 
 
 def _change(store, actor: User, username: str, action: str, detail: str, end_sessions: str = "", **values) -> None:
@@ -92,6 +181,10 @@ def _change(store, actor: User, username: str, action: str, detail: str, end_ses
 
 
 def set_role(store, actor: User, username: str, role: str, area_code: str | None) -> None:
+    current = store.read("SELECT role FROM users WHERE username = :u", {"u": username})["role"]
+    if role in ENTITY_ROLES or (len(current) and current.iloc[0] in ENTITY_ROLES):
+        raise ValueError("企业和医疗机构的账户绑定其单位，不能改为其他角色；请另建账户 / an enterprise's or institution's "
+                         "account stays tied to it: make another account instead")
     area = check_area(store, role, area_code)
     _change(store, actor, username, "account_role", f"{role} {area or store.province_code}", role=role, area_code=area)
 

@@ -24,6 +24,10 @@ ACTIONS = {
     "account_disabled": ("停用账户", "Account disabled"), "password_reset": ("重置密码", "Password reset"),
     "account_sso": ("关联统一身份认证", "Single sign-on linked"), "setting_changed": ("修改设置", "Setting changed"),
     "access_denied": ("越权操作被拒绝", "Access denied"), "action_withdrawn": ("撤销处理记录", "Action withdrawn"),
+    "complaint_raised": ("反馈诉求", "Complaint raised"), "complaint_replied": ("答复诉求", "Complaint answered"),
+    "complaint_resolved": ("诉求已解决", "Complaint resolved"), "complaint_confirmed": ("确认诉求解决情况", "Resolution confirmed"),
+    "explanation_given": ("作出说明", "Explanation given"), "accounts_issued": ("批量创建账户", "Accounts issued"),
+    "password_changed": ("修改密码", "Password changed"),
 }
 
 

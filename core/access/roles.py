@@ -12,7 +12,7 @@ class Role:
     id: str
     zh: str
     en: str
-    area_level: str  # province | city | county: the level of the area an account of this role holds
+    area_level: str  # province | city | county: the level of the area an account of this role holds; entity: none
     pages: tuple[str, ...]
     can: frozenset[str]
 
@@ -31,12 +31,19 @@ ROLES: dict[str, Role] = {r.id: r for r in (
     Role("analyst", "数据分析员", "Analyst", "province", DATA_PAGES + ("upload",), frozenset({"view", "export", "upload"})),
     Role("admin", "系统管理员", "Administrator", "province", ("admin", "audit", "settings"),
          frozenset({"admin", "settings", "export"})),
+    # The two dockings (两个对接): an enterprise's and an institution's own accounts, each tied to one entity of the store.
+    Role("enterprise", "企业用户", "Enterprise", "entity", ("ent_supply", "desk"),
+         frozenset({"view", "export", "respond"})),
+    Role("institution", "医疗机构用户", "Institution", "entity", ("inst_self", "desk"),
+         frozenset({"view", "export", "complain", "explain"})),
 )}
+ENTITY_ROLES = ("enterprise", "institution")
 
 
 PERMISSIONS = {"view": ("查看数据", "view data"), "export": ("导出", "export"), "record": ("记录处理情况", "record actions"),
                "upload": ("上传数据", "upload data"), "admin": ("管理账户", "manage accounts"),
-               "settings": ("修改设置", "change settings")}
+               "settings": ("修改设置", "change settings"), "respond": ("答复诉求", "answer complaints"),
+               "complain": ("反馈诉求", "raise complaints"), "explain": ("作出说明", "explain")}
 
 
 class AccessDenied(PermissionError):
@@ -50,9 +57,15 @@ class User:
     role: str
     scope: str  # the area code the user may see: the province, a city or a county
     is_demo: bool = False
+    entity: str | None = None  # an enterprise's or institution's own account: its code; it sees that entity's part only
+    must_change_password: bool = False  # signed in with an initial password: nothing but changing it
 
     def can(self, permission: str) -> bool:
         return permission in ROLES[self.role].can
+
+    @property
+    def is_entity(self) -> bool:
+        return self.role in ENTITY_ROLES
 
     @property
     def pages(self) -> tuple[str, ...]:

@@ -17,7 +17,9 @@ from core import demo
 from core.access import accounts, admin, roles, scope, settings_change
 from core.cli import report
 from core.ingest import importer, uploads, validate
-from core.read import tables
+from core.read import docking, tables
+from core.refresh import marts
+from core.store.view import View
 from core.store import db, grants
 from core.store.opening import open_store
 
@@ -118,7 +120,9 @@ def cmd_flags(args) -> int:
     store = open_store(args.db)
     viewer = _viewer(store, args)
     frame = tables.flags(store, as_of=args.as_of, category=args.category or "")
-    if viewer is not None:
+    if viewer is not None and viewer.entity is not None:  # an enterprise's or institution's own account
+        frame = docking.visible_flags(viewer, frame)
+    elif viewer is not None:
         frame = viewer.restrict(frame, "subject_code", frame["level"])
         frame = viewer.complaint_flags_raised_inside(frame)
     report.emit(frame, args.format, sys.stdout)
@@ -130,9 +134,29 @@ def cmd_indicators(args) -> int:
     store = open_store(args.db)
     viewer = _viewer(store, args)
     frame = tables.indicator_table(store, args.level, as_of=args.as_of, category=args.category or "")
-    if viewer is not None:
+    if viewer is not None and viewer.entity is not None:
+        frame = docking.visible_indicators(viewer, frame, args.level)
+    elif viewer is not None:
         frame = viewer.restrict(frame, f"{args.level}_code", args.level)
     report.emit(frame, args.format, sys.stdout)
+    return 0
+
+
+COMPLAINT_FIELDS = ["complaint_id", "source", "institution_code", "institution_name", "enterprise_code",
+                    "enterprise_name", "product_code", "issue_type", "raised_date", "reply_due", "reply_date",
+                    "promised_date", "resolved_date", "confirmation", "stage", "workdays_left", "reply_late", "unresolved"]
+
+
+@_signed
+def cmd_complaints(args) -> int:
+    """The complaints as they stand today: an enterprise's or institution's own, an officer's area's, or (the
+    operator at the server) the province's."""
+    store = open_store(args.db)
+    viewer = _viewer(store, args)
+    if viewer is None:
+        viewer = View.of(store, marts.ensure_default(store))
+    frame = docking.complaints(viewer) if viewer.entity is not None else docking.area_complaints(viewer)
+    report.emit(frame[COMPLAINT_FIELDS], args.format, sys.stdout)
     return 0
 
 
@@ -172,7 +196,14 @@ def cmd_users(args) -> int:
                                                       "is_demo", "last_login_at"]], args.format, sys.stdout)
         elif args.action == "add":
             admin.create_user(store, operator, args.username, args.name or args.username, args.role, args.area,
-                              new_password())
+                              new_password(), entity_code=args.enterprise or args.institution)
+        elif args.action == "issue":
+            issued = admin.issue_accounts(store, operator, tuple(args.kinds.split(",")), args.area)
+            if args.out is None:
+                raise ValueError("issue 需要 --out FILE.xlsx / issue needs --out FILE.xlsx")
+            Path(args.out).write_bytes(admin.issued_workbook(store, operator, issued))
+            print(f"issue: {len(issued)} 个账户，初始密码见 {args.out} / {len(issued)} accounts, passwords in {args.out}")
+            return 0
         elif args.action == "role":
             admin.set_role(store, operator, args.username, args.role, args.area)
         elif args.action in ("disable", "enable"):
@@ -244,7 +275,7 @@ def parser() -> argparse.ArgumentParser:
                                                        " / sign in: print only that account's jurisdiction")
 
     u = with_db(sub.add_parser("users", help="账户管理 / accounts"))
-    u.add_argument("action", choices=("list", "add", "role", "disable", "enable", "reset", "sso"))
+    u.add_argument("action", choices=("list", "add", "role", "disable", "enable", "reset", "sso", "issue"))
     u.add_argument("username", nargs="?")
     u.add_argument("--role", choices=sorted(roles.ROLES))
     u.add_argument("--area", metavar="CODE", help="市或区县代码（市级、县级经办） / city or county code for officers")
@@ -252,7 +283,20 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--subject", help="统一身份认证标识 / single sign-on identity (with sso)")
     u.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 / read the password from stdin")
     u.add_argument("--format", choices=("csv", "table"), default="table")
+    u.add_argument("--enterprise", metavar="CODE", help="企业账户绑定的企业编码 / the enterprise of an enterprise account")
+    u.add_argument("--institution", metavar="CODE", help="医疗机构账户绑定的机构编码 / the institution of an institution account")
+    u.add_argument("--kinds", default="enterprise,institution",
+                   help="issue：为哪类单位建账户 / issue: for which entities (enterprise,institution)")
+    u.add_argument("--out", metavar="FILE.xlsx", help="issue：初始密码文件 / issue: the initial passwords' workbook")
     u.set_defaults(func=cmd_users)
+
+    c = with_db(sub.add_parser("complaints", help="诉求（按今天计算期限） / complaints as they stand today"))
+    c.add_argument("action", choices=("list",))
+    c.add_argument("--format", choices=("csv", "table"), default="csv")
+    c.add_argument("--user", metavar="NAME", help="以该账户登录，只输出其可见的诉求 / sign in: print only what that account sees")
+    c.add_argument("--as-of", type=_date, help=argparse.SUPPRESS)
+    c.add_argument("--category", default="", help=argparse.SUPPRESS)
+    c.set_defaults(func=cmd_complaints)
 
     st_ = with_db(sub.add_parser("settings", help="参数：预览影响或保存 / settings: preview a change or save it"))
     st_.add_argument("action", choices=("preview", "set"))
@@ -269,7 +313,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    if args.command == "users" and args.action != "list":
+    if args.command == "users" and args.action not in ("list", "issue"):
         if not args.username:
             p.error("users: 需要用户名 / a user name is needed")
         if args.action in ("add", "role") and not args.role:

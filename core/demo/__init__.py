@@ -115,7 +115,8 @@ DEMO_PASSWORD = "demo2026vbp"  # demo accounts only: they cannot sign in once re
 
 def demo_accounts(store) -> dict[str, str | None]:
     """One account per role, for trying the app: the city and county officers hold the county with the
-    most planted problems and its city. Returns user name -> area code."""
+    most planted problems and its city; the institution's account is an institution of that county with problems of
+    its own, the enterprise's the enterprise one of its complaints went to. Returns user name -> area code."""
     planted = store.read("SELECT i.county_code, COUNT(*) AS n FROM demo_manifest m JOIN institutions i "
                          "ON i.institution_code = m.subject_code WHERE m.level = 'institution' GROUP BY i.county_code "
                          "ORDER BY n DESC, i.county_code")
@@ -129,4 +130,17 @@ def demo_accounts(store) -> dict[str, str | None]:
         conn.execute(S.users.delete().where(S.users.c.is_demo.is_(True)))
     for name, (role, area, display) in wanted.items():
         admin.create_user(store, operator, name, display, role, area, DEMO_PASSWORD, is_demo=True)
+    mine = store.read("""SELECT m.flag_id, m.subject_code, m.detail_code FROM demo_manifest m
+                         JOIN institutions i ON i.institution_code = m.subject_code
+                         WHERE m.level = 'institution' AND i.county_code = :c ORDER BY m.id""", {"c": county})
+    explained = mine[mine["flag_id"] == "report_volume_drop"]
+    institution = (explained if len(explained) else mine)["subject_code"].iloc[0] if len(mine) else None
+    told = store.read("SELECT enterprise_code FROM complaints WHERE institution_code = :i ORDER BY complaint_id DESC",
+                      {"i": institution or ""})
+    for name, role, code, display in (("demo_institution", "institution", institution, "演示·医疗机构"),
+                                      ("demo_enterprise", "enterprise", told["enterprise_code"].iloc[0]
+                                       if len(told) else None, "演示·企业")):
+        if code is not None:
+            admin.create_user(store, operator, name, display, role, None, DEMO_PASSWORD, is_demo=True, entity_code=code)
+            wanted[name] = (role, None, display)
     return {name: area for name, (_, area, _) in wanted.items()}

@@ -387,8 +387,8 @@ class Planter:
     def officer_cases(self, codes: list[str]) -> None:
         """Beside the ladder, cases of other kinds in the demo county officer's county: the first prominent
         institution reported 60% of last year's purchases of one product (an explanation; its agreed volume stays),
-        and the distributor of the second answered one of its complaints in 4 working days (a complaint to
-        supervise)."""
+        and its distributor answered one of its complaints in 4 working days (a complaint to supervise). The demo's
+        institution and enterprise accounts are those two."""
         if codes:
             mine = self.agr[(self.agr["institution_code"] == codes[0]) & (self.agr["prior_year_qty"] > 0)]
             if len(mine):
@@ -396,14 +396,14 @@ class Planter:
                 self.agr.loc[idx, "reported_qty"] = float(round(self.agr.loc[idx, "prior_year_qty"] * 0.6))
                 self.note("report_volume_drop", "institution", codes[0], self.agr.loc[idx, "product_code"], "warning",
                           "报量为上年60%")
-        if len(codes) > 1:
-            dist = self.agr.loc[self.agr["institution_code"] == codes[1], "distributor_code"].dropna()
+        if codes:
+            dist = self.agr.loc[self.agr["institution_code"] == codes[0], "distributor_code"].dropna()
             if len(dist):
                 raised = CAL.add(dt.date(2026, 9, 1), 1)
                 reply = CAL.add(raised, 4)
                 cid = f"SQ2026{int(self.complaints['complaint_id'].str[6:].astype(int).max()) + 1:06d}"
                 self.complaints = pd.concat([self.complaints, pd.DataFrame([{
-                    "complaint_id": cid, "institution_code": codes[1], "enterprise_code": dist.iloc[0],
+                    "complaint_id": cid, "institution_code": codes[0], "enterprise_code": dist.iloc[0],
                     "product_code": None, "issue_type": "供货不及时", "raised_date": raised, "reply_date": reply,
                     "promised_date": CAL.add(reply, 3), "resolved_date": CAL.add(reply, 3)}])], ignore_index=True)
                 self.planted_enterprises.add(dist.iloc[0])

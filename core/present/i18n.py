@@ -140,7 +140,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
 PERCENT_COLUMNS = frozenset({"delivery_rate", "timely_rate", "primary_rate", "others_rate", "completion", "delivery",
                              "progress", "nonselected", "complaint", "rate_1", "rate_2", "rate_3", "rate_4", "rate_5"})
 QUANTITY_COLUMNS = frozenset({"delivered_qty", "ordered_qty", "numerator", "denominator", "reported_qty",
-                              "prior_year_qty", "agreed_qty", "purchased_qty"})
+                              "prior_year_qty", "agreed_qty", "purchased_qty", "shortfall_qty"})
 
 
 SIGNED_COLUMNS = {"delivery_change_points": "%+.2f", "count_red_flag_change": "%+d"}  # changes show their sign
@@ -456,6 +456,7 @@ CATALOGUE.update({
     "case.gap_problem": ("基层配送率比其他机构低 {gap:.1f} 个百分点", "Primary delivery {gap:.1f} points below the others"),
     "case.complaint_problem.reply": ("企业未按时回复", "Not answered in time"),
     "case.complaint_problem.resolve": ("企业未按承诺时间解决", "Not resolved in time"),
+    "case.complaint_problem.disputed": ("医疗机构对解决情况有异议", "The institution disputes the resolution"),
     "case.next.area.check": ("核查处置", "Check and deal with it"),
     "case.next.area.watch": ("持续监测；解决不到位的报送省医保局", "Keep watching; report it to the province if unsolved"),
     "case.next.area.province": ("已报送省局，待省局处理", "Sent to the province, for it to deal with"),
@@ -549,4 +550,99 @@ CATALOGUE.update({
                        "The notice (II(5)) asks for the balance between institutions of different levels: delivery "
                        "rates by level and for primary care (a primary institution also counts under its level); the "
                        "last column is the widest gap between levels."),
+})
+# The two dockings (pages/ent_supply.py, pages/inst_self.py, pages/desk.py) and the first sign-in.
+CATALOGUE.update({
+    "nav.ent_supply": ("供应对接", "Supply"), "nav.inst_self": ("自查自纠", "Self-inspection"),
+    "nav.desk": ("诉求对接", "Complaints"),
+    "auth.change_title": ("修改初始密码", "Change your initial password"),
+    "auth.change_why": ("这是账户的初始密码。请先设置自己的密码（至少 {n} 位，须同时包含字母和数字），再使用本系统。",
+                        "This is the account's initial password. Set your own (at least {n} characters with letters and "
+                        "digits) before going on."),
+    "auth.change_old": ("当前密码", "Current password"), "auth.change_new": ("新密码", "New password"),
+    "auth.change_again": ("再次输入新密码", "New password again"), "auth.change_submit": ("修改密码", "Change password"),
+    "auth.change_differ": ("两次输入的新密码不一致。", "The two new passwords differ."),
+    "auth.changed": ("密码已修改。", "Your password is changed."),
+    "dk.below_count": ("配送率低于{x}的机构×产品", "Supplies below {x}"),
+    "dk.measure": ("企业分级为 {tier} 级：{m}（《通知》二（七））", "Tier {tier}: {m} (the notice, II(7))"),
+    "dk.supply": ("约定采购量与配送进度（按医疗机构、产品）", "Agreed volumes and delivery, by institution and product"),
+    "dk.supply_note": ("中选企业按本企业的中选产品、配送企业按本企业配送的订单计算；配送率 = 配送数量 ÷ 采购数量（截止日前2天以前的订单），"
+                       "应达到{x}以上（《通知》二（三））。",
+                       "A manufacturer's rows are its selected products, a distributor's the orders it delivered; the "
+                       "delivery rate is delivered over ordered (orders placed by T - 2 days), to reach {x} (II(3))."),
+    "dk.only_below": ("只看配送率低于{x}的", "Only those below {x}"),
+    "dk.no_ladder": ("本机构目前没有梯度措施所列的问题。", "No problem of the measures ladder at present."),
+    "dk.self": ("自查自纠：七项指标", "Self-inspection: the seven indicators"),
+    "dk.self_note": ("对照阈值和《通知》条款逐项自查；需整改的按建议整改。所在区县和市的数值为辖区合计，不涉及其他机构的明细。",
+                     "Check each indicator against its threshold and clause, and correct what is flagged. The county's "
+                     "and city's figures are totals of the area; no other institution is shown."),
+    "dk.mine": ("本机构", "Mine"), "dk.direction": ("要求", "Should be"), "dk.count_own": ("本机构预警", "My flags"),
+    "dk.to_correct": ("需整改", "To correct"), "dk.advice": ("整改建议", "What to do"),
+    "dk.county_value": ("所在区县", "My county"), "dk.city_value": ("所在市", "My city"),
+    "dir.min": ("不低于阈值", "at least the threshold"), "dir.max": ("不高于阈值", "at most the threshold"),
+    "adv.report": ("报量不低于上年实际采购量；报量下降超过规定的，须作出说明。", "Report at least last year's purchases; explain a larger drop."),
+    "adv.delivery": ("配送由中选企业和配送企业负责：配送不足的，通过诉求对接向企业反馈。", "Delivery is the suppliers' duty: raise a complaint where it falls short."),
+    "adv.complaint": ("通过诉求对接反馈供货问题，并及时确认解决情况。", "Raise supply problems as complaints and confirm their resolution."),
+    "adv.progress": ("按序时进度采购中选产品，完成约定采购量。", "Buy the selected products on schedule to complete the agreed volume."),
+    "adv.nonselected": ("优先采购中选产品，减少非中选产品采购。", "Buy the selected products first; cut non-selected purchases."),
+    "adv.substitute": ("控制可替代药品采购，不超过上年用量。", "Keep substitutable drugs within last year's volume."),
+    "adv.other": ("全部通过平台线上采购，按约定量均衡下单，配送后及时确认收货。", "Buy online only, order evenly, and confirm receipt promptly."),
+    "adv.none": ("—", "—"),
+    "dk.no_explanations": ("没有需要本机构作出说明的事项。", "Nothing to explain."),
+    "dk.explain_which": ("要说明的事项", "Item to explain"),
+    "dk.explain_text": ("说明内容（报量下降、超量或不报量采购的原因和依据）", "Your explanation (the reasons and their grounds)"),
+    "dk.explain_submit": ("提交说明", "Send the explanation"), "dk.explained": ("说明已提交，等待医保部门审核。", "Sent; the bureau will judge it."),
+    "dk.suppliers": ("本机构订单的配送情况（按企业）", "Delivery of my orders, by enterprise"),
+    "dk.stage.answer": ("待企业回复", "Awaiting the reply"), "dk.stage.resolve": ("待企业解决", "Awaiting the resolution"),
+    "dk.stage.confirm": ("待机构确认", "Awaiting confirmation"), "dk.stage.done": ("已办结", "Closed"),
+    "dk.source.app": ("系统内提出", "Raised here"), "dk.source.import": ("平台导入", "Imported"),
+    "dk.col.stage_text": ("进度", "Stage"), "dk.col.workdays_left": ("距期限（工作日）", "Working days left"),
+    "dk.col.description": ("问题描述", "Description"), "dk.col.reply_due": ("回复期限", "Reply due"),
+    "dk.col.reply_text": ("企业回复", "Reply"), "dk.col.confirmation": ("机构确认", "Confirmation"),
+    "dk.col.confirmation_note": ("异议理由", "Why disputed"), "dk.col.source_text": ("来源", "Source"),
+    "dk.desk_note.enterprise": ("待办 {n} 条：收到诉求后应在2个工作日内回复并承诺解决日期（不超过回复后5个工作日），按期解决（《通知》二（四））。",
+                                "{n} to do: reply within 2 working days with a promised date at most 5 working days later, "
+                                "and resolve by it (II(4))."),
+    "dk.desk_note.institution": ("待确认 {n} 条。供货不及时等问题可在此反馈给企业；企业解决后请确认或提出异议。",
+                                 "{n} to confirm. Raise supply problems with an enterprise here; confirm or dispute "
+                                 "each resolution."),
+    "dk.raise": ("反馈新诉求", "Raise a complaint"), "dk.enterprise": ("企业", "Enterprise"),
+    "dk.product": ("涉及产品", "Product"), "dk.no_product": ("不涉及具体产品", "No particular product"),
+    "dk.issue": ("问题类型", "Issue"), "dk.description": ("问题描述", "Description"),
+    "dk.raise_submit": ("提交诉求", "Raise it"), "dk.raised": ("诉求已提交，企业将在2个工作日内回复。", "Raised; the enterprise replies within 2 working days."),
+    "dk.confirm": ("确认解决情况", "Confirm a resolution"), "dk.which": ("诉求编号", "Complaint"),
+    "dk.verdict": ("是否已解决", "Resolved?"), "dk.verdict.yes": ("已解决，确认", "Yes, confirm"),
+    "dk.verdict.no": ("未解决，提出异议", "No, dispute"), "dk.dispute_note": ("异议理由（提出异议时必填）", "Why (needed to dispute)"),
+    "dk.confirm_submit": ("提交", "Send"), "dk.confirmed": ("已提交。", "Sent."),
+    "dk.reply": ("回复诉求", "Reply to a complaint"), "dk.promised": ("承诺解决日期", "Promised resolution date"),
+    "dk.promised_help": ("不得晚于 {latest}（回复后5个工作日）", "At the latest {latest} (5 working days after the reply)"),
+    "dk.reply_text": ("回复内容", "Your reply"), "dk.reply_submit": ("回复", "Reply"),
+    "dk.replied": ("已回复。", "Replied."), "dk.resolve": ("标记为已解决", "Mark resolved"),
+    "dk.resolve_submit": ("已解决", "Resolved"), "dk.resolved": ("已标记为解决，等待医疗机构确认。", "Marked resolved; the institution confirms."),
+    "dk.complaints": ("诉求", "Complaints"),
+})
+COLUMNS.update({"shortfall_qty": ("未配送数量", "Undelivered"), "is_below": ("低于阈值", "Below"),
+                "count_products": ("产品数", "Products")})
+VOCABULARY.update({"已确认": "Confirmed", "有异议": "Disputed"})
+CATALOGUE.update({
+    "cp.open_now": ("今日待办诉求（实时）", "Complaints open today"),
+    "cp.open_now_note": ("按今天的日期计算期限：待企业回复、待企业解决、待机构确认的诉求；逾期的可在“案件处理”记录督导。",
+                         "Deadlines as of today: complaints awaiting a reply, a resolution or confirmation; record your "
+                         "supervision of late ones on the casework page."),
+})
+COLUMNS.update({"reply_late": ("回复逾期", "Reply late"), "unresolved": ("未按时解决", "Not resolved in time")})
+CATALOGUE.update({
+    "ad.issue": ("批量创建单位账户", "Accounts for every entity"),
+    "ad.issue_note": ("为数据中尚无账户的企业和医疗机构各建一个账户（用户名：企业 qy_编码，医疗机构 jg_编码），生成随机初始密码，"
+                      "首次登录须修改。初始密码只在下载的文件中出现一次。",
+                      "One account for every enterprise and institution of the store that has none (user names qy_CODE "
+                      "and jg_CODE), with a random initial password to change at the first sign-in. The passwords "
+                      "appear once, in the file to download."),
+    "ad.issue_kinds": ("单位类型", "Entities"), "ad.issue_city": ("范围", "Where"),
+    "ad.issue_button": ("创建账户", "Create the accounts"), "ad.issuing": ("正在创建账户…", "Creating accounts…"),
+    "ad.issued": ("已创建 {n} 个账户。请立即下载初始密码文件并妥善保管：离开本页后不再提供。",
+                  "{n} accounts created. Download the initial passwords now and keep them safe: they are not shown again."),
+    "ad.issued_none": ("所选范围内的单位都已有账户。", "Every entity there has an account already."),
+    "ad.issued_download": ("下载初始密码（Excel）", "Download the initial passwords (Excel)"),
+    "ad.entity.enterprise": ("企业编码", "Enterprise code"), "ad.entity.institution": ("医疗机构编码", "Institution code"),
 })

@@ -23,7 +23,8 @@ from core.policy.indicators import FLAG_BY_ID, flag_name
 from core.policy.workdays import DEFAULT as CALENDAR
 from core.present.flagtext import describe
 from core.present.i18n import t, vocabulary
-from core.read import monitoring
+from core.policy import complaints as complaint_rule
+from core.read import docking, monitoring
 from core.store.cache import cached
 from core.store.view import View
 
@@ -93,7 +94,7 @@ def flag_names(flags: pd.DataFrame, lang: str, settings) -> pd.Series:
 
 @cached
 def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
-    """Institutions of the area holding a ladder flag at T, highest score first: score, red flag, the ladder flags
+    """Institutions of the area (an institution's own account: itself) holding a ladder flag at T, highest score first: score, red flag, the ladder flags
     by name, the step (1 预警提示 to 4 纪检监察联动; 0 when recorded as rectified) and whether its measure is taken,
     the next thing to do, the status recorded and the deadline the step waits for; overdue when that deadline has
     passed."""
@@ -102,7 +103,7 @@ def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
                                 k.region_name AS area_name, l.score, l.severity, l.is_red
                          FROM mart_ladder l JOIN institutions i ON i.institution_code = l.institution_code
                          JOIN regions k ON k.region_code = i.county_code
-                         WHERE l.view_id = :v AND {inside}""")
+                         WHERE l.view_id = :v AND {inside}""", entity_ok="institution")
     rows["as_of"] = [_day(d) for d in rows["as_of"]]
     holders = {day: set(part["subject_code"]) for day, part in rows.groupby("as_of")}
     dates = sorted(holders)
@@ -110,7 +111,7 @@ def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
     before = holders.get(periods.previous_quarter_end(view.as_of), set())
     flags = view.read(f"""SELECT f.flag_id, f.subject_code FROM mart_flags f
                           JOIN institutions i ON i.institution_code = f.subject_code
-                          WHERE f.view_id = :v AND f.level = 'institution' AND {inside}""")
+                          WHERE f.view_id = :v AND f.level = 'institution' AND {inside}""", entity_ok="institution")
     flags = flags[flags["flag_id"].map(lambda f: FLAG_BY_ID[f].group == "ladder").astype(bool)]
     settings = view.store.settings()
     held["is_red"] = held["is_red"].astype(bool)
@@ -172,7 +173,7 @@ def explanation_cases(view: View, lang: str = "zh") -> pd.DataFrame:
                           LEFT JOIN products p ON p.product_code = f.detail_code
                           WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id IN ({marks})
                                 AND {view.institutions_in_area()}
-                          ORDER BY f.subject_code, f.flag_id, f.detail_code""")
+                          ORDER BY f.subject_code, f.flag_id, f.detail_code""", entity_ok="institution")
     frame = describe(frame, lang, view.store.settings()).reset_index(drop=True)
     states = _states(view, "explanation", list(zip(frame["subject_code"], frame["flag_id"], frame["detail_code"])))
     frame = pd.concat([frame, states], axis=1)
@@ -227,14 +228,18 @@ def area_cases(view: View, lang: str = "zh") -> pd.DataFrame:
 
 @cached
 def complaint_cases(view: View, lang: str = "zh") -> pd.DataFrame:
-    """Complaints raised by the area's institutions that were answered late or not resolved in time at T (二（四）:
-    the city and county bureaus supervise them), with what was recorded."""
-    frame = monitoring.complaint_table(view)
-    frame = frame[frame["reply_late"] | frame["unresolved"]].reset_index(drop=True)
+    """Complaints raised by the area's institutions that are late today (no reply in time, not resolved by the
+    promise) and not closed, or whose resolution the institution disputes (二（四）: the city and county bureaus
+    supervise them), with what was recorded."""
+    frame = docking.area_complaints(view)
+    disputed = frame["confirmation"] == complaint_rule.DISPUTED
+    frame = frame[((frame["reply_late"] | frame["unresolved"]) & (frame["stage"] != "done")) | disputed]
+    frame = frame.reset_index(drop=True)
     states = _states(view, "complaint", [(c, "", "") for c in frame["complaint_id"]])
     frame = pd.concat([frame, states], axis=1)
-    frame["problem"] = [t("case.complaint_problem." + ("reply" if late else "resolve"), lang)
-                        for late in frame["reply_late"]]
+    frame["problem"] = [t("case.complaint_problem." + ("disputed" if d == complaint_rule.DISPUTED else
+                                                       "reply" if late else "resolve"), lang)
+                        for late, d in zip(frame["reply_late"], frame["confirmation"])]
     frame["recommended"] = [t("case.next.complaint." + ("province" if s == C.ESCALATED else "supervise"
                                                         if s == C.PENDING else "watch"), lang) for s in frame["status"]]
     return frame.assign(case_kind="complaint", subject_code=frame["complaint_id"], flag_id="", detail_code="",

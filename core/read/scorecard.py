@@ -15,6 +15,16 @@ from core.store.cache import cached
 from core.store.view import View
 
 
+def _read_institution(view: View, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """A read of an institution's card: its own account may make it (every read is of that institution)."""
+    return view.read(sql, params, entity_ok="institution")
+
+
+def _read_enterprise(view: View, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """A read of an enterprise's card: its own account may make it (every read is of that enterprise)."""
+    return view.read(sql, params, entity_ok="enterprise")
+
+
 def _day(view: View):
     return view.as_of if view.store.is_postgres else view.as_of.isoformat()
 
@@ -22,7 +32,7 @@ def _day(view: View):
 def _flags(view: View, level: str, code: str, lang: str) -> pd.DataFrame:
     frame = view.read("SELECT flag_id, severity, detail_code, value, threshold FROM mart_flags "
                       "WHERE view_id = :v AND level = :l AND subject_code = :c ORDER BY flag_id, detail_code",
-                      {"l": level, "c": code})
+                      {"l": level, "c": code}, entity_ok=level)
     return describe(frame, lang, view.store.settings())
 
 
@@ -30,7 +40,7 @@ def _indicators(view: View, level: str, code: str, flags: pd.DataFrame | None = 
     """Every indicator of the subject, in the registry's order (one it has no figure for reads as none); with
     `flags`, count_flagged is the number of its flags of each indicator (a complaint's: the mart's count)."""
     frame = view.read("SELECT indicator_id, numerator, denominator, value, count_flagged FROM mart_indicators "
-                      "WHERE view_id = :v AND level = :l AND subject_code = :c", {"l": level, "c": code})
+                      "WHERE view_id = :v AND level = :l AND subject_code = :c", {"l": level, "c": code}, entity_ok=level)
     wanted = [i.id for i in INDICATORS] if level == "institution" else list(frame["indicator_id"])
     frame = frame.set_index("indicator_id").reindex(wanted).rename_axis("indicator_id").reset_index()
     if flags is not None:
@@ -49,16 +59,16 @@ def _category(view: View, alias: str) -> str:
 
 @cached
 def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
-    info = view.read(f"""SELECT i.*, k.region_name AS county_name, c.region_name AS city_name
+    info = _read_institution(view, f"""SELECT i.*, k.region_name AS county_name, c.region_name AS city_name
                          FROM institutions i JOIN regions k ON k.region_code = i.county_code
                          LEFT JOIN regions c ON c.region_code = k.prefecture_code
                          WHERE i.institution_code = :c AND {view.institutions_in_area()}""", {"c": code})
     if info.empty:
         return None
     params = {"c": code, "t": _day(view), "cat": view.category}
-    monthly = with_monthly_values(view.read("SELECT * FROM mart_institution_monthly WHERE view_id = :v "
+    monthly = with_monthly_values(_read_institution(view, "SELECT * FROM mart_institution_monthly WHERE view_id = :v "
                                             "AND institution_code = :c ORDER BY month", {"c": code}))
-    agreements = view.read(f"""SELECT a.product_code, p.generic_name, p.dosage_form, a.period_start, a.period_end,
+    agreements = _read_institution(view, f"""SELECT a.product_code, p.generic_name, p.dosage_form, a.period_start, a.period_end,
                                       a.reported_qty, a.prior_year_qty, a.agreed_qty, m.purchased_qty,
                                       m.rate_delivered_qty, m.rate_order_qty
                                FROM agreements a JOIN products p ON p.product_code = a.product_code
@@ -69,7 +79,7 @@ def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
                                ORDER BY a.product_code""", params)
     agreements["completion"] = rate(agreements["purchased_qty"], agreements["agreed_qty"])
     agreements["delivery_rate"] = rate(agreements["rate_delivered_qty"], agreements["rate_order_qty"])
-    complaints = view.read("""SELECT c.complaint_id, e.enterprise_name, c.issue_type, c.raised_date, c.reply_date,
+    complaints = _read_institution(view, """SELECT c.complaint_id, e.enterprise_name, c.issue_type, c.raised_date, c.reply_date,
                                      c.promised_date, c.resolved_date, m.reply_late, m.unresolved
                               FROM mart_complaints m JOIN complaints c ON c.complaint_id = m.complaint_id
                               JOIN enterprises e ON e.enterprise_code = c.enterprise_code
@@ -94,9 +104,9 @@ def _with_suppliers(view: View, code: str, flags: pd.DataFrame) -> pd.DataFrame:
     the distributors of its orders (二（三））."""
     if flags.empty:
         return flags.reset_index(drop=True).assign(manufacturer=None, distributors=None)
-    makers = view.read("SELECT p.product_code, e.enterprise_name FROM products p JOIN enterprises e "
+    makers = _read_institution(view, "SELECT p.product_code, e.enterprise_name FROM products p JOIN enterprises e "
                        "ON e.enterprise_code = p.manufacturer_code")
-    dist = view.read("SELECT DISTINCT a.product_code, e.enterprise_name FROM agreements a JOIN enterprises e "
+    dist = _read_institution(view, "SELECT DISTINCT a.product_code, e.enterprise_name FROM agreements a JOIN enterprises e "
                      "ON e.enterprise_code = a.distributor_code WHERE a.institution_code = :c", {"c": code})
     out = flags.reset_index(drop=True)
     out["manufacturer"] = out["detail_code"].map(dict(zip(makers["product_code"], makers["enterprise_name"])))
@@ -108,12 +118,12 @@ def _with_suppliers(view: View, code: str, flags: pd.DataFrame) -> pd.DataFrame:
 def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
     """An enterprise that serves the view's area: its tier (over the province), its products'
     delivery and the complaints it received, both from institutions of the area."""
-    info = view.read(f"SELECT * FROM enterprises WHERE enterprise_code = :c AND enterprise_code IN "
+    info = _read_enterprise(view, f"SELECT * FROM enterprises WHERE enterprise_code = :c AND enterprise_code IN "
                      f"{view.enterprises_in_area()}", {"c": code})
     if info.empty:
         return None
-    tier = view.read("SELECT * FROM mart_enterprises WHERE view_id = :v AND enterprise_code = :c", {"c": code})
-    products = view.read(f"""SELECT p.product_code, p.generic_name, p.dosage_form, p.status,
+    tier = _read_enterprise(view, "SELECT * FROM mart_enterprises WHERE view_id = :v AND enterprise_code = :c", {"c": code})
+    products = _read_enterprise(view, f"""SELECT p.product_code, p.generic_name, p.dosage_form, p.status,
                                     SUM(m.rate_delivered_qty) AS delivered_qty, SUM(m.rate_order_qty) AS ordered_qty,
                                     COUNT(m.institution_code) AS count_institutions
                              FROM products p LEFT JOIN (
@@ -125,7 +135,7 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
                              GROUP BY p.product_code, p.generic_name, p.dosage_form, p.status ORDER BY 1""",
                          {"c": code, "cat": view.category})
     products["delivery_rate"] = rate(products["delivered_qty"], products["ordered_qty"])
-    complaints = view.read(f"""SELECT c.complaint_id, i.institution_name, c.issue_type, c.raised_date, c.reply_date,
+    complaints = _read_enterprise(view, f"""SELECT c.complaint_id, i.institution_name, c.issue_type, c.raised_date, c.reply_date,
                                       c.promised_date, c.resolved_date, m.reply_late, m.unresolved
                                FROM mart_complaints m JOIN complaints c ON c.complaint_id = m.complaint_id
                                JOIN institutions i ON i.institution_code = c.institution_code
@@ -134,7 +144,7 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
     flags = _flags(view, "enterprise", code, lang)
     flags = view.complaint_flags_raised_inside(flags)
     warn = view.store.settings()["delivery_rate_warning"]
-    failed = view.read(f"""SELECT m.institution_code, i.institution_name, k.region_name AS county_name,
+    failed = _read_enterprise(view, f"""SELECT m.institution_code, i.institution_name, k.region_name AS county_name,
                                   m.delivered_qty, m.ordered_qty
                            FROM mart_enterprise_institutions m JOIN institutions i ON i.institution_code = m.institution_code
                            JOIN regions k ON k.region_code = i.county_code

@@ -13,6 +13,7 @@ from concurrent.futures import Executor
 import pandas as pd
 
 from core.policy import cases
+from core.policy import complaints as complaint_rule
 from core.policy.workdays import Calendar
 from core.policy.workdays import DEFAULT as CAL
 from core.policy.periods import earlier_ends
@@ -273,33 +274,20 @@ class Facts:
         frame = self.store.read("SELECT complaint_id, institution_code, enterprise_code, raised_date, reply_date, "
                                 "promised_date, resolved_date FROM complaints o WHERE raised_date <= :t"
                                 + self.of_category(), self.params())
-        frame = _dates(frame, "raised_date", "reply_date", "promised_date", "resolved_date")
-        for c in ("reply_date", "promised_date", "resolved_date"):  # what happened after T had not happened at T
-            frame[c] = [d if d is not None and d <= self.as_of else None for d in frame[c]]
-        return frame
+        return _dates(frame, "raised_date", "reply_date", "promised_date", "resolved_date")
 
     @once
     def complaint_timeliness(self) -> pd.DataFrame:
-        """Per complaint: working days to the reply and to the promise, late or not, timely or not, counted or not."""
-        s, cal, t = self.settings, self.calendar, self.as_of
-        reply_days, resolve_days = int(s["complaint_reply_workdays"]), int(s["complaint_resolve_workdays"])
+        """Per complaint: working days to the reply and to the promise, late or not, timely or not, counted or not
+        (core.policy.complaints, the rule every complaint follows)."""
         rows = []
         for c in self.complaints.itertuples(index=False):
-            reply_deadline = cal.add(c.raised_date, reply_days)
-            reply_late = (c.reply_date > reply_deadline) if c.reply_date else t > reply_deadline
-            promise_wd = cal.between(c.reply_date, c.promised_date) if c.reply_date and c.promised_date else float("nan")
-            long_promise = promise_wd == promise_wd and promise_wd > resolve_days
-            if c.promised_date:
-                late_fix = (c.resolved_date > c.promised_date) if c.resolved_date else t > c.promised_date
-            else:
-                late_fix = False
-            timely = (bool(c.reply_date) and not reply_late and bool(c.promised_date) and not long_promise
-                      and bool(c.resolved_date) and c.resolved_date <= c.promised_date)
-            counted = cal.between(c.raised_date, t) >= int(s["timely_min_age_workdays"])
+            r = complaint_rule.timeliness(c.raised_date, c.reply_date, c.promised_date, c.resolved_date, self.as_of,
+                                          self.settings, self.calendar)
             rows.append({"complaint_id": c.complaint_id, "institution_code": c.institution_code,
-                         "enterprise_code": c.enterprise_code, "reply_workdays": cal.between(c.raised_date, c.reply_date or t),
-                         "promise_workdays": promise_wd, "reply_late": bool(reply_late),
-                         "unresolved": bool(long_promise or late_fix), "timely": bool(timely), "counted": bool(counted)})
+                         "enterprise_code": c.enterprise_code, "reply_workdays": r.reply_workdays,
+                         "promise_workdays": r.promise_workdays, "reply_late": r.reply_late,
+                         "unresolved": r.unresolved, "timely": r.timely, "counted": r.counted})
         frame = pd.DataFrame(rows, columns=["complaint_id", "institution_code", "enterprise_code", "reply_workdays",
                                             "promise_workdays", "reply_late", "unresolved", "timely", "counted"])
         return frame.astype({"reply_late": bool, "unresolved": bool, "timely": bool, "counted": bool})
@@ -311,16 +299,23 @@ class Facts:
         sel = self.products[self.products["status"] == "中选"][["product_code", "manufacturer_code"]]
         return self.inst_product_distributor.merge(held, on=["institution_code", "product_code"]).merge(sel, on="product_code")
 
+    @once
+    def enterprise_products(self) -> pd.DataFrame:
+        """Each manufacturer's and distributor's purchases, ordered (the delivery-rate window) and delivered
+        quantities by institution and product, over agreement holders' orders of selected products."""
+        pairs = self._supply_pairs()
+        sums = ["purchased_qty", "rate_order_qty", "rate_delivered_qty"]
+        keys = ["enterprise_code", "institution_code", "product_code"]
+        makers = pairs.groupby(["manufacturer_code", "institution_code", "product_code"])[sums].sum().rename_axis(keys)
+        dists = pairs.dropna(subset=["distributor_code"]).groupby(["distributor_code", "institution_code",
+                                                                   "product_code"])[sums].sum().rename_axis(keys)
+        both = pd.concat([makers, dists]).groupby(level=[0, 1, 2]).sum().reset_index()
+        return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
+
     def enterprise_institutions(self) -> pd.DataFrame:
         """Each manufacturer's and distributor's delivered and ordered quantities by institution."""
-        pairs = self._supply_pairs()
-        sums = ["rate_delivered_qty", "rate_order_qty"]
-        makers = pairs.groupby(["manufacturer_code", "institution_code"])[sums].sum() \
-            .rename_axis(["enterprise_code", "institution_code"])
-        dists = pairs.dropna(subset=["distributor_code"]).groupby(["distributor_code", "institution_code"])[sums].sum() \
-            .rename_axis(["enterprise_code", "institution_code"])
-        both = pd.concat([makers, dists]).groupby(level=[0, 1]).sum().reset_index()
-        return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
+        return self.enterprise_products().groupby(["enterprise_code", "institution_code"], as_index=False)[
+            ["delivered_qty", "ordered_qty"]].sum()
 
     @once
     def enterprise_delivery(self) -> pd.DataFrame:

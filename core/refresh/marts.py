@@ -87,6 +87,7 @@ def _compute(f: Facts, earlier: dict, month_end: dt.date, quarter_end: dt.date, 
     done("mart_enterprises", tiers[_columns(S.mart_enterprises)].astype({"count_complaints": "Int64",
                                                                         "count_timely": "Int64"}))
     done("mart_complaints", complaints[_columns(S.mart_complaints)])
+    done("mart_enterprise_products", f.enterprise_products())
     done("mart_enterprise_institutions", f.enterprise_institutions())
     done("mart_area_levels", rollup.area_levels(f))
     progress(0.7, "上月末与上季度末 / last month's and last quarter's end")

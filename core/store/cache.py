@@ -74,7 +74,7 @@ def cached(reader):
 
     @functools.wraps(reader)
     def wrapper(view, *args, **kwargs):
-        key = (name, view.store.url, versions(view.store), view.view_id, view.area, view.scope, args,
+        key = (name, view.store.url, versions(view.store), view.view_id, view.area, view.scope, view.entity, args,
                tuple(sorted(kwargs.items())))
         return _remember(key, lambda: reader(view, *args, **kwargs), counted=True)
     wrapper.uncached = reader

@@ -276,11 +276,16 @@ def bulk_insert_empty(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame)
     return count
 
 
+# Rows an upsert never replaces, by table: a condition on the row already there that must hold to replace it.
+KEEP = {"complaints": lambda table: table.c.source != "app"}
+
+
 def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 5_000,
            before: list | None = None) -> int:
-    """Insert rows, replacing those whose primary key is already there. With `before` (a list), the rows as they
-    were before, of the keys the frame replaces, are appended to it (frames of the table's columns), so that the
-    write can be undone (`undo_upsert`)."""
+    """Insert rows, replacing those whose primary key is already there (except the rows KEEP protects: a complaint
+    raised in the app is never overwritten by an import). With `before` (a list), the rows as they were before, of
+    the keys the frame replaces, are appended to it (frames of the table's columns), so that the write can be
+    undone (`undo_upsert`)."""
     if frame.empty:
         return 0
     frame = derive(table, frame)
@@ -294,7 +299,9 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
             before.append(read(conn, sa.select(table).where(sa.tuple_(*[table.c[k] for k in keys]).in_(wanted))))
         stmt = dialect.insert(table)
         updates = {c: stmt.excluded[c] for c in columns if c not in keys}
-        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates) if updates else stmt.on_conflict_do_nothing()
+        kept = KEEP.get(table.name)
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=kept(table) if kept else None) \
+            if updates else stmt.on_conflict_do_nothing()
         conn.execute(stmt, rows[start:start + batch])
     return len(rows)
 

@@ -169,6 +169,46 @@ def _casework(conn: sa.Connection) -> None:
                                  f"{column.type.compile(conn.dialect)}{default}"))
 
 
+def _dockings(conn: sa.Connection) -> None:
+    """Accounts for enterprises and institutions (their code, the roles' check, a first password to change) and
+    complaints raised in the app (where each came from, the words of each side). PostgreSQL changes the users'
+    check in place; SQLite cannot, so the users table is made again with its rows (the signed-in browsers of the
+    old table go with it: their users sign in again)."""
+    _new_mart(conn)
+    have = {c["name"] for c in sa.inspect(conn).get_columns("complaints")}
+    for name in S.COMPLAINT_COLUMNS_V19:
+        if name not in have:
+            column = S.complaints.c[name]
+            default = " NOT NULL DEFAULT 'import'" if name == "source" else ""
+            conn.execute(sa.text(f"ALTER TABLE complaints ADD COLUMN {name} {column.type.compile(conn.dialect)}{default}"))
+    if "enterprise_code" in {c["name"] for c in sa.inspect(conn).get_columns("users")}:
+        return
+    old = [c["name"] for c in sa.inspect(conn).get_columns("users")]
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("ALTER TABLE users DROP CONSTRAINT IF EXISTS ck_user_role"))
+        for name in ("enterprise_code", "institution_code"):
+            conn.execute(sa.text(f"ALTER TABLE users ADD COLUMN {name} VARCHAR(32)"))
+        conn.execute(sa.text("ALTER TABLE users ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT false"))
+        for check in (c for c in S.users.constraints if isinstance(c, sa.CheckConstraint)):
+            conn.execute(sa.text(f"ALTER TABLE users ADD CONSTRAINT {check.name} CHECK ({check.sqltext})"))
+        for index in S.users.indexes:
+            index.create(conn)
+        return
+    conn.execute(sa.text("PRAGMA defer_foreign_keys = ON"))  # the sessions' key is checked when this commits
+    meta = sa.MetaData()
+    S.regions.to_metadata(meta)  # what its keys refer to, beside it
+    fresh = S.users.to_metadata(meta, name="users_v19")
+    for index in list(fresh.indexes):
+        fresh.indexes.discard(index)  # made under their own names once the table has its name
+    fresh.create(conn)
+    columns = ", ".join(old)
+    conn.execute(sa.text(f"INSERT INTO users_v19 ({columns}) SELECT {columns} FROM users"))
+    conn.execute(sa.text("DROP TABLE users"))
+    conn.execute(sa.text("ALTER TABLE users_v19 RENAME TO users"))
+    for index in S.users.indexes:
+        index.create(conn)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -202,6 +242,9 @@ STEPS: tuple[Step, ...] = (
          change=_red_flag_setting),
     Step(18, "casework: actions on cases of five kinds with deadlines; the ladder read live (mart_ladder); delivery by "
              "institution level (mart_area_levels)", (S.mart_ladder, S.mart_area_levels), change=_casework),
+    Step(19, "the two dockings: accounts of enterprises and institutions, complaints raised in the app, each "
+             "enterprise's supply by institution and product (mart_enterprise_products)",
+         (S.mart_enterprise_products,), change=_dockings),
 )
 
 HEAD = STEPS[-1].version

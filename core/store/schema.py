@@ -198,7 +198,19 @@ complaints = sa.Table(
                        name="ck_complaint_promised"),
     sa.CheckConstraint("resolved_date IS NULL OR resolved_date >= raised_date", name="ck_complaint_resolved"),
     sa.Index("ix_complaints_enterprise", "enterprise_code"),
+    # Raised in the app (诉求对接, added by version 19) or imported: an import never overwrites a complaint raised in the
+    # app. What the institution wrote, the enterprise's reply, and the institution's word on the resolution.
+    sa.Column("source", sa.String(8), nullable=False, server_default="import"),  # import | app
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("reply_text", sa.Text, nullable=True),
+    sa.Column("confirmation", sa.String(8), nullable=True),  # 已确认 | 有异议
+    sa.Column("confirmation_date", sa.Date, nullable=True),
+    sa.Column("confirmation_note", sa.Text, nullable=True),
+    sa.Column("raised_by", sa.String(64), nullable=True),
+    sa.Column("replied_by", sa.String(64), nullable=True),
 )
+COMPLAINT_COLUMNS_V19 = ("source", "description", "reply_text", "confirmation", "confirmation_date",
+                         "confirmation_note", "raised_by", "replied_by")
 
 # What the demo generator planted, so tests can check each problem is found.
 demo_manifest = sa.Table(
@@ -227,7 +239,17 @@ users = sa.Table(
     sa.Column("sso_subject", sa.String(200), nullable=True, unique=True),  # added by version 7
     sa.Column("last_login_at", sa.DateTime, nullable=True),  # added by version 7
     sa.Column("password_changed_at", sa.DateTime, nullable=True),  # added by version 7
-    sa.CheckConstraint("role IN ('leader', 'city_officer', 'county_officer', 'analyst', 'admin')", name="ck_user_role"),
+    # The two dockings (added by version 19): an enterprise's or an institution's own account, tied to it; an account
+    # made with an initial password changes it at its first sign-in.
+    sa.Column("enterprise_code", CODE, nullable=True),
+    sa.Column("institution_code", CODE, nullable=True),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.CheckConstraint("role IN ('leader', 'city_officer', 'county_officer', 'analyst', 'admin', 'enterprise', "
+                       "'institution')", name="ck_user_role"),
+    sa.CheckConstraint("(role = 'enterprise') = (enterprise_code IS NOT NULL) AND "
+                       "(role = 'institution') = (institution_code IS NOT NULL)", name="ck_user_entity"),
+    sa.Index("ix_users_enterprise", "enterprise_code"),
+    sa.Index("ix_users_institution", "institution_code"),
 )
 
 USER_COLUMNS_V7 = ("sso_subject", "last_login_at", "password_changed_at")
@@ -486,9 +508,23 @@ mart_enterprise_institutions = _mart(
     sa.Column("ordered_qty", sa.Double, nullable=False),
 )
 
+# Each enterprise's supply of each of its products to each institution holding an agreement for it: as the
+# manufacturer (every order of the product) and as the distributor (the orders it delivered). What an enterprise's own
+# account reads (用量对接, 二（三）); mart_enterprise_institutions is its sum over products. Added by version 19.
+mart_enterprise_products = _mart(
+    "mart_enterprise_products",
+    sa.Column("enterprise_code", CODE, primary_key=True),
+    sa.Column("institution_code", CODE, primary_key=True),
+    sa.Column("product_code", CODE, primary_key=True),
+    sa.Column("purchased_qty", sa.Double, nullable=False),
+    sa.Column("ordered_qty", sa.Double, nullable=False),  # the delivery-rate window (indicator 2)
+    sa.Column("delivered_qty", sa.Double, nullable=False),
+    sa.Index("ix_mart_enterprise_products_enterprise", "view_id", "enterprise_code"),
+)
+
 MART_TABLES = (mart_flags, mart_indicators, mart_inst_product, mart_enterprises, mart_areas, mart_ladder,
                mart_monthly, mart_snapshots, mart_enterprise_institutions, mart_complaints, mart_institution_monthly,
-               mart_area_levels)
+               mart_area_levels, mart_enterprise_products)
 # Names of the mart tables of schema versions 3 to 5 (before views), dropped by version 6.
 LEGACY_MARTS = ("mart_flags", "mart_indicators", "mart_inst_product", "mart_enterprises", "mart_areas",
                 "mart_red_flags", "mart_monthly", "mart_snapshots", "mart_enterprise_counties")

@@ -25,6 +25,11 @@ def area_chain(regions: pd.DataFrame, code: str) -> list[str]:
     return out
 
 
+class EntityOnly(PermissionError):
+    """A reader of areas was handed the view of an enterprise's or institution's own account, which may read only
+    through the readers made for it (core.read.docking)."""
+
+
 @dataclass(frozen=True)
 class View:
     store: object
@@ -34,6 +39,7 @@ class View:
     area_level: str = "province"
     user: object = None  # the signed-in account (core.access.roles.User) the view was made for, if any
     _names: dict = field(default_factory=dict, compare=False, repr=False)
+    entity: tuple[str, str] | None = None  # (enterprise | institution, its code): an entity's own account
 
     @classmethod
     def of(cls, store, info: ViewInfo, area: str | None = None, scope: str | None = None, user=None) -> "View":
@@ -50,7 +56,9 @@ class View:
         if scope not in area_chain(regions, area):
             area = scope
         level = regions.set_index("region_code")["region_level"].get(area, "province")
-        return cls(store, info, area, scope, level, user, dict(zip(regions["region_code"], regions["region_name"])))
+        entity = (user.role, user.entity) if user is not None and getattr(user, "entity", None) else None
+        return cls(store, info, area, scope, level, user, dict(zip(regions["region_code"], regions["region_name"])),
+                   entity)
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -72,9 +80,15 @@ class View:
     def name_of(self, code: str) -> str:
         return self._names.get(code, code)
 
-    def read(self, sql: str, params: dict | None = None) -> pd.DataFrame:
-        """Run a query with :v bound to this view's id and :area to the area."""
-        return self.store.read(sql, {"v": self.view_id, "area": self.area, **(params or {})})
+    def read(self, sql: str, params: dict | None = None, entity_ok: str | None = None) -> pd.DataFrame:
+        """Run a query with :v bound to this view's id and :area to the area (and :entity to an entity's code). The
+        view of an entity's own account reads only for a reader made for that kind of entity (`entity_ok`:
+        enterprise or institution), which restricts its rows to the entity: no reader of areas can hand an
+        enterprise or an institution the rows of others."""
+        if self.entity is not None and self.entity[0] != entity_ok:
+            raise EntityOnly(f"此账户只能查看本单位的数据 / this account sees its own entity only ({self.entity[0]})")
+        extra = {"entity": self.entity[1]} if self.entity is not None else {}
+        return self.store.read(sql, {"v": self.view_id, "area": self.area, **extra, **(params or {})})
 
     def with_area(self, area: str) -> "View":
         return View.of(self.store, self.info, area, self.scope, self.user)
@@ -87,7 +101,11 @@ class View:
 
     # -- SQL conditions -------------------------------------------------------------------
     def institutions_in_area(self, alias: str = "i") -> str:
-        """A condition keeping institutions (table alias `alias`) inside the area; uses :area."""
+        """A condition keeping institutions (table alias `alias`) inside the area; uses :area. For an institution's
+        own account, that institution; for an enterprise's, every institution (its readers keep the rows of its own
+        products and deliveries)."""
+        if self.entity is not None:
+            return f"{alias}.institution_code = :entity" if self.entity[0] == "institution" else "1 = 1"
         if self.area_level == "province":
             return "1 = 1"  # every institution lies in a county of the province (checked on import)
         if self.area_level == "city":
@@ -105,6 +123,8 @@ class View:
     def enterprises_in_area(self) -> str:
         """A sub-query of the enterprises that supply institutions of the area, make what they buy,
         or received their complaints (in this view); uses :v and :area."""
+        if self.entity is not None and self.entity[0] == "enterprise":
+            return "(SELECT :entity)"
         inside = self.institutions_in_area("i")
         return f"""(SELECT m.enterprise_code FROM mart_enterprise_institutions m
                     JOIN institutions i ON i.institution_code = m.institution_code WHERE m.view_id = :v AND {inside}
