@@ -25,6 +25,8 @@ def test_preview_a_change_then_drop_it(demo_copy):
         page.get_by_label("新值").fill("2")
         page.get_by_role("button", name="预览影响").click()
         page.get_by_text("的影响（与现行结果相比，尚未保存）").wait_for(timeout=120_000)
+        # the heading comes first; the figures follow it in the same run of the page
+        page.locator('[data-testid="stMetric"]').filter(has_text="新增预警").first.wait_for(timeout=60_000)
         effect = page.locator('[data-testid="stMetric"]').all_inner_texts()
         page.get_by_role("button", name="放弃").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "settings_preview.png"))

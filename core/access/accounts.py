@@ -38,7 +38,7 @@ def _hasher() -> argon2.PasswordHasher:
 _HASHER = _hasher()
 # An initial password is random (INITIAL_LENGTH characters of 56: over 90 bits) and changed at the first sign-in:
 # cheaper argon2id parameters keep issuing the accounts of a province (thousands) to seconds, not minutes.
-_INITIAL_HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=16 * 1024, parallelism=1)
+_INITIAL_HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 INITIAL_LENGTH = 16
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I to misread on paper
 
@@ -76,6 +76,13 @@ def initial_password() -> tuple[str, str]:
         password = "".join(secrets.choice(_ALPHABET) for _ in range(INITIAL_LENGTH))
         if re.search(r"[A-Za-z]", password) and re.search(r"[0-9]", password):
             return password, _INITIAL_HASHER.hash(password)
+
+
+def initial_passwords(n: int) -> list[tuple[str, str]]:
+    """`n` initial passwords with their hashes, hashed on every core (argon2 lets go of Python's lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(lambda _i: initial_password(), range(n)))
 
 
 def change_password(store, user: User, old: str, new: str) -> None:

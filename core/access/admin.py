@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core.access import audit, exports, sessions
-from core.access.accounts import check_password_rule, hash_password, initial_password
+from core.access.accounts import check_password_rule, hash_password, initial_passwords
 from core.access.roles import AccessDenied, ENTITY_ROLES, require, ROLES, User
 from core.policy import clock, regions
 from core.present.i18n import t
@@ -144,8 +144,10 @@ def issue_accounts(store, actor: User, kinds: tuple[str, ...] = ENTITY_ROLES, ci
     have = set(held["enterprise_code"].dropna()) | set(held["institution_code"].dropna())
     now, rows, out = _now(), [], []
     todo = [w for w in wanted if w[1] not in have and USERNAME.match(PREFIX[w[0]] + str(w[1]))]
-    for n, (role, code, name) in enumerate(todo):
-        password, hashed = initial_password()
+    if progress is not None:
+        progress(0.0, f"0 / {len(todo)}")
+    secrets_ = initial_passwords(len(todo))
+    for n, ((role, code, name), (password, hashed)) in enumerate(zip(todo, secrets_)):
         username = PREFIX[role] + str(code)
         rows.append({"username": username, "display_name": str(name)[:100], "role": role, "password_hash": hashed,
                      "is_active": True, "is_demo": False, "failed_logins": 0, "created_at": now,
