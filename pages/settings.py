@@ -14,9 +14,12 @@ st.caption(t("set.caption", L))
 for note in settings_change.calendar_notes(settings_change.years_in_view(views.current_as_of(s))):
     st.info(note)
 table = settings_change.settings_in_force(s, L)
-show(table, {"help_zh" if L == "zh" else "help_en": t("set.help", L), "name": t("set.name", L),
-             "value": t("set.value", L), "default": t("set.default", L), "changed": t("set.changed", L),
-             "source": t("set.source", L)}, "set_table", t("set.title", L), helps={"source": t("set.source_help", L)})
+columns = {"help_zh" if L == "zh" else "help_en": t("set.help", L), "name": t("set.name", L), "value": t("set.value", L),
+           "default": t("set.default", L), "changed": t("set.changed", L), "source": t("set.source", L)}
+wording = table["name"].isin(settings_change.WORDING)
+show(table[~wording], columns, "set_table", t("set.title", L), helps={"source": t("set.source_help", L)})
+st.markdown(f"**{t('set.wording', L)}**")
+show(table[wording], columns, "set_wording", t("set.wording", L), helps={"source": t("set.source_help", L)})
 
 me = user()
 if me.can("settings"):

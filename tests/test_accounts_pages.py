@@ -36,6 +36,8 @@ def test_nothing_before_signing_in_and_the_form_works(app, demo_copy):
     _login(at, "demo_city", "wrong1password")
     assert "用户名或密码错误" in at.error[0].value and not at.metric
     _login(at, "demo_city", demo.DEMO_PASSWORD)
+    assert not at.exception and at.title[0].value == "待办事项"  # what waits comes first
+    at.switch_page("../pages/overview.py").run()
     assert not at.exception and at.metric  # the overview's tiles
     assert at.session_state["filters"].area == "371400"
     log = demo_copy.read("SELECT username, action, outcome FROM audit_log WHERE action = 'login' ORDER BY audit_id")
@@ -53,7 +55,7 @@ def test_lockout_through_the_form(app, demo_copy):
 
 
 def test_an_idle_session_expires(app, demo_copy):
-    at = sign_in(app(), "demo_leader").run()
+    at = sign_in(app(), "demo_leader").run().switch_page("../pages/overview.py").run()
     assert at.metric
     demo_copy.engine.dispose()
     with demo_copy.begin() as conn:  # the last activity 31 minutes ago (the timeout is 30)
@@ -66,7 +68,7 @@ def test_an_idle_session_expires(app, demo_copy):
 
 
 def test_a_disabled_account_is_signed_out_at_its_next_page(app, demo_copy):
-    at = sign_in(app(), "demo_city").run()
+    at = sign_in(app(), "demo_city").run().switch_page("../pages/overview.py").run()
     assert at.metric
     accounts_admin = roles.system_user(demo_copy)
     from core.access import admin
@@ -108,7 +110,7 @@ def test_admin_creates_an_account_and_the_audit_log_shows_it(app, demo_copy):
 def test_a_crafted_link_to_another_city_shows_the_own(app):
     at = sign_in(app(), "demo_city")
     at.query_params["area"] = "370100"
-    at.run()
+    at.run().switch_page("../pages/overview.py").run()
     assert any("不在您的管辖范围内" in w.value for w in at.warning)
     assert at.session_state["filters"].area == "371400" and at.query_params["area"] in ("371400", ["371400"])
 

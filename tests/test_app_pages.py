@@ -16,7 +16,7 @@ def app(demo_store, monkeypatch):
 
     def run(page: str) -> AppTest:
         at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120)).run()
-        if page != "overview":
+        if page != "todo":  # the first page after signing in
             at.switch_page(f"../pages/{page}.py").run()
         return at
 

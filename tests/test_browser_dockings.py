@@ -60,6 +60,7 @@ def test_a_complaint_goes_round_and_each_side_sees_its_own_part(demo_copy):
             sign_in(page, base + "/desk", "demo_institution")
             page.get_by_text("反馈新诉求").first.wait_for(timeout=120_000)
             _choose(page, "企业", supplier)  # the demo enterprise's account answers for it
+            wait_idle(page)  # choosing the enterprise runs the page again: its form drawn anew, not twice
             page.get_by_role("textbox", name="问题描述").fill("浏览器测试：本月订单迟迟未配送")
             page.get_by_role("button", name="提交诉求").click()
             _said(page, "诉求已提交")

@@ -17,6 +17,9 @@ def test_first_start_fills_the_demo_and_shows_title_and_map(tmp_path):
         page.get_by_label("用户名").wait_for(timeout=180_000)  # the demo is loaded; accounts exist
         page.get_by_text("demo_leader").first.wait_for(timeout=30_000)  # the login page lists the demo accounts
         sign_in(page, base, "demo_leader")
+        page.get_by_role("heading", name="待办事项").wait_for(timeout=120_000)  # what waits comes first
+        page.get_by_text("新增红旗机构").first.wait_for(timeout=60_000)
+        page.get_by_role("link", name="总览").click()
         page.get_by_role("heading", name="集采全流程监测平台").wait_for(timeout=120_000)
         page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=60_000)
         page.get_by_text("配送率").first.wait_for(timeout=30_000)

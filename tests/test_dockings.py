@@ -242,7 +242,7 @@ def test_an_older_store_gains_the_dockings(store_url):
         conn.execute(S.enterprises.insert().values(enterprise_code="M1", enterprise_name="企业", role="生产企业"))
         conn.execute(sa.text("INSERT INTO complaints (complaint_id, institution_code, enterprise_code, issue_type, "
                              "raised_date) VALUES ('K1', 'H1', 'M1', '其他', '2026-03-02')"))
-    assert migrations.upgrade(engine) == [19]
+    assert migrations.upgrade(engine) == [19, 20]
     with engine.begin() as conn:
         assert conn.execute(sa.text("SELECT display_name, role FROM users")).all() == [("管理员", "admin")]
         assert conn.execute(sa.text("SELECT source FROM complaints")).scalar() == "import"

@@ -26,8 +26,7 @@ def app(demo_copy, monkeypatch):
         for k, v in params.items():
             at.query_params[k] = v
         at.run()
-        if page != "overview":
-            at.switch_page(f"../pages/{page}.py").run()
+        at.switch_page(f"../pages/{page}.py").run()  # signing in opens the first page (待办事项)
         assert not at.exception, [e.message for e in at.exception]
         return at
 

@@ -49,7 +49,7 @@ def test_a_stored_setting_no_page_could_use_falls_back_to_its_default(app, demo_
                              " ('delivery_rate_warning', 'nan')"))
         conn.execute(sa.text("UPDATE store_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'"))
     assert demo_copy.settings()["session_timeout_minutes"] == 30 and demo_copy.settings()["delivery_rate_warning"] == 0.8
-    at = app("demo_leader").run()
+    at = app("demo_leader").run().switch_page("../pages/overview.py").run()
     assert not at.exception and at.metric  # pages work for everyone
     at = app("demo_admin").run()
     at.switch_page("../pages/settings.py").run()

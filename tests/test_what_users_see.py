@@ -199,7 +199,7 @@ def test_the_command_line_in_a_pipe_stops_quietly(demo_store):
 
 
 def test_two_figures_of_progress_have_two_names_and_say_which_is_which(app):
-    at = app("demo_leader").run()
+    at = app("demo_leader").run().switch_page("../pages/overview.py").run()
     tiles = {m.label: m for m in at.metric}
     assert "采购进度/序时进度" in tiles and "采购进度" not in tiles  # the tile is completion over the schedule
     assert "序时进度之比" in tiles["采购进度/序时进度"].help and "完成率本身" in tiles["采购进度/序时进度"].help
@@ -281,7 +281,7 @@ def test_the_overview_tiles_keep_their_english_titles_short(app):
     from ui.tables import text_width
     at = app("demo_leader")
     at.query_params["lang"] = "en"
-    at.run()
+    at.run().switch_page("../pages/overview.py").run()
     labels = [m.label for m in at.metric]
     assert len(labels) == 6 and "Selected share" in labels
     # six tiles side by side leave about 130 pixels to a title beside its help mark: 21 letters

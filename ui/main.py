@@ -12,13 +12,14 @@ st.set_page_config(page_title="集采全流程监测平台", page_icon=str(Path(
 L = session.language()
 
 PAGES = {  # page id (its address): (title, icon)
+    "todo": ("nav.todo", ":material/checklist:"),
     "overview": ("nav.overview", ":material/dashboard:"), "home": ("nav.data", ":material/database:"),
     "map": ("nav.map", ":material/map:"), "supply": ("nav.supply", ":material/local_shipping:"),
     "procurement": ("nav.procurement", ":material/shopping_cart:"),
     "complaints": ("nav.complaints", ":material/support_agent:"),
     "institution": ("nav.institution", ":material/local_hospital:"),
     "enterprise": ("nav.enterprise", ":material/factory:"), "interviews": ("nav.interviews", ":material/assignment:"),
-    "cases": ("nav.cases", ":material/gavel:"),
+    "cases": ("nav.cases", ":material/gavel:"), "notice": ("nav.notice", ":material/campaign:"),
     "ent_supply": ("nav.ent_supply", ":material/local_shipping:"), "inst_self": ("nav.inst_self", ":material/fact_check:"),
     "desk": ("nav.desk", ":material/forum:"),
     "upload": ("nav.upload", ":material/upload_file:"), "admin": ("nav.admin", ":material/manage_accounts:"),

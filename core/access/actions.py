@@ -99,15 +99,16 @@ def record_action(view: View, kind: str, subjects: list, status: str, note: str,
 
 
 def record_actions(view: View, chosen: dict[str, list], status: str, note: str, action_date: dt.date,
-                   deadline: dt.date | None = None) -> int:
+                   deadline: dt.date | None = None, permission: str = "record", also=None) -> int:
     """Record one action on each chosen case (kind -> its cases) in one transaction: all or none. The user the view
     was made for records it, only a role that records actions may, and only on cases inside the view's scope; with
     who and when, audited. A status a kind of case does not take, a date after today, a deadline before the date, an
     explanation without its text, or a record the case already holds (the same status on the same day: a second
     click) is refused with the reason. Return how many were written. A non-cooperation record (不配合) changes the
-    enterprise's tier, so the figures are computed again before this returns."""
+    enterprise's tier, so the figures are computed again before this returns. `permission`: the one the role needs
+    (record; issue for the 已通报 records of a notification issued); `also(conn)` runs in the same transaction."""
     actor = _actor(view)
-    require(actor, "record")
+    require(actor, permission)
     note = _CONTROL.sub("", str(note or ""))
     chosen = {kind: list(dict.fromkeys(_key(s) for s in subjects)) for kind, subjects in chosen.items()}
     for kind, keys in chosen.items():
@@ -119,20 +120,24 @@ def record_actions(view: View, chosen: dict[str, list], status: str, note: str, 
             audit.record(view.store, actor, "access_denied", target=",".join(outside)[:200], outcome="denied",
                          detail=f"record action outside scope ({kind})")
             raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {', '.join(outside)[:200]}")
-    return _write(view, actor, chosen, status, note, action_date, deadline)
+    return _write(view, actor, chosen, status, note, action_date, deadline, also)
 
 
 def _write(view: View, actor: User, chosen: dict[str, list[Key]], status: str, note: str, action_date: dt.date,
-           deadline: dt.date | None) -> int:
+           deadline: dt.date | None, also=None) -> int:
     """Write checked actions in one transaction, refusing a record the case already holds; audited."""
     now = clock.now()
     rows = [{"case_kind": kind, "subject_code": code, "flag_id": flag_id, "detail_code": detail,
              "quarter": periods.quarter_of(action_date), "status": status, "note": note, "action_date": action_date,
              "deadline": deadline, "recorded_by": actor.username, "recorded_at": now}
             for kind, keys in chosen.items() for code, flag_id, detail in keys]
-    if not rows:
+    if not rows and also is None:
         return 0
     with view.store.begin() as conn:
+        if also is not None:
+            also(conn)
+        if not rows:
+            return 0
         held = [r for r in rows if conn.execute(sa.select(sa.func.count()).select_from(S.actions).where(
             S.actions.c.case_kind == r["case_kind"], S.actions.c.subject_code == r["subject_code"],
             S.actions.c.flag_id == r["flag_id"], S.actions.c.detail_code == r["detail_code"],

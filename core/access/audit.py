@@ -28,6 +28,7 @@ ACTIONS = {
     "complaint_resolved": ("诉求已解决", "Complaint resolved"), "complaint_confirmed": ("确认诉求解决情况", "Resolution confirmed"),
     "explanation_given": ("作出说明", "Explanation given"), "accounts_issued": ("批量创建账户", "Accounts issued"),
     "password_changed": ("修改密码", "Password changed"),
+    "notice_generated": ("生成季度通报", "Notification drafted"), "notice_issued": ("确认通报印发", "Notification issued"),
 }
 
 
@@ -121,6 +122,12 @@ def detail_text(action: str, detail: str, lang: str, role_name, area_name) -> st
         kinds = "、".join(_pick((CASE_KINDS[k].zh, CASE_KINDS[k].en), lang) for k in m.group(1).split("/") if k in CASE_KINDS)
         due = (f" · {'deadline' if en else '期限'} {m.group(4)}" if m.group(4) else "")
         return f"{kinds} · {vocabulary(m.group(2), lang)} · {m.group(3)}{due}" + (f" · {m.group(5)}" if m.group(5) else "")
+    if action == "notice_generated" and (m := re.fullmatch(r"#(\d+) n=(\d+) sha256=(\w+)", detail)):
+        return (f"notification #{m.group(1)}: {m.group(2)} institutions listed; SHA-256 {m.group(3)[:12]}…" if en
+                else f"通报 #{m.group(1)}：列入医疗机构 {m.group(2)} 家；SHA-256 {m.group(3)[:12]}…")
+    if action == "notice_issued" and (m := re.fullmatch(r"(.*): (\d+) notified", detail, re.S)):
+        return (f"number {m.group(1)}; {m.group(2)} institutions recorded as notified" if en
+                else f"文号 {m.group(1)}；{m.group(2)} 家医疗机构记录为已通报")
     if action == "access_denied" and detail.startswith("record action outside scope"):
         return "recording an action outside the jurisdiction" if en else "在管辖范围外记录处理情况"
     return detail

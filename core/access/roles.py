@@ -20,21 +20,24 @@ class Role:
         return self.zh if lang == "zh" else self.en
 
 
-DATA_PAGES = ("overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise",
-              "interviews", "cases", "settings")
+DATA_PAGES = ("todo", "overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise",
+              "interviews", "cases", "notice", "settings")
 
 
 ROLES: dict[str, Role] = {r.id: r for r in (
-    Role("leader", "局领导", "Leadership", "province", DATA_PAGES, frozenset({"view", "export"})),
-    Role("city_officer", "市级经办", "City officer", "city", DATA_PAGES, frozenset({"view", "export", "record"})),
-    Role("county_officer", "县级经办", "County officer", "county", DATA_PAGES, frozenset({"view", "export", "record"})),
-    Role("analyst", "数据分析员", "Analyst", "province", DATA_PAGES + ("upload",), frozenset({"view", "export", "upload"})),
+    Role("leader", "局领导", "Leadership", "province", DATA_PAGES, frozenset({"view", "export", "notify", "issue"})),
+    Role("city_officer", "市级经办", "City officer", "city", DATA_PAGES,
+         frozenset({"view", "export", "record", "notify", "issue"})),
+    Role("county_officer", "县级经办", "County officer", "county", DATA_PAGES,
+         frozenset({"view", "export", "record", "notify", "issue"})),
+    Role("analyst", "数据分析员", "Analyst", "province", DATA_PAGES + ("upload",),
+         frozenset({"view", "export", "upload", "notify"})),
     Role("admin", "系统管理员", "Administrator", "province", ("admin", "audit", "settings"),
          frozenset({"admin", "settings", "export"})),
     # The two dockings (两个对接): an enterprise's and an institution's own accounts, each tied to one entity of the store.
-    Role("enterprise", "企业用户", "Enterprise", "entity", ("ent_supply", "desk"),
+    Role("enterprise", "企业用户", "Enterprise", "entity", ("todo", "ent_supply", "desk"),
          frozenset({"view", "export", "respond"})),
-    Role("institution", "医疗机构用户", "Institution", "entity", ("inst_self", "desk"),
+    Role("institution", "医疗机构用户", "Institution", "entity", ("todo", "inst_self", "desk"),
          frozenset({"view", "export", "complain", "explain"})),
 )}
 ENTITY_ROLES = ("enterprise", "institution")
@@ -43,7 +46,9 @@ ENTITY_ROLES = ("enterprise", "institution")
 PERMISSIONS = {"view": ("查看数据", "view data"), "export": ("导出", "export"), "record": ("记录处理情况", "record actions"),
                "upload": ("上传数据", "upload data"), "admin": ("管理账户", "manage accounts"),
                "settings": ("修改设置", "change settings"), "respond": ("答复诉求", "answer complaints"),
-               "complain": ("反馈诉求", "raise complaints"), "explain": ("作出说明", "explain")}
+               "complain": ("反馈诉求", "raise complaints"), "explain": ("作出说明", "explain"),
+               "notify": ("生成季度通报", "draft the quarterly notification"),
+               "issue": ("确认通报已印发", "confirm a notification issued")}
 
 
 class AccessDenied(PermissionError):

@@ -48,6 +48,9 @@ def years_in_view(as_of: dt.date | None) -> list[int]:
 
 
 FIXED = ("province_code",)  # chosen when the store is created
+# Words the documents use (the notice a notification cites), shown in their own table: a line of text beside numbers
+# would widen every column of the thresholds' table.
+WORDING = tuple(s.name for s in settings_mod.SETTINGS if isinstance(s.default, str) and s.name not in FIXED)
 
 
 def checked(store, name: str, raw: str) -> float | int | str:

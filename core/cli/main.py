@@ -1,4 +1,4 @@
-"""Command line: python -m core demo | import | flags | indicators | settings | users | grants.
+"""Command line: python -m core demo | import | flags | indicators | complaints | notice | settings | users | grants.
 
 Exit codes: 0 done, 1 invalid input (every problem printed), 2 misuse.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from core import demo
-from core.access import accounts, admin, roles, scope, settings_change
+from core.access import accounts, admin, notices, roles, scope, settings_change
 from core.cli import report
 from core.ingest import importer, uploads, validate
 from core.read import docking, tables
@@ -93,10 +93,7 @@ def _viewer(store, args):
     the operator at the server sees the whole province."""
     if not args.user:
         return None
-    password = os.environ.get("VBP_PASSWORD")
-    if password is None:
-        password = getpass.getpass(f"{args.user} 的密码 / password: ")
-    user = accounts.authenticate(store, args.user, password, source="cli")
+    user = _account(store, args.user)
     resolved = scope.resolve(store, user, {"asof": args.as_of.isoformat() if args.as_of else None,
                                            "cat": args.category or ""})
     for zh, en in resolved.notes:
@@ -158,6 +155,32 @@ def cmd_complaints(args) -> int:
     frame = docking.complaints(viewer) if viewer.entity is not None else docking.area_complaints(viewer)
     report.emit(frame[COMPLAINT_FIELDS], args.format, sys.stdout)
     return 0
+
+
+@_signed
+def cmd_notice(args) -> int:
+    """The quarterly notification as a .docx: for the signed-in account's jurisdiction (or --area inside it), or
+    for the operator at the server the province (or --area); recorded as a draft and audited."""
+    store = open_store(args.db)
+    user = _account(store, args.user) if args.user else roles.system_user(store)
+    try:
+        made = notices.generate(store, user, args.quarter, args.area, progress=_progress)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 1
+    for zh, en in made.notes:
+        print(f"{zh} / {en}", file=sys.stderr)
+    Path(args.out).write_bytes(made.document)
+    print(f"{args.out}\t#{made.notice_id}\t{made.content.area_name}\t{made.content.quarter}\t"
+          f"{len(made.content.institutions)} 家医疗机构 / institutions")
+    return 0
+
+
+def _account(store, username: str):
+    password = os.environ.get("VBP_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"{username} 的密码 / password: ")
+    return accounts.authenticate(store, username, password, source="cli")
 
 
 def cmd_settings(args) -> int:
@@ -297,6 +320,13 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--as-of", type=_date, help=argparse.SUPPRESS)
     c.add_argument("--category", default="", help=argparse.SUPPRESS)
     c.set_defaults(func=cmd_complaints)
+
+    nt = with_db(sub.add_parser("notice", help="季度通报（.docx） / the quarterly notification as a Word document"))
+    nt.add_argument("--quarter", required=True, help="季度，如 2026Q3 / the quarter, e.g. 2026Q3")
+    nt.add_argument("--area", metavar="CODE", help="市或区县代码，默认账户的管辖范围 / a city or county; default: the jurisdiction")
+    nt.add_argument("--user", metavar="NAME", help="以该账户登录生成（密码取自 VBP_PASSWORD 或提示输入） / sign in as that account")
+    nt.add_argument("--out", metavar="FILE.docx", required=True)
+    nt.set_defaults(func=cmd_notice)
 
     st_ = with_db(sub.add_parser("settings", help="参数：预览影响或保存 / settings: preview a change or save it"))
     st_.add_argument("action", choices=("preview", "set"))

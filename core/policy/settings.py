@@ -38,7 +38,11 @@ class Setting:
         """Turn a stored or typed value into the default's type within its range; raise ValueError, with a message
         in Chinese and English, when it does not fit (not a number, nan or inf, a fraction for a count, out of range)."""
         if isinstance(self.default, bool) or isinstance(self.default, str):
-            return str(raw)
+            text = str(raw).strip()
+            if not text or len(text) > TEXT_MAX or any(ord(ch) < 32 for ch in text):
+                raise ValueError(f"{self.name} 应为 1 至 {TEXT_MAX} 个字符的一行文字 / {self.name} takes one line of 1 to "
+                                 f"{TEXT_MAX} characters")
+            return text
         text = str(raw).strip()
         whole = isinstance(self.default, int)
         try:
@@ -56,6 +60,7 @@ class Setting:
         return int(number) if whole else number
 
 
+TEXT_MAX = 100  # a text setting: one line (a document's number or title)
 PROJECT_DEFAULT = "本系统默认值（《通知》未规定具体数值）"
 PROJECT_DEFAULT_EN = "the project's default (the notice names no number)"
 N = True  # the notice names the number (Setting.named)
@@ -102,6 +107,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Supplier tiers: this many non-cooperation records in the period give tier C", "二（七）"),
     Setting("cooperation_tier_d", 3, "企业分级：期内记录“不配合”达到该次数为D级",
             "Supplier tiers: this many non-cooperation records in the period give tier D", "二（七）"),
+    Setting("notice_reference", "鲁医保发〔2023〕14号", "季度通报所依据文件的文号（本省的通知）",
+            "The number of the notice the quarterly notification cites (the province's own)", "二（七）"),
+    Setting("rectification_workdays", 20, "季度通报要求的整改期限：通报生成后N个工作日",
+            "Rectification the quarterly notification asks for: within this many working days of the document",
+            "二（七）"),
     Setting("explanation_workdays", 10, "要求医疗机构作出说明后，N个工作日内未说明即为逾期（未设期限时）",
             "An explanation requested is overdue after this many working days (when no deadline was set)", "二（一）"),
 )
@@ -188,5 +198,5 @@ RANGES: dict[str, tuple[float, float]] = {
     "upload_max_rows": (1, 50_000_000), "login_max_failures": (1, 100), "login_lock_minutes": (1, 1440),
     "session_timeout_minutes": (1, 1440), "password_min_length": (8, 128), "notification_score": (1, 1000),
     "tier_complaint_min": (1, 1000), "cooperation_tier_b": (1, 100), "cooperation_tier_c": (1, 100),
-    "cooperation_tier_d": (1, 100), "explanation_workdays": (1, 60),
+    "cooperation_tier_d": (1, 100), "explanation_workdays": (1, 60), "rectification_workdays": (1, 120),
 }

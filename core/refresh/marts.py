@@ -225,10 +225,21 @@ def _store_view(store, as_of: dt.date | None, progress: Progress, category: str,
     return result, writer.finish()
 
 
+def mark_red_since(conn, view_id: int) -> None:
+    """Keep, for each institution red-flagged at the default view's T, the time it first was (a new one now); forget
+    those no longer red. Runs in the transaction that stores the default view."""
+    red = ("SELECT institution_code FROM mart_ladder WHERE view_id = :v AND is_red "
+           "AND as_of = (SELECT as_of FROM mart_views WHERE view_id = :v)")  # at T, not at an earlier end
+    conn.execute(sa.text(f"DELETE FROM red_flags_since WHERE institution_code NOT IN ({red})"), {"v": view_id})
+    conn.execute(sa.text(f"INSERT INTO red_flags_since (institution_code, since_at) SELECT institution_code, :now "
+                         f"FROM ({red}) r WHERE institution_code NOT IN (SELECT institution_code FROM red_flags_since)"),
+                 {"v": view_id, "now": clock.now()})
+
+
 def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet) -> dt.date:
     """Drop every view and compute the default one (every category at `as_of`, by default the
     latest order date); return the as-of date used."""
-    result, _info = _store_view(store, as_of, progress, "", True, before=drop_views)
+    result, _info = _store_view(store, as_of, progress, "", True, before=drop_views, after=mark_red_since)
     progress(1.0, "完成 / done")
     return result["facts"].as_of
 

@@ -13,8 +13,8 @@ from core.store.migrations import ANALYZE_MART
 READ_ONLY = ("regions", "demo_manifest", "schema_version")
 UPSERT = tuple(S.DATA_TABLES) + ("store_meta", "settings")  # insert, or replace by key (uploads, settings)
 APPEND_ONLY = ("audit_log", "uploads")
-WORK = ("users", "user_sessions", "actions")  # accounts (sign-in counters, demo accounts removed on import), signed-in
-#                                              browsers and recorded actions
+WORK = ("users", "user_sessions", "actions", "notices", "red_flags_since")  # accounts (sign-in counters, demo
+#   accounts removed on import), signed-in browsers, recorded actions, notifications issued, red flags' first dates
 REWRITTEN = tuple(t.name for t in (S.mart_views,) + S.MART_TABLES)  # the marts: rewritten by every refresh
 
 

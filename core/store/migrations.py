@@ -245,6 +245,9 @@ STEPS: tuple[Step, ...] = (
     Step(19, "the two dockings: accounts of enterprises and institutions, complaints raised in the app, each "
              "enterprise's supply by institution and product (mart_enterprise_products)",
          (S.mart_enterprise_products,), change=_dockings),
+    Step(20, "the quarterly notification (notices: each document, what it lists, its issue) and since when each "
+             "institution is red-flagged (red_flags_since, for what is new to do)", (S.notices, S.red_flags_since),
+         change=_new_mart),
 )
 
 HEAD = STEPS[-1].version

@@ -313,6 +313,36 @@ actions = sa.Table(
     sa.Index("ix_actions_case", "case_kind", "subject_code"),
 )
 
+# The quarterly notification (通报, 二（七）): each document generated, what it lists and until when it asks for
+# rectification; an officer's confirmation that it was issued (its 文号) records 已通报 on the institutions listed.
+notices = sa.Table(
+    "notices", metadata,
+    sa.Column("notice_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("quarter", sa.String(7), nullable=False),  # e.g. 2026Q3
+    sa.Column("area_code", sa.String(6), nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),  # the quarter's end: the figures it reports
+    sa.Column("deadline", sa.Date, nullable=False),  # 整改期限 stated in the document
+    sa.Column("institutions", sa.Text, nullable=False, server_default=""),  # codes listed, comma-separated
+    sa.Column("count_institutions", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("generated_by", sa.String(64), nullable=False),
+    sa.Column("generated_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(8), nullable=False, server_default="draft"),
+    sa.Column("doc_number", sa.String(60), nullable=True),  # 文号, given when issued
+    sa.Column("issued_by", sa.String(64), nullable=True),
+    sa.Column("issued_at", sa.DateTime, nullable=True),
+    sa.CheckConstraint("status IN ('draft', 'issued')", name="ck_notice_status"),
+    sa.Index("ix_notices_quarter", "quarter", "area_code"),
+)
+
+# Since when each institution red-flagged at the latest figures has been so (written with the default view): what is
+# new to an officer since the last sign-in (待办).
+red_flags_since = sa.Table(
+    "red_flags_since", metadata,
+    sa.Column("institution_code", CODE, primary_key=True),
+    sa.Column("since_at", sa.DateTime, nullable=False),
+)
+
 uploads = sa.Table(
     "uploads", metadata,
     sa.Column("upload_id", sa.Integer, primary_key=True, autoincrement=True),

@@ -1,0 +1,83 @@
+"""季度通报: the quarterly notification (二（七）) drafted from a quarter's end figures for an area of the user's
+jurisdiction, previewed and downloaded as a Word document laid out as an official document; an officer then
+confirms it was issued, with its number, which records 已通报 on the institutions it lists."""
+import streamlit as st
+
+from core.access import notices
+from core.access.roles import AccessDenied
+from core.present import notice_doc
+from core.present.i18n import t
+from ui import text
+from ui.session import start, user
+from ui.tables import show
+
+store, L = start("pages/notice.py", "nav.notice")
+me = user()
+st.caption(t("nt.caption", L))
+quarters = notices.quarters(store)
+if not quarters:
+    st.info(t("nt.no_quarter", L))
+    st.stop()
+regions = store.regions()
+names = dict(zip(regions["region_code"], regions["region_name"]))
+areas = [me.scope] + sorted(regions.loc[regions["parent_code"] == me.scope, "region_code"])
+c1, c2 = st.columns(2)
+quarter = c1.selectbox(t("nt.quarter", L), quarters, key="nt_quarter")
+area = c2.selectbox(t("nt.area", L), areas, key="nt_area", format_func=lambda c: names.get(c, c))
+if st.button(t("nt.generate", L), type="primary", key="nt_generate"):
+    bar = st.progress(0.0, text=t("nt.generate", L))
+    try:
+        made = notices.generate(store, me, quarter, area, progress=lambda f, m: bar.progress(
+            min(max(f, 0.0), 1.0), text=f"{t('nt.generate', L)} {m}"))
+    except (ValueError, AccessDenied) as err:
+        bar.empty()
+        st.error(text.plain(str(err)))
+    else:
+        bar.empty()
+        st.session_state["nt_made"] = made
+made = st.session_state.get("nt_made")
+if made is not None:
+    content = made.content
+    for zh, en in made.notes:
+        st.warning(text.plain(en if L == "en" else zh))
+    st.download_button(t("nt.download", L), made.document, file_name=made.file_name, type="primary",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="nt_download")
+    with st.expander(t("nt.preview", L), expanded=True):
+        for line in notice_doc.paragraphs(made.document)[:60]:
+            st.text(line)
+    st.markdown(f"**{t('nt.indicators', L)}**")
+    show(content.indicators, {c: t(f"nt.col.{c}", L) for c in ("indicator", "value_text", "previous_text",
+                                                               "change_text", "threshold_text", "count_flagged")},
+         "nt_indicators", t("nt.indicators", L))
+    st.markdown(f"**{t('nt.listed', L).format(n=len(content.institutions), due=content.deadline)}**")
+    listed = content.institutions.assign(problems_text=content.institutions["problems"].map("；".join))
+    show(listed, {c: t(f"nt.col.{c}", L) for c in ("city_name", "county_name", "institution_name", "problems_text",
+                                                    "measure")},
+         "nt_listed", t("nt.listed", L).format(n=len(content.institutions), due=content.deadline))
+
+st.subheader(t("nt.history", L))
+done = notices.history(store, me)
+done = done.assign(status_text=done["status"].map(lambda s: t(f"nt.status.{s}", L)))
+show(done, {c: t(f"nt.col.{c}", L) for c in ("notice_id", "quarter", "area_name", "count_institutions", "deadline",
+                                                "status_text", "doc_number", "generated_by", "generated_at", "issued_by")},
+     "nt_history", t("nt.history", L))
+if me.can("issue"):
+    drafts = done[done["status"] == "draft"]
+    if drafts.empty:
+        st.caption(t("nt.no_draft", L))
+    else:
+        with st.form("nt_confirm"):
+            st.markdown(f"**{t('nt.confirm', L)}**")
+            labels = {int(n): f"#{n} · {q} · {a}" for n, q, a in zip(drafts["notice_id"], drafts["quarter"], drafts["area_name"])}
+            which = st.selectbox(t("nt.which", L), list(labels), format_func=lambda n: text.plain(labels[n]), key="nt_which")
+            number = st.text_input(t("nt.number", L), max_chars=notices.NUMBER_MAX, key="nt_number")
+            if st.form_submit_button(t("nt.confirm_submit", L)):
+                try:
+                    n = notices.confirm_issued(store, me, which, number)
+                except (ValueError, AccessDenied) as err:
+                    st.error(text.plain(str(err)))
+                else:
+                    st.session_state["nt_flash"] = t("nt.confirmed", L).format(n=n)
+                    st.rerun()
+if "nt_flash" in st.session_state:
+    st.success(st.session_state.pop("nt_flash"))

@@ -1,0 +1,40 @@
+"""待办事项: what waits for the signed-in user in their scope, kind by kind, each kind with the page that deals with
+it; an item goes once it is dealt with (core.read.todo reads it all live)."""
+import streamlit as st
+
+from core.access import scope, sessions
+from core.policy import clock
+from core.present.i18n import t
+from core.read import todo
+from ui import text
+from ui.session import page_file, start, user
+from ui.tables import show
+
+store, L = start("pages/todo.py", "todo.title")
+me = user()
+view = scope.resolve(store, me, {}, with_area=False).view
+since = None if me.is_entity else sessions.previous_sign_in(store, me.username)
+found = todo.items(view, L, since)
+st.caption(text.plain(t("todo.caption", L).format(area=view.area_name if not me.is_entity else me.display_name,
+                                                  at=str(clock.now())[:16], n=len(found))))
+if not me.is_entity:
+    st.caption(t("todo.since", L).format(at=str(since)[:16]) if since is not None else t("todo.since_first", L))
+if found.empty:
+    st.success(t("todo.none", L))
+columns = {"subject": t("todo.col.subject", L), "detail": t("todo.col.detail", L), "due": t("todo.col.due", L),
+           "left": t("todo.col.left", L)}
+for item in todo.ITEMS:
+    rows = found[found["item"] == item]
+    if rows.empty:
+        continue
+    with st.container(border=True):
+        head, go = st.columns([4, 1])
+        head.markdown(f"**{t(f'todo.item.{item}', L)}**（{len(rows)}）")
+        target = rows["page"].iloc[0]
+        params = rows["params"].iloc[0] if len(rows) == 1 else {}
+        if target in me.pages:
+            go.page_link(page_file(target), label=t("todo.open", L), icon=":material/arrow_forward:",
+                         query_params=params or None)
+        shown = rows if rows["due"].notna().any() or rows["left"].astype(bool).any() else rows.drop(columns=["due", "left"])
+        show(shown, {c: label for c, label in columns.items() if c in shown.columns}, f"todo_{item}",
+             f"{t(f'todo.item.{item}', L)}")
