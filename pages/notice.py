@@ -22,7 +22,8 @@ regions = store.regions()
 names = dict(zip(regions["region_code"], regions["region_name"]))
 areas = [me.scope] + sorted(regions.loc[regions["parent_code"] == me.scope, "region_code"])
 c1, c2 = st.columns(2)
-quarter = c1.selectbox(t("nt.quarter", L), quarters, key="nt_quarter")
+quarter = c1.selectbox(t("nt.quarter", L), quarters, key="nt_quarter", format_func=lambda q: t("nt.quarter_label", L).format(
+    y=q[:4], q="一二三四"[int(q[-1]) - 1] if L == "zh" else q[-1]))
 area = c2.selectbox(t("nt.area", L), areas, key="nt_area", format_func=lambda c: names.get(c, c))
 if st.button(t("nt.generate", L), type="primary", key="nt_generate"):
     bar = st.progress(0.0, text=t("nt.generate", L))

@@ -56,7 +56,17 @@ def landing() -> None:
     st.switch_page(allowed[user.pages[0]], query_params=st.query_params.to_dict())
 
 
-current = st.navigation([st.Page(landing, title=t(PAGES[user.pages[0]][0], L), default=True, visibility="hidden"),
-                         *allowed.values(), *others])
+SECTIONS = {"work": ("todo", "desk", "ent_supply", "inst_self"),  # the menu in groups: what waits, what is watched,
+            "watch": ("overview", "home", "map", "supply", "procurement", "complaints", "institution", "enterprise"),
+            "act": ("interviews", "cases", "notice"), "system": ("upload", "admin", "audit", "settings")}  # what is done
+menu: dict[str, list] = {}
+for key, ids in SECTIONS.items():
+    pages_here = [allowed[pid] for pid in user.pages if pid in ids]
+    if pages_here:
+        menu[t(f"nav.sec.{key}", L)] = pages_here
+last = list(menu)[-1]
+menu[last] = [*menu[last], *others,  # out of the menu: the bare address, the pages of other roles
+              st.Page(landing, title=t(PAGES[user.pages[0]][0], L), default=True, visibility="hidden")]
+current = st.navigation(menu, expanded=True)
 auth.sidebar(store, user, L)
 current.run()

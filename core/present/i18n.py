@@ -649,7 +649,9 @@ CATALOGUE.update({
 # What waits for each user (pages/todo.py, core.read.todo) and the quarterly notification (pages/notice.py).
 CATALOGUE.update({
     "set.wording": ("文书用语", "Wording of documents"),
-    "nav.todo": ("待办事项", "To do"), "nav.notice": ("季度通报", "Quarterly notification"),
+    "nav.todo": ("待办事项", "To do"),
+    "nav.sec.work": ("工作台", "My work"), "nav.sec.watch": ("监测分析", "Monitoring"),
+    "nav.sec.act": ("处置", "Measures"), "nav.sec.system": ("系统", "System"), "nav.notice": ("季度通报", "Quarterly notification"),
     "todo.title": ("待办事项", "What waits for you"),
     "todo.none": ("目前没有待办事项。", "Nothing waits for you now."),
     "todo.caption": ("{area} · 截至 {at}：共 {n} 项。办理完毕的事项会自动从列表中消失。",
@@ -679,12 +681,12 @@ CATALOGUE.update({
     "todo.item.ladder_step": ("梯度措施", "Measures ladder"),
     "todo.col.subject": ("对象", "About"), "todo.col.detail": ("事项", "What"), "todo.col.due": ("期限", "Due"),
     "todo.col.left": ("剩余时间", "Time left"),
-    "nt.caption": ("按《通知》二（七）“原则上至少每季度一次通报提醒”，依据季度末数据生成通报稿（Word 文档，按党政机关公文格式排版，"
-                   "文号留空待填）。生成的通报稿会记入审计日志；确认印发并填写文号后，名单中的医疗机构才记录为“已通报”。",
+    "nt.caption": ("按《通知》二（七）“原则上至少每季度一次通报提醒”，依据季度末数据生成通报稿（.docx 文档，WPS、Word 均可打开，"
+                   "按党政机关公文格式排版，文号留空待填）。生成的通报稿会记入审计日志；确认印发并填写文号后，名单中的医疗机构才记录为“已通报”。",
                    "A draft of the quarterly notification (II(7)) from the quarter-end figures, as a Word document laid "
                    "out as an official document with the number left to fill in. Drafting is audited; the institutions "
                    "listed are recorded as notified only once the document is confirmed issued with its number."),
-    "nt.quarter": ("季度", "Quarter"), "nt.area": ("通报范围", "Area"),
+    "nt.quarter": ("季度", "Quarter"), "nt.quarter_label": ("{y}年第{q}季度", "Q{q} {y}"), "nt.area": ("通报范围", "Area"),
     "nt.generate": ("生成通报稿", "Draft the notification"),
     "nt.no_quarter": ("还没有已结束的季度可以通报。", "No quarter has ended within the figures yet."),
     "nt.preview": ("通报稿预览", "Preview"), "nt.download": ("下载通报稿（.docx）", "Download (.docx)"),
