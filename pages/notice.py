@@ -15,6 +15,12 @@ store, L = start("pages/notice.py", "nav.notice")
 me = user()
 st.caption(t("nt.caption", L))
 quarters = notices.quarters(store)
+
+
+def quarter_label(q: str) -> str:
+    return t("nt.quarter_label", L).format(y=q[:4], q="一二三四"[int(q[-1]) - 1] if L == "zh" else q[-1])
+
+
 if not quarters:
     st.info(t("nt.no_quarter", L))
     st.stop()
@@ -22,8 +28,7 @@ regions = store.regions()
 names = dict(zip(regions["region_code"], regions["region_name"]))
 areas = [me.scope] + sorted(regions.loc[regions["parent_code"] == me.scope, "region_code"])
 c1, c2 = st.columns(2)
-quarter = c1.selectbox(t("nt.quarter", L), quarters, key="nt_quarter", format_func=lambda q: t("nt.quarter_label", L).format(
-    y=q[:4], q="一二三四"[int(q[-1]) - 1] if L == "zh" else q[-1]))
+quarter = c1.selectbox(t("nt.quarter", L), quarters, key="nt_quarter", format_func=quarter_label)
 area = c2.selectbox(t("nt.area", L), areas, key="nt_area", format_func=lambda c: names.get(c, c))
 if st.button(t("nt.generate", L), type="primary", key="nt_generate"):
     bar = st.progress(0.0, text=t("nt.generate", L))
@@ -58,27 +63,61 @@ if made is not None:
 
 st.subheader(t("nt.history", L))
 done = notices.history(store, me)
-done = done.assign(status_text=done["status"].map(lambda s: t(f"nt.status.{s}", L)))
-show(done, {c: t(f"nt.col.{c}", L) for c in ("notice_id", "quarter", "area_name", "count_institutions", "deadline",
-                                                "status_text", "doc_number", "generated_by", "generated_at", "issued_by")},
+done = done.assign(status_text=done["status"].map(lambda s: t(f"nt.status.{s}", L)),
+                   quarter_text=done["quarter"].map(quarter_label))
+show(done, {c: t(f"nt.col.{c}", L) for c in ("notice_id", "quarter_text", "area_name", "count_institutions", "deadline",
+                                                "status_text", "doc_number", "generated_by", "generated_at", "issued_by",
+                                                "void_reason")},
      "nt_history", t("nt.history", L))
+
+
+def attempt(action, done) -> None:
+    try:
+        result = action()
+    except (ValueError, AccessDenied) as err:
+        st.error(text.plain(str(err)))
+    else:
+        st.session_state["nt_flash"] = done(result)
+        st.rerun()
+
+
+def choice(frame, key: str):
+    labels = {int(n): f"#{n} · {quarter_label(q)} · {a}" for n, q, a in
+              zip(frame["notice_id"], frame["quarter"], frame["area_name"])}
+    return st.selectbox(t("nt.which", L), list(labels), format_func=lambda n: text.plain(labels[n]), key=key)
+
+
+drafts, issued = done[done["status"] == "draft"], done[done["status"] == "issued"]
+tabs = st.tabs([t("nt.confirm", L), t("nt.discard", L), t("nt.revoke", L)] if me.can("issue") else [t("nt.discard", L)])
 if me.can("issue"):
-    drafts = done[done["status"] == "draft"]
+    with tabs[0]:
+        if drafts.empty:
+            st.caption(t("nt.no_draft", L))
+        else:
+            with st.form("nt_confirm"):
+                which = choice(drafts, "nt_which")
+                number = st.text_input(t("nt.number", L), max_chars=notices.NUMBER_MAX, key="nt_number")
+                if st.form_submit_button(t("nt.confirm_submit", L)):
+                    attempt(lambda: notices.confirm_issued(store, me, which, number),
+                            lambda r: t("nt.confirmed", L).format(n=r.written) + (
+                                t("nt.left_out", L).format(codes="、".join(r.left_out)) if r.left_out else ""))
+    with tabs[2]:
+        if issued.empty:
+            st.caption(t("nt.no_issued", L))
+        else:
+            with st.form("nt_revoke"):
+                which = choice(issued, "nt_revoke_which")
+                why = st.text_input(t("nt.reason", L), max_chars=200, key="nt_revoke_reason")
+                if st.form_submit_button(t("nt.revoke_submit", L)):
+                    attempt(lambda: notices.revoke(store, me, which, why), lambda n: t("nt.revoked", L).format(n=n))
+with tabs[1 if me.can("issue") else 0]:
     if drafts.empty:
         st.caption(t("nt.no_draft", L))
     else:
-        with st.form("nt_confirm"):
-            st.markdown(f"**{t('nt.confirm', L)}**")
-            labels = {int(n): f"#{n} · {q} · {a}" for n, q, a in zip(drafts["notice_id"], drafts["quarter"], drafts["area_name"])}
-            which = st.selectbox(t("nt.which", L), list(labels), format_func=lambda n: text.plain(labels[n]), key="nt_which")
-            number = st.text_input(t("nt.number", L), max_chars=notices.NUMBER_MAX, key="nt_number")
-            if st.form_submit_button(t("nt.confirm_submit", L)):
-                try:
-                    n = notices.confirm_issued(store, me, which, number)
-                except (ValueError, AccessDenied) as err:
-                    st.error(text.plain(str(err)))
-                else:
-                    st.session_state["nt_flash"] = t("nt.confirmed", L).format(n=n)
-                    st.rerun()
+        with st.form("nt_discard"):
+            which = choice(drafts, "nt_discard_which")
+            why = st.text_input(t("nt.reason", L), max_chars=200, key="nt_discard_reason")
+            if st.form_submit_button(t("nt.discard_submit", L)):
+                attempt(lambda: notices.discard(store, me, which, why), lambda _r: t("nt.discarded", L))
 if "nt_flash" in st.session_state:
-    st.success(st.session_state.pop("nt_flash"))
+    st.success(text.plain(st.session_state.pop("nt_flash")))

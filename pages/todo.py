@@ -2,7 +2,7 @@
 it; an item goes once it is dealt with (core.read.todo reads it all live)."""
 import streamlit as st
 
-from core.access import scope, sessions
+from core.access import accounts, scope
 from core.policy import clock
 from core.present.i18n import t
 from core.read import todo
@@ -13,7 +13,7 @@ from ui.tables import show
 store, L = start("pages/todo.py", "todo.title")
 me = user()
 view = scope.resolve(store, me, {}, with_area=False).view
-since = None if me.is_entity else sessions.previous_sign_in(store, me.username)
+since = None if me.is_entity else accounts.previous_sign_in(store, me.username)
 found = todo.items(view, L, since)
 st.caption(text.plain(t("todo.caption", L).format(area=view.area_name if not me.is_entity else me.display_name,
                                                   at=str(clock.now())[:16], n=len(found))))

@@ -253,6 +253,9 @@ def test_demo_accounts_exist_only_in_a_demo_store(demo_copy, tmp_path):
     path = tmp_path / "real.xlsx"
     from core.ingest import exporter
     exporter.write_xlsx(frames(), path)
+    from core.access import notices
+    notices.generate(s, city, "2026Q3")  # a notification drafted on the demo, and its red flags' first times
+    assert s.read("SELECT COUNT(*) AS n FROM red_flags_since")["n"].iloc[0] > 0
     before = s.counts()
     with pytest.raises(importer.DemoInTheWay):  # real data never lands beside the demo unasked
         importer.import_files(s, [path], actor=analyst)
@@ -261,6 +264,10 @@ def test_demo_accounts_exist_only_in_a_demo_store(demo_copy, tmp_path):
     assert counts["orders"] == 2
     assert s.counts() == {name: len(frame) for name, frame in extract.frames.items()}  # the real rows alone
     assert not s.holds_demo() and s.read("SELECT COUNT(*) AS n FROM demo_manifest")["n"].iloc[0] == 0
+    for table in ("notices", "actions"):  # nothing of the demo's casework stays
+        assert s.read(f"SELECT COUNT(*) AS n FROM {table}")["n"].iloc[0] == 0, table
+    red = set(s.read("SELECT institution_code FROM red_flags_since")["institution_code"])  # the real data's own only
+    assert red <= set(extract.frames["institutions"]["institution_code"])
     for name in made["username"]:
         with pytest.raises(LoginFailed):
             accounts.authenticate(s, name, demo.DEMO_PASSWORD)

@@ -41,8 +41,10 @@ def test_home_shows_the_store_contents(app, demo_store):
 def test_settings_page_lists_every_setting(app, demo_store):
     at = app("settings")
     assert not at.exception
-    table = at.dataframe[0].value
-    assert table["参数代码"].tolist() == settings_change.settings_in_force(demo_store)["name"].tolist()
+    table, wording = at.dataframe[0].value, at.dataframe[1].value  # the thresholds, then the documents' words
+    every = settings_change.settings_in_force(demo_store)["name"].tolist()
+    assert table["参数代码"].tolist() == [n for n in every if n not in settings_change.WORDING]
+    assert wording["参数代码"].tolist() == list(settings_change.WORDING) == ["notice_reference"]
     assert table.set_index("参数代码").loc["delivery_rate_warning", "当前值"] == "0.8"
     assert table.columns[0] == "参数" and table["参数"].iloc[0] == "省份行政区划代码（GB/T 2260）"  # the meaning first
 

@@ -2,6 +2,7 @@
 with exit 1 and a message naming what is wrong, quickly and without swallowing memory, the store's data are left
 exactly as they were, and every refusal is in the upload history."""
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -48,8 +49,11 @@ def _rezip(source: Path, target: Path, edit) -> Path:
 
 def _hidden(state: str):
     def edit(name, data):
-        if name == "xl/workbook.xml":
-            data = data.replace('<sheet name="企业"'.encode(), f'<sheet state="{state}" name="企业"'.encode(), 1)
+        if name == "xl/workbook.xml":  # the tag of 企业 with its state set (openpyxl writes one when lxml is there)
+            def hide(tag: re.Match) -> bytes:
+                plain = re.sub(rb'\sstate="[^"]*"', b"", tag.group(0))
+                return plain.replace(b"<sheet", f'<sheet state="{state}"'.encode(), 1)
+            data = re.sub(rb'<sheet\b[^>]*name="\xe4\xbc\x81\xe4\xb8\x9a"[^>]*>', hide, data, count=1)
         return [(name, data)]
     return edit
 

@@ -103,27 +103,71 @@ def test_generated_then_issued_by_hand(store_url):
     assert set(notices.history(store, u["jinan"])["notice_id"]) == {jinan.notice_id}
     assert set(notices.history(store, u["boss"])["notice_id"]) == {made.notice_id, jinan.notice_id, qingdao.notice_id}
 
-    # Issue: refused outside the jurisdiction and for a role that drafts only; then recorded once, with the deadline.
+    # Issue: refused outside the jurisdiction, for a role that drafts only, with a number that is not one line;
+    # then recorded once, with the deadline.
     with pytest.raises(AccessDenied):
         notices.confirm_issued(store, u["qingdao"], jinan.notice_id, "青医保〔2026〕1号", today=D(2026, 4, 8))
     assert store.read("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'access_denied'")["n"].iloc[0] == 1
     with pytest.raises(AccessDenied):
         notices.confirm_issued(store, u["analyst"], jinan.notice_id, "济医保〔2026〕1号", today=D(2026, 4, 8))
-    with pytest.raises(ValueError, match="文号"):
-        notices.confirm_issued(store, u["jinan"], jinan.notice_id, "  ", today=D(2026, 4, 8))
-    assert notices.confirm_issued(store, u["jinan"], jinan.notice_id, "济医保〔2026〕1号", today=D(2026, 4, 8)) == 1
+    for bad in ("  ", "济医保\t〔2026〕1号", "济医保〔2026〕\n1号", "\u202e号1〕6202〔保医济", "济\u200b医保", "号" * 61):
+        with pytest.raises(ValueError, match="文号"):
+            notices.confirm_issued(store, u["jinan"], jinan.notice_id, bad, today=D(2026, 4, 8))
+    with pytest.raises(ValueError, match="整改期限 2026-05-08 已过，请重新生成"):  # confirmed too late for its deadline
+        notices.confirm_issued(store, u["jinan"], jinan.notice_id, "济医保〔2026〕1号", today=D(2026, 5, 11))
+    done = notices.confirm_issued(store, u["jinan"], jinan.notice_id, "济医保〔2026〕1号", today=D(2026, 4, 8))
+    assert (done.written, done.left_out) == (1, [])
     got = store.read("SELECT case_kind, subject_code, status, action_date, deadline, note, recorded_by FROM actions")
     assert got.astype(str).values.tolist() == [["ladder", "R1", "已通报", "2026-04-08", "2026-05-08",
-                                                "2026Q1 季度通报（济医保〔2026〕1号）", "nt_jinan"]]
-    with pytest.raises(ValueError, match="已确认印发"):
+                                                f"2026Q1 季度通报 #{jinan.notice_id}（济医保〔2026〕1号）", "nt_jinan"]]
+    assert store.read("SELECT detail FROM audit_log WHERE action = 'notice_issued'")["detail"].tolist() == \
+        ["济医保〔2026〕1号: 1 notified"]
+    with pytest.raises(ValueError, match="不是待印发"):
         notices.confirm_issued(store, u["jinan"], jinan.notice_id, "济医保〔2026〕2号", today=D(2026, 4, 8))
+    again = notices.generate(store, u["jinan"], "2026Q1", today=D(2026, 4, 8))  # the same quarter and area
+    with pytest.raises(ValueError, match="已印发（济医保〔2026〕1号），如需更正请先撤销"):
+        notices.confirm_issued(store, u["jinan"], again.notice_id, "济医保〔2026〕3号", today=D(2026, 4, 8))
+    with pytest.raises(ValueError, match="文号 济医保〔2026〕1号 已用于另一份通报"):  # one number, one document
+        notices.confirm_issued(store, u["boss"], made.notice_id, "济医保〔2026〕1号", today=D(2026, 4, 8))
     # The province's notification issued the same day lists R1 again: one record of that day is enough.
-    assert notices.confirm_issued(store, u["boss"], made.notice_id, "鲁医保〔2026〕9号", today=D(2026, 4, 8)) == 0
+    assert notices.confirm_issued(store, u["boss"], made.notice_id, "鲁医保〔2026〕9号", today=D(2026, 4, 8)).written == 0
     issued = notices.history(store, u["boss"]).set_index("notice_id")
     assert issued.loc[made.notice_id, "status"] == issued.loc[jinan.notice_id, "status"] == "issued"
     assert issued.loc[qingdao.notice_id, "status"] == "draft"
     after = cases.ladder_cases(View.of(store, marts.ensure_view(store, D(2026, 3, 31)), user=u["boss"]))
     assert after.set_index("subject_code").loc["R1", ["step", "done"]].tolist() == [2, True]  # step 2 taken
+
+    # A confirmation made by mistake is revoked: the notification set aside, its record withdrawn (kept, marked), and
+    # the quarter can be issued again from a new draft.
+    assert notices.revoke(store, u["jinan"], jinan.notice_id, "文号填错") == 1
+    assert store.read("SELECT withdrawn_reason FROM actions")["withdrawn_reason"].tolist() == ["撤销通报印发：文号填错"]
+    assert notices.history(store, u["jinan"]).set_index("notice_id").loc[jinan.notice_id, "status"] == "void"
+    with pytest.raises(ValueError, match="尚未印发"):
+        notices.revoke(store, u["jinan"], jinan.notice_id, "再次撤销")
+    assert notices.confirm_issued(store, u["jinan"], again.notice_id, "济医保〔2026〕3号", today=D(2026, 4, 9)).written == 1
+
+
+def test_drafts_are_set_aside_and_a_listed_institution_gone_from_the_area_is_left_out(store_url):
+    h = _store(store_url)
+    store = h.store
+    u = _users(store)
+    first = notices.generate(store, u["jinan"], "2026Q1", today=D(2026, 4, 7))
+    second = notices.generate(store, u["jinan"], "2026Q1", today=D(2026, 4, 7))  # only the latest draft can be issued
+    listed = notices.history(store, u["jinan"]).set_index("notice_id")
+    assert listed.loc[first.notice_id, ["status", "void_reason"]].tolist() == ["void", "被新的通报稿取代"]
+    with pytest.raises(ValueError, match="不是待印发"):
+        notices.confirm_issued(store, u["jinan"], first.notice_id, "济医保〔2026〕1号", today=D(2026, 4, 8))
+    with pytest.raises(ValueError, match="作废原因"):
+        notices.discard(store, u["jinan"], second.notice_id, "")
+    third = notices.generate(store, u["jinan"], "2026Q1", today=D(2026, 4, 7))
+    notices.discard(store, u["jinan"], third.notice_id, "数据待更正")
+    assert notices.history(store, u["jinan"]).set_index("notice_id").loc[third.notice_id, "void_reason"] == "数据待更正"
+    fourth = notices.generate(store, u["jinan"], "2026Q1", today=D(2026, 4, 7))
+    h.rows["institutions"][0]["county_code"] = "370202"  # a corrected extract moves R1 to Qingdao
+    h.save()
+    done = notices.confirm_issued(store, u["jinan"], fourth.notice_id, "济医保〔2026〕1号", today=D(2026, 4, 8))
+    assert (done.written, done.left_out) == (0, ["R1"])
+    assert store.read("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'access_denied'")["n"].iloc[0] == 0
 
 
 def test_two_officers_confirming_at_once_record_it_once(store_url):
@@ -136,7 +180,7 @@ def test_two_officers_confirming_at_once_record_it_once(store_url):
     def confirm(number: str) -> None:
         start.wait()
         try:
-            outcomes.append(notices.confirm_issued(store, u["jinan"], made.notice_id, number, today=D(2026, 4, 8)))
+            outcomes.append(notices.confirm_issued(store, u["jinan"], made.notice_id, number, today=D(2026, 4, 8)).written)
         except ValueError as err:
             outcomes.append(str(err))
 
@@ -236,6 +280,15 @@ def test_the_command_line_writes_the_document(demo_copy, tmp_path, monkeypatch, 
     assert capsys.readouterr().out.startswith(f"{out}\t#")
     assert cli(["notice", "--db", demo_copy.url, "--quarter", "2026Q4", "--out", str(out)]) == 1
     assert "2026Q4 尚未结束" in capsys.readouterr().err
+    before = demo_copy.read("SELECT COUNT(*) AS n FROM notices")["n"].iloc[0]
+    assert cli(["notice", "--db", demo_copy.url, "--quarter", "2026Q3", "--out", str(tmp_path / "无此目录" / "x.docx")]) == 1
+    assert "无法写入" in capsys.readouterr().err
+    assert demo_copy.read("SELECT COUNT(*) AS n FROM notices")["n"].iloc[0] == before  # nothing drafted
+    for odd in ("9999Q4", "0000Q1", "2026Q0"):
+        assert cli(["notice", "--db", demo_copy.url, "--quarter", odd, "--out", str(out)]) == 1
+        assert "2026Q3 这样" in capsys.readouterr().err
+    assert cli(["notice", "--db", demo_copy.url, "--quarter", " 2026\tq3 ", "--out", str(out)]) == 0
+    capsys.readouterr()
     monkeypatch.setenv("VBP_PASSWORD", "wrong")
     assert cli(["notice", "--db", demo_copy.url, "--quarter", "2026Q3", "--user", "demo_county", "--out", str(out)]) == 3
     assert os.path.exists(out)

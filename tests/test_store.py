@@ -205,3 +205,10 @@ def test_a_large_read_that_fails_midway_raises_and_leaves_the_connection_usable(
         assert db.read_large(store.engine, sql)["y"].isna().sum() == 1
     for _ in range(3):  # every pooled connection is clean again
         assert db.read_large(store.engine, "SELECT 1 AS one")["one"].tolist() == [1]
+
+
+def test_every_migration_description_fits_its_column():
+    """PostgreSQL refuses a description longer than schema_version.description (SQLite would take it)."""
+    from core.store import migrations
+    from core.store import schema as S
+    assert max(len(step.description) for step in migrations.STEPS) <= S.schema_version.c.description.type.length

@@ -11,7 +11,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from core.access import accounts, actions, admin, roles, sessions
+from core.access import accounts, actions, admin, roles, settings_change
 from core.access import complaints as workflow
 from core.policy import clock
 from core.read import todo
@@ -167,10 +167,33 @@ def test_red_flags_keep_the_time_they_first_showed(store_url):
 
 
 def test_the_previous_sign_in_is_the_one_before_the_latest(store_url):
+    """Kept on the account (the signed-in browsers' rows go a week after they end): a user back after a month is not
+    taken for a first sign-in."""
     h = _store(store_url)
     _users(h.store)
-    assert sessions.previous_sign_in(h.store, "acc_jinan") is None
-    sessions.start(h.store, "acc_jinan", now=dt.datetime(2026, 12, 1, 9))
-    assert sessions.previous_sign_in(h.store, "acc_jinan") is None  # a first sign-in: everything is new
-    sessions.start(h.store, "acc_jinan", now=dt.datetime(2026, 12, 3, 8, 30))
-    assert sessions.previous_sign_in(h.store, "acc_jinan") == dt.datetime(2026, 12, 1, 9)
+    assert accounts.previous_sign_in(h.store, "acc_jinan") is None
+    accounts.authenticate(h.store, "acc_jinan", PASSWORD, now=dt.datetime(2026, 10, 1, 9))
+    assert accounts.previous_sign_in(h.store, "acc_jinan") is None  # a first sign-in: everything is new
+    accounts.authenticate(h.store, "acc_jinan", PASSWORD, now=dt.datetime(2026, 11, 3, 8, 30))
+    assert accounts.previous_sign_in(h.store, "acc_jinan") == dt.datetime(2026, 10, 1, 9)
+    accounts.authenticate(h.store, "acc_jinan", PASSWORD, now=dt.datetime(2026, 12, 4, 14))
+    assert accounts.previous_sign_in(h.store, "acc_jinan") == dt.datetime(2026, 11, 3, 8, 30)
+
+
+def test_a_red_flag_dealt_with_stays_dealt_with_when_the_figures_are_made_again(store_url):
+    """R1 notified: not new any more, even after a change of setting that took its red flag away and gave it back
+    (its time since red starts again, but its ladder case holds the record)."""
+    h = _store(store_url)
+    store = h.store
+    u = _users(store)
+    marts.ensure_default(store)
+    actions.record_action(_view(store, u["jinan"]), "ladder", ["R1"], "已通报", "", clock.today())
+    operator = roles.system_user(store)
+    # 0.1 / 0.32 = 0.31 of the schedule: serious below half of it; with 0.2 only a warning, one flag, not red
+    settings_change.change(store, operator, "progress_serious_ratio", "0.2")
+    marts.ensure_default(store)
+    assert store.read("SELECT institution_code FROM red_flags_since").empty
+    settings_change.change(store, operator, "progress_serious_ratio", "0.5")
+    marts.ensure_default(store)
+    assert store.read("SELECT institution_code FROM red_flags_since")["institution_code"].tolist() == ["R1"]
+    assert "new_red" not in _items(store, u["jinan"])  # red again, but its case holds the notification

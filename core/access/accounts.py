@@ -163,7 +163,7 @@ def authenticate(store, username: str, password: str, now: dt.datetime | None = 
         raise LoginFailed("demo_closed")
     with store.begin() as conn:
         conn.execute(S.users.update().where(S.users.c.username == username).values(
-            failed_logins=0, locked_until=None, last_login_at=now))
+            failed_logins=0, locked_until=None, previous_login_at=S.users.c.last_login_at, last_login_at=now))
     user = _user(store, row)
     audit.record(store, user, "login", detail=source)
     return user
@@ -208,6 +208,15 @@ def sso_user(store, subject: str) -> User:
     user = _user(store, dict(row))
     with store.begin() as conn:
         conn.execute(S.users.update().where(S.users.c.username == user.username).values(
-            last_login_at=clock.now()))
+            previous_login_at=S.users.c.last_login_at, last_login_at=clock.now()))
     audit.record(store, user, "login", detail="sso")
     return user
+
+
+def previous_sign_in(store, username: str) -> dt.datetime | None:
+    """When the user signed in before the latest sign-in (None before a second one): what is new to them counts
+    from it."""
+    found = store.read("SELECT previous_login_at FROM users WHERE username = :u", {"u": username})["previous_login_at"]
+    value = found.iloc[0] if len(found) else None
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else _when(value)
+

@@ -29,6 +29,7 @@ ACTIONS = {
     "explanation_given": ("作出说明", "Explanation given"), "accounts_issued": ("批量创建账户", "Accounts issued"),
     "password_changed": ("修改密码", "Password changed"),
     "notice_generated": ("生成季度通报", "Notification drafted"), "notice_issued": ("确认通报印发", "Notification issued"),
+    "notice_void": ("作废通报稿", "Draft set aside"), "notice_revoked": ("撤销通报印发", "Issue revoked"),
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
@@ -20,6 +21,7 @@ from core.policy.workdays import DEFAULT as CALENDAR
 from core.present import notice_doc
 from core.read import notice as reader
 from core.read.filters import order_dates
+from core.store import cache
 from core.store import schema as S
 from core.store.view import area_chain
 
@@ -49,7 +51,7 @@ def quarters(store) -> list[str]:
 
 def _quarter(store, quarter: str) -> dt.date:
     end = reader.quarter_end(quarter)
-    if str(quarter).strip().upper().replace(" ", "") not in quarters(store):
+    if periods.quarter_of(end) not in quarters(store):
         dates = order_dates(store)
         span = f"{dates[0]} 至 {dates[1]}" if dates else "（无订单）"
         raise ValueError(f"{str(quarter)[:10]} 尚未结束或不在数据范围（{span}）内 / {str(quarter)[:10]} has not ended "
@@ -57,10 +59,21 @@ def _quarter(store, quarter: str) -> dt.date:
     return end
 
 
+def _one_line(value, what_zh: str, what_en: str, longest: int) -> str:
+    """A document number or a reason as one printable line: no control or format characters (tabs, line breaks,
+    right-to-left overrides, zero-width marks), 1 to `longest` characters."""
+    text = str(value or "").strip()
+    if not text or len(text) > longest or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise ValueError(f"请填写{what_zh}（1 至 {longest} 个字符的一行文字） / give the {what_en} (one line of 1 to "
+                         f"{longest} characters)")
+    return text
+
+
 def generate(store, user: User, quarter: str, area: str | None = None, today: dt.date | None = None,
              progress: Callable[[float, str], None] | None = None) -> Generated:
     """The notification of `quarter` (2026Q3) for `area` (default: the user's jurisdiction; an area outside it
-    gives the jurisdiction, with a note), as a .docx; recorded as a draft and audited."""
+    gives the jurisdiction, with a note), as a .docx; recorded as a draft (an earlier draft of the same quarter and
+    area is set aside: only the latest can be issued) and audited, in one transaction."""
     require(user, "notify")
     today = today or clock.today()
     end = _quarter(store, quarter)
@@ -78,11 +91,14 @@ def generate(store, user: User, quarter: str, area: str | None = None, today: dt
     data = notice_doc.document(content, today)
     codes = sorted(content.institution_codes())
     digest = hashlib.sha256(data).hexdigest()
+    n = S.notices
     with store.begin() as conn:
-        notice_id = conn.execute(sa.insert(S.notices).values(
+        conn.execute(n.update().where(n.c.quarter == content.quarter, n.c.area_code == view.area,
+                                      n.c.status == "draft").values(status="void", void_reason="被新的通报稿取代"))
+        notice_id = conn.execute(sa.insert(n).values(
             quarter=content.quarter, area_code=view.area, as_of=end, deadline=deadline, institutions=",".join(codes),
             count_institutions=len(codes), sha256=digest, generated_by=user.username, generated_at=clock.now(),
-            status="draft").returning(S.notices.c.notice_id)).scalar_one()
+            status="draft").returning(n.c.notice_id)).scalar_one()
         audit.record(store, user, "notice_generated", target=f"{content.quarter} {view.area}",
                      detail=f"#{notice_id} n={len(codes)} sha256={digest}", conn=conn)
     quiet(1.0, "完成 / done")
@@ -90,43 +106,76 @@ def generate(store, user: User, quarter: str, area: str | None = None, today: dt
 
 
 def history(store, user: User) -> pd.DataFrame:
-    """The notifications generated for areas of the user's jurisdiction, newest first."""
+    """The notifications generated for areas of the user's jurisdiction, newest first (times as times)."""
     require(user, "notify")
     frame = store.read("SELECT n.notice_id, n.quarter, n.area_code, r.region_name AS area_name, n.count_institutions, "
-                       "n.deadline, n.generated_by, n.generated_at, n.status, n.doc_number, n.issued_by, n.issued_at "
-                       "FROM notices n JOIN regions r ON r.region_code = n.area_code ORDER BY n.notice_id DESC")
+                       "n.deadline, n.generated_by, n.generated_at, n.status, n.doc_number, n.issued_by, n.issued_at, "
+                       "n.void_reason FROM notices n JOIN regions r ON r.region_code = n.area_code "
+                       "ORDER BY n.notice_id DESC")
+    for column in ("generated_at", "issued_at"):
+        frame[column] = pd.to_datetime(frame[column])
     regions = store.regions()
     keep = [user.scope in area_chain(regions, code) for code in frame["area_code"]]
     return frame[pd.Series(keep, index=frame.index, dtype=bool)].reset_index(drop=True)
 
 
-def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt.date | None = None) -> int:
-    """Record that a generated notification was issued under `doc_number` (文号): the notification becomes issued and
-    each institution it lists gets 已通报 today, with the document's rectification deadline, in one transaction;
-    a notification already issued, or of an area outside the user's jurisdiction, is refused. Returns the records
-    written."""
-    require(user, "issue")
-    today = today or clock.today()
-    number = actions._CONTROL.sub("", str(doc_number or "")).strip()
-    if not number or len(number) > NUMBER_MAX:
-        raise ValueError(f"请填写文号（1 至 {NUMBER_MAX} 个字符） / give the document number (1 to {NUMBER_MAX} characters)")
+@dataclass(frozen=True)
+class Issued:
+    written: int  # 已通报 records written
+    left_out: list[str]  # institutions listed that are no longer in the area (moved, or gone from the store)
+
+
+def _notice(store, user: User, notice_id: int) -> tuple[dict, object]:
+    """The notification and the View of its area for the user; refused (audited) outside the jurisdiction."""
     found = store.read("SELECT * FROM notices WHERE notice_id = :n", {"n": int(notice_id)})
     if found.empty:
         raise ValueError(f"通报 #{int(notice_id)} 不存在 / no notification #{int(notice_id)}")
-    row = found.iloc[0]
+    row = found.iloc[0].to_dict()
     view = scope.resolve(store, user, {"area": row["area_code"]}).view
     if view.area != row["area_code"]:
         audit.record(store, user, "access_denied", target=f"notice #{int(notice_id)}", outcome="denied",
-                     detail="confirm a notification outside the jurisdiction")
+                     detail="a notification outside the jurisdiction")
         raise AccessDenied("该通报不在您的管辖范围内 / this notification is outside your jurisdiction")
+    return row, view
+
+
+def _day(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _note(row: dict, number: str) -> str:
+    return f"{row['quarter']} 季度通报 #{int(row['notice_id'])}（{number}）"
+
+
+def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt.date | None = None) -> Issued:
+    """Record that a drafted notification was issued under `doc_number` (文号): it becomes issued and each
+    institution it lists that is still in its area gets 已通报 today, with the document's rectification deadline, in
+    one transaction with the audit entry. Refused: a notification outside the user's jurisdiction, one not a draft,
+    a draft whose deadline has passed (draft it again), a quarter and area already issued, a number already used."""
+    require(user, "issue")
+    today = today or clock.today()
+    number = _one_line(doc_number, "文号", "document number", NUMBER_MAX)
+    row, view = _notice(store, user, notice_id)
     if row["status"] != "draft":
-        raise ValueError(f"通报 #{int(notice_id)} 已确认印发 / notification #{int(notice_id)} is already issued")
-    deadline = row["deadline"] if isinstance(row["deadline"], dt.date) else dt.date.fromisoformat(str(row["deadline"])[:10])
+        raise ValueError(f"通报 #{int(notice_id)} 不是待印发的通报稿 / notification #{int(notice_id)} is not a draft")
+    deadline = _day(row["deadline"])
+    if deadline < today:
+        raise ValueError(f"该通报稿的整改期限 {deadline} 已过，请重新生成 / the draft's rectification deadline {deadline} "
+                         f"has passed: draft it again")
+    issued = store.read("SELECT notice_id, doc_number, quarter, area_code FROM notices WHERE status = 'issued'")
+    same = issued[(issued["quarter"] == row["quarter"]) & (issued["area_code"] == row["area_code"])]
+    if len(same):
+        raise ValueError(f"{row['quarter']} 的通报已印发（{same['doc_number'].iloc[0]}），如需更正请先撤销 / "
+                         f"{row['quarter']} is already issued for this area: revoke that one first")
+    if number in set(issued["doc_number"]):
+        raise ValueError(f"文号 {number} 已用于另一份通报 / the number {number} is already used")
     codes = [c for c in str(row["institutions"] or "").split(",") if c]
+    inside = view.institution_codes()
+    left_out = [c for c in codes if c not in inside]
     held = set(store.read("SELECT subject_code FROM actions WHERE case_kind = 'ladder' AND status = :s "
                           "AND action_date = :d AND withdrawn_at IS NULL",
                           {"s": cases.NOTIFIED, "d": today if store.is_postgres else today.isoformat()})["subject_code"])
-    todo = [c for c in codes if c not in held]  # notified today already (by hand): one record is enough
+    todo = [c for c in codes if c in inside and c not in held]  # notified today already (by hand): one record is enough
 
     def issue(conn) -> None:
         done = conn.execute(sa.update(S.notices).where(S.notices.c.notice_id == int(notice_id),
@@ -134,10 +183,51 @@ def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt
             status="issued", doc_number=number, issued_by=user.username, issued_at=clock.now()))
         if done.rowcount != 1:  # another officer confirmed it meanwhile
             raise ValueError(f"通报 #{int(notice_id)} 已确认印发 / notification #{int(notice_id)} is already issued")
+        audit.record(store, user, "notice_issued", target=f"#{int(notice_id)} {row['quarter']} {row['area_code']}",
+                     detail=f"{number}: {len(todo)} notified", conn=conn)
 
-    written = actions.record_actions(view, {"ladder": todo}, cases.NOTIFIED,
-                                     f"{row['quarter']} 季度通报（{number}）", today, deadline, permission="issue",
-                                     also=issue)
-    audit.record(store, user, "notice_issued", target=f"#{int(notice_id)} {row['quarter']} {row['area_code']}",
-                 detail=f"{number}: {written} notified")
-    return written
+    written = actions.record_actions(view, {"ladder": todo}, cases.NOTIFIED, _note(row, number), today, deadline,
+                                     permission="issue", also=issue)
+    return Issued(written, left_out)
+
+
+def discard(store, user: User, notice_id: int, reason: str) -> None:
+    """Set a draft aside (作废), with the reason; it stays in the list, marked."""
+    require(user, "notify")
+    why = _one_line(reason, "作废原因", "reason", 200)
+    row, _view = _notice(store, user, notice_id)
+    with store.begin() as conn:
+        done = conn.execute(sa.update(S.notices).where(S.notices.c.notice_id == int(notice_id),
+                                                       S.notices.c.status == "draft").values(status="void",
+                                                                                             void_reason=why))
+        if done.rowcount != 1:
+            raise ValueError(f"通报 #{int(notice_id)} 不是待印发的通报稿 / notification #{int(notice_id)} is not a draft")
+        audit.record(store, user, "notice_void", target=f"#{int(notice_id)} {row['quarter']} {row['area_code']}",
+                     detail=why, conn=conn)
+
+
+def revoke(store, user: User, notice_id: int, reason: str) -> int:
+    """Take back a confirmation made by mistake (撤销印发): the notification is set aside with the reason and the
+    已通报 records it wrote are withdrawn (they stay in the cases' history, marked), in one transaction, audited.
+    Returns how many records were withdrawn."""
+    require(user, "issue")
+    why = _one_line(reason, "撤销原因", "reason", 200)
+    row, _view = _notice(store, user, notice_id)
+    if row["status"] != "issued":
+        raise ValueError(f"通报 #{int(notice_id)} 尚未印发 / notification #{int(notice_id)} is not issued")
+    a = S.actions
+    with store.begin() as conn:
+        done = conn.execute(sa.update(S.notices).where(S.notices.c.notice_id == int(notice_id),
+                                                       S.notices.c.status == "issued").values(status="void",
+                                                                                              void_reason=why))
+        if done.rowcount != 1:
+            raise ValueError(f"通报 #{int(notice_id)} 尚未印发 / notification #{int(notice_id)} is not issued")
+        withdrawn = conn.execute(a.update().where(
+            a.c.case_kind == "ladder", a.c.status == cases.NOTIFIED, a.c.note == _note(row, row["doc_number"]),
+            a.c.withdrawn_at.is_(None)).values(withdrawn_at=clock.now(), withdrawn_by=user.username,
+                                               withdrawn_reason=f"撤销通报印发：{why}")).rowcount
+        store.bump_meta(conn, "actions_version")
+        audit.record(store, user, "notice_revoked", target=f"#{int(notice_id)} {row['quarter']} {row['area_code']}",
+                     detail=f"{row['doc_number']}: {withdrawn} withdrawn: {why}", conn=conn)
+    cache.changed(store)
+    return withdrawn

@@ -144,11 +144,3 @@ def _revoke(store, where, reason: str, now: dt.datetime | None = None) -> int:
 
 def _when(value) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-
-
-def previous_sign_in(store, username: str) -> dt.datetime | None:
-    """When the user signed in before the latest sign-in (None for a first one): what is new to them counts from it."""
-    frame = store.read("SELECT created_at FROM user_sessions WHERE username = :u ORDER BY created_at DESC LIMIT 2",
-                       {"u": username})
-    return _when(frame["created_at"].iloc[1]) if len(frame) > 1 else None
-

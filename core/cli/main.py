@@ -161,6 +161,13 @@ def cmd_complaints(args) -> int:
 def cmd_notice(args) -> int:
     """The quarterly notification as a .docx: for the signed-in account's jurisdiction (or --area inside it), or
     for the operator at the server the province (or --area); recorded as a draft and audited."""
+    out = Path(args.out)
+    try:  # a file that cannot be written is said before anything is drafted
+        with open(out, "ab"):
+            pass
+    except OSError as err:
+        print(f"无法写入 {out}：{err.strerror} / cannot write {out}: {err.strerror}", file=sys.stderr)
+        return 1
     store = open_store(args.db)
     user = _account(store, args.user) if args.user else roles.system_user(store)
     try:
@@ -170,7 +177,7 @@ def cmd_notice(args) -> int:
         return 1
     for zh, en in made.notes:
         print(f"{zh} / {en}", file=sys.stderr)
-    Path(args.out).write_bytes(made.document)
+    out.write_bytes(made.document)
     print(f"{args.out}\t#{made.notice_id}\t{made.content.area_name}\t{made.content.quarter}\t"
           f"{len(made.content.institutions)} 家医疗机构 / institutions")
     return 0

@@ -104,6 +104,8 @@ def clear(conn) -> None:
     data, what was planted, the actions recorded on it, its figures and its accounts), so the store then holds the
     real data only. Uploads and the audit log stay."""
     conn.execute(S.actions.delete())
+    conn.execute(S.notices.delete())  # the demo's notifications and since when its institutions were red
+    conn.execute(S.red_flags_since.delete())
     views.drop_views(conn)
     _delete_data(conn)
     conn.execute(S.users.delete().where(S.users.c.is_demo.is_(True)))

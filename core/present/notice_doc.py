@@ -166,6 +166,8 @@ def document(content, today: dt.date) -> bytes:
     _page(doc)
     props = doc.core_properties
     props.title, props.author, props.comments = content.title, content.issuer, "集采全流程监测平台生成的通报稿"
+    props.last_modified_by = content.issuer
+    props.created = props.modified = dt.datetime.combine(today, dt.time(9))  # not the template's own dates
     # 版头: the issuing authority, the document number (a placeholder the office fills in), the red rule
     _paragraph(doc, content.issuer, TITLE_FONT, Pt(36), WD_ALIGN_PARAGRAPH.CENTER, color=RED, exact=False)
     number = _paragraph(doc, PLACEHOLDER_NUMBER.format(year=today.year), align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -191,10 +193,15 @@ def document(content, today: dt.date) -> bytes:
     else:
         _body(doc, f"{q}，{content.area_name}共有{len(listed)}家医疗机构存在《通知》二（七）所列采购行为问题，"
                    f"达到通报提醒及以上措施，现予以通报（名单见附件1）：")
-        for n, (city, part) in enumerate(listed.groupby("city_name", sort=False), start=1):
-            _heading(doc, f"（{_cn(n)}）{city}", sub=True)
+        # grouped by the level below the area: cities for the province, counties for a city; a county's in one list
+        by = {"province": "city_name", "city": "county_name"}.get(content.area_level)
+        groups = listed.groupby(by, sort=False) if by else [(None, listed)]
+        for n, (name, part) in enumerate(groups, start=1):
+            if name is not None:
+                _heading(doc, f"（{_cn(n)}）{name}", sub=True)
             for r in part.itertuples(index=False):
-                _body(doc, f"{r.county_name} {r.institution_name}：{'；'.join(r.problems) or '采购行为预警'}。")
+                where = f"{r.county_name} " if content.area_level == "province" else ""
+                _body(doc, f"{where}{r.institution_name}：{'；'.join(r.problems) or '采购行为预警'}。")
     _heading(doc, "三、中选企业供应情况")
     firms = content.enterprises
     if firms.empty:

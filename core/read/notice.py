@@ -25,8 +25,8 @@ NOTIFIED_STEP = 2  # 通报提醒: the step from which an institution is listed
 
 def quarter_end(quarter: str) -> dt.date:
     """The last day of a quarter written 2026Q3; ValueError (Chinese and English) for anything else."""
-    found = QUARTER.match(str(quarter).strip())
-    if not found:
+    found = QUARTER.match(re.sub(r"\s", "", str(quarter)))
+    if not found or not 2000 <= int(found.group(1)) <= 2100:
         raise ValueError(f"季度应写作 2026Q3 这样的形式：{str(quarter)[:20]} / a quarter is written like 2026Q3: "
                          f"{str(quarter)[:20]}")
     year, q = int(found.group(1)), int(found.group(2))

@@ -56,9 +56,9 @@ def _from_cases(frame: pd.DataFrame, item: str, lang: str, now: dt.datetime, pag
                                                       frame["due"])]
 
 
-def new_red_flags(view: View, since: dt.datetime | None) -> pd.DataFrame:
+def new_red_flags(view: View, since: dt.datetime | None, lang: str = "zh") -> pd.DataFrame:
     """Institutions of the area red-flagged (at the latest figures) after `since` (the user's last sign-in; every
-    one when None) on which no ladder action has been recorded since they became red."""
+    one when None) whose ladder case has no action recorded since it last closed (nobody has dealt with it yet)."""
     frame = view.read(f"""SELECT r.institution_code, r.since_at, i.institution_name
                           FROM red_flags_since r JOIN institutions i ON i.institution_code = r.institution_code
                           WHERE {view.institutions_in_area()}
@@ -66,11 +66,9 @@ def new_red_flags(view: View, since: dt.datetime | None) -> pd.DataFrame:
     frame["since_at"] = pd.to_datetime(frame["since_at"])
     if since is not None:
         frame = frame[frame["since_at"] > pd.Timestamp(since)]
-    acted = view.store.read("SELECT subject_code, MAX(recorded_at) AS last_at FROM actions WHERE case_kind = 'ladder' "
-                            "AND withdrawn_at IS NULL GROUP BY subject_code")
-    last = dict(zip(acted["subject_code"], pd.to_datetime(acted["last_at"])))
-    keep = [not (code in last and last[code] >= when) for code, when in zip(frame["institution_code"], frame["since_at"])]
-    return frame[pd.Series(keep, index=frame.index, dtype=bool)].reset_index(drop=True)
+    ladder = cases.ladder_cases(view, lang)
+    untouched = set(ladder.loc[ladder["status"] == C.PENDING, "subject_code"])
+    return frame[frame["institution_code"].isin(untouched)].reset_index(drop=True)
 
 
 def _escalated_from_below(view: View, open_cases: pd.DataFrame) -> pd.DataFrame:
@@ -104,10 +102,10 @@ def officer_items(view: View, lang: str = "zh", since: dt.datetime | None = None
     to_take = ladder[(ladder["step"] >= 2) & ~ladder["done"].astype(bool)]
     rows += _from_cases(to_take.assign(problem=[f"{m} · {f}" for m, f in zip(to_take["measure"], to_take["flags"])]),
                         "measure_due", lang, now)
-    for row in new_red_flags(view, since).itertuples(index=False):
+    for row in new_red_flags(view, since, lang).itertuples(index=False):
         rows.append({"item": "new_red", "key": f"red:{row.institution_code}", "subject": row.institution_name,
                      "detail": t("todo.red_since", lang).format(at=str(row.since_at)[:16]), "due": None, "left": "",
-                     "page": "institution", "params": {"inst": row.institution_code}})
+                     "page": "institution", "params": {"code": row.institution_code}})
     late = cases.complaint_cases(view, lang)
     late = late[late["status"] == C.PENDING]
     rows += _from_cases(late, "complaint_late", lang, now)

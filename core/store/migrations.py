@@ -209,6 +209,15 @@ def _dockings(conn: sa.Connection) -> None:
         index.create(conn)
 
 
+def _notices(conn: sa.Connection) -> None:
+    """Accounts keep the sign-in before the last (what is new to a user counts from it); every view is dropped, so
+    the default view is computed again and records since when each institution is red-flagged."""
+    if "previous_login_at" not in {c["name"] for c in sa.inspect(conn).get_columns("users")}:
+        conn.execute(sa.text(f"ALTER TABLE users ADD COLUMN previous_login_at "
+                             f"{S.users.c.previous_login_at.type.compile(conn.dialect)}"))
+    _new_mart(conn)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -245,9 +254,9 @@ STEPS: tuple[Step, ...] = (
     Step(19, "the two dockings: accounts of enterprises and institutions, complaints raised in the app, each "
              "enterprise's supply by institution and product (mart_enterprise_products)",
          (S.mart_enterprise_products,), change=_dockings),
-    Step(20, "the quarterly notification (notices: each document, what it lists, its issue) and since when each "
-             "institution is red-flagged (red_flags_since, for what is new to do)", (S.notices, S.red_flags_since),
-         change=_new_mart),
+    Step(20, "the quarterly notification (notices); for what waits: since when institutions are red-flagged "
+             "(red_flags_since), the sign-in before the last (users.previous_login_at)",
+         (S.notices, S.red_flags_since), change=_notices),
 )
 
 HEAD = STEPS[-1].version

@@ -244,6 +244,7 @@ users = sa.Table(
     sa.Column("enterprise_code", CODE, nullable=True),
     sa.Column("institution_code", CODE, nullable=True),
     sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("previous_login_at", sa.DateTime, nullable=True),  # the sign-in before the last (added by version 20)
     sa.CheckConstraint("role IN ('leader', 'city_officer', 'county_officer', 'analyst', 'admin', 'enterprise', "
                        "'institution')", name="ck_user_role"),
     sa.CheckConstraint("(role = 'enterprise') = (enterprise_code IS NOT NULL) AND "
@@ -331,7 +332,8 @@ notices = sa.Table(
     sa.Column("doc_number", sa.String(60), nullable=True),  # 文号, given when issued
     sa.Column("issued_by", sa.String(64), nullable=True),
     sa.Column("issued_at", sa.DateTime, nullable=True),
-    sa.CheckConstraint("status IN ('draft', 'issued')", name="ck_notice_status"),
+    sa.Column("void_reason", sa.Text, nullable=True),  # why a draft was set aside (a newer one, discarded by hand)
+    sa.CheckConstraint("status IN ('draft', 'issued', 'void')", name="ck_notice_status"),
     sa.Index("ix_notices_quarter", "quarter", "area_code"),
 )
 
