@@ -122,3 +122,16 @@ def test_the_audit_log_names_roles_in_english_when_asked(app):
     at.switch_page("../pages/audit.py").run()
     log = at.dataframe[0].value
     assert not at.exception and "Administrator" in set(log["Role"]) and "系统管理员" not in set(log["Role"])
+
+
+def test_an_initial_password_opens_nothing_but_its_change(app, demo_copy):
+    from core.access import admin
+    issued = admin.issue_accounts(demo_copy, roles.system_user(demo_copy), kinds=("institution",), city="371400")
+    name, password = issued[["username", "password"]].iloc[0]
+    at = _login(app().run(), name, password)
+    assert not at.exception and at.title[0].value == "修改初始密码" and not at.dataframe
+    at.text_input(key="pw_old").set_value(password)
+    at.text_input(key="pw_new").set_value("mine2026pass")
+    at.text_input(key="pw_again").set_value("mine2026pass")
+    next(b for b in at.button if b.label == "修改密码").click().run()
+    assert not at.exception and at.title[0].value == "待办事项"  # then the account's own pages, what waits first

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from core.access import accounts, actions, admin, roles
+from core.access import accounts, actions, admin, roles, scope
 from core.access import complaints as workflow
 from core.read import cases, docking, monitoring, scorecard
 from core.refresh import marts
@@ -167,12 +167,17 @@ def test_accounts_for_a_city_with_initial_passwords_changed_at_first_sign_in(sto
     password = issued.set_index("username").loc["jg_H1", "password"]
     user = accounts.authenticate(h.store, "jg_H1", password)
     assert user.must_change_password and user.entity == "H1" and user.role == "institution"
+    with pytest.raises(roles.AccessDenied, match="请先修改初始密码"):  # core refuses it too, not only the page
+        scope.resolve(h.store, user, {})
+    with pytest.raises(roles.AccessDenied, match="请先修改初始密码"):
+        workflow.raise_complaint(_view(h.store, user), "M1", "P1", "供货不及时", "未到货", today=D(2026, 5, 6))
     with pytest.raises(ValueError, match="原密码不正确"):
         accounts.change_password(h.store, user, "wrong", "newpass2026")
     with pytest.raises(ValueError):  # the rule: letters and digits, long enough
         accounts.change_password(h.store, user, password, "short")
     accounts.change_password(h.store, user, password, "newpass2026")
-    assert not accounts.authenticate(h.store, "jg_H1", "newpass2026").must_change_password
+    changed = accounts.authenticate(h.store, "jg_H1", "newpass2026")
+    assert not changed.must_change_password and scope.resolve(h.store, changed, {}).view.entity == ("institution", "H1")
     with pytest.raises(ValueError):  # an entity's account stays tied to it
         admin.set_role(h.store, operator, "jg_H1", "leader", None)
     with pytest.raises(ValueError, match="须指定数据中已有"):

@@ -84,9 +84,12 @@ def system_user(store) -> User:
 
 
 def require(user: User, permission: str) -> None:
-    """Refuse unless the user's role has the permission (the command line operator has them all)."""
+    """Refuse unless the user's role has the permission (the command line operator has them all); an account still
+    on its initial password may do nothing until it has changed it (the page, or an administrator's reset)."""
     if user.username.startswith("cli:"):
         return
+    if user.must_change_password:
+        raise AccessDenied("请先修改初始密码 / change the initial password first")
     if not user.can(permission):
         zh, en = PERMISSIONS[permission]
         role = ROLES[user.role]
