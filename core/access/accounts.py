@@ -78,11 +78,17 @@ def initial_password() -> tuple[str, str]:
             return password, _INITIAL_HASHER.hash(password)
 
 
-def initial_passwords(n: int) -> list[tuple[str, str]]:
-    """`n` initial passwords with their hashes, hashed on every core (argon2 lets go of Python's lock)."""
+def initial_passwords(n: int, progress=None) -> list[tuple[str, str]]:
+    """`n` initial passwords with their hashes, hashed on every core (argon2 lets go of Python's lock);
+    `progress(fraction, text)` every hundred."""
     from concurrent.futures import ThreadPoolExecutor
+    out = []
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return list(pool.map(lambda _i: initial_password(), range(n)))
+        for made in pool.map(lambda _i: initial_password(), range(n)):
+            out.append(made)
+            if progress is not None and len(out) % 100 == 0:
+                progress(len(out) / n, f"{len(out)} / {n}")
+    return out
 
 
 def change_password(store, user: User, old: str, new: str) -> None:

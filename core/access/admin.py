@@ -146,7 +146,7 @@ def issue_accounts(store, actor: User, kinds: tuple[str, ...] = ENTITY_ROLES, ci
     todo = [w for w in wanted if w[1] not in have and USERNAME.match(PREFIX[w[0]] + str(w[1]))]
     if progress is not None:
         progress(0.0, f"0 / {len(todo)}")
-    secrets_ = initial_passwords(len(todo))
+    secrets_ = initial_passwords(len(todo), progress)
     for n, ((role, code, name), (password, hashed)) in enumerate(zip(todo, secrets_)):
         username = PREFIX[role] + str(code)
         rows.append({"username": username, "display_name": str(name)[:100], "role": role, "password_hash": hashed,
@@ -154,8 +154,6 @@ def issue_accounts(store, actor: User, kinds: tuple[str, ...] = ENTITY_ROLES, ci
                      "password_changed_at": None, "must_change_password": True, f"{role}_code": str(code)})
         out.append({"username": username, "role_name": ROLES[role].zh, "entity_code": str(code),
                     "entity_name": str(name), "password": password})
-        if progress is not None and n % 200 == 0:
-            progress(n / max(1, len(todo)), f"{n} / {len(todo)}")
     if rows:
         with store.begin() as conn:
             taken = {r.username for r in conn.execute(sa.select(S.users.c.username).where(
