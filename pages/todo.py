@@ -21,8 +21,8 @@ if not me.is_entity:
     st.caption(t("todo.since", L).format(at=str(since)[:16]) if since is not None else t("todo.since_first", L))
 if found.empty:
     st.success(t("todo.none", L))
-columns = {"subject": t("todo.col.subject", L), "detail": t("todo.col.detail", L), "due": t("todo.col.due", L),
-           "left": t("todo.col.left", L)}
+columns = {"subject": t("todo.col.subject", L), "where": t("todo.col.where", L), "detail": t("todo.col.detail", L),
+           "due": t("todo.col.due", L), "left": t("todo.col.left", L)}
 for item in todo.ITEMS:
     rows = found[found["item"] == item]
     if rows.empty:
@@ -36,5 +36,7 @@ for item in todo.ITEMS:
             go.page_link(page_file(target), label=t("todo.open", L), icon=":material/arrow_forward:",
                          query_params=params or None)
         shown = rows if rows["due"].notna().any() or rows["left"].astype(bool).any() else rows.drop(columns=["due", "left"])
+        if me.is_entity or not shown["where"].astype(bool).any():  # an entity's own items: no place to name
+            shown = shown.drop(columns="where")
         show(shown, {c: label for c, label in columns.items() if c in shown.columns}, f"todo_{item}",
              f"{t(f'todo.item.{item}', L)}")

@@ -23,7 +23,8 @@ from docx.shared import Pt
 from core.access import accounts, admin, notices, roles
 from core.access.roles import AccessDenied
 from core.cli.main import main as cli
-from core.read import cases
+from core.policy import clock
+from core.read import cases, todo
 from core.refresh import marts
 from core.store.view import View
 
@@ -168,6 +169,22 @@ def test_drafts_are_set_aside_and_a_listed_institution_gone_from_the_area_is_lef
     done = notices.confirm_issued(store, u["jinan"], fourth.notice_id, "济医保〔2026〕1号", today=D(2026, 4, 8))
     assert (done.written, done.left_out) == (0, ["R1"])
     assert store.read("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'access_denied'")["n"].iloc[0] == 0
+
+
+def test_a_draft_waits_for_those_who_may_issue_it(store_url):
+    h = _store(store_url)
+    store = h.store
+    u = _users(store)
+    made = notices.generate(store, u["jinan"], "2026Q1", today=clock.today())
+
+    def drafts(user) -> list:
+        found = todo.items(View.of(store, marts.ensure_default(store), user=user), "zh")
+        return found.loc[found["item"] == "notice_draft", ["key", "where"]].values.tolist()
+
+    assert drafts(u["jinan"]) == drafts(u["boss"]) == [[f"notice:{made.notice_id}", "济南市"]]
+    assert drafts(u["qingdao"]) == [] and drafts(u["analyst"]) == []  # another city; a role that does not issue
+    notices.confirm_issued(store, u["jinan"], made.notice_id, "济医保〔2026〕1号")
+    assert drafts(u["jinan"]) == [] and drafts(u["boss"]) == []
 
 
 def test_two_officers_confirming_at_once_record_it_once(store_url):

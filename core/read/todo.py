@@ -24,7 +24,7 @@ from core.present.i18n import percent_text, t
 from core.read import cases, docking
 from core.store.view import area_chain, View
 
-COLUMNS = ["item", "key", "subject", "detail", "due", "left", "page", "params"]
+COLUMNS = ["item", "key", "subject", "where", "detail", "due", "left", "page", "params"]
 
 
 def _hours_left(due: dt.date | None, now: dt.datetime) -> float | None:
@@ -49,18 +49,20 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def _from_cases(frame: pd.DataFrame, item: str, lang: str, now: dt.datetime, page: str = "cases") -> list[dict]:
-    return [{"item": item, "key": f"{k}:{s}:{f}:{d}", "subject": name, "detail": problem, "due": due,
-             "left": _left_text(_hours_left(due, now), lang), "page": page, "params": {}}
-            for k, s, f, d, name, problem, due in zip(frame["case_kind"], frame["subject_code"], frame["flag_id"],
-                                                      frame["detail_code"], frame["subject_name"], frame["problem"],
-                                                      frame["due"])]
+    where = frame["area_name"] if "area_name" in frame else pd.Series("", index=frame.index)
+    return [{"item": item, "key": f"{k}:{s}:{f}:{d}", "subject": name, "where": w if isinstance(w, str) else "",
+             "detail": problem, "due": due, "left": _left_text(_hours_left(due, now), lang), "page": page, "params": {}}
+            for k, s, f, d, name, w, problem, due in zip(frame["case_kind"], frame["subject_code"], frame["flag_id"],
+                                                         frame["detail_code"], frame["subject_name"], where,
+                                                         frame["problem"], frame["due"])]
 
 
 def new_red_flags(view: View, since: dt.datetime | None, lang: str = "zh") -> pd.DataFrame:
     """Institutions of the area red-flagged (at the latest figures) after `since` (the user's last sign-in; every
     one when None) whose ladder case has no action recorded since it last closed (nobody has dealt with it yet)."""
-    frame = view.read(f"""SELECT r.institution_code, r.since_at, i.institution_name
+    frame = view.read(f"""SELECT r.institution_code, r.since_at, i.institution_name, k.region_name AS county_name
                           FROM red_flags_since r JOIN institutions i ON i.institution_code = r.institution_code
+                          JOIN regions k ON k.region_code = i.county_code
                           WHERE {view.institutions_in_area()}
                           ORDER BY r.since_at DESC, r.institution_code""")
     frame["since_at"] = pd.to_datetime(frame["since_at"])
@@ -104,7 +106,8 @@ def officer_items(view: View, lang: str = "zh", since: dt.datetime | None = None
                         "measure_due", lang, now)
     for row in new_red_flags(view, since, lang).itertuples(index=False):
         rows.append({"item": "new_red", "key": f"red:{row.institution_code}", "subject": row.institution_name,
-                     "detail": t("todo.red_since", lang).format(at=str(row.since_at)[:16]), "due": None, "left": "",
+                     "where": row.county_name, "detail": t("todo.red_since", lang).format(at=str(row.since_at)[:16]),
+                     "due": None, "left": "",
                      "page": "institution", "params": {"code": row.institution_code}})
     late = cases.complaint_cases(view, lang)
     late = late[late["status"] == C.PENDING]
@@ -115,7 +118,26 @@ def officer_items(view: View, lang: str = "zh", since: dt.datetime | None = None
     rows += _from_cases(missing, "explanation_missing", lang, now)
     rows += _from_cases(explained[explained["status"] == C.EXPLAINED], "explanation_received", lang, now)
     rows += _from_cases(_escalated_from_below(view, everything), "escalated", lang, now)
+    if view.user is not None and view.user.can("issue"):
+        rows += _drafts(view, lang, now)
     return _frame(rows)
+
+
+def _drafts(view: View, lang: str, now: dt.datetime) -> list[dict]:
+    """Notifications of the jurisdiction drafted and not yet confirmed issued (nor set aside)."""
+    frame = view.store.read("SELECT n.notice_id, n.quarter, n.area_code, r.region_name, n.count_institutions, n.deadline "
+                            "FROM notices n JOIN regions r ON r.region_code = n.area_code WHERE n.status = 'draft' "
+                            "ORDER BY n.notice_id")
+    regions = view.store.regions()
+    out = []
+    for r in frame.itertuples(index=False):
+        if view.scope not in area_chain(regions, r.area_code):
+            continue
+        due = r.deadline if isinstance(r.deadline, dt.date) else dt.date.fromisoformat(str(r.deadline)[:10])
+        out.append({"item": "notice_draft", "key": f"notice:{r.notice_id}", "subject": f"#{r.notice_id} · {r.quarter}",
+                    "where": r.region_name, "detail": t("todo.notice_draft", lang).format(n=r.count_institutions),
+                    "due": due, "left": _left_text(_hours_left(due, now), lang), "page": "notice", "params": {}})
+    return out
 
 
 def enterprise_items(view: View, lang: str = "zh", now: dt.datetime | None = None) -> pd.DataFrame:
@@ -125,6 +147,7 @@ def enterprise_items(view: View, lang: str = "zh", now: dt.datetime | None = Non
     for r in listed[listed["stage"].isin(["answer", "resolve"])].itertuples(index=False):
         due = r.reply_due if r.stage == "answer" else r.promised_date
         rows.append({"item": f"complaint_{r.stage}", "key": f"complaint:{r.complaint_id}", "subject": r.institution_name,
+                     "where": "",
                      "detail": f"{r.complaint_id} · {r.issue_type}" + (f" · {r.generic_name}" if isinstance(r.generic_name, str) else ""),
                      "due": due, "left": _left_text(_hours_left(due, now), lang), "page": "desk", "params": {}})
     supply = docking.supply(view)
@@ -134,6 +157,7 @@ def enterprise_items(view: View, lang: str = "zh", now: dt.datetime | None = Non
         warn = float(view.store.settings()["delivery_rate_warning"])
         for r in per[per["delivery_rate"] < warn].sort_values("delivery_rate", kind="stable").itertuples(index=False):
             rows.append({"item": "supply_low", "key": f"supply:{r.institution_code}", "subject": r.institution_name,
+                         "where": "",
                          "detail": t("todo.supply_rate", lang).format(rate=percent_text(r.delivery_rate),
                                                                       warn=percent_text(warn)),
                          "due": None, "left": "", "page": "ent_supply", "params": {}})
@@ -150,11 +174,12 @@ def institution_items(view: View, lang: str = "zh", now: dt.datetime | None = No
     listed = docking.complaints(view)
     for r in listed[listed["stage"] == "confirm"].itertuples(index=False):
         rows.append({"item": "complaint_confirm", "key": f"complaint:{r.complaint_id}", "subject": r.enterprise_name,
+                     "where": "",
                      "detail": f"{r.complaint_id} · {r.issue_type}", "due": None, "left": "", "page": "desk",
                      "params": {}})
     ladder = cases.ladder_cases(view, lang)
     for r in ladder[ladder["step"] >= 1].itertuples(index=False):
-        rows.append({"item": "ladder_step", "key": f"ladder:{r.subject_code}", "subject": r.subject_name,
+        rows.append({"item": "ladder_step", "key": f"ladder:{r.subject_code}", "subject": r.subject_name, "where": "",
                      "detail": t("todo.ladder", lang).format(step=r.step, measure=r.measure, flags=r.flags),
                      "due": r.due, "left": _left_text(_hours_left(r.due, now), lang), "page": "inst_self",
                      "params": {}})
@@ -173,7 +198,7 @@ def items(view: View, lang: str = "zh", since: dt.datetime | None = None, now: d
     return officer_items(view, lang, since, now)
 
 
-ITEMS = ("overdue", "escalated", "measure_due", "new_red", "complaint_late", "explanation_to_request",
+ITEMS = ("overdue", "escalated", "notice_draft", "measure_due", "new_red", "complaint_late", "explanation_to_request",
          "explanation_missing", "explanation_received",
          "complaint_answer", "complaint_resolve", "supply_low", "explanation_requested", "complaint_confirm",
          "ladder_step")  # labels: todo.item.<id>
