@@ -31,7 +31,7 @@ LABELS = {c: t(f"dk.col.{c}", L) for c in ("stage_text", "workdays_left", "descr
 def attempt(action, done: str) -> None:
     try:
         action()
-    except (ValueError, AccessDenied) as err:
+    except (ValueError, AccessDenied, RuntimeError) as err:
         st.error(text.plain(str(err)))
         return
     st.session_state["desk_flash"] = done
@@ -70,7 +70,10 @@ if me.role == "institution":
             if st.form_submit_button(t("dk.confirm_submit", L)):
                 attempt(lambda: workflow.confirm(view, which, verdict == "yes", note), t("dk.confirmed", L))
 else:
-    to_answer, to_resolve = listed[listed["stage"] == "answer"], listed[listed["stage"] == "resolve"]
+    in_app = listed[listed["source"] == "app"]  # an imported complaint is answered on the platform
+    to_answer, to_resolve = in_app[in_app["stage"] == "answer"], in_app[in_app["stage"] == "resolve"]
+    if (listed["stage"].isin(["answer", "resolve"]) & (listed["source"] != "app")).any():
+        st.caption(t("dk.imported_note", L))
     if len(to_answer):
         today = clock.today()
         latest = CALENDAR.add(today, int(view.store.settings()["complaint_resolve_workdays"]))

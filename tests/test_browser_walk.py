@@ -36,7 +36,8 @@ BAD_WORDS = re.compile(r"\b(None|nan|NaN|NaT|empty|null|undefined|Traceback|Delt
 # Latin words a Chinese page may show: units, codes and names of the data, and a few words no Chinese user would
 # translate. Words with a digit or an underscore are codes (H3701020001, demo_city) and always allowed.
 ALLOWED = {"English", "Excel", "CSV", "SHA", "GB", "T", "IQR", "Q1", "Q3", "mg", "g", "ml", "mm", "x", "A", "B", "C",
-           "D", "k", "MB", "KB", "ID", "sub", "YYYY", "MM", "DD", "xlsx", "csv", "sso", "Word", "WPS", "docx"}
+           "D", "k", "MB", "KB", "ID", "sub", "YYYY", "MM", "DD", "xlsx", "csv", "sso", "Word", "WPS", "docx",
+           "N"}  # N: a setting's own value in its meaning (N个工作日)
 ENGLISH_ONLY = set(extract.LEVELS + extract.INSTITUTION_CATEGORIES + extract.ENTERPRISE_ROLES + extract.PRODUCT_STATUSES
                    + extract.CHANNELS + extract.ISSUE_TYPES + extract.OWNERSHIPS) - {"其他"} | \
     {g.dosage_form for g in GROUPS} | {s[1] for s in SUBSTITUTES}
@@ -92,7 +93,10 @@ SEEN = """() => {
 DRAWN = """() => Array.from(document.querySelectorAll('[data-testid="stDateInput"]'))
                       .every(d => d.querySelector('[role="spinbutton"]'))
                   && Array.from(document.querySelectorAll('[data-testid="stDeckGlJsonChart"]'))
-                      .every(d => d.querySelector('canvas'))"""
+                      .every(d => d.querySelector('canvas'))
+                  && !document.querySelector('[data-testid="stSkeleton"]')
+                  && Array.from(document.querySelectorAll('[data-testid="stDataFrame"]'))
+                      .every(d => !d.getClientRects().length || d.querySelector('th, td'))"""  # tables in view drawn
 AT = """(path) => location.pathname.replace(/\\/$/, '') === path"""
 # What the main part shows beside its title: elements with text, a table, a chart or a map.
 CONTENT = """() => {

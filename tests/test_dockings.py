@@ -124,6 +124,30 @@ def test_an_import_never_overwrites_a_complaint_raised_in_the_app(store_url, tmp
     assert extract.ok, extract.problems
     kept = h.store.read("SELECT complaint_id, issue_type, source, description FROM complaints ORDER BY complaint_id")
     assert kept.fillna("").values.tolist() == [[k, "供货不及时", "app", "未配送"], ["IMP1", "其他", "import", ""]]
+    # An imported complaint is answered on the platform: the app takes no step the next import would undo.
+    with pytest.raises(ValueError, match="平台导入的诉求请在招采平台办理"):
+        workflow.reply(_view(h.store, users["m1"]), "IMP1", D(2026, 5, 6), "已安排", today=D(2026, 4, 30))
+    # A number the extract already holds for a day (APP2026050100002) is skipped, whatever came before it.
+    extra = frame.iloc[[0]].assign(complaint_id="APP2026050100002", raised_date=D(2026, 5, 1))
+    (tmp_path / "again").mkdir()
+    importer.import_files(h.store, exporter.write_csv({"complaints": extra}, tmp_path / "again"),
+                          actor=roles.system_user(h.store))
+    assert workflow.raise_complaint(_view(h.store, users["h1"]), "M1", "P1", "其他", "再次反映",
+                                    today=D(2026, 5, 1)) == "APP2026050100003"
+
+
+def test_a_manufacturer_delivering_its_own_product_counts_once(store_url):
+    """H1 bought 10 of P1 (made by M1) in each of five months, all delivered by M1 itself: M1's supply to H1 is 50
+    purchased, not 100 (once as maker, once as distributor)."""
+    h = _store(store_url)
+    for row in h.rows["agreements"] + h.rows["orders"]:
+        if row["institution_code"] == "H1":
+            row["distributor_code"] = "M1"
+    h.save()
+    users = _accounts(h.store)
+    supply = docking.supply(_view(h.store, users["m1"]))
+    mine = supply[supply["institution_code"] == "H1"]
+    assert mine[["product_code", "purchased_qty", "agreed_qty"]].values.tolist() == [["P1", 50.0, 120.0]]
 
 
 def test_an_institution_gives_its_explanation_and_the_officer_judges_it(store_url):
@@ -150,6 +174,10 @@ def test_an_institution_gives_its_explanation_and_the_officer_judges_it(store_ur
     assert (got["status"], got["explanation"]) == ("已说明", "床位压缩，用量下降")
     actions.record_action(officer, "explanation", [("E1", "report_volume_drop", "P1")], "已采纳", "", D(2026, 5, 22))
     assert scorecard.institution_card(mine, "E1")["explanations"]["status"].tolist() == ["已采纳"]
+    with pytest.raises(ValueError, match="已采纳"):  # an accepted explanation is closed: the institution cannot reopen it
+        actions.explain(mine, "report_volume_drop", "P1", "补充说明", today=D(2026, 5, 23))
+    with pytest.raises(ValueError, match="说明内容"):  # marks that show nothing are no text
+        actions.explain(mine, "report_volume_drop", "P1", "\u200b\u202e", today=D(2026, 5, 23))
     recorded = h.store.read("SELECT status, recorded_by FROM actions ORDER BY action_id")
     assert recorded.values.tolist() == [["已说明", "acc_e1"], ["已采纳", "acc_jinan"]]
 
@@ -257,3 +285,21 @@ def test_an_older_store_gains_the_dockings(store_url):
         conn.execute(S.users.insert().values(username="jg_none", display_name="x", password_hash="x", role="institution",
                                              created_at=dt.datetime(2026, 1, 1)))
     engine.dispose()
+
+
+def test_the_command_line_issues_accounts_only_where_their_passwords_can_go(store_url, tmp_path, capsys):
+    """The workbook is the only copy of the initial passwords: no --out, or one that cannot be written, issues none."""
+    from core.cli.main import main as cli
+    h = _store(store_url)
+
+    def count() -> int:
+        return h.store.read("SELECT COUNT(*) AS n FROM users")["n"].iloc[0]
+
+    assert cli(["users", "issue", "--db", h.store.url]) == 2 and count() == 0  # misuse
+    assert cli(["users", "issue", "--db", h.store.url, "--out", str(tmp_path / "none" / "x.xlsx")]) == 2 and count() == 0
+    assert "无法写入" in capsys.readouterr().err
+    out = tmp_path / "初始密码.xlsx"
+    assert cli(["users", "issue", "--db", h.store.url, "--out", str(out)]) == 0  # the province: every entity
+    every = {"jg_H1", "jg_H2", "qy_D1", "qy_M1", "qy_M2", "qy_M3", "qy_M4"}
+    rows = list(openpyxl.load_workbook(out).active.values)
+    assert count() == 7 and {r[0] for r in rows[1:]} == every

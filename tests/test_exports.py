@@ -154,3 +154,10 @@ def test_every_kind_of_workbook_opens_in_libreoffice_one_page_wide(demo_copy, tm
         assert holding, f"{name}: the header {first[0]} is not in the PDF"
         # one page wide: the sheet's last column header is on the page that has its first
         assert first[-1] in pages[holding[0]], f"{name}: {first[-1]} not on the page of {first[0]}"
+
+
+def test_a_title_with_an_entitys_odd_code_still_names_a_sheet(tmp_path):
+    """A sheet's name cannot hold \\ / ? * [ ] : (an extract's codes may): they become _, the table still exports."""
+    store = open_store(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    data = exports.table(store, system_user(store), "供应情况_ZX/001:[甲]", pd.DataFrame({"a": [1]}), {"a": "数量"})
+    assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames[0] == "供应情况_ZX_001__甲_"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import sqlalchemy as sa
 
@@ -12,7 +13,9 @@ from core.access.roles import AccessDenied, require, User
 from core.policy import clock, periods
 from core.policy import cases
 from core.policy.indicators import FLAG_BY_ID
+from core.policy.workdays import DEFAULT as CALENDAR
 from core.present.i18n import t
+from core.read.cases import history as case_history
 from core.read.interviews import evidence, interview_list, LIST_COLUMNS
 from core.refresh import marts
 from core.store import cache
@@ -168,9 +171,14 @@ def explain(view: View, flag_id: str, product_code: str, text: str, today: dt.da
     if view.entity is None or view.entity[0] != "institution":
         raise AccessDenied("只有医疗机构本单位账户可作出说明 / only the institution's own account explains")
     today = today or clock.today()
-    text = _CONTROL.sub("", str(text or ""))
+    text = "".join(ch for ch in _CONTROL.sub("", str(text or "")) if unicodedata.category(ch) != "Cf").strip()
     key = (view.entity[1], str(flag_id), str(product_code))
     _check(view.store, "explanation", [key], cases.EXPLAINED, text, today, None)
+    so_far = case_history(view.store, "explanation", *key)
+    status = cases.state(so_far, "explanation", today, view.store.settings(), CALENDAR).status if len(so_far) \
+        else cases.PENDING
+    if status not in (cases.PENDING, cases.REQUESTED, cases.RETURNED):
+        raise ValueError(f"该事项当前为“{status}”，无需再作说明 / this item is {status}: nothing to explain")
     held = view.read("SELECT COUNT(*) AS n FROM mart_flags WHERE view_id = :v AND level = 'institution' "
                      "AND subject_code = :entity AND flag_id = :f AND detail_code = :d",
                      {"f": key[1], "d": key[2]}, entity_ok="institution")["n"].iloc[0]

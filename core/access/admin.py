@@ -141,9 +141,9 @@ def issue_accounts(store, actor: User, kinds: tuple[str, ...] = ENTITY_ROLES, ci
                              ORDER BY enterprise_code""", {"c": city, "all": 0 if city else 1})
         wanted += [("enterprise", r.code, r.name) for r in ent.itertuples()]
     held = store.read("SELECT enterprise_code, institution_code FROM users WHERE role IN ('enterprise', 'institution')")
-    have = set(held["enterprise_code"].dropna()) | set(held["institution_code"].dropna())
-    now, rows, out = _now(), [], []
-    todo = [w for w in wanted if w[1] not in have and USERNAME.match(PREFIX[w[0]] + str(w[1]))]
+    have = {"enterprise": set(held["enterprise_code"].dropna()), "institution": set(held["institution_code"].dropna())}
+    now, rows, out = _now(), [], []  # an enterprise and an institution may share a code: each kind its own
+    todo = [w for w in wanted if w[1] not in have[w[0]] and USERNAME.match(PREFIX[w[0]] + str(w[1]))]
     if progress is not None:
         progress(0.0, f"0 / {len(todo)}")
     secrets_ = initial_passwords(len(todo), progress)

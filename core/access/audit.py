@@ -114,6 +114,11 @@ def detail_text(action: str, detail: str, lang: str, role_name, area_name) -> st
         return f"{int(m.group(1)):,} rows" if en else f"{int(m.group(1)):,} 行"
     if action in ("account_created", "account_role") and (m := re.fullmatch(r"(\w+) (\d{6})", detail)):
         return f"{role_name(m.group(1))} · {area_name(m.group(2))}"
+    if action in ("account_created", "account_role") and (m := re.fullmatch(r"(enterprise|institution) (.+)", detail)):
+        return f"{role_name(m.group(1))} · {m.group(2)}"  # an entity's own account: its code
+    if action == "accounts_issued" and (m := re.fullmatch(r"(\d+) accounts \(([a-z/]+)\)", detail)):
+        kinds = "、".join(role_name(k) or k for k in m.group(2).split("/"))
+        return f"{m.group(1)} accounts: {kinds}" if en else f"{m.group(1)} 个账户：{kinds}"
     if action == "upload" and (m := re.fullmatch(r"sha256=(\w+) rows=(\{.*\}) errors=(\d+)", detail)):
         errors = int(m.group(3))
         rows = rows_text(m.group(2), lang)
@@ -146,7 +151,8 @@ def readable(frame: pd.DataFrame, regions: pd.DataFrame, lang: str = "zh") -> pd
         return names.get(code, code) if isinstance(code, str) else None
     def who(name):
         if isinstance(name, str) and name.startswith("cli:"):  # the operator at the server's command line
-            return f"{'command line' if lang == 'en' else '命令行'}（{name[4:]}）"
+            said = "command line" if lang == "en" else "命令行"
+            return said if name == "cli:operator" else f"{said}（{name[4:]}）"  # operator: no login name known
         return name
     return frame.assign(
         who=frame["username"].map(who) if "username" in frame else None,

@@ -62,6 +62,9 @@ def _update(view: View, complaint_id: str, side: str, guard, values: dict, refus
         row = conn.execute(sa.select(S.complaints).where(S.complaints.c.complaint_id == str(complaint_id))).mappings().first()
         if row is None or row[f"{side}_code"] != view.entity[1]:
             raise AccessDenied(f"没有这条诉求 / no such complaint: {str(complaint_id)[:40]}")
+        if row["source"] != "app":  # its steps come with the platform's extract, which the next import writes again
+            raise ValueError("平台导入的诉求请在招采平台办理，本系统随导入更新 / an imported complaint is answered on the "
+                             "procurement platform; the next import brings its steps")
         done = conn.execute(S.complaints.update().where(S.complaints.c.complaint_id == str(complaint_id), guard)
                             .values(**values)).rowcount
         if not done:
@@ -90,9 +93,10 @@ def raise_complaint(view: View, enterprise_code: str, product_code: str | None, 
     prefix = f"APP{today:%Y%m%d}"
     for _attempt in range(5):  # two institutions raising at the same moment: the second takes the next number
         with view.store.engine.connect() as conn:
-            taken = conn.execute(sa.select(sa.func.count()).select_from(S.complaints)
-                                 .where(S.complaints.c.complaint_id.like(prefix + "%"))).scalar()
-        complaint_id = f"{prefix}{taken + 1:05d}"
+            ids = conn.execute(sa.select(S.complaints.c.complaint_id)
+                               .where(S.complaints.c.complaint_id.like(prefix + "%"))).scalars().all()
+        numbers = [int(i[len(prefix):]) for i in ids if i[len(prefix):].isdigit() and len(i) == len(prefix) + 5]
+        complaint_id = f"{prefix}{max(numbers, default=0) + 1:05d}"  # the highest + 1: gaps and imports never jam it
         try:
             with view.store.begin() as conn:
                 conn.execute(S.complaints.insert().values(

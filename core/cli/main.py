@@ -228,9 +228,14 @@ def cmd_users(args) -> int:
             admin.create_user(store, operator, args.username, args.name or args.username, args.role, args.area,
                               new_password(), entity_code=args.enterprise or args.institution)
         elif args.action == "issue":
-            issued = admin.issue_accounts(store, operator, tuple(args.kinds.split(",")), args.area)
-            if args.out is None:
+            if args.out is None:  # the workbook is the only copy of the passwords: where it goes is known first
                 raise ValueError("issue 需要 --out FILE.xlsx / issue needs --out FILE.xlsx")
+            try:
+                with open(args.out, "ab"):
+                    pass
+            except OSError as err:
+                raise ValueError(f"无法写入 {args.out}：{err.strerror} / cannot write {args.out}") from None
+            issued = admin.issue_accounts(store, operator, tuple(args.kinds.split(",")), args.area)
             Path(args.out).write_bytes(admin.issued_workbook(store, operator, issued))
             print(f"issue: {len(issued)} 个账户，初始密码见 {args.out} / {len(issued)} accounts, passwords in {args.out}")
             return 0

@@ -7,6 +7,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from core.access import accounts, admin, roles
 from core.policy import regions
@@ -109,6 +110,9 @@ def clear(conn) -> None:
     views.drop_views(conn)
     _delete_data(conn)
     conn.execute(S.users.delete().where(S.users.c.is_demo.is_(True)))
+    # every enterprise and institution is the demo's: their accounts would bind to real ones of the same code
+    conn.execute(S.users.delete().where(sa.or_(S.users.c.enterprise_code.is_not(None),
+                                               S.users.c.institution_code.is_not(None))))
     conn.execute(S.store_meta.delete().where(S.store_meta.c.key.in_(DEMO_META)))
 
 

@@ -596,6 +596,8 @@ CATALOGUE.update({
     "dk.stage.answer": ("待企业回复", "Awaiting the reply"), "dk.stage.resolve": ("待企业解决", "Awaiting the resolution"),
     "dk.stage.confirm": ("待机构确认", "Awaiting confirmation"), "dk.stage.done": ("已办结", "Closed"),
     "dk.source.app": ("系统内提出", "Raised here"), "dk.source.import": ("平台导入", "Imported"),
+    "dk.imported_note": ("来源为“平台导入”的诉求请在招采平台答复和办结，本系统随下次导入更新。",
+                         "Imported complaints are answered on the procurement platform; the next import brings their steps."),
     "dk.col.stage_text": ("进度", "Stage"), "dk.col.workdays_left": ("距期限（工作日）", "Working days left"),
     "dk.col.description": ("问题描述", "Description"), "dk.col.reply_due": ("回复期限", "Reply due"),
     "dk.col.reply_text": ("企业回复", "Reply"), "dk.col.confirmation": ("机构确认", "Confirmation"),

@@ -86,12 +86,18 @@ def _put(ws: Worksheet, row: int, col: int, value, number_format: str | None = N
     return cell
 
 
+def sheet_title(title: str) -> str:
+    """A sheet's name as workbooks allow it: without \\ / ? * [ ] : and at most 31 characters (an entity's code
+    may hold any of them)."""
+    return re.sub(r"[\\/?*\[\]:]", "_", str(title))[:31].strip("'") or "Sheet"
+
+
 def add_sheet(wb: openpyxl.Workbook, title: str, frame: pd.DataFrame, headers: dict[str, str],
               percent: tuple[str, ...] = (), formats: dict[str, list[str | None]] | None = None,
               page_title: str = "", exported_by: str = "") -> Worksheet:
     """One sheet of the frame's `headers` columns (column -> header text). Rates (the catalogue's rate columns
     and `percent`) read in percent; `formats` gives some columns a number format per row (a flag's unit)."""
-    ws = wb.create_sheet(title[:31])
+    ws = wb.create_sheet(sheet_title(title))
     columns = [c for c in headers if c in frame.columns]
     for j, c in enumerate(columns, start=1):
         cell = _put(ws, 1, j, headers[c])

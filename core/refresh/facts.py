@@ -299,6 +299,13 @@ class Facts:
         sel = self.products[self.products["status"] == "中选"][["product_code", "manufacturer_code"]]
         return self.inst_product_distributor.merge(held, on=["institution_code", "product_code"]).merge(sel, on="product_code")
 
+    @staticmethod
+    def _by_others(pairs: pd.DataFrame) -> pd.DataFrame:
+        """The rows a distributor answers for besides their manufacturer: a manufacturer that delivers its own product
+        answers for it once, as its manufacturer."""
+        known = pairs.dropna(subset=["distributor_code"])
+        return known[known["distributor_code"] != known["manufacturer_code"]]
+
     @once
     def enterprise_products(self) -> pd.DataFrame:
         """Each manufacturer's and distributor's purchases, ordered (the delivery-rate window) and delivered
@@ -307,8 +314,8 @@ class Facts:
         sums = ["purchased_qty", "rate_order_qty", "rate_delivered_qty"]
         keys = ["enterprise_code", "institution_code", "product_code"]
         makers = pairs.groupby(["manufacturer_code", "institution_code", "product_code"])[sums].sum().rename_axis(keys)
-        dists = pairs.dropna(subset=["distributor_code"]).groupby(["distributor_code", "institution_code",
-                                                                   "product_code"])[sums].sum().rename_axis(keys)
+        dists = self._by_others(pairs).groupby(["distributor_code", "institution_code",
+                                                "product_code"])[sums].sum().rename_axis(keys)
         both = pd.concat([makers, dists]).groupby(level=[0, 1, 2]).sum().reset_index()
         return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
 
@@ -323,7 +330,7 @@ class Facts:
         pairs = self._supply_pairs()
         sums = ["rate_delivered_qty", "rate_order_qty"]
         by_maker = pairs.groupby("manufacturer_code")[sums].sum()
-        by_dist = pairs.dropna(subset=["distributor_code"]).groupby("distributor_code")[sums].sum()
+        by_dist = self._by_others(pairs).groupby("distributor_code")[sums].sum()
         both = pd.concat([by_maker, by_dist])
         both.index.name = "enterprise_code"
         both = both.groupby(level=0).sum().reset_index()
