@@ -104,6 +104,8 @@ with issue:
                 issued = admin.issue_accounts(s, me, tuple(kinds), city or None,
                                               progress=lambda f, m: bar.progress(min(f, 1.0), text=f"{t('ad.issuing', L)} {m}"))
                 st.session_state["ad_issued"] = (len(issued), admin.issued_workbook(s, me, issued) if len(issued) else None)
+                if issued.attrs.get("skipped"):
+                    st.warning(text.plain(t("ad.issue_skipped", L).format(codes="、".join(issued.attrs["skipped"][:50]))))
             except (ValueError, roles.AccessDenied) as err:
                 st.error(text.plain(str(err)))
             bar.empty()

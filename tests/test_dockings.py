@@ -303,3 +303,33 @@ def test_the_command_line_issues_accounts_only_where_their_passwords_can_go(stor
     every = {"jg_H1", "jg_H2", "qy_D1", "qy_M1", "qy_M2", "qy_M3", "qy_M4"}
     rows = list(openpyxl.load_workbook(out).active.values)
     assert count() == 7 and {r[0] for r in rows[1:]} == every
+
+
+def test_issuing_names_the_codes_it_cannot_make_names_of_and_two_at_once_make_each_account_once(store_url):
+    import threading
+    h = _store(store_url)
+    h.rows["enterprises"].append({"enterprise_code": "ZX/001", "enterprise_name": "斜杠企业", "role": "配送企业"})
+    h.rows["institutions"].append({**h.rows["institutions"][0], "institution_code": "M1", "institution_name": "同码机构"})
+    h.save()
+    operator = roles.system_user(h.store)
+    outcomes, start = [], threading.Barrier(2)
+
+    def issue() -> None:
+        start.wait()
+        try:
+            outcomes.append(admin.issue_accounts(h.store, operator))
+        except ValueError as err:
+            outcomes.append(str(err))
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 2, outcomes  # neither ended in anything but a result or a message
+    made = [o for o in outcomes if not isinstance(o, str) and len(o)]
+    assert len(made) == 1, outcomes  # one made them; the other made none (found them, or was told to try again)
+    names = set(h.store.read("SELECT username FROM users")["username"])
+    # the institution M1 gets its own account beside the enterprise M1; ZX/001 makes no user name: named, not made
+    assert names == {"jg_H1", "jg_H2", "jg_M1", "qy_D1", "qy_M1", "qy_M2", "qy_M3", "qy_M4"}
+    assert made[0].attrs["skipped"] == ["ZX/001"]

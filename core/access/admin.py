@@ -143,7 +143,9 @@ def issue_accounts(store, actor: User, kinds: tuple[str, ...] = ENTITY_ROLES, ci
     held = store.read("SELECT enterprise_code, institution_code FROM users WHERE role IN ('enterprise', 'institution')")
     have = {"enterprise": set(held["enterprise_code"].dropna()), "institution": set(held["institution_code"].dropna())}
     now, rows, out = _now(), [], []  # an enterprise and an institution may share a code: each kind its own
-    todo = [w for w in wanted if w[1] not in have[w[0]] and USERNAME.match(PREFIX[w[0]] + str(w[1]))]
+    fresh = [w for w in wanted if w[1] not in have[w[0]]]
+    todo = [w for w in fresh if USERNAME.match(PREFIX[w[0]] + str(w[1]))]
+    skipped = [str(w[1]) for w in fresh if not USERNAME.match(PREFIX[w[0]] + str(w[1]))]  # no valid user name
     if progress is not None:
         progress(0.0, f"0 / {len(todo)}")
     secrets_ = initial_passwords(len(todo), progress)
@@ -155,17 +157,23 @@ def issue_accounts(store, actor: User, kinds: tuple[str, ...] = ENTITY_ROLES, ci
         out.append({"username": username, "role_name": ROLES[role].zh, "entity_code": str(code),
                     "entity_name": str(name), "password": password})
     if rows:
-        with store.begin() as conn:
-            taken = {r.username for r in conn.execute(sa.select(S.users.c.username).where(
-                S.users.c.username.in_([r["username"] for r in rows])))}
-            if taken:
-                raise ValueError(f"用户名已被占用：{', '.join(sorted(taken))[:200]} / user names taken")
-            for part in range(0, len(rows), 500):
-                conn.execute(S.users.insert(), [
-                    {"enterprise_code": None, "institution_code": None, **r} for r in rows[part:part + 500]])
+        try:
+            with store.begin() as conn:
+                taken = {r.username for r in conn.execute(sa.select(S.users.c.username).where(
+                    S.users.c.username.in_([r["username"] for r in rows])))}
+                if taken:
+                    raise ValueError(f"用户名已被占用：{', '.join(sorted(taken))[:200]} / user names taken")
+                for part in range(0, len(rows), 500):
+                    conn.execute(S.users.insert(), [
+                        {"enterprise_code": None, "institution_code": None, **r} for r in rows[part:part + 500]])
+        except sa.exc.IntegrityError:  # another administrator issued some of them at the same moment: none written
+            raise ValueError("另一位管理员刚刚创建了其中的部分账户，本次未创建任何账户，请刷新后重试 / another administrator "
+                             "has just issued some of these accounts: none were made, try again") from None
     audit.record(store, actor, "accounts_issued", target=city or store.province_code,
                  detail=f"{len(rows)} accounts ({'/'.join(kinds)})")
-    return pd.DataFrame(out, columns=["username", "role_name", "entity_code", "entity_name", "password"])
+    made = pd.DataFrame(out, columns=["username", "role_name", "entity_code", "entity_name", "password"])
+    made.attrs["skipped"] = skipped  # codes that make no valid user name: their accounts are made one by one
+    return made
 
 
 def _change(store, actor: User, username: str, action: str, detail: str, end_sessions: str = "", **values) -> None:

@@ -237,6 +237,9 @@ def cmd_users(args) -> int:
                 raise ValueError(f"无法写入 {args.out}：{err.strerror} / cannot write {args.out}") from None
             issued = admin.issue_accounts(store, operator, tuple(args.kinds.split(",")), args.area)
             Path(args.out).write_bytes(admin.issued_workbook(store, operator, issued))
+            if issued.attrs.get("skipped"):
+                print(f"未创建（编码不能作为用户名，请逐个创建）/ not made (the code makes no user name): "
+                      f"{', '.join(issued.attrs['skipped'])}", file=sys.stderr)
             print(f"issue: {len(issued)} 个账户，初始密码见 {args.out} / {len(issued)} accounts, passwords in {args.out}")
             return 0
         elif args.action == "role":

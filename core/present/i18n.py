@@ -652,6 +652,8 @@ CATALOGUE.update({
 CATALOGUE.update({
     "set.wording": ("文书用语", "Wording of documents"),
     "nav.todo": ("待办事项", "To do"),
+    "ad.issue_skipped": ("以下单位的编码含有不能用于用户名的字符，未创建账户，请在“新建账户”中逐个创建：{codes}",
+                         "These codes hold characters a user name cannot: create their accounts one by one: {codes}"),
     "nav.sec.work": ("工作台", "My work"), "nav.sec.watch": ("监测分析", "Monitoring"),
     "nav.sec.act": ("处置", "Measures"), "nav.sec.system": ("系统", "System"), "nav.notice": ("季度通报", "Quarterly notification"),
     "todo.title": ("待办事项", "What waits for you"),
