@@ -87,6 +87,18 @@ def choice(frame, key: str):
     return st.selectbox(t("nt.which", L), list(labels), format_func=lambda n: text.plain(labels[n]), key=key)
 
 
+def with_reason(frame, key: str, none: str, submit: str, action, done) -> None:
+    """A form that sets one notification of `frame` aside with a reason (作废 a draft, 撤销 an issue)."""
+    if frame.empty:
+        st.caption(t(none, L))
+        return
+    with st.form(key):
+        which = choice(frame, f"{key}_which")
+        why = st.text_input(t("nt.reason", L), max_chars=200, key=f"{key}_reason")
+        if st.form_submit_button(t(submit, L)):
+            attempt(lambda: action(store, me, which, why), done)
+
+
 drafts, issued = done[done["status"] == "draft"], done[done["status"] == "issued"]
 tabs = st.tabs([t("nt.confirm", L), t("nt.discard", L), t("nt.revoke", L)] if me.can("issue") else [t("nt.discard", L)])
 if me.can("issue"):
@@ -102,22 +114,10 @@ if me.can("issue"):
                             lambda r: t("nt.confirmed", L).format(n=r.written) + (
                                 t("nt.left_out", L).format(codes="、".join(r.left_out)) if r.left_out else ""))
     with tabs[2]:
-        if issued.empty:
-            st.caption(t("nt.no_issued", L))
-        else:
-            with st.form("nt_revoke"):
-                which = choice(issued, "nt_revoke_which")
-                why = st.text_input(t("nt.reason", L), max_chars=200, key="nt_revoke_reason")
-                if st.form_submit_button(t("nt.revoke_submit", L)):
-                    attempt(lambda: notices.revoke(store, me, which, why), lambda n: t("nt.revoked", L).format(n=n))
+        with_reason(issued, "nt_revoke", "nt.no_issued", "nt.revoke_submit", notices.revoke,
+                    lambda n: t("nt.revoked", L).format(n=n))
 with tabs[1 if me.can("issue") else 0]:
-    if drafts.empty:
-        st.caption(t("nt.no_draft", L))
-    else:
-        with st.form("nt_discard"):
-            which = choice(drafts, "nt_discard_which")
-            why = st.text_input(t("nt.reason", L), max_chars=200, key="nt_discard_reason")
-            if st.form_submit_button(t("nt.discard_submit", L)):
-                attempt(lambda: notices.discard(store, me, which, why), lambda _r: t("nt.discarded", L))
+    with_reason(drafts, "nt_discard", "nt.no_draft", "nt.discard_submit", notices.discard,
+                lambda _r: t("nt.discarded", L))
 if "nt_flash" in st.session_state:
     st.success(text.plain(st.session_state.pop("nt_flash")))

@@ -191,17 +191,23 @@ def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt
     return Issued(written, left_out)
 
 
+def _set_aside(conn, notice_id: int, status: str, why: str) -> None:
+    """Mark a notification of `status` void with the reason, in `conn`; refused when it no longer has that status
+    (another user's step came first)."""
+    done = conn.execute(sa.update(S.notices).where(S.notices.c.notice_id == int(notice_id), S.notices.c.status == status)
+                        .values(status="void", void_reason=why))
+    if done.rowcount != 1:
+        said = ("不是待印发的通报稿", "is not a draft") if status == "draft" else ("尚未印发", "is not issued")
+        raise ValueError(f"通报 #{int(notice_id)} {said[0]} / notification #{int(notice_id)} {said[1]}")
+
+
 def discard(store, user: User, notice_id: int, reason: str) -> None:
     """Set a draft aside (作废), with the reason; it stays in the list, marked."""
     require(user, "notify")
     why = _one_line(reason, "作废原因", "reason", 200)
     row, _view = _notice(store, user, notice_id)
     with store.begin() as conn:
-        done = conn.execute(sa.update(S.notices).where(S.notices.c.notice_id == int(notice_id),
-                                                       S.notices.c.status == "draft").values(status="void",
-                                                                                             void_reason=why))
-        if done.rowcount != 1:
-            raise ValueError(f"通报 #{int(notice_id)} 不是待印发的通报稿 / notification #{int(notice_id)} is not a draft")
+        _set_aside(conn, notice_id, "draft", why)
         audit.record(store, user, "notice_void", target=f"#{int(notice_id)} {row['quarter']} {row['area_code']}",
                      detail=why, conn=conn)
 
@@ -213,15 +219,9 @@ def revoke(store, user: User, notice_id: int, reason: str) -> int:
     require(user, "issue")
     why = _one_line(reason, "撤销原因", "reason", 200)
     row, _view = _notice(store, user, notice_id)
-    if row["status"] != "issued":
-        raise ValueError(f"通报 #{int(notice_id)} 尚未印发 / notification #{int(notice_id)} is not issued")
     a = S.actions
     with store.begin() as conn:
-        done = conn.execute(sa.update(S.notices).where(S.notices.c.notice_id == int(notice_id),
-                                                       S.notices.c.status == "issued").values(status="void",
-                                                                                              void_reason=why))
-        if done.rowcount != 1:
-            raise ValueError(f"通报 #{int(notice_id)} 尚未印发 / notification #{int(notice_id)} is not issued")
+        _set_aside(conn, notice_id, "issued", why)
         withdrawn = conn.execute(a.update().where(
             a.c.case_kind == "ladder", a.c.status == cases.NOTIFIED, a.c.note == _note(row, row["doc_number"]),
             a.c.withdrawn_at.is_(None)).values(withdrawn_at=clock.now(), withdrawn_by=user.username,
