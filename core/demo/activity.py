@@ -34,35 +34,40 @@ def agreements(inst: pd.DataFrame, prods: pd.DataFrame, ents: pd.DataFrame, rng:
     distributors = ents[ents["role"] == "配送企业"].reset_index(drop=True)
     province_dist = distributors.loc[distributors["enterprise_name"] == PROVINCE_DISTRIBUTOR, "enterprise_code"].iloc[0]
     selected = prods[prods["status"] == "中选"]
+    # (group, city) -> the products of the group's maker for that city, as (code, price)
+    by_group = {gi: list(zip(f["manufacturer_code"], f["product_code"], f["price"]))
+                for gi, f in selected.groupby("group_index", sort=False)}
     options: dict[tuple[int, int], list[tuple[str, float]]] = {}
     for gi in range(len(C.GROUPS)):
-        choices = selected[selected["group_index"] == gi]
-        makers = choices["manufacturer_code"].unique()
+        choices = by_group.get(gi, [])
+        makers = list(dict.fromkeys(m for m, _, _ in choices))  # in order of appearance, as unique() gives them
         for ci in city_index.values():
-            chosen = choices[choices["manufacturer_code"] == makers[ci % len(makers)]]
-            options[(gi, ci)] = list(zip(chosen["product_code"], chosen["price"]))
+            options[(gi, ci)] = [(code, price) for m, code, price in choices if m == makers[ci % len(makers)]]
     city_dists = distributors["enterprise_code"].tolist()
-    rows = []
-    for r in inst.itertuples(index=False):
-        ci = city_index[r.city_code]
-        factor = KINDS[r.kind][4]
+    columns = {name: [] for name in ("institution_code", "product_code", "reported_qty", "prior_year_qty", "agreed_qty",
+                                     "distributor_code", "monthly_demand", "price", "group_index", "category")}
+    # The draws in the order they have always been made: the same seed gives the same agreements.
+    for code, city, kind in zip(inst["institution_code"], inst["city_code"], inst["kind"]):
+        ci = city_index[city]
+        factor = KINDS[kind][4]
         for gi, g in enumerate(C.GROUPS):
-            if not _holds(g, r.kind) or (r.kind == "village" and rng.random() < 0.5):
+            if not _holds(g, kind) or (kind == "village" and rng.random() < 0.5):
                 continue
             opts = options[(gi, ci)]
             product_code, price = opts[int(rng.integers(len(opts)))]
             reported = max(2.0, round(g.annual_qty * factor * float(rng.lognormal(0.0, 0.25))))
             prior = round(reported / rng.uniform(1.0, 1.15))
-            dist = province_dist if g.category == "耗材" else city_dists[2 * ci + int(r.institution_code[-1]) % 2]
-            rows.append({
-                "institution_code": r.institution_code, "product_code": product_code,
-                "period_start": PERIOD_START, "period_end": PERIOD_END,
-                "reported_qty": float(reported), "prior_year_qty": float(prior),
-                "agreed_qty": float(round(reported * 0.8)), "distributor_code": dist,
-                "monthly_demand": reported / 12 * rng.uniform(0.97, 1.08),
-                "price": price, "group_index": gi, "category": g.category,
-            })
-    return pd.DataFrame(rows)
+            dist = province_dist if g.category == "耗材" else city_dists[2 * ci + int(code[-1]) % 2]
+            for name, value in (("institution_code", code), ("product_code", product_code),
+                                ("reported_qty", float(reported)), ("prior_year_qty", float(prior)),
+                                ("agreed_qty", float(round(reported * 0.8))), ("distributor_code", dist),
+                                ("monthly_demand", reported / 12 * rng.uniform(0.97, 1.08)), ("price", price),
+                                ("group_index", gi), ("category", g.category)):
+                columns[name].append(value)
+    frame = pd.DataFrame(columns)
+    frame.insert(2, "period_start", PERIOD_START)
+    frame.insert(3, "period_end", PERIOD_END)
+    return frame
 
 
 def _order_frame(inst_codes, prod_codes, dist_codes, per_month_qty, prices, k: int, as_of: dt.date,
@@ -96,14 +101,18 @@ def orders(agr: pd.DataFrame, inst: pd.DataFrame, prods: pd.DataFrame, scale: Sc
     demand = agr[agr["category"] == "药品"].groupby(["institution_code", "group_index"])["monthly_demand"].sum()
     nonsel = prods[prods["winner"] == -2]
     big = inst[inst["level"].isin(["三级", "二级"]) & (inst["ownership"] == "公立")]
+    demand = demand.to_dict()
+    nonsel = list(zip(nonsel["product_code"], nonsel["group_index"], nonsel["price"]))
+    substitutes = prods[prods["winner"] == -4]
+    substitutes = list(zip(substitutes["product_code"], substitutes["price"]))
     side = []
-    for r in big.itertuples(index=False):
-        for p in nonsel.itertuples(index=False):
-            if demand.get((r.institution_code, p.group_index), 0) >= 400 and rng.random() < 0.5:
-                side.append((r.institution_code, p.product_code, p.price, 1.3 * 12 * 40 * rng.uniform(0.9, 1.1)))
-        for p in prods[prods["winner"] == -4].itertuples(index=False):
+    for code in big["institution_code"]:  # the draws in their usual order (same seed, same orders)
+        for product, group, price in nonsel:
+            if demand.get((code, group), 0) >= 400 and rng.random() < 0.5:
+                side.append((code, product, price, 1.3 * 12 * 40 * rng.uniform(0.9, 1.1)))
+        for product, price in substitutes:
             if rng.random() < 0.4:
-                side.append((r.institution_code, p.product_code, p.price, 12 * 40 * rng.uniform(1.6, 1.9)))
+                side.append((code, product, price, 12 * 40 * rng.uniform(1.6, 1.9)))
     side_df = pd.DataFrame(side, columns=["institution_code", "product_code", "price", "prior_year_qty"])
     dist = dict(zip(agr["institution_code"], agr["distributor_code"]))
     if len(side_df):
@@ -113,7 +122,7 @@ def orders(agr: pd.DataFrame, inst: pd.DataFrame, prods: pd.DataFrame, scale: Sc
         parts.append(frame)
     out = pd.concat(parts, ignore_index=True).sort_values(["order_date", "institution_code", "product_code"], kind="stable")
     out = out.reset_index(drop=True)
-    out["order_id"] = [f"DD2026{i + 1:09d}" for i in range(len(out))]
+    out["order_id"] = "DD2026" + pd.Series(np.arange(1, len(out) + 1)).astype(str).str.zfill(9)
     out["channel"] = "线上"
     _deliver(out, as_of, rng)
     baseline = side_df.assign(year=2025, prior_year_qty=side_df["prior_year_qty"].round())[

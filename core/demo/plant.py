@@ -33,7 +33,7 @@ ALIKE = {
 class Planter:
     def __init__(self, inst, ents, prods, agr, orders, baseline, complaints, as_of: dt.date, rng):
         self.inst, self.ents, self.prods, self.agr = inst, ents, prods, agr
-        self.orders, self.baseline, self.complaints = orders, baseline, complaints
+        self.orders, self.baseline, self.complaints = orders, baseline, complaints  # orders: see the property
         self.as_of, self.rng = as_of, rng
         self.cities = sorted(inst["city_code"].unique())
         self.used: set[str] = set()
@@ -43,6 +43,37 @@ class Planter:
         self.city_of = dict(zip(inst["institution_code"], inst["city_code"]))
 
     # -- helpers ---------------------------------------------------------------------
+    @property
+    def orders(self) -> pd.DataFrame:
+        return self._orders
+
+    @orders.setter
+    def orders(self, frame: pd.DataFrame) -> None:
+        self._orders, self._positions, self._order_at = frame, None, None
+
+    def _mask(self, positions) -> pd.Series:
+        mask = np.zeros(len(self._orders), dtype=bool)
+        mask[positions] = True
+        return pd.Series(mask, index=self._orders.index)
+
+    def _of(self, institution: str, products: set[str] | None = None) -> np.ndarray:
+        if self._positions is None:  # each institution's orders, found once per version of the orders
+            self._positions = self._orders.groupby("institution_code", sort=False).indices
+        positions = self._positions.get(institution, np.array([], dtype=np.intp))
+        if products is not None:
+            positions = positions[self._orders["product_code"].iloc[positions].isin(products).to_numpy()]
+        return positions
+
+    def of(self, institution: str, product: str | None = None) -> pd.Series:
+        """Mask of an institution's orders (of one product), without comparing every order's codes each time."""
+        return self._mask(self._of(institution, None if product is None else {product}))
+
+    def order(self, order_id: str) -> pd.Series:
+        """Mask of one order."""
+        if self._order_at is None:
+            self._order_at = dict(zip(self._orders["order_id"], range(len(self._orders))))
+        return self._mask([self._order_at[order_id]])
+
     def note(self, flag_id, level, subject, detail="", severity=None, note=""):
         self.manifest.append({"flag_id": flag_id, "level": level, "subject_code": subject,
                               "detail_code": detail, "severity": severity, "note": note})
@@ -51,14 +82,16 @@ class Planter:
         """The first unused institution of a kind in the i-th city (or, where that city has none, the next); in a
         province without that kind (a municipality has no township health centres), the nearest kind it has."""
         same_side = tuple(k for k, v in KINDS.items() if v[2] == KINDS[kind][2])  # primary or not, like the kind
+        free: dict[str, list[tuple[str, str]]] = {}  # city -> its unused institutions (kind, code), in their order
+        for city, k, code in zip(self.inst["city_code"], self.inst["kind"], self.inst["institution_code"]):
+            if code not in self.used:
+                free.setdefault(city, []).append((k, code))
+        held = None if need_group is None else set(zip(self.agr["institution_code"], self.agr["group_index"]))
         for wanted in ((kind,), ALIKE.get(kind, ()), same_side):
             for step in range(len(self.cities)):
                 city = self.cities[(city_i + step) % len(self.cities)]
-                cands = self.inst[(self.inst["city_code"] == city) & self.inst["kind"].isin(wanted)
-                                  & ~self.inst["institution_code"].isin(self.used)]
-                for code in cands["institution_code"]:
-                    mine = self.agr[self.agr["institution_code"] == code]
-                    if need_group is None or (mine["group_index"] == need_group).any():
+                for k, code in free.get(city, []):
+                    if k in wanted and (held is None or (code, need_group) in held):
                         self.used.add(code)
                         return code
         raise LookupError(f"no {kind} left in the province")
@@ -87,13 +120,16 @@ class Planter:
 
     def agreement_orders(self, idx: int) -> pd.Series:
         a = self.agr.loc[idx]
-        return (self.orders["institution_code"] == a["institution_code"]) & (self.orders["product_code"] == a["product_code"])
+        return self.of(a["institution_code"], a["product_code"])
 
     def orders_of(self, agreement_index) -> pd.Series:
         """Mask of the orders of several agreements, in one pass over the orders."""
-        pairs = pd.MultiIndex.from_frame(self.agr.loc[agreement_index, ["institution_code", "product_code"]])
-        return pd.Series(pd.MultiIndex.from_frame(self.orders[["institution_code", "product_code"]]).isin(pairs),
-                         index=self.orders.index)
+        wanted: dict[str, set[str]] = {}
+        pairs = self.agr.loc[agreement_index]
+        for institution, product in zip(pairs["institution_code"], pairs["product_code"]):
+            wanted.setdefault(institution, set()).add(product)
+        return self._mask(np.concatenate([[], *(self._of(institution, products) for institution, products in wanted.items())])
+                          .astype(np.intp))
 
     def scale_delivery(self, mask: pd.Series, fraction: float) -> None:
         """Deliver a fraction of the orders, in whole pieces (boxes, devices): along each institution x product's
@@ -279,11 +315,10 @@ class Planter:
             code = self.pick(city_i, kind, need_group=gi)
             g = C.GROUPS[gi]
             held = self.agr[(self.agr["institution_code"] == code) & (self.agr["group_index"] == gi)]
-            selected_qty = self.orders.loc[(self.orders["institution_code"] == code)
+            selected_qty = self.orders.loc[self.of(code)
                                            & self.orders["product_code"].isin(held["product_code"]), "order_qty"].sum()
             product = self.prods[(self.prods["group_index"] == gi) & (self.prods["winner"] == -2)].iloc[0]
-            self.orders = self.orders[~((self.orders["institution_code"] == code)
-                                        & (self.orders["product_code"] == product["product_code"]))]
+            self.orders = self.orders[~self.of(code, product["product_code"])]
             self.add_orders(code, product["product_code"], ratio * selected_qty, product["price"], held["distributor_code"].iloc[0])
             self.note("nonselected_share_high", "institution", code, f"{g.generic_name}|{g.dosage_form}",
                       "serious" if ratio > 1 else "warning", f"非中选/中选 = {ratio}")
@@ -294,10 +329,10 @@ class Planter:
             code = self.pick(city_i, kind)
             product = subs.iloc[n % len(subs)]
             pc = product["product_code"]
-            self.orders = self.orders[~((self.orders["institution_code"] == code) & (self.orders["product_code"] == pc))]
+            self.orders = self.orders[~self.of(code, pc)]
             self.baseline = self.baseline[~((self.baseline["institution_code"] == code) & (self.baseline["product_code"] == pc))]
             self.add_orders(code, pc, 600.0, product["price"], self.agr.loc[self.agreement(code), "distributor_code"])
-            bought = self.orders.loc[(self.orders["institution_code"] == code) & (self.orders["product_code"] == pc), "order_qty"].sum()
+            bought = self.orders.loc[self.of(code, pc), "order_qty"].sum()
             self.baseline = pd.concat([self.baseline, pd.DataFrame([{
                 "institution_code": code, "product_code": pc, "year": 2025, "prior_year_qty": float(round(bought / over))}])],
                 ignore_index=True)
@@ -308,14 +343,14 @@ class Planter:
         t = np.datetime64(self.as_of)
         for city_i, kind in ((5, "township"), (13, "county_hospital"), (7, "village")):
             code = self.pick(city_i, kind)
-            for oid in self.orders.loc[(self.orders["institution_code"] == code), "order_id"].iloc[[3, 7]]:
-                self.orders.loc[self.orders["order_id"] == oid, "channel"] = "线下"
+            for oid in self.orders.loc[self.of(code), "order_id"].iloc[[3, 7]]:
+                self.orders.loc[self.order(oid), "channel"] = "线下"
                 self.note("offline_purchase", "institution", code, oid, "warning")
         for city_i, kind in ((6, "county_tcm"), (14, "community")):
             idx = self.agreement(self.pick(city_i, kind))
             oid = self.orders.loc[self.agreement_orders(idx), "order_id"].iloc[5]
             qty = float(math.ceil(5 * self.agr.loc[idx, "agreed_qty"] / 12))
-            self.orders.loc[self.orders["order_id"] == oid, ["order_qty", "delivered_qty"]] = qty
+            self.orders.loc[self.order(oid), ["order_qty", "delivered_qty"]] = qty
             self.note("abnormal_order", "institution", self.agr.loc[idx, "institution_code"], oid, "warning", "超过月均约定量5倍")
         side = self.orders[self.orders["product_code"].isin(self.prods.loc[self.prods["winner"] == -2, "product_code"])
                            & ~self.orders["institution_code"].isin(self.used)]
@@ -325,19 +360,19 @@ class Planter:
             product = self.prods[self.prods["winner"] == -2].iloc[0]
             self.add_orders(code, product["product_code"], 40.0, product["price"],
                             self.agr.loc[self.agreement(code), "distributor_code"])
-            side = self.orders[(self.orders["institution_code"] == code) & (self.orders["product_code"] == product["product_code"])]
+            side = self.orders[self.of(code, product["product_code"])]
         row = (here if len(here) else side).iloc[0]
         self.used.add(row["institution_code"])
-        self.orders.loc[self.orders["order_id"] == row["order_id"], ["order_qty", "delivered_qty"]] = 600.0
+        self.orders.loc[self.order(row["order_id"]), ["order_qty", "delivered_qty"]] = 600.0
         self.note("abnormal_order", "institution", row["institution_code"], row["order_id"], "warning", "无约定量的超大订单")
         for city_i, kind, late in ((8, "township", 8), (15, "city_general", 9), (0, "village", None)):
             code = self.pick(city_i, kind)
-            mine = self.orders[(self.orders["institution_code"] == code) & self.orders["delivery_date"].notna()]
+            mine = self.orders[self.of(code) & self.orders["delivery_date"].notna()]
             month = 9 if late is None else 6
             row = mine[mine["delivery_date"] >= np.datetime64(f"2026-{month:02d}-01")].iloc[0]
             delivered = pd.Timestamp(row["delivery_date"]).date()
             receipt = np.datetime64("NaT") if late is None else np.datetime64(CAL.add(delivered, late))
-            self.orders.loc[self.orders["order_id"] == row["order_id"], "receipt_date"] = receipt
+            self.orders.loc[self.order(row["order_id"]), "receipt_date"] = receipt
             assert late is not None or t > np.datetime64(CAL.add(delivered, 5))
             self.note("receipt_confirmation_late", "institution", code, row["order_id"], "warning")
 
@@ -345,8 +380,8 @@ class Planter:
         """Institutions whose problems are prominent (问题突出): warnings of three distinct ladder flags each (two
         offline orders, a late receipt, an abnormal order). Two lie in the county with the most planted problems so
         far (the demo's county officer holds it), one more in its city, and one in each of a few other cities."""
-        counties = pd.Series([self.inst.set_index("institution_code").loc[m["subject_code"], "county_code"]
-                              for m in self.manifest if m["level"] == "institution"])
+        county_of = dict(zip(self.inst["institution_code"], self.inst["county_code"]))
+        counties = pd.Series([county_of[m["subject_code"]] for m in self.manifest if m["level"] == "institution"])
         top = counties.value_counts().sort_index().sort_values(ascending=False, kind="stable").index[0]
         city = self.inst.loc[self.inst["county_code"] == top, "city_code"].iloc[0]
         city_i = self.cities.index(city)
@@ -361,7 +396,7 @@ class Planter:
         chosen += [self.pick(city_i, "township")]
         chosen += [self.pick((city_i + k * 5) % len(self.cities), kinds[k % len(kinds)]) for k in range(1, 4)]
         for code in chosen:
-            mine = self.orders[(self.orders["institution_code"] == code) & self.orders["delivery_date"].notna()]
+            mine = self.orders[self.of(code) & self.orders["delivery_date"].notna()]
             late = mine[mine["delivery_date"] >= np.datetime64("2026-06-01")]
             planted = {m["detail_code"] for m in self.manifest if m["subject_code"] == code}
             mine_agr = self.agr[(self.agr["institution_code"] == code) & ~self.agr["product_code"].isin(planted)]
@@ -371,16 +406,16 @@ class Planter:
                 continue  # a small institution (a mini province) without the orders to carry all three
             offline = mine["order_id"].iloc[[1, 4]]
             for oid in offline:
-                self.orders.loc[self.orders["order_id"] == oid, "channel"] = "线下"
+                self.orders.loc[self.order(oid), "channel"] = "线下"
                 self.note("offline_purchase", "institution", code, oid, "warning")
             row = late.iloc[0]
             receipt = np.datetime64(CAL.add(pd.Timestamp(row["delivery_date"]).date(), 8))
-            self.orders.loc[self.orders["order_id"] == row["order_id"], "receipt_date"] = receipt
+            self.orders.loc[self.order(row["order_id"]), "receipt_date"] = receipt
             self.note("receipt_confirmation_late", "institution", code, row["order_id"], "warning")
             idx = int(mine_agr.index[0])  # a product no other plant of the institution touches
             oid = online[0].iloc[5]
             qty = float(math.ceil(5 * self.agr.loc[idx, "agreed_qty"] / 12))
-            self.orders.loc[self.orders["order_id"] == oid, ["order_qty", "delivered_qty"]] = qty
+            self.orders.loc[self.order(oid), ["order_qty", "delivered_qty"]] = qty
             self.note("abnormal_order", "institution", code, oid, "warning", "问题突出：超过月均约定量5倍")
         self.officer_cases([c for c in chosen[:2] if any(m["subject_code"] == c for m in self.manifest)])
 
