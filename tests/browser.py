@@ -86,7 +86,7 @@ def sign_in(page, url: str, username: str, password: str | None = None) -> None:
     page.goto(url)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码", exact=True).fill(password or DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
 
 
 def click_map(page, point, attempts: int = 6) -> bool:

@@ -231,9 +231,12 @@ def app(demo_copy, monkeypatch):
 def pytest_collection_modifyitems(items):
     """With several workers (pytest-xdist, `--dist loadgroup` in pytest.ini) the tests of a module that share a
     module-scoped fixture (a server, a store, 31 provinces) run on one worker, so the fixture is made once; any
-    other test goes to whichever worker is free."""
+    other test goes to whichever worker is free. A test may name its group itself (the browser walk runs as two
+    groups, one per language, each with its own server: half the time on one worker)."""
     for item in items:
         defs = getattr(item, "_fixtureinfo", None)
+        if item.get_closest_marker("xdist_group"):  # a group of its own (a share of a long module's tests)
+            continue
         if defs and any(d.scope == "module" for fixturedefs in defs.name2fixturedefs.values() for d in fixturedefs):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     # Browser tests mostly wait (for the server, for chromium to draw): spread them among the others, so that both

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.g
 def test_city_officer_sees_only_the_own_city_then_signs_out(demo_store):
     with streamlit_server(demo_store.url) as base, browser_page() as page:
         page.goto(base + "/map?area=370100")  # a crafted link to another city (济南市)
-        page.get_by_role("button", name="登录").wait_for(timeout=120_000)
+        page.get_by_role("button", name="登录", exact=True).wait_for(timeout=120_000)
         assert page.locator('[data-testid="stDataFrame"]').count() == 0  # nothing before signing in
         sign_in(page, base + "/map?area=370100", "demo_city")
         page.get_by_role("button", name="德州市").wait_for(timeout=120_000)
@@ -25,7 +25,7 @@ def test_city_officer_sees_only_the_own_city_then_signs_out(demo_store):
         assert page.get_by_text("历下区").count() == 0  # nothing of 济南
         assert "area=371400" in page.url
         page.get_by_role("button", name="退出登录").click()
-        page.get_by_role("button", name="登录").wait_for(timeout=60_000)
+        page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
         page.get_by_text("已退出登录").wait_for(timeout=30_000)
         # The last page's elements leave when the login page's run ends.
         page.locator('[data-testid="stDataFrame"]').first.wait_for(state="detached", timeout=60_000)
@@ -33,5 +33,5 @@ def test_city_officer_sees_only_the_own_city_then_signs_out(demo_store):
         assert page.locator('[data-testid="stDataFrame"]').count() == 0 and page.locator("canvas").count() == 0
         assert page.get_by_text("下级区域").count() == 0 and page.get_by_text("本级指标").count() == 0
         page.goto(base + "/map?area=371400")  # the link again, after signing out: only the login page
-        page.get_by_role("button", name="登录").wait_for(timeout=60_000)
+        page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
         assert page.locator('[data-testid="stDataFrame"]').count() == 0 and page.locator("canvas").count() == 0

@@ -37,7 +37,7 @@ def browser():
 def _sign_in(page, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
 
 
 def _idle(page) -> None:
@@ -51,7 +51,7 @@ def test_sign_in_survives_reload_and_new_tabs_and_ends_everywhere(demo_store, br
         context = browser.new_context(viewport={"width": 1400, "height": 1200}, locale="zh-CN")
         page = context.new_page()
         page.goto(base + "/overview?area=371400&cat=耗材")  # an address asked for before signing in
-        page.get_by_role("button", name="登录").wait_for(timeout=120_000)
+        page.get_by_role("button", name="登录", exact=True).wait_for(timeout=120_000)
         _idle(page)
         assert page.get_by_text("Page not found").count() == 0 and "does not seem to exist" not in page.inner_text("body")
         _sign_in(page, "demo_city")
@@ -96,7 +96,7 @@ def test_sign_in_survives_reload_and_new_tabs_and_ends_everywhere(demo_store, br
         page.get_by_role("link", name="数据概况").click()  # ... ends the first tab at its next click
         page.get_by_text("您已在其他窗口退出登录").wait_for(timeout=60_000)
         page.reload()
-        page.get_by_role("button", name="登录").wait_for(timeout=60_000)
+        page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
         assert sessions.COOKIE not in {c["name"] for c in context.cookies()}  # the browser forgot its cookie
 
         _sign_in(page, "demo_county")  # disabling the account ends its session at once
@@ -105,7 +105,7 @@ def test_sign_in_survives_reload_and_new_tabs_and_ends_everywhere(demo_store, br
         page.get_by_role("link", name="供应监测").click()
         page.get_by_text("账户已停用或已失效").wait_for(timeout=60_000)
         page.reload()
-        page.get_by_role("button", name="登录").wait_for(timeout=60_000)
+        page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
         context.close()
     db.dispose(url)
 

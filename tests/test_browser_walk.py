@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -63,8 +62,7 @@ def walk_url(demo_store, tmp_path_factory):
 def browser():
     """One browser profile for the walk (its cache keeps the map's scripts); each walk starts without cookies."""
     from playwright.sync_api import sync_playwright
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)  # each walk replaces its own pictures (two workers may walk at once)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = chromium.new_context(viewport={"width": 1400, "height": 1800}, locale="zh-CN")
@@ -168,12 +166,14 @@ def _problems(seen: dict, lang: str, products: set[str]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", [pytest.param(lang, marks=pytest.mark.xdist_group(f"walk-{lang}")) for lang in ("zh", "en")])
 @pytest.mark.parametrize("username", ROLES)
 def test_every_page_reads_clean(walk_url, browser, demo_store, username, lang):
     role = accounts.load(demo_store, username).role
     products = set(re.findall(r"[A-Za-z][A-Za-z0-9_./@-]*", " ".join(
         demo_store.read("SELECT specification FROM products WHERE specification IS NOT NULL")["specification"])))
+    for old in SHOTS.glob(f"{username}-{lang}-*.png"):
+        old.unlink()
     browser.clear_cookies()
     page = browser.new_page()
     foreign: list[str] = []
