@@ -137,7 +137,7 @@ def _orders(n: int, bad_last: bool = False) -> pd.DataFrame:
 
 
 def test_bulk_load_into_an_empty_table_rebuilds_its_indexes_or_leaves_them(store_url):
-    """Loading 100,000 rows into empty orders drops the secondary indexes and builds them after; a load that
+    """Loading 10,000 rows into empty orders drops the secondary indexes and builds them after; a load that
     fails (the last row breaks a check) leaves the table empty with every index, also when the load is the
     first statement of its transaction."""
     store = open_store(store_url)
@@ -146,18 +146,18 @@ def test_bulk_load_into_an_empty_table_rebuilds_its_indexes_or_leaves_them(store
     assert expected <= _order_indexes(store)
     with pytest.raises(Exception, match="ck_order_qty"):
         with store.begin() as conn:
-            db.bulk_insert_empty(conn, S.orders, _orders(100_000, bad_last=True))
+            db.bulk_insert_empty(conn, S.orders, _orders(10_000, bad_last=True))
     assert expected <= _order_indexes(store)
     assert store.read("SELECT COUNT(*) AS n FROM orders")["n"].iloc[0] == 0
     with store.begin() as conn:
-        assert db.bulk_insert_empty(conn, S.orders, _orders(100_000)) == 100_000
+        assert db.bulk_insert_empty(conn, S.orders, _orders(10_000)) == 10_000
     assert expected <= _order_indexes(store)
     if store.is_postgres:  # the rebuilt indexes are whole and in use
         assert store.read("SELECT bool_and(indisvalid AND indisready) AS ok FROM pg_index "
                           "WHERE indrelid = 'orders'::regclass")["ok"].iloc[0]
     else:
         assert store.read("PRAGMA integrity_check").iloc[0, 0] == "ok"
-    assert store.read("SELECT COUNT(*) AS n FROM orders WHERE order_qty = 7")["n"].iloc[0] == 100_000 // 7
+    assert store.read("SELECT COUNT(*) AS n FROM orders WHERE order_qty = 7")["n"].iloc[0] == 10_000 // 7
 
 
 def test_large_reads_keep_codes_as_text_and_agree_from_two_threads(store_url):
