@@ -236,10 +236,28 @@ def mark_red_since(conn, view_id: int) -> None:
                  {"v": view_id, "now": clock.now()})
 
 
-def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet) -> dt.date:
+class AlreadyCurrent(Exception):
+    """Another process stored the default view for the same data while this one computed it."""
+
+
+def _drop_unless_current(version: str):
+    def before(conn) -> None:
+        """In the writer's transaction (on PostgreSQL after the writers' lock): give way to a default view stored
+        meanwhile for the same data, else drop every view."""
+        stored = conn.execute(sa.select(S.mart_views.c.view_id).where(
+            S.mart_views.c.is_default.is_(True), S.mart_views.c.data_version == version)).first()
+        if stored is not None:
+            raise AlreadyCurrent()
+        drop_views(conn)
+    return before
+
+
+def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet, give_way: bool = False) -> dt.date:
     """Drop every view and compute the default one (every category at `as_of`, by default the
-    latest order date); return the as-of date used."""
-    result, _info = _store_view(store, as_of, progress, "", True, before=drop_views, after=mark_red_since)
+    latest order date); return the as-of date used. `give_way`: raise AlreadyCurrent, storing nothing, when
+    another process stored the default view for the same data meanwhile (sessions asking for figures at once)."""
+    before = _drop_unless_current(store.meta("data_version", "0")) if give_way else drop_views
+    result, _info = _store_view(store, as_of, progress, "", True, before=before, after=mark_red_since)
     progress(1.0, "完成 / done")
     return result["facts"].as_of
 
@@ -262,8 +280,8 @@ def ensure_default(store, progress: Progress = _quiet) -> ViewInfo:
         if found is not None:
             return found
         try:
-            refresh(store, progress=progress)
-        except sa.exc.IntegrityError:  # another process stored the same view meanwhile
+            refresh(store, progress=progress, give_way=True)
+        except (sa.exc.IntegrityError, AlreadyCurrent):  # another process stored the same view meanwhile
             cache.changed(store)
         found = default_view(store)
         if found is None:
