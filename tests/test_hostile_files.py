@@ -116,7 +116,7 @@ CASES = {  # name: (how to make it in a folder, words of the message)
     "binary_csv": (lambda d: _bytes(d / "orders.csv", bytes(range(256)) * 16), "NUL bytes"),
     "big5_csv": (lambda d: _csv(d / "institutions.csv", "institution_code,institution_name,county_code,level,category,is_primary\n"
                                 "H9,歷下區人民醫院,370102,二級,綜合醫院,否\n", "big5"), "Big5"),
-    "unknown_sheet": (lambda d: _csv(d / "shipments.csv", ORDERS_CSV, "utf-8"), "unknown sheet"),
+    "unknown_sheet": (lambda d: _csv(d / "shipments.csv", ORDERS_CSV, "utf-8"), "names no sheet"),
     "missing_column": (lambda d: _csv(d / "orders.csv", ORDERS_CSV.replace(",channel", "").replace(",线上", ""), "utf-8"),
                        "required column is missing"),
     "same_sheet_twice": (lambda d: [_csv(d / "orders.csv", ORDERS_CSV, "utf-8"), _csv(d / "采购订单.csv", ORDERS_CSV, "utf-8")],

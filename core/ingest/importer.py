@@ -1,7 +1,7 @@
 """One import path: read a standard extract, map its headers, check it whole, then write.
 
 Reads .xlsx (calamine) with English or Chinese sheet names and headers, or one .csv per
-sheet named after it (UTF-8, UTF-8 with BOM, or GB18030). Every cell is read as text and
+sheet whose file name is, or contains, the sheet's name (UTF-8 with or without BOM, UTF-16, GB18030). Every cell is read as text and
 converted by the column's kind, so codes keep their leading zeros. Nothing is written
 unless the whole file is valid; a valid file is written in one transaction, rows
 inserted or replaced by their key.
@@ -168,8 +168,19 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
             if str(title).strip().lower() in F.NOTE_SHEETS:
                 continue
             sheet = F.sheet_for(str(title))
+            named = F.sheets_named_in(str(title)) if sheet is None and path.suffix.lower() == ".csv" else []
+            if sheet is None and not named and path.suffix.lower() == ".csv" and \
+                    any(note in str(title).lower() for note in F.NOTE_SHEETS):
+                continue  # the template's notes saved as a CSV of their own (filled-填写说明.csv)
+            if sheet is None and len(named) == 1:  # a CSV named after its sheet: filled-医疗机构.csv, orders_2026-10.csv
+                sheet = named[0]
             if sheet is None:
-                problems.append(Problem(str(title), None, "", str(title), "未知的工作表名称", "unknown sheet name"))
+                what = ("CSV 文件名", "the CSV file name") if path.suffix.lower() == ".csv" else ("工作表名称", "the sheet name")
+                several = (f"同时含有 {'、'.join(s.zh for s in named)}，无法确定是哪张表", f"names {', '.join(s.name for s in named)} "
+                           "at once, so the sheet it holds is unclear") if named else ("未对应任何工作表", "names no sheet")
+                problems.append(Problem(str(title), None, "", str(title),
+                                        f"{what[0]}{several[0]}；应为（或含有）以下名称之一：{F.accepted_names('zh')}",
+                                        f"{what[1]} {several[1]}: it must be (or contain) one of {F.accepted_names('en')}"))
                 continue
             if sheet.name in sheets:
                 problems.append(Problem(str(title), None, "", path.name, f"工作表“{sheet.zh}”在上传中出现了不止一次",

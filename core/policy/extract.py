@@ -136,6 +136,18 @@ def sheet_for(title: str) -> Sheet | None:
     return None
 
 
+def sheets_named_in(file_stem: str) -> list[Sheet]:
+    """The sheets whose English or Chinese name a CSV file's name contains (`filled-医疗机构`, `orders_2026-10`):
+    one when the name says which sheet the file holds, none or several when it does not."""
+    t = file_stem.strip().lower()
+    return [s for s in SHEETS if s.name in t or s.zh in t]
+
+
+def accepted_names(lang: str) -> str:
+    """The sheet names an upload may use, for a message: 医疗机构/institutions, ..."""
+    return "、".join(f"{s.zh}/{s.name}" for s in SHEETS) if lang == "zh" else ", ".join(f"{s.name}/{s.zh}" for s in SHEETS)
+
+
 def bilingual_header(column: Column) -> str:
     """The template's header: Chinese above English."""
     return f"{column.zh}\n{column.name}"
