@@ -44,8 +44,7 @@ def agreements(inst: pd.DataFrame, prods: pd.DataFrame, ents: pd.DataFrame, rng:
         for ci in city_index.values():
             options[(gi, ci)] = [(code, price) for m, code, price in choices if m == makers[ci % len(makers)]]
     city_dists = distributors["enterprise_code"].tolist()
-    columns = {name: [] for name in ("institution_code", "product_code", "reported_qty", "prior_year_qty", "agreed_qty",
-                                     "distributor_code", "monthly_demand", "price", "group_index", "category")}
+    rows = []
     # The draws in the order they have always been made: the same seed gives the same agreements.
     for code, city, kind in zip(inst["institution_code"], inst["city_code"], inst["kind"]):
         ci = city_index[city]
@@ -58,16 +57,15 @@ def agreements(inst: pd.DataFrame, prods: pd.DataFrame, ents: pd.DataFrame, rng:
             reported = max(2.0, round(g.annual_qty * factor * float(rng.lognormal(0.0, 0.25))))
             prior = round(reported / rng.uniform(1.0, 1.15))
             dist = province_dist if g.category == "耗材" else city_dists[2 * ci + int(code[-1]) % 2]
-            for name, value in (("institution_code", code), ("product_code", product_code),
-                                ("reported_qty", float(reported)), ("prior_year_qty", float(prior)),
-                                ("agreed_qty", float(round(reported * 0.8))), ("distributor_code", dist),
-                                ("monthly_demand", reported / 12 * rng.uniform(0.97, 1.08)), ("price", price),
-                                ("group_index", gi), ("category", g.category)):
-                columns[name].append(value)
-    frame = pd.DataFrame(columns)
-    frame.insert(2, "period_start", PERIOD_START)
-    frame.insert(3, "period_end", PERIOD_END)
-    return frame
+            rows.append({
+                "institution_code": code, "product_code": product_code,
+                "period_start": PERIOD_START, "period_end": PERIOD_END,
+                "reported_qty": float(reported), "prior_year_qty": float(prior),
+                "agreed_qty": float(round(reported * 0.8)), "distributor_code": dist,
+                "monthly_demand": reported / 12 * rng.uniform(0.97, 1.08),
+                "price": price, "group_index": gi, "category": g.category,
+            })
+    return pd.DataFrame(rows)
 
 
 def _order_frame(inst_codes, prod_codes, dist_codes, per_month_qty, prices, k: int, as_of: dt.date,

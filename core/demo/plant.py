@@ -128,8 +128,8 @@ class Planter:
         pairs = self.agr.loc[agreement_index]
         for institution, product in zip(pairs["institution_code"], pairs["product_code"]):
             wanted.setdefault(institution, set()).add(product)
-        return self._mask(np.concatenate([[], *(self._of(institution, products) for institution, products in wanted.items())])
-                          .astype(np.intp))
+        positions = [self._of(institution, products) for institution, products in wanted.items()]
+        return self._mask(np.concatenate(positions) if positions else [])
 
     def scale_delivery(self, mask: pd.Series, fraction: float) -> None:
         """Deliver a fraction of the orders, in whole pieces (boxes, devices): along each institution x product's

@@ -142,6 +142,27 @@ def _read_xlsx(path: Path) -> dict[str, tuple[pd.DataFrame, set[tuple[int, str]]
     return out
 
 
+def _sheet_of(title: str, csv: bool) -> F.Sheet | Problem | None:
+    """The sheet a workbook's tab, or a CSV file by its name, stands for; None for the notes (skipped); a Problem
+    naming every accepted name when it stands for none (or, a CSV's name, for several)."""
+    if title.strip().lower() in F.NOTE_SHEETS:
+        return None
+    sheet = F.sheet_for(title)
+    if sheet is not None:
+        return sheet
+    named = F.sheets_named_in(title) if csv else []  # filled-医疗机构, orders_2026-10
+    if len(named) == 1:
+        return named[0]
+    if csv and not named and any(note in title.lower() for note in F.NOTE_SHEETS):
+        return None  # the template's notes saved as a CSV of their own (filled-填写说明.csv)
+    what = ("CSV 文件名", "the CSV file name") if csv else ("工作表名称", "the sheet name")
+    said = (f"同时含有 {'、'.join(s.zh for s in named)}，无法确定是哪张表",
+            f"names {', '.join(s.name for s in named)} at once, so the sheet it holds is unclear") if len(named) > 1 else \
+        ("未对应任何工作表", "names no sheet")
+    return Problem(title, None, "", title, f"{what[0]}{said[0]}；应为（或含有）以下名称之一：{F.accepted_names('zh')}",
+                   f"{what[1]} {said[1]}: it must be (or contain) one of {F.accepted_names('en')}")
+
+
 def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
     """Sheets as text frames keyed by standard sheet name: (title, frame, numeric cells)."""
     sheets: dict[str, tuple[str, pd.DataFrame, set]] = {}
@@ -152,8 +173,9 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
         if refused is not None:
             problems.append(refused)
             continue
+        csv = path.suffix.lower() == ".csv"
         try:
-            if path.suffix.lower() == ".csv":
+            if csv:
                 found = {path.stem: (_read_csv(path), set())}
             else:
                 found = _read_xlsx(path)
@@ -165,22 +187,11 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
                                     f"the file cannot be read ({type(err).__name__}): check it is whole and in the standard format"))
             continue
         for title, (frame, numeric) in found.items():
-            if str(title).strip().lower() in F.NOTE_SHEETS:
+            sheet = _sheet_of(str(title), csv)
+            if sheet is None:  # the notes
                 continue
-            sheet = F.sheet_for(str(title))
-            named = F.sheets_named_in(str(title)) if sheet is None and path.suffix.lower() == ".csv" else []
-            if sheet is None and not named and path.suffix.lower() == ".csv" and \
-                    any(note in str(title).lower() for note in F.NOTE_SHEETS):
-                continue  # the template's notes saved as a CSV of their own (filled-填写说明.csv)
-            if sheet is None and len(named) == 1:  # a CSV named after its sheet: filled-医疗机构.csv, orders_2026-10.csv
-                sheet = named[0]
-            if sheet is None:
-                what = ("CSV 文件名", "the CSV file name") if path.suffix.lower() == ".csv" else ("工作表名称", "the sheet name")
-                several = (f"同时含有 {'、'.join(s.zh for s in named)}，无法确定是哪张表", f"names {', '.join(s.name for s in named)} "
-                           "at once, so the sheet it holds is unclear") if named else ("未对应任何工作表", "names no sheet")
-                problems.append(Problem(str(title), None, "", str(title),
-                                        f"{what[0]}{several[0]}；应为（或含有）以下名称之一：{F.accepted_names('zh')}",
-                                        f"{what[1]} {several[1]}: it must be (or contain) one of {F.accepted_names('en')}"))
+            if isinstance(sheet, Problem):
+                problems.append(sheet)
                 continue
             if sheet.name in sheets:
                 problems.append(Problem(str(title), None, "", path.name, f"工作表“{sheet.zh}”在上传中出现了不止一次",

@@ -114,20 +114,25 @@ def _ladder(flags: pd.DataFrame, f: Facts) -> pd.DataFrame:
     return held.drop(columns="serious").assign(as_of=f.as_of)
 
 
+class AlreadyCurrent(Exception):
+    """Another process stored the default view for the same data while this one computed it."""
+
+
 class _ViewWriter:
     """Stores one view in one transaction, on a connection and thread of its own, while the view is still
     being computed: each mart frame is written as soon as it is handed over (`put`), so the writing of the
     first overlaps the computing of the last. The transaction begins with the first frame (readers see
     the old marts undisturbed until then); `finish` waits for the last write and commits; `abandon` rolls
-    back. `before(conn)` runs first in the transaction, `after(conn, view_id)` last. The computing must not
+    back. `before(conn)` runs first in the transaction, `after(conn, view_id)` last; with `give_way`, a default view
+    already stored for the same data stops the writer first (AlreadyCurrent). The computing must not
     read the marts: after PostgreSQL's TRUNCATE in `before` it would wait for its own writer."""
 
     _END, _ABANDON = object(), object()
 
-    def __init__(self, store, category: str, is_default: bool, before=None, after=None):
+    def __init__(self, store, category: str, is_default: bool, before=None, after=None, give_way: bool = False):
         self._store, self._category, self._is_default = store, category, is_default
         self._version = store.meta("data_version", "0")
-        self._before, self._after = before, after
+        self._before, self._after, self._give_way = before, after, give_way
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._job: Future | None = None
@@ -146,6 +151,9 @@ class _ViewWriter:
         with self._store.begin() as conn:
             if db.is_postgres(conn):  # one writer of views at a time: two refreshes' TRUNCATEs deadlocked
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": VIEW_WRITER_LOCK})
+            if self._give_way and conn.execute(sa.select(S.mart_views.c.view_id).where(
+                    S.mart_views.c.is_default.is_(True), S.mart_views.c.data_version == self._version)).first():
+                raise AlreadyCurrent()  # another process stored the default view for the same data meanwhile
             if self._before is not None:
                 self._before(conn)
             view_id = conn.execute(S.mart_views.insert().values(
@@ -213,9 +221,9 @@ class _Statistics:
 
 
 def _store_view(store, as_of: dt.date | None, progress: Progress, category: str, is_default: bool,
-                before=None, after=None) -> tuple[dict, ViewInfo]:
+                before=None, after=None, give_way: bool = False) -> tuple[dict, ViewInfo]:
     """Compute a view and store it as it is computed (see _ViewWriter); nothing is stored if either fails."""
-    writer = _ViewWriter(store, category, is_default, before, after)
+    writer = _ViewWriter(store, category, is_default, before, after, give_way)
     try:
         result = compute(store, as_of, progress, category, sink=writer)
     except BaseException:
@@ -236,28 +244,12 @@ def mark_red_since(conn, view_id: int) -> None:
                  {"v": view_id, "now": clock.now()})
 
 
-class AlreadyCurrent(Exception):
-    """Another process stored the default view for the same data while this one computed it."""
-
-
-def _drop_unless_current(version: str):
-    def before(conn) -> None:
-        """In the writer's transaction (on PostgreSQL after the writers' lock): give way to a default view stored
-        meanwhile for the same data, else drop every view."""
-        stored = conn.execute(sa.select(S.mart_views.c.view_id).where(
-            S.mart_views.c.is_default.is_(True), S.mart_views.c.data_version == version)).first()
-        if stored is not None:
-            raise AlreadyCurrent()
-        drop_views(conn)
-    return before
-
-
 def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet, give_way: bool = False) -> dt.date:
     """Drop every view and compute the default one (every category at `as_of`, by default the
     latest order date); return the as-of date used. `give_way`: raise AlreadyCurrent, storing nothing, when
     another process stored the default view for the same data meanwhile (sessions asking for figures at once)."""
-    before = _drop_unless_current(store.meta("data_version", "0")) if give_way else drop_views
-    result, _info = _store_view(store, as_of, progress, "", True, before=before, after=mark_red_since)
+    result, _info = _store_view(store, as_of, progress, "", True, before=drop_views, after=mark_red_since,
+                                give_way=give_way)
     progress(1.0, "完成 / done")
     return result["facts"].as_of
 
