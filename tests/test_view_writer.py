@@ -133,3 +133,20 @@ def test_postgres_plans_with_the_new_views_statistics(pg_factory):
     plan = store.read(f"EXPLAIN (FORMAT JSON) SELECT * FROM mart_flags WHERE view_id = {view.view_id}").iloc[0, 0]
     plan = plan if isinstance(plan, list) else json.loads(plan)
     assert actual > 1 and plan[0]["Plan"]["Plan Rows"] == actual
+
+
+def test_a_default_view_stored_meanwhile_for_the_same_data_is_kept(store_url):
+    """Two processes asking for the figures at once both compute the default view; the one that writes second finds
+    the first's, stored for the same data, and gives way (`give_way`, used by ensure_default): the stored view and
+    its marts stay exactly as they were. Without `give_way` (after an import, say) the view is computed again."""
+    store = _store(store_url)
+    with store.begin() as conn:  # a time no new view can have
+        conn.execute(S.mart_views.update().values(computed_at=dt.datetime(2000, 1, 1)))
+    before = _marts(store)
+    stamp = store.read("SELECT computed_at FROM mart_views")["computed_at"].tolist()
+    with pytest.raises(marts.AlreadyCurrent):
+        marts.refresh(store, T, give_way=True)
+    assert _marts(store) == before
+    assert store.read("SELECT computed_at FROM mart_views")["computed_at"].tolist() == stamp
+    marts.refresh(store, T)
+    assert store.read("SELECT computed_at FROM mart_views")["computed_at"].tolist() != stamp
