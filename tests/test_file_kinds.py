@@ -1,14 +1,18 @@
 """Files as LibreOffice saves them, made in the test by Debian's LibreOffice (`soffice --headless --convert-to`): a
 workbook exported sheet by sheet to CSV, in each encoding an analyst may pick, is named `<file>-<sheet>.csv` and
 imports whole; a CSV whose name names no sheet, or two, is refused with the accepted names and the refusal is in
-the upload history."""
+the upload history. The same workbook saved as .xls and .ods (LibreOffice) and .xlsb (tests/xlsb.py) imports the
+same rows as the .xlsx, under any workbook suffix; a formula, a hidden sheet, a password, Excel 95's format or a
+damaged compound file is refused in every kind with its reason, and recorded."""
 from __future__ import annotations
 
 import codecs
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from core.cli import main as cli
@@ -17,6 +21,7 @@ from core.policy import extract as F
 from core.store.opening import open_store
 
 from .extract_fixture import frames
+from .xlsb import write_xlsb
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (scripts/setup.sh)")
 
@@ -99,3 +104,220 @@ def test_a_csv_whose_name_says_no_sheet_is_refused_with_the_accepted_names_and_r
     history = uploads.history(store)
     assert len(history) == 1 and name in history.iloc[0].astype(str).str.cat(sep=" ")
     assert words[1] in " ".join(history.iloc[0].astype(str))  # the reason, as the page's upload history shows it
+
+
+# --- Workbooks of every kind: .xls and .ods saved by LibreOffice, .xlsb written by tests/xlsb.py --------------------
+
+def _libreoffice(sources: list[Path], folder: Path, kind: str) -> None:
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{folder / 'lo-profile'}", "--headless", "--convert-to",
+                    kind.lstrip("."), "--outdir", str(folder), *map(str, sources)], check=True, capture_output=True,
+                   timeout=180)
+
+
+def _as_xlsb(source: Path, target: Path, hidden: tuple[str, ...] = (), formula=None) -> Path:
+    """The workbook's sheets, as calamine reads them (text as text, numbers as numbers), saved as .xlsb."""
+    import python_calamine
+    book = python_calamine.CalamineWorkbook.from_path(str(source))
+    sheets = {title: [["" if v is None else v for v in row] for row in book.get_sheet_by_name(title).to_python()]
+              for title in book.sheet_names}
+    return write_xlsb(sheets, target, hidden, formula)
+
+
+FORMULA_AT = ("产品", 3, "C")  # the sheet, row and column where a formula is typed
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory) -> Path:
+    """filled, formula and hidden workbooks (a formula typed into 产品!C3; the 诉求 sheet hidden) as .xlsx, as
+    LibreOffice's .xls and .ods, and as .xlsb."""
+    import openpyxl
+    folder = tmp_path_factory.mktemp("books")
+    exporter.write_xlsx(frames(), folder / "filled.xlsx")
+    wb = openpyxl.load_workbook(folder / "filled.xlsx")
+    wb[FORMULA_AT[0]][f"{FORMULA_AT[2]}{FORMULA_AT[1]}"] = "=1+1"
+    wb.save(folder / "formula.xlsx")
+    wb = openpyxl.load_workbook(folder / "filled.xlsx")
+    wb[F.SHEET_BY_NAME["complaints"].zh].sheet_state = "hidden"
+    wb.save(folder / "hidden.xlsx")
+    sources = [folder / f"{name}.xlsx" for name in ("filled", "formula", "hidden")]
+    for kind in (".xls", ".ods"):
+        _libreoffice(sources, folder, kind)
+    _as_xlsb(folder / "filled.xlsx", folder / "filled.xlsb")
+    _as_xlsb(folder / "filled.xlsx", folder / "formula.xlsb", formula=(FORMULA_AT[0], FORMULA_AT[1] - 1, 2))
+    _as_xlsb(folder / "filled.xlsx", folder / "hidden.xlsb", hidden=(F.SHEET_BY_NAME["complaints"].zh,))
+    return folder
+
+
+def _tables(url: str) -> dict[str, list[tuple]]:
+    store = open_store(url)
+    return {name: sorted(map(tuple, store.read(f"SELECT * FROM {name}").astype(str).values.tolist()))
+            for name in F.WRITE_ORDER}
+
+
+@pytest.fixture(scope="module")
+def from_xlsx(books, tmp_path_factory) -> dict[str, list[tuple]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('xlsx') / 'store.sqlite3'}"
+    assert cli.main(["import", str(books / "filled.xlsx"), "--db", url]) == 0
+    return _tables(url)
+
+
+@pytest.mark.parametrize("kind", [".xls", ".ods", ".xlsb"])
+def test_every_workbook_kind_imports_the_same_rows_as_the_xlsx(books, from_xlsx, kind, tmp_path, capsys):
+    path = books / f"filled{kind}"
+    assert path.read_bytes()[:4] == (b"\xd0\xcf\x11\xe0" if kind == ".xls" else b"PK\x03\x04")
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert cli.main(["import", str(path), "--db", url]) == 0, capsys.readouterr().err
+    got = _tables(url)
+    assert got == from_xlsx  # every row and value, codes with their leading zeros, dates and decimals
+    assert all(got[name] for name in F.WRITE_ORDER)
+
+
+@pytest.mark.parametrize("kind,named", [(".xls", ".xlsx"), (".ods", ".xlsx"), (".xlsx", ".xls"), (".xlsb", ".ods")])
+def test_a_workbook_under_another_kinds_suffix_is_read_as_what_it_is(books, from_xlsx, kind, named, tmp_path, capsys):
+    path = tmp_path / f"saved-as{named}"
+    shutil.copy(books / f"filled{kind}", path)
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert cli.main(["import", str(path), "--db", url]) == 0, capsys.readouterr().err
+    assert _tables(url) == from_xlsx
+
+
+def _refused(path: Path, tmp_path: Path, capsys) -> tuple[str, object]:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert cli.main(["import", str(path), "--db", url]) == 1
+    said = capsys.readouterr().err
+    store = open_store(url)
+    assert sum(store.counts().values()) == 0  # nothing written
+    history = uploads.history(store)
+    assert len(history) == 1 and path.name in " ".join(history.iloc[0].astype(str))
+    return said, " ".join(history.iloc[0].astype(str))
+
+
+@pytest.mark.parametrize("kind", [".xlsx", ".xls", ".ods", ".xlsb"])
+def test_a_formula_in_any_kind_is_refused_naming_its_sheet_and_cell(books, kind, tmp_path, capsys):
+    said, recorded = _refused(books / f"formula{kind}", tmp_path, capsys)
+    sheet, row, column = FORMULA_AT
+    assert f"{sheet} 第{row}行 [{column}{row}]" in said, said
+    assert "formula" in said and "公式" in said and "公式" in recorded
+
+
+@pytest.mark.parametrize("kind", [".xlsx", ".xls", ".ods", ".xlsb"])
+def test_a_hidden_sheet_in_any_kind_is_refused_naming_it(books, kind, tmp_path, capsys):
+    said, recorded = _refused(books / f"hidden{kind}", tmp_path, capsys)
+    assert said.startswith(F.SHEET_BY_NAME["complaints"].zh) or f"\n{F.SHEET_BY_NAME['complaints'].zh}" in said, said
+    assert "hidden sheet" in said and "隐藏" in recorded
+
+
+def _renamed_stream(xls: bytes, old: str, new: str) -> bytes:
+    """The compound file with one directory entry renamed (its name, then its length in bytes with the NUL)."""
+    at = xls.index(old.encode("utf-16-le") + b"\x00\x00")
+    name = new.encode("utf-16-le") + b"\x00\x00"
+    entry = xls[:at] + name + b"\x00" * (64 - len(name)) + struct.pack("<H", len(name)) + xls[at + 66:]
+    return entry
+
+
+def _record_retyped(xls: bytes, old: int, new: int) -> bytes:
+    """The first BIFF record of type `old` (found by its header after the BOF) given type `new`, same length."""
+    at = xls.index(struct.pack("<H", old), xls.index(b"\x09\x08"))
+    return xls[:at] + struct.pack("<H", new) + xls[at + 2:]
+
+
+def _looping(xls: bytes) -> bytes:
+    """The compound file with its directory's chain of sectors pointing back at its own start."""
+    size = 1 << struct.unpack_from("<H", xls, 0x1E)[0]
+    first_dir, fat = struct.unpack_from("<I", xls, 0x30)[0], struct.unpack_from("<I", xls, 0x4C)[0]
+    at = size + fat * size + 4 * first_dir
+    return xls[:at] + struct.pack("<I", first_dir) + xls[at + 4:]
+
+
+@pytest.mark.parametrize("case,words", [
+    ("looping", ("encrypted or damaged", "已损坏")),
+    ("password_xlsx", ("password", "密码")),  # an .xlsx locked by a password is an OLE file with EncryptionInfo
+    ("password_xls", ("password", "密码")),  # an .xls whose globals hold a FILEPASS record
+    ("excel95", ("Excel 5.0/95", "旧格式")),
+    ("damaged", ("encrypted or damaged", "已损坏")),
+])
+def test_locked_old_and_damaged_workbooks_are_refused_with_their_reason(books, case, words, tmp_path, capsys):
+    xls = (books / "filled.xls").read_bytes()
+    made = {"password_xlsx": lambda: _renamed_stream(xls, "Workbook", "EncryptionInfo"),
+            "password_xls": lambda: _record_retyped(xls, 0x005C, 0x002F),  # WRITEACCESS becomes FILEPASS
+            "excel95": lambda: _renamed_stream(xls, "Workbook", "Book"),
+            "damaged": lambda: xls[:600], "looping": lambda: _looping(xls)}[case]()
+    path = tmp_path / f"{case}.xlsx"
+    path.write_bytes(made)
+    said, recorded = _refused(path, tmp_path, capsys)
+    assert words[0] in said and words[1] in recorded, said
+
+
+# --- Codes that lost their leading zeros ----------------------------------------------------------------------------
+
+def _codes_as_numbers(path: Path, sheet: str, header: str) -> Path:
+    """The workbook with one column's codes typed as numbers, as Excel keeps them in a column not set to text."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    col = next(c.column for c in ws[1] if c.value == header)
+    for row in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+        row[0].value = int(row[0].value)
+    wb.save(path)
+    return path
+
+
+def _lost_zero_problems(said: str) -> list[str]:
+    return [line for line in said.splitlines() if "leading zeros" in line]
+
+
+@pytest.mark.parametrize("as_csv", [False, True])
+def test_a_key_column_that_lost_its_zeros_is_named_and_the_intact_sheets_are_not_blamed(as_csv, tmp_path, capsys):
+    """产品 saved with its product codes as numbers (0012 -> 12, 0013 -> 13) while 约定采购量, 上年采购基线, 采购订单 and 诉求
+    keep 0012 and 0013: one problem, on 产品's 产品编码 column, counting 2 codes and naming 0012; no unknown-code
+    problem on the sheets that kept their zeros. As a workbook (the cells are numbers) and as LibreOffice's CSVs of
+    it (nothing says the cells were numbers: the other sheets do)."""
+    path = _codes_as_numbers(exporter.write_xlsx(frames(), tmp_path / "spoiled.xlsx"), "产品", "产品编码")
+    paths = _libreoffice_csvs(path, tmp_path, "utf-8") if as_csv else [path]
+    said, recorded = _refused_all(paths, tmp_path, capsys)
+    zeros = _lost_zero_problems(said)
+    assert len(zeros) == 1 and zeros[0].startswith(("产品 第2行 [产品编码 product_code]",  # the workbook's tab
+                                                     "spoiled-产品 第2行 [产品编码 product_code]")), said  # the CSV's name
+    assert "该列有 2 个编码" in zeros[0] and "0012" in zeros[0] and "在 Excel 中将该列设为文本格式后重新输入/导出" in zeros[0]
+    assert "neither in the file nor in the store" not in said, said  # the intact sheets are not blamed
+    assert "前导零" in recorded
+
+
+def test_a_reference_column_that_lost_its_zeros_is_named_against_the_store(tmp_path, capsys):
+    """Into a store holding 0012 and 0013, orders whose product codes lost their zeros: the problem is on 采购订单's
+    产品编码, naming what the store holds, and the unknown-code problems it explains are not repeated row by row."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert cli.main(["import", str(exporter.write_xlsx(frames(), tmp_path / "filled.xlsx")), "--db", url]) == 0
+    capsys.readouterr()
+    orders = {"orders": frames()["orders"]}
+    path = _codes_as_numbers(exporter.write_xlsx(orders, tmp_path / "orders.xlsx"), "采购订单", "产品编码")
+    assert cli.main(["import", str(path), "--db", url]) == 1
+    said = capsys.readouterr().err
+    zeros = _lost_zero_problems(said)
+    assert len(zeros) == 1 and zeros[0].startswith("采购订单 第2行 [产品编码 product_code]"), said
+    assert "该列有 2 个编码" in zeros[0] and "数据库中为 0012" in zeros[0]
+    assert "neither in the file nor in the store" not in said
+
+
+def test_a_code_that_differs_only_by_leading_zeros_but_is_used_is_not_called_lost(tmp_path, capsys):
+    """Product 12 is a code of its own beside 0012 when the file's agreements name it as 12: it imports."""
+    f = frames()
+    new = f["products"].iloc[[0]].assign(product_code="12", status="非中选", vbp_batch=None)
+    f["products"] = pd.concat([f["products"], new], ignore_index=True)
+    f["agreements"] = pd.concat([f["agreements"], f["agreements"].iloc[[0]].assign(product_code="12")],
+                                ignore_index=True)
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert cli.main(["import", str(exporter.write_xlsx(f, tmp_path / "both.xlsx")), "--db", url]) == 0, \
+        capsys.readouterr().err
+    assert {"12", "0012"} <= set(open_store(url).read("SELECT product_code FROM products")["product_code"])
+
+
+def _refused_all(paths: list[Path], tmp_path: Path, capsys) -> tuple[str, str]:
+    url = f"sqlite:///{tmp_path / 'refused.sqlite3'}"
+    assert cli.main(["import", *map(str, paths), "--db", url]) == 1
+    said = capsys.readouterr().err
+    store = open_store(url)
+    assert sum(store.counts().values()) == 0
+    history = uploads.history(store)
+    assert len(history) == 1
+    return said, " ".join(history.iloc[0].astype(str))

@@ -1,8 +1,9 @@
 """One import path: read a standard extract, map its headers, check it whole, then write.
 
-Reads .xlsx (calamine) with English or Chinese sheet names and headers, or one .csv per
-sheet whose file name is, or contains, the sheet's name (UTF-8 with or without BOM, UTF-16, GB18030). Every cell is read as text and
-converted by the column's kind, so codes keep their leading zeros. Nothing is written
+Reads a workbook (.xlsx, .xls, .ods or .xlsb, by calamine, whatever its suffix says) with English or Chinese sheet
+names and headers, or one .csv per sheet whose file name is, or contains, the sheet's name (UTF-8 with or without
+BOM, UTF-16, GB18030). Every cell is read as text and converted by the column's kind, so codes keep their leading
+zeros (and a code column that lost them is named as the cause). Nothing is written
 unless the whole file is valid; a valid file is written in one transaction, rows
 inserted or replaced by their key.
 """
@@ -124,9 +125,23 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path) -> dict[str, tuple[pd.DataFrame, set[tuple[int, str]]]]:
-    """Each sheet as text, with the (row index, header) of cells Excel stored as numbers."""
-    wb = python_calamine.CalamineWorkbook.from_path(str(path))
+class HiddenSheet(ValueError):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _read_workbook(path: Path, kind: str) -> dict[str, tuple[pd.DataFrame, set[tuple[int, str]]]]:
+    """Each sheet of a workbook of any kind as text, with the (row index, header) of cells stored as numbers. A
+    workbook saved under another kind's suffix is read by its content. A hidden sheet raises HiddenSheet."""
+    if Path(path).suffix.lower() == kind:
+        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    else:
+        with open(path, "rb") as fh:
+            wb = python_calamine.CalamineWorkbook.from_filelike(fh)
+    hidden = validate.hidden_sheet(wb.sheets_metadata)
+    if hidden is not None:
+        raise HiddenSheet(hidden)
     out = {}
     for title in wb.sheet_names:
         rows = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
@@ -169,18 +184,21 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
     problems: list[Problem] = []
     for path in paths:
         path = Path(path)
-        refused = validate.refuse(path, limits)
+        kind, refused = validate.examine(path, limits)
         if refused is not None:
             problems.append(refused)
             continue
-        csv = path.suffix.lower() == ".csv"
+        csv = kind == ".csv"
         try:
             if csv:
                 found = {path.stem: (_read_csv(path), set())}
             else:
-                found = _read_xlsx(path)
+                found = _read_workbook(path, kind)
         except Unreadable as err:
             problems.append(Problem(path.name, None, "", "", err.zh, err.en))
+            continue
+        except HiddenSheet as err:
+            problems.append(err.problem)
             continue
         except (UnicodeDecodeError, python_calamine.CalamineError, ValueError, pd.errors.ParserError, OverflowError) as err:
             problems.append(Problem(path.name, None, "", "", f"无法读取文件（{type(err).__name__}），请确认文件完整且为标准格式",
@@ -275,7 +293,7 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
     `fresh`: the store's rows are about to go (the demo is cleared), so the files must stand on their own."""
     raw, problems = read_raw(paths, limits)
     out = Extract(problems=problems)
-    titles = {}
+    titles, numeric_cells = {}, {}
     for name, (title, frame, numeric) in raw.items():
         titles[name] = title
         sheet = F.SHEET_BY_NAME[name]
@@ -294,16 +312,11 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
             continue
         typed: dict[str, list] = {c.name: [] for c in sheet.columns}
         lengths = {c.name: getattr(S.DATA_TABLES[name].c[c.name].type, "length", None) for c in sheet.columns}
-        numeric_codes = {(i, mapping[h]) for i, h in numeric if h in mapping}
+        numeric_cells[name] = {(i, mapping[h]) for i, h in numeric if h in mapping}
         for i, record in enumerate(frame.to_dict("records")):
             excel_row = i + 2
             for c in sheet.columns:
                 text = str(record.get(c.name, "") or "").strip()
-                if c.kind == "code" and text and (i, c.name) in numeric_codes and _lost_zeros(
-                        text, c.name, frame, {r for r, name in numeric_codes if name == c.name}):
-                    out.problems.append(Problem(title, excel_row, f"{c.zh} {c.name}", text,
-                                                "编码被保存为数字，前导零已丢失；请将该列设为文本格式后重新填写",
-                                                "the code was saved as a number and lost its leading zeros: format the column as text"))
                 if text == "":
                     if c.required:
                         out.problems.append(Problem(title, excel_row, f"{c.zh} {c.name}", "", "必填项为空", "required value is empty"))
@@ -323,15 +336,8 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
             out.problems.append(Problem(title, i + 2, "+".join(sheet.key), "", "主键重复", "duplicate key in the file"))
         out.frames[name] = typed_frame
     # Rules across rows and the store run on what could be read, so all problems show at once.
-    out.problems += validate.rules(out.frames, titles, store, fresh) + validate.province_rules(out.frames, titles, store)
+    out.problems += validate.rules(out.frames, titles, store, fresh, numeric_cells) + validate.province_rules(out.frames, titles, store)
     return out
-
-
-def _lost_zeros(text: str, column: str, frame: pd.DataFrame, numeric_rows: set[int]) -> bool:
-    """A code Excel stored as a number has lost its leading zeros when it is shorter than the codes
-    of that column that were kept as text."""
-    kept = [len(str(v).strip()) for i, v in enumerate(frame[column]) if i not in numeric_rows and str(v).strip()]
-    return bool(kept) and len(text) < max(kept)
 
 
 class DemoInTheWay(ValueError):

@@ -6,21 +6,22 @@ analyst sees all of them at once; nothing here writes.
 from __future__ import annotations
 
 import os
-import re
 import stat
+import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from python_calamine import SheetVisibleEnum
 
+from core.ingest import workbooks as W
 from core.ingest.problems import Problem
 from core.policy import extract as F
 from core.policy import regions
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls files
+ZIP_MAGIC, OLE_MAGIC = W.ZIP_MAGIC, W.OLE_MAGIC
 
 
 @dataclass(frozen=True)
@@ -35,25 +36,8 @@ class Limits:
         return cls(int(values["upload_max_mb"]) * 1024 * 1024, int(values["upload_max_rows"]))
 
 
-def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part path -> the sheet's title, from the workbook and its relationships."""
-    try:
-        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    except KeyError:
-        return {}
-    targets = {m.group(1): m.group(2) for m in re.finditer(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels)}
-    targets.update({m.group(2): m.group(1) for m in re.finditer(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-    out = {}
-    for m in re.finditer(r'<sheet\b[^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', book):
-        target = targets.get(m.group(2), "")
-        out["xl/" + target.lstrip("/").removeprefix("xl/")] = m.group(1)
-    return out
-
-
 INFLATE_RATIO = 100  # a part of a workbook inflating more than this over its compressed size is refused (a zip bomb)
 INFLATE_FLOOR = 16 * 1024 * 1024  # ... once it inflates past this (small parts compress very well)
-NOT_SHEETS = ("sharedStrings", "styles", "theme", "docProps", "[Content_Types]", "_rels", "calcChain", "printerSettings")
 
 
 def _inflated_within(zf: zipfile.ZipFile, limits: Limits) -> Problem | None:
@@ -75,80 +59,102 @@ def _inflated_within(zf: zipfile.ZipFile, limits: Limits) -> Problem | None:
     return None
 
 
-def _sheet_states(book: str) -> list[tuple[str, str]]:
-    """(title, state) of the workbook's hidden and very hidden sheets."""
-    out = []
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
-        state = re.search(r'\bstate="(hidden|veryHidden)"', tag)
-        title = re.search(r'\bname="([^"]*)"', tag)
-        if state:
-            out.append((title.group(1) if title else "", state.group(1)))
-    return out
-
-
 def refuse(path: Path, limits: Limits = Limits()) -> Problem | None:
-    """A reason to refuse the file before reading it, or None: not a regular file (a folder, a device, a pipe),
-    empty, too large, not what its name says, a zip bomb, a formula in any sheet, a hidden sheet."""
+    """A reason to refuse the file before reading it, or None (see `examine`)."""
+    return examine(path, limits)[1]
+
+
+SUPPORTED = ("不支持的文件类型，请上传 .xlsx、.xls、.ods、.xlsb 工作簿或 .csv 文本",
+             "unsupported file type: upload an .xlsx, .xls, .ods or .xlsb workbook, or .csv text")
+PASSWORD = ("工作簿设有打开密码（已加密），请取消密码后另存再上传", "the workbook is protected by a password (encrypted): remove "
+            "the password, save it again and upload")
+
+
+def examine(path: Path, limits: Limits = Limits()) -> tuple[str | None, Problem | None]:
+    """The file's kind by its content (.xlsx, .xls, .ods, .xlsb or .csv; a workbook saved under another workbook's
+    suffix is read as what it is) and a reason to refuse it before reading its cells, or None: not a regular file
+    (a folder, a device, a pipe), empty, too large, not what its name says, encrypted, a zip bomb, a formula in
+    any sheet."""
     name = Path(path).name
     try:
         info = os.stat(path)  # a pipe or a device is not opened: stat does not block
     except OSError as err:
-        return Problem(name, None, "", "", f"无法读取文件：{err.strerror}", f"the file cannot be read: {err.strerror}")
+        return None, Problem(name, None, "", "", f"无法读取文件：{err.strerror}", f"the file cannot be read: {err.strerror}")
     if not stat.S_ISREG(info.st_mode):
-        return Problem(name, None, "", "", "不是普通文件（文件夹、设备或管道），拒绝读取",
-                       "not a regular file (a folder, a device or a pipe): refused")
+        return None, Problem(name, None, "", "", "不是普通文件（文件夹、设备或管道），拒绝读取",
+                             "not a regular file (a folder, a device or a pipe): refused")
     size = info.st_size
     if size == 0:
-        return Problem(name, None, "", "", "文件为空", "the file is empty")
+        return None, Problem(name, None, "", "", "文件为空", "the file is empty")
     if size > limits.max_bytes:
-        return Problem(name, None, "", f"{size / 1048576:.1f} MB",
-                       f"文件超过上限 {limits.max_bytes / 1048576:.0f} MB", f"the file is larger than {limits.max_bytes / 1048576:.0f} MB")
+        return None, Problem(name, None, "", f"{size / 1048576:.1f} MB", f"文件超过上限 {limits.max_bytes / 1048576:.0f} MB",
+                             f"the file is larger than {limits.max_bytes / 1048576:.0f} MB")
     with open(path, "rb") as fh:
         head = fh.read(8)
     suffix = Path(path).suffix.lower()
-    if suffix == ".xlsx":
-        if head.startswith(OLE_MAGIC):
-            return Problem(name, None, "", "", "工作簿已加密或为旧版 .xls 格式，请取消密码并另存为 .xlsx",
-                           "the workbook is encrypted or an old .xls: remove the password and save as .xlsx")
-        if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
-            return Problem(name, None, "", "", "文件内容不是 .xlsx 工作簿", "the file is not an .xlsx workbook")
-        try:
-            with zipfile.ZipFile(path) as zf:
-                return _xlsx_refusal(zf, limits)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
-            return Problem(name, None, "", "", "工作簿已损坏，无法读取", "the workbook is damaged and cannot be read")
+    if suffix not in W.KINDS + (".csv",):
+        return None, Problem(name, None, "", "", *SUPPORTED)
     if suffix == ".csv":  # its encoding and text are read by the importer
-        if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
-            return Problem(name, None, "", "", "文件内容不是 CSV 文本", "the file is not CSV text")
+        if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
+            return None, Problem(name, None, "", "", "文件内容不是 CSV 文本（是工作簿？请把文件名改为相应的 .xlsx/.xls 后缀）",
+                                 "the file is not CSV text (a workbook? give it its .xlsx or .xls suffix)")
+        return ".csv", None
+    not_workbook = Problem(name, None, "", "", f"文件内容不是 {suffix} 工作簿（也不是其他可读的工作簿）",
+                           f"the file is not an {suffix} workbook (nor any other workbook this reads)")
+    if head.startswith(OLE_MAGIC):
+        return _ole_refusal(path, name, not_workbook)
+    if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
+        return None, not_workbook
+    try:
+        with zipfile.ZipFile(path) as zf:
+            kind = W.zip_kind(zf)
+            if kind is None:
+                return None, not_workbook
+            bomb = _inflated_within(zf, limits)
+            if bomb is not None:
+                return None, bomb
+            found = {".xlsx": W.xlsx_formula, ".xlsb": W.xlsb_formula, ".ods": W.ods_formula}[kind](zf)
+            return kind, _formula(found)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error,
+            ET.ParseError, ValueError):
+        return None, Problem(name, None, "", "", "工作簿已损坏，无法读取", "the workbook is damaged and cannot be read")
+
+
+def _ole_refusal(path: Path, name: str, not_workbook: Problem) -> tuple[str | None, Problem | None]:
+    """An OLE compound file: an .xls workbook (BIFF8), or an .xlsx locked by a password, or neither."""
+    try:
+        streams = W.ole_streams(Path(path).read_bytes())
+    except W.Damaged:
+        return None, Problem(name, None, "", "", "工作簿已加密或已损坏，无法读取；请取消密码后另存为 .xlsx 再上传",
+                             "the workbook is encrypted or damaged: remove any password and save it as .xlsx")
+    if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+        return None, Problem(name, None, "", "", *PASSWORD)
+    book = streams.get("Workbook")
+    if book is None:
+        if "Book" in streams:
+            return None, Problem(name, None, "", "", "工作簿为 Excel 5.0/95 旧格式，请另存为 .xlsx 再上传",
+                                 "the workbook is in the old Excel 5.0/95 format: save it as .xlsx")
+        return None, not_workbook
+    if W.xls_encrypted(book):
+        return None, Problem(name, None, "", "", *PASSWORD)
+    return ".xls", _formula(W.xls_formula(book))
+
+
+def _formula(cell: W.Cell | None) -> Problem | None:
+    if cell is None:
         return None
-    return Problem(name, None, "", "", "文件类型不支持，请上传 .xlsx 或 .csv", "unsupported file type: upload .xlsx or .csv")
+    return Problem(cell.sheet, cell.row, f"{cell.column}{cell.row or ''}", "", "单元格含有公式，请粘贴为数值后再上传",
+                   "a cell holds a formula: paste values before uploading")
 
 
-def _xlsx_refusal(zf: zipfile.ZipFile, limits: Limits) -> Problem | None:
-    if "xl/workbook.xml" not in zf.namelist():
-        return Problem("", None, "", "", "文件内容不是 .xlsx 工作簿", "the file is not an .xlsx workbook")
-    bomb = _inflated_within(zf, limits)
-    if bomb is not None:
-        return bomb
-    book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    for title, state in _sheet_states(book):
-        return Problem(title, None, "", "", "工作簿含有隐藏的工作表，请取消隐藏（或删除）后再上传，以免导入看不见的数据",
-                       f"the workbook has a {'very ' if state == 'veryHidden' else ''}hidden sheet: unhide (or delete) it "
-                       "first, so nothing unseen is imported")
-    titles = _sheet_names(zf)
-    for part in sorted(zf.namelist()):  # every worksheet, whatever its part is named
-        if not part.endswith(".xml") or any(word in part for word in NOT_SHEETS):
-            continue
-        xml = zf.read(part)
-        if b"<sheetData" not in xml:
-            continue
-        formula = re.search(rb"<(?:\w+:)?f[ >/]", xml)  # a formula element; the cell is the last one opened before it
-        if formula:
-            start = xml.rfind(b"<c ", 0, formula.start())
-            found = re.search(rb'r="([A-Z]+)([0-9]+)"', xml[start:formula.start()]) if start >= 0 else None
-            ref = (found.group(1) + found.group(2)).decode() if found else ""
-            return Problem(titles.get(part, part), int(found.group(2)) if found else None, ref,
-                           "", "单元格含有公式，请粘贴为数值后再上传", "a cell holds a formula: paste values before uploading")
+def hidden_sheet(sheets) -> Problem | None:
+    """A refusal for the first hidden or very hidden sheet of calamine's sheet list (every workbook kind)."""
+    for sheet in sheets:
+        if sheet.visible != SheetVisibleEnum.Visible:
+            very = "very " if sheet.visible == SheetVisibleEnum.VeryHidden else ""
+            return Problem(sheet.name, None, "", "", "工作簿含有隐藏的工作表，请取消隐藏（或删除）后再上传，以免导入看不见的数据",
+                           f"the workbook has a {very}hidden sheet: unhide (or delete) it first, so nothing unseen is "
+                           "imported")
     return None
 
 
@@ -184,16 +190,23 @@ REFERENCES = {  # sheet: [(column, referenced sheet)]
 KEY_OF = {"institutions": "institution_code", "products": "product_code", "enterprises": "enterprise_code"}
 
 
-def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh: bool = False) -> list[Problem]:
-    """Rules across columns, rows and the store: date order, quantities, references, province bounds. `fresh`:
-    the store's rows do not count (they are about to be cleared)."""
+FAMILIES = {ref: [(ref, key)] + [(name, column) for name, refs in REFERENCES.items() for column, r in refs if r == ref]
+            for ref, key in KEY_OF.items()}  # the sheet and column of each kind of code: its key and its references
+FAMILY_OF = {place: ref for ref, places in FAMILIES.items() for place in places}
+
+
+def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh: bool = False,
+          numeric: dict[str, set[tuple[int, str]]] | None = None) -> list[Problem]:
+    """Rules across columns, rows and the store: date order, quantities, references, province bounds, codes that
+    lost their leading zeros. `fresh`: the store's rows do not count (they are about to be cleared). `numeric`:
+    per sheet, the (row index, column) of cells the workbook stored as numbers."""
     out: list[Problem] = []
-    known = {}
     reference = None if fresh else store
-    for ref, key in KEY_OF.items():
-        stored = set(reference.read(f"SELECT {key} FROM {ref}")[key]) if reference is not None else set()
-        in_file = set(frames[ref][key].dropna()) if ref in frames else set()
-        known[ref] = stored | in_file
+    stored = {ref: set(reference.read(f"SELECT {key} FROM {ref}")[key]) if reference is not None else set()
+              for ref, key in KEY_OF.items()}
+    known = {ref: stored[ref] | (set(frames[ref][key].dropna()) if ref in frames else set()) for ref, key in KEY_OF.items()}
+    zeros, explained = lost_zeros(frames, titles, stored, numeric or {})
+    out += zeros
     for name, frame in frames.items():
         sheet, title = F.SHEET_BY_NAME[name], titles[name]
         for later, earlier, strict in DATE_RULES.get(name, []):
@@ -201,7 +214,8 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
         for column, ref in REFERENCES.get(name, []):
             col = next(c for c in sheet.columns if c.name == column)
             for i, value in enumerate(frame[column]):
-                if value is not None and value == value and value not in known[ref]:
+                if value is not None and value == value and value not in known[ref] and \
+                        not {(ref, value), (ref, value.lstrip("0"))} & explained:  # the lost zeros are the cause
                     out.append(Problem(title, i + 2, f"{col.zh} {column}", str(value), "编码在文件和数据库中都不存在",
                                        "unknown code: neither in the file nor in the store"))
         if name == "orders":
@@ -220,6 +234,51 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
                                        "可替代产品须填写可替代通用名和替代程度",
                                        "a substitutable product needs substitute_generic and substitution_degree"))
     return out
+
+
+def lost_zeros(frames: dict[str, pd.DataFrame], titles: dict[str, str], stored: dict[str, set[str]],
+               numeric: dict[str, set[tuple[int, str]]]) -> tuple[list[Problem], set[tuple[str, str]]]:
+    """Code columns whose codes lost their leading zeros (Excel keeps 0012 as the number 12 in a column not set to
+    text), one problem per column naming the cause and what to do, and the (kind of code, code) pairs this explains
+    (so the sheets that kept their zeros are not blamed for unknown codes). A code counts when it is digits without
+    a leading zero, unknown to the file's other columns of its kind and to the store, while they hold it with
+    leading zeros (and this column does not); or when the workbook stored it as a number and the column's codes
+    kept as text are longer."""
+    problems, explained = [], set()
+    for name, frame in frames.items():
+        for col in F.SHEET_BY_NAME[name].columns:
+            if col.kind != "code" or col.name not in frame:
+                continue
+            values = [v if isinstance(v, str) else "" for v in frame[col.name]]
+            ref = FAMILY_OF.get((name, col.name))
+            same = set(v for v in values if v)
+            others = set() if ref is None else stored[ref].union(*(
+                set(frames[n][c].dropna()) for n, c in FAMILIES[ref] if (n, c) != (name, col.name) and n in frames))
+            padded = {k.lstrip("0"): k for k in others if k[:1] == "0" and k.strip("0")}
+            cells = {i for i, c in numeric.get(name, ()) if c == col.name}
+            kept = max((len(v) for i, v in enumerate(values) if v and i not in cells), default=0)
+            hits = []
+            for i, v in enumerate(values):
+                if not v or not v.isdigit() or v[0] == "0":
+                    continue
+                was = padded.get(v)
+                if was is not None and v not in others and was not in same:
+                    hits.append((i, v, was))
+                elif i in cells and len(v) < kept:
+                    hits.append((i, v, None))
+            if not hits:
+                continue
+            i, v, was = hits[0]
+            where_zh = f"文件其他工作表或数据库中为 {was}" if was else "本列以文本保存的编码更长"
+            where_en = f"the file's other sheets or the store have {was}" if was else "the column's codes kept as text are longer"
+            problems.append(Problem(
+                titles[name], i + 2, f"{col.zh} {col.name}", v,
+                f"该列有 {len(hits)} 个编码疑似在 Excel 中被保存为数字而丢失了前导零（如第{i + 2}行 {v}，{where_zh}）；"
+                "请在 Excel 中将该列设为文本格式后重新输入/导出",
+                f"{len(hits)} code(s) of this column look saved as numbers, which lost their leading zeros (row {i + 2}: "
+                f"{v}; {where_en}): format the column as text in Excel, then type or export it again"))
+            explained |= {(ref, v) for _, v, _ in hits} if ref else set()
+    return problems, explained
 
 
 def _whole_quantities(orders: pd.DataFrame, title: str, frames: dict[str, pd.DataFrame], store) -> list[Problem]:

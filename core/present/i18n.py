@@ -225,7 +225,8 @@ CATALOGUE.update({
                         "Choose a row to go into that area (also for areas too small or too far out to click on the map)."),
     "nav.upload": ("数据上传", "Upload"),
     "up.template": ("下载标准模板", "Download the template"),
-    "up.file": ("选择标准抽取文件（.xlsx，或每个工作表一个 .csv）", "Choose extract files (.xlsx, or one .csv per sheet)"),
+    "up.file": ("选择标准抽取文件（.xlsx、.xls、.ods、.xlsb 工作簿，或每个工作表一个 .csv）",
+                "Choose extract files (an .xlsx, .xls, .ods or .xlsb workbook, or one .csv per sheet)"),
     "up.demo_store": ("数据库中目前是演示数据。导入正式数据时，全部演示数据（含演示账户、处理记录和指标）将在同一事务中清除，"
                       "正式数据不会与演示数据混在一起。", "The store holds the demo province. Importing real data clears every "
                       "row of the demo (its accounts, recorded actions and figures) in the same transaction, so real data "
