@@ -1,6 +1,8 @@
-"""A real browser uploads an extract: a bad file gets its errors, a good one is previewed, confirmed (clearing the
-demo the store held) and recorded."""
+"""A real browser uploads an extract: a bad file (saved by LibreOffice as .xls) gets its errors, a good one is
+previewed, confirmed (clearing the demo the store held) and recorded."""
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,10 @@ def test_upload_a_bad_then_a_good_file(demo_copy, tmp_path):
     spoiled = frames()
     spoiled["orders"].loc[0, "order_qty"] = -5
     bad = exporter.write_xlsx(spoiled, tmp_path / "bad.xlsx")
+    if shutil.which("soffice"):  # the old Excel format, as LibreOffice saves it: read and checked like any workbook
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to",
+                        "xls", "--outdir", str(tmp_path), str(bad)], check=True, capture_output=True, timeout=180)
+        bad = bad.with_suffix(".xls")
     before = store.counts()
     with streamlit_server(url) as base, browser_page() as page:
         sign_in(page, base + "/upload", "demo_analyst")
@@ -28,6 +34,9 @@ def test_upload_a_bad_then_a_good_file(demo_copy, tmp_path):
         chooser.wait_for(state="attached", timeout=120_000)
         chooser.set_input_files(str(bad))
         page.get_by_text("个错误，未写入任何数据").wait_for(timeout=60_000)
+        from core.ingest import uploads
+        reason = " ".join(uploads.history(store).iloc[0].astype(str))
+        assert Path(bad).name in reason and "采购订单" in reason and "不支持" not in reason  # read: its cells' errors
         page.get_by_role("button", name="下载错误清单").wait_for()
         assert store.counts() == before
         page.reload()  # a fresh page, still signed in: the bad file is gone
