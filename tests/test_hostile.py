@@ -191,4 +191,4 @@ def test_two_imports_at_once_both_end_correctly(store_url, tmp_path):
     recorded = set(uploads.history(store)["file_name"])
     assert {f"{k}.xlsx" for k in written} <= recorded
     refused = [v for v in outcomes.values() if not isinstance(v, dict)]
-    assert all(" / " in str(v) for v in refused)  # a refusal says why, in both languages
+    assert all(" / " in str(v) for v in refused), refused  # a refusal says why, in both languages

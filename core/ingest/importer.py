@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import io
 import logging
 import math
+import re
+import sys
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import python_calamine
 import sqlalchemy as sa
@@ -112,7 +116,8 @@ def _decode_csv(raw: bytes) -> str:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(_decode_csv(path.read_bytes())), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(io.StringIO(_decode_csv(path.read_bytes())), dtype=str, keep_default_na=False)
+    return frame.fillna("")  # a row shorter than the header: its missing cells are empty
 
 
 def _cell_text(value) -> str:
@@ -131,8 +136,8 @@ class HiddenSheet(ValueError):
         self.problem = problem
 
 
-def _read_workbook(path: Path, kind: str) -> dict[str, tuple[pd.DataFrame, set[tuple[int, str]]]]:
-    """Each sheet of a workbook of any kind as text, with the (row index, header) of cells stored as numbers. A
+def _read_workbook(path: Path, kind: str) -> dict[str, tuple[pd.DataFrame, dict[str, set[int]]]]:
+    """Each sheet of a workbook of any kind as text, with, per header, the row indices of cells stored as numbers. A
     workbook saved under another kind's suffix is read by its content. A hidden sheet raises HiddenSheet."""
     if Path(path).suffix.lower() == kind:
         wb = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -144,17 +149,36 @@ def _read_workbook(path: Path, kind: str) -> dict[str, tuple[pd.DataFrame, set[t
         raise HiddenSheet(hidden)
     out = {}
     for title in wb.sheet_names:
-        rows = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
-        rows = [r for r in rows if any(v not in (None, "") for v in r)] if rows else []
-        if not rows:
-            out[title] = (pd.DataFrame(), set())
-            continue
-        header = [_cell_text(v).strip() for v in rows[0]]
-        numeric = {(i, header[j]) for i, r in enumerate(rows[1:]) for j, v in enumerate(r)
-                   if j < len(header) and isinstance(v, (int, float)) and not isinstance(v, bool)}
-        body = [[_cell_text(v) for v in r[:len(header)]] + [""] * (len(header) - len(r)) for r in rows[1:]]
-        out[title] = (pd.DataFrame(body, columns=header), numeric)
+        out[title] = _as_text(wb.get_sheet_by_name(title).to_python(skip_empty_area=False))
     return out
+
+
+def _as_text(rows: list[list]) -> tuple[pd.DataFrame, dict[str, set[int]]]:
+    """A sheet's cells as calamine gives them (text, numbers, dates, None), row by row, to text under the first
+    non-blank row's headers, blank rows dropped, and, per header, the row indices of the cells stored as numbers.
+    Each distinct value of a column is turned to text once (`_cell_text`): days and quantities repeat."""
+    width = max(map(len, rows), default=0)
+    rows = [r for r in rows if r.count("") + r.count(None) < len(r)]
+    if not rows:
+        return pd.DataFrame(), {}
+    header = [_cell_text(v).strip() for v in rows[0]]
+    columns = list(zip(*[list(r) + [None] * (width - len(r)) for r in rows[1:]])) if len(rows) > 1 else \
+        [() for _ in header]
+    body, numeric = {}, {}
+    for j, name in enumerate(header):
+        values = columns[j]
+        kinds = set(map(type, values))
+        if kinds <= {str}:
+            body[j] = list(values)
+            continue
+        if kinds & {int, float}:
+            numeric.setdefault(name, set()).update(i for i, v in enumerate(values) if type(v) in (int, float))
+        if bool in kinds:  # True would be taken for 1 by a look-up
+            body[j] = [_cell_text(v) for v in values]
+            continue
+        memo = {v: _cell_text(v) for v in set(values)}
+        body[j] = [memo[v] for v in values]
+    return pd.DataFrame(body, index=range(len(rows) - 1), dtype=object).set_axis(header, axis=1), numeric
 
 
 def _sheet_of(title: str, csv: bool) -> F.Sheet | Problem | None:
@@ -191,7 +215,7 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
         csv = kind == ".csv"
         try:
             if csv:
-                found = {path.stem: (_read_csv(path), set())}
+                found = {path.stem: (_read_csv(path), {})}
             else:
                 found = _read_workbook(path, kind)
         except Unreadable as err:
@@ -288,6 +312,95 @@ def _convert(column: F.Column, text: str, length: int | None = None):
     return number
 
 
+@functools.cache
+def _invisible_class() -> re.Pattern:
+    """A pattern matching any control, invisible or format character, or line or paragraph separator (the
+    characters `_invisible` finds), built once from the Unicode database."""
+    wanted = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cc", "Cf", "Zl", "Zp")]
+    ranges, start = [], wanted[0]
+    for prev, c in zip(wanted, wanted[1:] + [None]):
+        if c != prev + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+            start = c
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+_NO = object()  # a cell the quick conversion leaves to `_convert`, which says what is wrong with it
+_CODE = re.compile(r"[!-~]+")
+_NOT_CODE = re.compile(r"[^!-~\n]")  # in a column's codes joined by newlines
+
+
+def _quick(column: F.Column):
+    """A function from a cell's text (not empty, no invisible character, not too long) to its value as `_convert`
+    gives it, or _NO when the cell needs `_convert`'s word on it; the common cells of each kind in a few steps."""
+    kind = column.kind
+    if kind == "code":
+        return lambda t: t if _CODE.fullmatch(t) else _NO
+    if kind == "text":
+        return lambda t: t
+    if kind == "choice":
+        choices = frozenset(column.choices)
+        return lambda t: t if t in choices else _NO
+
+    if kind == "date":
+        def day(t):
+            if t.replace(".", "", 1).isdigit():
+                return _NO  # an Excel serial date
+            try:
+                d = dt.date.fromisoformat(t[:10])
+            except ValueError:
+                return _NO
+            return d if FIRST_DAY <= d <= LAST_DAY else _NO
+        return day
+    lowest = 0 if kind == "qty" else -LARGEST
+    years = column.name == "year"
+
+    def number(t):
+        try:
+            x = float(t)
+        except ValueError:
+            return _NO
+        if not lowest <= x <= LARGEST:  # also nan
+            return _NO
+        if kind != "int":
+            return x
+        if x != int(x) or (years and not FIRST_DAY.year <= x <= LAST_DAY.year):
+            return _NO
+        return int(x)
+    return number
+
+
+def _convert_column(column: F.Column, texts: list[str], length: int | None) -> tuple[list, list[tuple]]:
+    """A column's stripped texts to their values: the common cells by `_quick`, every other one by `_convert`, so
+    each value and each message is what `_convert` gives (values with None where empty or wrong, [(row index, text,
+    zh, en)] of empty required cells and cells that do not fit). Invisible characters are looked for in the whole
+    column at once."""
+    hidden = _invisible_class()
+    odd = set() if hidden.search(" ".join(texts)) is None else {i for i, t in enumerate(texts) if hidden.search(t)}
+    if length is not None and max(map(len, texts), default=0) > length:
+        odd |= {i for i, t in enumerate(texts) if len(t) > length}
+    if column.kind in ("text", "code") and (column.kind == "text" or _NOT_CODE.search("\n".join(texts)) is None):
+        values = [t or None for t in texts]  # every cell fits as it is (a newline is an invisible character: odd)
+    else:
+        quick = _quick(column)
+        memo = {t: quick(t) for t in set(texts) if t}  # each distinct text once: days, quantities, codes repeat
+        values = [memo[t] if t else None for t in texts]
+    for i in odd:
+        values[i] = None
+    wrong = []
+    for i, t in enumerate(texts):
+        if values[i] is None and t == "":
+            if column.required:
+                wrong.append((i, "", "必填项为空", "required value is empty"))
+        elif values[i] is None or values[i] is _NO:
+            try:
+                values[i] = _convert(column, t, length)
+            except ValueError as err:
+                values[i] = None
+                wrong.append((i, t, *err.args))
+    return values, wrong
+
+
 def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limits(), fresh: bool = False) -> Extract:
     """Read and check files against the format and the store; every problem is collected, nothing is written.
     `fresh`: the store's rows are about to go (the demo is cleared), so the files must stand on their own."""
@@ -297,37 +410,33 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
     for name, (title, frame, numeric) in raw.items():
         titles[name] = title
         sheet = F.SHEET_BY_NAME[name]
-        mapping = {}
-        for header in frame.columns:
+        mapping, positions = {}, []
+        for pos, header in enumerate(frame.columns):
             col = F.column_for(sheet, header)
             if col is None:
                 out.problems.append(Problem(title, 1, str(header), str(header), "未知的列名", "unknown column header"))
+            elif col.name in mapping.values():  # 机构编码 and institution_code, or one header twice
+                out.problems.append(Problem(title, 1, str(header), str(header), f"列“{col.zh} {col.name}”出现了不止一次",
+                                            f"the column {col.name} is given more than once"))
             else:
                 mapping[header] = col.name
-        frame = frame.rename(columns=mapping)
+                positions.append(pos)
+        frame = frame.iloc[:, positions].set_axis(list(mapping.values()), axis=1)
         missing = [c for c in sheet.columns if c.required and c.name not in frame.columns]
         for c in missing:
             out.problems.append(Problem(title, 1, f"{c.zh} {c.name}", "", "缺少必填列", "required column is missing"))
         if missing:
             continue
-        typed: dict[str, list] = {c.name: [] for c in sheet.columns}
         lengths = {c.name: getattr(S.DATA_TABLES[name].c[c.name].type, "length", None) for c in sheet.columns}
-        numeric_cells[name] = {(i, mapping[h]) for i, h in numeric if h in mapping}
-        for i, record in enumerate(frame.to_dict("records")):
-            excel_row = i + 2
-            for c in sheet.columns:
-                text = str(record.get(c.name, "") or "").strip()
-                if text == "":
-                    if c.required:
-                        out.problems.append(Problem(title, excel_row, f"{c.zh} {c.name}", "", "必填项为空", "required value is empty"))
-                    typed[c.name].append(None)
-                    continue
-                try:
-                    typed[c.name].append(_convert(c, text, lengths.get(c.name)))
-                except ValueError as err:
-                    zh, en = err.args
-                    out.problems.append(Problem(title, excel_row, f"{c.zh} {c.name}", text, zh, en))
-                    typed[c.name].append(None)
+        numeric_cells[name] = {mapping[h]: rows for h, rows in numeric.items() if h in mapping}
+        typed: dict[str, list] = {}
+        found: list[tuple[int, int, Problem]] = []  # (row index, column position, problem): said row by row
+        for pos, c in enumerate(sheet.columns):
+            texts = list(map(str.strip, frame[c.name].tolist())) if c.name in frame else [""] * len(frame)
+            typed[c.name], wrong = _convert_column(c, texts, lengths.get(c.name))
+            for i, text, zh, en in wrong:
+                found.append((i, pos, Problem(title, i + 2, f"{c.zh} {c.name}", text, zh, en)))
+        out.problems += [p for _, _, p in sorted(found, key=lambda f: f[:2])]
         typed_frame = pd.DataFrame(typed)
         if "is_primary" in typed_frame:
             typed_frame["is_primary"] = typed_frame["is_primary"].map({"是": True, "否": False})

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from python_calamine import SheetVisibleEnum
 
@@ -162,13 +163,14 @@ def _date_order(frame: pd.DataFrame, title: str, later: str, earlier: str, stric
     out = []
     col = next(c for c in sheet.columns if c.name == later)
     other = next(c for c in sheet.columns if c.name == earlier)
-    for i, (a, b) in enumerate(zip(frame[later], frame[earlier])):
-        if a is None or b is None or a != a or b != b:
-            continue
-        if (a <= b) if strict else (a < b):
-            word = "晚于" if strict else "不早于"
-            out.append(Problem(title, i + 2, f"{col.zh} {col.name}", str(a), f"应{word}{other.zh}（{b}）",
-                               f"must be {'after' if strict else 'on or after'} {other.name} ({b})"))
+    a_all, b_all = frame[later].to_numpy(object), frame[earlier].to_numpy(object)
+    both = np.flatnonzero(pd.notna(a_all) & pd.notna(b_all))
+    a_in, b_in = a_all[both], b_all[both]
+    word = "晚于" if strict else "不早于"
+    for i in both[(a_in <= b_in) if strict else (a_in < b_in)] if len(both) else ():
+        a, b = a_all[i], b_all[i]
+        out.append(Problem(title, i + 2, f"{col.zh} {col.name}", str(a), f"应{word}{other.zh}（{b}）",
+                           f"must be {'after' if strict else 'on or after'} {other.name} ({b})"))
     return out
 
 
@@ -196,10 +198,10 @@ FAMILY_OF = {place: ref for ref, places in FAMILIES.items() for place in places}
 
 
 def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh: bool = False,
-          numeric: dict[str, set[tuple[int, str]]] | None = None) -> list[Problem]:
+          numeric: dict[str, dict[str, set[int]]] | None = None) -> list[Problem]:
     """Rules across columns, rows and the store: date order, quantities, references, province bounds, codes that
     lost their leading zeros. `fresh`: the store's rows do not count (they are about to be cleared). `numeric`:
-    per sheet, the (row index, column) of cells the workbook stored as numbers."""
+    per sheet and column, the row indices of cells the workbook stored as numbers."""
     out: list[Problem] = []
     reference = None if fresh else store
     stored = {ref: set(reference.read(f"SELECT {key} FROM {ref}")[key]) if reference is not None else set()
@@ -213,19 +215,24 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
             out += _date_order(frame, title, later, earlier, strict, sheet)
         for column, ref in REFERENCES.get(name, []):
             col = next(c for c in sheet.columns if c.name == column)
-            for i, value in enumerate(frame[column]):
-                if value is not None and value == value and value not in known[ref] and \
-                        not {(ref, value), (ref, value.lstrip("0"))} & explained:  # the lost zeros are the cause
+            values = frame[column]
+            for i in np.flatnonzero((values.notna() & ~values.isin(known[ref])).to_numpy()):
+                value = values.iat[i]
+                if not {(ref, value), (ref, value.lstrip("0"))} & explained:  # the lost zeros are the cause
                     out.append(Problem(title, i + 2, f"{col.zh} {column}", str(value), "编码在文件和数据库中都不存在",
                                        "unknown code: neither in the file nor in the store"))
         if name == "orders":
             out += _whole_quantities(frame, title, frames, reference)
-            for i, (q, d) in enumerate(zip(frame["order_qty"], frame["delivered_qty"])):
-                if q is not None and q == q and q <= 0:
-                    out.append(Problem(title, i + 2, "采购数量 order_qty", str(q), "采购数量必须大于0", "must be above 0"))
-                if d is not None and d == d and q is not None and q == q and d > q:
-                    out.append(Problem(title, i + 2, "配送数量 delivered_qty", str(d), "配送数量不能超过采购数量",
-                                       "must not exceed order_qty"))
+            ordered = pd.to_numeric(frame["order_qty"]).to_numpy(float)
+            delivered = pd.to_numeric(frame["delivered_qty"]).to_numpy(float)
+            with np.errstate(invalid="ignore"):
+                for i in np.flatnonzero((ordered <= 0) | (delivered > ordered)):
+                    q, d = frame["order_qty"].iat[i], frame["delivered_qty"].iat[i]
+                    if q is not None and q == q and q <= 0:
+                        out.append(Problem(title, i + 2, "采购数量 order_qty", str(q), "采购数量必须大于0", "must be above 0"))
+                    if d is not None and d == d and q is not None and q == q and d > q:
+                        out.append(Problem(title, i + 2, "配送数量 delivered_qty", str(d), "配送数量不能超过采购数量",
+                                           "must not exceed order_qty"))
         if name == "products":
             for i, (status, generic, degree) in enumerate(zip(frame["status"], frame["substitute_generic"],
                                                               frame["substitution_degree"])):
@@ -237,7 +244,7 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
 
 
 def lost_zeros(frames: dict[str, pd.DataFrame], titles: dict[str, str], stored: dict[str, set[str]],
-               numeric: dict[str, set[tuple[int, str]]]) -> tuple[list[Problem], set[tuple[str, str]]]:
+               numeric: dict[str, dict[str, set[int]]]) -> tuple[list[Problem], set[tuple[str, str]]]:
     """Code columns whose codes lost their leading zeros (Excel keeps 0012 as the number 12 in a column not set to
     text), one problem per column naming the cause and what to do, and the (kind of code, code) pairs this explains
     (so the sheets that kept their zeros are not blamed for unknown codes). A code counts when it is digits without
@@ -245,17 +252,18 @@ def lost_zeros(frames: dict[str, pd.DataFrame], titles: dict[str, str], stored: 
     leading zeros (and this column does not); or when the workbook stored it as a number and the column's codes
     kept as text are longer."""
     problems, explained = [], set()
+    held = {place: set(frames[place[0]][place[1]].dropna().tolist()) for place in FAMILY_OF if place[0] in frames}
     for name, frame in frames.items():
         for col in F.SHEET_BY_NAME[name].columns:
-            if col.kind != "code" or col.name not in frame:
-                continue
-            values = [v if isinstance(v, str) else "" for v in frame[col.name]]
             ref = FAMILY_OF.get((name, col.name))
-            same = set(v for v in values if v)
-            others = set() if ref is None else stored[ref].union(*(
-                set(frames[n][c].dropna()) for n, c in FAMILIES[ref] if (n, c) != (name, col.name) and n in frames))
+            cells = numeric.get(name, {}).get(col.name, set())
+            if col.kind != "code" or col.name not in frame or (ref is None and not cells):
+                continue
+            values = [v if isinstance(v, str) else "" for v in frame[col.name].tolist()]
+            same = held.get((name, col.name), set())
+            others = set() if ref is None else stored[ref].union(
+                *(held[place] for place in FAMILIES[ref] if place != (name, col.name) and place in held))
             padded = {k.lstrip("0"): k for k in others if k[:1] == "0" and k.strip("0")}
-            cells = {i for i, c in numeric.get(name, ()) if c == col.name}
             kept = max((len(v) for i, v in enumerate(values) if v and i not in cells), default=0)
             hits = []
             for i, v in enumerate(values):
@@ -290,12 +298,14 @@ def _whole_quantities(orders: pd.DataFrame, title: str, frames: dict[str, pd.Dat
     if "products" in frames and "unit" in frames["products"]:
         units.update(zip(frames["products"]["product_code"], frames["products"]["unit"]))
     out = []
+    whole = orders["product_code"].map(units).isin(F.WHOLE_UNITS).to_numpy(bool)
     for column, label in (("order_qty", "采购数量 order_qty"), ("delivered_qty", "配送数量 delivered_qty")):
-        for i, (product, qty) in enumerate(zip(orders["product_code"], orders[column])):
+        quantities = pd.to_numeric(orders[column]).to_numpy(float)
+        for i in np.flatnonzero(whole & ~np.isnan(quantities) & (quantities != np.floor(quantities))):
+            product, qty = orders["product_code"].iat[i], orders[column].iat[i]
             unit = units.get(product)
-            if unit in F.WHOLE_UNITS and qty is not None and qty == qty and not float(qty).is_integer():
-                out.append(Problem(title, i + 2, label, f"{qty:g}", f"产品 {product} 以“{unit}”计量，数量应为整数",
-                                   f"product {product} is counted in whole units ({unit}): the quantity must be a whole number"))
+            out.append(Problem(title, i + 2, label, f"{qty:g}", f"产品 {product} 以“{unit}”计量，数量应为整数",
+                               f"product {product} is counted in whole units ({unit}): the quantity must be a whole number"))
     return out
 
 

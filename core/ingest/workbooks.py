@@ -85,7 +85,7 @@ def xlsx_formula(zf: zipfile.ZipFile) -> Cell | None:
         if not part.endswith(".xml") or any(word in part for word in _NOT_SHEETS):
             continue
         xml = zf.read(part)
-        if b"<sheetData" not in xml:
+        if b"<sheetData" not in xml or (b"<f" not in xml and b":f" not in xml):  # the quick look first
             continue
         formula = re.search(rb"<(?:\w+:)?f[ >/]", xml)  # a formula element; its cell is the last one opened before it
         if formula:

@@ -285,25 +285,37 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
     """Insert rows, replacing those whose primary key is already there (except the rows KEEP protects: a complaint
     raised in the app is never overwritten by an import). With `before` (a list), the rows as they were before, of
     the keys the frame replaces, are appended to it (frames of the table's columns), so that the write can be
-    undone (`undo_upsert`)."""
+    undone (`undo_upsert`). The rows go first into a temporary table of the transaction by the engine's bulk load
+    (COPY, or one executemany), then into the table by one set-based statement."""
     if frame.empty:
         return 0
     frame = derive(table, frame)
     columns = [c for c in frame.columns if c in table.c]
     keys = [c.name for c in table.primary_key.columns]
     dialect = postgresql if is_postgres(conn) else sqlite
-    rows = [dict(zip(columns, r)) for r in _records(frame, columns, iso=False, table=table)]
-    for start in range(0, len(rows), batch):
+    raw = conn.connection.driver_connection
+    if dialect is sqlite and not raw.in_transaction:
+        # The write lock first: a transaction that read the table before writing it would be refused at once
+        # (not waited for) when another import wrote meanwhile.
+        raw.execute("BEGIN IMMEDIATE")
+    stage = sa.Table(f"_stage_{table.name}", sa.MetaData(), *[sa.Column(c, table.c[c].type) for c in columns],
+                     prefixes=["TEMPORARY"])
+    stage.drop(conn, checkfirst=True)
+    stage.create(conn)
+    try:
+        bulk_insert(conn, stage, frame[columns])
         if before is not None:
-            wanted = [tuple(r[k] for k in keys) for r in rows[start:start + batch]]
-            before.append(read(conn, sa.select(table).where(sa.tuple_(*[table.c[k] for k in keys]).in_(wanted))))
-        stmt = dialect.insert(table)
+            on = sa.and_(*[table.c[k] == stage.c[k] for k in keys])
+            before.append(read(conn, sa.select(table).select_from(table.join(stage, on))))
+        stmt = dialect.insert(table).from_select(columns, sa.select(*[stage.c[c] for c in columns]).where(sa.true()))
         updates = {c: stmt.excluded[c] for c in columns if c not in keys}
         kept = KEEP.get(table.name)
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=kept(table) if kept else None) \
             if updates else stmt.on_conflict_do_nothing()
-        conn.execute(stmt, rows[start:start + batch])
-    return len(rows)
+        conn.execute(stmt)
+    finally:
+        stage.drop(conn)
+    return len(frame)
 
 
 def undo_upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, before: list, batch: int = 5_000) -> None:
