@@ -1,14 +1,16 @@
 """数据上传: check an extract, see what it would change, confirm, and keep a record of every upload."""
 import hashlib
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from core.ingest import importer, uploads, validate
+from core.ingest import importer, uploads, validate, worker
 from core.policy import extract as F
 from core.present.i18n import headers, t
+from core.store import jobs
 from ui import text
 from ui.session import start, user
 from ui.style import uploader_words
@@ -66,18 +68,37 @@ if files:
              headers(["sheet_zh", "insert", "replace", "unchanged"], L), "up_preview", "导入预览")
         blocked = s.holds_demo() and not clear_demo
         if st.button(t("up.confirm", L), type="primary", key="up_confirm", disabled=blocked):
-            bar = st.progress(0.0)
-            st.session_state.pop("up_checked", None)
-            try:  # the rows with their record and their figures, or the store as it was
-                counts = importer.commit(s, extract, me, lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
-                                         clear_demo=clear_demo, upload=(names, digest))
-            except importer.RefreshFailed as err:
-                bar.empty()
-                st.error(text.plain(str(err)))
-            else:
-                bar.empty()
-                names_of = {sh.name: (sh.zh if L == "zh" else sh.name) for sh in F.SHEETS}
-                st.success(t("up.done", L).format(rows="，".join(f"{names_of[k]} {v}" for k, v in counts.items())))
+            st.session_state.pop("up_checked", None)  # the worker checks the files again against the store as it is then
+            job = worker.start(s, me, {f.name: f.getvalue() for f in files}, names, digest, clear_demo)
+            st.session_state["up_job"] = job.id
+
+
+def follow(job_id: str) -> None:
+    """The import under way in its own process: its progress until it ends, then what it did."""
+    bar = st.progress(0.0, text=t("up.working", L))
+    job = jobs.load(s.url, job_id)
+    while job is not None and job.alive():
+        bar.progress(job.fraction, text=f"{t('up.working', L)} {text.plain(job.message)}")
+        time.sleep(0.5)  # the job's file is read again: its process writes it as it goes
+        job = jobs.load(s.url, job_id)
+    bar.empty()
+    st.session_state.pop("up_job", None)
+    if job is None or not job.ended:
+        st.warning(t("up.interrupted", L))
+    elif job.state == "done":
+        names_of = {sh.name: (sh.zh if L == "zh" else sh.name) for sh in F.SHEETS}
+        counts = job.result.get("counts", {})
+        st.success(t("up.done", L).format(rows="，".join(f"{names_of.get(k, k)} {v}" for k, v in counts.items())))
+    elif job.result.get("problems"):
+        st.error(t("up.errors", L).format(n=len(job.result["problems"])))
+        show(pd.DataFrame(job.result["problems"]), headers(["sheet", "row", "column", "value", "zh", "en"], L),
+             "up_job_problems", "错误清单")
+    else:
+        st.error(text.plain(t("up.failed", L).format(reason=job.result.get("error", ""))))
+
+
+if st.session_state.get("up_job"):
+    follow(st.session_state["up_job"])
 
 st.subheader(t("up.history", L))
 show(uploads.history(s, lang=L), headers(["uploaded_at", "username", "file_name", "outcome_text", "error_count",

@@ -78,6 +78,11 @@ def resolve(store, user: User, params: Mapping, progress: Callable[[float, str],
     default = marts.ensure_default(store, progress or _quiet)
     area, as_of, category, notes = _asked(store, params, default.as_of)
     info = marts.ensure_view(store, as_of, category, progress or _quiet)
+    if info.stale:
+        notes.append((f"数据已更新，新的统计结果正在后台计算；计算完成前显示上次的结果（截至 {info.as_of}），其他统计日期和"
+                      "产品类别届时可选，请稍后刷新页面", f"the data changed and the new figures are being computed: until "
+                      f"they are ready these are the previous ones (as of {info.as_of}), and other dates and categories "
+                      "come with them; refresh the page in a while"))
     view = View.of(store, info, area, user=user)  # the one check: an area outside the scope becomes the scope
     if area is not None and view.area != area:
         asked = view.name_of(area)  # the area exists (checked above) but lies outside the jurisdiction

@@ -167,7 +167,7 @@ def _date_order(frame: pd.DataFrame, title: str, later: str, earlier: str, stric
     both = np.flatnonzero(pd.notna(a_all) & pd.notna(b_all))
     a_in, b_in = a_all[both], b_all[both]
     word = "晚于" if strict else "不早于"
-    for i in both[(a_in <= b_in) if strict else (a_in < b_in)] if len(both) else ():
+    for i in map(int, both[(a_in <= b_in) if strict else (a_in < b_in)] if len(both) else ()):
         a, b = a_all[i], b_all[i]
         out.append(Problem(title, i + 2, f"{col.zh} {col.name}", str(a), f"应{word}{other.zh}（{b}）",
                            f"must be {'after' if strict else 'on or after'} {other.name} ({b})"))
@@ -216,7 +216,7 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
         for column, ref in REFERENCES.get(name, []):
             col = next(c for c in sheet.columns if c.name == column)
             values = frame[column]
-            for i in np.flatnonzero((values.notna() & ~values.isin(known[ref])).to_numpy()):
+            for i in map(int, np.flatnonzero((values.notna() & ~values.isin(known[ref])).to_numpy())):
                 value = values.iat[i]
                 if not {(ref, value), (ref, value.lstrip("0"))} & explained:  # the lost zeros are the cause
                     out.append(Problem(title, i + 2, f"{col.zh} {column}", str(value), "编码在文件和数据库中都不存在",
@@ -226,7 +226,7 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
             ordered = pd.to_numeric(frame["order_qty"]).to_numpy(float)
             delivered = pd.to_numeric(frame["delivered_qty"]).to_numpy(float)
             with np.errstate(invalid="ignore"):
-                for i in np.flatnonzero((ordered <= 0) | (delivered > ordered)):
+                for i in map(int, np.flatnonzero((ordered <= 0) | (delivered > ordered))):
                     q, d = frame["order_qty"].iat[i], frame["delivered_qty"].iat[i]
                     if q is not None and q == q and q <= 0:
                         out.append(Problem(title, i + 2, "采购数量 order_qty", str(q), "采购数量必须大于0", "must be above 0"))
@@ -301,7 +301,7 @@ def _whole_quantities(orders: pd.DataFrame, title: str, frames: dict[str, pd.Dat
     whole = orders["product_code"].map(units).isin(F.WHOLE_UNITS).to_numpy(bool)
     for column, label in (("order_qty", "采购数量 order_qty"), ("delivered_qty", "配送数量 delivered_qty")):
         quantities = pd.to_numeric(orders[column]).to_numpy(float)
-        for i in np.flatnonzero(whole & ~np.isnan(quantities) & (quantities != np.floor(quantities))):
+        for i in map(int, np.flatnonzero(whole & ~np.isnan(quantities) & (quantities != np.floor(quantities)))):
             product, qty = orders["product_code"].iat[i], orders[column].iat[i]
             unit = units.get(product)
             out.append(Problem(title, i + 2, label, f"{qty:g}", f"产品 {product} 以“{unit}”计量，数量应为整数",

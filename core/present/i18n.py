@@ -239,6 +239,13 @@ CATALOGUE.update({
     "up.preview": ("检查通过。确认后将写入以下数据：", "The file is valid. Confirming writes:"),
     "up.confirm": ("确认导入", "Confirm the import"),
     "up.done": ("已导入：{rows}", "Imported: {rows}"),
+    "up.working": ("正在后台导入并重新计算统计结果（其他用户照常使用，离开本页不影响导入）：",
+                   "Importing and computing the figures in the background (others work as usual; leaving this page "
+                   "does not stop it):"),
+    "up.interrupted": ("导入进程意外中止。若数据已写入，统计结果将在下次打开数据页面时重新计算；请查看下方上传记录。",
+                       "The import's process stopped before it ended. If the rows were written, the figures are computed "
+                       "again when a data page is next opened; see the upload history below."),
+    "up.failed": ("导入未完成：{reason}", "The import did not complete: {reason}"),
     "up.history": ("上传记录", "Upload history"),
     "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("采购进度/序时进度", "Progress / schedule"),
     "tile.help.delivery": ("有约定量的中选产品：配送数量 ÷ 采购数量（不含截止日前2天内的订单）",

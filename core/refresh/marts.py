@@ -24,7 +24,7 @@ from core.policy import clock, periods
 from core.refresh import flags as F
 from core.refresh import monthly, rollup
 from core.refresh.facts import Facts
-from core.store import cache, db, migrations
+from core.store import cache, db, jobs, migrations, views
 from core.store import schema as S
 from core.store.views import CATEGORIES, default_view, drop_oldest, drop_views, find_view, ViewInfo
 
@@ -265,6 +265,10 @@ def ensure_default(store, progress: Progress = _quiet) -> ViewInfo:
     found = default_view(store)
     if found is not None:
         return found
+    if jobs.under_way(store.url):  # another process computes them: the previous figures stay in force meanwhile
+        previous = views.previous_default(store)
+        if previous is not None:
+            return previous
     with _computing_guard:
         lock = _computing.setdefault(store.url, threading.Lock())
     with lock:
@@ -285,7 +289,9 @@ def ensure_view(store, as_of: dt.date | None = None, category: str = "", progres
     """The stored view for these filters, computed and stored first when there is none."""
     if category not in CATEGORIES:
         raise ValueError(f"未知产品类别 / unknown product category: {category}")
-    ensure_default(store, progress)
+    default = ensure_default(store, progress)
+    if default.stale:  # figures of other filters come with the new ones
+        return default
     found = find_view(store, as_of, category)
     if found is not None:
         return found

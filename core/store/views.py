@@ -6,6 +6,7 @@ dropping views (every one before a refresh, the oldest beyond MAX_VIEWS after a 
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ class ViewInfo:
     period_end: dt.date
     schedule: float
     is_default: bool
+    stale: bool = False  # the figures of earlier data, in force while those of the data as they are are computed
 
 
 def _info(row) -> ViewInfo:
@@ -76,6 +78,20 @@ def _lookup(store, as_of: dt.date | None, category: str) -> ViewInfo | None:
 def default_view(store) -> ViewInfo | None:
     """The default view, when it is current for the store's data."""
     return _lookup(store, None, "")
+
+
+def previous_default(store) -> ViewInfo | None:
+    """The newest default view whatever data it was computed for (the figures in force while new ones are being
+    computed elsewhere), marked stale when it is not current."""
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(S.mart_views).where(S.mart_views.c.is_default.is_(True), S.mart_views.c.category == "")
+                           .order_by(S.mart_views.c.computed_at.desc(), S.mart_views.c.view_id.desc()).limit(1)
+                           ).mappings().first()
+    if row is None:
+        return None
+    info = _info(row)
+    current = default_view(store)
+    return info if current is not None and current.view_id == info.view_id else dataclasses.replace(info, stale=True)
 
 
 def current_as_of(store) -> dt.date | None:
