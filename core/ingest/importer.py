@@ -31,7 +31,7 @@ from core import demo
 from core.access import audit
 from core.access.admin import remove_demo_accounts
 from core.access.roles import require, User
-from core.ingest import uploads, validate
+from core.ingest import sandbox, uploads, validate
 from core.ingest.problems import Problem
 from core.policy import extract as F
 from core.refresh import marts
@@ -130,15 +130,21 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-class HiddenSheet(ValueError):
+class Refused(ValueError):
+    """A workbook refused once open: a hidden sheet, or more rows or cells than an upload may hold."""
+
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
         self.problem = problem
 
 
-def _read_workbook(path: Path, kind: str) -> dict[str, tuple[pd.DataFrame, dict[str, set[int]]]]:
+CELLS_PER_ROW = 64  # cells an upload may hold per row it may hold: the widest sheet has 15 columns
+
+
+def read_workbook_here(path: Path, kind: str, limits: validate.Limits = validate.Limits()) -> dict[str, tuple[pd.DataFrame, dict[str, set[int]]]]:
     """Each sheet of a workbook of any kind as text, with, per header, the row indices of cells stored as numbers. A
-    workbook saved under another kind's suffix is read by its content. A hidden sheet raises HiddenSheet."""
+    workbook saved under another kind's suffix is read by its content. A hidden sheet, or more rows or cells than
+    `limits` allow (counted before any cell is turned into Python's values), raise Refused."""
     if Path(path).suffix.lower() == kind:
         wb = python_calamine.CalamineWorkbook.from_path(str(path))
     else:
@@ -146,11 +152,15 @@ def _read_workbook(path: Path, kind: str) -> dict[str, tuple[pd.DataFrame, dict[
             wb = python_calamine.CalamineWorkbook.from_filelike(fh)
     hidden = validate.hidden_sheet(wb.sheets_metadata)
     if hidden is not None:
-        raise HiddenSheet(hidden)
-    out = {}
-    for title in wb.sheet_names:
-        out[title] = _as_text(wb.get_sheet_by_name(title).to_python(skip_empty_area=False))
-    return out
+        raise Refused(hidden)
+    sheets = {title: wb.get_sheet_by_name(title) for title in wb.sheet_names}
+    rows = sum(max(sheet.height - 1, 0) for sheet in sheets.values())
+    cells = sum(sheet.height * sheet.width for sheet in sheets.values())
+    if rows > limits.max_rows or cells > limits.max_rows * CELLS_PER_ROW:
+        raise Refused(Problem(Path(path).name, None, "", f"{rows:,} × {cells // max(rows, 1):,}",
+                              f"行数超过上限 {limits.max_rows:,}（或单元格多于这些行所能容纳）",
+                              f"more rows than the limit of {limits.max_rows:,} (or more cells than such rows hold)"))
+    return {title: _as_text(sheet.to_python(skip_empty_area=False)) for title, sheet in sheets.items()}
 
 
 def _as_text(rows: list[list]) -> tuple[pd.DataFrame, dict[str, set[int]]]:
@@ -208,21 +218,19 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
     problems: list[Problem] = []
     for path in paths:
         path = Path(path)
-        kind, refused = validate.examine(path, limits)
+        csv = path.suffix.lower() == ".csv"
+        if csv:
+            kind, refused = validate.examine(path, limits)
+        else:  # examined and read in a child process: whatever the file does there, it is refused here
+            kind, refused, found = sandbox.examine_and_read(path, limits)
         if refused is not None:
             problems.append(refused)
             continue
-        csv = kind == ".csv"
         try:
             if csv:
                 found = {path.stem: (_read_csv(path), {})}
-            else:
-                found = _read_workbook(path, kind)
         except Unreadable as err:
             problems.append(Problem(path.name, None, "", "", err.zh, err.en))
-            continue
-        except HiddenSheet as err:
-            problems.append(err.problem)
             continue
         except (UnicodeDecodeError, python_calamine.CalamineError, ValueError, pd.errors.ParserError, OverflowError) as err:
             problems.append(Problem(path.name, None, "", "", f"无法读取文件（{type(err).__name__}），请确认文件完整且为标准格式",
@@ -248,6 +256,7 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
     return sheets, problems
 
 
+MAX_PROBLEMS = 1_000  # problems listed for one upload
 FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2099, 12, 31)  # dates outside are typing errors, not data
 LARGEST = 1e12  # no quantity, price or count of this platform comes near it
 
@@ -446,6 +455,11 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
         out.frames[name] = typed_frame
     # Rules across rows and the store run on what could be read, so all problems show at once.
     out.problems += validate.rules(out.frames, titles, store, fresh, numeric_cells) + validate.province_rules(out.frames, titles, store)
+    if len(out.problems) > MAX_PROBLEMS:  # a page and a report an analyst can read; the count says the rest
+        more = len(out.problems) - MAX_PROBLEMS
+        out.problems = out.problems[:MAX_PROBLEMS] + [Problem(
+            "", None, "", str(more), f"另有 {more:,} 个错误未列出（仅列出前 {MAX_PROBLEMS:,} 个）；请按以上错误修改后重新检查",
+            f"{more:,} more problems are not listed (the first {MAX_PROBLEMS:,} are): fix these and check again")]
     return out
 
 

@@ -108,7 +108,12 @@ def examine(path: Path, limits: Limits = Limits()) -> tuple[str | None, Problem 
         return None, not_workbook
     try:
         with zipfile.ZipFile(path) as zf:
-            kind = W.zip_kind(zf)
+            try:
+                kind = W.zip_kind(zf)
+            except W.TwoKinds as kinds:
+                return None, Problem(name, None, "", "", f"文件同时含有 {'、'.join(kinds.args[0])} 两种工作簿的内容，无法确定应读取哪一种；"
+                                     "请在 Excel 中另存为 .xlsx 后再上传", f"the file holds the parts of {' and '.join(kinds.args[0])} "
+                                     "workbooks at once, so which to read is unclear: save it as .xlsx and upload that")
             if kind is None:
                 return None, not_workbook
             bomb = _inflated_within(zf, limits)

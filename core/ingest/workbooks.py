@@ -38,16 +38,20 @@ def letters(index: int) -> str:
     return out
 
 
+class TwoKinds(ValueError):
+    """A zip holding the main parts of two kinds of workbook: each reader would read another of them."""
+
+
 def zip_kind(zf: zipfile.ZipFile) -> str | None:
-    """.xlsx, .xlsb or .ods by the parts a zip holds; None for any other zip."""
+    """.xlsx, .xlsb or .ods by the parts a zip holds; None for any other zip; TwoKinds when it holds two."""
     names = set(zf.namelist())
-    if "xl/workbook.xml" in names:
-        return ".xlsx"
-    if "xl/workbook.bin" in names:
-        return ".xlsb"
-    if "content.xml" in names and "mimetype" in names and zf.read("mimetype").strip() == ODS_MIME:
-        return ".ods"
-    return None
+    found = [kind for kind, holds in ((".xlsx", "xl/workbook.xml" in names), (".xlsb", "xl/workbook.bin" in names),
+                                      (".ods", "content.xml" in names and "mimetype" in names)) if holds]
+    if len(found) > 1:
+        raise TwoKinds(found)
+    if found == [".ods"] and zf.read("mimetype").strip() != ODS_MIME:
+        return None
+    return found[0] if found else None
 
 
 # --- .xlsx: <f> elements in the worksheet parts ----------------------------------------------------------------
@@ -55,11 +59,13 @@ def zip_kind(zf: zipfile.ZipFile) -> str | None:
 _NOT_SHEETS = ("sharedStrings", "styles", "theme", "docProps", "[Content_Types]", "_rels", "calcChain", "printerSettings")
 
 
-def _rel_targets(rels: str) -> dict[str, str]:
-    """Relationship id -> target, whichever order the attributes come in."""
-    targets = {m.group(1): m.group(2) for m in re.finditer(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels)}
-    targets.update({m.group(2): m.group(1) for m in re.finditer(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-    return targets
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _rel_targets(rels: bytes) -> dict[str, str]:
+    """Relationship id -> target, from a relationships part parsed as XML (in one pass, whatever it holds)."""
+    return {el.get("Id", ""): el.get("Target", "") for el in ET.fromstring(rels).iter()
+            if str(el.tag).endswith("Relationship")}
 
 
 def _part(target: str) -> str:
@@ -69,13 +75,12 @@ def _part(target: str) -> str:
 def _xlsx_titles(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part -> the sheet's title, from the workbook and its relationships."""
     try:
-        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        book, rels = zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return {}
     targets = _rel_targets(rels)
-    return {_part(targets.get(m.group(2), "")): m.group(1)
-            for m in re.finditer(r'<sheet\b[^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', book)}
+    return {_part(targets.get(el.get(_REL, ""), "")): el.get("name", "") for el in ET.fromstring(book).iter()
+            if str(el.tag).endswith("}sheet")}
 
 
 def xlsx_formula(zf: zipfile.ZipFile) -> Cell | None:
@@ -158,9 +163,7 @@ def _records(data: bytes):
 
 def _xlsb_titles(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part -> the sheet's title, from the workbook's sheet records and its relationships."""
-    rels = zf.read("xl/_rels/workbook.bin.rels").decode("utf-8", "replace") \
-        if "xl/_rels/workbook.bin.rels" in zf.namelist() else ""
-    targets = _rel_targets(rels)
+    targets = _rel_targets(zf.read("xl/_rels/workbook.bin.rels")) if "xl/_rels/workbook.bin.rels" in zf.namelist() else {}
     book = zf.read("xl/workbook.bin")
     out = {}
     for kind, start, size in _records(book):
@@ -211,6 +214,8 @@ def ole_streams(data: bytes) -> dict[str, bytes]:
         raise Damaged("sector sizes")
     size, mini_size = 1 << sector_shift, 1 << mini_shift
     fat_count, first_dir = struct.unpack_from("<II", data, 0x2C)
+    sectors_in_file = (len(data) - (1 << sector_shift)) // (1 << sector_shift) if len(data) > (1 << sector_shift) else 0
+    fat_count = min(fat_count, sectors_in_file)  # an allocation table longer than the file describes nothing
     cutoff, first_minifat, minifat_count, first_difat, difat_count = struct.unpack_from("<IIIII", data, 0x38)
     sectors = (len(data) - size) // size if len(data) > size else 0
 
@@ -222,7 +227,7 @@ def ole_streams(data: bytes) -> dict[str, bytes]:
     difat = list(struct.unpack_from("<109I", data, 0x4C))
     n = first_difat
     for _ in range(min(difat_count, sectors)):  # a chain of DIFAT sectors that loops stops here
-        if n in (_FREE, _END):
+        if n in (_FREE, _END) or len(difat) >= fat_count:
             break
         entries = struct.unpack(f"<{size // 4}I", sector(n))
         difat += entries[:-1]
@@ -255,10 +260,18 @@ def ole_streams(data: bytes) -> dict[str, bytes]:
     for n in chain(first_minifat, fat, sectors)[:minifat_count or None]:
         minifat += struct.unpack(f"<{size // 4}I", sector(n))
     mini_stream = b"".join(sector(n) for n in chain(entries[0][2], fat, sectors))
-    streams = {}
+    streams: dict[str, bytes] = {}
+    claimed: set[tuple[bool, int]] = set()  # no sector belongs to two streams (a forged directory repeats one)
     for name, kind, start, length in entries[1:]:
         if kind != 2:
             continue
+        if name in streams:
+            raise Damaged("two streams of one name")
+        mini = length < cutoff
+        used = chain(start, minifat if mini else fat, (len(mini_stream) // mini_size + 1) if mini else sectors)
+        if claimed & {(mini, n) for n in used}:
+            raise Damaged("a sector in two streams")
+        claimed |= {(mini, n) for n in used}
         if length < cutoff:
             body = b"".join(mini_stream[n * mini_size:(n + 1) * mini_size]
                             for n in chain(start, minifat, len(mini_stream) // mini_size + 1))

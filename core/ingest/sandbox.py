@@ -1,0 +1,167 @@
+"""Workbooks examined and read in a child process with a memory ceiling and a time limit.
+
+A workbook is read by calamine, compiled code that stops the whole process when a file makes it ask for more
+memory than there is (a cell at the sheet's far corner, a stated count of four billion strings, a dimension record
+that runs backwards), and raises panics Python cannot catch as exceptions; the checks of the file's structure
+before it (core.ingest.validate, core.ingest.workbooks) walk structures a file may forge. Both run in a child, so
+whatever a file does, the server and its other users go on, and the file is refused with its reason.
+
+The children are forked by a helper process (`python -m core.ingest.sandbox`), started once per process that
+reads files, which has loaded the reading modules and does nothing else: a fork costs milliseconds where a fresh
+interpreter costs a second, and the helper, unlike a server with threads, is safe to fork. Requests and answers
+cross its standard input and output as length-prefixed pickles; one file is read at a time per process.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from core.ingest.problems import Problem
+from core.paths import ROOT
+
+MEMORY = 4 * 1024 ** 3  # bytes of address space a reading child may take (a million-row workbook needs about 2 GB)
+TIMEOUT = 600  # seconds a file may take to be examined and read
+
+_helper: subprocess.Popen | None = None
+_lock = threading.Lock()
+
+
+def _send(stream, value) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack("<Q", len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream):
+    head = stream.read(8)
+    if len(head) < 8:
+        return None
+    (size,) = struct.unpack("<Q", head)
+    data = stream.read(size)
+    return pickle.loads(data) if len(data) == size else None
+
+
+def _work(path: str, limits, memory: int):
+    """In the child: the examination and, when it passes, the sheets: ("refused", kind, problem), ("read", kind,
+    sheets) or ("error", name of the exception)."""
+    from core.ingest import importer, validate
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]  # never above a ceiling set on the server itself
+    ceiling = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+    try:
+        kind, refused = validate.examine(Path(path), limits)
+        if refused is not None:
+            return ("refused", kind, refused)
+        return ("read", kind, importer.read_workbook_here(Path(path), kind, limits))
+    except BaseException as err:  # noqa: BLE001 - a panic of compiled code is a BaseException: the file's fault
+        if isinstance(err, importer.Refused):
+            return ("refused", None, err.problem)
+        return ("error", type(err).__name__)
+
+
+def _one(path: str, limits, memory: int, timeout: float) -> tuple[str, bytes]:
+    """In the helper: fork a child for one file and collect its pickled answer: ("done", bytes), ("died", b"") or
+    ("timeout", b"")."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_end)
+        try:
+            data = pickle.dumps(_work(path, limits, memory), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as err:  # noqa: BLE001 - out of memory while packing the answer, say
+            data = pickle.dumps(("error", type(err).__name__))
+        with os.fdopen(write_end, "wb") as out:
+            out.write(data)
+        os._exit(0)
+    os.close(write_end)
+    chunks, deadline, status = [], time.monotonic() + timeout, "done"
+    with os.fdopen(read_end, "rb", buffering=0) as answer:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([answer], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                status = "timeout"
+                break
+            chunk = answer.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, code = os.waitpid(pid, 0)
+    if status == "done" and code != 0:
+        status = "died"
+    return status, b"".join(chunks) if status == "done" else b""
+
+
+def serve() -> None:
+    """The helper: load the reading modules, then answer requests until its input closes (its parent ended)."""
+    import core.ingest.importer  # noqa: F401 - loaded once here, inherited by every child
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C in the server's terminal is the server's to handle
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while (request := _receive(stdin)) is not None:
+        _send(stdout, _one(*request))
+
+
+def _problem(name: str, zh: str, en: str) -> Problem:
+    return Problem(name, None, "", "", zh, en)
+
+
+def _ask(request) -> tuple[str, bytes]:
+    """Send a request to this process's helper (started, or started again, as needed) and wait for its answer."""
+    global _helper
+    with _lock:
+        for attempt in range(2):
+            if _helper is None or _helper.poll() is not None:
+                _helper = subprocess.Popen([sys.executable, "-m", "core.ingest.sandbox"], cwd=ROOT,
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            try:
+                _send(_helper.stdin, request)
+                answer = _receive(_helper.stdout)
+            except (BrokenPipeError, OSError):
+                answer = None
+            if answer is not None:
+                return answer
+            _helper.kill()  # a helper that cannot answer is replaced, once
+            _helper.wait()
+            _helper = None
+    return "died", b""
+
+
+def examine_and_read(path: Path, limits, memory: int = MEMORY, timeout: float = TIMEOUT):
+    """(kind, Problem or None, sheets or None): what `validate.examine` says of the file and, when it passes, its
+    sheets as `importer.read_workbook_here` reads them, from a child process; a child that dies, runs out of
+    memory or time, or meets an error gives a Problem saying so."""
+    name = Path(path).name
+    status, payload = _ask((str(Path(path).resolve()), limits, memory, timeout))
+    outcome = ("died",)
+    if status == "timeout":
+        return None, _problem(name, f"读取超时（超过 {timeout:.0f} 秒），文件可能已损坏或异常复杂；请另存为新的 .xlsx 后再上传",
+                              f"reading it took longer than {timeout:.0f} s: the file may be damaged or built to be "
+                              "slow; save it again as a new .xlsx and upload that"), None
+    if status == "done":
+        try:
+            outcome = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - an answer cut short: the child died while writing it
+            outcome = ("died",)
+    if outcome[0] == "refused":
+        return outcome[1], outcome[2], None
+    if outcome[0] == "read":
+        return outcome[1], None, outcome[2]
+    if outcome[0] == "error" and outcome[1] != "MemoryError":
+        return None, _problem(name, f"无法读取文件（{outcome[1]}），请确认文件完整且为标准格式",
+                              f"the file cannot be read ({outcome[1]}): check it is whole and in the standard format"), None
+    return None, _problem(name, "工作簿无法读取：它声明的单元格远多于实际内容，或文件已损坏（读取已中止）；请在 Excel 中另存为新的 "
+                          ".xlsx 后再上传", "the workbook cannot be read: it declares far more cells than it holds, or it "
+                          "is damaged (reading it was stopped); save it again as a new .xlsx and upload that"), None
+
+
+if __name__ == "__main__":
+    serve()
