@@ -172,8 +172,8 @@ def _as_text(rows: list[list]) -> tuple[pd.DataFrame, dict[str, set[int]]]:
     if not rows:
         return pd.DataFrame(), {}
     header = [_cell_text(v).strip() for v in rows[0]]
-    columns = list(zip(*[list(r) + [None] * (width - len(r)) for r in rows[1:]])) if len(rows) > 1 else \
-        [() for _ in header]
+    body_rows = rows[1:] if min(map(len, rows)) == width else [list(r) + [None] * (width - len(r)) for r in rows[1:]]
+    columns = list(zip(*body_rows)) if body_rows else [() for _ in header]
     body, numeric = {}, {}
     for j, name in enumerate(header):
         values = columns[j]
@@ -575,12 +575,15 @@ def undo(store, extract: Extract, actor: User, before: dict[str, list], upload: 
 
 def import_files(store, paths: list[Path], *, actor: User, dry_run: bool = False, progress=None,
                  limits: validate.Limits | None = None, clear_demo: bool = False,
-                 upload: tuple[str, str] | None = None) -> tuple[Extract, dict[str, int]]:
-    """Parse, check and write files; after a write the marts are recomputed. `clear_demo`: the store's demo goes
-    first (in the import's transaction), and the files are checked against an empty store. `upload`: the record
-    written with the rows (see `write`)."""
+                 upload: tuple[str, str] | None = None, refresh: bool = True) -> tuple[Extract, dict[str, int]]:
+    """Parse, check and write files; after a write the marts are recomputed (`refresh` False: the rows are only
+    written, the figures lag them until the next refresh or reader). `clear_demo`: the store's demo goes first (in
+    the import's transaction), and the files are checked against an empty store. `upload`: the record written with
+    the rows (see `write`)."""
     require(actor, "upload")
     extract = parse(paths, store, limits or validate.Limits.of(store), fresh=clear_demo and store.holds_demo())
     if not extract.ok or dry_run:
         return extract, {}
+    if not refresh:
+        return extract, write(store, extract, actor, progress, clear_demo, upload)
     return extract, commit(store, extract, actor, progress, clear_demo, upload)

@@ -269,7 +269,7 @@ def lost_zeros(frames: dict[str, pd.DataFrame], titles: dict[str, str], stored: 
             others = set() if ref is None else stored[ref].union(
                 *(held[place] for place in FAMILIES[ref] if place != (name, col.name) and place in held))
             padded = {k.lstrip("0"): k for k in others if k[:1] == "0" and k.strip("0")}
-            kept = max((len(v) for i, v in enumerate(values) if v and i not in cells), default=0)
+            kept = max((len(v) for i, v in enumerate(values) if v and i not in cells), default=0) if cells else 0
             hits = []
             for i, v in enumerate(values):
                 if not v or not v.isdigit() or v[0] == "0":

@@ -193,7 +193,8 @@ def _column(series: pd.Series, iso: bool, with_time: bool = False) -> list:
         values = [None if v is None else v.date() for v in values]
         sample = values[0] if values else None
     if iso and hasattr(sample, "isoformat") and not isinstance(sample, str):
-        return [None if v is None else v.isoformat() for v in values]
+        text = {v: v.isoformat() for v in set(values) if v is not None}  # each day once: days repeat
+        return [None if v is None else text[v] for v in values]
     return values
 
 
@@ -298,6 +299,8 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
         # The write lock first: a transaction that read the table before writing it would be refused at once
         # (not waited for) when another import wrote meanwhile.
         raw.execute("BEGIN IMMEDIATE")
+    if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
+        return bulk_insert(conn, table, frame[columns])  # nothing to replace (nor keep, nor take back): the bulk load
     stage = sa.Table(f"_stage_{table.name}", sa.MetaData(), *[sa.Column(c, table.c[c].type) for c in columns],
                      prefixes=["TEMPORARY"])
     stage.drop(conn, checkfirst=True)
