@@ -35,7 +35,8 @@ BAD_WORDS = re.compile(r"\b(None|nan|NaN|NaT|empty|null|undefined|Traceback|Delt
 # Latin words a Chinese page may show: units, codes and names of the data, and a few words no Chinese user would
 # translate. Words with a digit or an underscore are codes (H3701020001, demo_city) and always allowed.
 ALLOWED = {"English", "Excel", "CSV", "SHA", "GB", "T", "IQR", "Q1", "Q3", "mg", "g", "ml", "mm", "x", "A", "B", "C",
-           "D", "k", "MB", "KB", "ID", "sub", "YYYY", "MM", "DD", "xlsx", "csv", "sso", "Word", "WPS", "docx",
+           "D", "k", "MB", "KB", "ID", "sub", "YYYY", "MM", "DD", "xlsx", "xls", "ods", "xlsb", "csv", "sso", "Word",
+           "WPS", "docx",
            "N"}  # N: a setting's own value in its meaning (N个工作日)
 ENGLISH_ONLY = set(extract.LEVELS + extract.INSTITUTION_CATEGORIES + extract.ENTERPRISE_ROLES + extract.PRODUCT_STATUSES
                    + extract.CHANNELS + extract.ISSUE_TYPES + extract.OWNERSHIPS) - {"其他"} | \

@@ -184,3 +184,13 @@ def test_a_header_given_twice_is_named(tmp_path):
                     "H3701020001,H3701020001,历下区人民医院,370102,二级,综合医院,否\n", encoding="utf-8")
     extract = importer.parse([path])
     assert any(p.column == "institution_code" and "more than once" in p.en for p in extract.problems), extract.problems
+
+
+def test_a_workbook_without_any_sheet_of_the_extract_is_refused(tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active.title = "填写说明"  # the template's notes alone
+    book.active["A1"] = "说明"
+    book.save(tmp_path / "notes.xlsx")
+    extract = importer.parse([tmp_path / "notes.xlsx"])
+    assert not extract.ok and "no sheet of the standard extract" in extract.problems[0].en and "采购订单" in extract.problems[0].zh

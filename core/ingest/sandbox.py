@@ -25,6 +25,7 @@ import threading
 import time
 from pathlib import Path
 
+from core.ingest import reading, validate
 from core.ingest.problems import Problem
 from core.paths import ROOT
 
@@ -53,7 +54,6 @@ def _receive(stream):
 def _work(path: str, limits, memory: int):
     """In the child: the examination and, when it passes, the sheets: ("refused", kind, problem), ("read", kind,
     sheets) or ("error", name of the exception)."""
-    from core.ingest import importer, validate
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]  # never above a ceiling set on the server itself
     ceiling = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
@@ -61,9 +61,9 @@ def _work(path: str, limits, memory: int):
         kind, refused = validate.examine(Path(path), limits)
         if refused is not None:
             return ("refused", kind, refused)
-        return ("read", kind, importer.read_workbook_here(Path(path), kind, limits))
+        return ("read", kind, reading.read_workbook_here(Path(path), kind, limits))
     except BaseException as err:  # noqa: BLE001 - a panic of compiled code is a BaseException: the file's fault
-        if isinstance(err, importer.Refused):
+        if isinstance(err, reading.Refused):
             return ("refused", None, err.problem)
         return ("error", type(err).__name__)
 
@@ -102,8 +102,8 @@ def _one(path: str, limits, memory: int, timeout: float) -> tuple[str, bytes]:
 
 
 def serve() -> None:
-    """The helper: load the reading modules, then answer requests until its input closes (its parent ended)."""
-    import core.ingest.importer  # noqa: F401 - loaded once here, inherited by every child
+    """The helper: with the reading modules loaded (this module's imports), answer requests until its input closes
+    (its parent ended)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C in the server's terminal is the server's to handle
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while (request := _receive(stdin)) is not None:
@@ -137,7 +137,7 @@ def _ask(request) -> tuple[str, bytes]:
 
 def examine_and_read(path: Path, limits, memory: int = MEMORY, timeout: float = TIMEOUT):
     """(kind, Problem or None, sheets or None): what `validate.examine` says of the file and, when it passes, its
-    sheets as `importer.read_workbook_here` reads them, from a child process; a child that dies, runs out of
+    sheets as `reading.read_workbook_here` reads them, from a child process; a child that dies, runs out of
     memory or time, or meets an error gives a Problem saying so."""
     name = Path(path).name
     status, payload = _ask((str(Path(path).resolve()), limits, memory, timeout))
