@@ -91,7 +91,7 @@ def test_bad_file_gets_its_error_and_changes_nothing(case, filled, tmp_path):
 REFUSALS = {  # name: (make the file, words of the error)
     "empty": (lambda p: p.with_suffix(".xlsx").write_bytes(b""), "empty"),
     "not_xlsx": (lambda p: p.with_suffix(".xlsx").write_text("机构编码,机构名称\n", encoding="utf-8"), "not an .xlsx"),
-    "encrypted": (lambda p: p.with_suffix(".xlsx").write_bytes(validate.OLE_MAGIC + b"\x00" * 512), "encrypted"),
+    "ole_header_only": (lambda p: p.with_suffix(".xlsx").write_bytes(validate.OLE_MAGIC + b"\x00" * 512), "damaged"),
     "binary_csv": (lambda p: p.with_suffix(".csv").write_bytes(b"PK\x03\x04" + b"\x00" * 64), "not CSV text"),
     "unsupported": (lambda p: p.with_suffix(".txt").write_text("x"), "unsupported file type"),
 }

@@ -106,6 +106,31 @@ def test_a_csv_whose_name_says_no_sheet_is_refused_with_the_accepted_names_and_r
     assert words[1] in " ".join(history.iloc[0].astype(str))  # the reason, as the page's upload history shows it
 
 
+def test_a_utf8_csv_with_one_damaged_byte_is_refused_naming_its_line(made, tmp_path, capsys):
+    """LibreOffice's UTF-8 医疗机构.csv with the first byte of one Chinese character on line 3 changed (as a
+    transfer or an editor damages a file): refused as UTF-8 with invalid bytes on line 3, not as an unknown
+    encoding, and not read as GB18030 (which decodes it into other characters)."""
+    source = next(p for p in made["utf-8"] if F.SHEET_BY_NAME["institutions"].zh in p.stem)
+    raw = source.read_bytes()
+    line3 = raw.index(b"\n", raw.index(b"\n") + 1) + 1
+    at = next(i for i in range(line3, len(raw)) if 0xE4 <= raw[i] <= 0xE9)  # a Chinese character's first byte
+    bad = tmp_path / source.name
+    bad.write_bytes(raw[:at] + b"\xff" + raw[at + 1:])
+    said, recorded = _refused(bad, tmp_path, capsys)
+    assert "line 3 holds invalid bytes (1 in the file)" in said and "第 3 行含有无效字节" in recorded, said
+    assert "not recognised" not in said
+
+
+def test_a_workbook_named_csv_is_told_its_own_suffix(books, tmp_path, capsys):
+    for kind in (".ods", ".xlsb", ".xls"):
+        named = tmp_path / kind.lstrip(".") / f"{F.SHEET_BY_NAME['orders'].zh}.csv"
+        named.parent.mkdir()
+        shutil.copy(books / f"filled{kind}", named)
+        said, recorded = _refused(named, named.parent, capsys)
+        assert f"an {kind} workbook, not CSV text: give it the {kind} suffix" in said, said
+        assert f"后缀改为 {kind}" in recorded
+
+
 # --- Workbooks of every kind: .xls and .ods saved by LibreOffice, .xlsb written by tests/xlsb.py --------------------
 
 def _libreoffice(sources: list[Path], folder: Path, kind: str) -> None:
@@ -230,22 +255,47 @@ def _looping(xls: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("case,words", [
-    ("looping", ("encrypted or damaged", "已损坏")),
+    ("looping", ("damaged (its structure is broken)", "已损坏")),
     ("password_xlsx", ("password", "密码")),  # an .xlsx locked by a password is an OLE file with EncryptionInfo
     ("password_xls", ("password", "密码")),  # an .xls whose globals hold a FILEPASS record
     ("excel95", ("Excel 5.0/95", "旧格式")),
-    ("damaged", ("encrypted or damaged", "已损坏")),
+    ("damaged", ("damaged (its structure is broken)", "已损坏")),
+    ("overrun", ("damaged (its structure is broken)", "已损坏")),  # a record's length runs past the end
 ])
 def test_locked_old_and_damaged_workbooks_are_refused_with_their_reason(books, case, words, tmp_path, capsys):
     xls = (books / "filled.xls").read_bytes()
     made = {"password_xlsx": lambda: _renamed_stream(xls, "Workbook", "EncryptionInfo"),
             "password_xls": lambda: _record_retyped(xls, 0x005C, 0x002F),  # WRITEACCESS becomes FILEPASS
             "excel95": lambda: _renamed_stream(xls, "Workbook", "Book"),
-            "damaged": lambda: xls[:600], "looping": lambda: _looping(xls)}[case]()
+            "damaged": lambda: xls[:600], "looping": lambda: _looping(xls), "overrun": lambda: _overrun(xls)}[case]()
     path = tmp_path / f"{case}.xlsx"
     path.write_bytes(made)
     said, recorded = _refused(path, tmp_path, capsys)
     assert words[0] in said and words[1] in recorded, said
+    assert "password" not in said or case.startswith("password"), said  # a damaged file is not called locked
+
+
+_LABELSST = struct.pack("<HH", 0x00FD, 10)  # a cell holding a shared string: row, column, format, string index
+
+
+def _overrun(xls: bytes) -> bytes:
+    """The last cell record of the Workbook stream stating a length that runs past the stream's end."""
+    at = xls.rindex(_LABELSST)
+    return xls[:at] + struct.pack("<HH", 0x00FD, 4000) + xls[at + 4:]
+
+
+def test_stray_bytes_that_look_like_a_formula_record_are_not_called_a_formula(books, tmp_path, capsys):
+    """A damaged .xls whose first shared-string cell record says 2 bytes, so that its next bytes read as a FORMULA
+    record of 4 bytes (too short to hold one): the file is refused as unreadable, never as 'a cell holds a formula'
+    at a cell nobody typed."""
+    xls = (books / "filled.xls").read_bytes()
+    at = xls.index(_LABELSST)
+    path = tmp_path / "stray.xls"
+    path.write_bytes(xls[:at] + struct.pack("<HH", 0x00FD, 2) + xls[at + 4:at + 6] + struct.pack("<HH", 0x0006, 4)
+                     + xls[at + 10:])
+    said, _ = _refused(path, tmp_path, capsys)
+    assert "formula" not in said and "公式" not in said, said
+    assert "cannot be read" in said, said
 
 
 # --- Codes that lost their leading zeros ----------------------------------------------------------------------------

@@ -100,7 +100,7 @@ ORDERS_CSV = "order_id,institution_code,product_code,order_date,order_qty,channe
 CASES = {  # name: (how to make it in a folder, words of the message)
     "empty": (lambda d: _bytes(d / "empty.xlsx", b""), "empty"),
     "text_named_xlsx": (lambda d: _csv(d / "fake.xlsx", "just text, not a workbook", "utf-8"), "not an .xlsx"),
-    "encrypted": (lambda d: _bytes(d / "locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), "encrypted"),
+    "ole_header_only": (lambda d: _bytes(d / "locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), "damaged"),
     "truncated": (lambda d: _bytes(d / "cut.xlsx", _xlsx(d / "whole.xlsx").read_bytes()[:1500]), "not an .xlsx"),
     "zip_without_workbook": (lambda d: _zip_of(d / "other.xlsx", {"hello.txt": b"hi"}), "not an .xlsx"),
     "zip_bomb": (lambda d: _bomb(d / "bomb.xlsx"), "zip bomb"),

@@ -67,6 +67,9 @@ def refuse(path: Path, limits: Limits = Limits()) -> Problem | None:
 
 SUPPORTED = ("不支持的文件类型，请上传 .xlsx、.xls、.ods、.xlsb 工作簿或 .csv 文本",
              "unsupported file type: upload an .xlsx, .xls, .ods or .xlsb workbook, or .csv text")
+DAMAGED_OLE = ("工作簿已损坏（文件结构不完整），无法读取；请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传",
+               "the workbook is damaged (its structure is broken) and cannot be read: open it in Excel or WPS, save "
+               "it as .xlsx and upload that")
 PASSWORD = ("工作簿设有打开密码（已加密），请取消密码后另存再上传", "the workbook is protected by a password (encrypted): remove "
             "the password, save it again and upload")
 
@@ -97,8 +100,9 @@ def examine(path: Path, limits: Limits = Limits()) -> tuple[str | None, Problem 
         return None, Problem(name, None, "", "", *SUPPORTED)
     if suffix == ".csv":  # its encoding and text are read by the importer
         if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
-            return None, Problem(name, None, "", "", "文件内容不是 CSV 文本（是工作簿？请把文件名改为相应的 .xlsx/.xls 后缀）",
-                                 "the file is not CSV text (a workbook? give it its .xlsx or .xls suffix)")
+            real = _workbook_suffix(path, head)
+            return None, Problem(name, None, "", "", f"文件内容是 {real} 工作簿而不是 CSV 文本：请把文件名的后缀改为 {real} 后再上传",
+                                 f"the file is an {real} workbook, not CSV text: give it the {real} suffix and upload it")
         return ".csv", None
     not_workbook = Problem(name, None, "", "", f"文件内容不是 {suffix} 工作簿（也不是其他可读的工作簿）",
                            f"the file is not an {suffix} workbook (nor any other workbook this reads)")
@@ -131,8 +135,7 @@ def _ole_refusal(path: Path, name: str, not_workbook: Problem) -> tuple[str | No
     try:
         streams = W.ole_streams(Path(path).read_bytes())
     except W.Damaged:
-        return None, Problem(name, None, "", "", "工作簿已加密或已损坏，无法读取；请取消密码后另存为 .xlsx 再上传",
-                             "the workbook is encrypted or damaged: remove any password and save it as .xlsx")
+        return None, Problem(name, None, "", "", *DAMAGED_OLE)
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
         return None, Problem(name, None, "", "", *PASSWORD)
     book = streams.get("Workbook")
@@ -141,9 +144,23 @@ def _ole_refusal(path: Path, name: str, not_workbook: Problem) -> tuple[str | No
             return None, Problem(name, None, "", "", "工作簿为 Excel 5.0/95 旧格式，请另存为 .xlsx 再上传",
                                  "the workbook is in the old Excel 5.0/95 format: save it as .xlsx")
         return None, not_workbook
-    if W.xls_encrypted(book):
-        return None, Problem(name, None, "", "", *PASSWORD)
-    return ".xls", _formula(W.xls_formula(book))
+    try:
+        if W.xls_encrypted(book):
+            return None, Problem(name, None, "", "", *PASSWORD)
+        return ".xls", _formula(W.xls_formula(book))
+    except W.Damaged:  # its records do not follow one another (a length that runs past the end, a sheet not found)
+        return None, Problem(name, None, "", "", *DAMAGED_OLE)
+
+
+def _workbook_suffix(path: Path, head: bytes) -> str:
+    """The suffix of the workbook kind a file holds (.xlsx when it cannot be told: a damaged or ambiguous zip)."""
+    if head.startswith(OLE_MAGIC):
+        return ".xls"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return W.zip_kind(zf) or ".xlsx"
+    except (W.TwoKinds, zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+        return ".xlsx"
 
 
 def _formula(cell: W.Cell | None) -> Problem | None:

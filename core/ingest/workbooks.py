@@ -287,9 +287,13 @@ _BOF, _EOF, _FILEPASS, _BOUNDSHEET, _FORMULA = 0x0809, 0x000A, 0x002F, 0x0085, 0
 
 
 def _biff_records(stream: bytes):
+    """(type, offset, body) of each record; Damaged when a record's length runs past the stream's end (the
+    records have lost step with one another: whatever type the next bytes seem to have means nothing)."""
     at = 0
     while at + 4 <= len(stream):
         kind, size = struct.unpack_from("<HH", stream, at)
+        if at + 4 + size > len(stream):
+            raise Damaged("a record runs past the end of the stream")
         yield kind, at, stream[at + 4:at + 4 + size]
         at += 4 + size
 
@@ -306,15 +310,29 @@ def xls_encrypted(stream: bytes) -> bool:
 
 def xls_formula(stream: bytes) -> Cell | None:
     """The first cell of a BIFF8 workbook stream with a FORMULA record, with its sheet's title from the
-    BOUNDSHEET records (each gives the offset where its sheet's records begin)."""
+    BOUNDSHEET records (each gives the offset where its sheet's records begin). The whole stream is walked first:
+    Damaged when its records lose step (a length past the end, a sheet whose offset is not where a BOF record
+    begins), so a damaged file is called damaged rather than blamed on a formula made of stray bytes. A FORMULA
+    record counts when it can hold one: its cell, value and flags (20 bytes) and a parsed formula of the length it
+    states."""
     sheets: list[tuple[int, str]] = []
+    starts: set[int] = set()
+    first: tuple[int, int, int] | None = None
     for kind, at, body in _biff_records(stream):
-        if kind == _BOUNDSHEET and len(body) >= 8:
+        if kind == _BOF:
+            starts.add(at)
+        elif kind == _BOUNDSHEET and len(body) >= 8:
             offset, count, wide = struct.unpack_from("<I", body)[0], body[6], body[7] & 1
             raw = body[8:8 + count * (2 if wide else 1)]
             sheets.append((offset, raw.decode("utf-16-le" if wide else "latin-1", "replace")))
-        elif kind == _FORMULA and len(body) >= 4:
+        elif (kind == _FORMULA and first is None and len(body) >= 22
+              and 22 + struct.unpack_from("<H", body, 20)[0] <= len(body)):
             row, col = struct.unpack_from("<HH", body)
-            title = next((name for offset, name in sorted(sheets, reverse=True) if offset <= at), "")
-            return Cell(title, row + 1, letters(col))
-    return None
+            first = (at, row, col)
+    if any(offset not in starts for offset, _ in sheets):
+        raise Damaged("a sheet's records are not where the workbook says")
+    if first is None:
+        return None
+    at, row, col = first
+    title = next((name for offset, name in sorted(sheets, reverse=True) if offset <= at), "")
+    return Cell(title, row + 1, letters(col))
