@@ -211,6 +211,20 @@ def demo_copy_pg(pg_factory, demo_template_pg):
     pg_factory.drop_later(url)
 
 
+def _scan_components_once() -> None:
+    """Every AppTest scans the installed packages' metadata for Streamlit components before its first run (0.1 s of
+    reading METADATA files, some hundreds of times a run): the packages do not change during a test run, so the
+    test processes scan once and reuse the answer."""
+    import functools
+
+    from streamlit.components.v2 import manifest_scanner
+    scan = functools.cache(manifest_scanner.scan_component_manifests)
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(scan())
+
+
+_scan_components_once()
+
+
 @pytest.fixture
 def app(demo_copy, monkeypatch):
     """AppTest over a private copy of the demo: `app(user)` is the app's first page, not yet run, in a session signed

@@ -7,8 +7,10 @@ import pytest
 
 from core.access.roles import system_user
 from core.ingest import exporter, importer, validate
+from core.store import db
 from core.store.opening import open_store
 
+from .browser import store_copy
 from .extract_fixture import frames
 
 D = dt.date
@@ -62,12 +64,22 @@ def _fingerprint(store) -> dict[str, str]:
     return out
 
 
-@pytest.fixture
-def filled(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'filled.sqlite3'}")
-    extract, _ = importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "good.xlsx")], actor=system_user(store))
+@pytest.fixture(scope="module")
+def filled_once(tmp_path_factory):
+    """A store holding the good extract, imported once for the module; each test writes to a copy of it."""
+    folder = tmp_path_factory.mktemp("filled")
+    store = open_store(f"sqlite:///{folder / 'filled.sqlite3'}")
+    extract, _ = importer.import_files(store, [exporter.write_xlsx(frames(), folder / "good.xlsx")], actor=system_user(store))
     assert extract.ok
-    return store
+    yield store
+    db.dispose(store.url)
+
+
+@pytest.fixture
+def filled(filled_once, tmp_path):
+    url = store_copy(filled_once.url, tmp_path, "filled.sqlite3")
+    yield open_store(url)
+    db.dispose(url)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
