@@ -1,5 +1,6 @@
 """The store: created from nothing, upgraded in place, constraints in the schema."""
 import datetime as dt
+import sqlite3
 
 import pandas as pd
 import pytest
@@ -158,6 +159,46 @@ def test_bulk_load_into_an_empty_table_rebuilds_its_indexes_or_leaves_them(store
     else:
         assert store.read("PRAGMA integrity_check").iloc[0, 0] == "ok"
     assert store.read("SELECT COUNT(*) AS n FROM orders WHERE order_qty = 7")["n"].iloc[0] == 10_000 // 7
+
+
+def _order_keys(store) -> list:
+    """The orders' primary key and foreign keys as the engine holds them (PostgreSQL: names and definitions)."""
+    if store.is_postgres:
+        return store.read("SELECT conname, pg_get_constraintdef(oid) AS d FROM pg_constraint "
+                          "WHERE conrelid = 'orders'::regclass AND contype IN ('p', 'f') ORDER BY 1").values.tolist()
+    inspector = sa.inspect(store.engine)
+    return [inspector.get_pk_constraint("orders")["constrained_columns"],
+            sorted((k["constrained_columns"][0], k["referred_table"]) for k in inspector.get_foreign_keys("orders"))]
+
+
+@pytest.mark.parametrize("breach", ["unknown_institution", "duplicate_order", "none"])
+def test_a_bulk_load_checks_keys_and_foreign_keys_and_leaves_them_as_they_were(store_url, breach):
+    """PostgreSQL's bulk load into an empty table drops the primary key and the foreign keys and adds them again
+    after the rows: an order of an unknown institution, or an order number twice, among 10,000 rows is refused
+    all the same (nothing written), and every key is there after a refused and after a good load."""
+    store = open_store(store_url)
+    _minimal(store)
+    keys = _order_keys(store)
+    assert len(keys) == 4 if store.is_postgres else (keys[0] == ["order_id"] and keys[1] == sorted(
+        [("distributor_code", "enterprises"), ("institution_code", "institutions"), ("product_code", "products")]))
+    rows = _orders(10_000)
+    if breach == "unknown_institution":
+        rows.loc[5_000, "institution_code"] = "H9"
+    elif breach == "duplicate_order":
+        rows.loc[9_999, "order_id"] = rows.loc[3, "order_id"]
+    if breach == "none":
+        with store.begin() as conn:
+            db.bulk_insert_empty(conn, S.orders, rows)
+    else:
+        with pytest.raises((sa.exc.IntegrityError, sqlite3.IntegrityError)):  # SQLite's rows go by its driver
+            with store.begin() as conn:
+                db.bulk_insert_empty(conn, S.orders, rows)
+    assert store.read("SELECT COUNT(*) AS n FROM orders")["n"].iloc[0] == (10_000 if breach == "none" else 0)
+    assert _order_keys(store) == keys
+    with pytest.raises(sa.exc.IntegrityError):  # the keys hold for the next row too
+        with store.begin() as conn:
+            conn.execute(S.orders.insert().values(order_id="X1", institution_code="H9", product_code="0012",
+                                                  order_date=dt.date(2026, 3, 1), order_qty=1.0, channel="线上"))
 
 
 def test_large_reads_keep_codes_as_text_and_agree_from_two_threads(store_url):

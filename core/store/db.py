@@ -265,15 +265,36 @@ def bulk_insert_empty(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame)
     first and built once over all the rows after (a bulk build sorts once; keeping them row by row costs
     several times more for millions of rows, and a third more already for 80,000 orders on SQLite). In the caller's
     transaction, so a failure leaves them as they were."""
-    indexes = list(table.indexes) if len(frame) >= 10_000 else []
+    large = len(frame) >= 10_000
+    indexes = list(table.indexes) if large else []
     raw = conn.connection.driver_connection
-    if indexes and not is_postgres(conn) and not raw.in_transaction:
+    postgres = is_postgres(conn)
+    if indexes and not postgres and not raw.in_transaction:
         raw.execute("BEGIN")  # SQLite's driver opens a transaction before DML only: DDL first would commit alone
+    # PostgreSQL checks a foreign key row by row inside COPY (three look-ups per order) and keeps the primary key's
+    # index row by row: dropped and added again after the rows, a foreign key is checked by one join over them all and
+    # the key's index is built by one sort. As the store names them, with their definitions; a primary key another
+    # table's foreign key depends on stays.
+    keys = conn.execute(sa.text(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint c WHERE conrelid = CAST(:t AS regclass) "
+        "AND (contype = 'f' OR contype = 'p' AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' "
+        "AND r.confrelid = c.conrelid)) ORDER BY contype DESC, conname"),
+        {"t": table.name}).all() if postgres and large else []
+    if postgres and large:
+        conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))  # index builds sort in memory
+    elif large:
+        raw.execute("PRAGMA cache_size = -262144")  # 256 MB for the index builds' sorts, this connection only
+    for name, _ in keys:
+        conn.execute(sa.text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"'))
     for index in indexes:
         index.drop(conn)
     count = bulk_insert(conn, table, frame)
     for index in indexes:
         index.create(conn)
+    for name, definition in reversed(keys):
+        conn.execute(sa.text(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'))
+    if large and not postgres:
+        raw.execute("PRAGMA cache_size = -2000")  # SQLite's default again
     return count
 
 
