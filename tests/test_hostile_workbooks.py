@@ -170,6 +170,35 @@ def test_a_reader_that_takes_too_long_is_stopped(seeds, tmp_path):
     assert kind is None and sheets is None and "took longer than" in refused.en and "读取超时" in refused.zh
 
 
+def test_a_file_read_at_length_does_not_hold_up_another_analysts_file(seeds, monkeypatch):
+    """Two files at once go to two helpers: while one helper is held (stopped with SIGSTOP, as a long read holds
+    it), a second file is read and answered; the first is answered when its helper goes on. With a single reader
+    (READERS = 1) the second file waits for the first: the pool is what lets it through."""
+    import os
+    import signal
+    import threading
+
+    from core.ingest import sandbox, validate
+    monkeypatch.setattr(sandbox, "_free", threading.BoundedSemaphore(2))
+    good = seeds / "filled.xlsx"
+    assert sandbox.examine_and_read(good, validate.Limits())[1] is None  # a helper started, now idle
+    held = sandbox._idle[-1]
+    os.kill(held.pid, signal.SIGSTOP)
+    first: list = []
+    reader = threading.Thread(target=lambda: first.append(sandbox.examine_and_read(good, validate.Limits())), daemon=True)
+    try:
+        reader.start()
+        while held not in sandbox._busy:  # the first file has gone to the held helper
+            reader.join(0.01)
+        kind, refused, sheets = sandbox.examine_and_read(good, validate.Limits())  # the second file meanwhile
+        assert kind == ".xlsx" and refused is None and len(sheets) == len(frames())
+        assert not first and reader.is_alive()  # the first is still with its held helper
+    finally:
+        os.kill(held.pid, signal.SIGCONT)
+    reader.join(120)
+    assert first and first[0][0] == ".xlsx" and first[0][1] is None
+
+
 def test_more_problems_than_a_page_can_show_are_counted_not_listed(tmp_path):
     f = frames()
     f["orders"] = f["orders"].iloc[[0] * 1_500].reset_index(drop=True)  # 1,499 repeats of one key

@@ -9,7 +9,9 @@ whatever a file does, the server and its other users go on, and the file is refu
 The children are forked by a helper process (`python -m core.ingest.sandbox`), started once per process that
 reads files, which has loaded the reading modules and does nothing else: a fork costs milliseconds where a fresh
 interpreter costs a second, and the helper, unlike a server with threads, is safe to fork. Requests and answers
-cross its standard input and output as length-prefixed pickles; one file is read at a time per process.
+cross its standard input and output as length-prefixed pickles. Each helper reads one file at a time; a process
+keeps up to READERS helpers, so that as many analysts' files are read at once (each child may take MEMORY bytes),
+and a further file waits for a helper to be free.
 """
 from __future__ import annotations
 
@@ -31,9 +33,12 @@ from core.paths import ROOT
 
 MEMORY = 4 * 1024 ** 3  # bytes of address space a reading child may take (a million-row workbook needs about 2 GB)
 TIMEOUT = 600  # seconds a file may take to be examined and read
+READERS = max(1, min(int(os.environ.get("VBP_READERS", 0)) or (os.cpu_count() or 1), 4))  # files read at once
 
-_helper: subprocess.Popen | None = None
-_lock = threading.Lock()
+_idle: list[subprocess.Popen] = []  # helpers waiting for a file
+_busy: list[subprocess.Popen] = []  # helpers reading one
+_lock = threading.Lock()  # guards the two lists
+_free = threading.BoundedSemaphore(READERS)  # a file waits here for a helper
 
 
 def _send(stream, value) -> None:
@@ -114,24 +119,46 @@ def _problem(name: str, zh: str, en: str) -> Problem:
     return Problem(name, None, "", "", zh, en)
 
 
-def _ask(request) -> tuple[str, bytes]:
-    """Send a request to this process's helper (started, or started again, as needed) and wait for its answer."""
-    global _helper
+def _take() -> subprocess.Popen:
+    """An idle helper that is alive, or a new one; marked busy."""
     with _lock:
-        for attempt in range(2):
-            if _helper is None or _helper.poll() is not None:
-                _helper = subprocess.Popen([sys.executable, "-m", "core.ingest.sandbox"], cwd=ROOT,
-                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        while _idle:
+            helper = _idle.pop()
+            if helper.poll() is None:
+                break
+            helper.wait()
+        else:
+            helper = subprocess.Popen([sys.executable, "-m", "core.ingest.sandbox"], cwd=ROOT,
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        _busy.append(helper)
+        return helper
+
+
+def _give_back(helper: subprocess.Popen, alive: bool) -> None:
+    with _lock:
+        _busy.remove(helper)
+        if alive:
+            _idle.append(helper)
+    if not alive:
+        helper.kill()
+        helper.wait()
+
+
+def _ask(request) -> tuple[str, bytes]:
+    """Send a request to a free helper (waiting for one when READERS are busy) and wait for its answer; a helper
+    that cannot answer is replaced, once."""
+    with _free:
+        for _ in range(2):
+            helper, answer = _take(), None
             try:
-                _send(_helper.stdin, request)
-                answer = _receive(_helper.stdout)
+                _send(helper.stdin, request)
+                answer = _receive(helper.stdout)
             except (BrokenPipeError, OSError):
-                answer = None
+                pass
+            finally:  # a helper interrupted mid-answer (an exception in this thread) is not used again
+                _give_back(helper, answer is not None)
             if answer is not None:
                 return answer
-            _helper.kill()  # a helper that cannot answer is replaced, once
-            _helper.wait()
-            _helper = None
     return "died", b""
 
 
