@@ -3,6 +3,7 @@ import streamlit as st
 
 
 from core.access import settings_change
+from core.refresh import worker as refresh_worker
 from core.present.i18n import headers, t
 from core.store import views
 from ui import text
@@ -66,6 +67,7 @@ if me.can("settings"):
         if b1.button(t("set.save", L), type="primary", key="set_save"):
             try:
                 settings_change.change(s, me, found.name, typed)
+                refresh_worker.start(s, f"setting {found.name}")  # the new figures, computed outside the server
                 st.session_state["set_flash"] = t("set.saved", L).format(name=found.name, value=text.plain(typed))
             except ValueError as err:  # the settings moved meanwhile (another administrator)
                 st.session_state["set_flash_error"] = str(err)

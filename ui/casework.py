@@ -11,6 +11,7 @@ from core.access.roles import AccessDenied
 from core.policy import cases, clock
 from core.present.i18n import t, vocabulary
 from core.read import cases as cases_reader
+from core.refresh import worker as refresh_worker
 from ui import text
 from ui.tables import shown, table_download
 
@@ -61,7 +62,8 @@ def record_form(view, chosen: dict[str, list], names: list[str], L: str, prefix:
                             help=t("case.note_help", L))
         if st.form_submit_button(t("iv.save", L)):
             try:
-                written = actions.record_actions(view, {k: chosen[k] for k in kinds}, status, note, when, deadline)
+                written = actions.record_actions(view, {k: chosen[k] for k in kinds}, status, note, when, deadline,
+                                                 recompute=refresh_worker.start)  # not in the server
             except (ValueError, AccessDenied) as err:
                 st.error(text.plain(str(err)))
                 return
@@ -91,7 +93,7 @@ def withdraw_box(view, L: str, prefix: str) -> None:
             reason = st.text_input(t("case.withdraw_reason", L), key=f"{prefix}_withdraw_reason", max_chars=200)
             if st.form_submit_button(t("case.withdraw_button", L)):
                 try:
-                    actions.withdraw(view, int(chosen), reason)
+                    actions.withdraw(view, int(chosen), reason, recompute=refresh_worker.start)
                 except (ValueError, AccessDenied) as err:
                     st.error(text.plain(str(err)))
                     return

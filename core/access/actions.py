@@ -95,21 +95,22 @@ def _inside(view: View, subject: str) -> set[str]:
 
 
 def record_action(view: View, kind: str, subjects: list, status: str, note: str, action_date: dt.date,
-                  deadline: dt.date | None = None) -> int:
+                  deadline: dt.date | None = None, recompute=None) -> int:
     """Record one action on each case of one kind (a subject code, or (code, flag_id, detail_code) for an
     explanation or an area); see record_actions."""
-    return record_actions(view, {kind: subjects}, status, note, action_date, deadline)
+    return record_actions(view, {kind: subjects}, status, note, action_date, deadline, recompute=recompute)
 
 
 def record_actions(view: View, chosen: dict[str, list], status: str, note: str, action_date: dt.date,
-                   deadline: dt.date | None = None, permission: str = "record", also=None) -> int:
+                   deadline: dt.date | None = None, permission: str = "record", also=None, recompute=None) -> int:
     """Record one action on each chosen case (kind -> its cases) in one transaction: all or none. The user the view
     was made for records it, only a role that records actions may, and only on cases inside the view's scope; with
     who and when, audited. A status a kind of case does not take, a date after today, a deadline before the date, an
     explanation without its text, or a record the case already holds (the same status on the same day: a second
     click) is refused with the reason. Return how many were written. A non-cooperation record (不配合) changes the
-    enterprise's tier, so the figures are computed again before this returns. `permission`: the one the role needs
-    (record; issue for the 已通报 records of a notification issued); `also(conn)` runs in the same transaction."""
+    enterprise's tier, so the figures are computed again: before this returns, or by `recompute(store)` (a page
+    starts a process for it: core.refresh.worker.start). `permission`: the one the role needs (record; issue for the
+    已通报 records of a notification issued); `also(conn)` runs in the same transaction."""
     actor = _actor(view)
     require(actor, permission)
     note = _CONTROL.sub("", str(note or ""))
@@ -123,11 +124,11 @@ def record_actions(view: View, chosen: dict[str, list], status: str, note: str, 
             audit.record(view.store, actor, "access_denied", target=",".join(outside)[:200], outcome="denied",
                          detail=f"record action outside scope ({kind})")
             raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {', '.join(outside)[:200]}")
-    return _write(view, actor, chosen, status, note, action_date, deadline, also)
+    return _write(view, actor, chosen, status, note, action_date, deadline, also, recompute)
 
 
 def _write(view: View, actor: User, chosen: dict[str, list[Key]], status: str, note: str, action_date: dt.date,
-           deadline: dt.date | None, also=None) -> int:
+           deadline: dt.date | None, also=None, recompute=None) -> int:
     """Write checked actions in one transaction, refusing a record the case already holds; audited."""
     now = clock.now()
     rows = [{"case_kind": kind, "subject_code": code, "flag_id": flag_id, "detail_code": detail,
@@ -159,7 +160,7 @@ def _write(view: View, actor: User, chosen: dict[str, list[Key]], status: str, n
                  detail=f"{'/'.join(chosen)} {status} {action_date}" + (f" 期限 {deadline}" if deadline else "")
                  + f": {note}")
     if status == cases.UNCOOPERATIVE:
-        marts.ensure_default(view.store)
+        (recompute or marts.ensure_default)(view.store)
     return len(rows)
 
 
@@ -187,9 +188,10 @@ def explain(view: View, flag_id: str, product_code: str, text: str, today: dt.da
     _write(view, actor, {"explanation": [key]}, cases.EXPLAINED, text, today, None)
 
 
-def withdraw(view: View, action_id: int, reason: str) -> None:
+def withdraw(view: View, action_id: int, reason: str, recompute=None) -> None:
     """Withdraw a record made by mistake: only the officer who recorded it, with a reason; it stays in the case's
-    history, marked withdrawn, and no longer counts (audited)."""
+    history, marked withdrawn, and no longer counts (audited). The figures of a non-cooperation record withdrawn are
+    computed again as `record_actions` does."""
     actor = _actor(view)
     require(actor, "record")
     reason = _CONTROL.sub("", str(reason or "")).strip()
@@ -210,7 +212,7 @@ def withdraw(view: View, action_id: int, reason: str) -> None:
     audit.record(view.store, actor, "action_withdrawn", target=str(row["subject_code"])[:200],
                  detail=f"#{action_id} {row['case_kind']} {row['status']} {row['action_date']}: {reason}")
     if row["status"] == cases.UNCOOPERATIVE:
-        marts.ensure_default(view.store)
+        (recompute or marts.ensure_default)(view.store)
 
 
 LIST_HEADERS = {c: t(f"iv.col.{c}") for c in LIST_COLUMNS}  # the export's headers are Chinese

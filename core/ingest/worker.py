@@ -42,15 +42,9 @@ def start(store, user: User, files: dict[str, bytes], names: str, digest: str, c
 
 def run(job: jobs.Job) -> jobs.Job:
     """Do the job: import its files, computing the figures, saying how far it got."""
-    spec, last = job.spec, [0.0]
+    spec = job.spec
     store = open_store(job.url)
-
-    def progress(fraction: float, message: str) -> None:
-        step = str(message) != job.message
-        job.fraction, job.message = min(max(float(fraction), 0.0), 1.0), str(message)
-        if step or time.monotonic() - last[0] > 0.3:  # each step, and often enough to watch within one
-            last[0] = time.monotonic()
-            jobs.save(job)
+    progress = jobs.reporter(job)
     try:
         user = accounts.load(store, spec["username"])
         if user is None:

@@ -338,8 +338,9 @@ CATALOGUE.update({
     "sc.supply_flags": ("供应企业未达标", "Its suppliers' shortfalls"),
     "sc.supply_flags_note": ("配送率由中选企业和配送企业负责（《通知》二（三））：以下计入相关企业的分级，不计入本机构的红旗与梯度措施。",
                              "Delivery is the selected enterprises' and distributors' duty (the notice, II(3)): these count "
-                             "toward their tiers, not toward this institution's red flag or measures."), "set.saved": ("已将 {name} 设为 {value}；指标将按新阈值重新计算。",
-                                             "{name} is now {value}; the figures are recomputed with it."),
+                             "toward their tiers, not toward this institution's red flag or measures."), "set.saved": ("已将 {name} 设为 {value}；新的统计结果正在后台计算，完成前各页面显示上次的结果。",
+                                             "{name} is now {value}; the new figures are being computed in the "
+                                             "background, and until they are ready the pages show the previous ones."),
     "iv.read_only": ("您的角色只能查看和导出约谈名单。", "Your role can view and export the list only."),
     "up.demo": ("这是演示账户：导入正式数据后，所有演示账户将失效，需使用正式账户登录。",
                 "This is a demo account: once real data is imported every demo account stops working."),

@@ -122,6 +122,20 @@ def launch(url: str, kind: str, module: str, spec: dict, log: Path | None = None
     return job
 
 
+def reporter(job: Job):
+    """The `progress(fraction, message)` a job's process passes to its work: the job's file written at each new
+    step, and within a step often enough to watch (at most every 0.3 s)."""
+    last = [0.0]
+
+    def progress(fraction: float, message: str) -> None:
+        step = str(message) != job.message
+        job.fraction, job.message = min(max(float(fraction), 0.0), 1.0), str(message)
+        if step or time.monotonic() - last[0] > 0.3:
+            last[0] = time.monotonic()
+            save(job)
+    return progress
+
+
 def begin(path: Path) -> Job:
     """The job of a file, as its own process takes it up: its process id and state written."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
