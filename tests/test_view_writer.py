@@ -150,3 +150,30 @@ def test_a_default_view_stored_meanwhile_for_the_same_data_is_kept(store_url):
     assert store.read("SELECT computed_at FROM mart_views")["computed_at"].tolist() == stamp
     marts.refresh(store, T)
     assert store.read("SELECT computed_at FROM mart_views")["computed_at"].tolist() != stamp
+
+
+def test_readers_go_on_reading_while_a_refresh_holds_its_transaction_open(store_url):
+    """The refresh deletes every view first, in the transaction that then writes the new one for as long as it
+    computes (half a minute at province scale). Meanwhile another connection reads the figures in force at once:
+    with a lock timeout of 2 s it is never made to wait (PostgreSQL's TRUNCATE made it wait for the commit), and it
+    sees every row of the view until the commit."""
+    store = _store(store_url)
+    info = views.default_view(store)
+    count = "SELECT COUNT(*) AS n FROM mart_inst_product WHERE view_id = :v"
+    rows = store.read(count, {"v": info.view_id})["n"].iloc[0]
+    assert rows > 0
+    with store.engine.connect() as writer:
+        writer.begin()
+        if db.is_postgres(writer):
+            writer.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": marts.VIEW_WRITER_LOCK})
+        views.drop_views(writer)  # the refresh's first step, its transaction left open
+        reader = sa.create_engine(store.url, connect_args={"options": "-c lock_timeout=2000"}
+                                  if store.is_postgres else {"timeout": 2})
+        try:
+            with reader.connect() as conn:
+                assert db.read(conn, sa.text(count), {"v": info.view_id})["n"].iloc[0] == rows
+                found = db.read(conn, sa.text("SELECT view_id FROM mart_views WHERE is_default = :t"), {"t": True})
+                assert found["view_id"].tolist() == [info.view_id]
+        finally:
+            reader.dispose()
+        writer.rollback()

@@ -124,8 +124,8 @@ class _ViewWriter:
     first overlaps the computing of the last. The transaction begins with the first frame (readers see
     the old marts undisturbed until then); `finish` waits for the last write and commits; `abandon` rolls
     back. `before(conn)` runs first in the transaction, `after(conn, view_id)` last; with `give_way`, a default view
-    already stored for the same data stops the writer first (AlreadyCurrent). The computing must not
-    read the marts: after PostgreSQL's TRUNCATE in `before` it would wait for its own writer."""
+    already stored for the same data stops the writer first (AlreadyCurrent). Readers are never made to wait for
+    it: what it deletes and writes shows at its commit (see views.drop_views)."""
 
     _END, _ABANDON = object(), object()
 
@@ -149,7 +149,7 @@ class _ViewWriter:
     def _run(self) -> ViewInfo:
         f, tables = self._facts, {t.name: t for t in S.MART_TABLES}
         with self._store.begin() as conn:
-            if db.is_postgres(conn):  # one writer of views at a time: two refreshes' TRUNCATEs deadlocked
+            if db.is_postgres(conn):  # one writer of views at a time: two refreshes' deletes could deadlock
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": VIEW_WRITER_LOCK})
             if self._give_way and conn.execute(sa.select(S.mart_views.c.view_id).where(
                     S.mart_views.c.is_default.is_(True), S.mart_views.c.data_version == self._version)).first():

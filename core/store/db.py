@@ -321,7 +321,7 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
         # (not waited for) when another import wrote meanwhile.
         raw.execute("BEGIN IMMEDIATE")
     if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
-        return bulk_insert(conn, table, frame[columns])  # nothing to replace (nor keep, nor take back): the bulk load
+        return bulk_insert_empty(conn, table, frame[columns])  # nothing to replace, keep or take back: the bulk load
     stage = sa.Table(f"_stage_{table.name}", sa.MetaData(), *[sa.Column(c, table.c[c].type) for c in columns],
                      prefixes=["TEMPORARY"])
     stage.drop(conn, checkfirst=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from core.store import cache, db
+from core.store import cache
 from core.store import schema as S
 
 CATEGORIES = ("", "药品", "耗材")  # "" = every category
@@ -49,11 +49,11 @@ def _find(store, conn, as_of: dt.date | None, category: str, data_version: str) 
 
 
 def drop_views(conn, view_ids: list[int] | None = None) -> None:
-    """Delete views and their rows (every view when `view_ids` is None: on PostgreSQL by TRUNCATE, which
-    leaves no dead rows behind; readers wait for the transaction, then see the new view)."""
-    if view_ids is None and db.is_postgres(conn):
-        conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in (*S.MART_TABLES, S.mart_views))))
-        return
+    """Delete views and their rows (every view when `view_ids` is None). By DELETE, never TRUNCATE: the refresh
+    runs this first in the transaction that then writes the new view, for as long as the view takes to compute;
+    TRUNCATE's lock would make every reader of the marts wait all that time (half a minute at province scale),
+    while after a DELETE readers go on reading the figures in force until the commit (autovacuum takes the dead
+    rows)."""
     for table in (*S.MART_TABLES, S.mart_views):
         stmt = table.delete()
         if view_ids is not None:
