@@ -66,8 +66,9 @@ if me.can("settings"):
         b1, b2 = st.columns(2)
         if b1.button(t("set.save", L), type="primary", key="set_save"):
             try:
-                settings_change.change(s, me, found.name, typed)
-                refresh_worker.start(s, f"setting {found.name}")  # the new figures, computed outside the server
+                with refresh_worker.ahead(s, f"setting {found.name}") as recompute:  # outside the server
+                    settings_change.change(s, me, found.name, typed)
+                    recompute()
                 st.session_state["set_flash"] = t("set.saved", L).format(name=found.name, value=text.plain(typed))
             except ValueError as err:  # the settings moved meanwhile (another administrator)
                 st.session_state["set_flash_error"] = str(err)

@@ -11,6 +11,8 @@ import datetime as dt
 import os
 import signal
 
+import pytest
+
 from core.access import accounts, actions, admin, settings_change
 from core.access.roles import system_user
 from core.access.scope import View
@@ -89,15 +91,40 @@ def test_a_refresh_worker_killed_midway_leaves_the_figures_in_force_whole(store_
     assert not info.stale and _warned(store, info.view_id) == {("H1", "warning")}
 
 
+def test_the_job_is_under_way_before_the_change_is_committed(tmp_path):
+    """As the settings page saves: the job announced (`ahead`), the setting committed, then its process started.
+    Between the commit and the start a reader finds the job under way and is served the figures in force; a change
+    refused withdraws the job."""
+    store = _store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    before = views.default_view(store)
+    with pytest.raises(ValueError):
+        with refresh_worker.ahead(store, "setting") as recompute:
+            settings_change.change(store, system_user(store), "delivery_rate_warning", "2")  # out of range: refused
+            recompute()
+    assert jobs.under_way(store.url) == []  # nothing left announced
+    with refresh_worker.ahead(store, "setting") as recompute:
+        settings_change.change(store, system_user(store), "delivery_rate_warning", "0.95")
+        served = marts.ensure_default(store)  # committed, the process not yet started
+        assert served.view_id == before.view_id and served.stale
+        job = recompute()
+    job = _until(store, job.id, lambda j: j.ended)
+    assert job.state == "done" and _warned(store, views.default_view(store).view_id) == {("H1", "warning")}
+
+
 def test_a_non_cooperation_record_made_on_a_page_leaves_the_figures_to_the_worker(tmp_path):
-    """`recompute` takes the figures out of the recording process (the page passes refresh_worker.start): after
-    the record, this process has computed nothing and the worker brings the enterprise's tier."""
+    """`recompute` takes the figures out of the recording process (the page passes what `ahead` yields): after
+    the record, this process has computed nothing and the worker brings the enterprise's tier. A record that does
+    not move the figures starts nothing."""
     store = _store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     admin.create_user(store, system_user(store), "jinan", "jinan", "city_officer", "370100", "Jinan-2026-officer")
     view = View.of(store, marts.ensure_default(store), user=accounts.load(store, "jinan"))
+    with refresh_worker.ahead(store, "actions") as recompute:
+        actions.record_action(view, "tier", ["M1"], "已约谈", "", D(2026, 2, 2), recompute=recompute)
+    assert jobs.under_way(store.url) == [] and views.default_view(store) is not None
     started: list[jobs.Job] = []
-    actions.record_action(view, "tier", ["M1"], "不配合", "拒不整改", D(2026, 2, 2),
-                          recompute=lambda s: started.append(refresh_worker.start(s, "non-cooperation")))
+    with refresh_worker.ahead(store, "actions") as recompute:
+        actions.record_action(view, "tier", ["M1"], "不配合", "拒不整改", D(2026, 2, 2),
+                              recompute=lambda s: started.append(recompute(s)))
     assert len(started) == 1 and views.default_view(store) is None  # this process computed nothing
     job = _until(store, started[0].id, lambda j: j.ended)
     assert job.state == "done"

@@ -62,8 +62,9 @@ def record_form(view, chosen: dict[str, list], names: list[str], L: str, prefix:
                             help=t("case.note_help", L))
         if st.form_submit_button(t("iv.save", L)):
             try:
-                written = actions.record_actions(view, {k: chosen[k] for k in kinds}, status, note, when, deadline,
-                                                 recompute=refresh_worker.start)  # not in the server
+                with refresh_worker.ahead(view.store, "actions") as recompute:  # figures not in the server
+                    written = actions.record_actions(view, {k: chosen[k] for k in kinds}, status, note, when,
+                                                     deadline, recompute=recompute)
             except (ValueError, AccessDenied) as err:
                 st.error(text.plain(str(err)))
                 return
@@ -93,7 +94,8 @@ def withdraw_box(view, L: str, prefix: str) -> None:
             reason = st.text_input(t("case.withdraw_reason", L), key=f"{prefix}_withdraw_reason", max_chars=200)
             if st.form_submit_button(t("case.withdraw_button", L)):
                 try:
-                    actions.withdraw(view, int(chosen), reason, recompute=refresh_worker.start)
+                    with refresh_worker.ahead(view.store, "withdrawal") as recompute:
+                        actions.withdraw(view, int(chosen), reason, recompute=recompute)
                 except (ValueError, AccessDenied) as err:
                     st.error(text.plain(str(err)))
                     return

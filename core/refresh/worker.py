@@ -8,6 +8,7 @@ in one transaction. Killed midway, it leaves the previous figures whole, and the
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -22,9 +23,31 @@ LOG = logging.getLogger("vbp")
 KIND = "refresh"
 
 
+MODULE = "core.refresh.worker"
+
+
 def start(store, reason: str = "") -> jobs.Job:
     """Start the process that computes the store's figures for its data as they are now."""
-    return jobs.launch(store.url, KIND, "core.refresh.worker", {"reason": reason})
+    return jobs.launch(store.url, KIND, MODULE, {"reason": reason})
+
+
+@contextlib.contextmanager
+def ahead(store, reason: str):
+    """For a change that moves the figures: the job announced before the change is committed, its process started
+    by calling what this yields once it is (a reader in between finds the job under way and is served the figures
+    in force, instead of computing them itself); withdrawn when nothing called it (the change was refused, or did
+    not move the figures)."""
+    job, started = jobs.announce(store.url, KIND, {"reason": reason}), []
+
+    def go(_store=None) -> jobs.Job:
+        if not started:
+            started.append(jobs.start(job, MODULE))
+        return job
+    try:
+        yield go
+    finally:
+        if not started:
+            jobs.withdraw(job)
 
 
 def run(job: jobs.Job) -> jobs.Job:

@@ -109,17 +109,34 @@ def under_way(url: str) -> list[Job]:
     return out
 
 
-def launch(url: str, kind: str, module: str, spec: dict, log: Path | None = None) -> Job:
-    """Start `python -m module JOB_FILE` for a new job, in a session of its own (it outlives the page that asked for
-    it and is not stopped with the server's requests); its output goes to `log` (a file beside the job's)."""
+def announce(url: str, kind: str, spec: dict) -> Job:
+    """A new job's file, before its process: it counts as under way from now (for a minute, or until its process
+    runs), so that a change whose work it is to do can be committed after it with no moment in between when a
+    reader finds the change and no job for it."""
     job = Job(id=uuid.uuid4().hex, url=url, kind=kind, spec=spec, host=socket.gethostname(), started=time.time())
     save(job)
-    path = _path(url, job.id)
+    return job
+
+
+def start(job: Job, module: str, log: Path | None = None) -> Job:
+    """Start `python -m module JOB_FILE` for an announced job, in a session of its own (it outlives the page that
+    asked for it and is not stopped with the server's requests); its output goes to `log` (a file beside the job's)."""
+    path = _path(job.url, job.id)
     with open(log or path.with_suffix(".log"), "ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", module, str(path)], cwd=ROOT, stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     threading.Thread(target=proc.wait, daemon=True).start()  # reaped when it ends: no zombie beside the server
     return job
+
+
+def withdraw(job: Job) -> None:
+    """An announced job that will not start (the change it was for was refused): no longer under way."""
+    _path(job.url, job.id).unlink(missing_ok=True)
+
+
+def launch(url: str, kind: str, module: str, spec: dict, log: Path | None = None) -> Job:
+    """Announce a job and start its process at once."""
+    return start(announce(url, kind, spec), module, log)
 
 
 def reporter(job: Job):
