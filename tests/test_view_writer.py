@@ -176,3 +176,35 @@ def test_readers_go_on_reading_while_a_refresh_holds_its_transaction_open(store_
         finally:
             reader.dispose()
         writer.rollback()
+
+
+def test_many_sessions_looking_for_a_view_that_is_not_there_do_not_starve_the_pool(store_url):
+    """After the data moved on, every page asks for the default view, finds none and reads the versions afresh.
+    A look-up that held its connection while asking the pool for another starved it when all sessions did so at
+    once: here 8 threads on a pool of 2 connections (no overflow, 3 s to wait) all get their answer."""
+    import dataclasses
+    import threading
+
+    store = _store(store_url)
+    with store.begin() as conn:
+        store.bump_data_version(conn)  # the figures now belong to older data: no default view is current
+    small = sa.create_engine(store.url, pool_size=2, max_overflow=0, pool_timeout=3)
+    tight = dataclasses.replace(store, engine=small)
+    answers, failures, go = [], [], threading.Barrier(8)
+
+    def look() -> None:
+        try:
+            go.wait()
+            for _ in range(5):
+                answers.append(views.default_view(tight))
+        except Exception as err:  # noqa: BLE001 - counted, the assertion shows it
+            failures.append(repr(err))
+    threads = [threading.Thread(target=look) for _ in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    finally:
+        small.dispose()
+    assert failures == [] and answers == [None] * 40

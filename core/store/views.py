@@ -67,10 +67,11 @@ def _lookup(store, as_of: dt.date | None, category: str) -> ViewInfo | None:
     version = cache.versions(store)[0]
     with store.engine.connect() as conn:
         found = _find(store, conn, as_of, category, version)
-        if found is None:
-            cache.changed(store)
-            fresh = cache.versions(store)[0]
-            if fresh != version:
+    if found is None:  # the versions read afresh with no connection held: one held while asking the pool for
+        cache.changed(store)  # another starved it when every session did so at once (pages waited 30 s)
+        fresh = cache.versions(store)[0]
+        if fresh != version:
+            with store.engine.connect() as conn:
                 found = _find(store, conn, as_of, category, fresh)
     return found
 
