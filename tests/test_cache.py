@@ -72,3 +72,40 @@ def test_a_view_another_process_just_wrote_is_found_at_once(tmp_path, monkeypatc
     stored = store.read("SELECT data_version FROM mart_views WHERE view_id = :v", {"v": after.view_id})
     assert stored["data_version"].tolist() == [str(int(old) + 1)]
     assert views.find_view(store, after.as_of) == after
+
+
+def test_sessions_missing_the_same_entry_at_once_compute_it_once():
+    """After the data change every session misses the same entries at once (the first and latest order date: a scan
+    of every order on SQLite before it was asked as two queries): one session computes each, the others wait for it
+    and are served its answer; an entry whose computation fails is computed again by the next to ask."""
+    import threading
+    import time
+
+    calls, go = [], threading.Barrier(8)
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.2)  # a slow query, during which the other sessions arrive
+        return {"value": 42}
+    answers = []
+
+    def ask():
+        go.wait()
+        answers.append(cache._remember(("test-stampede",), compute))
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(calls) == 1 and answers == [{"value": 42}] * 8
+    failing = []
+
+    def broken():
+        failing.append(1)
+        raise RuntimeError("the store went away")
+    for _ in range(2):
+        try:
+            cache._remember(("test-broken",), broken)
+        except RuntimeError:
+            pass
+    assert len(failing) == 2 and ("test-broken",) not in cache._computing

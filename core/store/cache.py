@@ -18,6 +18,7 @@ import pandas as pd
 MAX_ENTRIES = 400
 _lock = threading.Lock()
 _entries: collections.OrderedDict = collections.OrderedDict()
+_computing: dict[tuple, threading.Lock] = {}  # entries being computed, each by one session
 stats = {"hits": 0, "misses": 0}
 
 
@@ -59,12 +60,23 @@ def _remember(key: tuple, compute, counted: bool = False):
             _entries.move_to_end(key)
             stats["hits"] += counted
             return _copy(_entries[key])
-    value = compute()
-    with _lock:
-        stats["misses"] += counted
-        _entries[key] = value
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        gate = _computing.setdefault(key, threading.Lock())
+    with gate:  # sessions missing the same entry at once (after the data changed): one computes, the others wait
+        with _lock:
+            if key in _entries:
+                _entries.move_to_end(key)
+                stats["hits"] += counted
+                return _copy(_entries[key])
+        try:
+            value = compute()
+        finally:
+            with _lock:
+                _computing.pop(key, None)
+        with _lock:
+            stats["misses"] += counted
+            _entries[key] = value
+            while len(_entries) > MAX_ENTRIES:
+                _entries.popitem(last=False)
     return _copy(value)
 
 
