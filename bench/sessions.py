@@ -8,6 +8,11 @@ started here on a free port over the given store unless --url names one already 
     python bench/sessions.py --db URL [--sessions 20] [--rounds 3] [--think SECONDS] [--user demo_leader]
     python bench/sessions.py --db URL --mixed [--sessions 50] [--think 3]    # officers, enterprises, institutions
     python bench/sessions.py --db URL --sign-in 20                          # 20 accounts signing in at once
+    python bench/sessions.py --db URL --refreshing [--think 3]              # while the figures are computed again
+
+With --refreshing, the data version is moved on and the figures computed again by core.refresh.worker (as after a
+setting saved on its page) one refresh after another for the whole run: the pages are served the figures in force
+meanwhile. The refreshes done and their seconds are printed at the end.
 
 With --mixed the sessions take the demo's accounts in turn (leadership, city and county officers, an enterprise,
 an institution), each opening its own role's pages. With --sign-in N, N sessions press 登录 at the same moment; the
@@ -20,6 +25,7 @@ import asyncio
 import random
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -187,6 +193,7 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=0.0, help="mean seconds a user reads a page before the next click")
     ap.add_argument("--mixed", action="store_true", help="the demo's accounts of five roles in turn")
     ap.add_argument("--sign-in", type=int, metavar="N", help="N accounts press 登录 at the same moment")
+    ap.add_argument("--refreshing", action="store_true", help="the figures computed again throughout (needs --db)")
     args = ap.parse_args()
 
     def run(url: str) -> None:
@@ -200,7 +207,35 @@ def main() -> None:
     from tests.browser import streamlit_server
     with streamlit_server(args.db, startup_timeout=600) as url:
         asyncio.run(main_async(url, 1, 1, args.user, args.password))  # warm the server once
-        run(url)
+        if not args.refreshing:
+            run(url)
+            return
+        stop, done = threading.Event(), []
+        loop = threading.Thread(target=refreshing, args=(args.db, stop, done))
+        loop.start()
+        try:
+            run(url)
+        finally:
+            stop.set()
+            loop.join()
+        print(f"refreshes during the run: {len(done)}, seconds each: {', '.join(f'{s:.1f}' for s in done)}")
+
+
+def refreshing(url: str, stop: threading.Event, done: list) -> None:
+    """Until `stop`: the data version moved on and the figures computed again by a worker process, then again."""
+    from core.refresh import worker
+    from core.store import jobs
+    from core.store.opening import open_store
+    store = open_store(url)
+    while not stop.is_set():
+        start = time.perf_counter()
+        with worker.ahead(store, "bench") as go:
+            with store.begin() as conn:
+                store.bump_data_version(conn)
+            job = go()
+        while not (j := jobs.load(url, job.id)) or not (j.ended or (j.pid and not j.alive())):
+            time.sleep(0.2)  # polling the job's file, as a page does
+        done.append(time.perf_counter() - start)
 
 
 if __name__ == "__main__":
