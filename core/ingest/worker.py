@@ -71,11 +71,5 @@ def run(job: jobs.Job) -> jobs.Job:
     return job
 
 
-def main(argv: list[str]) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    job = run(jobs.begin(Path(argv[0])))
-    return 0 if job.state == "done" else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(jobs.serve(run, sys.argv[1:]))

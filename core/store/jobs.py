@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -151,6 +152,14 @@ def reporter(job: Job):
             last[0] = time.monotonic()
             save(job)
     return progress
+
+
+def serve(run, argv: list[str]) -> int:
+    """A job's process (`python -m module JOB_FILE`): take up the job of the file, do it with `run(job) -> Job`;
+    exit 0 when it is done."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    job = run(begin(Path(argv[0])))
+    return 0 if job.state == "done" else 1
 
 
 def begin(path: Path) -> Job:
