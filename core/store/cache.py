@@ -69,14 +69,14 @@ def _remember(key: tuple, compute, counted: bool = False):
                 return _copy(_entries[key])
         try:
             value = compute()
+            with _lock:  # kept before the gate goes: a session arriving in between finds the entry
+                stats["misses"] += counted
+                _entries[key] = value
+                while len(_entries) > MAX_ENTRIES:
+                    _entries.popitem(last=False)
         finally:
             with _lock:
                 _computing.pop(key, None)
-        with _lock:
-            stats["misses"] += counted
-            _entries[key] = value
-            while len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
     return _copy(value)
 
 
