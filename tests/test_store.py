@@ -253,3 +253,23 @@ def test_every_migration_description_fits_its_column():
     from core.store import migrations
     from core.store import schema as S
     assert max(len(step.description) for step in migrations.STEPS) <= S.schema_version.c.description.type.length
+
+
+def test_an_import_into_an_empty_table_never_locks_out_its_readers(store_url):
+    """An import's rows into empty orders go by the bulk load, in the import's transaction, for as long as the import
+    takes: another connection (lock timeout 2 s) still reads the table meanwhile, finding it as it was. (Dropping
+    the keys and indexes first, as the demo's load of a new store does, would lock PostgreSQL's readers out.)"""
+    store = open_store(store_url)
+    _minimal(store)
+    reader = sa.create_engine(store.url, connect_args={"options": "-c lock_timeout=2000"}
+                              if store.is_postgres else {"timeout": 2})
+    try:
+        with store.begin() as conn:
+            assert db.upsert(conn, S.orders, _orders(10_000)) == 10_000
+            with reader.connect() as other:
+                assert db.read(other, "SELECT COUNT(*) AS n FROM orders")["n"].iloc[0] == 0
+                assert db.read(other, "SELECT COUNT(*) AS n FROM orders WHERE institution_code = 'H1'")["n"].iloc[0] == 0
+    finally:
+        reader.dispose()
+    assert store.read("SELECT COUNT(*) AS n FROM orders")["n"].iloc[0] == 10_000
+    assert {i.name for i in S.orders.indexes} <= _order_indexes(store)

@@ -264,7 +264,8 @@ def bulk_insert_empty(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame)
     """`bulk_insert` into a table known to be empty (in this transaction): its secondary indexes are dropped
     first and built once over all the rows after (a bulk build sorts once; keeping them row by row costs
     several times more for millions of rows, and a third more already for 80,000 orders on SQLite). In the caller's
-    transaction, so a failure leaves them as they were."""
+    transaction, so a failure leaves them as they were. Dropping an index or a key locks the table against readers
+    until the commit (PostgreSQL): for loading a store nobody reads yet (the demo), not for an import."""
     large = len(frame) >= 10_000
     indexes = list(table.indexes) if large else []
     raw = conn.connection.driver_connection
@@ -284,17 +285,19 @@ def bulk_insert_empty(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame)
         conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))  # index builds sort in memory
     elif large:
         raw.execute("PRAGMA cache_size = -262144")  # 256 MB for the index builds' sorts, this connection only
-    for name, _ in keys:
-        conn.execute(sa.text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"'))
-    for index in indexes:
-        index.drop(conn)
-    count = bulk_insert(conn, table, frame)
-    for index in indexes:
-        index.create(conn)
-    for name, definition in reversed(keys):
-        conn.execute(sa.text(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'))
-    if large and not postgres:
-        raw.execute("PRAGMA cache_size = -2000")  # SQLite's default again
+    try:
+        for name, _ in keys:
+            conn.execute(sa.text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"'))
+        for index in indexes:
+            index.drop(conn)
+        count = bulk_insert(conn, table, frame)
+        for index in indexes:
+            index.create(conn)
+        for name, definition in reversed(keys):
+            conn.execute(sa.text(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}'))
+    finally:
+        if large and not postgres:
+            raw.execute("PRAGMA cache_size = -2000")  # SQLite's default again, for the pooled connection's next use
     return count
 
 
@@ -321,7 +324,11 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
         # (not waited for) when another import wrote meanwhile.
         raw.execute("BEGIN IMMEDIATE")
     if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
-        return bulk_insert_empty(conn, table, frame[columns])  # nothing to replace, keep or take back: the bulk load
+        # nothing to replace, keep or take back: the bulk load. On SQLite with the indexes built after the rows (its
+        # readers see the last commit, the dropped indexes too); on PostgreSQL into the table with its keys and
+        # indexes: dropping them would lock the table against every reader until the import commits
+        load = bulk_insert if dialect is postgresql else bulk_insert_empty
+        return load(conn, table, frame[columns])
     stage = sa.Table(f"_stage_{table.name}", sa.MetaData(), *[sa.Column(c, table.c[c].type) for c in columns],
                      prefixes=["TEMPORARY"])
     stage.drop(conn, checkfirst=True)
