@@ -1,4 +1,5 @@
-"""Work for a store done in a process of its own (an import and the figures computed for it), and where it stands.
+"""Work for a store done in a process of its own (an import and its figures; the figures after a setting saved or a
+non-cooperation record), and where it stands.
 
 A job is a small JSON file in a private folder of this machine's temporary directory, one folder per store: what
 the job is to do, the process doing it, how far it got (a fraction and a message) and how it ended. The process
