@@ -1,9 +1,9 @@
 """Time to generate and load the demo province into a fresh store, by phase, beside the engine's bare bulk load of
 the same rows measured in the same run.
 
-The bare load writes the rows, with the columns the store derives already derived, into tables of the same columns
-and types without any key, check or index (SQLite: one executemany per table in one transaction, into a file of its
-own; PostgreSQL: COPY of the same CSV text, into a schema of its own, dropped after). The store's load also checks
+The bare load writes the rows by the store's own bulk load (its derived columns, then SQLite's executemany in one
+transaction into a file of its own, or PostgreSQL's COPY of CSV text into a schema of its own, dropped after) into
+tables of the same columns and types without any key, check or index. The store's load also checks
 the keys, the foreign keys and the checks, and builds every index. Their ratio is the load's cost over the engine's.
 """
 import argparse
@@ -25,40 +25,21 @@ ORDER = ("enterprises", "institutions", "products", "agreements", "baseline", "o
 
 
 def bare_load(url: str, tables: dict) -> tuple[float, int]:
-    """Seconds to bulk-load the rows into key-less, index-less tables of the same columns; rows written."""
-    frames = {name: S.derive(S.DATA_TABLES[name], tables[name]) for name in ORDER}
+    """Seconds to bulk-load the rows, by the store's own bulk load (`db.bulk_insert`: derived columns, then COPY or
+    executemany), into key-less, index-less tables of the same columns; rows written."""
     meta = sa.MetaData()
     postgres = url.startswith("postgresql")
-    schema = "bench_bare" if postgres else None
-    if postgres:
-        engine = sa.create_engine(url)
-    else:
-        engine = sa.create_engine(f"sqlite:///{tempfile.mkdtemp()}/bare.sqlite3")
+    engine = sa.create_engine(url if postgres else f"sqlite:///{tempfile.mkdtemp()}/bare.sqlite3")
     bare = {name: sa.Table(name, meta, *[sa.Column(c.name, c.type) for c in S.DATA_TABLES[name].columns],
-                           schema=schema) for name in ORDER}
+                           schema="bench_bare" if postgres else None) for name in ORDER}
     with engine.begin() as conn:
         if postgres:
             conn.execute(sa.text("DROP SCHEMA IF EXISTS bench_bare CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA bench_bare"))
         meta.create_all(conn)
-    rows = 0
     start = time.perf_counter()
     with engine.begin() as conn:
-        for name in ORDER:
-            frame = frames[name]
-            columns = [c for c in frame.columns if c in bare[name].c]
-            if postgres:
-                raw = conn.connection.driver_connection
-                with raw.cursor() as cur, cur.copy(f"COPY bench_bare.{name} ({', '.join(columns)}) FROM STDIN "
-                                                   "WITH (FORMAT csv)") as copy:
-                    for at in range(0, len(frame), 200_000):
-                        copy.write(db._csv_bytes(bare[name], frame.iloc[at:at + 200_000][columns]))
-            else:
-                cur = conn.connection.driver_connection.cursor()
-                sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-                for at in range(0, len(frame), 200_000):
-                    cur.executemany(sql, db._records(frame.iloc[at:at + 200_000], columns, table=bare[name]))
-            rows += len(frame)
+        rows = sum(db.bulk_insert(conn, bare[name], tables[name]) for name in ORDER)
     seconds = time.perf_counter() - start
     if postgres:
         with engine.begin() as conn:

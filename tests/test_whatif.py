@@ -100,15 +100,13 @@ def test_the_settings_page_previews_then_saves_or_drops(admin_page, demo_copy):
     # work is tested in tests/test_refresh_worker.py): stopped here, the next reader would compute them
     import os
     import signal
-    import time
 
     from core.store import jobs
+
+    from .test_import_worker import _until
     started = [jobs.load(demo_copy.url, p.stem) for p in jobs.folder(demo_copy.url).glob("*.json")]
     assert [(j.kind, j.spec["reason"]) for j in started] == [("refresh", "setting red_flag_min_flags")]
-    job = started[0]
-    while not job.pid and not job.ended:
-        time.sleep(0.05)  # polling the job's file until its process has written its id
-        job = jobs.load(demo_copy.url, job.id)
+    job = _until(demo_copy, started[0].id, lambda j: j.pid or j.ended)
     if job.alive():
         os.kill(job.pid, signal.SIGKILL)
 

@@ -246,12 +246,12 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch
     if is_postgres(conn):  # COPY of CSV text: far faster than row by row
         raw = conn.connection.driver_connection
         with raw.cursor() as cur:
-            with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+            with cur.copy(f"COPY {table.fullname} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
                 for start in range(0, len(frame), batch):
                     copy.write(_csv_bytes(table, frame.iloc[start:start + batch][columns]))
         return len(frame)
     placeholders = ", ".join("?" for _ in columns)
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+    sql = f"INSERT INTO {table.fullname} ({', '.join(columns)}) VALUES ({placeholders})"
     raw = conn.connection.driver_connection
     cur = raw.cursor()
     for start in range(0, len(frame), batch):
