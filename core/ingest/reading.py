@@ -4,8 +4,11 @@ Run in the reading child (core.ingest.sandbox), never in the server: calamine ma
 """
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import python_calamine
 
@@ -31,10 +34,11 @@ class Refused(ValueError):
         self.problem = problem
 
 
+CHUNK = 65_536  # rows of a sheet turned into Python's values at a time
 CELLS_PER_ROW = 64  # cells an upload may hold per row it may hold: the widest sheet has 15 columns
 
 
-def read_workbook_here(path: Path, kind: str, limits: validate.Limits = validate.Limits()) -> dict[str, tuple[pd.DataFrame, dict[str, set[int]]]]:
+def read_workbook_here(path: Path, kind: str, limits: validate.Limits = validate.Limits()) -> dict[str, tuple[pd.DataFrame, dict[str, np.ndarray]]]:
     """Each sheet of a workbook of any kind as text, with, per header, the row indices of cells stored as numbers. A
     workbook saved under another kind's suffix is read by its content. A hidden sheet, or more rows or cells than
     `limits` allow (counted before any cell is turned into Python's values), raise Refused."""
@@ -53,32 +57,58 @@ def read_workbook_here(path: Path, kind: str, limits: validate.Limits = validate
         raise Refused(Problem(Path(path).name, None, "", f"{rows:,} × {cells // max(rows, 1):,}",
                               f"行数超过上限 {limits.max_rows:,}（或单元格多于这些行所能容纳）",
                               f"more rows than the limit of {limits.max_rows:,} (or more cells than such rows hold)"))
-    return {title: _as_text(sheet.to_python(skip_empty_area=False)) for title, sheet in sheets.items()}
+    return {title: _as_text(_sheet_rows(sheet)) for title, sheet in sheets.items()}
 
 
-def _as_text(rows: list[list]) -> tuple[pd.DataFrame, dict[str, set[int]]]:
+def _sheet_rows(sheet) -> Iterable[list]:
+    """A sheet's rows one at a time, as `to_python(skip_empty_area=False)` would give them all at once: calamine's own
+    rows begin at the sheet's first used column, so the blank cells before it are put back (a header's position is
+    the file's)."""
+    lead = [""] * (sheet.start[1] if sheet.start else 0)
+    return (lead + row for row in sheet.iter_rows()) if lead else sheet.iter_rows()
+
+
+def _ascending(rows: np.ndarray) -> np.ndarray:
+    """Row indices in order, once each: they come so unless two columns share a header."""
+    return rows if (rows[1:] > rows[:-1]).all() else np.unique(rows)
+
+
+def _as_text(rows: Iterable[list], chunk: int | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """A sheet's cells as calamine gives them (text, numbers, dates, None), row by row, to text under the first
-    non-blank row's headers, blank rows dropped, and, per header, the row indices of the cells stored as numbers.
-    Each distinct value of a column is turned to text once (`_cell_text`): days and quantities repeat."""
-    width = max(map(len, rows), default=0)
-    rows = [r for r in rows if r.count("") + r.count(None) < len(r)]
-    if not rows:
+    non-blank row's headers, blank rows dropped, and, per header, the row indices of the cells stored as numbers
+    (sorted). The rows are taken CHUNK at a time, so a million-row sheet is never held as Python's lists of cells
+    (only its columns of text are). Each distinct value of a column is turned to text once (`_cell_text`): days and
+    quantities repeat."""
+    chunk = chunk or CHUNK
+    kept = (r for r in rows if r.count("") + r.count(None) < len(r))
+    first = next(kept, None)
+    if first is None:
         return pd.DataFrame(), {}
-    header = [_cell_text(v).strip() for v in rows[0]]
-    body_rows = rows[1:] if min(map(len, rows)) == width else [list(r) + [None] * (width - len(r)) for r in rows[1:]]
-    columns = list(zip(*body_rows)) if body_rows else [() for _ in header]
-    body, numeric = {}, {}
-    for j, name in enumerate(header):
-        values = columns[j]
-        kinds = set(map(type, values))
-        if kinds <= {str}:
-            body[j] = list(values)
-            continue
-        if kinds & {int, float}:
-            numeric.setdefault(name, set()).update(i for i, v in enumerate(values) if type(v) in (int, float))
-        if bool in kinds:  # True would be taken for 1 by a look-up
-            body[j] = [_cell_text(v) for v in values]
-            continue
-        memo = {v: _cell_text(v) for v in set(values)}
-        body[j] = [memo[v] for v in values]
-    return pd.DataFrame(body, index=range(len(rows) - 1), dtype=object).set_axis(header, axis=1), numeric
+    header = [_cell_text(v).strip() for v in first]
+    width = len(header)
+    body: list[list] = [[] for _ in header]
+    memo: list[dict] = [{} for _ in header]
+    found: dict[str, list[np.ndarray]] = {}
+    done = 0
+    while part := list(itertools.islice(kept, chunk)):
+        if any(len(r) != width for r in part):  # a row shorter than the header: its missing cells are empty
+            part = [list(r[:width]) + [None] * (width - len(r)) for r in part]
+        for j, values in enumerate(zip(*part)):
+            kinds = set(map(type, values))
+            if kinds <= {str}:
+                body[j].extend(values)
+                continue
+            if kinds & {int, float}:
+                at = [i for i, v in enumerate(values) if type(v) in (int, float)]
+                found.setdefault(header[j], []).append(np.asarray(at, dtype=np.int32) + np.int32(done))
+            if bool in kinds:  # True would be taken for 1 by a look-up
+                body[j].extend(map(_cell_text, values))
+                continue
+            texts = memo[j]
+            for v in set(values).difference(texts):
+                texts[v] = _cell_text(v)
+            body[j].extend(map(texts.__getitem__, values))
+        done += len(part)
+    numeric = {name: _ascending(np.concatenate(parts)) for name, parts in found.items()}
+    frame = pd.DataFrame(dict(enumerate(body)), index=range(done), dtype=object).set_axis(header, axis=1)
+    return frame, numeric

@@ -43,7 +43,8 @@ _free = threading.BoundedSemaphore(READERS)  # a file waits here for a helper
 
 def _send(stream, value) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(struct.pack("<Q", len(data)) + data)
+    stream.write(struct.pack("<Q", len(data)))
+    stream.write(data)
     stream.flush()
 
 
@@ -54,6 +55,26 @@ def _receive(stream):
     (size,) = struct.unpack("<Q", head)
     data = stream.read(size)
     return pickle.loads(data) if len(data) == size else None
+
+
+STATUSES = ("done", "died", "timeout")
+
+
+def _answer(stream, status: str, payload: bytes | bytearray) -> None:
+    """The helper's answer: its status and the child's pickled answer as the child wrote it (a million-row sheet's
+    answer is a hundred megabytes: it is neither copied nor pickled again on the way)."""
+    stream.write(struct.pack("<BQ", STATUSES.index(status), len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def _answered(stream) -> tuple[str, bytes] | None:
+    head = stream.read(9)
+    if len(head) < 9:
+        return None
+    code, size = struct.unpack("<BQ", head)
+    payload = stream.read(size)
+    return (STATUSES[code], payload) if len(payload) == size and code < len(STATUSES) else None
 
 
 def _work(path: str, limits, memory: int):
@@ -73,22 +94,22 @@ def _work(path: str, limits, memory: int):
         return ("error", type(err).__name__)
 
 
-def _one(path: str, limits, memory: int, timeout: float) -> tuple[str, bytes]:
+def _one(path: str, limits, memory: int, timeout: float) -> tuple[str, bytearray]:
     """In the helper: fork a child for one file and collect its pickled answer: ("done", bytes), ("died", b"") or
-    ("timeout", b"")."""
+    ("timeout", b"") (a child that could not write its whole answer has died)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_end)
-        try:
-            data = pickle.dumps(_work(path, limits, memory), protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException as err:  # noqa: BLE001 - out of memory while packing the answer, say
-            data = pickle.dumps(("error", type(err).__name__))
-        with os.fdopen(write_end, "wb") as out:
-            out.write(data)
-        os._exit(0)
+        code = 0
+        try:  # the answer is pickled straight into the pipe: a sheet's text is never held twice
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(_work(path, limits, memory), out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # noqa: BLE001 - out of memory while packing the answer, say: the child died
+            code = 1
+        os._exit(code)
     os.close(write_end)
-    chunks, deadline, status = [], time.monotonic() + timeout, "done"
+    got, deadline, status = bytearray(), time.monotonic() + timeout, "done"
     with os.fdopen(read_end, "rb", buffering=0) as answer:
         while True:
             left = deadline - time.monotonic()
@@ -99,11 +120,11 @@ def _one(path: str, limits, memory: int, timeout: float) -> tuple[str, bytes]:
             chunk = answer.read(1 << 20)
             if not chunk:
                 break
-            chunks.append(chunk)
+            got += chunk
     _, code = os.waitpid(pid, 0)
     if status == "done" and code != 0:
         status = "died"
-    return status, b"".join(chunks) if status == "done" else b""
+    return status, got if status == "done" else bytearray()
 
 
 def serve() -> None:
@@ -112,7 +133,7 @@ def serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C in the server's terminal is the server's to handle
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while (request := _receive(stdin)) is not None:
-        _send(stdout, _one(*request))
+        _answer(stdout, *_one(*request))
 
 
 def _problem(name: str, zh: str, en: str) -> Problem:
@@ -152,7 +173,7 @@ def _ask(request) -> tuple[str, bytes]:
             helper, answer = _take(), None
             try:
                 _send(helper.stdin, request)
-                answer = _receive(helper.stdout)
+                answer = _answered(helper.stdout)
             except (BrokenPipeError, OSError):
                 pass
             finally:  # a helper interrupted mid-answer (an exception in this thread) is not used again

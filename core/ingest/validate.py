@@ -10,6 +10,7 @@ import stat
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,7 +221,7 @@ FAMILY_OF = {place: ref for ref, places in FAMILIES.items() for place in places}
 
 
 def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh: bool = False,
-          numeric: dict[str, dict[str, set[int]]] | None = None) -> list[Problem]:
+          numeric: dict[str, dict[str, Collection[int]]] | None = None) -> list[Problem]:
     """Rules across columns, rows and the store: date order, quantities, references, province bounds, codes that
     lost their leading zeros. `fresh`: the store's rows do not count (they are about to be cleared). `numeric`:
     per sheet and column, the row indices of cells the workbook stored as numbers."""
@@ -266,7 +267,7 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
 
 
 def lost_zeros(frames: dict[str, pd.DataFrame], titles: dict[str, str], stored: dict[str, set[str]],
-               numeric: dict[str, dict[str, set[int]]]) -> tuple[list[Problem], set[tuple[str, str]]]:
+               numeric: dict[str, dict[str, Collection[int]]]) -> tuple[list[Problem], set[tuple[str, str]]]:
     """Code columns whose codes lost their leading zeros (Excel keeps 0012 as the number 12 in a column not set to
     text), one problem per column naming the cause and what to do, and the (kind of code, code) pairs this explains
     (so the sheets that kept their zeros are not blamed for unknown codes). A code counts when it is digits without
@@ -277,9 +278,11 @@ def lost_zeros(frames: dict[str, pd.DataFrame], titles: dict[str, str], stored: 
     held = {place: set(frames[place[0]][place[1]].dropna().tolist()) for place in FAMILY_OF if place[0] in frames}
     for name, frame in frames.items():
         for col in F.SHEET_BY_NAME[name].columns:
+            if col.kind != "code" or col.name not in frame:
+                continue
             ref = FAMILY_OF.get((name, col.name))
-            cells = numeric.get(name, {}).get(col.name, set())
-            if col.kind != "code" or col.name not in frame or (ref is None and not cells):
+            cells = set(np.asarray(numeric.get(name, {}).get(col.name, ()), dtype=np.int64).tolist())
+            if ref is None and not cells:
                 continue
             values = [v if isinstance(v, str) else "" for v in frame[col.name].tolist()]
             same = held.get((name, col.name), set())
