@@ -10,7 +10,8 @@ from core.store.opening import open_store
 from .extract_fixture import frames
 
 
-def test_dry_run_counts_inserts_replacements_and_unchanged(store_url, tmp_path):
+def test_dry_run_counts_inserts_replacements_and_unchanged(store_url, tmp_path, monkeypatch):
+    monkeypatch.setattr(uploads, "KEYS_AT_ONCE", 1)  # the store's rows looked up one key at a time
     store = open_store(store_url)
     path = exporter.write_xlsx(frames(), tmp_path / "a.xlsx")
     first = uploads.dry_run(store, importer.parse([path], store).frames).set_index("sheet")
@@ -21,11 +22,16 @@ def test_dry_run_counts_inserts_replacements_and_unchanged(store_url, tmp_path):
     f = frames()
     f["orders"].loc[0, "delivered_qty"] = 90.0  # one order changed
     f["enterprises"].loc[2] = {"enterprise_code": "0003", "enterprise_name": "丙医药", "role": "配送企业"}  # one added
+    f["agreements"].loc[0, "agreed_qty"] = 900.0  # a row of a three-column key changed
+    f["agreements"].loc[1] = {**f["agreements"].loc[0].to_dict(), "period_start": "2027-01-01", "period_end": "2027-12-31"}
+    f["baseline"].loc[1] = {**f["baseline"].loc[0].to_dict(), "year": 2024}  # same institution and product, new year
     changed = exporter.write_xlsx(f, tmp_path / "b.xlsx")
     second = uploads.dry_run(store, importer.parse([changed], store).frames).set_index("sheet")
     assert second.loc["orders", ["insert", "replace", "unchanged"]].tolist() == [0, 1, 1]
     assert second.loc["enterprises", ["insert", "replace", "unchanged"]].tolist() == [1, 0, 2]
     assert second.loc["institutions", ["insert", "replace", "unchanged"]].tolist() == [0, 0, 2]
+    assert second.loc["agreements", ["insert", "replace", "unchanged"]].tolist() == [1, 1, 0]
+    assert second.loc["baseline", ["insert", "replace", "unchanged"]].tolist() == [1, 0, 1]
 
 
 def test_uploads_are_recorded(tmp_path):

@@ -48,6 +48,27 @@ def _normal(value):
     return value
 
 
+KEYS_AT_ONCE = 2_000  # a file's keys looked up in the store at a time (a few thousand bound values per query)
+
+
+def _stored(store, name: str, keys: list[str], cols: list[str], given: pd.DataFrame) -> dict[tuple, tuple]:
+    """The stored rows of a sheet that share a key with the file's (normal key -> normal row), looked up by key a
+    batch at a time: a province's twelve million orders are never read for a file of a few."""
+    table = S.DATA_TABLES[name]
+    key = table.c[keys[0]] if len(keys) == 1 else sa.tuple_(*(table.c[k] for k in keys))
+    wanted = list(given.drop_duplicates().itertuples(index=False, name=None))
+    found = {}
+    with store.engine.connect() as conn:
+        for start in range(0, len(wanted), KEYS_AT_ONCE):
+            batch = wanted[start:start + KEYS_AT_ONCE]
+            query = sa.select(*(table.c[c] for c in cols)).where(
+                key.in_([k[0] for k in batch] if len(keys) == 1 else batch))
+            for r in conn.execute(query):
+                row = tuple(_normal(v) for v in r)
+                found[row[:len(keys)]] = row
+    return found
+
+
 def dry_run(store, frames: dict[str, pd.DataFrame], fresh: bool = False) -> pd.DataFrame:
     """Per sheet: rows the file would insert, replace (same key, other values) and leave unchanged (`fresh`: into
     the store emptied of its demo, where every row is new)."""
@@ -57,12 +78,10 @@ def dry_run(store, frames: dict[str, pd.DataFrame], fresh: bool = False) -> pd.D
             continue
         sheet, frame = F.SHEET_BY_NAME[name], frames[name]
         keys = list(sheet.key)
-        cols = [c for c in sheet.column_names if c in frame.columns]
-        existing = store.read(sa.select(*[S.DATA_TABLES[name].c[c] for c in cols]).where(sa.false() if fresh else sa.true()))
-        index = {tuple(_normal(v) for v in r[:len(keys)]): tuple(_normal(v) for v in r)
-                 for r in existing[keys + [c for c in cols if c not in keys]].itertuples(index=False, name=None)}
+        cols = keys + [c for c in sheet.column_names if c in frame.columns and c not in keys]
+        index = {} if fresh else _stored(store, name, keys, cols, frame[keys])
         insert = replace = same = 0
-        for r in frame[keys + [c for c in cols if c not in keys]].itertuples(index=False, name=None):
+        for r in frame[cols].itertuples(index=False, name=None):
             new = tuple(_normal(v) for v in r)
             old = index.get(new[:len(keys)])
             if old is None:
