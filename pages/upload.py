@@ -1,13 +1,13 @@
 """数据上传: check an extract, see what it would change, confirm, and keep a record of every upload."""
 import hashlib
-import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from core.ingest import importer, uploads, validate, worker
+from core.ingest import uploads, worker
+from core.ingest.problems import Problem
 from core.policy import extract as F
 from core.present.i18n import headers, t
 from core.store import jobs
@@ -17,6 +17,7 @@ from ui.style import uploader_words
 from ui.tables import show
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROBLEM = ["sheet", "row", "column", "value", "zh", "en"]  # a problem's fields, as the table shows them
 
 s, L = start("pages/upload.py", "nav.upload", needs_marts=False)
 me = user()
@@ -33,38 +34,62 @@ if s.holds_demo():
     clear_demo = st.checkbox(t("up.clear_demo", L), key="up_clear_demo")
 
 
-def check(files, fresh: bool):
-    """The files checked whole (read from a temporary folder removed at once): (names, digest, extract)."""
+def wait(job_id: str, words: str) -> jobs.Job | None:
+    """A job under way in its own process, its progress shown until it ends: the job as it ended (None when its
+    file is gone)."""
+    bar = st.progress(0.0, text=words)
+    job = jobs.load(s.url, job_id)
+    while job is not None and job.alive():
+        bar.progress(job.fraction, text=f"{words} {text.plain(job.message)}")
+        time.sleep(0.5)  # the job's file is read again: its process writes it as it goes
+        job = jobs.load(s.url, job_id)
+    bar.empty()
+    return job
+
+
+def listed(problems: list[dict], key: str) -> None:
+    """A file's problems: how many, then each with its sheet, row and column."""
+    st.error(t("up.errors", L).format(n=len(problems)))
+    show(pd.DataFrame(problems, columns=PROBLEM), headers(PROBLEM, L), key, "错误清单")
+
+
+def failed(job: jobs.Job | None, interrupted: str) -> None:
+    """What a job that did not end well says: its problems, its reason, or that its process stopped."""
+    if job is None or not job.ended:
+        st.warning(t(interrupted, L))
+    elif job.result.get("problems"):
+        listed(job.result["problems"], "up_job_problems")
+    else:
+        st.error(text.plain(t("up.failed", L).format(reason=job.result.get("error", ""))))
+
+
+def check(files, fresh: bool) -> tuple[str, str, jobs.Job | None]:
+    """The files checked whole, in a process of its own (which records a refusal): (names, digest, the job as it
+    ended: its result holds the problems or the preview, or why it failed; None when its file is gone). Kept for
+    the session until the files or the choice to clear the demo change."""
     digest = hashlib.sha256(b"".join(f.getvalue() for f in files)).hexdigest()
+    names = ", ".join(Path(f.name).name for f in files)
     held = st.session_state.get("up_checked")
     if held is not None and held[:2] == (digest, fresh):
-        return held[2], digest, held[3]
-    with tempfile.TemporaryDirectory(prefix="vbp-upload-") as folder:
-        paths = []
-        for f in files:
-            path = Path(folder) / Path(f.name).name
-            path.write_bytes(f.getvalue())
-            paths.append(path)
-        with st.spinner(t("up.checking", L)):
-            extract = importer.parse(paths, s, validate.Limits.of(s), fresh=fresh)
-    names = ", ".join(Path(f.name).name for f in files)
-    st.session_state["up_checked"] = (digest, fresh, names, extract)
-    if not extract.ok:
-        uploads.record(s, me, names, digest, {}, "rejected", len(extract.problems), reason=uploads.reason_of(extract.problems))
-    return names, digest, extract
+        return names, digest, held[2]
+    job = wait(worker.check(s, me, {f.name: f.getvalue() for f in files}, names, digest, fresh).id, t("up.checking", L))
+    if job is not None and job.ended:  # a check whose process was stopped is tried again at the next rerun
+        st.session_state["up_checked"] = (digest, fresh, job)
+    return names, digest, job
 
 
 if files:
-    names, digest, extract = check(files, clear_demo)
-    if not extract.ok:
-        st.error(t("up.errors", L).format(n=len(extract.problems)))
-        problems = pd.DataFrame([p.__dict__ for p in extract.problems])
-        show(problems, headers(["sheet", "row", "column", "value", "zh", "en"], L), "up_problems", "错误清单")
-        st.download_button(t("up.report", L), data=uploads.error_report(extract.problems, me.username),
+    names, digest, checked = check(files, clear_demo)
+    if checked is None or checked.state != "done":
+        failed(checked, "up.check_interrupted")
+    elif checked.result.get("problems"):
+        listed(checked.result["problems"], "up_problems")
+        problems = [Problem(**p) for p in checked.result["problems"]]
+        st.download_button(t("up.report", L), data=uploads.error_report(problems, me.username),
                            file_name=f"错误清单_{Path(files[0].name).stem}.xlsx", mime=XLSX, key="up_report")
     else:
         st.success(t("up.preview", L))
-        show(uploads.dry_run(s, extract.frames, fresh=clear_demo),
+        show(pd.DataFrame(checked.result["preview"], columns=["sheet", "sheet_zh", "insert", "replace", "unchanged"]),
              headers(["sheet_zh", "insert", "replace", "unchanged"], L), "up_preview", "导入预览")
         blocked = s.holds_demo() and not clear_demo
         if st.button(t("up.confirm", L), type="primary", key="up_confirm", disabled=blocked):
@@ -75,26 +100,14 @@ if files:
 
 def follow(job_id: str) -> None:
     """The import under way in its own process: its progress until it ends, then what it did."""
-    bar = st.progress(0.0, text=t("up.working", L))
-    job = jobs.load(s.url, job_id)
-    while job is not None and job.alive():
-        bar.progress(job.fraction, text=f"{t('up.working', L)} {text.plain(job.message)}")
-        time.sleep(0.5)  # the job's file is read again: its process writes it as it goes
-        job = jobs.load(s.url, job_id)
-    bar.empty()
+    job = wait(job_id, t("up.working", L))
     st.session_state.pop("up_job", None)
-    if job is None or not job.ended:
-        st.warning(t("up.interrupted", L))
-    elif job.state == "done":
+    if job is not None and job.state == "done":
         names_of = {sh.name: (sh.zh if L == "zh" else sh.name) for sh in F.SHEETS}
         counts = job.result.get("counts", {})
         st.success(t("up.done", L).format(rows="，".join(f"{names_of.get(k, k)} {v}" for k, v in counts.items())))
-    elif job.result.get("problems"):
-        st.error(t("up.errors", L).format(n=len(job.result["problems"])))
-        show(pd.DataFrame(job.result["problems"]), headers(["sheet", "row", "column", "value", "zh", "en"], L),
-             "up_job_problems", "错误清单")
     else:
-        st.error(text.plain(t("up.failed", L).format(reason=job.result.get("error", ""))))
+        failed(job, "up.interrupted")
 
 
 if st.session_state.get("up_job"):

@@ -124,3 +124,34 @@ def test_a_file_the_store_refuses_by_then_is_recorded_and_said(filled, tmp_path)
     assert job.state == "failed" and any("neither in the file nor in the store" in p["en"] for p in job.result["problems"])
     assert uploads.history(store).iloc[0]["outcome"] == "rejected"
     assert store.counts()["orders"] == 2
+
+
+def test_the_check_runs_in_its_own_process_and_writes_nothing_but_a_refusal(filled, tmp_path):
+    """The page's check: a good file's preview is what the dry run says, and the store is unchanged, while a
+    running check does not hold readers to the previous figures; a bad file's problems come back and its refusal is
+    recorded; an account stopped meanwhile is refused."""
+    store, files = filled
+    admin.create_user(store, system_user(store), "analyst", "分析员", "analyst", None, "Analyst-2026-upload")
+    user = accounts.load(store, "analyst")
+    digest = hashlib.sha256(b"".join(files.values())).hexdigest()
+    before = store.counts()
+    job = worker.check(store, user, files, "orders.csv", digest, False)
+    assert jobs.under_way(store.url, changing=True) == []  # nothing the figures come from changes
+    job = _until(store, job.id, lambda j: j.ended)
+    assert job.state == "done" and job.result["preview"] == [
+        {"sheet": "orders", "sheet_zh": "采购订单", "insert": 60_000, "replace": 0, "unchanged": 0}]
+    assert store.counts() == before and uploads.history(store).empty
+
+    bad = frames()["orders"].assign(order_qty=-5.0)
+    (tmp_path / "bad").mkdir()
+    paths = exporter.write_csv({"orders": bad}, tmp_path / "bad")
+    job = _until(store, worker.check(store, user, {p.name: p.read_bytes() for p in paths}, "orders.csv", "b" * 64,
+                                     False).id, lambda j: j.ended)
+    assert job.state == "done" and [(p["row"], p["column"]) for p in job.result["problems"]] == \
+        [(2, "采购数量 order_qty"), (3, "采购数量 order_qty")]
+    assert uploads.history(store)["outcome"].tolist() == ["rejected"] and store.counts() == before
+
+    admin.set_active(store, system_user(store), "analyst", False)
+    job = _until(store, worker.check(store, user, files, "orders.csv", digest, False).id, lambda j: j.ended)
+    assert job.state == "failed" and "no longer active" in job.result["error"]
+    assert not [p for p in jobs.folder(store.url).iterdir() if p.is_dir()]  # the saved files are gone

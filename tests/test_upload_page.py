@@ -3,7 +3,7 @@ The store is a copy of the demo store, as the app's first start leaves an empty 
 starts on an empty store), so the extract lands in a demo store."""
 from streamlit.testing.v1 import AppTest
 
-from core.ingest import exporter, uploads
+from core.ingest import exporter, importer, uploads
 from core.paths import ROOT
 
 from .extract_fixture import frames
@@ -45,14 +45,18 @@ def test_good_file_is_previewed_then_imported_on_confirm_after_clearing_the_demo
     url, store = demo_copy.url, demo_copy
     data = exporter.write_xlsx(frames(), tmp_path / "good.xlsx").read_bytes()
     at = _page(url, monkeypatch)
+
+    def in_the_server(*_args, **_kwargs):
+        raise AssertionError("a file was read and checked in the server's process")
+    parse = importer.parse
+    monkeypatch.setattr(importer, "parse", in_the_server)  # the check and the import run in processes of their own
     before = store.counts()
     at.file_uploader(key="up_files").set_value(("good.xlsx", data, XLSX)).run()
     # a store that holds the demo: real data goes in only once the analyst agrees to clear the demo
     assert any("演示数据" in w.value for w in at.warning) and at.button(key="up_confirm").disabled
     at.checkbox(key="up_clear_demo").check().run()
     preview = at.dataframe[0].value
-    from core.ingest import importer
-    extract = importer.parse([tmp_path / "good.xlsx"], store, fresh=True)
+    extract = parse([tmp_path / "good.xlsx"], store, fresh=True)
     expected = uploads.dry_run(store, extract.frames, fresh=True)
     assert preview["新增"].tolist() == expected["insert"].tolist() == [len(f) for f in extract.frames.values()]
     assert preview["替换"].tolist() == expected["replace"].tolist() == [0] * len(extract.frames)

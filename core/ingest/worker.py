@@ -1,7 +1,10 @@
-"""An upload imported, and its figures computed, in a process of its own, so the server's other users wait for
-nothing: `python -m core.ingest.worker JOB_FILE` (started by `start`, never by hand).
+"""An upload checked, or imported and its figures computed, in a process of its own, so the server's other users wait
+for nothing and its memory holds no analyst's million rows: `python -m core.ingest.worker JOB_FILE` (started by
+`check` or `start`, never by hand).
 
-The page has checked the files and saved them into the job's private folder; this process checks them again
+`check`: the files are read and checked, and the process says what they would change or what is wrong with them
+(recorded as a refusal). `start`: the page has checked the files and saved them into the job's private folder; this
+process checks them again
 against the store as it is now, writes them in one transaction with their record in the upload history, computes
 the figures (the previous ones stay in force until the new ones are written, in one transaction), and says how
 far it got in the job's file. A file the store refuses by now is recorded as refused; figures that cannot be
@@ -17,54 +20,84 @@ import time
 from pathlib import Path
 
 from core.access import accounts
-from core.access.roles import User
+from core.access.roles import User, require
 from core.ingest import importer, uploads, validate
 from core.store import jobs
 from core.store.opening import open_store
 
 LOG = logging.getLogger("vbp")
 KIND = "import"
+CHECK = "check"  # the files checked only: a kind of job that changes nothing but the upload history
 
 
-def start(store, user: User, files: dict[str, bytes], names: str, digest: str, clear_demo: bool) -> jobs.Job:
-    """Save the files into a private folder and start the process that imports them as `user`."""
-    folder = jobs.folder(store.url) / f"files-{int(time.time() * 1000)}-{digest[:12]}"
+def _launch(store, user: User, kind: str, files: dict[str, bytes], spec: dict) -> jobs.Job:
+    """Save the files into a private folder and start the process that does the job as `user`."""
+    folder = jobs.folder(store.url) / f"files-{int(time.time() * 1000)}-{spec['digest'][:12]}-{kind}"
     folder.mkdir(mode=0o700)
     paths = []
     for name, data in files.items():
         path = folder / Path(name).name
         path.write_bytes(data)
         paths.append(str(path))
-    spec = {"username": user.username, "files": paths, "folder": str(folder), "names": names, "digest": digest,
-            "clear_demo": clear_demo}
-    return jobs.launch(store.url, KIND, "core.ingest.worker", spec)
+    return jobs.launch(store.url, kind, "core.ingest.worker", {**spec, "username": user.username, "files": paths,
+                                                              "folder": str(folder)})
+
+
+def start(store, user: User, files: dict[str, bytes], names: str, digest: str, clear_demo: bool) -> jobs.Job:
+    """Import the files as `user`, and compute the figures, in a process of its own."""
+    return _launch(store, user, KIND, files, {"names": names, "digest": digest, "clear_demo": clear_demo})
+
+
+def check(store, user: User, files: dict[str, bytes], names: str, digest: str, fresh: bool) -> jobs.Job:
+    """Check the files as `user` in a process of its own, writing nothing but the record of a refusal: its result
+    is {"problems": [...]} or, for files that pass, {"preview": [...]} (what `uploads.dry_run` says they would
+    change). A million-row file is read and checked there, not in the server its other users share."""
+    return _launch(store, user, CHECK, files, {"names": names, "digest": digest, "fresh": fresh})
+
+
+def _refused(store, user: User, spec: dict, extract: importer.Extract) -> dict:
+    """A refused upload recorded in the history, and the job's result naming its problems."""
+    uploads.record(store, user, spec["names"], spec["digest"], {}, "rejected", len(extract.problems),
+                   reason=uploads.reason_of(extract.problems))
+    return {"problems": [p.__dict__ for p in extract.problems]}
+
+
+def _check(job: jobs.Job, store, user: User, paths: list[Path]) -> None:
+    spec = job.spec
+    require(user, "upload")
+    extract = importer.parse(paths, store, validate.Limits.of(store), fresh=spec["fresh"])
+    job.result = _refused(store, user, spec, extract) if not extract.ok else \
+        {"preview": uploads.dry_run(store, extract.frames, fresh=spec["fresh"]).to_dict("records")}
+    job.state, job.fraction = "done", 1.0
+
+
+def _import(job: jobs.Job, store, user: User, paths: list[Path]) -> None:
+    spec = job.spec
+    extract, counts = importer.import_files(store, paths, actor=user, progress=jobs.reporter(job),
+                                            limits=validate.Limits.of(store), clear_demo=spec["clear_demo"],
+                                            upload=(spec["names"], spec["digest"]))
+    if not extract.ok:  # the store changed since the page's check
+        job.state, job.result = "failed", _refused(store, user, spec, extract)
+    else:
+        job.state, job.fraction, job.result = "done", 1.0, {"counts": counts}
 
 
 def run(job: jobs.Job) -> jobs.Job:
-    """Do the job: import its files, computing the figures, saying how far it got."""
+    """Do the job: check its files, or import them and compute the figures, saying how far it got."""
     spec = job.spec
     store = open_store(job.url)
-    progress = jobs.reporter(job)
     try:
         user = accounts.load(store, spec["username"])
         if user is None:
             raise PermissionError("账户已停用 / the account is no longer active")
-        paths = [Path(p) for p in spec["files"]]
-        extract, counts = importer.import_files(store, paths, actor=user, progress=progress,
-                                                limits=validate.Limits.of(store), clear_demo=spec["clear_demo"],
-                                                upload=(spec["names"], spec["digest"]))
-        if not extract.ok:  # the store changed since the page's check
-            uploads.record(store, user, spec["names"], spec["digest"], {}, "rejected", len(extract.problems),
-                           reason=uploads.reason_of(extract.problems))
-            job.state, job.result = "failed", {"problems": [p.__dict__ for p in extract.problems]}
-        else:
-            job.state, job.fraction, job.result = "done", 1.0, {"counts": counts}
+        (_check if job.kind == CHECK else _import)(job, store, user, [Path(p) for p in spec["files"]])
     except (importer.RefreshFailed, importer.DemoInTheWay, importer.InvalidExtract, PermissionError) as err:
         job.state, job.result = "failed", {"error": str(err)}
     except Exception as err:  # noqa: BLE001 - the page says it failed, with a reference to the log
-        LOG.exception("import job %s failed", job.id)
-        job.state, job.result = "failed", {"error": f"导入失败（{type(err).__name__}，参考号 {job.id[:8]}） / "
-                                                    f"the import failed ({type(err).__name__}, reference {job.id[:8]})"}
+        LOG.exception("%s job %s failed", job.kind, job.id)
+        what = ("检查失败", "the check failed") if job.kind == CHECK else ("导入失败", "the import failed")
+        job.state, job.result = "failed", {"error": f"{what[0]}（{type(err).__name__}，参考号 {job.id[:8]}） / "
+                                                    f"{what[1]} ({type(err).__name__}, reference {job.id[:8]})"}
     finally:
         shutil.rmtree(spec["folder"], ignore_errors=True)
     jobs.save(job)

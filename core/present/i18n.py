@@ -245,7 +245,10 @@ CATALOGUE.update({
     "up.interrupted": ("导入进程意外中止。若数据已写入，统计结果将在下次打开数据页面时重新计算；请查看下方上传记录。",
                        "The import's process stopped before it ended. If the rows were written, the figures are computed "
                        "again when a data page is next opened; see the upload history below."),
-    "up.failed": ("导入未完成：{reason}", "The import did not complete: {reason}"),
+    "up.failed": ("未完成：{reason}", "Not completed: {reason}"),
+    "up.check_interrupted": ("检查文件的进程意外中止，未写入任何数据；请重新选择文件再试。",
+                             "The process checking the files stopped before it ended; nothing was written. Choose the "
+                             "files again to retry."),
     "up.history": ("上传记录", "Upload history"),
     "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("采购进度/序时进度", "Progress / schedule"),
     "tile.help.delivery": ("有约定量的中选产品：配送数量 ÷ 采购数量（不含截止日前2天内的订单）",

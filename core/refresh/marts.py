@@ -265,7 +265,7 @@ def ensure_default(store, progress: Progress = _quiet) -> ViewInfo:
     found = default_view(store)
     if found is not None:
         return found
-    if jobs.under_way(store.url):  # another process computes them: the previous figures stay in force meanwhile
+    if jobs.under_way(store.url, changing=True):  # another process computes them: the previous figures stay in force meanwhile
         previous = views.previous_default(store)
         if previous is not None:
             return previous

@@ -1,5 +1,5 @@
-"""Work for a store done in a process of its own (an import and its figures; the figures after a setting saved or a
-non-cooperation record), and where it stands.
+"""Work for a store done in a process of its own (an upload's check; an import and its figures; the figures after a
+setting saved or a non-cooperation record), and where it stands.
 
 A job is a small JSON file in a private folder of this machine's temporary directory, one folder per store: what
 the job is to do, the process doing it, how far it got (a fraction and a message) and how it ended. The process
@@ -97,14 +97,18 @@ def load(url: str, job_id: str) -> Job | None:
     return Job(**data)
 
 
-def under_way(url: str) -> list[Job]:
-    """The store's jobs whose process still runs; ended jobs' files older than KEPT are removed on the way."""
+READ_ONLY = ("check",)  # kinds of job that change nothing the figures are computed from
+
+
+def under_way(url: str, changing: bool = False) -> list[Job]:
+    """The store's jobs whose process still runs (`changing`: only those whose work changes the figures); ended jobs'
+    files older than KEPT are removed on the way."""
     out = []
     for path in folder(url).glob("*.json"):
         job = load(url, path.stem)
         if job is None:
             continue
-        if job.alive():
+        if job.alive() and not (changing and job.kind in READ_ONLY):
             out.append(job)
         elif time.time() - job.updated > KEPT:
             path.unlink(missing_ok=True)
