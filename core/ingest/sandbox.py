@@ -15,6 +15,7 @@ and a further file waits for a helper to be free.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import pickle
 import resource
@@ -84,10 +85,17 @@ def _work(path: str, limits, memory: int):
     ceiling = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     try:
-        kind, refused = validate.examine(Path(path), limits)
+        kind, refused = validate.examine(Path(path), limits, formulas=False)
         if refused is not None:
             return ("refused", kind, refused)
-        return ("read", kind, reading.read_workbook_here(Path(path), kind, limits))
+        # calamine reads the cells without Python's lock while this thread searches the sheets for formulas: on two
+        # cores the search costs no time; a formula still refuses the file before anything read is used
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            sheets = pool.submit(reading.read_workbook_here, Path(path), kind, limits)
+            refused = validate.formula_in(Path(path), kind)
+            if refused is not None:
+                return ("refused", kind, refused)
+            return ("read", kind, sheets.result())
     except BaseException as err:  # noqa: BLE001 - a panic of compiled code is a BaseException: the file's fault
         if isinstance(err, reading.Refused):
             return ("refused", None, err.problem)
