@@ -225,6 +225,21 @@ def test_a_formula_in_any_kind_is_refused_naming_its_sheet_and_cell(books, kind,
     assert "formula" in said and "公式" in said and "公式" in recorded
 
 
+@pytest.mark.parametrize("piece", [7, 300, 5000, None])
+def test_an_xlsx_formula_is_found_in_pieces_of_any_size(books, piece, monkeypatch):
+    """The worksheet XML is inflated a piece at a time (a million rows are half a gigabyte of it): the formula and
+    its cell are found whatever the pieces, also when an element or a cell's reference is cut between two."""
+    import zipfile
+
+    from core.ingest import workbooks
+    if piece is not None:
+        monkeypatch.setattr(workbooks, "SCAN_CHUNK", piece)
+    with zipfile.ZipFile(books / "formula.xlsx") as zf:
+        assert workbooks.xlsx_formula(zf) == workbooks.Cell(FORMULA_AT[0], FORMULA_AT[1], FORMULA_AT[2])
+    with zipfile.ZipFile(books / "filled.xlsx") as zf:
+        assert workbooks.xlsx_formula(zf) is None
+
+
 @pytest.mark.parametrize("kind", [".xlsx", ".xls", ".ods", ".xlsb"])
 def test_a_hidden_sheet_in_any_kind_is_refused_naming_it(books, kind, tmp_path, capsys):
     said, recorded = _refused(books / f"hidden{kind}", tmp_path, capsys)

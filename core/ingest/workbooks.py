@@ -83,19 +83,45 @@ def _xlsx_titles(zf: zipfile.ZipFile) -> dict[str, str]:
             if str(el.tag).endswith("}sheet")}
 
 
+_XML_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a formula element of a worksheet part
+_CELL_REF = re.compile(rb'r="([A-Z]+)([0-9]+)"')
+SCAN_CHUNK = 1 << 22  # bytes of a part inflated at a time: a million-row sheet's half a gigabyte of XML is never held
+_OVERLAP = 256  # bytes kept from one piece to the next, so an element cut between two pieces is still found
+_CELL_HEAD = 4096  # bytes kept after the opening of the last cell, where its reference (r="B12") is written
+
+
+def _part_formula(fh) -> tuple[bytes, bytes | None] | None:
+    """In a part read piece by piece: None when it holds no worksheet data or no formula element, else the bytes
+    from the opening of the cell holding the first formula to the formula (cut at _CELL_HEAD; empty when no cell
+    opens before it)."""
+    sheet_data, found, cell, tail = False, None, b"", b""
+    while piece := fh.read(SCAN_CHUNK):
+        buf = tail + piece
+        sheet_data = sheet_data or b"<sheetData" in buf
+        if found is None:
+            formula = _XML_FORMULA.search(buf)
+            end = formula.start() if formula else max(len(buf) - _OVERLAP, 0)
+            start = buf.rfind(b"<c ", 0, end)
+            if start >= 0:
+                cell = buf[start:start + _CELL_HEAD]
+            if formula:
+                found = cell[:max(end - start, 0)] if start >= 0 else cell
+        if found is not None and sheet_data:
+            return found, None
+        tail = buf[-_OVERLAP:]
+    return None
+
+
 def xlsx_formula(zf: zipfile.ZipFile) -> Cell | None:
     """The first cell of an .xlsx workbook with a formula element, in every worksheet part whatever it is named."""
     titles = _xlsx_titles(zf)
     for part in sorted(zf.namelist()):
         if not part.endswith(".xml") or any(word in part for word in _NOT_SHEETS):
             continue
-        xml = zf.read(part)
-        if b"<sheetData" not in xml or (b"<f" not in xml and b":f" not in xml):  # the quick look first
-            continue
-        formula = re.search(rb"<(?:\w+:)?f[ >/]", xml)  # a formula element; its cell is the last one opened before it
-        if formula:
-            start = xml.rfind(b"<c ", 0, formula.start())
-            found = re.search(rb'r="([A-Z]+)([0-9]+)"', xml[start:formula.start()]) if start >= 0 else None
+        with zf.open(part) as fh:
+            hit = _part_formula(fh)
+        if hit is not None:  # the formula's cell is the last one opened before it
+            found = _CELL_REF.search(hit[0])
             return Cell(titles.get(part, part), int(found.group(2)) if found else None,
                         found.group(1).decode() if found else "")
     return None
