@@ -86,13 +86,31 @@ def test_a_csv_named_with_a_date_or_a_prefix_finds_its_sheet(made, tmp_path, cap
     assert open_store(url).read("SELECT COUNT(*) AS n FROM orders")["n"].iloc[0] == len(frames()["orders"])
 
 
+def test_a_csv_whose_name_holds_other_sheet_names_is_matched_by_its_columns(made, tmp_path, capsys):
+    """`配送企业订单.csv` holds orders (its name contains 企业, the enterprises' sheet, but its columns are the
+    orders'), `产品约定采购量.csv` agreements (its name contains two sheets' names, its columns are one's)."""
+    renamed = []
+    for path in made["utf-8"]:
+        sheet = next(s for s in F.SHEETS if s.zh in path.stem)
+        target = tmp_path / {"orders": "配送企业订单.csv", "agreements": "产品约定采购量.csv"}.get(sheet.name, path.name)
+        shutil.copy(path, target)
+        renamed.append(target)
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    assert cli.main(["import", *map(str, renamed), "--db", url]) == 0, capsys.readouterr().err
+    store = open_store(url)
+    assert store.counts()["orders"] == len(frames()["orders"]) and store.counts()["agreements"] == len(frames()["agreements"])
+    assert store.counts()["enterprises"] == len(frames()["enterprises"])
+
+
 @pytest.mark.parametrize("name,words", [("shipments.csv", ("names no sheet", "未对应任何工作表")),
                                         ("orders_products.csv", ("at once", "无法确定"))])
 def test_a_csv_whose_name_says_no_sheet_is_refused_with_the_accepted_names_and_recorded(made, tmp_path, capsys, name,
                                                                                          words):
+    """No sheet's name in the file's name, or two, and columns that do not tell which (an extra column here)."""
     source = next(p for p in made["utf-8"] if F.SHEET_BY_NAME["orders"].zh in p.stem)
     bad = tmp_path / name
-    shutil.copy(source, bad)
+    text = source.read_text(encoding="utf-8-sig").splitlines()
+    bad.write_text("\n".join([text[0] + ",备注"] + [line + ",x" for line in text[1:]]) + "\n", encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     assert cli.main(["import", str(bad), "--db", url]) == 1
     said = capsys.readouterr().err

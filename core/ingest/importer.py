@@ -135,15 +135,28 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return frame.fillna("")  # a row shorter than the header: its missing cells are empty
 
 
-def _sheet_of(title: str, csv: bool) -> F.Sheet | Problem | None:
+def _fits(sheet: F.Sheet, headers: list) -> bool:
+    """Whether every header names a column of the sheet and every required column of it is there."""
+    columns = [F.column_for(sheet, h) for h in headers]
+    return bool(headers) and None not in columns and \
+        {c.name for c in sheet.columns if c.required} <= {c.name for c in columns}
+
+
+def _sheet_of(title: str, csv: bool, headers: list = ()) -> F.Sheet | Problem | None:
     """The sheet a workbook's tab, or a CSV file by its name, stands for; None for the notes (skipped); a Problem
-    naming every accepted name when it stands for none (or, a CSV's name, for several)."""
+    naming every accepted name when it stands for none (or, a CSV's name, for several). A CSV whose name contains
+    sheet names is matched by its `headers` among them (产品约定采购量.csv holding agreements), or, when its columns
+    fit none of them and one other sheet alone, to that one (配送企业订单.csv holding orders, not enterprises)."""
     if title.strip().lower() in F.NOTE_SHEETS:
         return None
     sheet = F.sheet_for(title)
     if sheet is not None:
         return sheet
     named = F.sheets_named_in(title) if csv else []  # filled-医疗机构, orders_2026-10
+    fitting = [s for s in F.SHEETS if _fits(s, list(headers))] if named else []
+    by_columns = [s for s in named if s in fitting] or ([] if len(fitting) != 1 else fitting)
+    if len(by_columns) == 1:
+        return by_columns[0]
     if len(named) == 1:
         return named[0]
     if csv and not named and any(note in title.lower() for note in F.NOTE_SHEETS):
@@ -181,7 +194,7 @@ def read_raw(paths: list[Path], limits: validate.Limits = validate.Limits()):
                                     f"the file cannot be read ({type(err).__name__}): check it is whole and in the standard format"))
             continue
         for title, (frame, numeric) in found.items():
-            sheet = _sheet_of(str(title), csv)
+            sheet = _sheet_of(str(title), csv, list(frame.columns))
             if sheet is None:  # the notes
                 continue
             if isinstance(sheet, Problem):
