@@ -258,6 +258,30 @@ def test_an_xlsx_formula_is_found_in_pieces_of_any_size(books, piece, monkeypatc
         assert workbooks.xlsx_formula(zf) is None
 
 
+MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@pytest.mark.parametrize("sheet_data,cell", [
+    (b"sheetData", b'<c r="B7"><' + b"p" * 300 + b':f xmlns:' + b"p" * 300 + b'="' + MAIN_NS + b'">1+1</' + b"p" * 300 +
+     b":f><v>2</v></c>"),  # a prefix longer than a piece
+    (b"x:sheetData", b'<x:c r="B7"><x:f>1+1</x:f><x:v>2</x:v></x:c>'),  # as the .NET OpenXML SDK writes a sheet
+    (b"sheetData", b'<c s="1"\n' + b' a="' + b"z" * 5000 + b'" r="B7"><f\tt="normal">1+1</f><v>2</v></c>'),
+])
+def test_a_formula_written_any_way_is_found_across_pieces(sheet_data, cell, tmp_path, monkeypatch):
+    """The element by its local name (any prefix, any space after it) and its cell's reference, in pieces of 64
+    bytes: a tag cut between two pieces is carried whole into the next."""
+    import zipfile
+
+    from core.ingest import workbooks
+    monkeypatch.setattr(workbooks, "SCAN_CHUNK", 64)
+    xml = (b'<worksheet xmlns="' + MAIN_NS + b'" xmlns:x="' + MAIN_NS + b'"><' + sheet_data + b'><row r="1"/>' +
+           b"<row r=\"7\">" + cell + b"</row></" + sheet_data + b"></worksheet>")
+    with zipfile.ZipFile(tmp_path / "f.xlsx", "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    with zipfile.ZipFile(tmp_path / "f.xlsx") as zf:
+        assert workbooks.xlsx_formula(zf) == workbooks.Cell("xl/worksheets/sheet1.xml", 7, "B")
+
+
 @pytest.mark.parametrize("kind", [".xlsx", ".xls", ".ods", ".xlsb"])
 def test_a_hidden_sheet_in_any_kind_is_refused_naming_it(books, kind, tmp_path, capsys):
     said, recorded = _refused(books / f"hidden{kind}", tmp_path, capsys)

@@ -58,11 +58,15 @@ def _hidden(state: str):
     return edit
 
 
-def _formula(part: str | None = None):
+MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _formula(part: str | None = None, element: bytes = b"<f>1+1</f>"):
+    cell = b'<c r="Z2">' + element + b"<v>2</v></c></row>"
+
     def edit(name, data):
         if name.startswith("xl/worksheets/sheet1"):
-            data = data.replace(b"</row>", b'<c r="Z2"><f>1+1</f><v>2</v></c></row>', 2).replace(
-                b'<c r="Z2"><f>1+1</f><v>2</v></c></row>', b"</row>", 1)  # a formula cell at the end of row 2
+            data = data.replace(b"</row>", cell, 2).replace(cell, b"</row>", 1)  # a formula cell at the end of row 2
             if part:  # the worksheet under an unusual part name, the workbook's relationship following it
                 return [(part, data)]
         if part and name == "xl/_rels/workbook.xml.rels":
@@ -109,6 +113,16 @@ CASES = {  # name: (how to make it in a folder, words of the message)
     "formula": (lambda d: _rezip(_xlsx(d / "f.xlsx"), d / "formula.xlsx", _formula()), "formula"),
     "formula_in_odd_part": (lambda d: _rezip(_xlsx(d / "g.xlsx"), d / "odd.xlsx", _formula("xl/worksheets/data.xml")),
                             "formula"),
+    # parts named as no sheet is, which the workbook's relationships make its sheets
+    "formula_in_a_part_named_styles": (lambda d: _rezip(_xlsx(d / "s.xlsx"), d / "styles.xlsx",
+                                                        _formula("xl/worksheets/styles1.xml")), "formula"),
+    "formula_in_a_dat_part": (lambda d: _rezip(_xlsx(d / "t.xlsx"), d / "dat.xlsx", _formula("xl/worksheets/sheet1.dat")),
+                              "formula"),
+    # the element written other ways: a line break after its name, a namespace prefix with a hyphen
+    "formula_with_a_line_break": (lambda d: _rezip(_xlsx(d / "n.xlsx"), d / "newline.xlsx",
+                                                   _formula(element=b"<f\n>1+1</f>")), "formula"),
+    "formula_with_a_prefix": (lambda d: _rezip(_xlsx(d / "p.xlsx"), d / "prefix.xlsx", _formula(
+        element=b'<my-ns:f xmlns:my-ns="' + MAIN_NS + b'">1+1</my-ns:f>')), "formula"),
     "a_folder": (lambda d: _folder(d / "folder.xlsx"), "not a regular file"),
     "dev_zero": (lambda d: Path("/dev/zero"), "not a regular file"),
     "a_pipe": (lambda d: _fifo(d / "pipe.csv"), "not a regular file"),

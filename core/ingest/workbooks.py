@@ -83,45 +83,68 @@ def _xlsx_titles(zf: zipfile.ZipFile) -> dict[str, str]:
             if str(el.tag).endswith("}sheet")}
 
 
-_XML_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a formula element of a worksheet part
-_CELL_REF = re.compile(rb'r="([A-Z]+)([0-9]+)"')
+# An element by its local name, whatever its namespace prefix (x:f, as the .NET OpenXML SDK writes it) and
+# whatever space follows its name.
+_PREFIX = rb"(?:[^\s<>/:=\"']+:)?"
+_XML_FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s>/]")
+_SHEET_DATA = re.compile(rb"<" + _PREFIX + rb"sheetData[\s>/]")
+_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c\s")
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]+)([0-9]+)["']""")
+_NAME_REST = re.compile(rb"""[^\s<>/="']*""")  # what may follow "<" up to the end of a piece that cuts a tag's name
 SCAN_CHUNK = 1 << 22  # bytes of a part inflated at a time: a million-row sheet's half a gigabyte of XML is never held
-_OVERLAP = 256  # bytes kept from one piece to the next, so an element cut between two pieces is still found
-_CELL_HEAD = 4096  # bytes kept after the opening of the last cell, where its reference (r="B12") is written
+CELL_HEAD = 1 << 20  # bytes kept from the opening of the last cell: its reference (r="B12") is in its opening tag
 
 
-def _part_formula(fh) -> tuple[bytes, bytes | None] | None:
+def _last_cell(data: bytes, stop: int) -> bytes | None:
+    """The bytes from the last cell opened within CELL_HEAD before `stop` to `stop`, or None."""
+    last = None
+    for last in _CELL_OPEN.finditer(data, max(0, stop - CELL_HEAD), stop):
+        pass
+    return None if last is None else data[last.start():stop]
+
+
+def _part_formula(fh) -> bytes | None:
     """In a part read piece by piece: None when it holds no worksheet data or no formula element, else the bytes
-    from the opening of the cell holding the first formula to the formula (cut at _CELL_HEAD; empty when no cell
-    opens before it)."""
-    sheet_data, found, cell, tail = False, None, b"", b""
+    from the opening of the cell holding the first formula to the formula (empty when no cell opens within
+    CELL_HEAD before it). A tag whose name a piece cuts off, whatever its length, is carried into the next piece,
+    so every element is seen whole; the last CELL_HEAD bytes of a piece are kept for the cell of a formula early in
+    the next."""
+    sheet_data, found, carry, tail = False, None, b"", b""
     while piece := fh.read(SCAN_CHUNK):
         buf = tail + piece
-        sheet_data = sheet_data or b"<sheetData" in buf
+        lt = buf.rfind(b"<")
+        end = lt if lt >= 0 and _NAME_REST.fullmatch(buf, lt + 1) else len(buf)  # buf[:end] holds whole tags
+        sheet_data = sheet_data or _SHEET_DATA.search(buf, 0, end) is not None
         if found is None:
-            formula = _XML_FORMULA.search(buf)
-            end = formula.start() if formula else max(len(buf) - _OVERLAP, 0)
-            start = buf.rfind(b"<c ", 0, end)
-            if start >= 0:
-                cell = buf[start:start + _CELL_HEAD]
+            formula = _XML_FORMULA.search(buf, 0, end)
             if formula:
-                found = cell[:max(end - start, 0)] if start >= 0 else cell
+                found = _last_cell(buf, formula.start())
+                if found is None:
+                    joined = carry + buf[:formula.start()]
+                    found = _last_cell(joined, len(joined)) or b""
+            else:
+                carry = buf[end - CELL_HEAD:end] if end >= CELL_HEAD else (carry + buf[:end])[-CELL_HEAD:]
         if found is not None and sheet_data:
-            return found, None
-        tail = buf[-_OVERLAP:]
+            return found
+        tail = buf[end:]
     return None
+
+
+def _sheet_parts(zf: zipfile.ZipFile, titles: dict[str, str]) -> list[str]:
+    """Every part a worksheet may be in: the workbook's sheets by its relationships (whatever they are named), and
+    every other XML part but the known kinds that are not sheets."""
+    others = [p for p in zf.namelist() if p.lower().endswith(".xml") and not any(w in p for w in _NOT_SHEETS)]
+    return sorted(set(others) | (set(titles) & set(zf.namelist())))
 
 
 def xlsx_formula(zf: zipfile.ZipFile) -> Cell | None:
     """The first cell of an .xlsx workbook with a formula element, in every worksheet part whatever it is named."""
     titles = _xlsx_titles(zf)
-    for part in sorted(zf.namelist()):
-        if not part.endswith(".xml") or any(word in part for word in _NOT_SHEETS):
-            continue
+    for part in _sheet_parts(zf, titles):
         with zf.open(part) as fh:
             hit = _part_formula(fh)
         if hit is not None:  # the formula's cell is the last one opened before it
-            found = _CELL_REF.search(hit[0])
+            found = _CELL_REF.search(hit)
             return Cell(titles.get(part, part), int(found.group(2)) if found else None,
                         found.group(1).decode() if found else "")
     return None
