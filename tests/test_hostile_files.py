@@ -61,6 +61,12 @@ def _hidden(state: str):
 MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
+def _far_corner(name, data):
+    if name.startswith("xl/worksheets/sheet1"):
+        data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>', 1)
+    return [(name, data)]
+
+
 def _formula(part: str | None = None, element: bytes = b"<f>1+1</f>"):
     cell = b'<c r="Z2">' + element + b"<v>2</v></c></row>"
 
@@ -123,6 +129,10 @@ CASES = {  # name: (how to make it in a folder, words of the message)
                                                    _formula(element=b"<f\n>1+1</f>")), "formula"),
     "formula_with_a_prefix": (lambda d: _rezip(_xlsx(d / "p.xlsx"), d / "prefix.xlsx", _formula(
         element=b'<my-ns:f xmlns:my-ns="' + MAIN_NS + b'">1+1</my-ns:f>')), "formula"),
+    # a formula in a workbook that also makes calamine give up its process (a cell at the sheet's far corner): the
+    # formula is what the analyst is told
+    "formula_and_a_far_corner": (lambda d: _rezip(_rezip(_xlsx(d / "c.xlsx"), d / "c1.xlsx", _formula()), d / "corner.xlsx",
+                                                  _far_corner), "formula"),
     "a_folder": (lambda d: _folder(d / "folder.xlsx"), "not a regular file"),
     "dev_zero": (lambda d: Path("/dev/zero"), "not a regular file"),
     "a_pipe": (lambda d: _fifo(d / "pipe.csv"), "not a regular file"),

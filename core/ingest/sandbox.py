@@ -1,10 +1,12 @@
-"""Workbooks examined and read in a child process with a memory ceiling and a time limit.
+"""Workbooks examined and read in child processes with a memory ceiling and a time limit.
 
 A workbook is read by calamine, compiled code that stops the whole process when a file makes it ask for more
 memory than there is (a cell at the sheet's far corner, a stated count of four billion strings, a dimension record
-that runs backwards), and raises panics Python cannot catch as exceptions; the checks of the file's structure
-before it (core.ingest.validate, core.ingest.workbooks) walk structures a file may forge. Both run in a child, so
-whatever a file does, the server and its other users go on, and the file is refused with its reason.
+that runs backwards), and raises panics Python cannot catch as exceptions; the checks of the file's structure and
+the search for formulas (core.ingest.validate, core.ingest.workbooks) walk structures a file may forge. They run in
+two children at once, one examining the file, one reading its cells (after the same structural checks): whatever a
+file does, the server and its other users go on, and the file is refused with its reason, the examination's first
+(the reading child is then stopped, whatever calamine was doing to its process).
 
 The children are forked by a helper process (`python -m core.ingest.sandbox`), started once per process that
 reads files, which has loaded the reading modules and does nothing else: a fork costs milliseconds where a fresh
@@ -15,7 +17,6 @@ and a further file waits for a helper to be free.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import os
 import pickle
 import resource
@@ -78,61 +79,100 @@ def _answered(stream) -> tuple[str, bytes] | None:
     return (STATUSES[code], payload) if len(payload) == size and code < len(STATUSES) else None
 
 
-def _work(path: str, limits, memory: int):
-    """In the child: the examination and, when it passes, the sheets: ("refused", kind, problem), ("read", kind,
-    sheets) or ("error", name of the exception)."""
+def _ceiling(memory: int) -> None:
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]  # never above a ceiling set on the server itself
     ceiling = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+
+def _examine(path: str, limits):
+    """In the examining child: ("refused", kind, problem), ("passed", kind) or ("error", name of the exception)."""
+    try:
+        kind, refused = validate.examine(Path(path), limits)
+        return ("passed", kind) if refused is None else ("refused", kind, refused)
+    except BaseException as err:  # noqa: BLE001 - whatever the file makes the checks meet is its fault
+        return ("error", type(err).__name__)
+
+
+def _read(path: str, limits):
+    """In the reading child: ("read", kind, sheets), ("refused", kind, problem) or ("error", name of the exception).
+    Its structure is examined again first (not its formulas, which the examining child looks for meanwhile), so
+    that calamine never opens a file that examination refuses."""
     try:
         kind, refused = validate.examine(Path(path), limits, formulas=False)
         if refused is not None:
             return ("refused", kind, refused)
-        # calamine reads the cells without Python's lock while this thread searches the sheets for formulas: on two
-        # cores the search costs no time; a formula still refuses the file before anything read is used
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            sheets = pool.submit(reading.read_workbook_here, Path(path), kind, limits)
-            refused = validate.formula_in(Path(path), kind)
-            if refused is not None:
-                return ("refused", kind, refused)
-            return ("read", kind, sheets.result())
+        return ("read", kind, reading.read_workbook_here(Path(path), kind, limits))
     except BaseException as err:  # noqa: BLE001 - a panic of compiled code is a BaseException: the file's fault
         if isinstance(err, reading.Refused):
             return ("refused", None, err.problem)
         return ("error", type(err).__name__)
 
 
-def _one(path: str, limits, memory: int, timeout: float) -> tuple[str, bytearray]:
-    """In the helper: fork a child for one file and collect its pickled answer: ("done", bytes), ("died", b"") or
-    ("timeout", b"") (a child that could not write its whole answer has died)."""
+def _fork(work, path: str, limits, memory: int) -> tuple[int, int]:
+    """A child doing `work(path, limits)` under the memory ceiling, its answer pickled straight into a pipe (a sheet's
+    text is never held twice): (its pid, the pipe's end to read). A child that cannot write its whole answer exits 1."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_end)
         code = 0
-        try:  # the answer is pickled straight into the pipe: a sheet's text is never held twice
+        try:
+            _ceiling(memory)
             with os.fdopen(write_end, "wb") as out:
-                pickle.dump(_work(path, limits, memory), out, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(work(path, limits), out, protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # noqa: BLE001 - out of memory while packing the answer, say: the child died
             code = 1
         os._exit(code)
     os.close(write_end)
-    got, deadline, status = bytearray(), time.monotonic() + timeout, "done"
-    with os.fdopen(read_end, "rb", buffering=0) as answer:
-        while True:
+    return pid, read_end
+
+
+def _one(path: str, limits, memory: int, timeout: float) -> tuple[str, bytearray]:
+    """In the helper: one child examines the file (its formulas too) while another reads its cells, each on a core
+    of its own; the examination's refusal comes first (the reading child is then stopped, whatever calamine is
+    doing or about to do to its process). ("done", the pickled answer: a refusal, an error or the sheets), ("died",
+    b"") when a child died (also while writing its answer), or ("timeout", b"")."""
+    deadline = time.monotonic() + timeout
+    children = {"examine": _fork(_examine, path, limits, memory), "read": _fork(_read, path, limits, memory)}
+    got = {name: bytearray() for name in children}
+    reading_from = {fd: name for name, (_, fd) in children.items()}
+    read_status = "died"
+    try:
+        while reading_from:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([answer], [], [], left)[0]:
+            ready = select.select(list(reading_from), [], [], left)[0] if left > 0 else []
+            if not ready:
+                return "timeout", bytearray()
+            for fd in ready:
+                name = reading_from[fd]
+                chunk = os.read(fd, 1 << 20)
+                if chunk:
+                    got[name] += chunk
+                    continue
+                del reading_from[fd]
+                os.close(fd)
+                whole = os.waitpid(children[name][0], 0)[1] == 0
+                children[name] = (0, -1)  # reaped
+                if name == "read":
+                    read_status = "done" if whole else "died"
+                    continue
+                try:
+                    verdict = pickle.loads(got["examine"]) if whole else ("died",)
+                except Exception:  # noqa: BLE001 - cannot happen to a whole answer; a cut one means the child died
+                    verdict = ("died",)
+                if verdict[0] == "died":
+                    return "died", bytearray()
+                if verdict[0] != "passed":
+                    return "done", got["examine"]  # the reading child is stopped below, whatever it was doing
+        return read_status, got["read"] if read_status == "done" else bytearray()
+    finally:
+        for pid, fd in children.values():
+            if pid:
                 os.kill(pid, signal.SIGKILL)
-                status = "timeout"
-                break
-            chunk = answer.read(1 << 20)
-            if not chunk:
-                break
-            got += chunk
-    _, code = os.waitpid(pid, 0)
-    if status == "done" and code != 0:
-        status = "died"
-    return status, got if status == "done" else bytearray()
+                os.waitpid(pid, 0)
+            if fd in reading_from:
+                os.close(fd)
 
 
 def serve() -> None:
