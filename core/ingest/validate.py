@@ -79,8 +79,8 @@ def examine(path: Path, limits: Limits = Limits(), formulas: bool = True) -> tup
     """The file's kind by its content (.xlsx, .xls, .ods, .xlsb or .csv; a workbook saved under another workbook's
     suffix is read as what it is) and a reason to refuse it before reading its cells, or None: not a regular file
     (a folder, a device, a pipe), empty, too large, not what its name says, encrypted, a zip bomb, a formula in
-    any sheet (`formulas` False: a zipped workbook's sheets are not searched for formulas here, but by
-    `formula_in`)."""
+    any sheet (`formulas` False: a zipped workbook's sheets are not searched for formulas, as by the child that
+    reads its cells while another examines it whole)."""
     name = Path(path).name
     try:
         info = os.stat(path)  # a pipe or a device is not opened: stat does not block
@@ -125,33 +125,13 @@ def examine(path: Path, limits: Limits = Limits(), formulas: bool = True) -> tup
             bomb = _inflated_within(zf, limits)
             if bomb is not None:
                 return None, bomb
-            return kind, _zip_formula(zf, kind) if formulas else None
-    except ZIP_DAMAGE:
-        return None, _zip_damaged(name)
-
-
-ZIP_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error,
-              ET.ParseError, ValueError)
-
-
-def _zip_damaged(name: str) -> Problem:
-    return Problem(name, None, "", "", "工作簿已损坏，无法读取", "the workbook is damaged and cannot be read")
-
-
-def _zip_formula(zf: zipfile.ZipFile, kind: str) -> Problem | None:
-    return _formula({".xlsx": W.xlsx_formula, ".xlsb": W.xlsb_formula, ".ods": W.ods_formula}[kind](zf))
-
-
-def formula_in(path: Path, kind: str) -> Problem | None:
-    """For a file `examine(..., formulas=False)` passed: a refusal for the first formula of a zipped workbook's
-    sheets (or for parts too damaged to search), or None. An .xls was searched by `examine` itself."""
-    if kind not in (".xlsx", ".xlsb", ".ods"):
-        return None
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return _zip_formula(zf, kind)
-    except ZIP_DAMAGE:
-        return _zip_damaged(Path(path).name)
+            if not formulas:
+                return kind, None
+            found = {".xlsx": W.xlsx_formula, ".xlsb": W.xlsb_formula, ".ods": W.ods_formula}[kind](zf)
+            return kind, _formula(found)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error,
+            ET.ParseError, ValueError):
+        return None, Problem(name, None, "", "", "工作簿已损坏，无法读取", "the workbook is damaged and cannot be read")
 
 
 def _ole_refusal(path: Path, name: str, not_workbook: Problem) -> tuple[str | None, Problem | None]:
