@@ -72,7 +72,17 @@ def check(files, fresh: bool) -> tuple[str, str, jobs.Job | None]:
     held = st.session_state.get("up_checked")
     if held is not None and held[:2] == (digest, fresh):
         return names, digest, held[2]
-    job = wait(worker.check(s, me, {f.name: f.getvalue() for f in files}, names, digest, fresh).id, t("up.checking", L))
+    going = st.session_state.get("up_checking")  # started by an earlier run of this page, which a click cut short
+    if going is None or going[:2] != (digest, fresh):
+        queued = st.empty()
+        while (started := worker.check(s, me, {f.name: f.getvalue() for f in files}, names, digest, fresh)) is None:
+            queued.info(t("up.queued", L))
+            time.sleep(1)
+        queued.empty()
+        going = (digest, fresh, started.id)
+        st.session_state["up_checking"] = going
+    job = wait(going[2], t("up.checking", L))
+    st.session_state.pop("up_checking", None)
     if job is not None and job.ended:  # a check whose process was stopped is tried again at the next rerun
         st.session_state["up_checked"] = (digest, fresh, job)
     return names, digest, job

@@ -155,3 +155,21 @@ def test_the_check_runs_in_its_own_process_and_writes_nothing_but_a_refusal(fill
     job = _until(store, worker.check(store, user, files, "orders.csv", digest, False).id, lambda j: j.ended)
     assert job.state == "failed" and "no longer active" in job.result["error"]
     assert not [p for p in jobs.folder(store.url).iterdir() if p.is_dir()]  # the saved files are gone
+
+
+def test_checks_wait_their_turn(filled, monkeypatch):
+    """No more checks and imports read files at once than the limit: a further check is not started (the page
+    waits and asks again) until one has ended."""
+    store, files = filled
+    admin.create_user(store, system_user(store), "analyst", "分析员", "analyst", None, "Analyst-2026-upload")
+    user = accounts.load(store, "analyst")
+    monkeypatch.setattr(worker, "READING_AT_ONCE", 1)
+    first = _until(store, worker.check(store, user, files, "orders.csv", "a" * 64, False).id, lambda j: j.pid)
+    os.kill(first.pid, signal.SIGSTOP)  # held while it checks
+    try:
+        assert worker.check(store, user, files, "orders.csv", "a" * 64, False) is None
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    assert _until(store, first.id, lambda j: j.ended).state == "done"
+    second = worker.check(store, user, files, "orders.csv", "a" * 64, False)
+    assert second is not None and _until(store, second.id, lambda j: j.ended).state == "done"

@@ -16,12 +16,14 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+import threading
 import time
+import uuid
 from pathlib import Path
 
 from core.access import accounts
 from core.access.roles import User, require
-from core.ingest import importer, uploads, validate
+from core.ingest import importer, sandbox, uploads, validate
 from core.store import jobs
 from core.store.opening import open_store
 
@@ -32,7 +34,7 @@ CHECK = "check"  # the files checked only: a kind of job that changes nothing bu
 
 def _launch(store, user: User, kind: str, files: dict[str, bytes], spec: dict) -> jobs.Job:
     """Save the files into a private folder and start the process that does the job as `user`."""
-    folder = jobs.folder(store.url) / f"files-{int(time.time() * 1000)}-{spec['digest'][:12]}-{kind}"
+    folder = jobs.folder(store.url) / f"files-{int(time.time() * 1000)}-{uuid.uuid4().hex}"
     folder.mkdir(mode=0o700)
     paths = []
     for name, data in files.items():
@@ -48,11 +50,19 @@ def start(store, user: User, files: dict[str, bytes], names: str, digest: str, c
     return _launch(store, user, KIND, files, {"names": names, "digest": digest, "clear_demo": clear_demo})
 
 
-def check(store, user: User, files: dict[str, bytes], names: str, digest: str, fresh: bool) -> jobs.Job:
+READING_AT_ONCE = sandbox.READERS  # checks and imports reading files at once, each in its own processes
+_starting = threading.Lock()  # one session at a time counts the jobs under way and starts a check
+
+
+def check(store, user: User, files: dict[str, bytes], names: str, digest: str, fresh: bool) -> jobs.Job | None:
     """Check the files as `user` in a process of its own, writing nothing but the record of a refusal: its result
     is {"problems": [...]} or, for files that pass, {"preview": [...]} (what `uploads.dry_run` says they would
-    change). A million-row file is read and checked there, not in the server its other users share."""
-    return _launch(store, user, CHECK, files, {"names": names, "digest": digest, "fresh": fresh})
+    change). A million-row file is read and checked there, not in the server its other users share. None, and
+    nothing started, while READING_AT_ONCE checks and imports of the store are under way (ask again shortly)."""
+    with _starting:
+        if len([j for j in jobs.under_way(store.url) if j.kind in (CHECK, KIND)]) >= READING_AT_ONCE:
+            return None
+        return _launch(store, user, CHECK, files, {"names": names, "digest": digest, "fresh": fresh})
 
 
 def _refused(store, user: User, spec: dict, extract: importer.Extract) -> dict:

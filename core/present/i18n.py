@@ -234,6 +234,8 @@ CATALOGUE.update({
     "up.clear_demo": ("清除全部演示数据后导入", "Clear the demo, then import"),
     "up.browse": ("选择文件", "Choose files"), "up.size_note": ("每个文件不超过 {mb} MB", "Up to {mb} MB a file"),
     "up.checking": ("正在检查文件…", "Checking the files…"),
+    "up.queued": ("其他文件正在检查或导入，本文件排队等候，稍后自动开始检查…",
+                  "Other files are being checked or imported: this one waits its turn and is checked next…"),
     "up.errors": ("发现 {n} 个错误，未写入任何数据。请修改后重新上传。", "{n} errors found; nothing was written. Fix them and upload again."),
     "up.report": ("下载错误清单", "Download the error report"),
     "up.preview": ("检查通过。确认后将写入以下数据：", "The file is valid. Confirming writes:"),
