@@ -1,6 +1,8 @@
 """Hostile input, races and faults beyond the files (tests/test_hostile_files.py): settings that are not numbers, a
 stored setting no page could use, account fields that do not fit, values with NUL bytes in an address, a store that
 cannot be reached or written, two imports at once, an upload page that leaves no copies behind."""
+import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -16,6 +18,7 @@ from core.access import accounts, admin, settings_change
 from core.access.roles import system_user
 from core.ingest import exporter, importer, uploads
 from core.paths import ROOT
+from core.store import jobs
 from core.store.opening import open_store
 
 from .extract_fixture import frames
@@ -126,7 +129,8 @@ def test_the_app_before_sign_in_when_the_store_cannot_be_reached(monkeypatch):
 
 def test_the_upload_page_leaves_no_copies_behind(tmp_path, monkeypatch):
     """On a small store: where the file goes does not depend on the rows the page compares it with (a preview against
-    the demo's rows takes seconds a run)."""
+    the demo's rows takes seconds a run). The page writes no copy of its own; the check's process keeps the file in
+    the store's private job folder while it reads it, and removes it when done."""
     store = open_store(f"sqlite:///{tmp_path / 'upload.sqlite3'}")
     importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "first.xlsx")], actor=system_user(store))
     admin.create_user(store, system_user(store), "analyst1", "分析员", "analyst", None, PASSWORD)
@@ -151,8 +155,9 @@ def test_the_upload_page_leaves_no_copies_behind(tmp_path, monkeypatch):
     at.run()  # a rerun with the file still chosen
     assert not at.exception
     assert any("检查通过" in m.value for m in at.success)  # the file was checked
-    assert [f.parent for f in made if f.name.startswith("vbp-upload-")] == [private]  # in a folder of its own ...
-    assert not list(private.iterdir())  # ... removed at once, and nothing else left behind
+    assert made == [] and not list(private.iterdir())  # no temporary copy made by the page
+    assert stat.S_IMODE(os.stat(jobs.folder(store.url)).st_mode) == 0o700
+    assert not [p for p in jobs.folder(store.url).iterdir() if p.is_dir()]  # the check's own copy is gone
     session._store.clear()
 
 
