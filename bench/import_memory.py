@@ -2,7 +2,7 @@
 
 Makes the workbook (.xlsx, or .csv with --csv) and a store holding its institutions and products, then runs
 `python -m core import FILE --db URL` and samples every process of the import (the command, its reading helper and
-the child that reads the file) every 0.1 s. Prints the peak of their sum and each process's own peak (the target:
+the helper's two children, one reading the cells, one examining the file) every 0.1 s. Prints the peak of their sum and each process's own peak (the target:
 under 2 GB), and the time. The refresh that follows the rows is included (as after an upload).
 Run: python bench/import_memory.py [--rows N] [--csv] [--db URL] (default: a SQLite file in a temporary folder)
 """
@@ -61,7 +61,7 @@ def _kind(pid: int, root: int, helpers: set[int]) -> str:
     except OSError:
         return "?"
     if b"core.ingest.sandbox" in command:
-        return "reading child" if pid not in helpers else "reading helper"
+        return "reading helper" if pid in helpers else "helper's child (reads or examines)"
     return command.split(b"\0")[0].decode(errors="replace")
 
 
@@ -104,7 +104,7 @@ def main() -> None:
     print(f"exit {code}, {seconds:.1f} s; peak of all the import's processes together: {peak / 1048576:,.0f} MB")
     for kind, size in sorted(by_kind.items(), key=lambda item: -item[1]):
         if size:
-            print(f"  {kind:24s} {size / 1048576:8,.0f} MB")
+            print(f"  {kind:36s} {size / 1048576:8,.0f} MB")
 
 
 if __name__ == "__main__":
