@@ -1,6 +1,7 @@
 """Running the real app for browser tests: a Streamlit server on a free local port, Debian's chromium."""
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import socket
@@ -67,17 +68,39 @@ def streamlit_server(db_url: str, startup_timeout: float = 60, log: Path | None 
             out.close()
 
 
+_STARTED: dict = {}  # this process's Playwright and chromium, started by the first browser test that runs here
+
+
+def shared_browser():
+    """This test process's chromium, started once (a start costs seconds of CPU; a test process runs many browser
+    tests): every test takes a context of its own, which shares no cookie, storage or cache with another."""
+    browser = _STARTED.get("browser")
+    if browser is None or not browser.is_connected():
+        from playwright.sync_api import sync_playwright
+        if "playwright" not in _STARTED:
+            _STARTED["playwright"] = sync_playwright().start()
+            atexit.register(_stop)
+        browser = _STARTED["browser"] = _STARTED["playwright"].chromium.launch(executable_path=CHROMIUM,
+                                                                               args=CHROMIUM_ARGS)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return browser
+
+
+def _stop() -> None:
+    with contextlib.suppress(Exception):  # the process is ending: whatever is left of them goes with it
+        _STARTED.pop("browser").close()
+    with contextlib.suppress(Exception):
+        _STARTED.pop("playwright").stop()
+
+
 @contextlib.contextmanager
 def browser_page():
-    from playwright.sync_api import sync_playwright
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        try:
-            yield page
-        finally:
-            browser.close()
+    """A page of a fresh context of this process's chromium (see `shared_browser`), closed with its context."""
+    context = shared_browser().new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def sign_in(page, url: str, username: str, password: str | None = None) -> None:

@@ -15,7 +15,7 @@ from core.store import db
 from core.store.opening import open_store
 
 
-from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, store_copy, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, shared_browser, store_copy, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -26,12 +26,7 @@ IDLE = """() => { const app = document.querySelector('[data-testid="stApp"]');
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    return shared_browser()  # the test opens contexts of its own
 
 
 def _sign_in(page, username: str) -> None:

@@ -23,7 +23,7 @@ from core.present.i18n import t
 from core.store import db
 
 
-from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, shared_browser, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -62,14 +62,10 @@ def walk_url(demo_store, tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     """One browser profile for the walk (its cache keeps the map's scripts); each walk starts without cookies."""
-    from playwright.sync_api import sync_playwright
     SHOTS.mkdir(parents=True, exist_ok=True)  # each walk replaces its own pictures (two workers may walk at once)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport={"width": 1400, "height": 1800}, locale="zh-CN")
-        yield context
-        context.close()
-        chromium.close()
+    context = shared_browser().new_context(viewport={"width": 1400, "height": 1800}, locale="zh-CN")
+    yield context
+    context.close()
     print(f"\nscreenshots of every page: {SHOTS}")
 
 
