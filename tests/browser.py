@@ -103,6 +103,35 @@ def browser_page():
         context.close()
 
 
+def varied(png: bytes, box: dict | None = None) -> bool:
+    """Whether a picture (or its `box`, in CSS pixels of the viewport) shows more than a few colours: a map that
+    deck.gl has drawn, not a blank canvas."""
+    import io
+
+    from PIL import Image
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    if box is not None:
+        image = image.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]), int(box["y"] + box["height"])))
+    return len(set(image.resize((64, 64)).getdata())) > 3
+
+
+def screenshot_drawn(page, path: Path, attempts: int = 40) -> bool:
+    """The viewport's picture into `path` (a full-page one resizes the page, and the maps redraw blank), taken
+    again until every map in view shows in it (deck.gl draws a moment after its canvas appears). Returns whether
+    every map did."""
+    height = page.viewport_size["height"]
+    for _ in range(attempts):
+        png = page.screenshot()
+        boxes = [b for b in (c.bounding_box() for c in page.locator('[data-testid="stDeckGlJsonChart"] canvas').all())
+                 if b and b["width"] > 0 and b["y"] < height]
+        if all(varied(png, {**b, "height": min(b["height"], height - b["y"])}) for b in boxes):
+            path.write_bytes(png)
+            return True
+        page.wait_for_timeout(250)  # polling the picture, as for any state the test waits on
+    path.write_bytes(png)
+    return False
+
+
 def sign_in(page, url: str, username: str, password: str | None = None) -> None:
     """Open `url`, which shows the login page first, and sign in (the app then opens `url`'s page)."""
     from core.demo import DEMO_PASSWORD

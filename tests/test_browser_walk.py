@@ -23,7 +23,7 @@ from core.present.i18n import t
 from core.store import db
 
 
-from .browser import ARTIFACTS, CHROMIUM, shared_browser, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, screenshot_drawn, shared_browser, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -103,35 +103,6 @@ CONTENT = """() => {
 }"""
 
 
-def _varied(png: bytes, box: dict | None = None) -> bool:
-    """Whether a picture (or its `box`, in CSS pixels of the viewport) shows more than a few colours: a map that
-    deck.gl has drawn, not a blank canvas."""
-    import io
-
-    from PIL import Image
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    if box is not None:
-        image = image.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]), int(box["y"] + box["height"])))
-    return len(set(image.resize((64, 64)).getdata())) > 3
-
-
-def _screenshot(page, path: Path, attempts: int = 40) -> bool:
-    """The viewport's picture into `path` (a full-page one resizes the page, and the maps redraw blank), taken
-    again until every map in view shows in it (deck.gl draws a moment after its canvas appears). Returns whether
-    every map did."""
-    height = page.viewport_size["height"]
-    for _ in range(attempts):
-        png = page.screenshot()
-        boxes = [b for b in (c.bounding_box() for c in page.locator('[data-testid="stDeckGlJsonChart"] canvas').all())
-                 if b and b["width"] > 0 and b["y"] < height]
-        if all(_varied(png, {**b, "height": min(b["height"], height - b["y"])}) for b in boxes):
-            path.write_bytes(png)
-            return True
-        page.wait_for_timeout(250)  # polling the picture, as for any state the test waits on
-    path.write_bytes(png)
-    return False
-
-
 def _wait_idle(page) -> None:
     page.wait_for_function(IDLE, timeout=120_000, polling=200)
 
@@ -207,7 +178,7 @@ def test_every_page_reads_clean(walk_url, browser, demo_store, username, lang):
             found.append(f"the page shows its title only: {content}")
         if slug in FILTERED and t("flt.title", lang) not in seen["side"].split("\n"):
             found.append("the sidebar shows no filters")
-        if not _screenshot(page, SHOTS / f"{username}-{lang}-{slug}.png"):
+        if not screenshot_drawn(page, SHOTS / f"{username}-{lang}-{slug}.png"):
             found.append("a map shows blank")
         shots.add(slug)
         if found:
