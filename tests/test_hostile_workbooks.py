@@ -223,3 +223,29 @@ def test_a_workbook_without_any_sheet_of_the_extract_is_refused(tmp_path):
     book.save(tmp_path / "notes.xlsx")
     extract = importer.parse([tmp_path / "notes.xlsx"])
     assert not extract.ok and "no sheet of the standard extract" in extract.problems[0].en and "采购订单" in extract.problems[0].zh
+
+
+def test_a_worker_process_forks_the_readers_itself(seeds, tmp_path):
+    """An upload's worker (one job, one thread) forks the examining and reading children itself, without starting a
+    helper: the sheets are read, and a file with a formula is still refused with its reason."""
+    import sys
+
+    from core.paths import ROOT
+    formula = tmp_path / "formula.xlsx"
+    exporter.write_xlsx(frames(), formula)
+    import openpyxl
+    book = openpyxl.load_workbook(formula)
+    book[book.sheetnames[0]]["A2"] = "=1+1"
+    book.save(formula)
+    code = ("import sys; from pathlib import Path; from core.ingest import sandbox, validate; sandbox.fork_here()\n"
+            "for name in sys.argv[1:]:\n"
+            "    kind, refused, sheets = sandbox.examine_and_read(Path(name), validate.Limits())\n"
+            "    print(kind, len(sheets or ()), refused.en if refused else '-', sep='|')\n"
+            "print('helpers', len(sandbox._idle) + len(sandbox._busy))")
+    run = subprocess.run([sys.executable, "-c", code, str(seeds / "filled.xlsx"), str(formula)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert lines[0] == f".xlsx|{len(frames())}|-"
+    assert lines[1].startswith(".xlsx|0|") and "formula" in lines[1]
+    assert lines[2] == "helpers 0"

@@ -213,9 +213,21 @@ def _give_back(helper: subprocess.Popen, alive: bool) -> None:
         helper.wait()
 
 
+_forks_itself = False  # set by `fork_here` in a process that runs one job with a single thread
+
+
+def fork_here() -> None:
+    """Fork the children from this process itself, without a helper: for a process of one thread doing one job (an
+    upload's check or import in its worker), which is as safe to fork as a helper and spares starting one."""
+    global _forks_itself
+    _forks_itself = True
+
+
 def _ask(request) -> tuple[str, bytes]:
     """Send a request to a free helper (waiting for one when READERS are busy) and wait for its answer; a helper
-    that cannot answer is replaced, once."""
+    that cannot answer is replaced, once. After `fork_here`, the children are forked here."""
+    if _forks_itself and threading.active_count() == 1:
+        return _one(*request)
     with _free:
         for _ in range(2):
             helper, answer = _take(), None

@@ -95,6 +95,7 @@ def _import(job: jobs.Job, store, user: User, paths: list[Path]) -> None:
 def run(job: jobs.Job) -> jobs.Job:
     """Do the job: check its files, or import them and compute the figures, saying how far it got."""
     spec = job.spec
+    sandbox.fork_here()  # this process does one job with one thread: it forks the reading children itself
     store = open_store(job.url)
     try:
         user = accounts.load(store, spec["username"])
