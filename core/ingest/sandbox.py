@@ -10,7 +10,8 @@ file does, the server and its other users go on, and the file is refused with it
 
 The children are forked by a helper process (`python -m core.ingest.sandbox`), started once per process that
 reads files, which has loaded the reading modules and does nothing else: a fork costs milliseconds where a fresh
-interpreter costs a second, and the helper, unlike a server with threads, is safe to fork. Requests and answers
+interpreter costs a second, and the helper, unlike a server with threads, is safe to fork (an upload's worker process,
+one job and one thread, forks the children itself: `fork_here`). Requests and answers
 cross its standard input and output as length-prefixed pickles. Each helper reads one file at a time; a process
 keeps up to READERS helpers, so that as many analysts' files are read at once (each child may take MEMORY bytes),
 and a further file waits for a helper to be free.
