@@ -80,16 +80,16 @@ def dry_run(store, frames: dict[str, pd.DataFrame], fresh: bool = False) -> pd.D
         keys = list(sheet.key)
         cols = keys + [c for c in sheet.column_names if c in frame.columns and c not in keys]
         index = {} if fresh else _stored(store, name, keys, cols, frame[keys])
-        insert = replace = same = 0
+        insert, replace, same = len(frame), 0, 0  # none of the file's keys stored: every row is new, none compared
         for r in frame[cols].itertuples(index=False, name=None) if index else ():
             old = index.get(tuple(_normal(v) for v in r[:len(keys)]))
             if old is None:
-                insert += 1
-            elif old == tuple(_normal(v) for v in r):
+                continue
+            insert -= 1
+            if old == tuple(_normal(v) for v in r):
                 same += 1
             else:
                 replace += 1
-        insert += 0 if index else len(frame)  # none of the file's keys is stored: every row is new
         rows.append({"sheet": name, "sheet_zh": sheet.zh, "insert": insert, "replace": replace, "unchanged": same})
     return pd.DataFrame(rows, columns=["sheet", "sheet_zh", "insert", "replace", "unchanged"])
 
