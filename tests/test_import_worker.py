@@ -8,6 +8,7 @@ import os
 import signal
 import stat
 import time
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +43,16 @@ def _until(store, job_id: str, done, timeout: float = 240) -> jobs.Job:
     return job
 
 
+def _held(store, job_id: str, step: str = "aggregating") -> jobs.Job:
+    """The job once its process has stopped itself at `step` (VBP_JOB_PAUSE, set by the test before the start)."""
+    def stopped(j) -> bool:
+        if j is None or not j.pid or step not in j.message:
+            return False
+        stat_line = Path(f"/proc/{j.pid}/stat").read_text()
+        return stat_line[stat_line.rfind(")") + 2] == "T"
+    return _until(store, job_id, stopped)
+
+
 @pytest.fixture
 def filled(store_url, tmp_path):
     """A store with the hand-made extract and its figures, and 60,000 orders to import as CSV."""
@@ -61,14 +72,14 @@ def _start(store, files) -> jobs.Job:
     return worker.start(store, user, files, ", ".join(files), digest, False)
 
 
-def test_readers_keep_the_previous_figures_while_the_worker_computes(filled):
+def test_readers_keep_the_previous_figures_while_the_worker_computes(filled, monkeypatch):
     store, files = filled
     before = views.default_view(store)
     kept = _marts_of(store, before.view_id)
+    monkeypatch.setenv(jobs.PAUSE_ENV, "aggregating")  # held while it computes: its rows are written, its figures not yet
     job = _start(store, files)
     assert stat.S_IMODE(os.stat(jobs.folder(store.url)).st_mode) == 0o700  # the files and jobs: this user's alone
-    job = _until(store, job.id, lambda j: j is not None and j.pid and "aggregating" in j.message)
-    os.kill(job.pid, signal.SIGSTOP)  # held while it computes: its rows are written, its figures not yet
+    job = _held(store, job.id)
     try:
         assert store.counts()["orders"] == 2 + 60_000
         assert views.default_view(store) is None  # the figures in the marts are not those of the data ...
@@ -94,12 +105,13 @@ def test_readers_keep_the_previous_figures_while_the_worker_computes(filled):
     assert jobs.under_way(store.url) == []
 
 
-def test_a_worker_killed_while_computing_leaves_the_previous_figures_whole(filled):
+def test_a_worker_killed_while_computing_leaves_the_previous_figures_whole(filled, monkeypatch):
     store, files = filled
     before = views.default_view(store)
     kept = _marts_of(store, before.view_id)
+    monkeypatch.setenv(jobs.PAUSE_ENV, "aggregating")
     job = _start(store, files)
-    job = _until(store, job.id, lambda j: j is not None and j.pid and "aggregating" in j.message)
+    job = _held(store, job.id)
     os.kill(job.pid, signal.SIGKILL)
     _until(store, job.id, lambda j: not j.alive(), timeout=30)
     assert jobs.under_way(store.url) == []

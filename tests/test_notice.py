@@ -123,7 +123,7 @@ def test_generated_then_issued_by_hand(store_url):
                                                 f"2026Q1 季度通报 #{jinan.notice_id}（济医保〔2026〕1号）", "nt_jinan"]]
     assert store.read("SELECT detail FROM audit_log WHERE action = 'notice_issued'")["detail"].tolist() == \
         ["济医保〔2026〕1号: 1 notified"]
-    with pytest.raises(ValueError, match="不是待印发"):
+    with pytest.raises(ValueError, match=r"已确认印发（济医保〔2026〕1号）"):  # confirmed again, by another officer's hand
         notices.confirm_issued(store, u["jinan"], jinan.notice_id, "济医保〔2026〕2号", today=D(2026, 4, 8))
     again = notices.generate(store, u["jinan"], "2026Q1", today=D(2026, 4, 8))  # the same quarter and area
     with pytest.raises(ValueError, match="已印发（济医保〔2026〕1号），如需更正请先撤销"):

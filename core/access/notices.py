@@ -156,6 +156,9 @@ def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt
     today = today or clock.today()
     number = _one_line(doc_number, "文号", "document number", NUMBER_MAX)
     row, view = _notice(store, user, notice_id)
+    if row["status"] == "issued":  # another officer confirmed it first
+        raise ValueError(f"通报 #{int(notice_id)} 已确认印发（{row['doc_number']}） / notification #{int(notice_id)} "
+                         f"is already issued ({row['doc_number']})")
     if row["status"] != "draft":
         raise ValueError(f"通报 #{int(notice_id)} 不是待印发的通报稿 / notification #{int(notice_id)} is not a draft")
     deadline = _day(row["deadline"])

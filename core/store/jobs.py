@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from core.paths import ROOT
 ROOT_DIR = Path(tempfile.gettempdir()) / "vbp-jobs"
 ENDED = ("done", "failed")
 KEPT = 24 * 3600  # seconds an ended job's file is kept (its page may be opened again meanwhile)
+PAUSE_ENV = "VBP_JOB_PAUSE"  # a job's process stops itself (SIGSTOP) at the first step whose message contains it
 
 
 @dataclass
@@ -147,8 +149,10 @@ def launch(url: str, kind: str, module: str, spec: dict, log: Path | None = None
 
 def reporter(job: Job):
     """The `progress(fraction, message)` a job's process passes to its work: the job's file written at each new
-    step, and within a step often enough to watch (at most every 0.3 s)."""
-    last = [0.0]
+    step, and within a step often enough to watch (at most every 0.3 s). With VBP_JOB_PAUSE set, the process stops
+    itself (SIGSTOP) once, its file written, at the first step whose message contains that text, until a SIGCONT: a
+    test (or a person reproducing a fault) then finds it in that step for sure, however fast it ran through it."""
+    last, pause = [0.0], [os.environ.get(PAUSE_ENV)]
 
     def progress(fraction: float, message: str) -> None:
         step = str(message) != job.message
@@ -156,6 +160,9 @@ def reporter(job: Job):
         if step or time.monotonic() - last[0] > 0.3:
             last[0] = time.monotonic()
             save(job)
+        if step and pause[0] and pause[0] in job.message:
+            pause[0] = None
+            os.kill(os.getpid(), signal.SIGSTOP)
     return progress
 
 
