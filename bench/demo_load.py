@@ -73,7 +73,7 @@ def main() -> None:
             writing[0] += now - last[0]
         last[:] = [now, message]
 
-    counts = demo.load(store, scale=args.scale, progress=progress, data=data)
+    counts = demo.load(store, scale=args.scale, progress=progress, data=data, alone=True)  # as the command line loads it
     print(f"store: {url}  scale: {args.scale}  rows: {counts}")
     print(f"{'phase':44s} {'seconds':>8s}")
     for name, seconds in marks[1:]:

@@ -31,7 +31,8 @@ def _progress(fraction: float, message: str) -> None:
 def cmd_demo(args) -> int:
     store = open_store(args.db)
     try:
-        counts = demo.load(store, scale=args.scale, seed=args.seed, replace=args.replace, progress=_progress)
+        counts = demo.load(store, scale=args.scale, seed=args.seed, replace=args.replace, progress=_progress,
+                           alone=True)
     except demo.StoreNotEmpty as err:
         print(err, file=sys.stderr)
         return 2

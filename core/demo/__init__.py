@@ -66,13 +66,15 @@ def build(province_code: str, scale: str = "demo", seed: int = DEFAULT_SEED, as_
 
 
 def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = False,
-         progress: Progress = _quiet, refresh: bool = True, data: DemoData | None = None) -> dict[str, int]:
+         progress: Progress = _quiet, refresh: bool = True, data: DemoData | None = None,
+         alone: bool = False) -> dict[str, int]:
     """Generate the demo (or take `data`, built by `build` for this scale and seed) and write it into `store` in one
-    transaction; return rows per table."""
+    transaction; return rows per table. `alone`: no other process uses the store meanwhile (the command line), and
+    SQLite writes the rows once, through its rollback journal (see db.loading)."""
     if not store.is_empty() and not replace:
         raise StoreNotEmpty("数据库已有数据；如需覆盖请加 --replace / the store already holds data; use --replace")
     data = data or build(store.province_code, scale, seed, progress=progress)
-    with store.begin() as conn:
+    with (db.loading(store.engine) if alone else store.begin()) as conn:
         if replace:
             _delete_data(conn)
         counts = {}
