@@ -4,6 +4,7 @@ import io
 import openpyxl
 
 from core.access.roles import system_user
+from core.policy import extract as F
 from core.ingest import exporter, importer, uploads
 from core.store.opening import open_store
 
@@ -26,7 +27,12 @@ def test_dry_run_counts_inserts_replacements_and_unchanged(store_url, tmp_path, 
     f["agreements"].loc[1] = {**f["agreements"].loc[0].to_dict(), "period_start": "2027-01-01", "period_end": "2027-12-31"}
     f["baseline"].loc[1] = {**f["baseline"].loc[0].to_dict(), "year": 2024}  # same institution and product, new year
     changed = exporter.write_xlsx(f, tmp_path / "b.xlsx")
-    second = uploads.dry_run(store, importer.parse([changed], store).frames).set_index("sheet")
+    parsed = importer.parse([changed], store).frames
+    second = uploads.dry_run(store, parsed).set_index("sheet")
+    # The same rows from another caller, their keys as text ("2027-01-01", "2024"): the same counts.
+    as_text = {name: frame.astype({k: str for k in F.SHEET_BY_NAME[name].key}) for name, frame in parsed.items()}
+    assert as_text["agreements"]["period_start"].iloc[1] == "2027-01-01" and as_text["baseline"]["year"].iloc[0] == "2025"
+    assert uploads.dry_run(store, as_text).set_index("sheet").equals(second)
     assert second.loc["orders", ["insert", "replace", "unchanged"]].tolist() == [0, 1, 1]
     assert second.loc["enterprises", ["insert", "replace", "unchanged"]].tolist() == [1, 0, 2]
     assert second.loc["institutions", ["insert", "replace", "unchanged"]].tolist() == [0, 0, 2]

@@ -51,12 +51,26 @@ def _normal(value):
 KEYS_AT_ONCE = 2_000  # a file's keys looked up in the store at a time (a few thousand bound values per query)
 
 
+def _bound(column: sa.Column, value):
+    """A key value as its column takes it in a query: a date of a Date column (given as text too), a whole number of
+    an Integer one, text otherwise. Another caller than importer.parse may pass "2026-01-01" for a date."""
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return None
+    if isinstance(column.type, sa.Date):
+        return pd.Timestamp(value).date()
+    if isinstance(column.type, sa.Integer):
+        return int(value)
+    return str(value)
+
+
 def _stored(store, name: str, keys: list[str], cols: list[str], given: pd.DataFrame) -> dict[tuple, tuple]:
     """The stored rows of a sheet that share a key with the file's (normal key -> normal row), looked up by key a
     batch at a time: a province's twelve million orders are never read for a file of a few."""
     table = S.DATA_TABLES[name]
     key = table.c[keys[0]] if len(keys) == 1 else sa.tuple_(*(table.c[k] for k in keys))
-    wanted = list(given.drop_duplicates().itertuples(index=False, name=None))
+    columns = [table.c[k] for k in keys]
+    wanted = list(dict.fromkeys(tuple(_bound(c, v) for c, v in zip(columns, r))
+                                for r in given.itertuples(index=False, name=None)))
     found = {}
     with store.engine.connect() as conn:
         for start in range(0, len(wanted), KEYS_AT_ONCE):
@@ -81,12 +95,14 @@ def dry_run(store, frames: dict[str, pd.DataFrame], fresh: bool = False) -> pd.D
         cols = keys + [c for c in sheet.column_names if c in frame.columns and c not in keys]
         index = {} if fresh else _stored(store, name, keys, cols, frame[keys])
         insert, replace, same = len(frame), 0, 0  # none of the file's keys stored: every row is new, none compared
+        typed = [S.DATA_TABLES[name].c[k] for k in keys]
         for r in frame[cols].itertuples(index=False, name=None) if index else ():
-            old = index.get(tuple(_normal(v) for v in r[:len(keys)]))
+            key = tuple(_normal(_bound(c, v)) for c, v in zip(typed, r))
+            old = index.get(key)
             if old is None:
                 continue
             insert -= 1
-            if old == tuple(_normal(v) for v in r):
+            if old == key + tuple(_normal(v) for v in r[len(keys):]):
                 same += 1
             else:
                 replace += 1
