@@ -292,8 +292,9 @@ def loading(engine: sa.Engine) -> Iterator[sa.Connection]:
             with conn.begin():
                 yield conn
         finally:
-            if switched:
-                raw.execute("PRAGMA journal_mode=WAL")
+            if switched:  # back to the log; if another connection is in the way, the next to connect switches it
+                with contextlib.suppress(sqlite3.OperationalError):
+                    raw.execute("PRAGMA journal_mode=WAL")
                 raw.execute("PRAGMA synchronous=NORMAL")
 
 
