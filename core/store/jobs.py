@@ -30,7 +30,6 @@ from core.paths import ROOT
 ROOT_DIR = Path(tempfile.gettempdir()) / "vbp-jobs"
 ENDED = ("done", "failed")
 KEPT = 24 * 3600  # seconds an ended job's file is kept (its page may be opened again meanwhile)
-NICE = 10  # added to a job process's niceness (Linux: about a tenth of a core's share beside a page's process)
 PAUSE_ENV = "VBP_JOB_PAUSE"  # a job's process stops itself (SIGSTOP) at the first step whose message contains it
 
 
@@ -169,10 +168,8 @@ def reporter(job: Job):
 
 def serve(run, argv: list[str]) -> int:
     """A job's process (`python -m module JOB_FILE`): take up the job of the file, do it with `run(job) -> Job`;
-    exit 0 when it is done. It runs at a lower priority than the server (NICE): where both want the machine's
-    cores, the pages users wait on come first and the work in the background takes longer."""
+    exit 0 when it is done."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    os.nice(NICE)
     job = run(begin(Path(argv[0])))
     return 0 if job.state == "done" else 1
 
