@@ -109,3 +109,21 @@ def test_sessions_missing_the_same_entry_at_once_compute_it_once():
         except RuntimeError:
             pass
     assert len(failing) == 2 and ("test-broken",) not in cache._computing
+
+
+def test_an_entry_asked_again_while_it_is_computed_in_the_same_thread_does_not_wait_for_itself():
+    """A computation that asks, in its own thread, for the entry it is computing (a reader calling another cached
+    reader with the same question) computes it there instead of waiting on its own gate for ever."""
+    import threading
+    inner = []
+
+    def outer():
+        inner.append(cache._remember(("test-reentrant",), lambda: {"inner": True}))
+        return {"outer": True}
+    done = []
+    thread = threading.Thread(target=lambda: done.append(cache._remember(("test-reentrant",), outer)), daemon=True)
+    thread.start()
+    thread.join(30)  # a guard against a hang, not a measure: the answer comes at once
+    assert not thread.is_alive(), "the computation waited for itself"
+    assert inner == [{"inner": True}] and done == [{"outer": True}]
+    assert ("test-reentrant",) not in cache._computing

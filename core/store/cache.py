@@ -18,7 +18,8 @@ import pandas as pd
 MAX_ENTRIES = 400
 _lock = threading.Lock()
 _entries: collections.OrderedDict = collections.OrderedDict()
-_computing: dict[tuple, threading.Lock] = {}  # entries being computed, each by one session
+_computing: dict[tuple, threading.RLock] = {}  # entries being computed, each by one session (re-entrant: a
+# computation that asks for its own entry in its own thread computes it there instead of waiting for itself)
 stats = {"hits": 0, "misses": 0}
 
 
@@ -60,7 +61,7 @@ def _remember(key: tuple, compute, counted: bool = False):
             _entries.move_to_end(key)
             stats["hits"] += counted
             return _copy(_entries[key])
-        gate = _computing.setdefault(key, threading.Lock())
+        gate = _computing.setdefault(key, threading.RLock())
     with gate:  # sessions missing the same entry at once (after the data changed): one computes, the others wait
         with _lock:
             if key in _entries:
