@@ -24,22 +24,28 @@ def _big_orders(n: int) -> pd.DataFrame:
         "delivered_qty": 10.0, "delivery_date": base["delivery_date"], "receipt_date": base["receipt_date"]})
 
 
+def _killed_at(step: str, *argv: str) -> None:
+    """`python -m core ARGV`, killed (SIGKILL) as soon as its progress on stderr names `step`."""
+    proc = subprocess.Popen([sys.executable, "-m", "core", *argv], cwd=ROOT, stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if step in line:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=120)
+    assert proc.returncode == -signal.SIGKILL, seen
+
+
 def test_killed_during_the_write_changes_nothing(store_url, tmp_path):
     store = open_store(store_url)
     extract, _ = importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "good.xlsx")], actor=system_user(store))
     assert extract.ok
     before = _fingerprint(store)
     paths = exporter.write_csv({"orders": _big_orders(150_000)}, tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "core", "import", *map(str, paths), "--db", store.url],
-                            cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    seen = []
-    for line in proc.stderr:  # wait for the write to begin, then kill the process mid-transaction
-        seen.append(line)
-        if "writing orders" in line:
-            os.kill(proc.pid, signal.SIGKILL)
-            break
-    proc.wait(timeout=120)
-    assert proc.returncode == -signal.SIGKILL, seen
+    # wait for the write to begin, then kill the process mid-transaction
+    _killed_at("writing orders", "import", *map(str, paths), "--db", store.url)
     assert _fingerprint(store) == before
     # The store still works: orders of the same ids import cleanly afterwards (a slice: the rows' fate is the
     # fingerprint's to show, not the time another 150,000 take).
@@ -59,16 +65,8 @@ def test_killed_during_the_recompute_leaves_the_rows_with_their_record(store_url
     importer.import_files(store, [exporter.write_xlsx(frames(), tmp_path / "good.xlsx")], actor=system_user(store))
     history = len(uploads.history(store))
     paths = exporter.write_csv({"orders": _big_orders(60_000)}, tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "core", "import", *map(str, paths), "--db", store.url],
-                            cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    seen = []
-    for line in proc.stderr:  # the write has committed when the recompute starts: kill it then
-        seen.append(line)
-        if "aggregating orders" in line:
-            os.kill(proc.pid, signal.SIGKILL)
-            break
-    proc.wait(timeout=120)
-    assert proc.returncode == -signal.SIGKILL, seen
+    # the write has committed when the recompute starts: kill it then
+    _killed_at("aggregating orders", "import", *map(str, paths), "--db", store.url)
     assert store.counts()["orders"] == 2 + 60_000  # the rows ...
     recorded = uploads.history(store)
     assert len(recorded) == history + 1 and recorded.iloc[0]["outcome"] == "imported"  # ... with their record
@@ -113,16 +111,8 @@ def test_a_demo_load_killed_while_writing_leaves_the_store_empty_and_loadable(tm
     from core.store import db
     open_store(url)  # the schema and regions, as a first start leaves them
     db.dispose(url)  # and nobody else holds the store open (a connection left here would keep it in WAL mode)
-    proc = subprocess.Popen([sys.executable, "-m", "core", "demo", "--db", url], cwd=ROOT, stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True)
-    seen = []
-    for line in proc.stderr:  # the enterprises ... baseline are written in the transaction: kill it at the orders
-        seen.append(line)
-        if "writing orders" in line:
-            os.kill(proc.pid, signal.SIGKILL)
-            break
-    proc.wait(timeout=120)
-    assert proc.returncode == -signal.SIGKILL, seen
+    # the enterprises ... baseline are written in the transaction: kill it at the orders
+    _killed_at("writing orders", "demo", "--db", url)
     assert (tmp_path / "killed.sqlite3-journal").exists()  # the hot journal the kill left behind ...
     store = open_store(url)  # ... is rolled back when the store is opened again
     assert store.is_empty() and _journal(store) == "wal"
