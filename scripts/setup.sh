@@ -21,4 +21,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# Every province's simplified boundaries into data/cache/ once (about 20 s the first time, then nothing): otherwise
+# the first start of a store, and every test process of a fresh checkout, builds them.
+python3 -m core maps >/dev/null
 echo "setup done"

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from core.cli import main as cli
+from core.policy import regions
 from core.paths import ROOT
 from core.store import db
 from core.store.opening import open_store
@@ -51,6 +52,19 @@ def _run(argv: list[str]) -> tuple[int, str]:
 
 def test_the_list_is_the_mainland():
     assert len(MAINLAND) == 31 and len(set(MAINLAND)) == 31
+    assert regions.province_codes() == sorted(MAINLAND)  # what `python -m core maps` builds by default
+
+
+def test_the_maps_command_builds_the_boundaries_ahead(tmp_path, monkeypatch):
+    monkeypatch.setattr(regions, "CACHE_DIR", tmp_path)
+    regions.boundaries.cache_clear()
+    try:
+        code, out = _run(["maps", "--province", "110000", "--province", "120000"])
+        assert code == 0 and [line.split("\t")[:2] for line in out.splitlines()] == [["110000", "北京市"], ["120000", "天津市"]]
+        assert sorted(p.name.split("-")[1] for p in tmp_path.glob("boundaries-*.geojson")) == ["110000", "120000"]
+        assert _run(["maps", "--province", "710000"])[0] == 2  # not a province of the mainland's bureaus
+    finally:
+        regions.boundaries.cache_clear()  # the entries read from the test's folder go
 
 
 WORKERS = 2  # the machine's two cores

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from core import demo
 from core.access import accounts, admin, notices, roles, scope, settings_change
 from core.cli import report
+from core.policy import regions
 from core.ingest import importer, uploads, validate
 from core.read import docking, tables
 from core.refresh import marts
@@ -259,6 +260,20 @@ def cmd_users(args) -> int:
     return 0
 
 
+def cmd_maps(args) -> int:
+    """The simplified boundaries of the named provinces (every one by default), built into data/cache/ now rather
+    than at the first start of a store of that province (scripts/setup.sh runs it)."""
+    codes = args.province or regions.province_codes()
+    unknown = sorted(set(codes) - set(regions.province_codes()))
+    if unknown:
+        print(f"省份代码不存在 / unknown province codes: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    for code in codes:
+        features = regions.boundaries(code)["features"]
+        print(f"{code}\t{features[0]['properties']['name']}\t{len(features)}")
+    return 0
+
+
 def cmd_grants(args) -> int:
     """The GRANT statements for the app's PostgreSQL role (least privilege), to run as the owner."""
     try:
@@ -349,6 +364,10 @@ def parser() -> argparse.ArgumentParser:
     st_.add_argument("name")
     st_.add_argument("value")
     st_.set_defaults(func=cmd_settings)
+
+    m = sub.add_parser("maps", help="预先生成各省边界简化图 / build the provinces' simplified boundaries now")
+    m.add_argument("--province", action="append", metavar="CODE", help="只生成该省（可重复） / only this province")
+    m.set_defaults(func=cmd_maps)
 
     g = sub.add_parser("grants", help="应用数据库角色的最小权限授权语句 / least-privilege GRANTs for the app's role")
     g.add_argument("--role", required=True, help="应用连接数据库所用的角色 / the app's PostgreSQL role")

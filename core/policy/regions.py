@@ -89,6 +89,19 @@ def _index_rows(province_code: str) -> list[Region]:
     return out
 
 
+NOT_MAINLAND = ("71", "81", "82")  # GB/T 2260: 台湾, 香港, 澳门 (in the index; no bureau of the mainland's system there)
+
+
+def province_codes() -> list[str]:
+    """Every province-level unit of the mainland the index names (31), by code."""
+    con = sqlite3.connect(f"file:{_INDEX}?mode=ro", uri=True)
+    try:
+        paths = con.execute("SELECT path FROM ADMINISTRATIVE WHERE kind = '陆地' AND source = '高德' AND level = '省'")
+        return sorted({code for code in (_code_of(path) for (path,) in paths) if not code.startswith(NOT_MAINLAND)})
+    finally:
+        con.close()
+
+
 def prefecture_of(code: str, level: str, parent_code: str | None, province_code: str) -> str | None:
     """The prefecture-level unit a region lies in: a city is its own; a county lies in its parent city, or, directly
     under the province, stands at that level as itself; the province lies in none."""
