@@ -42,10 +42,10 @@ BUSY_MS = 30_000  # how long a SQLite connection waits for another's lock
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_MS}")  # first: switching to WAL waits for a load in the rollback journal
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     cur.close()
 
 
@@ -271,9 +271,10 @@ def loading(engine: sa.Engine) -> Iterator[sa.Connection]:
     is written through the rollback journal instead of the write-ahead log: the rows go into the file once, where the
     log would hold them all and copy them into the file again at the checkpoint (13 of 124 s for the province's
     twelve million orders). The journal keeps the load all or nothing: a process killed midway leaves a journal that
-    SQLite rolls back when the store is next opened, and the store holds what it held before. Other connections wait
-    for the commit (readers too, unlike with the log); where one holds the store open in WAL mode the switch is
-    refused and the load goes through the log as before."""
+    SQLite rolls back when the store is next opened, and the store holds what it held before. A process that opens
+    the store meanwhile waits for the commit (readers too, unlike with the log) up to BUSY_MS, and is then told the
+    store cannot be used for now; where a connection holds the store open in WAL mode the switch is refused and the
+    load goes through the log as before."""
     if engine.dialect.name == "sqlite":
         engine.dispose()  # this process's idle connections hold the log open: they would refuse the switch
     with engine.connect() as conn:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from core.paths import ROOT
 
+LOG = logging.getLogger("vbp")
 ROOT_DIR = Path(tempfile.gettempdir()) / "vbp-jobs"
 ENDED = ("done", "failed")
 KEPT = 24 * 3600  # seconds an ended job's file is kept (its page may be opened again meanwhile)
@@ -162,6 +163,7 @@ def reporter(job: Job):
             save(job)
         if step and pause[0] and pause[0] in job.message:
             pause[0] = None
+            LOG.warning("job %s stops itself at %r (%s is set)", job.id, job.message, PAUSE_ENV)
             os.kill(os.getpid(), signal.SIGSTOP)
     return progress
 
