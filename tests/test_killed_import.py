@@ -121,3 +121,25 @@ def test_a_demo_load_killed_while_writing_leaves_the_store_empty_and_loadable(tm
     assert not (tmp_path / "killed.sqlite3-journal").exists()
     counts = demo.load(store, scale="mini", alone=True)
     assert store.counts()["orders"] == counts["orders"] > 0
+
+
+def test_a_process_opening_the_store_during_such_a_load_waits_for_it(tmp_path):
+    """Another process opening the store while the load holds it in the rollback journal waits for the commit and
+    reads what was loaded (SQLite refuses its switch to WAL at once: it was told the store cannot be reached)."""
+    import time
+
+    from core.store import db
+    url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    store = open_store(url)
+    db.dispose(url)
+    reader = ("import sys\nfrom core.store.opening import open_store\nprint('opening', flush=True)\n"
+              f"print(open_store({url!r}).meta('probe'), flush=True)\n")
+    with db.loading(store.engine) as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+        conn.exec_driver_sql("INSERT INTO store_meta (key, value) VALUES ('probe', 'loaded')")
+        proc = subprocess.Popen([sys.executable, "-c", reader], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "opening"
+        time.sleep(1)  # the other process is opening the store meanwhile, not after the commit
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and out.strip() == "loaded", err[-1000:]

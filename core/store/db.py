@@ -13,6 +13,7 @@ import os
 import select
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -42,8 +43,16 @@ BUSY_MS = 30_000  # how long a SQLite connection waits for another's lock
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={BUSY_MS}")  # first: switching to WAL waits for a load in the rollback journal
-    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+    deadline = time.monotonic() + BUSY_MS / 1000
+    while True:  # a load in the rollback journal (`loading`) holds the store: SQLite refuses the switch at once
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)  # waiting for the load's commit, as busy_timeout waits for a lock
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
