@@ -263,8 +263,9 @@ def cmd_users(args) -> int:
 def cmd_maps(args) -> int:
     """The simplified boundaries of the named provinces (every one by default), built into data/cache/ now rather
     than at the first start of a store of that province (scripts/setup.sh runs it)."""
-    codes = args.province or regions.province_codes()
-    unknown = sorted(set(codes) - set(regions.province_codes()))
+    mainland = regions.province_codes()
+    codes = args.province or mainland
+    unknown = sorted(set(codes) - set(mainland))
     if unknown:
         print(f"省份代码不存在 / unknown province codes: {', '.join(unknown)}", file=sys.stderr)
         return 2

@@ -63,12 +63,11 @@ def _bound(column: sa.Column, value):
     return str(value)
 
 
-def _stored(store, name: str, keys: list[str], cols: list[str], given: pd.DataFrame) -> dict[tuple, tuple]:
-    """The stored rows of a sheet that share a key with the file's (normal key -> normal row), looked up by key a
-    batch at a time: a province's twelve million orders are never read for a file of a few."""
-    table = S.DATA_TABLES[name]
-    key = table.c[keys[0]] if len(keys) == 1 else sa.tuple_(*(table.c[k] for k in keys))
-    columns = [table.c[k] for k in keys]
+def _stored(store, table: sa.Table, columns: list[sa.Column], cols: list[str],
+            given: pd.DataFrame) -> dict[tuple, tuple]:
+    """The stored rows of a sheet that share a key (`columns`) with the file's (normal key -> normal row), looked up
+    by key a batch at a time: a province's twelve million orders are never read for a file of a few."""
+    key = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
     wanted = list(dict.fromkeys(tuple(_bound(c, v) for c, v in zip(columns, r))
                                 for r in given.itertuples(index=False, name=None)))
     found = {}
@@ -76,10 +75,10 @@ def _stored(store, name: str, keys: list[str], cols: list[str], given: pd.DataFr
         for start in range(0, len(wanted), KEYS_AT_ONCE):
             batch = wanted[start:start + KEYS_AT_ONCE]
             query = sa.select(*(table.c[c] for c in cols)).where(
-                key.in_([k[0] for k in batch] if len(keys) == 1 else batch))
+                key.in_([k[0] for k in batch] if len(columns) == 1 else batch))
             for r in conn.execute(query):
                 row = tuple(_normal(v) for v in r)
-                found[row[:len(keys)]] = row
+                found[row[:len(columns)]] = row
     return found
 
 
@@ -93,9 +92,10 @@ def dry_run(store, frames: dict[str, pd.DataFrame], fresh: bool = False) -> pd.D
         sheet, frame = F.SHEET_BY_NAME[name], frames[name]
         keys = list(sheet.key)
         cols = keys + [c for c in sheet.column_names if c in frame.columns and c not in keys]
-        index = {} if fresh else _stored(store, name, keys, cols, frame[keys])
+        table = S.DATA_TABLES[name]
+        typed = [table.c[k] for k in keys]
+        index = {} if fresh else _stored(store, table, typed, cols, frame[keys])
         insert, replace, same = len(frame), 0, 0  # none of the file's keys stored: every row is new, none compared
-        typed = [S.DATA_TABLES[name].c[k] for k in keys]
         for r in frame[cols].itertuples(index=False, name=None) if index else ():
             key = tuple(_normal(_bound(c, v)) for c, v in zip(typed, r))
             old = index.get(key)

@@ -49,8 +49,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
         try:
             cur.execute("PRAGMA journal_mode=WAL")
             break
-        except sqlite3.OperationalError:
-            if time.monotonic() > deadline:
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:  # another fault is told at once
                 raise
             time.sleep(0.1)  # waiting for the load's commit, as busy_timeout waits for a lock
     cur.execute("PRAGMA foreign_keys=ON")
@@ -284,12 +284,13 @@ def loading(engine: sa.Engine) -> Iterator[sa.Connection]:
     the store meanwhile waits for the commit (readers too, unlike with the log) up to BUSY_MS, and is then told the
     store cannot be used for now; where a connection holds the store open in WAL mode the switch is refused and the
     load goes through the log as before."""
-    if engine.dialect.name == "sqlite":
+    sqlite_store = not is_postgres(engine)
+    if sqlite_store:
         engine.dispose()  # this process's idle connections hold the log open: they would refuse the switch
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         switched = False
-        if not is_postgres(conn):
+        if sqlite_store:
             raw.execute("PRAGMA busy_timeout=0")  # another connection in the way: at once, through the log
             try:
                 switched = str(raw.execute("PRAGMA journal_mode=DELETE").fetchone()[0]).lower() == "delete"
