@@ -59,15 +59,17 @@ def test_production_hashes_at_full_cost_and_the_suite_cheaply_with_hashes_that_v
     from core.paths import ROOT
     env = {k: v for k, v in os.environ.items() if k != accounts.HASH_ENV}
     made = subprocess.run([sys.executable, "-c", "from core.access import accounts; import sys; "
-                           "print(accounts.hash_password(sys.argv[1])); print(accounts._DUMMY)", PASSWORD],
+                           "print(accounts._dummy.cache_info().currsize); "
+                           "print(accounts.hash_password(sys.argv[1])); print(accounts._dummy())", PASSWORD],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert made.pop(0) == "0"  # importing hashes nothing (every command and job process imports it)
     production = argon2.Parameters(type=argon2.Type.ID, version=19, salt_len=16, hash_len=32, time_cost=3,
                                    memory_cost=65536, parallelism=4)
     assert [argon2.extract_parameters(h) for h in made] == [production, production]  # the stand-in too: the same work
     assert os.environ[accounts.HASH_ENV] == "fast"
     cheap = accounts.hash_password(PASSWORD)
     assert argon2.extract_parameters(cheap).memory_cost < production.memory_cost
-    assert argon2.extract_parameters(accounts._DUMMY) == argon2.extract_parameters(cheap)
+    assert argon2.extract_parameters(accounts._dummy()) == argon2.extract_parameters(cheap)
     for h in (cheap, made[0]):  # each kind verifies here, and refuses a wrong password
         assert h.startswith("$argon2id$") and accounts._verify(h, PASSWORD) and not accounts._verify(h, PASSWORD + "x")
     assert cheap != accounts.hash_password(PASSWORD)  # salted

@@ -9,6 +9,7 @@ Roles, permissions and the `User` a sign-in gives are in core.access.roles.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -151,7 +152,7 @@ def authenticate(store, username: str, password: str, now: dt.datetime | None = 
     settings = store.settings()
     limit, minutes = int(settings["login_max_failures"]), int(settings["login_lock_minutes"])
     row = _row(store, username) if isinstance(username, str) and 0 < len(username) <= 64 else None
-    right = _verify(row["password_hash"] if row else _DUMMY, password or "")
+    right = _verify(row["password_hash"] if row else _dummy(), password or "")
     locked = row is not None and row["locked_until"] is not None and _when(row["locked_until"]) > now
     if row is None or locked or not right:
         failures = _count_failure(store, username if row is not None and not locked else None, now)
@@ -197,7 +198,11 @@ def _unknown_name(typed) -> str:
     return "unknown:" + hashlib.sha256(str(typed).encode("utf-8", "replace")).hexdigest()[:12]
 
 
-_DUMMY = _HASHER.hash("not a password of anyone")
+@functools.cache
+def _dummy() -> str:
+    """The hash an unknown name is checked against, made at the first sign-in of the process, not at its import (a
+    hash at production cost is 0.2 s, paid by every command and job process that never signs anybody in)."""
+    return _HASHER.hash("not a password of anyone")
 
 
 def _when(value) -> dt.datetime:
