@@ -12,6 +12,7 @@ import os
 import signal
 
 import pytest
+import sqlalchemy as sa
 
 from core.access import accounts, actions, admin, settings_change
 from core.access.roles import system_user
@@ -144,3 +145,55 @@ def test_a_withdrawal_leaves_its_figures_to_the_recompute_it_is_given(tmp_path):
     asked: list = []
     actions.withdraw(view, action_id, "记错了", recompute=asked.append)
     assert asked == [store] and views.default_view(store) is None  # nothing computed in this process
+
+
+def test_a_reader_whose_data_move_on_midway_is_served_the_figures_in_force(tmp_path, monkeypatch):
+    """A page finds the figures current, then asks for a category; in between the data move on and their job is
+    announced (an import committed, a setting saved). The page is served the figures in force, marked stale, and
+    computes no view itself (it did: a page of the province took as long as a refresh, and stored a view the job
+    then dropped)."""
+    store = _store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    before = views.default_view(store)
+    real, moved = marts.ensure_default, []
+
+    def then_the_data_move_on(s, progress=marts._quiet):
+        info = real(s, progress)
+        if not moved:  # once, right after the page found its figures
+            moved.append(jobs.announce(s.url, refresh_worker.KIND, {"reason": "test"}))
+            with s.begin() as conn:
+                s.bump_data_version(conn)
+        return info
+
+    monkeypatch.setattr(marts, "ensure_default", then_the_data_move_on)
+    count = len(store.read("SELECT view_id FROM mart_views"))
+    try:
+        served = marts.ensure_view(store, None, "药品")
+        assert served.view_id == before.view_id and served.stale
+        assert len(store.read("SELECT view_id FROM mart_views")) == count  # nothing computed here
+    finally:
+        jobs.withdraw(moved[0])
+
+
+def test_while_a_job_is_under_way_pages_ask_the_job_files_not_the_store(tmp_path):
+    """The figures in force, once found for a job under way, are served again from this process's memory (the
+    versions read at most once a second); the new ones as soon as the job's process has ended."""
+    store = _store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    before = views.default_view(store)
+    with refresh_worker.ahead(store, "setting") as recompute:
+        settings_change.change(store, system_user(store), "delivery_rate_warning", "0.95")
+        assert marts.ensure_default(store).view_id == before.view_id
+        statements = []
+
+        def asked(_conn, _cursor, statement, *_rest):
+            statements.append(statement)
+        sa.event.listen(store.engine, "before_cursor_execute", asked)
+        try:
+            served = [marts.ensure_default(store) for _ in range(20)]
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", asked)
+        assert {(s.view_id, s.stale) for s in served} == {(before.view_id, True)}
+        assert len(statements) <= 1, statements  # the versions, when their second is up
+        job = recompute()
+    job = _until(store, job.id, lambda j: j.ended)
+    now = marts.ensure_default(store)
+    assert job.state == "done" and not now.stale and _warned(store, now.view_id) == {("H1", "warning")}

@@ -48,8 +48,11 @@ def _text(value, what_zh: str, what_en: str, needed: bool = True) -> str:
     return value
 
 
-def _figures_moved(store, conn, day: dt.date) -> None:
-    """A step dated on or before the figures' as-of date changes them: computed again when next asked for."""
+def _moved(store, conn, day: dt.date) -> None:
+    """A step of a complaint, inside its transaction: the complaint lists (cached under the actions' version) show
+    it at once; a step dated on or before the figures' as-of date also changes them (computed again when next
+    asked for)."""
+    store.bump_meta(conn, "actions_version")
     default = views.default_view(store)
     if default is not None and day <= default.as_of:
         store.bump_data_version(conn)
@@ -69,7 +72,7 @@ def _update(view: View, complaint_id: str, side: str, guard, values: dict, refus
                             .values(**values)).rowcount
         if not done:
             raise ValueError(f"{refusal[0]} / {refusal[1]}")
-        _figures_moved(view.store, conn, values.get("reply_date") or values.get("resolved_date")
+        _moved(view.store, conn, values.get("reply_date") or values.get("resolved_date")
                        or values.get("confirmation_date") or row["raised_date"])
     cache.changed(view.store)
     return dict(row)
@@ -103,7 +106,7 @@ def raise_complaint(view: View, enterprise_code: str, product_code: str | None, 
                     complaint_id=complaint_id, institution_code=code, enterprise_code=enterprise_code,
                     product_code=product_code or None, issue_type=issue_type, raised_date=today, source="app",
                     description=description, raised_by=user.username))
-                _figures_moved(view.store, conn, today)
+                _moved(view.store, conn, today)
             break
         except sa.exc.IntegrityError:
             continue

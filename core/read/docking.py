@@ -194,22 +194,33 @@ _COMPLAINTS = """SELECT c.complaint_id, c.source, c.institution_code, i.institut
                  LEFT JOIN products p ON p.product_code = c.product_code"""
 
 
+# The complaint lists are kept for the day and the versions: each step of a complaint moves the actions' version on
+# (core.access.complaints), so each side sees the other's answer at once (another process's within a second).
 def complaints(view: View) -> pd.DataFrame:
-    """The complaints an institution raised, or an enterprise received, newest first, as they stand today (read
-    afresh: each side sees the other's answer at once)."""
+    """The complaints an institution raised, or an enterprise received, newest first, as they stand today."""
     kind = view.entity[0] if view.entity is not None else None
     if kind not in ("enterprise", "institution"):
         raise EntityOnly("此页只供企业和医疗机构账户使用 / for enterprise and institution accounts only")
+    return _complaints(view, kind, clock.today())
+
+
+@cached
+def _complaints(view: View, kind: str, today: dt.date) -> pd.DataFrame:
     frame = view.read(_COMPLAINTS + f" WHERE c.{kind}_code = :entity ORDER BY c.raised_date DESC, c.complaint_id DESC",
                       entity_ok=kind)
-    return with_timeliness(frame, view.store.settings())[COMPLAINT_COLUMNS]
+    return with_timeliness(frame, view.store.settings(), today)[COMPLAINT_COLUMNS]
 
 
 def area_complaints(view: View) -> pd.DataFrame:
     """The complaints raised by the institutions of an officer's area, as they stand today, the open ones first:
     what waits for a reply or a resolution, and what is late (二（四）: the city and county bureaus supervise)."""
+    return _area_complaints(view, clock.today())
+
+
+@cached
+def _area_complaints(view: View, today: dt.date) -> pd.DataFrame:
     frame = view.read(_COMPLAINTS + f" WHERE {view.institutions_in_area()} ORDER BY c.raised_date DESC")
-    frame = with_timeliness(frame, view.store.settings())
+    frame = with_timeliness(frame, view.store.settings(), today)
     order = {"answer": 0, "resolve": 1, "confirm": 2, "done": 3}
     return frame.sort_values(by=["stage", "raised_date"], key=lambda s: s.map(order) if s.name == "stage" else s,
                              kind="stable").reset_index(drop=True)[COMPLAINT_COLUMNS]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import queue
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
@@ -256,18 +257,29 @@ def refresh(store, as_of: dt.date | None = None, progress: Progress = _quiet, gi
 
 _computing: dict[str, threading.Lock] = {}
 _computing_guard = threading.Lock()
+# While another process computes the figures: the previous ones served, by store, with when and under which versions
+# they were found. Held for a second (cache.VERSIONS_TTL) while the versions stay and a job is under way (its process
+# alive): pages ask the job files, not the store (five queries twice a page run), and the new figures show as soon
+# as the job's process ends (another job under way at once: within that second).
+_in_force: dict[str, tuple[float, tuple[str, str], ViewInfo]] = {}
 
 
 def ensure_default(store, progress: Progress = _quiet) -> ViewInfo:
     """The default view current for the store's data, computed first when there is none (after a change of setting
     or a non-cooperation record, say): by one session of this process at a time, the others waiting and then
     finding it; when another process stores it meanwhile, its view is taken."""
+    held = _in_force.get(store.url)
+    if held is not None and time.monotonic() - held[0] < cache.VERSIONS_TTL and held[1] == cache.versions(store) \
+            and jobs.under_way(store.url, changing=True):
+        return held[2]
     found = default_view(store)
     if found is not None:
+        _in_force.pop(store.url, None)
         return found
     if jobs.under_way(store.url, changing=True):  # another process computes them: the previous figures stay in force meanwhile
         previous = views.previous_default(store)
         if previous is not None:
+            _in_force[store.url] = (time.monotonic(), cache.versions(store), previous)
             return previous
     with _computing_guard:
         lock = _computing.setdefault(store.url, threading.Lock())
@@ -292,9 +304,14 @@ def ensure_view(store, as_of: dt.date | None = None, category: str = "", progres
     default = ensure_default(store, progress)
     if default.stale:  # figures of other filters come with the new ones
         return default
+    if category == "" and as_of in (None, default.as_of):
+        return default
     found = find_view(store, as_of, category)
     if found is not None:
         return found
+    default = ensure_default(store, progress)  # the data may have moved on meanwhile (an import, a setting saved):
+    if default.stale:  # their job under way, these filters are computed with the new figures, not here and now
+        return default
     try:
         info = _store_view(store, as_of, progress, category, False, after=drop_oldest)[1]
     except sa.exc.IntegrityError:  # another session stored the same view meanwhile
