@@ -27,11 +27,11 @@ VERSIONS_TTL = 1.0  # seconds: another process's import or action is seen within
 _versions: dict[str, tuple[float, tuple[str, str]]] = {}
 
 
-def versions(store) -> tuple[str, str]:
-    """The data and actions versions of the store (read at most once a second)."""
+def versions(store, max_age: float = VERSIONS_TTL) -> tuple[str, str]:
+    """The data and actions versions of the store (read at most once a second, or once `max_age` seconds)."""
     now = time.monotonic()
     held = _versions.get(store.url)
-    if held is not None and now - held[0] < VERSIONS_TTL:
+    if held is not None and now - held[0] < max_age:
         return held[1]
     rows = store.read("SELECT key, value FROM store_meta WHERE key IN ('data_version', 'actions_version')")
     found = dict(zip(rows["key"], rows["value"]))

@@ -61,15 +61,18 @@ def drop_views(conn, view_ids: list[int] | None = None) -> None:
         conn.execute(stmt)
 
 
+FRESH = 0.2  # seconds
+
+
 def _lookup(store, as_of: dt.date | None, category: str) -> ViewInfo | None:
     """A stored view for the store's data version as this process last read it (at most a second ago); when
-    there is none, once more with the version read afresh (another process may just have imported)."""
+    there is none, once more with the version read afresh (another process may just have imported; afresh means
+    within FRESH seconds: while new figures are computed every page misses, and would read it each time)."""
     version = cache.versions(store)[0]
     with store.engine.connect() as conn:
         found = _find(store, conn, as_of, category, version)
     if found is None:  # the versions read afresh with no connection held: one held while asking the pool for
-        cache.changed(store)  # another starved it when every session did so at once (pages waited 30 s)
-        fresh = cache.versions(store)[0]
+        fresh = cache.versions(store, max_age=FRESH)[0]  # another starved it when every session did so at once
         if fresh != version:
             with store.engine.connect() as conn:
                 found = _find(store, conn, as_of, category, fresh)
