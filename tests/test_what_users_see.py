@@ -345,3 +345,17 @@ def test_an_unexpected_error_says_so_in_the_language_of_the_page(lang):
     chinese = any("\u4e00" <= ch <= "\u9fff" for ch in message)
     assert chinese == (lang == "zh") and "boom" not in message
     assert ("参考号" if lang == "zh" else "reference") in message
+
+
+def test_the_ranked_bars_are_built_once_for_the_same_rows_and_show_labels_as_text():
+    """Every run of the overview draws the same bars: the figure is built once and shared (Streamlit copies it);
+    other rows or another threshold build another. Labels are text, never markup."""
+    rows = pd.DataFrame({"name": ["<b>甲市</b>", "乙市", "丙市"], "rate": [0.92, 0.71, None]})
+    first = charts.ranked(rows, "rate", "name", "配送率", 0.8, "预警线")
+    assert charts.ranked(rows.copy(), "rate", "name", "配送率", 0.8, "预警线") is first
+    assert list(first.data[0].y) == ["&lt;b&gt;甲市&lt;/b&gt;", "乙市"] and list(first.data[0].x) == [0.92, 0.71]
+    assert list(first.data[0].text) == [charts.percent_text(0.92), charts.percent_text(0.71)]
+    assert first.layout.shapes[0].x0 == 0.8
+    assert charts.ranked(rows, "rate", "name", "配送率", 0.9, "预警线") is not first
+    other = charts.ranked(rows.assign(rate=[0.5, 0.71, 0.2]), "rate", "name", "配送率", 0.8, "预警线")
+    assert other is not first and list(other.data[0].x) == [0.71, 0.5, 0.2]

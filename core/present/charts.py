@@ -61,17 +61,23 @@ def trend(monthly: pd.DataFrame, series: dict[str, str], title: str, lang: str =
 def ranked(frame: pd.DataFrame, value: str, label: str, title: str, threshold: float | None = None,
            threshold_label: str = "") -> go.Figure:
     """Horizontal bars from zero, worst at the top, with the threshold as a labelled line and each bar's rate
-    beside it."""
+    beside it. The figure is shared by every run that draws the same bars (read only: Streamlit copies it)."""
     data = frame.dropna(subset=[value]).sort_values(value, ascending=False)
-    fig = go.Figure(go.Bar(x=data[value], y=[text(v) for v in data[label]], orientation="h",
-                           text=[percent_text(v) for v in data[value]], textposition="outside", cliponaxis=False,
+    return _ranked(tuple(float(v) for v in data[value]), tuple(text(v) for v in data[label]), text(title),
+                   None if threshold is None else float(threshold), threshold_label)
+
+
+@functools.lru_cache(maxsize=128)
+def _ranked(values: tuple, labels: tuple, title: str, threshold: float | None, threshold_label: str) -> go.Figure:
+    fig = go.Figure(go.Bar(x=list(values), y=list(labels), orientation="h",
+                           text=[percent_text(v) for v in values], textposition="outside", cliponaxis=False,
                            marker_color="#2171b5", hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     if threshold is not None:
         fig.add_vline(x=threshold, line_dash="dash", line_color="#c81e1e", annotation_text=threshold_label,
                       annotation_position="top", annotation_font=dict(size=11, color="#c81e1e"))
-    ticks, labels, span = rate_ticks(data[value].tolist() + ([threshold] if threshold is not None else []), from_zero=True)
-    fig.update_layout(title=text(title), font=FONT, xaxis=dict(tickvals=ticks, ticktext=labels, range=span),
-                      height=max(300, 28 * len(data) + 80), margin=dict(l=90, r=70, t=60, b=30))
+    ticks, tick_labels, span = rate_ticks(list(values) + ([threshold] if threshold is not None else []), from_zero=True)
+    fig.update_layout(title=title, font=FONT, xaxis=dict(tickvals=ticks, ticktext=tick_labels, range=span),
+                      height=max(300, 28 * len(values) + 80), margin=dict(l=90, r=70, t=60, b=30))
     return fig
 
 
