@@ -7,11 +7,18 @@ copy per worker, shared by the tests that only read; a test that writes takes it
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 # Before core is imported: the cheapest argon2id parameters (core/access/accounts.py), here and in every process the
 # tests start (they inherit the environment). Production keeps argon2-cffi's defaults (tests/test_accounts.py).
 os.environ["VBP_PASSWORD_HASH"] = "fast"
+# Jobs' files (core/store/jobs.py) in a folder of this process's own, inherited by the servers and jobs it starts: a
+# store of this run may have the path a store of an earlier run had, whose ended jobs' files are kept for a day.
+os.environ["VBP_JOBS_DIR"] = tempfile.mkdtemp(prefix="vbp-jobs-test-")
+atexit.register(shutil.rmtree, os.environ["VBP_JOBS_DIR"], ignore_errors=True)
 
 import contextlib  # noqa: E402
 import fcntl  # noqa: E402

@@ -92,6 +92,19 @@ def test_a_refresh_worker_killed_midway_leaves_the_figures_in_force_whole(store_
     assert not info.stale and _warned(store, info.view_id) == {("H1", "warning")}
 
 
+def test_a_stores_jobs_are_its_own_kept_files_not_one_being_written():
+    """`jobs.of_store`: the jobs whose files are kept for the store; a file `save` is still writing (its temporary
+    `.job-*.json`) is no job, and another store's files are not this store's jobs."""
+    url, other = "sqlite:////nowhere/a.sqlite3", "sqlite:////nowhere/b.sqlite3"
+    one = jobs.announce(url, "refresh", {"reason": "one"})
+    jobs.announce(other, "refresh", {"reason": "other"})
+    (jobs.folder(url) / ".job-half.json").write_text('{"id": "half"', encoding="utf-8")
+    assert [(j.id, j.spec["reason"]) for j in jobs.of_store(url)] == [(one.id, "one")]
+    assert [j.id for j in jobs.under_way(url)] == [one.id]  # announced a moment ago: under way for a minute
+    jobs.withdraw(one)
+    assert jobs.of_store(url) == [] and jobs.under_way(url) == []
+
+
 def test_the_job_is_under_way_before_the_change_is_committed(tmp_path):
     """As the settings page saves: the job announced (`ahead`), the setting committed, then its process started.
     Between the commit and the start a reader finds the job under way and is served the figures in force; a change

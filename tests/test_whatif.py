@@ -104,7 +104,7 @@ def test_the_settings_page_previews_then_saves_or_drops(admin_page, demo_copy):
     from core.store import jobs
 
     from .test_import_worker import _until
-    started = [jobs.load(demo_copy.url, p.stem) for p in jobs.folder(demo_copy.url).glob("*.json")]
+    started = jobs.of_store(demo_copy.url)
     assert [(j.kind, j.spec["reason"]) for j in started] == [("refresh", "setting red_flag_min_flags")]
     job = _until(demo_copy, started[0].id, lambda j: j.pid or j.ended)
     if job.alive():

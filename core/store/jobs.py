@@ -28,7 +28,9 @@ from pathlib import Path
 from core.paths import ROOT
 
 LOG = logging.getLogger("vbp")
-ROOT_DIR = Path(tempfile.gettempdir()) / "vbp-jobs"
+# where jobs' files are kept: VBP_JOBS_DIR, or vbp-jobs in the system's temporary folder (a test run sets its own, so
+# that no file of an earlier run whose store had the same path is taken for one of its own)
+ROOT_DIR = Path(os.environ.get("VBP_JOBS_DIR") or Path(tempfile.gettempdir()) / "vbp-jobs")
 ENDED = ("done", "failed")
 KEPT = 24 * 3600  # seconds an ended job's file is kept (its page may be opened again meanwhile)
 PAUSE_ENV = "VBP_JOB_PAUSE"  # a job's process stops itself (SIGSTOP) at the first step whose message contains it
@@ -103,18 +105,22 @@ def load(url: str, job_id: str) -> Job | None:
 READ_ONLY = ("check",)  # kinds of job that change nothing the figures are computed from
 
 
+def of_store(url: str) -> list[Job]:
+    """Every job of the store whose file is kept, under way or ended (not the files being written: `save`'s
+    temporary ones)."""
+    found = (load(url, path.stem) for path in folder(url).glob("[!.]*.json"))
+    return [job for job in found if job is not None]
+
+
 def under_way(url: str, changing: bool = False) -> list[Job]:
     """The store's jobs whose process still runs (`changing`: only those whose work changes the figures); ended jobs'
     files older than KEPT are removed on the way."""
     out = []
-    for path in folder(url).glob("*.json"):
-        job = load(url, path.stem)
-        if job is None:
-            continue
+    for job in of_store(url):
         if job.alive() and not (changing and job.kind in READ_ONLY):
             out.append(job)
         elif time.time() - job.updated > KEPT:
-            path.unlink(missing_ok=True)
+            _path(url, job.id).unlink(missing_ok=True)
     return out
 
 
