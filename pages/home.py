@@ -2,7 +2,6 @@
 institution."""
 import streamlit as st
 
-from core.policy import regions
 from core.present import charts, maps
 from core.present.i18n import t
 from core.read import overview
@@ -10,7 +9,6 @@ from ui.session import viewed
 from ui.tables import show
 
 view, L = viewed("pages/home.py", "nav.data")
-s = view.store
 st.caption(t("home.subtitle", L) + f" · {view.area_name} · {t('sc.as_of', L)} {view.as_of:%Y-%m-%d}")
 
 totals = overview.totals(view)
@@ -30,9 +28,7 @@ by_area = overview.counts_by_area(view)
 left, right = st.columns([4, 1])
 with left:
     st.subheader(t("home.map", L))
-    deck = maps.choropleth(overview.area_features(view, by_area, "count_institutions"),
-                           regions.frame_bounds(s.province_code, view.area), layer_id="areas", tooltip=t("home.tooltip", L))
-    st.pydeck_chart(deck, key="home_map", height=520)
+    st.pydeck_chart(overview.counts_deck(view, t("home.tooltip", L)), key="home_map", height=520)
 with right:
     keys = maps.legend(by_area["count_institutions"].tolist(), "count")
     st.plotly_chart(charts.legend(keys, t("home.institutions", L)), key="home_legend", config={"displayModeBar": False})

@@ -273,3 +273,29 @@ def test_an_import_into_an_empty_table_never_locks_out_its_readers(store_url):
         reader.dispose()
     assert store.read("SELECT COUNT(*) AS n FROM orders")["n"].iloc[0] == 10_000
     assert {i.name for i in S.orders.indexes} <= _order_indexes(store)
+
+
+def test_a_read_on_a_connection_the_server_dropped_is_made_again(pg_factory):
+    """One-statement reads on PostgreSQL take autocommit connections that are not pinged first (db._reader): when the
+    server has dropped them (restarted, or an administrator ended them), the read is made again on a new one, and no
+    read leaves a transaction open behind it."""
+    from .conftest import PG_ADMIN_URL
+    url = pg_factory()
+    store = open_store(url)
+    assert store.read("SELECT 1 AS one")["one"].tolist() == [1]
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    database = sa.make_url(url).database
+    try:
+        with admin.connect() as conn:
+            ended = conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                         "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": database}).fetchall()
+        assert ended and all(row[0] for row in ended)  # the store's pooled connections were ended
+        assert store.read("SELECT 2 AS two")["two"].tolist() == [2]
+        assert store.meta("province_code") == "370000"  # and the transactional engine's, pinged, come back too
+        with admin.connect() as conn:
+            waiting = conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d "
+                                           "AND state = 'idle in transaction'"), {"d": database}).scalar()
+        assert waiting == 0
+    finally:
+        admin.dispose()
+        pg_factory.drop_later(url)

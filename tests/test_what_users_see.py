@@ -359,3 +359,20 @@ def test_the_ranked_bars_are_built_once_for_the_same_rows_and_show_labels_as_tex
     assert charts.ranked(rows, "rate", "name", "配送率", 0.9, "预警线") is not first
     other = charts.ranked(rows.assign(rate=[0.5, 0.71, 0.2]), "rate", "name", "配送率", 0.8, "预警线")
     assert other is not first and list(other.data[0].x) == [0.71, 0.5, 0.2]
+
+
+def test_the_data_pages_map_is_made_once_per_view_and_language(demo_store):
+    """数据概况's map (overview.counts_deck): its JSON made once for a view and tooltip, shared by every run; each area's
+    value is its count of institutions, and the boundaries every page shares keep no value of one page's map."""
+    from core.policy import regions
+    from core.read import overview
+    view = default(demo_store)
+    deck = overview.counts_deck(view, "{name}: {value_text}")
+    assert overview.counts_deck(view, "{name}: {value_text}") is deck
+    assert overview.counts_deck(view, "{name} institutions") is not deck
+    drawn = json.loads(deck.to_json())
+    areas = next(layer for layer in drawn["layers"] if layer["id"] == "areas")["data"]["features"]
+    counts = overview.counts_by_area(view).set_index("area_code")["count_institutions"]
+    assert {f["properties"]["code"]: f["properties"]["value"] for f in areas} == {k: float(v) for k, v in counts.items()}
+    shared = regions.features(demo_store.province_code, None, view.area)["features"]
+    assert shared and not any("value" in f["properties"] for f in shared)

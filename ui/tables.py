@@ -73,17 +73,18 @@ def _cell_texts(values: pd.Series, kind: str | None) -> list[str]:
 def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[str, ...] = (),
           helps: dict[str, str] | None = None) -> tuple[pd.DataFrame, dict]:
     """The rows as a table shows them, and the column settings that make them read so (yes and no as words)."""
-    out = frame[[c for c in headers if c in frame.columns]].copy()
-    for column in out.columns:
-        if pd.api.types.is_bool_dtype(out[column]):
+    out = frame[[c for c in headers if c in frame.columns]]  # a frame of its own (pandas copies on write)
+    for column, dtype in out.dtypes.items():
+        if pd.api.types.is_bool_dtype(dtype):
             out[column] = out[column].map({True: "是", False: "否"}).astype(object)
-        elif out[column].dtype == object and len(out[column].dropna()) and \
-                all(isinstance(v, dt.datetime) for v in out[column].dropna()):
-            out[column] = pd.to_datetime(out[column])  # times as times: read without microseconds below
+        elif dtype == object:
+            values = out[column].dropna()
+            if len(values) and all(isinstance(v, dt.datetime) for v in values):
+                out[column] = pd.to_datetime(out[column])  # times as times: read without microseconds below
     out = translated(out, L)
-    formats = number_formats(frame, headers, percent)
+    formats = number_formats(out, headers, percent)  # the numbers are as they came
     config = {}
-    for column in out.columns:
+    for column, dtype in out.dtypes.items():
         options = {"help": (helps or {}).get(column)}
         kind = formats.get(column)
         if column in NARROW or column.startswith("count_"):
@@ -94,14 +95,15 @@ def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[s
             config[headers[column]] = st.column_config.NumberColumn(format=f"%.{decimals}f%%", **options)
         elif kind is not None:
             config[headers[column]] = st.column_config.NumberColumn(format=kind, **options)
-        elif pd.api.types.is_datetime64_any_dtype(out[column]):
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
             values = out[column].dropna()
             whole_days = (values.dt.normalize() == values).all()
             config[headers[column]] = (st.column_config.DateColumn(format="YYYY-MM-DD", **options) if whole_days else
                                        st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss", **options))
         elif options["help"] or "width" in options:
             config[headers[column]] = st.column_config.Column(**options)
-    return out.rename(columns=headers), config
+    out.columns = [headers[c] for c in out.columns]
+    return out, config
 
 
 def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,

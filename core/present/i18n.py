@@ -174,9 +174,9 @@ def number_formats(frame, columns, percent=()) -> dict[str, str]:
     """Column name -> "percent", "localized" or a signed format for the numeric columns among `columns` that read
     as a rate (always, or for this table: `percent`), as a quantity or as a change."""
     out = {}
+    dtypes = frame.dtypes
     for c in columns:
-        if c not in frame.columns or not pd.api.types.is_numeric_dtype(frame[c]) or \
-                pd.api.types.is_bool_dtype(frame[c]):
+        if c not in dtypes.index or not pd.api.types.is_numeric_dtype(dtypes[c]) or pd.api.types.is_bool_dtype(dtypes[c]):
             continue
         if c in PERCENT_COLUMNS or c in percent:
             out[c] = "percent"

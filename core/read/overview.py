@@ -6,6 +6,7 @@ import pandas as pd
 
 from core.policy import regions
 from core.policy.indicators import INDICATORS, indicator, with_monthly_values
+from core.present import maps
 from core.present.i18n import percent_text, t
 from core.store.cache import cached
 from core.store.view import View
@@ -56,14 +57,23 @@ def totals(view: View) -> dict[str, int]:
     return {k: int(row[k]) for k in ("institutions", "enterprises", "agreements", "orders")}
 
 
+@cached
+def counts_deck(view: View, tooltip: str) -> maps.Frozen:
+    """The map of 数据概况: the areas below the view's coloured by their institutions (its JSON made once for the
+    view and the tooltip's language, not on every run of the page)."""
+    fc = area_features(view, counts_by_area(view), "count_institutions")
+    return maps.Frozen(maps.choropleth(fc, regions.frame_bounds(view.store.province_code, view.area), layer_id="areas",
+                                       tooltip=tooltip))
+
+
 def area_features(view: View, values: pd.DataFrame, value_column: str) -> dict:
     """The boundaries of the rows' areas (cities or counties) with a value in each feature's properties."""
     fc = regions.features(view.store.province_code, None, view.area if view.area_level != "county" else None)
     by_code = values.set_index("area_code")
-    fc = {"type": "FeatureCollection", "features": [f for f in fc["features"] if f["properties"]["code"] in by_code.index]}
-    for f in fc["features"]:
-        f["properties"]["value"] = float(by_code[value_column].get(f["properties"]["code"], 0))
-    return fc
+    value = by_code[value_column]
+    return {"type": "FeatureCollection",  # features of their own: the boundaries' are shared by every page and thread
+            "features": [{**f, "properties": {**f["properties"], "value": float(value.get(f["properties"]["code"], 0))}}
+                         for f in fc["features"] if f["properties"]["code"] in by_code.index]}
 
 
 TILES = ("delivery", "progress", "nonselected", "complaint", "count_red_flag", "count_tier_cd")  # labels: tile.<metric>

@@ -22,6 +22,7 @@ from core.policy import clock
 from core.policy.indicators import rate
 from core.present.i18n import percent_text, t
 from core.read import cases, docking
+from core.store.cache import cached
 from core.store.view import area_chain, View
 
 COLUMNS = ["item", "key", "subject", "where", "detail", "due", "left", "page", "params"]
@@ -57,6 +58,7 @@ def _from_cases(frame: pd.DataFrame, item: str, lang: str, now: dt.datetime, pag
                                                          frame["problem"], frame["due"])]
 
 
+@cached
 def new_red_flags(view: View, since: dt.datetime | None, lang: str = "zh") -> pd.DataFrame:
     """Institutions of the area red-flagged (at the latest figures) after `since` (the user's last sign-in; every
     one when None) whose ladder case has no action recorded since it last closed (nobody has dealt with it yet)."""

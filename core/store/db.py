@@ -31,6 +31,7 @@ DEFAULT_URL = f"sqlite:///{DATA_DIR / 'vbp.sqlite3'}"
 ENV_URL = "VBP_DATABASE_URL"
 
 _engines: dict[str, sa.Engine] = {}
+_readers: dict[sa.Engine, sa.Engine] = {}  # a PostgreSQL engine -> the engine of its one-statement reads (`read`)
 _FETCHING = threading.Lock()  # read_large on SQLite: one thread fetches rows at a time
 
 
@@ -97,19 +98,42 @@ def dispose(url: str | None = None) -> None:
     eng = _engines.pop(resolve_url(url), None)
     if eng is not None:
         eng.dispose()
+        reader = _readers.pop(eng, None)
+        if reader is not None:
+            reader.dispose()
 
 
 def is_postgres(conn_or_engine: sa.Connection | sa.Engine) -> bool:
     return conn_or_engine.dialect.name == "postgresql"
 
 
+def _reader(eng: sa.Engine) -> sa.Engine:
+    """The engine of one-statement reads on a PostgreSQL store: its connections are in autocommit (a single SELECT
+    sees one snapshot without a transaction: no BEGIN, and no ROLLBACK when the connection goes back to the pool)
+    and are not pinged before each use (`read` makes a read again once, on a new connection, when the server had
+    dropped the one it took). A page makes about twenty such reads a run: three round trips each became one."""
+    reader = _readers.get(eng)
+    if reader is None:
+        reader = _readers.setdefault(eng, sa.create_engine(eng.url, isolation_level="AUTOCOMMIT"))
+    return reader
+
+
 def read(conn_or_engine: sa.Connection | sa.Engine, sql: str | sa.Executable, params: dict | None = None) -> pd.DataFrame:
-    """Run a query and return its rows as a frame."""
+    """Run a query and return its rows as a frame (given an engine: on a connection of its own, see `_reader`)."""
     stmt = sa.text(sql) if isinstance(sql, str) else sql
-    if isinstance(conn_or_engine, sa.Engine):
+    if not isinstance(conn_or_engine, sa.Engine):
+        return _frame(conn_or_engine.execute(stmt, params or {}))
+    if not is_postgres(conn_or_engine):
         with conn_or_engine.connect() as conn:
             return _frame(conn.execute(stmt, params or {}))
-    return _frame(conn_or_engine.execute(stmt, params or {}))
+    try:
+        with _reader(conn_or_engine).connect() as conn:
+            return _frame(conn.execute(stmt, params or {}))
+    except sa.exc.DBAPIError as err:
+        if not err.connection_invalidated:  # not a connection the server had dropped (restarted, idle timeout)
+            raise
+    with _reader(conn_or_engine).connect() as conn:  # the pool's connections were replaced: once more
+        return _frame(conn.execute(stmt, params or {}))
 
 
 def _frame(result) -> pd.DataFrame:
