@@ -335,3 +335,20 @@ def test_the_pages_show_what_waits_and_draft_then_confirm(app, demo_copy):
     assert not at.exception and at.success[0].value.startswith("已确认印发")
     recorded = demo_copy.read("SELECT COUNT(*) AS n FROM actions WHERE status = '已通报' AND recorded_by = 'demo_city'")
     assert recorded["n"].iloc[0] == made["count_institutions"].iloc[0]
+
+
+def test_a_draft_made_or_set_aside_shows_in_the_to_do_list_at_once(store_url):
+    """The list a page asks for (no `now`) is made once a minute for the same versions: drafting a notification and
+    setting it aside move them on, so the draft comes and goes at once."""
+    store = _store(store_url).store
+    u = _users(store)
+
+    def drafts() -> list:
+        found = todo.items(View.of(store, marts.ensure_default(store), user=u["jinan"]), "zh")
+        return found.loc[found["item"] == "notice_draft", "key"].tolist()
+
+    before = drafts()
+    made = notices.generate(store, u["jinan"], "2026Q1", today=clock.today())
+    assert before == [] and drafts() == [f"notice:{made.notice_id}"]
+    notices.discard(store, u["jinan"], made.notice_id, "重写")
+    assert drafts() == []

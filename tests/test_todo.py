@@ -197,3 +197,4 @@ def test_a_red_flag_dealt_with_stays_dealt_with_when_the_figures_are_made_again(
     marts.ensure_default(store)
     assert store.read("SELECT institution_code FROM red_flags_since")["institution_code"].tolist() == ["R1"]
     assert "new_red" not in _items(store, u["jinan"])  # red again, but its case holds the notification
+

@@ -55,12 +55,12 @@ def fit_width(header: str, texts, least: int = 60, most: int = 400) -> int:
 
 def _cell_texts(values: pd.Series, kind: str | None) -> list[str]:
     """A column's values about as the table writes them (for its width)."""
-    values = values.dropna()
     if kind is None:
-        if pd.api.types.is_datetime64_any_dtype(values):  # every date (time) reads as wide as any other
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):  # every date (time) reads as wide as any other
+            values = values.dropna()
             return [] if values.empty else ["2000-01-01"] if (values.dt.normalize() == values).all() else \
                 ["2000-01-01 00:00:00"]
-        return [str(v) for v in values.unique()]
+        return [str(v) for v in values.unique() if not pd.isna(v)]  # the few distinct values, not every row
     numbers = pd.to_numeric(values, errors="coerce").dropna().unique()
     if kind == "percent":
         decimals = column_decimals(numbers.tolist())

@@ -140,21 +140,22 @@ def _write(view: View, actor: User, chosen: dict[str, list[Key]], status: str, n
     with view.store.begin() as conn:
         if also is not None:
             also(conn)
-        if not rows:
-            return 0
-        held = [r for r in rows if conn.execute(sa.select(sa.func.count()).select_from(S.actions).where(
-            S.actions.c.case_kind == r["case_kind"], S.actions.c.subject_code == r["subject_code"],
-            S.actions.c.flag_id == r["flag_id"], S.actions.c.detail_code == r["detail_code"],
-            S.actions.c.status == status, S.actions.c.action_date == action_date,
-            S.actions.c.withdrawn_at.is_(None))).scalar()]
-        if held:
-            raise ValueError(f"已有相同记录（同一案件、状态和日期）：{held[0]['subject_code']} / this record is already there "
-                             f"(same case, status and date)")
-        conn.execute(sa.insert(S.actions), rows)
-        view.store.bump_meta(conn, "actions_version")  # lists and scorecards show the new state at once
-        if status == cases.UNCOOPERATIVE:
-            view.store.bump_data_version(conn)  # the enterprise's cooperation tier: the figures are made again
+        if rows:
+            held = [r for r in rows if conn.execute(sa.select(sa.func.count()).select_from(S.actions).where(
+                S.actions.c.case_kind == r["case_kind"], S.actions.c.subject_code == r["subject_code"],
+                S.actions.c.flag_id == r["flag_id"], S.actions.c.detail_code == r["detail_code"],
+                S.actions.c.status == status, S.actions.c.action_date == action_date,
+                S.actions.c.withdrawn_at.is_(None))).scalar()]
+            if held:
+                raise ValueError(f"已有相同记录（同一案件、状态和日期）：{held[0]['subject_code']} / this record is already "
+                                 f"there (same case, status and date)")
+            conn.execute(sa.insert(S.actions), rows)
+            if status == cases.UNCOOPERATIVE:
+                view.store.bump_data_version(conn)  # the enterprise's cooperation tier: the figures are made again
+        view.store.bump_meta(conn, "actions_version")  # lists and scorecards show the new state (and `also`'s) at once
     cache.changed(view.store)  # now that it is committed (a read meanwhile may have kept the older version)
+    if not rows:
+        return 0
     target = ",".join(":".join(p for p in (r["subject_code"], r["flag_id"], r["detail_code"]) if p) for r in rows)
     audit.record(view.store, actor, "action_recorded", target=target[:200],
                  detail=f"{'/'.join(chosen)} {status} {action_date}" + (f" 期限 {deadline}" if deadline else "")

@@ -99,8 +99,10 @@ def generate(store, user: User, quarter: str, area: str | None = None, today: dt
             quarter=content.quarter, area_code=view.area, as_of=end, deadline=deadline, institutions=",".join(codes),
             count_institutions=len(codes), sha256=digest, generated_by=user.username, generated_at=clock.now(),
             status="draft").returning(n.c.notice_id)).scalar_one()
+        store.bump_meta(conn, "actions_version")  # the draft waits in the to-do lists of those who may issue it
         audit.record(store, user, "notice_generated", target=f"{content.quarter} {view.area}",
                      detail=f"#{notice_id} n={len(codes)} sha256={digest}", conn=conn)
+    cache.changed(store)
     quiet(1.0, "完成 / done")
     return Generated(notice_id, content, data, resolved.notes)
 
@@ -211,8 +213,10 @@ def discard(store, user: User, notice_id: int, reason: str) -> None:
     row, _view = _notice(store, user, notice_id)
     with store.begin() as conn:
         _set_aside(conn, notice_id, "draft", why)
+        store.bump_meta(conn, "actions_version")  # out of the to-do lists
         audit.record(store, user, "notice_void", target=f"#{int(notice_id)} {row['quarter']} {row['area_code']}",
                      detail=why, conn=conn)
+    cache.changed(store)
 
 
 def revoke(store, user: User, notice_id: int, reason: str) -> int:

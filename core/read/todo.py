@@ -191,7 +191,20 @@ def institution_items(view: View, lang: str = "zh", now: dt.datetime | None = No
 def items(view: View, lang: str = "zh", since: dt.datetime | None = None, now: dt.datetime | None = None) -> pd.DataFrame:
     """What waits for the view's user (see the module's docstring), one row per thing: the kind of item, a key, whom
     or what it is about, what it says, its due date and the time left, the page and address parameters that deal
-    with it."""
+    with it. Without `now` (as a page asks), the list is made once a minute for the same data and recorded steps:
+    every step that changes it (an action, a complaint's step, a notification drafted or set aside) moves the
+    versions the cache keys on, and the time left is counted from the minute."""
+    if now is None:
+        return _items_of_minute(view, lang, since, clock.now().replace(second=0))
+    return _items(view, lang, since, now)
+
+
+@cached
+def _items_of_minute(view: View, lang: str, since: dt.datetime | None, minute: dt.datetime) -> pd.DataFrame:
+    return _items(view, lang, since, minute)
+
+
+def _items(view: View, lang: str, since: dt.datetime | None, now: dt.datetime) -> pd.DataFrame:
     kind = view.entity[0] if view.entity is not None else None
     if kind == "enterprise":
         return enterprise_items(view, lang, now)

@@ -1,9 +1,10 @@
 """A cache of what readers return, shared by every session of the process.
 
 A result is kept under the store, the versions of its data and of its recorded actions, the view
-(as-of date and category), the area, the scope and the reader's arguments: one user's rows never
-answer another scope's question, and an import, a settings change or a recorded action is seen at
-once (the versions move on and older entries are never asked for again; the oldest are dropped).
+(as-of date and category), the area, the scope, the entity and role of the view's user and the reader's
+arguments: one user's rows never answer another scope's or role's question, and an import, a settings
+change or a recorded action is seen at once (the versions move on and older entries are never asked for
+again; the oldest are dropped).
 """
 from __future__ import annotations
 
@@ -82,13 +83,15 @@ def _remember(key: tuple, compute, counted: bool = False):
 
 
 def cached(reader):
-    """Cache a reader whose first argument is a core.store.view.View."""
+    """Cache a reader whose first argument is a core.store.view.View. The key holds what a reader's rows may depend on
+    beyond its arguments: the view's figures, area and scope, the entity of an entity's account and the user's role
+    (what waits for a leader is not what waits for an analyst of the same scope)."""
     name = f"{reader.__module__}.{reader.__qualname__}"
 
     @functools.wraps(reader)
     def wrapper(view, *args, **kwargs):
-        key = (name, view.store.url, versions(view.store), view.view_id, view.area, view.scope, view.entity, args,
-               tuple(sorted(kwargs.items())))
+        key = (name, view.store.url, versions(view.store), view.view_id, view.area, view.scope, view.entity,
+               getattr(view.user, "role", None), args, tuple(sorted(kwargs.items())))
         return _remember(key, lambda: reader(view, *args, **kwargs), counted=True)
     wrapper.uncached = reader
     return wrapper
