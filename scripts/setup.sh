@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # One command that installs everything the app and its tests need on a fresh Debian machine:
-# Debian's chromium and CJK fonts (browser tests, screenshots), LibreOffice's spreadsheet and word processor and
+# Debian's chromium and its headless shell, and CJK fonts (browser tests, screenshots), LibreOffice's spreadsheet and word processor and
 # poppler's pdftotext (the exports are opened by a real client in the tests), and the Python packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# the same browser without its windowing layers, for the browser tests (Playwright's own choice for headless runs)
+command -v chromium-headless-shell >/dev/null 2>&1 || need_apt+=(chromium-headless-shell)
 for package in fonts-noto-cjk libreoffice-calc libreoffice-writer poppler-utils; do
   dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
 done
