@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command that installs everything the app and its tests need on a fresh Debian machine:
-# Debian's chromium and its headless shell, and CJK fonts (browser tests, screenshots), LibreOffice's spreadsheet and word processor and
-# poppler's pdftotext (the exports are opened by a real client in the tests), and the Python packages.
+# Debian's chromium and its headless shell, and CJK fonts (browser tests, screenshots), LibreOffice's spreadsheet
+# and word processor and poppler's pdftotext (the exports are opened by a real client in the tests), and the Python packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

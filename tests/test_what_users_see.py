@@ -373,6 +373,7 @@ def test_the_data_pages_map_is_made_once_per_view_and_language(demo_store):
     drawn = json.loads(deck.to_json())
     areas = next(layer for layer in drawn["layers"] if layer["id"] == "areas")["data"]["features"]
     counts = overview.counts_by_area(view).set_index("area_code")["count_institutions"]
-    assert {f["properties"]["code"]: f["properties"]["value"] for f in areas} == {k: float(v) for k, v in counts.items()}
+    assert {f["properties"]["code"]: f["properties"]["value"] for f in areas} == \
+        {k: float(v) for k, v in counts.items()}
     shared = regions.features(demo_store.province_code, None, view.area)["features"]
     assert shared and not any("value" in f["properties"] for f in shared)

@@ -176,7 +176,8 @@ def number_formats(frame, columns, percent=()) -> dict[str, str]:
     out = {}
     dtypes = frame.dtypes
     for c in columns:
-        if c not in dtypes.index or not pd.api.types.is_numeric_dtype(dtypes[c]) or pd.api.types.is_bool_dtype(dtypes[c]):
+        if c not in dtypes.index or not pd.api.types.is_numeric_dtype(dtypes[c]) or \
+                pd.api.types.is_bool_dtype(dtypes[c]):
             continue
         if c in PERCENT_COLUMNS or c in percent:
             out[c] = "percent"

@@ -126,14 +126,13 @@ def read(conn_or_engine: sa.Connection | sa.Engine, sql: str | sa.Executable, pa
     if not is_postgres(conn_or_engine):
         with conn_or_engine.connect() as conn:
             return _frame(conn.execute(stmt, params or {}))
-    try:
-        with _reader(conn_or_engine).connect() as conn:
-            return _frame(conn.execute(stmt, params or {}))
-    except sa.exc.DBAPIError as err:
-        if not err.connection_invalidated:  # not a connection the server had dropped (restarted, idle timeout)
-            raise
-    with _reader(conn_or_engine).connect() as conn:  # the pool's connections were replaced: once more
-        return _frame(conn.execute(stmt, params or {}))
+    for last in (False, True):  # once more when the server had dropped the connection: the pool's are replaced
+        try:
+            with _reader(conn_or_engine).connect() as conn:
+                return _frame(conn.execute(stmt, params or {}))
+        except sa.exc.DBAPIError as err:
+            if last or not err.connection_invalidated:  # another fault (or dropped twice) is raised as it is
+                raise
 
 
 def _frame(result) -> pd.DataFrame:
