@@ -150,6 +150,7 @@ def click_map(page, point, attempts: int = 6) -> bool:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     tooltip = page.locator(".deck-tooltip")
     for _ in range(attempts):
+        wait_idle(page)  # the page run to its end: a map hovered while the server still sends it picks nothing
         canvas = page.locator("canvas").first  # the deck is the first canvas on the page
         canvas.wait_for(state="visible", timeout=120_000)
         x, y = point(canvas.bounding_box())
