@@ -2,8 +2,8 @@
 
 The demo province is built once per run, on each engine (also when pytest-xdist runs several workers: the first to
 ask builds it under a lock in the run's shared temporary folder, the others wait for it), and every test gets a copy:
-SQLite's by the backup API, PostgreSQL's by CREATE DATABASE ... TEMPLATE. `demo_store` and `demo_store_pg` are a
-copy per worker, shared by the tests that only read; a test that writes takes its own (`demo_copy`, `demo_copy_pg`).
+SQLite's as a copy of its file (`master_copy`), PostgreSQL's by CREATE DATABASE ... TEMPLATE. `demo_store` and
+`demo_store_pg` are a copy per worker, shared by the tests that only read; a test that writes takes its own (`demo_copy`, `demo_copy_pg`).
 """
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ from core import demo  # noqa: E402
 from core.store import db  # noqa: E402
 from core.store.opening import open_store  # noqa: E402
 
-from .browser import store_copy  # noqa: E402
+from .browser import master_copy  # noqa: E402
+
 
 PG_ADMIN_URL = os.environ.get("VBP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_TEMPLATE_FILE = "demo-pg-template.txt"  # in the run's shared folder: the name of the PostgreSQL demo's database
@@ -171,7 +172,7 @@ def demo_master(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_store(demo_master, tmp_path_factory):
     """The default demo province in a SQLite file of this process, for tests that only read it."""
-    url = store_copy(f"sqlite:///{demo_master}", tmp_path_factory.mktemp("demo"), "demo.sqlite3")
+    url = master_copy(demo_master, tmp_path_factory.mktemp("demo"), "demo.sqlite3")
     yield open_store(url)
     db.dispose(url)
 
@@ -179,7 +180,7 @@ def demo_store(demo_master, tmp_path_factory):
 @pytest.fixture
 def demo_copy(demo_master, tmp_path):
     """A private copy of the SQLite demo store, for tests that write to it (new views, actions, sign-ins)."""
-    url = store_copy(f"sqlite:///{demo_master}", tmp_path)
+    url = master_copy(demo_master, tmp_path)
     yield open_store(url)
     db.dispose(url)
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-import sqlalchemy as sa
 
 from core.access import accounts, roles
 from core.demo import DEMO_PASSWORD
@@ -23,7 +21,7 @@ from core.present.i18n import t
 from core.store import db
 
 
-from .browser import ARTIFACTS, CHROMIUM, screenshot_drawn, shared_browser, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, master_copy, screenshot_drawn, shared_browser, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -46,14 +44,9 @@ FILTERED = {"overview", "home", "map", "supply", "procurement", "complaints", "i
 
 
 @pytest.fixture(scope="module")
-def walk_url(demo_store, tmp_path_factory):
+def walk_url(demo_master, tmp_path_factory):
     """A private copy of the demo store (signing in writes sessions and the audit log)."""
-    path = tmp_path_factory.mktemp("walk") / "walk.sqlite3"
-    source, target = sqlite3.connect(sa.make_url(demo_store.url).database), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
-    url = f"sqlite:///{path}"
+    url = master_copy(demo_master, tmp_path_factory.mktemp("walk"), "walk.sqlite3")
     with streamlit_server(url) as base:
         yield base
     db.dispose(url)

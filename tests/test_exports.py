@@ -24,7 +24,6 @@ from core.store import views
 from core.store.opening import open_store
 from core.store.view import View
 
-from .views import default
 
 LEADER = User("boss", "王局长", "leader", "370000")
 

@@ -7,7 +7,6 @@ Hand-made store (tests/handmade.py), T = 04-05 (the last order), Q1 2026 ended 0
   ladder step 2 at 03-31: listed;
 - Q1 (市南区 370202, 青岛市): agreement of 100, bought 80 on 03-01 -> 0.8 below the schedule 0.9 but above half: a
   warning, score 1, step 1 (no quarter end before it, not red): not listed."""
-import datetime as dt
 import hashlib
 import io
 import os

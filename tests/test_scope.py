@@ -27,7 +27,7 @@ from core.store import db
 from core.store.opening import open_store
 from core.store.view import View
 
-from .browser import store_copy
+from .browser import master_copy
 from .views import sign_in
 
 VIEWS = [(None, ""), (dt.date(2026, 10, 31), ""), (None, "药品"), (None, "耗材")]
@@ -149,7 +149,7 @@ def _readers(view: View, inst_code: str, ent_code: str):
 def demo_store(demo_master, tmp_path_factory):
     """This module's own copy of the demo: its tests compute views, sign in and export (which write to the store),
     and the views one computes the next reuses."""
-    url = store_copy(f"sqlite:///{demo_master}", tmp_path_factory.mktemp("scope"))
+    url = master_copy(demo_master, tmp_path_factory.mktemp("scope"))
     yield open_store(url)
     db.dispose(url)
 

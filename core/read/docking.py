@@ -41,7 +41,7 @@ def _day(value) -> dt.date | None:
 @cached
 def enterprise(view: View) -> dict:
     """The enterprise itself: code, name, role (生产企业 or 配送企业)."""
-    code = _code(view, "enterprise")
+    _code(view, "enterprise")  # an enterprise account only: raises for any other
     return view.read("SELECT * FROM enterprises WHERE enterprise_code = :entity", entity_ok="enterprise").iloc[0].to_dict()
 
 
@@ -93,7 +93,7 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
     """Each indicator of the institution against its threshold and the notice's clause, how many of its own flags
     it holds (a delivery flag is its suppliers'), whether to correct it and how, beside the figure of its county
     and its city (sums over every institution there; no other institution is named)."""
-    code = _code(view, "institution")
+    _code(view, "institution")  # an institution account only: raises for any other
     me = institution(view)
     rows = view.read("""SELECT level, subject_code, indicator_id, value FROM mart_indicators
                         WHERE view_id = :v AND ((level = 'institution' AND subject_code = :entity)
