@@ -49,3 +49,20 @@ def test_each_cell_gets_what_the_cell_by_cell_conversion_gives(sheet, column):
         assert got[1] == expected[1]
         for value, want, text in zip(got[0], expected[0], texts):
             assert type(value) is type(want) and value == want, (text, value, want)
+
+
+QUIET = [(s, c) for s, c in COLUMNS if c.name in ("order_id", "institution_name", "order_qty", "order_date", "channel")]
+
+
+@pytest.mark.parametrize("sheet,column", QUIET, ids=[f"{s}.{c.name}" for s, c in QUIET])
+def test_a_clean_column_with_one_odd_cell_deep_inside(sheet, column):
+    """A column the quick path takes whole (every cell printable) is not left unchecked: one cell with a newline,
+    a zero-width space or a full-width space among a thousand clean ones gets what the cell-by-cell conversion
+    gives, and a full-width space (not printable, not invisible) is no invisible character."""
+    clean = {"code": "H3701020001", "text": "某某医院", "qty": "12", "date": "2026-03-02", "choice": "线上"}[column.kind]
+    for odd in ("a\nb", "A\u200bB", "甲\u3000乙", "12\u3000", "\u3000"):
+        texts = [clean] * 700 + [odd] + [clean] * 300 + [""]
+        got = importer._convert_column(column, texts, 40)
+        expected = _one_by_one(column, texts, 40)
+        assert got[1] == expected[1], odd
+        assert got[0] == expected[0], odd

@@ -340,21 +340,28 @@ def _convert_column(column: F.Column, texts: list[str], length: int | None) -> t
     """A column's stripped texts to their values: the common cells by `_quick`, every other one by `_convert`, so
     each value and each message is what `_convert` gives (values with None where empty or wrong, [(row index, text,
     zh, en)] of empty required cells and cells that do not fit). Invisible characters are looked for in the whole
-    column at once."""
-    hidden = _invisible_class()
-    odd = set() if hidden.search(" ".join(texts)) is None else {i for i, t in enumerate(texts) if hidden.search(t)}
+    column at once, and only the cells that may be wrong are visited one by one."""
+    spaced, odd = " ".join(texts), set()
+    if not spaced.isprintable():  # control, format and separator characters are not printable (nor are a few
+        hidden = _invisible_class()  # others, such as U+3000: the exact class decides)
+        if hidden.search(spaced) is not None:
+            odd = {i for i, t in enumerate(texts) if hidden.search(t)}
     if length is not None and max(map(len, texts), default=0) > length:
         odd |= {i for i, t in enumerate(texts) if len(t) > length}
     if column.kind in ("text", "code") and (column.kind == "text" or _NOT_CODE.search("\n".join(texts)) is None):
         values = [t or None for t in texts]  # every cell fits as it is (a newline is an invisible character: odd)
+        suspect = {""} if column.required and "" in texts else set()
     else:
-        quick = _quick(column)
-        memo = {t: quick(t) for t in set(texts) if t}  # each distinct text once: days, quantities, codes repeat
+        quick, distinct = _quick(column), set(texts)
+        memo = {t: quick(t) for t in distinct if t}  # each distinct text once: days, quantities, codes repeat
         values = [memo[t] if t else None for t in texts]
+        suspect = {t for t, v in memo.items() if v is _NO} | ({""} if column.required and "" in distinct else set())
     for i in odd:
         values[i] = None
+    visit = odd | ({i for i, t in enumerate(texts) if t in suspect} if suspect else set())
     wrong = []
-    for i, t in enumerate(texts):
+    for i in sorted(visit):
+        t = texts[i]
         if values[i] is None and t == "":
             if column.required:
                 wrong.append((i, "", "必填项为空", "required value is empty"))

@@ -287,7 +287,10 @@ def lost_zeros(frames: dict[str, pd.DataFrame], titles: dict[str, str], stored: 
             cells = set(np.asarray(numeric.get(name, {}).get(col.name, ()), dtype=np.int64).tolist())
             if ref is None and not cells:
                 continue
-            values = [v if isinstance(v, str) else "" for v in frame[col.name].tolist()]
+            column = frame[col.name].tolist()
+            if not any(v.isdigit() and v[0] != "0" for v in set(column) if isinstance(v, str) and v):
+                continue  # no code of the column is digits without a leading zero: none can have lost its zeros
+            values = [v if isinstance(v, str) else "" for v in column]
             same = held.get((name, col.name), set())
             others = set() if ref is None else stored[ref].union(
                 *(held[place] for place in FAMILIES[ref] if place != (name, col.name) and place in held))
