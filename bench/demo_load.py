@@ -25,8 +25,9 @@ ORDER = ("enterprises", "institutions", "products", "agreements", "baseline", "o
 
 
 def bare_load(url: str, tables: dict) -> tuple[float, int]:
-    """Seconds to bulk-load the rows, by the store's own bulk load (`db.bulk_insert`: derived columns, then COPY or
-    executemany), into key-less, index-less tables of the same columns; rows written."""
+    """Seconds to bulk-load the rows (by table name, any of the data tables), by the store's own bulk load
+    (`db.bulk_insert`: derived columns, then COPY or executemany), into key-less, index-less tables of the same
+    columns; rows written."""
     meta = sa.MetaData()
     postgres = url.startswith("postgresql")
     engine = sa.create_engine(url if postgres else f"sqlite:///{tempfile.mkdtemp()}/bare.sqlite3")
@@ -39,7 +40,7 @@ def bare_load(url: str, tables: dict) -> tuple[float, int]:
         meta.create_all(conn)
     start = time.perf_counter()
     with engine.begin() as conn:
-        rows = sum(db.bulk_insert(conn, bare[name], tables[name]) for name in ORDER)
+        rows = sum(db.bulk_insert(conn, bare[name], tables[name]) for name in ORDER if name in tables)
     seconds = time.perf_counter() - start
     if postgres:
         with engine.begin() as conn:

@@ -24,6 +24,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from demo_load import bare_load  # noqa: E402 - the same bare load as the province's
 
 from core import demo  # noqa: E402
 from core.access import settings_change  # noqa: E402
@@ -32,7 +35,6 @@ from core.ingest import exporter, importer  # noqa: E402
 from core.policy import extract as F  # noqa: E402
 from core.refresh import marts  # noqa: E402
 from core.store import db  # noqa: E402
-from core.store import schema as S  # noqa: E402
 from core.store.opening import open_store  # noqa: E402
 
 REFERENCE = ("enterprises", "institutions", "products", "agreements", "baseline", "complaints")  # one upload first
@@ -90,29 +92,6 @@ class Peak:
         self._thread.join()
 
 
-def bare_load(url: str, frame) -> float:
-    """Seconds to bulk-load the rows by the store's own bulk load into a key-less, index-less orders table."""
-    postgres = url.startswith("postgresql")
-    engine = sa.create_engine(url if postgres else f"sqlite:///{tempfile.mkdtemp()}/bare.sqlite3")
-    meta = sa.MetaData()
-    bare = sa.Table("orders", meta, *[sa.Column(c.name, c.type) for c in S.orders.columns],
-                    schema="bench_bare" if postgres else None)
-    with engine.begin() as conn:
-        if postgres:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS bench_bare CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA bench_bare"))
-        meta.create_all(conn)
-    start = time.perf_counter()
-    with engine.begin() as conn:
-        db.bulk_insert(conn, bare, frame)
-    seconds = time.perf_counter() - start
-    if postgres:
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA bench_bare CASCADE"))
-    engine.dispose()
-    return seconds
-
-
 def run(url: str, reference: list[Path], orders: Path, rows: int) -> dict:
     store = open_store(url)
     actor = system_user(store)
@@ -127,7 +106,7 @@ def run(url: str, reference: list[Path], orders: Path, rows: int) -> dict:
     assert extract.ok and counts.get("orders") == rows, (extract.problems[:3], counts)
     frame = extract.frames["orders"]
     del extract
-    bare = bare_load(url, frame)
+    bare = bare_load(url, {"orders": frame})[0]
     del frame
     start = time.perf_counter()
     marts.refresh(store)
