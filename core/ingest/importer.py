@@ -130,8 +130,36 @@ def _decode_csv(raw: bytes) -> str:
     return text
 
 
+CSV_PIECE = 1 << 24  # bytes of a CSV decoded at a time while its encoding is checked
+
+
+def _plain_utf8(path: Path) -> str | None:
+    """"utf-8-sig" or "utf-8" for a CSV that is UTF-8 throughout (with or without its BOM) and holds no NUL byte,
+    found by decoding it a piece at a time (no copy of its whole text); None for any other file. Such a file is
+    one `_decode_csv` reads as UTF-8 too, so pandas can read it from the disk itself: the bytes, their text and a
+    StringIO of it (four bytes a character once one Chinese character is in it) are never held at once."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    with open(path, "rb") as fh:
+        bom = fh.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+        fh.seek(0)
+        while piece := fh.read(CSV_PIECE):
+            if b"\x00" in piece:
+                return None
+            try:
+                decoder.decode(piece)
+            except UnicodeDecodeError:
+                return None
+    try:
+        decoder.decode(b"", final=True)  # a character cut at the end
+    except UnicodeDecodeError:
+        return None
+    return "utf-8-sig" if bom else "utf-8"
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(io.StringIO(_decode_csv(path.read_bytes())), dtype=str, keep_default_na=False)
+    codec = _plain_utf8(path)
+    source = path if codec is not None else io.StringIO(_decode_csv(path.read_bytes()))
+    frame = pd.read_csv(source, encoding=codec, dtype=str, keep_default_na=False)
     return frame.fillna("")  # a row shorter than the header: its missing cells are empty
 
 
