@@ -3,7 +3,8 @@
 The demo province is built once per run, on each engine (also when pytest-xdist runs several workers: the first to
 ask builds it under a lock in the run's shared temporary folder, the others wait for it), and every test gets a copy:
 SQLite's as a copy of its file (`master_copy`), PostgreSQL's by CREATE DATABASE ... TEMPLATE. `demo_store` and
-`demo_store_pg` are a copy per worker, shared by the tests that only read; a test that writes takes its own (`demo_copy`, `demo_copy_pg`).
+`demo_store_pg` are a copy per worker, shared by the tests that only read; a test that writes takes its own
+(`demo_copy`, `demo_copy_pg`).
 """
 from __future__ import annotations
 
@@ -36,7 +37,6 @@ from core.store import db  # noqa: E402
 from core.store.opening import open_store  # noqa: E402
 
 from .browser import master_copy  # noqa: E402
-
 
 PG_ADMIN_URL = os.environ.get("VBP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_TEMPLATE_FILE = "demo-pg-template.txt"  # in the run's shared folder: the name of the PostgreSQL demo's database
