@@ -19,7 +19,8 @@ def test_every_table_has_its_grant():
     assert grants.covered() == {t.name for t in S.metadata.sorted_tables}
 
 
-def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_or_the_audit(pg_factory, tmp_path):
+def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_or_the_audit(pg_factory, tmp_path,
+                                                                                            monkeypatch):
     owner_url = pg_factory()
     owner = open_store(owner_url)  # the owner creates the schema (as every operator command does)
     role = f"vbp_app_{uuid.uuid4().hex[:8]}"
@@ -35,8 +36,12 @@ def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_o
         path = tmp_path / "x.xlsx"
         from core.ingest import exporter
         exporter.write_xlsx(frames(), path)
+        monkeypatch.setattr(db, "LOAD_BESIDE_ROWS", 2)  # the orders written beside the empty table by the owner's functions
+        oid = "SELECT CAST(CAST('orders' AS regclass) AS oid) AS o"
+        empty = owner.read(oid)["o"].iloc[0]
         extract, counts = importer.import_files(app, [path], actor=operator)  # upserts and the marts
         assert counts["orders"] == 2 and views.default_view(app) is not None
+        assert owner.read(oid)["o"].iloc[0] != empty
         for table in ("mart_views", "mart_inst_product"):  # statistics gathered by the app's refresh (reltuples is -1 before)
             rows = owner.read(f"SELECT COUNT(*) AS n FROM {table}")["n"].iloc[0]
             estimate = owner.read("SELECT reltuples FROM pg_class WHERE relname = :t", {"t": table})["reltuples"].iloc[0]
@@ -46,8 +51,14 @@ def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_o
                 conn.execute(sa.text("SELECT vbp_analyze_mart('orders')"))
         with admin.connect() as conn:  # grants not run again after an upgrade: the refresh still stores its view
             conn.execute(sa.text(f"REVOKE EXECUTE ON FUNCTION vbp_analyze_mart(text) FROM {role}"))
+            conn.execute(sa.text(f"REVOKE EXECUTE ON FUNCTION vbp_load_begin(text) FROM {role}"))
         marts.refresh(app)
         assert views.default_view(app) is not None
+        with owner.begin() as conn:
+            conn.execute(sa.text("TRUNCATE orders"))
+        swapped = owner.read(oid)["o"].iloc[0]
+        again = importer.import_files(app, [path], actor=operator)[1]  # without the functions: into the table itself
+        assert again["orders"] == 2 and owner.read(oid)["o"].iloc[0] == swapped
         audit.record(app, operator, "export", target="t")
         for forbidden in ("DELETE FROM audit_log", "UPDATE audit_log SET outcome = 'x'", "CREATE TABLE sneaky (x int)",
                           "DROP TABLE orders", "DELETE FROM orders", "ALTER TABLE users ADD COLUMN x int",

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.paths import DATA_DIR
+from core.store import migrations
 from core.store.schema import derive
 
 DEFAULT_URL = f"sqlite:///{DATA_DIR / 'vbp.sqlite3'}"
@@ -373,6 +374,34 @@ def bulk_insert_empty(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame)
     return count
 
 
+# From this many rows an import into an empty table on PostgreSQL writes them beside it (`_load_beside`).
+LOAD_BESIDE_ROWS = 50_000
+
+
+def _load_beside(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> bool:
+    """PostgreSQL: rows (derived: `derive`) for an empty table written into a table made like it without keys or
+    indexes, which then gets them (one sort each, the foreign keys checked by one join) and takes its place, all in the
+    caller's transaction (the owner's functions `vbp_load_begin` / `vbp_load_end`: the app's role may not create or
+    drop tables). COPY into the table itself checks three foreign keys and keeps seven indexes row by row: several
+    times slower for millions of rows. Other writers wait from here to the commit; readers read the empty table
+    until the swap, and wait only between the drop and the commit. The lock comes before this transaction reads the
+    table: a transaction that had read it would keep the other import's drop waiting while itself waiting for that
+    import's lock (a deadlock). False, with nothing done, where the functions cannot be used (not granted to the
+    role, the table not theirs, another table refers to it) or the table is not empty (another import may have
+    filled it while this one waited)."""
+    try:
+        with conn.begin_nested():  # a savepoint: a role not granted the functions writes the usual way
+            name = conn.execute(sa.text(f"SELECT {migrations.LOAD_BEGIN}(:t)"), {"t": table.name}).scalar()
+    except sa.exc.ProgrammingError:
+        return False
+    if name is None:
+        return False
+    beside = sa.Table(name, sa.MetaData(), *[sa.Column(c.name, c.type) for c in table.columns])
+    bulk_insert(conn, beside, frame)
+    conn.execute(sa.text(f"SELECT {migrations.LOAD_END}(:t)"), {"t": table.name})
+    return True
+
+
 # Rows an upsert never replaces, by table: a condition on the row already there that must hold to replace it.
 KEEP = {"complaints": lambda table: table.c.source != "app"}
 
@@ -395,6 +424,8 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
         # The write lock first: a transaction that read the table before writing it would be refused at once
         # (not waited for) when another import wrote meanwhile.
         raw.execute("BEGIN IMMEDIATE")
+    if dialect is postgresql and len(frame) >= LOAD_BESIDE_ROWS and _load_beside(conn, table, frame[columns]):
+        return len(frame)  # many rows into an empty table: written beside it (before any read of it: see there)
     if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
         # nothing to replace, keep or take back: the bulk load. On SQLite with the indexes built after the rows (its
         # readers see the last commit, the dropped indexes too); on PostgreSQL into the table with its keys and

@@ -8,7 +8,7 @@ audit log. It cannot create, alter or drop anything, nor change or delete an aud
 from __future__ import annotations
 
 from core.store import schema as S
-from core.store.migrations import ANALYZE_MART
+from core.store.migrations import ANALYZE_MART, LOAD_BEGIN, LOAD_END
 
 READ_ONLY = ("regions", "demo_manifest", "schema_version")
 UPSERT = tuple(S.DATA_TABLES) + ("store_meta", "settings")  # insert, or replace by key (uploads, settings)
@@ -31,6 +31,7 @@ def statements(role: str) -> list[str]:
     out += [f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON {t} TO {role};" for t in REWRITTEN]  # the refresh empties them
     out.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};")
     out.append(f"GRANT EXECUTE ON FUNCTION {ANALYZE_MART}(text) TO {role};")  # the marts' statistics in a refresh
+    out += [f"GRANT EXECUTE ON FUNCTION {name}(text) TO {role};" for name in (LOAD_BEGIN, LOAD_END)]  # large imports
     return out
 
 

@@ -218,6 +218,84 @@ def _notices(conn: sa.Connection) -> None:
     _new_mart(conn)
 
 
+LOAD_BEGIN, LOAD_END = "vbp_load_begin", "vbp_load_end"
+LOAD_SUFFIX = "_load"
+
+
+def _load_beside_functions(conn: sa.Connection) -> None:
+    """PostgreSQL: two functions, run with the owner's rights, that let an import fill an empty data table beside it.
+    `vbp_load_begin(t)` locks the table against other writers (readers go on), and if it is still empty, owned by
+    the functions' owner and nothing refers to it, makes `<t>_load` like it (columns, defaults, checks, the same
+    grants) without keys or indexes and returns its name; otherwise NULL (the caller writes into the table itself).
+    `vbp_load_end(t)` builds the table's keys and indexes on the filled one (one sort each; foreign keys checked by
+    one join) and gathers its statistics, then drops the empty table and gives the new one its name and its keys'
+    and indexes' names. All in the caller's transaction: nothing changes if it does not commit, and readers are kept
+    out only between the drop and the commit. They take only the names of the data tables."""
+    if conn.dialect.name != "postgresql":
+        return
+    names = ", ".join(f"'{name}'" for name in S.DATA_TABLES)
+    guard = (f"IF t NOT IN ({names}) THEN RAISE EXCEPTION 'not a data table: %', t; END IF; "
+             "rel := to_regclass(quote_ident(t));")
+    conn.execute(sa.text(
+        f"CREATE OR REPLACE FUNCTION {LOAD_BEGIN}(t text) RETURNS text LANGUAGE plpgsql "
+        f"SECURITY DEFINER SET search_path = public AS $$ "
+        f"DECLARE rel regclass; load text := t || '{LOAD_SUFFIX}'; filled boolean; r record; "
+        f"BEGIN {guard} "
+        "EXECUTE format('LOCK TABLE %I IN SHARE ROW EXCLUSIVE MODE', t); "
+        "EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', t) INTO filled; "
+        "IF filled OR to_regclass(quote_ident(load)) IS NOT NULL "
+        "OR EXISTS (SELECT 1 FROM pg_constraint WHERE confrelid = rel AND conrelid <> rel) "
+        "OR EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite w ON d.classid = 'pg_rewrite'::regclass "
+        "AND d.objid = w.oid WHERE d.refobjid = rel AND w.ev_class <> rel) "
+        "OR (SELECT relowner FROM pg_class WHERE oid = rel) <> (SELECT oid FROM pg_roles WHERE rolname = current_user) "
+        "THEN RETURN NULL; END IF; "
+        "EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)', "
+        "load, t); "
+        "FOR r IN SELECT a.grantee, a.privilege_type FROM pg_class c, aclexplode(c.relacl) a "
+        "WHERE c.oid = rel AND a.grantee <> c.relowner LOOP "
+        "EXECUTE format('GRANT %s ON %I TO %s', r.privilege_type, load, "
+        "CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END); "
+        "END LOOP; "
+        "RETURN load; END $$"))
+    conn.execute(sa.text(
+        f"CREATE OR REPLACE FUNCTION {LOAD_END}(t text) RETURNS void LANGUAGE plpgsql "
+        f"SECURITY DEFINER SET search_path = public AS $$ "
+        f"DECLARE rel regclass; load text := t || '{LOAD_SUFFIX}'; r record; detail text; "
+        f"BEGIN {guard} "
+        "IF to_regclass(quote_ident(load)) IS NULL THEN RAISE EXCEPTION 'no table %', load; END IF; "
+        # the indexes that are not a key's, then the keys (primary first), under their names with the suffix
+        "FOR r IN SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = rel AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+        "WHERE c.conrelid = rel AND c.conindid = x.indexrelid AND c.contype IN ('p', 'u', 'x')) LOOP "
+        "EXECUTE regexp_replace(r.def, '^(CREATE (UNIQUE )?INDEX )\\S+ ON \\S+ ', "
+        f"'\\1' || quote_ident(r.name || '{LOAD_SUFFIX}') || ' ON ' || quote_ident(load) || ' '); "
+        "END LOOP; "
+        "FOR r IN SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint "
+        "WHERE conrelid = rel AND contype IN ('p', 'u', 'x', 'f') ORDER BY contype = 'f', conname LOOP "
+        f"BEGIN EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I ', load, r.conname || '{LOAD_SUFFIX}') || r.def; "
+        # a refusal names the table and the key as the rows' own table would have
+        "EXCEPTION WHEN integrity_constraint_violation THEN GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL; "
+        f"RAISE EXCEPTION USING ERRCODE = SQLSTATE, DETAIL = detail, MESSAGE = replace(replace(SQLERRM, "
+        f"r.conname || '{LOAD_SUFFIX}', r.conname), quote_ident(load), quote_ident(t)); END; "
+        "END LOOP; "
+        "EXECUTE format('ANALYZE %I', load); "  # statistics before the drop: readers wait from there to the commit
+        "EXECUTE format('DROP TABLE %I', t); "
+        "EXECUTE format('ALTER TABLE %I RENAME TO %I', load, t); "
+        "rel := to_regclass(quote_ident(t)); "
+        f"FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = rel AND right(conname, {len(LOAD_SUFFIX)}) = "
+        f"'{LOAD_SUFFIX}' LOOP "
+        "EXECUTE format('ALTER TABLE %I RENAME CONSTRAINT %I TO %I', t, r.conname, "
+        f"left(r.conname, -{len(LOAD_SUFFIX)})); "
+        "END LOOP; "
+        "FOR r IN SELECT i.relname AS name FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        f"WHERE x.indrelid = rel AND right(i.relname, {len(LOAD_SUFFIX)}) = '{LOAD_SUFFIX}' LOOP "
+        f"EXECUTE format('ALTER INDEX %I RENAME TO %I', r.name, left(r.name, -{len(LOAD_SUFFIX)})); "
+        "END LOOP; "
+        "END $$"))
+    for name in (LOAD_BEGIN, LOAD_END):
+        conn.execute(sa.text(f"REVOKE ALL ON FUNCTION {name}(text) FROM PUBLIC"))
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "data tables of the standard extract, regions, demo manifest",
          (S.store_meta, S.regions, S.enterprises, S.institutions, S.products, S.agreements,
@@ -257,6 +335,8 @@ STEPS: tuple[Step, ...] = (
     Step(20, "the quarterly notification (notices); for what waits: since when institutions are red-flagged "
              "(red_flags_since), the sign-in before the last (users.previous_login_at)",
          (S.notices, S.red_flags_since), change=_notices),
+    Step(21, "PostgreSQL: a large import into an empty data table written beside it and swapped in at the commit "
+             "(functions with the owner's rights)", change=_load_beside_functions),
 )
 
 HEAD = STEPS[-1].version
