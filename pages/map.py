@@ -16,9 +16,9 @@ region_rows = s.regions()
 crumbs = [c for c in drill.path_to(region_rows, view.area) if view.in_scope(c.code)]
 here = crumbs[-1]
 
-crumb_cols = st.columns(len(crumbs) + 4)
-for col, crumb in zip(crumb_cols, crumbs):
-    if col.button(crumb.name, key=f"crumb_{crumb.code}", type="primary" if crumb is here else "secondary"):
+trail = st.container(horizontal=True, gap="small")  # each name as wide as it is, side by side
+for crumb in crumbs:
+    if trail.button(crumb.name, key=f"crumb_{crumb.code}", type="primary" if crumb is here else "secondary"):
         go_to(crumb.code)
 st.caption(t("map.hint", L))
 

@@ -328,6 +328,29 @@ def test_the_legend_shows_a_red_ring_where_the_map_rings_red_flags():
     assert [k[2] for k in maps.point_legend(by_value=False)] == ["fill"] * 3  # red dots are filled dots
 
 
+@pytest.mark.parametrize("by_value", [True, False])
+def test_institution_dots_keep_their_size_in_pixels_at_any_frame_and_show_an_edge(by_value):
+    """A dot in metres was two or three pixels wide on a city drawn without counties (东莞市): sizes are in pixels,
+    a red-flagged dot is larger (by its weights, twice at most) or ringed in red, every other has a thin dark edge."""
+    points = [{"code": "H1", "name": "甲", "longitude": 113.7, "latitude": 23.0, "value": 0.991, "score": None},
+              {"code": "H2", "name": "乙", "longitude": 113.8, "latitude": 23.1, "value": 0.999, "score": 3.0,
+               "is_primary": True},
+              {"code": "H3", "name": "丙", "longitude": 113.9, "latitude": 23.2, "value": None, "score": 40.0}]
+    outline = {"type": "FeatureCollection", "features": []}
+    for bounds in ((113.5, 22.5, 114.3, 23.2), (117.0, 36.0, 117.3, 36.2)):  # a city's frame, a county's
+        deck = maps.institutions_deck(outline, points, bounds, "{name}", by_value=by_value)
+        layer = next(l for l in deck.layers if l.id == "institutions")
+        assert layer.radius_units == "pixels" and layer.line_width_units == "pixels" and layer.stroked
+        radius = {p["code"]: p["radius"] for p in layer.data}
+        edge = {p["code"]: (p["ring"], p["edge"]) for p in layer.data}
+        assert edge["H1"] == (maps.EDGE, 1)
+        if by_value:
+            assert set(radius.values()) == {maps.DOT_PX}
+            assert edge["H2"] == edge["H3"] == (maps.RED, maps.RING_PX)
+        else:
+            assert radius == {"H1": maps.DOT_PX, "H2": maps.DOT_PX + 3, "H3": 2 * maps.DOT_PX}
+
+
 # -- an unexpected error ---------------------------------------------------------------------------------------
 def _failing_page(lang):
     """A page in `lang` whose run meets an error no page expected (as Streamlit hands it to the app's handler)."""

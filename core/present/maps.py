@@ -185,28 +185,37 @@ def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_i
                     tooltip={"text": tooltip})
 
 
+DOT_PX, RING_PX = 6, 3  # an institution's dot (radius) and a red-flagged one's ring, in screen pixels
+EDGE = [60, 60, 60, 160]  # every dot's thin edge
+
+
 def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, by_value: bool = False,
                       kind: str = "percent") -> pdk.Deck:
     """A county's outline with its institutions as points. By default red-flagged ones are red and
     sized by score, primary care blue, others grey; `by_value` colours them by their value on the
-    values' scale (grey without one) and rings red-flagged ones in red."""
+    values' scale (grey without one) and rings red-flagged ones in red. Sizes are in screen pixels, so a dot is as
+    easy to see and to point at in a county as in a city drawn without counties (in metres, a city's frame left
+    them two or three pixels wide); each has a thin dark edge, so the palest colours show on the light outline."""
     pts = []
     colours = scale([p.get("value") for p in points], kind) if by_value else None
     for p in points:
         p = {k: (None if isinstance(v, float) and v != v else v) for k, v in p.items()}  # JSON has no NaN
         red = p.get("score") is not None
         if colours is not None:
-            color, radius = colours.color(p.get("value")), 400
+            color, radius = colours.color(p.get("value")), DOT_PX
             p["value_text"] = colours.text(p.get("value"))
+            ring, edge = (RED, RING_PX) if red else (EDGE, 1)
         else:
             color = RED if red else (PRIMARY if p.get("is_primary") else OTHER)
-            radius = 300 + (150 * float(p["score"]) if red else 0)
-        pts.append({**p, "radius": radius, "color": color, "ring": RED if red else [255, 255, 255, 0]})
+            radius = DOT_PX + (min(float(p["score"]), DOT_PX) if red else 0)  # a pixel more a weight, twice at most
+            ring, edge = EDGE, 1
+        pts.append({**p, "radius": radius, "color": color, "ring": ring, "edge": edge})
     area = pdk.Layer("GeoJsonLayer", outline, id="outline", pickable=False, stroked=True, filled=True,
                      get_fill_color=[240, 240, 240, 120], get_line_color=[90, 90, 90], line_width_min_pixels=1)
+    # units quoted: pydeck passes a bare string to deck.gl as an expression over the rows
     dots = pdk.Layer("ScatterplotLayer", pts, id="institutions", pickable=True, get_position=["longitude", "latitude"],
-                     get_radius="radius", get_fill_color="color", radius_min_pixels=3, radius_max_pixels=30,
-                     stroked=by_value, get_line_color="ring", line_width_min_pixels=2)
+                     get_radius="radius", radius_units="'pixels'", get_fill_color="color", stroked=True,
+                     get_line_color="ring", get_line_width="edge", line_width_units="'pixels'")
     return pdk.Deck(layers=[area, dots], initial_view_state=view_for(bounds), map_provider=None, tooltip={"text": tooltip})
 
 
