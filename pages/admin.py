@@ -3,7 +3,7 @@ import streamlit as st
 
 from core.access import admin, roles
 from core.policy.regions import prefecture_units
-from core.present.i18n import headers, t
+from core.present.i18n import headers, t, tn
 
 from ui import text
 from ui.session import start, user
@@ -115,7 +115,7 @@ with issue:
         if workbook is None:
             st.info(t("ad.issued_none", L))
         else:
-            st.warning(t("ad.issued", L).format(n=count))
+            st.warning(tn("ad.issued", L, n=count))
             st.download_button(t("ad.issued_download", L), data=workbook, file_name="账户初始密码.xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ad_issued_xlsx",
                                on_click=lambda: st.session_state.pop("ad_issued", None))

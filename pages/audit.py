@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.access import audit
 from core.policy import clock
-from core.present.i18n import headers, t
+from core.present.i18n import headers, t, tn
 from ui.session import start, user
 from ui.tables import show
 
@@ -18,6 +18,6 @@ who = c3.text_input(t("auth.username", L), key="au_user")
 action = c4.selectbox(t("au.action", L), [""] + list(audit.ACTIONS), key="au_action",
                       format_func=lambda a: t("iv.all", L) if not a else audit.ACTIONS[a][0 if L == "zh" else 1])
 entries = audit.readable(audit.entries(s, me, since, until, who.strip() or None, action or None), s.regions(), L)
-st.caption(t("au.count", L).format(n=len(entries)))
+st.caption(tn("au.count", L, n=len(entries)))
 show(entries, headers(["at", "who", "role_name", "scope_name", "action_name", "target", "detail_text",
                        "outcome_text"], L), "au_table", t("nav.audit", L))

@@ -3,7 +3,7 @@ imbalanced areas, complaints to supervise), what is overdue and what went to the
 import streamlit as st
 
 from core.policy import cases as C
-from core.present.i18n import headers, t
+from core.present.i18n import headers, paren, t
 from core.read import cases
 from ui import casework
 from ui.session import user, viewed
@@ -39,8 +39,8 @@ LABELS = {"ladder": {"area_name": t("iv.col.area_name", L)}, "explanation": {},
           "complaint": {"area_name": t("case.col.institution", L), "subject_name": t("case.col.enterprise", L)}}
 
 HELPS = {"score": t("case.help_score", L), "is_red": t("case.help_red", L)}
-tabs = st.tabs([f"{t(f'case.tab.{kind}', L)}（{len(found[kind])}）" for kind in C.KINDS]
-               + [f"{t('case.tab.overdue', L)}（{len(late)}）", f"{t('case.tab.escalated', L)}（{len(escalated)}）"])
+tabs = st.tabs([f"{t(f'case.tab.{kind}', L)}{paren(len(found[kind]), L)}" for kind in C.KINDS]
+               + [f"{t('case.tab.overdue', L)}{paren(len(late), L)}", f"{t('case.tab.escalated', L)}{paren(len(escalated), L)}"])
 for tab, kind in zip(tabs, C.KINDS):
     with tab:
         frame = found[kind]
@@ -54,7 +54,7 @@ for tab, kind in zip(tabs, C.KINDS):
             if rows:
                 picked = frame.iloc[rows]
                 keys = list(zip(picked["subject_code"], picked["flag_id"], picked["detail_code"]))
-                casework.record_form(view, {kind: keys}, [f"{n}（{c}）" for n, c in zip(picked["subject_name"],
+                casework.record_form(view, {kind: keys}, [f"{n}{paren(c, L)}" for n, c in zip(picked["subject_name"],
                                                                                    picked["subject_code"])], L, f"cs_{kind}")
             casework.flash(f"cs_{kind}")
         else:

@@ -9,7 +9,7 @@ from core.access.roles import AccessDenied
 from core.policy import clock
 from core.policy.extract import ISSUE_TYPES
 from core.policy.workdays import DEFAULT as CALENDAR
-from core.present.i18n import headers, t, vocabulary
+from core.present.i18n import headers, paren, t, tn, vocabulary
 from core.read import docking
 from ui import text
 from ui.session import user, viewed
@@ -41,16 +41,16 @@ def attempt(action, done: str) -> None:
 if "desk_flash" in st.session_state:
     st.success(st.session_state.pop("desk_flash"))
 waiting = listed[listed["stage"].isin(["answer", "resolve"] if me.role == "enterprise" else ["confirm"])]
-st.caption(t(f"dk.desk_note.{me.role}", L).format(n=len(waiting)))
+st.caption(tn(f"dk.desk_note.{me.role}", L, n=len(waiting)))
 if me.role == "institution":
     st.markdown(f"**{t('dk.raise', L)}**")
     partners = docking.counterparts(view)
     names = dict(zip(partners["enterprise_code"], partners["enterprise_name"]))
     roles_of = dict(zip(partners["enterprise_code"], partners["role"]))
     enterprise = st.selectbox(t("dk.enterprise", L), list(names), key="desk_enterprise",
-                              format_func=lambda c: f"{names[c]}（{vocabulary(roles_of[c], L)}）")
+                              format_func=lambda c: f"{names[c]}{paren(vocabulary(roles_of[c], L), L)}")
     products = partners[partners["enterprise_code"] == enterprise]
-    labels = {"": t("dk.no_product", L), **{p: f"{g} {s or ''}（{p}）" for p, g, s in
+    labels = {"": t("dk.no_product", L), **{p: f"{g} {s or ''}{paren(p, L)}" for p, g, s in
                                             zip(products["product_code"], products["generic_name"],
                                                 products["specification"])}}
     with st.form("desk_raise"):

@@ -31,11 +31,11 @@ else:
     st.success(t("dk.no_ladder", L))
 st.subheader(t("dk.self", L))
 st.caption(t("dk.self_note", L))
-SELF = {"indicator": None, "value": "dk.mine", "threshold": None, "direction": "dk.direction", "to_correct": "dk.to_correct",
-        "count_own": "dk.count_own", "clause": None, "county_value": "dk.county_value", "city_value": "dk.city_value",
-        "advice": "dk.advice"}  # the label of each column: the catalogue's, or the table's own (None); the advice last
+SELF = {"indicator": None, "value": "dk.mine", "requirement": "dk.requirement", "meets": "dk.meets",
+        "count_own": "dk.count_own", "to_correct": "dk.to_correct", "clause": None, "county_value": "dk.county_value",
+        "city_value": "dk.city_value", "advice": "dk.advice"}  # each column's label: the catalogue's, or the table's (None)
 show(docking.self_inspection(view, L), {c: t(k, L) if k else headers([c], L)[c] for c, k in SELF.items()},
-     "dk_self", f"{t('dk.self', L)}_{code}", percent=("value", "threshold", "county_value", "city_value"))
+     "dk_self", f"{t('dk.self', L)}_{code}", percent=("value", "county_value", "city_value"))
 if not card["flags"].empty:
     st.subheader(t("sc.flags", L))
     show(card["flags"], headers(["flag_name", "severity_zh", "detail_code", "value_text", "threshold_text", "clause"], L),

@@ -4,7 +4,7 @@ actions; export."""
 import streamlit as st
 
 from core.access import actions
-from core.present.i18n import t
+from core.present.i18n import paren, t, tn
 from core.read import interviews
 from ui import casework, text
 from ui.session import user, viewed
@@ -18,7 +18,7 @@ if listed.empty:
     st.info(t("iv.empty", L))
     st.stop()
 n_inst = int((listed["subject_type"] == "institution").sum())
-st.caption(t("iv.count", L).format(n=len(listed), i=n_inst, e=len(listed) - n_inst) + " · "
+st.caption(tn("iv.count", L, n=len(listed), i=n_inst, e=len(listed) - n_inst) + " · "
            + t("iv.select_hint" if me.can("record") else "iv.open_hint", L))
 data, config = shown(listed.assign(subject_type=listed["subject_type"].map(lambda k: t(f"iv.type.{k}", L))),
                      {c: t(f"iv.col.{c}", L) for c in interviews.LIST_COLUMNS}, L)
@@ -36,7 +36,7 @@ if me.can("record") and not rows:
 elif me.can("record"):
     chosen = listed.iloc[rows]
     casework.record_form(view, {KIND[k]: g["subject_code"].tolist() for k, g in chosen.groupby("subject_type")},
-                         [f"{n}（{c}）" for n, c in zip(chosen["subject_name"], chosen["subject_code"])], L, "iv")
+                         [f"{n}{paren(c, L)}" for n, c in zip(chosen["subject_name"], chosen["subject_code"])], L, "iv")
 else:
     st.caption(t("iv.read_only", L))
 casework.flash("iv")

@@ -4,7 +4,7 @@ import streamlit as st
 from core.policy import drill
 from core.policy.indicators import INDICATORS
 from core.present import charts, maps
-from core.present.i18n import t
+from core.present.i18n import paren, t
 from core.read import map_area, monitoring
 from ui.filters import go_to
 from ui.session import viewed
@@ -36,7 +36,7 @@ if layer == map_area.ENTERPRISE:
     codes = tiers.index.tolist()
     wanted = st.query_params.get("enterprise")
     enterprise = st.selectbox(t("map.enterprise", L), codes, index=codes.index(wanted) if wanted in codes else 0,
-                              format_func=lambda c: f"{c} {tiers.loc[c, 'enterprise_name']}（{tiers.loc[c, 'tier'] or '—'}）",
+                              format_func=lambda c: f"{c} {tiers.loc[c, 'enterprise_name']}{paren(tiers.loc[c, 'tier'] or '—', L)}",
                               key="map_enterprise")
     if enterprise:
         st.query_params["enterprise"] = enterprise

@@ -6,7 +6,7 @@ import streamlit as st
 from core.access import notices
 from core.access.roles import AccessDenied
 from core.present import notice_doc
-from core.present.i18n import t
+from core.present.i18n import t, tn
 from ui import text
 from ui.session import start, user
 from ui.tables import show
@@ -55,11 +55,11 @@ if made is not None:
     show(content.indicators, {c: t(f"nt.col.{c}", L) for c in ("indicator", "value_text", "previous_text",
                                                                "change_text", "threshold_text", "count_flagged")},
          "nt_indicators", t("nt.indicators", L))
-    st.markdown(f"**{t('nt.listed', L).format(n=len(content.institutions), due=content.deadline)}**")
+    st.markdown(f"**{tn('nt.listed', L, n=len(content.institutions), due=content.deadline)}**")
     listed = content.institutions.assign(problems_text=content.institutions["problems"].map("；".join))
     show(listed, {c: t(f"nt.col.{c}", L) for c in ("city_name", "county_name", "institution_name", "problems_text",
                                                     "measure")},
-         "nt_listed", t("nt.listed", L).format(n=len(content.institutions), due=content.deadline))
+         "nt_listed", tn("nt.listed", L, n=len(content.institutions), due=content.deadline))
 
 st.subheader(t("nt.history", L))
 done = notices.history(store, me)
@@ -111,11 +111,11 @@ if me.can("issue"):
                 number = st.text_input(t("nt.number", L), max_chars=notices.NUMBER_MAX, key="nt_number")
                 if st.form_submit_button(t("nt.confirm_submit", L)):
                     attempt(lambda: notices.confirm_issued(store, me, which, number),
-                            lambda r: t("nt.confirmed", L).format(n=r.written) + (
+                            lambda r: tn("nt.confirmed", L, n=r.written) + (
                                 t("nt.left_out", L).format(codes="、".join(r.left_out)) if r.left_out else ""))
     with tabs[2]:
         with_reason(issued, "nt_revoke", "nt.no_issued", "nt.revoke_submit", notices.revoke,
-                    lambda n: t("nt.revoked", L).format(n=n))
+                    lambda n: tn("nt.revoked", L, n=n))
 with tabs[1 if me.can("issue") else 0]:
     with_reason(drafts, "nt_discard", "nt.no_draft", "nt.discard_submit", notices.discard,
                 lambda _r: t("nt.discarded", L))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.access import settings_change
 from core.refresh import worker as refresh_worker
-from core.present.i18n import headers, t
+from core.present.i18n import headers, paren, t
 from core.store import views
 from ui import text
 from ui.session import start, user
@@ -30,7 +30,7 @@ if me.can("settings"):
         st.subheader(t("set.change", L))
         names = [n for n in table["name"] if n not in settings_change.FIXED]
         name = st.selectbox(t("set.help", L), names, key="set_name",
-                            format_func=lambda n: f"{table.set_index('name').loc[n, 'help_zh' if L == 'zh' else 'help_en']}（{n}）")
+                            format_func=lambda n: f"{table.set_index('name').loc[n, 'help_zh' if L == 'zh' else 'help_en']}{paren(n, L)}")
         value = st.text_input(t("set.new_value", L), key="set_value")
         if st.form_submit_button(t("set.preview", L)):
             try:

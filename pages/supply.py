@@ -3,7 +3,7 @@ imbalanced area below, and delivery by institution level."""
 import streamlit as st
 
 from core.present import charts
-from core.present.i18n import headers, t
+from core.present.i18n import headers, t, tn
 from core.read import cases, monitoring
 from ui.session import viewed
 from ui.tables import show
@@ -33,7 +33,7 @@ with tab_primary:
                                                        "gap_points", "is_flagged"], L),
          "sp_primary", f"{t('sp.primary', L)}_{area_name}")
     flagged = cases.area_cases(view, L)
-    st.subheader(t("sp.flagged_areas", L).format(area=area_name, n=len(flagged)))
+    st.subheader(tn("sp.flagged_areas", L, n=len(flagged), area=area_name))
     show(flagged, {**headers(["subject_code", "subject_name"], L), "level_name": t("case.col.level", L),
                    "area_name": t("case.col.parent", L),
                    **headers(["primary_rate", "others_rate", "gap_points", "status"], L)},

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.access import accounts, scope
 from core.policy import clock
-from core.present.i18n import t
+from core.present.i18n import paren, t, tn
 from core.read import todo
 from ui import text
 from ui.session import page_file, start, user
@@ -15,8 +15,8 @@ me = user()
 view = scope.resolve(store, me, {}, with_area=False).view
 since = None if me.is_entity else accounts.previous_sign_in(store, me.username)
 found = todo.items(view, L, since)
-st.caption(text.plain(t("todo.caption", L).format(area=view.area_name if not me.is_entity else me.display_name,
-                                                  at=str(clock.now())[:16], n=len(found))))
+st.caption(text.plain(tn("todo.caption", L, n=len(found), area=view.area_name if not me.is_entity else me.display_name,
+                         at=str(clock.now())[:16])))
 if not me.is_entity:
     st.caption(t("todo.since", L).format(at=str(since)[:16]) if since is not None else t("todo.since_first", L))
 if found.empty:
@@ -29,7 +29,7 @@ for item in todo.ITEMS:
         continue
     with st.container(border=True):
         head, go = st.columns([4, 1])
-        head.markdown(f"**{t(f'todo.item.{item}', L)}**（{len(rows)}）")
+        head.markdown(f"**{t(f'todo.item.{item}', L)}**{paren(len(rows), L)}")
         target = rows["page"].iloc[0]
         params = rows["params"].iloc[0] if len(rows) == 1 else {}
         if target in me.pages:

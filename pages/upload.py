@@ -9,7 +9,7 @@ import streamlit as st
 from core.ingest import uploads, worker
 from core.ingest.problems import Problem
 from core.policy import extract as F
-from core.present.i18n import headers, t
+from core.present.i18n import headers, t, tn
 from core.store import jobs
 from ui import text
 from ui.session import start, user
@@ -49,7 +49,7 @@ def wait(job_id: str, words: str) -> jobs.Job | None:
 
 def listed(problems: list[dict], key: str) -> None:
     """A file's problems: how many, then each with its sheet, row and column."""
-    st.error(t("up.errors", L).format(n=len(problems)))
+    st.error(tn("up.errors", L, n=len(problems)))
     show(pd.DataFrame(problems, columns=PROBLEM), headers(PROBLEM, L), key, "错误清单")
 
 

@@ -72,7 +72,10 @@ SEEN = """() => {
   const cells = Array.from(document.querySelectorAll('[data-testid="stDataFrame"] td, [data-testid="stDataFrame"] th'))
       .map(c => c.textContent);
   const svg = Array.from(document.querySelectorAll('.js-plotly-plot text')).map(t => t.textContent);
-  return {main: text(main), side: text(side), cells: cells, charts: svg,
+  // a tile's title cut short (an ellipsis where the words do not fit)
+  const cut = Array.from(document.querySelectorAll('[data-testid="stMetricLabel"]')).filter(
+      l => [l, ...l.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)).map(l => l.innerText);
+  return {main: text(main), side: text(side), cells: cells, charts: svg, cut: cut,
           errors: document.querySelectorAll('[data-testid="stException"]').length,
           help: document.querySelectorAll('[data-testid="stHelp"], [data-testid="stHelpDoc"]').length};
 }"""
@@ -111,6 +114,8 @@ def _problems(seen: dict, lang: str, products: set[str]) -> list[str]:
         found.append(f"{seen['errors']} exception elements")
     if seen["help"]:
         found.append("a help/documentation element")
+    if seen["cut"]:
+        found.append(f"tiles whose titles are cut short: {seen['cut']}")
     for where in ("main", "side", "cells", "charts"):
         text = "\n".join(seen[where]) if isinstance(seen[where], list) else seen[where]
         for m in BAD_WORDS.finditer(text):

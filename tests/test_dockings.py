@@ -236,7 +236,12 @@ def test_an_entitys_view_reads_its_own_part_only(store_url):
                                           "other"]
     progress = mine.set_index("indicator_id").loc["progress"]
     # 50 of 120 bought: 0.4167, behind the schedule at 05-20 (140 / 365 = 0.3836)? No: ahead, nothing to correct.
-    assert progress["value"] == pytest.approx(50 / 120) and not progress["to_correct"]
+    assert progress["value"] == pytest.approx(50 / 120) and progress["to_correct"] == "否"
+    assert progress["requirement"] == "不低于序时进度 38.4%" and progress["meets"] == "达标"
+    delivery = mine.set_index("indicator_id").loc["delivery"]  # all 50 delivered: 100% against 80%, suppliers' part
+    assert (delivery["value"], delivery["requirement"], delivery["meets"], delivery["to_correct"]) == \
+        (1, "不低于80.0%", "达标", "否")
+    assert mine.set_index("indicator_id").loc["other", "requirement"] == "—"  # no threshold: nothing to meet
     assert progress["county_value"] == pytest.approx(50 / 120)  # its county holds H1 alone
     assert set(docking.suppliers(inst)["enterprise_code"]) == {"M1", "D1"}
     with pytest.raises(EntityOnly):
@@ -275,7 +280,7 @@ def test_an_older_store_gains_the_dockings(store_url):
         conn.execute(S.enterprises.insert().values(enterprise_code="M1", enterprise_name="企业", role="生产企业"))
         conn.execute(sa.text("INSERT INTO complaints (complaint_id, institution_code, enterprise_code, issue_type, "
                              "raised_date) VALUES ('K1', 'H1', 'M1', '其他', '2026-03-02')"))
-    assert migrations.upgrade(engine) == [19, 20]
+    assert migrations.upgrade(engine) == list(range(19, migrations.HEAD + 1))  # 19, 20 and any later
     with engine.begin() as conn:
         assert conn.execute(sa.text("SELECT display_name, role FROM users")).all() == [("管理员", "admin")]
         assert conn.execute(sa.text("SELECT source FROM complaints")).scalar() == "import"
@@ -333,3 +338,16 @@ def test_issuing_names_the_codes_it_cannot_make_names_of_and_two_at_once_make_ea
     # the institution M1 gets its own account beside the enterprise M1; ZX/001 makes no user name: named, not made
     assert names == {"jg_H1", "jg_H2", "jg_M1", "qy_D1", "qy_M1", "qy_M2", "qy_M3", "qy_M4"}
     assert made[0].attrs["skipped"] == ["ZX/001"]
+
+
+@pytest.mark.parametrize("value, threshold, direction, meets", [
+    (0.5012, 0.8, "min", "未达标"), (0.8, 0.8, "min", "达标"),  # at the threshold meets it
+    (0.468, 0.888, "max", "达标"), (0.888, 0.888, "max", "达标"), (0.9, 0.888, "max", "未达标"),
+    (None, 0.8, "min", "—"), (float("nan"), 0.8, "min", "—"), (0.0086, None, "max", "—")])
+def test_the_self_inspection_reads_a_value_against_its_threshold_as_its_direction_says(value, threshold, direction,
+                                                                                       meets):
+    assert docking._meets(value, threshold, direction) == meets
+
+
+def test_the_suppliers_answer_for_delivery_and_complaints_only():
+    assert docking.SUPPLIERS_ANSWER == {"delivery", "complaint"}

@@ -17,7 +17,7 @@ from core.access.roles import system_user
 from core.ingest import exporter, importer, uploads
 from core.paths import ROOT
 from core.policy import clock, extract
-from core.present import charts, maps
+from core.present import charts, i18n, maps
 from core.present.i18n import month_label, translated
 from core.read import scorecard
 
@@ -349,6 +349,46 @@ def test_institution_dots_keep_their_size_in_pixels_at_any_frame_and_show_an_edg
             assert edge["H2"] == edge["H3"] == (maps.RED, maps.RING_PX)
         else:
             assert radius == {"H1": maps.DOT_PX, "H2": maps.DOT_PX + 3, "H3": 2 * maps.DOT_PX}
+
+
+# -- English counts and brackets ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("key, n, en", [
+    ("todo.caption", 1, "济南市 · as of 2026-12-07 09:00: 1 item. An item goes once it is dealt with."),
+    ("todo.caption", 2, "济南市 · as of 2026-12-07 09:00: 2 items. An item goes once it is dealt with."),
+    ("todo.caption", 0, "济南市 · as of 2026-12-07 09:00: 0 items. An item goes once it is dealt with."),
+    ("au.count", 1, "1 entry, newest first"), ("au.count", 3, "3 entries, newest first"),
+    ("todo.hours_left", 1, "1 hour left"), ("todo.late_days", 1, "1 day late"), ("todo.late_days", 2, "2 days late")])
+def test_english_counts_one_thing_in_the_singular(key, n, en):
+    values = {"area": "济南市", "at": "2026-12-07 09:00"}
+    assert i18n.tn(key, "en", n, **values) == en
+    assert i18n.tn(key, "zh", n, **values) == i18n.t(key, "zh").format(n=n, **values)  # Chinese has no plural
+
+
+def test_a_flag_counted_in_whole_things_reads_one_in_the_singular():
+    from core.present.flagtext import amount
+    assert [amount("orders", v, "en") for v in (0, 1, 2)] == ["0 orders", "1 order", "2 orders"]
+    assert amount("workdays", 1, "en") == "1 working day" and amount("flags", 1, "en") == "1 kind of flag"
+    assert amount("orders", 1, "zh") == "1 笔" and amount("multiple", 1, "en") == "1.00x"
+
+
+def test_brackets_are_full_width_in_chinese_and_plain_in_english():
+    assert i18n.paren(25, "zh") == "（25）" and i18n.paren(25, "en") == " (25)"
+
+
+def test_no_count_is_formatted_past_the_singular():
+    """Every label that counts n things is formatted by `tn` (t(...).format(n=...) would print "1 items")."""
+    import re
+    found = []
+    for path in [*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("core/**/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"\bt\([^()]*\)\.format\(", text):
+            depth, i = 1, m.end()
+            while depth:
+                depth += {"(": 1, ")": -1}.get(text[i], 0)
+                i += 1
+            if re.search(r"(^|[,(\s])n\s*=", text[m.end():i - 1]):
+                found.append(f"{path.relative_to(ROOT)}: {text[m.start():i][:80]}")
+    assert not found, found
 
 
 # -- an unexpected error ---------------------------------------------------------------------------------------

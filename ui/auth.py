@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.access import accounts, audit, roles, sessions
-from core.present.i18n import t
+from core.present.i18n import paren, t, tn
 
 from ui import server, text
 
@@ -121,8 +121,8 @@ def login_page(store, L: str) -> None:
         from core.demo import DEMO_PASSWORD
         names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
         st.info(t("auth.demo", L).format(password=DEMO_PASSWORD) + "\n\n" + "\n".join(
-            f"- `{r.username}`：{roles.ROLES[r.role].name(L)}"
-            + (f"（{names.get(r.area_code, r.area_code)}）" if isinstance(r.area_code, str) else "")
+            f"- `{r.username}`{'：' if L == 'zh' else ': '}{roles.ROLES[r.role].name(L)}"
+            + (paren(names.get(r.area_code, r.area_code), L) if isinstance(r.area_code, str) else "")
             for r in demo.itertuples()))
     elif store.read("SELECT COUNT(*) AS n FROM users")["n"].iloc[0] == 0:
         st.warning(t("auth.no_accounts", L))
@@ -131,7 +131,7 @@ def login_page(store, L: str) -> None:
 def change_password_page(store, user: roles.User, L: str) -> None:
     """The first sign-in with an initial password: the account changes it before anything else."""
     st.title(t("auth.change_title", L))
-    st.info(t("auth.change_why", L).format(n=int(store.settings()["password_min_length"])))
+    st.info(tn("auth.change_why", L, n=int(store.settings()["password_min_length"])))
     with st.form("change_password"):
         old = st.text_input(t("auth.change_old", L), type="password", key="pw_old")
         new = st.text_input(t("auth.change_new", L), type="password", key="pw_new")

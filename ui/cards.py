@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.present.i18n import headers, t, vocabulary
+from core.present.i18n import headers, paren, t, vocabulary
 from core.read import scorecard
 from ui import text
 from ui.tables import show
@@ -21,7 +21,7 @@ def choose(view, kind: str, L: str) -> str | None:
     codes = choices["code"].tolist()
     chosen = st.selectbox(t(f"sc.pick_{kind}", L), codes, index=codes.index(asked) if asked in names else None,
                           placeholder=t("sc.pick_hint", L), key=f"pick_{kind}",
-                          format_func=lambda c: f"{names[c]}（{c}）· {vocabulary(where[c], L)}")
+                          format_func=lambda c: f"{names[c]}{paren(c, L)} · {vocabulary(where[c], L)}")
     if asked and asked not in names and chosen is None:
         st.warning(t("sc.unknown", L).format(code=text.plain(asked)))
     if chosen is None:

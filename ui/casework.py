@@ -9,7 +9,7 @@ import streamlit as st
 from core.access import actions
 from core.access.roles import AccessDenied
 from core.policy import cases, clock
-from core.present.i18n import t, vocabulary
+from core.present.i18n import t, tn, vocabulary
 from core.read import cases as cases_reader
 from core.refresh import worker as refresh_worker
 from ui import text
@@ -48,7 +48,7 @@ def record_form(view, chosen: dict[str, list], names: list[str], L: str, prefix:
     n = sum(len(chosen[k]) for k in kinds)
     today = clock.today()
     with st.form(key):
-        st.markdown(f"**{t('iv.record', L).format(n=n)}**")
+        st.markdown(f"**{tn('iv.record', L, n=n)}**")
         shown_names = "、".join(names[:5]) + ("等" if len(names) > 5 and L == "zh" else " …" if len(names) > 5 else "")
         st.caption(text.plain(t("case.chosen", L).format(names=shown_names)))
         c1, c2, c3 = st.columns(3)
@@ -68,7 +68,7 @@ def record_form(view, chosen: dict[str, list], names: list[str], L: str, prefix:
             except (ValueError, AccessDenied) as err:
                 st.error(text.plain(str(err)))
                 return
-            st.session_state[f"{prefix}_flash"] = t("iv.saved", L).format(n=written)
+            st.session_state[f"{prefix}_flash"] = tn("iv.saved", L, n=written)
             del st.session_state[f"{prefix}_note"]  # a saved note does not stay in the form for the next rows
             st.rerun()  # the list with its new state
 

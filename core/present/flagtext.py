@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy.indicators import FLAG_BY_ID, SEVERITY_ZH, flag_name
-from core.present.i18n import clause_text, percent_decimals, percent_text
+from core.present.i18n import clause_text, percent_decimals, percent_text, singular
 
 # unit -> (Chinese, English) format of a number v (p: v in percentage points); "qty" is formatted apart
 UNITS = {"percent": ("{v:.1%}", "{v:.1%}"), "multiple": ("{v:.2f} 倍", "{v:.2f}x"), "qty": ("", ""),
@@ -14,6 +14,7 @@ UNITS = {"percent": ("{v:.1%}", "{v:.1%}"), "multiple": ("{v:.2f} 倍", "{v:.2f}
          "points": ("{p:.1f} 个百分点", "{p:.1f} points"), "score": ("{v:.0f} 分", "score {v:.0f}"),
          "indicators": ("{v:.0f} 项指标", "{v:.0f} indicators"), "flags": ("{v:.0f} 类预警", "{v:.0f} kinds of flag"),
          "of_last_year": ("上年的{v:.1%}", "{v:.1%} of last year")}
+COUNTED = ("workdays", "orders", "indicators", "flags")  # units that count whole things: "1 order", "2 orders"
 SEVERITY_EN = {"warning": "Warning", "serious": "Serious", "severe": "Severe"}
 
 
@@ -25,7 +26,8 @@ def amount(unit: str, value, lang: str = "zh") -> str:
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if unit == "percent":  # a rate below 1% with the decimals that show it
         return percent_text(value)
-    return UNITS[unit][1 if lang == "en" else 0].format(v=value, p=value * 100)
+    text = UNITS[unit][1 if lang == "en" else 0].format(v=value, p=value * 100)
+    return singular(text) if lang == "en" and round(value) == 1 and unit in COUNTED else text
 
 
 def describe(frame: pd.DataFrame, lang: str = "zh", settings=None) -> pd.DataFrame:

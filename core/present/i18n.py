@@ -86,6 +86,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+def singular(text: str) -> str:
+    """English words counted by one: "{n} items" -> "{n} item", "1 entries" -> "1 entry", "1 working days" -> "1
+    working day" (the noun right after the count; "{n} hours late" -> "{n} hour late")."""
+    return re.sub(r"(\{n\}|\b1) ((?:working )?[a-z]+?)(ies|s)\b",
+                  lambda m: f"{m.group(1)} {m.group(2)}{'y' if m.group(3) == 'ies' else ''}", text, count=1)
+
+
+def tn(key: str, lang: str, n: int, **values) -> str:
+    """The label of a key that counts `n` things, formatted: in English the counted noun is singular for one."""
+    text = t(key, lang)
+    return (singular(text) if lang == "en" and n == 1 else text).format(n=n, **values)
+
+
+def paren(text, lang: str = "zh") -> str:
+    """`text` in brackets after what precedes it: full-width in Chinese (“（3）”), " (3)" in English."""
+    return f" ({text})" if lang == "en" else f"（{text}）"
+
+
 def t(key: str, lang: str = "zh") -> str:
     """The label of a key in the language; indicator.<id> is the registry's name of the indicator."""
     if key.startswith("indicator.") and key not in CATALOGUE:
@@ -237,7 +255,7 @@ CATALOGUE.update({
     "up.checking": ("正在检查文件…", "Checking the files…"),
     "up.queued": ("其他文件正在检查或导入，本文件排队等候，稍后自动开始检查…",
                   "Other files are being checked or imported: this one waits its turn and is checked next…"),
-    "up.errors": ("发现 {n} 个错误，未写入任何数据。请修改后重新上传。", "{n} errors found; nothing was written. Fix them and upload again."),
+    "up.errors": ("发现 {n} 个错误，未写入任何数据。请修改后重新上传。", "{n} errors found; nothing was written. Correct the file and upload it again."),
     "up.report": ("下载错误清单", "Download the error report"),
     "up.preview": ("检查通过。确认后将写入以下数据：", "The file is valid. Confirming writes:"),
     "up.confirm": ("确认导入", "Confirm the import"),
@@ -253,7 +271,7 @@ CATALOGUE.update({
                              "The process checking the files stopped before it ended; nothing was written. Choose the "
                              "files again to retry."),
     "up.history": ("上传记录", "Upload history"),
-    "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("采购进度/序时进度", "Progress / schedule"),
+    "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("采购进度/序时进度", "Progress vs plan"),
     "tile.help.delivery": ("有约定量的中选产品：配送数量 ÷ 采购数量（不含截止日前2天内的订单）",
                            "Selected products under an agreement: delivered / ordered (orders of the last 2 days left out)"),
     "tile.help.progress": ("约定采购量完成率（已采购 ÷ 约定采购量）与序时进度之比；100% 即与序时进度持平。地图和指标表中的“采购进度”是完成率本身。",
@@ -264,7 +282,7 @@ CATALOGUE.update({
     "tile.help.count_red_flag": ("问题突出的医疗机构数（重点关注、严重预警，或预警涉及多项）", "Institutions with prominent problems (serious or severe flags, or warnings on several counts)"),
     "tile.help.count_tier_cd": ("全省配送或诉求处理评为C级、D级的企业数", "Enterprises of tier C or D in the province"),
     "tile.nonselected": ("中选产品占比", "Selected share"), "tile.complaint": ("诉求及时解决率", "Timely resolution"),
-    "tile.count_red_flag": ("红旗医疗机构", "Red-flag institutions"), "tile.count_tier_cd": ("C/D级企业", "Tier C/D enterprises"),
+    "tile.count_red_flag": ("红旗医疗机构", "Red-flag institutions"), "tile.count_tier_cd": ("C/D级企业", "C/D enterprises"),
     "tile.points": ("{v:+.2f} 个百分点", "{v:+.2f} points"), "tile.same": ("持平", "no change"),
     "home.subtitle": ("药品和医用耗材集中带量采购全流程监测 · 依据鲁医保发〔2023〕14号", "Full-process monitoring of volume-based procurement · Shandong notice No. 14 (2023)"),
     "home.institutions": ("医疗机构", "Institutions"), "home.enterprises": ("企业", "Enterprises"),
@@ -378,6 +396,7 @@ VOCABULARY: dict[str, str] = {
     "妇幼保健院": "Maternal and child health", "乡镇卫生院": "Township health centre",
     "社区卫生服务中心": "Community health centre", "村卫生室": "Village clinic", "其他": "Other",
     "是": "Yes", "否": "No", "公立": "Public", "民营": "Private",
+    "达标": "Yes", "未达标": "No", "企业负责": "Suppliers'",
     "生产企业": "Manufacturer", "配送企业": "Distributor", "药品": "Drug", "耗材": "Consumable",
     "中选": "Selected", "非中选": "Non-selected", "可替代": "Substitutable",
     "完全可替代": "Fully substitutable", "大部分可替代": "Mostly substitutable", "线上": "Online", "线下": "Offline",
@@ -591,10 +610,11 @@ CATALOGUE.update({
     "dk.self_note": ("对照阈值和《通知》条款逐项自查；需整改的按建议整改。所在区县和市的数值为辖区合计，不涉及其他机构的明细。",
                      "Check each indicator against its threshold and clause, and correct what is flagged. The county's "
                      "and city's figures are totals of the area; no other institution is shown."),
-    "dk.mine": ("本机构", "Mine"), "dk.direction": ("要求", "Should be"), "dk.count_own": ("本机构预警", "My flags"),
+    "dk.mine": ("本机构", "Mine"), "dk.requirement": ("要求", "Should be"), "dk.count_own": ("本机构预警", "My flags"),
     "dk.to_correct": ("需整改", "To correct"), "dk.advice": ("整改建议", "What to do"),
     "dk.county_value": ("所在区县", "My county"), "dk.city_value": ("所在市", "My city"),
-    "dir.min": ("不低于阈值", "at least the threshold"), "dir.max": ("不高于阈值", "at most the threshold"),
+    "dk.req.min": ("不低于{bar}", "at least {bar}"), "dk.req.max": ("不高于{bar}", "at most {bar}"),
+    "dk.schedule": ("序时进度 {rate}", "the schedule, {rate}"), "dk.meets": ("是否达标", "Meets it"),
     "adv.report": ("报量不低于上年实际采购量；报量下降超过规定的，须作出说明。", "Report at least last year's purchases; explain a larger drop."),
     "adv.delivery": ("配送由中选企业和配送企业负责：配送不足的，通过诉求对接向企业反馈。", "Delivery is the suppliers' duty: raise a complaint where it falls short."),
     "adv.complaint": ("通过诉求对接反馈供货问题，并及时确认解决情况。", "Raise supply problems as complaints and confirm their resolution."),

@@ -22,7 +22,7 @@ from core.policy import clock, periods
 from core.policy.indicators import FLAG_BY_ID, flag_name
 from core.policy.workdays import DEFAULT as CALENDAR
 from core.present.flagtext import describe
-from core.present.i18n import t, vocabulary
+from core.present.i18n import paren, t, vocabulary
 from core.policy import complaints as complaint_rule
 from core.read import docking, monitoring
 from core.store.cache import cached
@@ -288,9 +288,9 @@ def subject_history(store, subject: str, code: str, lang: str = "zh") -> pd.Data
     frame["about"] = [" ".join(x for x in (flag_name(f, lang, store.settings()) if f else "", d) if x)
                       for f, d in zip(frame["flag_id"], frame["detail_code"])]
     gone = frame["withdrawn_at"].notna()
-    frame["status"] = [f"{vocabulary(s, lang)}（{t('case.withdrawn', lang)}）" if g else s
+    frame["status"] = [f"{vocabulary(s, lang)}{paren(t('case.withdrawn', lang), lang)}" if g else s
                        for s, g in zip(frame["status"], gone)]
-    frame["note"] = [f"{n}（{t('case.withdrawn_reason', lang)}：{r}）" if g else n
+    frame["note"] = [f"{n}{paren(t('case.withdrawn_reason', lang) + ('：' if lang == 'zh' else ': ') + str(r), lang)}" if g else n
                      for n, r, g in zip(frame["note"], frame["withdrawn_reason"], gone)]
     return frame[["case_name", "about", "action_date", "status", "deadline", "note", "recorded_by", "recorded_at"]] \
         .reset_index(drop=True)

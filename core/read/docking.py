@@ -18,9 +18,9 @@ import pandas as pd
 
 from core.policy import clock
 from core.policy import complaints as rule
-from core.policy.indicators import FLAG_BY_ID, INDICATORS, rate
+from core.policy.indicators import FLAG_BY_ID, FLAGS, INDICATORS, rate
 from core.policy.workdays import DEFAULT as CALENDAR
-from core.present.i18n import clause_text, t
+from core.present.i18n import clause_text, percent_text, t
 from core.store.cache import cached
 from core.store.view import EntityOnly, View
 
@@ -88,11 +88,25 @@ ADVICE = {  # what an institution corrects when an indicator of its own flags a 
     "nonselected": "adv.nonselected", "substitute": "adv.substitute", "other": "adv.other"}
 
 
+# The indicators whose every flag lands on an enterprise (配送率, 诉求解决): the suppliers correct them, not the institution.
+SUPPLIERS_ANSWER = frozenset(ind.id for ind in INDICATORS
+                             if {f.party for f in FLAGS if f.indicator == ind.number} == {"enterprise"})
+
+
+def _meets(value, threshold, direction: str) -> str:
+    """达标 / 未达标 as the indicator's direction reads its value against the threshold; "—" without either."""
+    if value is None or value != value or threshold is None:
+        return "—"
+    return "达标" if (value >= threshold if direction == "min" else value <= threshold) else "未达标"
+
+
 @cached
 def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
-    """Each indicator of the institution against its threshold and the notice's clause, how many of its own flags
-    it holds (a delivery flag is its suppliers'), whether to correct it and how, beside the figure of its county
-    and its city (sums over every institution there; no other institution is named)."""
+    """Each indicator of the institution against its threshold and the notice's clause: what is required ("不低于
+    80.0%"), whether its value meets it, how many of its own flags it holds (a delivery or complaint flag is its
+    suppliers'), whether to correct it (是 where it holds a flag of its own, 企业负责 where the suppliers answer for
+    the indicator and fall short, else 否: a value can meet its threshold while one product is flagged) and how, beside the figure
+    of its county and its city (sums over every institution there; no other institution is named)."""
     _code(view, "institution")  # an institution account only: raises for any other
     me = institution(view)
     rows = view.read("""SELECT level, subject_code, indicator_id, value FROM mart_indicators
@@ -109,10 +123,17 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
         threshold = view.info.schedule if ind.threshold == "schedule" else settings.get(ind.threshold) if ind.threshold else None
         mine = [f for f in held if f.indicator == ind.number and f.party == "institution"]
         supply = [f for f in held if f.indicator == ind.number and f.party != "institution"]
+        value = by.get(("institution", ind.id))
+        bar = None if threshold is None else percent_text(threshold)
+        if bar is not None and ind.threshold == "schedule":
+            bar = t("dk.schedule", lang).format(rate=bar)
+        meets = _meets(value, threshold, ind.direction)
+        suppliers_fall_short = ind.id in SUPPLIERS_ANSWER and (supply or meets == "未达标")
         out.append({"indicator_id": ind.id, "indicator": t(f"indicator.{ind.id}", lang),
-                    "value": by.get(("institution", ind.id)), "threshold": threshold,
-                    "direction": t(f"dir.{ind.direction}", lang), "count_own": len(mine), "count_supply": len(supply),
-                    "to_correct": bool(mine),
+                    "value": value, "threshold": threshold,
+                    "requirement": "—" if bar is None else t(f"dk.req.{ind.direction}", lang).format(bar=bar),
+                    "meets": meets, "count_own": len(mine), "count_supply": len(supply),
+                    "to_correct": "是" if mine else "企业负责" if suppliers_fall_short else "否",
                     "advice": t(ADVICE[ind.id], lang) if mine or supply else t("adv.none", lang),
                     "clause": clause_text(ind.clause, lang),
                     "county_value": by.get(("county", ind.id)), "city_value": by.get(("city", ind.id))})

@@ -20,7 +20,7 @@ import pandas as pd
 from core.policy import cases as C
 from core.policy import clock
 from core.policy.indicators import rate
-from core.present.i18n import percent_text, t
+from core.present.i18n import percent_text, t, tn
 from core.read import cases, docking
 from core.store.cache import cached
 from core.store.view import area_chain, View
@@ -40,9 +40,9 @@ def _left_text(hours: float | None, lang: str) -> str:
         return ""
     if hours < 0:
         late = -hours  # counted up: a minute late is an hour late
-        return t("todo.late_days", lang).format(n=math.ceil(late / 24)) if late > 24 else \
-            t("todo.late_hours", lang).format(n=math.ceil(late))
-    return t("todo.hours_left", lang).format(n=int(hours)) if hours < 48 else t("todo.days_left", lang).format(n=int(hours // 24))
+        return tn("todo.late_days", lang, n=math.ceil(late / 24)) if late > 24 else \
+            tn("todo.late_hours", lang, n=math.ceil(late))
+    return tn("todo.hours_left", lang, n=int(hours)) if hours < 48 else tn("todo.days_left", lang, n=int(hours // 24))
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -137,7 +137,7 @@ def _drafts(view: View, lang: str, now: dt.datetime) -> list[dict]:
             continue
         due = r.deadline if isinstance(r.deadline, dt.date) else dt.date.fromisoformat(str(r.deadline)[:10])
         out.append({"item": "notice_draft", "key": f"notice:{r.notice_id}", "subject": f"#{r.notice_id} · {r.quarter}",
-                    "where": r.region_name, "detail": t("todo.notice_draft", lang).format(n=r.count_institutions),
+                    "where": r.region_name, "detail": tn("todo.notice_draft", lang, n=r.count_institutions),
                     "due": due, "left": _left_text(_hours_left(due, now), lang), "page": "notice", "params": {}})
     return out
 
