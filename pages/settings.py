@@ -50,21 +50,25 @@ if me.can("settings"):
         c1, c2, c3, c4, c5 = st.columns(5)
         c1.metric(t("set.count_appear", L), int(counts["appear"].sum()))
         c2.metric(t("set.count_disappear", L), int(counts["disappear"].sum()))
-        c3.metric(t("set.red_change", L), f"+{len(red_new)} / -{len(red_gone)}")
+        def more_fewer(more: int, fewer: int) -> str:  # "+2 / -1", a zero as 0
+            return f"{f'+{more}' if more else 0} / {f'-{fewer}' if fewer else 0}"
+
+        c3.metric(t("set.red_change", L), more_fewer(len(red_new), len(red_gone)))
         c4.metric(t("set.tier_change", L), len(set().union(*found.subjects("supplier_tier"))))
-        c5.metric(t("set.case_change", L), f"+{int((changed_cases['change'] == 'appear').sum())} / "
-                                           f"-{int((changed_cases['change'] == 'disappear').sum())}")
+        c5.metric(t("set.case_change", L), more_fewer(int((changed_cases["change"] == "appear").sum()),
+                                                      int((changed_cases["change"] == "disappear").sum())))
         if counts.empty:
             st.info(t("set.no_effect", L))
         else:
             show(counts.drop(columns="flag_id"), headers(["flag_name", "appear", "disappear"], L), "set_effect",
                  t("set.effect_file", L))
-            show(found.readable(L), headers(["change_text", "flag_name", "severity_zh", "subject_code", "detail_code",
-                                             "value_text"], L), "set_changes", t("set.changes_file", L))
-            show(changed_cases, headers(["change_text", "case_name", "subject_code", "about"], L), "set_cases",
-                 t("set.cases_file", L))
-        b1, b2 = st.columns(2)
-        if b1.button(t("set.save", L), type="primary", key="set_save"):
+            show(found.readable(L), headers(["change_text", "flag_name", "severity_zh", "subject_code", "subject_name",
+                                             "detail_code", "value_text"], L), "set_changes", t("set.changes_file", L))
+            if not changed_cases.empty:  # no case opens or closes: the tile says 0 / 0
+                show(changed_cases, headers(["change_text", "case_name", "subject_code", "subject_name", "about"], L),
+                     "set_cases", t("set.cases_file", L))
+        buttons = st.container(horizontal=True, gap="small")  # side by side, each as wide as its words
+        if buttons.button(t("set.save", L), type="primary", key="set_save"):
             try:
                 with refresh_worker.ahead(s, f"setting {found.name}") as recompute:  # outside the server
                     settings_change.change(s, me, found.name, typed)
@@ -74,7 +78,7 @@ if me.can("settings"):
                 st.session_state["set_flash_error"] = str(err)
             st.session_state.pop("set_preview", None)
             st.rerun()
-        if b2.button(t("set.drop", L), key="set_drop"):
+        if buttons.button(t("set.drop", L), key="set_drop"):
             st.session_state.pop("set_preview", None)
             st.rerun()
 if "set_flash" in st.session_state:

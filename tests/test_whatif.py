@@ -86,7 +86,8 @@ def test_the_settings_page_previews_then_saves_or_drops(admin_page, demo_copy):
     red_new, red_gone = expected.subjects("red_flag")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["新增预警"] == str(int(expected.counts()["appear"].sum()))
-    assert metrics["红旗机构 增/减"] == f"+{len(red_new)} / -{len(red_gone)}" and red_new
+    # lowering the bar only adds red flags: none goes, and a zero reads 0
+    assert red_new and not red_gone and metrics["红旗机构 增/减"] == f"+{len(red_new)} / 0"
     assert demo_copy.settings()["red_flag_min_flags"] == 3  # nothing saved yet
     at.button(key="set_drop").click().run()
     assert not at.metric or "新增预警" not in {m.label for m in at.metric}
@@ -152,3 +153,6 @@ def test_the_preview_names_the_cases_that_would_open_and_close(store_url):
     cases = found.cases()
     assert cases[["case_kind", "change", "subject_code"]].values.tolist() == [["ladder", "disappear", "H3"]]
     assert cases["change_text"].tolist() == ["不再成立"]
+    assert cases["subject_name"].tolist() == ["机构H3"]  # named, not only coded
+    assert sorted(found.readable().loc[lambda f: f["flag_id"] == "nonselected_share_high", "subject_name"]) == \
+        ["机构H3", "机构H4"]

@@ -97,7 +97,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("login_lock_minutes", 15, "账户锁定时长（分钟）", "How long a locked account stays locked, in minutes"),
     Setting("session_timeout_minutes", 30, "无操作N分钟后需重新登录", "Idle minutes after which a user signs in again"),
     Setting("password_min_length", 10, "密码最短长度（须含字母和数字）", "Shortest password (with letters and digits)"),
-    Setting("notification_score", 10, "红旗得分达到该值直接通报提醒", "A red-flag score at or above this goes straight to notification", "二（七）"),
+    Setting("notification_score", 10, "问题得分达到该值直接通报提醒", "A problem score at or above this goes straight to notification", "二（七）"),
     Setting("tier_complaint_min", 3, "企业分级：计入及时解决率的诉求达到该数量才按诉求分级（诉求反映较多）",
             "Supplier tiers: the complaint tier counts only with at least this many counted complaints (many complaints)",
             "二（七）"),

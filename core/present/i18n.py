@@ -38,7 +38,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.count_flagged": ("有该项预警的医疗机构数；诉求解决一项为逾期诉求件数",
                            "Institutions with a flag of this indicator; for complaint handling, overdue complaints"),
     "col.red_flag": ("红旗机构数", "Red-flag institutions"),
-    "col.score": ("红旗得分", "Red-flag score"),
+    "col.score": ("问题得分", "Problem score"),
     "col.level": ("等级", "Level"),
     "col.category": ("类别", "Category"),
     "col.primary": ("基层", "Primary"),

@@ -28,6 +28,7 @@ class Preview:
     settings: dict  # the values the new figures were computed with
     before_flags: pd.DataFrame  # the flags in force (KEYS)
     after_flags: pd.DataFrame  # the flags under the new value (KEYS)
+    names: dict  # subject code -> name (institution, enterprise or area) of the subjects that change
 
     def counts(self, lang: str = "zh") -> pd.DataFrame:
         """Per flag: how many would appear and disappear, the flag named as the new settings name it."""
@@ -41,7 +42,8 @@ class Preview:
     def readable(self, lang: str = "zh") -> pd.DataFrame:
         """The changes as a page shows them: added or removed, the flag's name, severity and value as they read."""
         shown = describe(self.changes.assign(threshold=None), lang, self.settings)
-        return shown.assign(change_text=shown["change"].map(lambda c: t(f"set.{c}", lang)))
+        return shown.assign(change_text=shown["change"].map(lambda c: t(f"set.{c}", lang)),
+                            subject_name=shown["subject_code"].map(self.names))
 
     def subjects(self, flag_id: str) -> tuple[set[str], set[str]]:
         """The subjects of one flag that would appear and disappear (red_flag: institutions; supplier_tier:
@@ -62,7 +64,8 @@ class Preview:
             rows += [(kind, "disappear", *k) for k in sorted(before - after)]
         out = pd.DataFrame(rows, columns=["case_kind", "change", "subject_code", "about"])
         return out.assign(case_name=out["case_kind"].map(lambda k: t(f"case.tab.{k}", lang)),
-                          change_text=out["change"].map(lambda c: t(f"set.case_{c}", lang)))
+                          change_text=out["change"].map(lambda c: t(f"set.case_{c}", lang)),
+                          subject_name=out["subject_code"].map(self.names))
 
 
 def _group(frame: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -97,4 +100,19 @@ def preview(store, name: str, value, settings: dict) -> Preview:
     changes = merged[merged["_merge"] != "both"].assign(
         change=lambda x: x["_merge"].map({"left_only": "disappear", "right_only": "appear"}))
     changes = changes[["change", *KEYS]].sort_values(["change", "flag_id", "level", "subject_code", "detail_code"])
-    return Preview(name, store.settings()[name], value, changes.reset_index(drop=True), settings, now[KEYS], then[KEYS])
+    changes = changes.reset_index(drop=True)
+    return Preview(name, store.settings()[name], value, changes, settings, now[KEYS], then[KEYS],
+                   _names(store, set(changes["subject_code"])))
+
+
+def _names(store, codes: set[str]) -> dict:
+    """The names of these subjects: institutions, enterprises and areas (a flag's subject is one of the three)."""
+    if not codes:
+        return {}
+    marks = ", ".join(f":c{n}" for n in range(len(codes)))
+    args = {f"c{n}": c for n, c in enumerate(sorted(codes))}
+    found = store.read(f"""SELECT institution_code AS code, institution_name AS name FROM institutions
+                           WHERE institution_code IN ({marks})
+                           UNION ALL SELECT enterprise_code, enterprise_name FROM enterprises WHERE enterprise_code IN ({marks})
+                           UNION ALL SELECT region_code, region_name FROM regions WHERE region_code IN ({marks})""", args)
+    return dict(zip(found["code"], found["name"]))
