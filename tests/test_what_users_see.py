@@ -351,6 +351,20 @@ def test_institution_dots_keep_their_size_in_pixels_at_any_frame_and_show_an_edg
             assert radius == {"H1": maps.DOT_PX, "H2": maps.DOT_PX + 3, "H3": 2 * maps.DOT_PX}
 
 
+def test_area_names_are_written_white_on_the_dark_colours_and_dark_on_the_light():
+    """On the province's delivery map most cities sat in the darkest blue, their names dark on dark."""
+    assert maps.ink(list(maps.PALETTE[0])) == maps.INK_DARK and maps.ink(list(maps.PALETTE[-1])) == maps.INK_LIGHT
+    assert maps.ink(list(maps.NO_VALUE)) == maps.INK_DARK and maps.ink(None) == maps.INK_DARK
+    square = {"type": "Polygon", "coordinates": [[[117, 36], [118, 36], [118, 37], [117, 37], [117, 36]]]}
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": square, "properties": {"code": c, "name": n, "label_lon": 117.5 + i * 3,
+                                                               "label_lat": 36.5}}
+        for i, (c, n) in enumerate((("370100", "济南市"), ("370200", "青岛市")))]}
+    deck = maps.areas_deck(fc, {"370100": 0.955, "370200": 0.996}, (117, 36, 124, 37), "{name}")
+    labels = next(layer for layer in deck.layers if layer.id == "areas-labels")
+    assert {row["name"]: row["ink"] for row in labels.data} == {"济南市": maps.INK_DARK, "青岛市": maps.INK_LIGHT}
+
+
 # -- English counts and brackets ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("key, n, en", [
     ("todo.caption", 1, "济南市 · as of 2026-12-07 09:00: 1 item. An item goes once it is dealt with."),

@@ -130,7 +130,7 @@ WORLD_PX = 512  # deck.gl's world at zoom 0, in pixels
 def placed_labels(fc: dict, view: pdk.ViewState) -> list[dict]:
     """The area names that fit on the map at its zoom without touching one another: the larger areas' first, each
     kept only where its box (with a few pixels' room) overlaps none kept before. The others are in the table below
-    the map, and their areas still draw, colour and click."""
+    the map, and their areas still draw, colour and click. Each is written in the ink its area's fill calls for."""
     per_degree = WORLD_PX * 2 ** view.zoom / 360
     pad = 3
     order = sorted(fc["features"], key=lambda f: (-shape(f["geometry"]).area, f["properties"]["code"]))
@@ -145,13 +145,25 @@ def placed_labels(fc: dict, view: pdk.ViewState) -> list[dict]:
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
             continue
         boxes.append(box)
-        kept.append({"name": p["name"], "code": p["code"], "position": [lon, lat]})
+        kept.append({"name": p["name"], "code": p["code"], "position": [lon, lat], "ink": ink(p.get("fill"))})
     return sorted(kept, key=lambda k: k["code"])
+
+
+INK_DARK, INK_LIGHT = [30, 30, 30], [255, 255, 255]
+
+
+def ink(fill) -> list[int]:
+    """The colour of a name written on `fill`: white on the darker colours of the scale, near-black on the lighter
+    (and where the area has no fill), by the fill's relative luminance."""
+    if not fill:
+        return INK_DARK
+    r, g, b = (((c / 255) / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4) for c in fill[:3])
+    return INK_LIGHT if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.18 else INK_DARK
 
 
 def _labels(fc: dict, layer_id: str, view: pdk.ViewState) -> pdk.Layer:
     return pdk.Layer("TextLayer", placed_labels(fc, view), id=f"{layer_id}-labels", get_position="position",
-                     get_text="name", get_size=LABEL_PX, get_color=[30, 30, 30], character_set='"auto"')
+                     get_text="name", get_size=LABEL_PX, get_color="ink", character_set='"auto"')
 
 
 class Frozen(pdk.Deck):
