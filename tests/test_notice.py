@@ -351,3 +351,12 @@ def test_a_draft_made_or_set_aside_shows_in_the_to_do_list_at_once(store_url):
     assert before == [] and drafts() == [f"notice:{made.notice_id}"]
     notices.discard(store, u["jinan"], made.notice_id, "重写")
     assert drafts() == []
+
+
+@pytest.mark.parametrize("value, previous, text", [
+    (0.99049, 0.99051, "-0.1 个百分点"),  # printed 99.0% and 99.1%: they differ by 0.1, however close the rates
+    (0.97751, 0.97749, "+0.1 个百分点"), (0.9904, 0.9901, "持平"), (0.5, 0.4, "+10.0 个百分点"),
+    (None, 0.9, "—"), (0.9, float("nan"), "—")])
+def test_a_change_between_quarters_reads_as_the_two_printed_figures_differ(value, previous, text):
+    from core.read.notice import change_text
+    assert change_text(value, previous) == text

@@ -95,6 +95,15 @@ def _threshold_text(view: View, ind) -> str:
     return f"{word} {percent_text(settings[ind.threshold])}"
 
 
+def change_text(value, previous) -> str:
+    """A rate's change from the previous quarter, in points, between the two figures as printed (one decimal): so
+    99.0% against 99.1% never reads 持平 while 97.8% against 97.7% reads +0.1; "—" without both."""
+    if value is None or value != value or previous is None or previous != previous:
+        return "—"
+    change = round(round(value * 100, 1) - round(previous * 100, 1), 1)
+    return "持平" if change == 0 else f"{change:+.1f} 个百分点"
+
+
 def indicator_table(view: View, before: View | None) -> pd.DataFrame:
     """The seven indicators of the area at the quarter's end against the previous quarter's end: values, change in
     points, the threshold and how many were flagged."""
@@ -103,12 +112,10 @@ def indicator_table(view: View, before: View | None) -> pd.DataFrame:
     for ind in INDICATORS:
         value, flagged = now.get(ind.id, (None, 0))
         previous = then.get(ind.id, (None, 0))[0]
-        known = value is not None and value == value and previous is not None and previous == previous
-        change = (value - previous) * 100 if known else None
         rows.append({"indicator_id": ind.id, "indicator": f"{ind.number}. {ind.zh}",
                      "value_text": percent_text(value) if value is not None else "—",
                      "previous_text": percent_text(previous) if previous is not None else "—",
-                     "change_text": "—" if change is None else ("持平" if round(change, 1) == 0 else f"{change:+.1f} 个百分点"),
+                     "change_text": change_text(value, previous),
                      "threshold_text": _threshold_text(view, ind), "count_flagged": flagged,
                      "clause": clause_text(ind.clause, "zh")})
     return pd.DataFrame(rows)
