@@ -80,3 +80,5 @@ def test_click_into_a_district_of_beijing(tmp_path):
         assert district == "110108", names.get(district)
         page.get_by_role("button", name="海淀区").wait_for(timeout=60_000)
         _sees_institutions(page, store, "110108", "map-beijing-district.png")
+        labels = page.locator('[data-testid="stSidebar"] [data-testid="stWidgetLabel"]').all_inner_texts()
+        assert "城市" not in labels and labels.count("区县") == 1, labels  # its districts, in one list, not "cities"

@@ -83,10 +83,15 @@ def _area_widgets(store, L: str, chosen: F.Filters, scope: str) -> None:
     city_options = cities if city_scope else [province] + cities
     city_now = prefectures.get(chosen.area) or province
     city_now = city_now if city_now in city_options else city_options[0]
+    # a municipality's units under it are its districts and counties: named so, with no second list under them
+    municipal = not city_scope and not any(levels.get(c) == "city" for c in cities)
     key = _key("f_city")
-    city = st.sidebar.selectbox(t("iv.city", L), city_options, index=city_options.index(city_now), key=key,
+    city = st.sidebar.selectbox(t("iv.district" if municipal else "iv.city", L), city_options,
+                                index=city_options.index(city_now), key=key,
                                 on_change=_from_widget("area", key), disabled=city_scope,
                                 format_func=lambda c: t("iv.all", L) if c == province else names[c])
+    if municipal:
+        return
     counties = regions[(regions["parent_code"] == city) & (regions["region_level"] == "county")]["region_code"].tolist() \
         if city != province else []
     county_options = [city] + counties

@@ -47,7 +47,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.denominator": ("分母", "Denominator"),
     "iv.title": ("约谈名单", "Interview list"),
     "iv.city": ("城市", "City"),
-    "iv.county": ("区县", "County"),
+    "iv.county": ("区县", "County"), "iv.district": ("区县", "District or county"),
     "iv.all": ("全部", "All"),
     "iv.count": ("共 {n} 个对象（医疗机构 {i} 家：红旗或已到约谈督导；C/D 级企业 {e} 家）",
                  "{n} listed: institutions {i} (red-flagged or due for an interview), tier C/D enterprises {e}"),
