@@ -108,11 +108,18 @@ def _import_reference(store, tmp_path) -> pd.DataFrame:
     return typed["orders"]
 
 
-def test_few_rows_or_a_filled_table_are_written_into_the_table_itself(owner, tmp_path):
+def test_few_rows_or_a_filled_table_are_written_into_the_table_itself(owner, tmp_path, monkeypatch):
     orders = _import_reference(owner, tmp_path)
     oid = _oid(owner, "orders")
     with owner.begin() as conn:  # two rows: under LOAD_BESIDE_ROWS
         db.upsert(conn, S.orders, orders)
+    assert _oid(owner, "orders") == oid
+    monkeypatch.setattr(db, "LOAD_BESIDE_ROWS", 1)
+    with owner.begin() as conn:  # many rows into the filled table: replaced by key, no lock against other imports
+        db.upsert(conn, S.orders, orders)
+        modes = set(conn.execute(sa.text("SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() "
+                                         "AND relation = CAST('orders' AS regclass)")).scalars())
+        assert "RowExclusiveLock" in modes and "ShareRowExclusiveLock" not in modes, modes
     assert _oid(owner, "orders") == oid
     with owner.begin() as conn:
         assert conn.execute(sa.text("SELECT vbp_load_begin('orders')")).scalar() is None  # not empty: not beside

@@ -386,9 +386,13 @@ def _load_beside(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> b
     times slower for millions of rows. Other writers wait from here to the commit; readers read the empty table
     until the swap, and wait only between the drop and the commit. The lock comes before this transaction reads the
     table: a transaction that had read it would keep the other import's drop waiting while itself waiting for that
-    import's lock (a deadlock). False, with nothing done, where the functions cannot be used (not granted to the
-    role, the table not theirs, another table refers to it) or the table is not empty (another import may have
-    filled it while this one waited)."""
+    import's lock (a deadlock); whether the table holds rows at all is first asked on another connection, so an
+    import into a filled table (the usual monthly one) takes no lock here and waits for no other import. False, with
+    nothing done, where the functions cannot be used (not granted to the role, the table not theirs, another table
+    refers to it) or the table is not empty (another import may have filled it while this one waited)."""
+    with conn.engine.connect() as other:  # a filled table (most imports): no lock taken, and none held meanwhile
+        if other.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is not None:
+            return False
     try:
         with conn.begin_nested():  # a savepoint: a role not granted the functions writes the usual way
             name = conn.execute(sa.text(f"SELECT {migrations.LOAD_BEGIN}(:t)"), {"t": table.name}).scalar()
