@@ -40,7 +40,8 @@ LABELS = {"ladder": {"area_name": t("iv.col.area_name", L)}, "explanation": {},
 
 HELPS = {"score": t("case.help_score", L), "is_red": t("case.help_red", L)}
 tabs = st.tabs([f"{t(f'case.tab.{kind}', L)}{paren(len(found[kind]), L)}" for kind in C.KINDS]
-               + [f"{t('case.tab.overdue', L)}{paren(len(late), L)}", f"{t('case.tab.escalated', L)}{paren(len(escalated), L)}"])
+               + [f"{t('case.tab.overdue', L)}{paren(len(late), L)}",
+                  f"{t('case.tab.escalated', L)}{paren(len(escalated), L)}"])
 for tab, kind in zip(tabs, C.KINDS):
     with tab:
         frame = found[kind]

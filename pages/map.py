@@ -36,7 +36,8 @@ if layer == map_area.ENTERPRISE:
     codes = tiers.index.tolist()
     wanted = st.query_params.get("enterprise")
     enterprise = st.selectbox(t("map.enterprise", L), codes, index=codes.index(wanted) if wanted in codes else 0,
-                              format_func=lambda c: f"{c} {tiers.loc[c, 'enterprise_name']}{paren(tiers.loc[c, 'tier'] or '—', L)}",
+                              format_func=lambda c: f"{c} {tiers.loc[c, 'enterprise_name']}"
+                                                    f"{paren(tiers.loc[c, 'tier'] or '—', L)}",
                               key="map_enterprise")
     if enterprise:
         st.query_params["enterprise"] = enterprise

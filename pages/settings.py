@@ -30,7 +30,8 @@ if me.can("settings"):
         st.subheader(t("set.change", L))
         names = [n for n in table["name"] if n not in settings_change.FIXED]
         name = st.selectbox(t("set.help", L), names, key="set_name",
-                            format_func=lambda n: f"{table.set_index('name').loc[n, 'help_zh' if L == 'zh' else 'help_en']}{paren(n, L)}")
+                            format_func=lambda n: table.set_index("name").loc[n, "help_zh" if L == "zh" else "help_en"]
+                            + paren(n, L))
         value = st.text_input(t("set.new_value", L), key="set_value")
         if st.form_submit_button(t("set.preview", L)):
             try:

@@ -36,7 +36,7 @@ def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_o
         path = tmp_path / "x.xlsx"
         from core.ingest import exporter
         exporter.write_xlsx(frames(), path)
-        monkeypatch.setattr(db, "LOAD_BESIDE_ROWS", 2)  # the orders written beside the empty table by the owner's functions
+        monkeypatch.setattr(db, "LOAD_BESIDE_ROWS", 2)  # orders written beside the empty table (the owner's functions)
         oid = "SELECT CAST(CAST('orders' AS regclass) AS oid) AS o"
         empty = owner.read(oid)["o"].iloc[0]
         extract, counts = importer.import_files(app, [path], actor=operator)  # upserts and the marts

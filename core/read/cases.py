@@ -290,7 +290,8 @@ def subject_history(store, subject: str, code: str, lang: str = "zh") -> pd.Data
     gone = frame["withdrawn_at"].notna()
     frame["status"] = [f"{vocabulary(s, lang)}{paren(t('case.withdrawn', lang), lang)}" if g else s
                        for s, g in zip(frame["status"], gone)]
-    frame["note"] = [f"{n}{paren(t('case.withdrawn_reason', lang) + ('：' if lang == 'zh' else ': ') + str(r), lang)}" if g else n
+    colon = "：" if lang == "zh" else ": "
+    frame["note"] = [f"{n}{paren(t('case.withdrawn_reason', lang) + colon + str(r), lang)}" if g else n
                      for n, r, g in zip(frame["note"], frame["withdrawn_reason"], gone)]
     return frame[["case_name", "about", "action_date", "status", "deadline", "note", "recorded_by", "recorded_at"]] \
         .reset_index(drop=True)

@@ -105,8 +105,9 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
     """Each indicator of the institution against its threshold and the notice's clause: what is required ("不低于
     80.0%"), whether its value meets it, how many of its own flags it holds (a delivery or complaint flag is its
     suppliers'), whether to correct it (是 where it holds a flag of its own, 企业负责 where the suppliers answer for
-    the indicator and fall short, else 否: a value can meet its threshold while one product is flagged) and how, beside the figure
-    of its county and its city (sums over every institution there; no other institution is named)."""
+    the indicator and fall short, else 否: a value can meet its threshold while one product is flagged) and how,
+    beside the figure of its county and its city (sums over every institution there; no other institution is
+    named)."""
     _code(view, "institution")  # an institution account only: raises for any other
     me = institution(view)
     rows = view.read("""SELECT level, subject_code, indicator_id, value FROM mart_indicators

@@ -113,6 +113,8 @@ def _names(store, codes: set[str]) -> dict:
     args = {f"c{n}": c for n, c in enumerate(sorted(codes))}
     found = store.read(f"""SELECT institution_code AS code, institution_name AS name FROM institutions
                            WHERE institution_code IN ({marks})
-                           UNION ALL SELECT enterprise_code, enterprise_name FROM enterprises WHERE enterprise_code IN ({marks})
-                           UNION ALL SELECT region_code, region_name FROM regions WHERE region_code IN ({marks})""", args)
+                           UNION ALL SELECT enterprise_code, enterprise_name FROM enterprises
+                           WHERE enterprise_code IN ({marks})
+                           UNION ALL SELECT region_code, region_name FROM regions WHERE region_code IN ({marks})""",
+                       args)
     return dict(zip(found["code"], found["name"]))
