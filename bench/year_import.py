@@ -14,6 +14,7 @@ Run: python bench/year_import.py [--scale province] [--engines sqlite,postgresql
 would otherwise stay with the process and hide the import's)
 """
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from demo_load import bare_load  # noqa: E402 - the same bare load as the province's
+from import_memory import _rss  # noqa: E402 - a process's resident set, read from /proc
 
 from core import demo  # noqa: E402
 from core.access import settings_change  # noqa: E402
@@ -48,16 +50,10 @@ def files(scale: str, folder: Path) -> tuple[list[Path], Path, int]:
         start = time.perf_counter()
         data = demo.build("370000", scale)
         print(f"generated the {scale} province in {time.perf_counter() - start:.0f} s")
-        frames = {}
-        for name in REFERENCE:
-            frame = data.tables[name][[c for c in F.SHEET_BY_NAME[name].column_names if c in data.tables[name]]].copy()
-            if "is_primary" in frame:
-                frame["is_primary"] = frame["is_primary"].map(lambda v: "是" if bool(v) else "否")
-            frames[name] = frame
+        frames = {name: exporter.as_sheet(F.SHEET_BY_NAME[name], data.tables[name]) for name in REFERENCE}
         exporter.write_csv(frames, folder, encoding="utf-8")
         start = time.perf_counter()
-        year = data.tables["orders"]
-        year[[c for c in F.SHEET_BY_NAME["orders"].column_names if c in year]].to_csv(
+        exporter.as_sheet(F.SHEET_BY_NAME["orders"], data.tables["orders"]).to_csv(
             orders.with_suffix(".part"), index=False, encoding="utf-8")  # dates as YYYY-MM-DD, empty cells empty
         orders.with_suffix(".part").replace(orders)
         print(f"wrote {orders} in {time.perf_counter() - start:.0f} s")
@@ -66,22 +62,17 @@ def files(scale: str, folder: Path) -> tuple[list[Path], Path, int]:
     return reference, orders, rows
 
 
-def _rss() -> int:
-    with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmRSS"))
-
-
 class Peak:
     """This process's peak resident set while it runs (sampled every 0.2 s)."""
 
     def __init__(self):
-        self.before = self.peak = _rss()
+        self.before = self.peak = _rss(os.getpid())
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, _rss())
+            self.peak = max(self.peak, _rss(os.getpid()))
 
     def __enter__(self):
         self._thread.start()

@@ -11,11 +11,18 @@ from core.policy import extract as F
 from core.present.xlsx import FORMULA_STARTS
 
 
-def _store_frame(store, sheet: F.Sheet, where: str = "", params: dict | None = None) -> pd.DataFrame:
-    frame = store.read(f"SELECT {', '.join(sheet.column_names)} FROM {sheet.name} {where} ORDER BY {', '.join(sheet.key)}", params)
+def as_sheet(sheet: F.Sheet, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a table as the sheet writes them: the sheet's columns that the frame has, in its order, and yes/no
+    as 是/否."""
+    frame = frame[[c for c in sheet.column_names if c in frame]].copy()
     if "is_primary" in frame:
         frame["is_primary"] = frame["is_primary"].map(lambda v: "是" if bool(v) else "否")
     return frame
+
+
+def _store_frame(store, sheet: F.Sheet, where: str = "", params: dict | None = None) -> pd.DataFrame:
+    return as_sheet(sheet, store.read(
+        f"SELECT {', '.join(sheet.column_names)} FROM {sheet.name} {where} ORDER BY {', '.join(sheet.key)}", params))
 
 
 def _text(value) -> object:
