@@ -360,3 +360,27 @@ def test_a_draft_made_or_set_aside_shows_in_the_to_do_list_at_once(store_url):
 def test_a_change_between_quarters_reads_as_the_two_printed_figures_differ(value, previous, text):
     from core.read.notice import change_text
     assert change_text(value, previous) == text
+
+
+def test_the_warnings_counted_are_the_quarter_ends_not_todays(store_url):
+    """预警数 and the figure are those at the quarter's end. Schedule 90/100 at 03-31, 95/100 at T = 04-05:
+    R1 bought 10 (flagged at both); R2 and R4 bought 10, then 90 on 04-02 (flagged at 03-31 only: 100 by T);
+    R3 bought 92 (0.92 >= 0.90 at 03-31; 0.92 < 0.95 at T: flagged later). At 03-31: R1, R2, R4 = 3 flagged,
+    bought 10 + 10 + 92 + 10 = 122 of 400 = 30.5%; at T: R1, R3 = 2, bought 10 + 100 + 92 + 100 = 302 of 400."""
+    h = Handmade(store_url)
+    for code, first, later in (("R1", 10, None), ("R2", 10, 90), ("R3", 92, None), ("R4", 10, 90)):
+        h.institution(code)
+        h.agreement(code, agreed=100)
+        h.order(code, first, day=D(2026, 2, 2))
+        if later:
+            h.order(code, later, day=D(2026, 4, 2))
+    h.order("R1", 0.5, product="P1", day=D(2026, 4, 5))  # T = 04-05
+    store = h.save()
+    boss = _users(store)["boss"]
+    row = notices.generate(store, boss, "2026Q1", today=D(2026, 4, 7)).content.indicators.set_index("indicator_id")
+    progress = row.loc["progress"]
+    assert progress["count_flagged"] == 3 and progress["value_text"] == "30.5%"
+    today = View.of(store, marts.ensure_view(store), user=boss)
+    flagged_now = today.read("SELECT count_flagged FROM mart_indicators WHERE view_id = :v AND level = 'province' "
+                             "AND indicator_id = 'progress'")["count_flagged"].tolist()
+    assert flagged_now == [2]  # what a notification computed on today's figures would have said
