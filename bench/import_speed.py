@@ -3,7 +3,8 @@
 Prints, per engine: calamine alone reading the .xlsx, the bare bulk insert of the same rows, the import
 (examine and read in the reading child, check every rule, upsert in one transaction) and its ratio to the sum of
 the two floors (the target is 1.5), then the figures computed for the new data (the refresh, which a page's upload
-runs in the import's worker process while readers keep the previous figures), and the whole.
+runs in the import's worker process while readers keep the previous figures), the whole, and the take-back of
+the same rows written into an empty table (`importer.undo`: what an import whose figures cannot be computed costs).
 Run: python bench/import_speed.py [--rows N] [--runs 3] [--pg URL]
 """
 import argparse
@@ -65,8 +66,17 @@ def run(url: str, xlsx: Path, frame: pd.DataFrame) -> dict[str, float]:
     import_s, (extract, counts) = timed(lambda: importer.import_files(store, [xlsx], actor=system_user(store),
                                                                        refresh=False))
     assert extract.ok and counts["orders"] == len(frame), extract.problems[:3]
+    # the take-back of an import whose figures failed (importer.commit), then the same rows written again
+    with store.begin() as conn:
+        conn.execute(S.orders.delete())
+    before: dict = {}
+    importer.write(store, extract, system_user(store), before=before)
+    undo_s, _ = timed(lambda: importer.undo(store, extract, system_user(store), before, None, "bench"))
+    assert store.counts()["orders"] == 0
+    importer.write(store, extract, system_user(store))
     refresh_s, _ = timed(lambda: marts.refresh(store))
-    return {"calamine read": read_s, "bare bulk insert": bulk_s, "import": import_s, "refresh": refresh_s}
+    return {"calamine read": read_s, "bare bulk insert": bulk_s, "import": import_s, "refresh": refresh_s,
+            "take-back": undo_s}
 
 
 def _pg_run(admin_url: str, xlsx: Path, frame: pd.DataFrame) -> dict[str, float]:
@@ -100,13 +110,13 @@ def main() -> None:
     print(f"orders sheet: {args.rows:,} rows, {xlsx.stat().st_size / 1048576:.1f} MB; {args.runs} run(s) per engine, "
           "the median ratio last")
     print(f"{'engine':12s} {'calamine read':>14s} {'bare insert':>12s} {'import':>8s} {'ratio':>6s} {'refresh':>8s} "
-          f"{'whole':>7s}")
+          f"{'whole':>7s} {'take-back':>10s}")
     for engine, runs in results.items():
         ratios = []
         for r in runs:
             ratios.append(r["import"] / (r["calamine read"] + r["bare bulk insert"]))
             print(f"{engine:12s} {r['calamine read']:14.2f} {r['bare bulk insert']:12.2f} {r['import']:8.2f} "
-                  f"{ratios[-1]:6.2f} {r['refresh']:8.2f} {r['import'] + r['refresh']:7.2f}")
+                  f"{ratios[-1]:6.2f} {r['refresh']:8.2f} {r['import'] + r['refresh']:7.2f} {r['take-back']:10.2f}")
         print(f"{engine:12s} median ratio {statistics.median(ratios):.2f} (target 1.5)")
 
 
