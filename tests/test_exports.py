@@ -93,6 +93,21 @@ def test_rates_quantities_and_dates_are_numbers_with_formats(store):
     assert ws.auto_filter.ref == "A1:F3"
 
 
+
+def test_pandas_missing_values_of_every_kind_are_empty_cells(store):
+    """A nullable column (Int64, Float64, boolean, string) holds pd.NA where a value is missing: an empty cell, as
+    NaN, None and NaT are (the complaints' working days left are missing once a complaint is answered)."""
+    frame = pd.DataFrame({"region_name": ["德州市", "宁津县"]})
+    frame["workdays_left"] = pd.array([2, None], dtype="Int64")
+    frame["delivery"] = pd.array([None, 0.5], dtype="Float64")
+    frame["is_primary"] = pd.array([True, None], dtype="boolean")
+    frame["note"] = pd.array([None, "已回复"], dtype="string")
+    data = exports.table(store, LEADER, "诉求", frame, {"region_name": "区域", "workdays_left": "剩余工作日",
+                                                         "delivery": "配送率", "is_primary": "基层", "note": "备注"})
+    ws = _sheet(data, "诉求")
+    assert [c.value for c in ws[2]] == ["德州市", 2, None, True, None]
+    assert [c.value for c in ws[3]] == ["宁津县", None, 0.5, None, "已回复"]
+
 def _soffice_pdf(paths: list[Path], out: Path) -> list[Path]:
     """LibreOffice's PDFs of the workbooks (one process for all)."""
     profile = out / "profile"

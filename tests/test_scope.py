@@ -367,3 +367,32 @@ def test_an_entitys_account_sees_its_own_part_only(demo_store, codes, data, monk
                    interviews.interview_list, overview.counts_by_area, cases.tier_cases, cases.area_cases):
         with pytest.raises(EntityOnly):
             reader(view)
+
+
+@pytest.mark.parametrize("username", ["demo_enterprise", "demo_institution"])
+def test_an_entitys_pages_and_downloads_hold_its_own_part_only(demo_copy, monkeypatch, deferred, username):
+    """Every page of an enterprise's or institution's account runs; every table it offers downloads (what a click
+    runs) as a workbook that names nothing of another entity, and each download is in the audit log."""
+    from core.access import accounts, roles
+    from ui import session
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
+    session._store.clear()
+    user = accounts.load(demo_copy, username)
+    own = Own(demo_copy, user.role, user.entity)
+    downloads = 0
+    for page in roles.ROLES[user.role].pages:
+        at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=180), username)
+        at.run()
+        if page != "todo":
+            at.switch_page(f"../pages/{page}.py").run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+        for button in at.download_button:
+            data = deferred[button.proto.deferred_file_id]()
+            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str)
+            for title, frame in sheets.items():
+                assert not own.leaks(frame), (page, title, sorted(own.leaks(frame))[:5])
+            downloads += 1
+    exported = demo_copy.read("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'export' AND username = :u",
+                              {"u": username})["n"].iloc[0]
+    assert downloads >= 2 and exported == downloads
+    session._store.clear()

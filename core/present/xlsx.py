@@ -32,7 +32,7 @@ _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(\.\d+)?$")
 
 def _plain(value):
     """A value as openpyxl stores it: numbers and dates as such, missing as an empty cell."""
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
