@@ -80,7 +80,7 @@ else:
         with st.form("desk_reply"):
             st.markdown(f"**{t('dk.reply', L)}**")
             which = st.selectbox(t("dk.which", L), to_answer["complaint_id"].tolist(), key="desk_reply_which",
-                                 format_func=lambda c: f"{c} · " + text.plain(
+                                 format_func=lambda c: f"{c} · " + str(  # options show as plain text
                                      to_answer.set_index("complaint_id").loc[c, "institution_name"]))
             promised = st.date_input(t("dk.promised", L), value=latest, format="YYYY-MM-DD", key="desk_promised",
                                      help=t("dk.promised_help", L).format(latest=latest))

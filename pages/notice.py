@@ -84,7 +84,7 @@ def attempt(action, done) -> None:
 def choice(frame, key: str):
     labels = {int(n): f"#{n} · {quarter_label(q)} · {a}" for n, q, a in
               zip(frame["notice_id"], frame["quarter"], frame["area_name"])}
-    return st.selectbox(t("nt.which", L), list(labels), format_func=lambda n: text.plain(labels[n]), key=key)
+    return st.selectbox(t("nt.which", L), list(labels), format_func=labels.get, key=key)  # options: plain text
 
 
 def with_reason(frame, key: str, none: str, submit: str, action, done) -> None:

@@ -329,6 +329,8 @@ def test_the_pages_show_what_waits_and_draft_then_confirm(app, demo_copy):
     assert "关于2026年第三季度药品和医用耗材集中带量采购执行情况的通报" in lines
     made = demo_copy.read("SELECT notice_id, count_institutions FROM notices")
     assert len(made) == 1 and made["count_institutions"].iloc[0] > 0
+    options = [o for box in at.selectbox for o in box.options]  # plain text: shown as written, never escaped
+    assert f"#{made['notice_id'].iloc[0]} · 2026年第三季度 · 德州市" in options and not any("\\" in o for o in options)
     at.text_input(key="nt_number").input("德医保〔2026〕7号")
     next(b for b in at.button if b.label == "确认已印发并记录“已通报”").click().run()
     assert not at.exception and at.success[0].value.startswith("已确认印发")

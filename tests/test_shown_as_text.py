@@ -52,3 +52,23 @@ def test_a_display_name_with_a_link_is_shown_as_text(app, demo_copy):
     assert not at.exception
     captions = [c.value for c in at.sidebar.caption]
     assert any(text.plain(LINK) in c for c in captions) and not any(_live(c) for c in captions)
+
+
+def test_a_name_in_a_list_to_choose_from_is_shown_as_written(app, demo_copy):
+    """A list's options are plain text in Streamlit: a name there shows its characters, unescaped."""
+    complaint = "SQ2099000001"  # raised in the app, to answer: a copy of the enterprise's answered one
+    with demo_copy.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO complaints (complaint_id, institution_code, enterprise_code, product_code, issue_type, "
+            "raised_date, source, description) SELECT ?, institution_code, enterprise_code, product_code, issue_type, "
+            "raised_date, 'app', description FROM complaints "
+            "WHERE enterprise_code = (SELECT enterprise_code FROM users WHERE username = 'demo_enterprise') LIMIT 1",
+            (complaint,))
+        code = conn.exec_driver_sql("SELECT institution_code FROM complaints WHERE complaint_id = ?",
+                                    (complaint,)).scalar_one()
+        conn.exec_driver_sql("UPDATE institutions SET institution_name = ? WHERE institution_code = ?", (IMAGE, code))
+        demo_copy.bump_data_version(conn)
+    at = app("demo_enterprise").run()
+    at.switch_page("../pages/desk.py").run()
+    assert not at.exception
+    assert f"{complaint} · {IMAGE}" in at.selectbox(key="desk_reply_which").options
