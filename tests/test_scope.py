@@ -391,6 +391,8 @@ def test_an_entitys_pages_and_downloads_hold_its_own_part_only(demo_copy, monkey
             sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str)
             for title, frame in sheets.items():
                 assert not own.leaks(frame), (page, title, sorted(own.leaks(frame))[:5])
+            info = dict(list(openpyxl.load_workbook(io.BytesIO(data))["说明"].values)[1:])
+            assert info["数据范围"].endswith(f"（{user.entity}）")  # its own part, not the province
             downloads += 1
     exported = demo_copy.read("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'export' AND username = :u",
                               {"u": username})["n"].iloc[0]

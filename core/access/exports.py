@@ -12,8 +12,13 @@ from core.present.flagtext import for_workbook
 
 def signature(store, user: User) -> tuple[str, dict[str, str]]:
     """Who exported (for the workbook) and the scope it was exported from."""
+    who = f"{user.display_name}（{user.username}）"
+    if user.entity is not None:  # an enterprise's or institution's own account: its own part, not its province
+        table, column = ("enterprises", "enterprise") if user.role == "enterprise" else ("institutions", "institution")
+        name = store.read(f"SELECT {column}_name AS n FROM {table} WHERE {column}_code = :c", {"c": user.entity})
+        return who, {"数据范围": f"{name['n'].iloc[0] if len(name) else ''}（{user.entity}）"}
     names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
-    return f"{user.display_name}（{user.username}）", {"数据范围": names.get(user.scope, user.scope)}
+    return who, {"数据范围": names.get(user.scope, user.scope)}
 
 
 def sheets(store, user: User, target: str, parts: list[tuple[str, pd.DataFrame, dict[str, str]]],

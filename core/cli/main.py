@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from core import demo
-from core.access import accounts, admin, notices, roles, scope, settings_change
+from core.access import accounts, admin, audit, notices, roles, scope, settings_change
 from core.cli import report
 from core.policy import regions
 from core.ingest import importer, uploads, validate
@@ -114,6 +114,15 @@ def _signed(run):
     return wrapped
 
 
+def _exported(store, viewer, what: str, frame, args) -> None:
+    """Rows of the store printed for someone: refused to a role that may not export, audited as an export (the
+    signed-in account's, or the operator's at the server), then printed."""
+    who = viewer.user if viewer is not None and viewer.user is not None else roles.system_user(store)
+    roles.require(who, "export")
+    audit.record(store, who, "export", target=f"命令行 {what}"[:200], detail=f"{len(frame)} rows, {args.format}")
+    report.emit(frame, args.format, sys.stdout)
+
+
 @_signed
 def cmd_flags(args) -> int:
     store = open_store(args.db)
@@ -124,7 +133,7 @@ def cmd_flags(args) -> int:
     elif viewer is not None:
         frame = viewer.restrict(frame, "subject_code", frame["level"])
         frame = viewer.complaint_flags_raised_inside(frame)
-    report.emit(frame, args.format, sys.stdout)
+    _exported(store, viewer, "flags", frame, args)
     return 0
 
 
@@ -137,7 +146,7 @@ def cmd_indicators(args) -> int:
         frame = docking.visible_indicators(viewer, frame, args.level)
     elif viewer is not None:
         frame = viewer.restrict(frame, f"{args.level}_code", args.level)
-    report.emit(frame, args.format, sys.stdout)
+    _exported(store, viewer, f"indicators {args.level}", frame, args)
     return 0
 
 
@@ -155,7 +164,7 @@ def cmd_complaints(args) -> int:
     if viewer is None:
         viewer = View.of(store, marts.ensure_default(store))
     frame = docking.complaints(viewer) if viewer.entity is not None else docking.area_complaints(viewer)
-    report.emit(frame[COMPLAINT_FIELDS], args.format, sys.stdout)
+    _exported(store, viewer, "complaints list", frame[COMPLAINT_FIELDS], args)
     return 0
 
 
