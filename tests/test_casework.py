@@ -486,6 +486,15 @@ def test_a_record_is_not_made_twice_and_can_be_withdrawn(store_url):
     # an interview of an enterprise runs to no deadline unless one is set: it is never overdue by default
     actions.record_action(_view(h.store, users["jinan"], t), "tier", ["M3"], "已约谈", "", D(2026, 2, 2))
     assert cases.overdue(_view(h.store, users["jinan"], t)).empty
+    # an officer moved to another city withdraws nothing of the old one's cases (refused and audited)
+    kept = int(cases.own_records(_view(h.store, users["jinan"], t)).query("label.str.contains('H1')")["action_id"].iloc[0])
+    admin.set_role(h.store, roles.system_user(h.store), "jinan", "city_officer", "370200")
+    moved = accounts.load(h.store, "jinan")
+    with pytest.raises(roles.AccessDenied, match="管辖范围"):
+        actions.withdraw(_view(h.store, moved, t), kept, "换了地区")
+    assert h.store.read("SELECT withdrawn_at FROM actions WHERE action_id = :a", {"a": kept})["withdrawn_at"].isna().all()
+    assert h.store.read("SELECT detail FROM audit_log WHERE action = 'access_denied'")["detail"].tolist() == \
+        [f"withdraw #{kept} outside scope (ladder)"]
 
 
 def test_odd_inputs_are_refused_with_a_reason(store_url):

@@ -190,7 +190,8 @@ def explain(view: View, flag_id: str, product_code: str, text: str, today: dt.da
 
 
 def withdraw(view: View, action_id: int, reason: str, recompute=None) -> None:
-    """Withdraw a record made by mistake: only the officer who recorded it, with a reason; it stays in the case's
+    """Withdraw a record made by mistake: only the officer who recorded it, on a case still inside the officer's
+    jurisdiction (an officer moved to another area no longer acts on the old one's cases), with a reason; it stays in the case's
     history, marked withdrawn, and no longer counts (audited). The figures of a non-cooperation record withdrawn are
     computed again as `record_actions` does."""
     actor = _actor(view)
@@ -198,10 +199,16 @@ def withdraw(view: View, action_id: int, reason: str, recompute=None) -> None:
     reason = _CONTROL.sub("", str(reason or "")).strip()
     if not reason or len(reason) > NOTE_MAX:
         raise ValueError(f"请填写撤销原因（最多 {NOTE_MAX} 字） / give the reason (at most {NOTE_MAX} characters)")
+    with view.store.engine.connect() as conn:
+        row = conn.execute(sa.select(S.actions).where(S.actions.c.action_id == int(action_id))).mappings().first()
+    if row is None or row["recorded_by"] != actor.username:
+        raise AccessDenied("只能撤销本人的记录 / only the officer who recorded it may withdraw it")
+    if row["subject_code"] not in _inside(view, cases.KINDS[row["case_kind"]].subject):  # moved to another area since
+        audit.record(view.store, actor, "access_denied", target=str(row["subject_code"])[:200], outcome="denied",
+                     detail=f"withdraw #{action_id} outside scope ({row['case_kind']})")
+        raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {row['subject_code']}")
     with view.store.begin() as conn:
         row = conn.execute(sa.select(S.actions).where(S.actions.c.action_id == int(action_id))).mappings().first()
-        if row is None or row["recorded_by"] != actor.username:
-            raise AccessDenied("只能撤销本人的记录 / only the officer who recorded it may withdraw it")
         if row["withdrawn_at"] is not None:
             raise ValueError("该记录已撤销 / already withdrawn")
         conn.execute(S.actions.update().where(S.actions.c.action_id == int(action_id)).values(
