@@ -2,7 +2,7 @@
 imbalanced area below, and delivery by institution level."""
 import streamlit as st
 
-from core.present import charts
+from core.present import charts, flagtext
 from core.present.i18n import headers, t, tn
 from core.read import cases, monitoring
 from ui.session import viewed
@@ -22,13 +22,13 @@ with tab_product:
                             "delivery_rate", "delivered_qty", "ordered_qty", "count_institutions"], L),
          "sp_products", f"{t('sp.by_product', L)}_{area_name}")
 with tab_tier:
-    st.caption(t("sp.tier_rule", L))
+    st.caption(flagtext.tier_rule(view.store.settings(), L))
     show(monitoring.enterprise_tiers(view), headers(["enterprise_code", "enterprise_name", "role", "tier", "delivery_tier",
                                                   "delivery_rate", "complaint_tier", "timely_rate", "count_complaints",
                                                   "cooperation_tier", "count_uncooperative"], L),
          "sp_tiers", t("sp.tiers", L), link=("enterprise_code", "enterprise"))
 with tab_primary:
-    st.caption(t("sp.primary_rule", L))
+    st.caption(flagtext.primary_rule(view.store.settings(), L))
     show(monitoring.primary_balance(view), headers(["region_code", "region_name", "primary_rate", "others_rate",
                                                        "gap_points", "is_flagged"], L),
          "sp_primary", f"{t('sp.primary', L)}_{area_name}")

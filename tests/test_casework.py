@@ -10,6 +10,7 @@ import pytest
 
 from core.access import accounts, actions, admin, roles
 from core.policy import cases as C
+from core.policy import clock
 from core.read import cases, interviews, monitoring, scorecard, tables
 from core.refresh import marts
 from core.store import schema as S
@@ -257,7 +258,10 @@ def test_the_complaint_tier_needs_many_complaints(store_url):
     assert tiers.loc["M1", "complaint_tier"] == "D" and tiers.loc["M1", "tier"] == "D"  # 0 < 30%
 
 
-def test_recorded_non_cooperation_makes_a_tier(store_url):
+def test_recorded_non_cooperation_makes_a_tier(store_url, monkeypatch):
+    """Non-cooperation counts once per officer and quarter of recording (defaults: 1 B, 2 C, 3 D). Recorded on
+    03-01 (Q1): jinan's three records dated 02-01..02-03 count once (B); lixia's of 02-04 makes 2 (C). Recorded on
+    04-02 (Q2): jinan's of 02-05 makes 3 (D), lixia's of 02-06 makes 4 (D)."""
     h = _tier_store(store_url)
     users = _users(h.store)
     t = D(2026, 3, 1)
@@ -265,12 +269,19 @@ def test_recorded_non_cooperation_makes_a_tier(store_url):
     def m3():
         return monitoring.enterprise_tiers(_view(h.store, users["jinan"], t)).set_index("enterprise_code").loc["M3"]
 
+    def on(day):  # the day the officer records it (recorded_at)
+        monkeypatch.setattr(clock, "now", lambda: dt.datetime.combine(day, dt.time(10)))
+
     assert (m3()["tier"], m3()["cooperation_tier"], m3()["count_uncooperative"]) == ("A", None, 0)
+    on(D(2026, 3, 1))
     # Outside the period (2026-01-01 to 04-10): does not count.
     actions.record_action(_view(h.store, users["jinan"], t), "tier", ["M3"], "不配合", "2025年未整改", D(2025, 12, 1))
     assert m3()["count_uncooperative"] == 0
-    for n, letter in ((1, "B"), (2, "C"), (3, "D"), (4, "D")):
-        actions.record_action(_view(h.store, users["jinan"], t), "tier", ["M3"], "不配合", f"第{n}次", D(2026, 2, n))
+    for who, day, dates, n, letter in (("jinan", D(2026, 3, 1), (1, 2, 3), 1, "B"), ("lixia", D(2026, 3, 1), (4,), 2, "C"),
+                                       ("jinan", D(2026, 4, 2), (5,), 3, "D"), ("lixia", D(2026, 4, 2), (6,), 4, "D")):
+        on(day)
+        for d in dates:
+            actions.record_action(_view(h.store, users[who], t), "tier", ["M3"], "不配合", f"第{d}次", D(2026, 2, d))
         got = m3()
         assert (got["count_uncooperative"], got["cooperation_tier"], got["delivery_tier"], got["tier"]) == (n, letter, "A",
                                                                                                             letter)

@@ -27,6 +27,10 @@ def page(demo_store, monkeypatch):
 
 def test_supply_page(page, demo_store):
     at = page("supply")
+    from core.present import flagtext
+    captions = [c.value for c in at.caption]  # the rules as the settings in force say them
+    assert flagtext.tier_rule(demo_store.settings(), "zh") in captions
+    assert flagtext.primary_rule(demo_store.settings(), "zh") in captions
     products = at.dataframe[0].value
     expected = monitoring.delivery_by_product(default(demo_store))
     assert products["产品编码"].tolist() == expected["product_code"].tolist()

@@ -155,3 +155,14 @@ def test_rate_has_no_value_on_an_empty_denominator():
     assert I.rate(3, 4) == 0.75 and I.rate(3, 0) is None and I.rate(0, None) is None
     got = I.rate(pd.Series([1.0, 2.0, 0.0]), pd.Series([2.0, 0.0, -1.0]))
     assert got.iloc[0] == 0.5 and got.iloc[1:].isna().all()
+
+
+def test_the_rules_said_on_the_supply_page_are_the_settings_in_force():
+    from core.present import flagtext
+    values = {**{x.name: x.default for x in settings_mod.SETTINGS}, "tier_a_min": 0.85, "tier_b_min": 0.65,
+              "cooperation_tier_d": 4, "tier_complaint_min": 5, "primary_gap_points": 0.15,
+              "delivery_rate_warning": 0.9}
+    zh = flagtext.tier_rule(values, "zh")
+    assert "A ≥ 85%，B 65%–85%，C 30%–65%，D < 30%" in zh and "3次及以上D" not in zh and "4次及以上D" in zh
+    assert "计入诉求达到5件" in zh and "4 or more: D" in flagtext.tier_rule(values, "en")
+    assert flagtext.primary_rule(values, "zh").startswith("基层与非基层医疗机构配送率相差15个百分点以上，或基层低于90%")

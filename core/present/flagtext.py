@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy.indicators import FLAG_BY_ID, SEVERITY_ZH, flag_name
-from core.present.i18n import clause_text, percent_decimals, percent_text, singular
+from core.present.i18n import clause_text, percent_decimals, percent_text, singular, t
 
 # unit -> (Chinese, English) format of a number v (p: v in percentage points); "qty" is formatted apart
 UNITS = {"percent": ("{v:.1%}", "{v:.1%}"), "multiple": ("{v:.2f} 倍", "{v:.2f}x"), "qty": ("", ""),
@@ -79,3 +79,21 @@ def for_workbook(frame: pd.DataFrame, headers: dict[str, str], lang: str = "zh")
         formats[f"{number}_number"] = [p[1] for p in pairs]
         renamed[text] = f"{number}_number"
     return out, {renamed.get(k, k): v for k, v in headers.items()}, formats
+
+
+def _bound(rate) -> str:
+    return f"{float(rate) * 100:g}%"  # 0.8 -> 80%, 0.85 -> 85%
+
+
+def tier_rule(settings, lang: str = "zh") -> str:
+    """How a supplier's tier is given, with the bounds and counts in force."""
+    return t("sp.tier_rule", lang).format(
+        min=int(settings["tier_complaint_min"]), a=_bound(settings["tier_a_min"]), b=_bound(settings["tier_b_min"]),
+        c=_bound(settings["tier_c_min"]), nb=int(settings["cooperation_tier_b"]),
+        nc=int(settings["cooperation_tier_c"]), nd=int(settings["cooperation_tier_d"]))
+
+
+def primary_rule(settings, lang: str = "zh") -> str:
+    """When an area's primary care is imbalanced, with the gap and the delivery threshold in force."""
+    return t("sp.primary_rule", lang).format(gap=f"{float(settings['primary_gap_points']) * 100:g}",
+                                             warn=_bound(settings["delivery_rate_warning"]))

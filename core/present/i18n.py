@@ -212,13 +212,16 @@ CATALOGUE.update({
     "nav.institution": ("机构档案", "Institution"), "nav.enterprise": ("企业档案", "Enterprise"),
     "sp.by_product": ("按产品", "By product"), "sp.tiers": ("企业分级", "Supplier tiers"),
     "sp.primary": ("基层与非基层", "Primary care"), "sp.lowest": ("{area} 配送率最低的产品", "{area}: products with the lowest delivery rate"),
-    "sp.tier_rule": ("分级取三者中最差的一级：配送率、诉求及时解决率（计入诉求达到设置的件数才分级）、期内“不配合”记录"
-                     "（A ≥ 80%，B 60%–80%，C 30%–60%，D < 30%；不配合1次B、2次C、3次及以上D）。",
-                     "The tier is the worst of three: delivery rate, timely resolution (graded only with enough counted "
-                     "complaints) and non-cooperation recorded in the period (A ≥ 80%, B 60–80%, C 30–60%, D < 30%; "
-                     "non-cooperation 1: B, 2: C, 3 or more: D)."),
-    "sp.primary_rule": ("基层与非基层医疗机构配送率相差10个百分点以上，或基层低于80%而非基层达标，即标记为基层供应不平衡。",
-                        "An area is imbalanced when other institutions' delivery rate is 10 points above primary care's, or primary care is below 80% while the others are not."),
+    "sp.tier_rule": ("分级取三者中最差的一级：配送率、诉求及时解决率（计入诉求达到{min}件才分级）、期内“不配合”记录"
+                     "（A ≥ {a}，B {b}–{a}，C {c}–{b}，D < {c}；不配合{nb}次B、{nc}次C、{nd}次及以上D，"
+                     "同一经办人在同一季度录入的记录计一次）。",
+                     "The tier is the worst of three: delivery rate, timely resolution (graded only with at least {min} "
+                     "counted complaints) and non-cooperation recorded in the period (A ≥ {a}, B {b}–{a}, C {c}–{b}, "
+                     "D < {c}; non-cooperation {nb}: B, {nc}: C, {nd} or more: D, an officer's records entered in one "
+                     "quarter counting once)."),
+    "sp.primary_rule": ("基层与非基层医疗机构配送率相差{gap}个百分点以上，或基层低于{warn}而非基层达到，即标记为基层供应不平衡。",
+                        "An area is imbalanced when other institutions' delivery rate is {gap} points or more above "
+                        "primary care's, or primary care is below {warn} while the others are not."),
     "pc.progress": ("采购进度", "Progress"), "pc.nonselected": ("非中选与可替代", "Non-selected and substitutes"),
     "pc.other": ("其他采购行为", "Other behaviour"), "pc.none": ("{area}没有此类预警。", "No such flags in {area}."),
     "cp.count": ("诉求数", "Complaints"), "cp.late": ("未按时回复", "Late replies"), "cp.unresolved": ("未按时解决", "Unresolved in time"),
@@ -507,7 +510,7 @@ COLUMNS.update({
     "score": ("问题得分", "Problem score"), "is_red": ("红旗", "Red flag"), "measure": ("当前措施", "Step"),
     "recommended": ("应采取措施", "What to do"), "due": ("期限", "Deadline"), "overdue": ("逾期", "Overdue"),
     "escalated": ("已报送省局", "Reported to province"), "explanation": ("机构说明", "Explanation"),
-    "cooperation_tier": ("配合等级", "Cooperation tier"), "count_uncooperative": ("不配合记录", "Non-cooperation records"),
+    "cooperation_tier": ("配合等级", "Cooperation tier"), "count_uncooperative": ("不配合（计次）", "Non-cooperation (counted)"),
     "problem": ("问题", "Problem"), "subject_name": ("名称", "Name"), "flags": ("预警事项", "Flags"),
     "status_date": ("状态日期", "Status date"), "region_level": ("层级", "Level"), "case_name": ("案件类型", "Case"),
     "about": ("事项", "About"), "deadline": ("期限", "Deadline"), "level_gap_points": ("等级间最大差距（百分点）", "Widest gap between levels (points)"),
@@ -568,7 +571,7 @@ CATALOGUE.update({
     "sc.ladder_done": ("得分 {score:.0f} · 梯度措施第 {step} 步“{measure}”已落实 · 下一步：{next}",
                        "Score {score:.0f} · measures ladder step {step}, “{measure}”, taken · next: {next}"),
     "sc.red_mark": ("红旗机构 · ", "Red flag · "), "sc.explanations": ("需作出说明的事项", "Explanations asked"),
-    "sc.uncooperative": ("不配合记录", "Non-cooperation records"),
+    "sc.uncooperative": ("不配合（计次）", "Non-cooperation"),
     "sc.tier_evidence": ("分级依据（取三者中最差的一级）", "What the tier rests on (the worst of the three)"),
     "sc.part": ("分级项目", "Part"), "sc.figure": ("实际情况", "Figure"), "sc.rule": ("分级规则", "Rule"),
     "sc.failed": ("配送率低于{x}的医疗机构", "Institutions it supplied below {x}"),

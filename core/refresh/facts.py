@@ -337,12 +337,17 @@ class Facts:
         return both.rename(columns={"rate_delivered_qty": "delivered_qty", "rate_order_qty": "ordered_qty"})
 
     def cooperation_records(self) -> pd.DataFrame:
-        """Per enterprise: the non-cooperation (不配合) recorded on its tier case with a date in the period."""
-        return self.store.read("SELECT subject_code AS enterprise_code, COUNT(*) AS count_uncooperative FROM actions "
-                               "WHERE case_kind = 'tier' AND status = :s AND withdrawn_at IS NULL AND action_date >= :start "
-                               "AND action_date <= :end "
-                               "GROUP BY subject_code", {"s": cases.UNCOOPERATIVE, "start": self._d(self.period_start),
-                                                         "end": self._d(self.period_end)})
+        """Per enterprise: the non-cooperation (不配合) recorded on its tier case with a date in the period, counted
+        once per officer and quarter of recording: an officer's records entered in one quarter count once, however
+        many dates they name (three back-dated records entered at one sitting do not make tier D)."""
+        rows = self.store.read("SELECT subject_code AS enterprise_code, recorded_by, recorded_at FROM actions "
+                               "WHERE case_kind = 'tier' AND status = :s AND withdrawn_at IS NULL "
+                               "AND action_date >= :start AND action_date <= :end",
+                               {"s": cases.UNCOOPERATIVE, "start": self._d(self.period_start),
+                                "end": self._d(self.period_end)})
+        rows["quarter"] = pd.to_datetime(rows["recorded_at"]).dt.to_period("Q").astype(str)
+        counted = rows.drop_duplicates(["enterprise_code", "recorded_by", "quarter"])
+        return counted.groupby("enterprise_code", as_index=False).size().rename(columns={"size": "count_uncooperative"})
 
     def enterprise_complaints(self) -> pd.DataFrame:
         c = self.complaint_timeliness()
