@@ -537,3 +537,28 @@ def test_ticks_do_not_carry_to_another_list(app, demo_copy):
     assert any("已选：" in c.value for c in at.caption)
     at.selectbox(key="f_county").set_value("371423").run()
     assert not at.exception and not [b for b in at.button if b.label == "保存"]
+
+
+def test_an_enterprises_history_keeps_other_areas_notes_to_them(store_url):
+    """M3 supplies H1 (历下区, 济南市) and Q1 (市南区, 青岛市). jinan's and lixia's records on its tier case show to
+    each other (one's area holds the other's) and to the province; Qingdao's officer sees that they were made and
+    what they record, not their notes or who made them."""
+    h = Handmade(store_url)
+    for code, county in (("H1", "370102"), ("Q1", "370202")):
+        h.institution(code, county=county)
+        h.agreement(code, "P5", agreed=100)
+        h.order(code, 60, "P5")
+    h.save()
+    users = _users(h.store)
+    t = D(2026, 3, 1)
+    actions.record_action(_view(h.store, users["jinan"], t), "tier", ["M3"], "已约谈", "济南市内部：拟约谈", D(2026, 2, 2))
+    actions.record_action(_view(h.store, users["lixia"], t), "tier", ["M3"], "已提示风险", "历下区：已电话提示",
+                          D(2026, 2, 3))
+
+    def history(who):
+        shown = scorecard.enterprise_card(_view(h.store, users[who], t), "M3")["actions"]
+        return shown[["status", "note", "recorded_by"]].values.tolist()
+    full = [["已约谈", "济南市内部：拟约谈", "jinan"], ["已提示风险", "历下区：已电话提示", "lixia"]]
+    assert history("jinan") == history("lixia") == history("boss") == full
+    assert history("qingdao") == [["已约谈", "（其他地区的记录，内容不显示）", "其他地区"],
+                                  ["已提示风险", "（其他地区的记录，内容不显示）", "其他地区"]]

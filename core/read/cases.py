@@ -26,7 +26,7 @@ from core.present.i18n import paren, t, vocabulary
 from core.policy import complaints as complaint_rule
 from core.read import docking, monitoring
 from core.store.cache import cached
-from core.store.view import View
+from core.store.view import area_chain, View
 
 # What every kind of case shows in the common lists (overdue, escalated, an officer's work).
 COMMON = ["case_kind", "subject_code", "flag_id", "detail_code", "subject_name", "area_name", "problem", "recommended",
@@ -273,10 +273,26 @@ def escalated(view: View, lang: str = "zh") -> pd.DataFrame:
     return frame[frame["escalated"].astype(bool)].reset_index(drop=True)
 
 
-def subject_history(store, subject: str, code: str, lang: str = "zh") -> pd.DataFrame:
+def _beside(view: View | None, recorders: pd.Series) -> pd.Series:
+    """Which records were made by officers of an area beside the viewer's, neither holding it nor inside it (a city
+    officer and another city's records on an enterprise that serves both): their notes are the other area's."""
+    if view is None or view.user is None or view.entity is not None or view.scope == view.store.province_code:
+        return pd.Series(False, index=recorders.index)
+    regions = view.store.regions()
+    areas = dict(view.store.read("SELECT username, area_code FROM users").itertuples(index=False, name=None))
+    above = set(area_chain(regions, view.scope))
+
+    def beside(user) -> bool:
+        area = areas.get(user)
+        return isinstance(area, str) and area not in above and view.scope not in area_chain(regions, area)
+    return recorders.map(beside).astype(bool)
+
+
+def subject_history(store, subject: str, code: str, lang: str = "zh", view: View | None = None) -> pd.DataFrame:
     """Every action recorded on the cases of one subject (an institution's ladder and explanations, an enterprise's
     tier), oldest first: the kind of case, what it is about, date, status, deadline, note, who and when; a withdrawn
-    one says so, with its reason."""
+    one says so, with its reason. With an officer's `view`, a record made by an officer of an area beside the
+    officer's shows what was recorded and when, not its note or who made it."""
     kinds = [k.id for k in C.KINDS.values() if k.subject == subject]
     marks = ", ".join(f"'{k}'" for k in kinds)
     frame = store.read(f"SELECT action_id, case_kind, flag_id, detail_code, status, note, action_date, deadline, "
@@ -293,6 +309,9 @@ def subject_history(store, subject: str, code: str, lang: str = "zh") -> pd.Data
     colon = "：" if lang == "zh" else ": "
     frame["note"] = [f"{n}{paren(t('case.withdrawn_reason', lang) + colon + str(r), lang)}" if g else n
                      for n, r, g in zip(frame["note"], frame["withdrawn_reason"], gone)]
+    elsewhere = _beside(view, frame["recorded_by"])
+    frame.loc[elsewhere, "note"] = t("case.elsewhere_note", lang)
+    frame.loc[elsewhere, "recorded_by"] = t("case.elsewhere", lang)
     return frame[["case_name", "about", "action_date", "status", "deadline", "note", "recorded_by", "recorded_at"]] \
         .reset_index(drop=True)
 

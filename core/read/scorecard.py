@@ -96,7 +96,7 @@ def institution_card(view: View, code: str, lang: str = "zh") -> dict | None:
             "monthly": monthly, "agreements": agreements, "complaints": complaints,
             "ladder": ladder.iloc[0].to_dict() if len(ladder) else None,
             "explanations": explanations[explanations["subject_code"] == code].reset_index(drop=True),
-            "actions": cases.subject_history(view.store, "institution", code, lang)}
+            "actions": cases.subject_history(view.store, "institution", code, lang, view)}
 
 
 def _with_suppliers(view: View, code: str, flags: pd.DataFrame) -> pd.DataFrame:
@@ -155,7 +155,7 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
     return {"info": info.iloc[0].to_dict(), "tier": tier.iloc[0].to_dict() if len(tier) else {},
             "indicators": _indicators(view, "enterprise", code), "flags": flags.reset_index(drop=True),
             "products": products, "complaints": complaints, "failed": failed.reset_index(drop=True),
-            "actions": cases.subject_history(view.store, "enterprise", code, lang)}
+            "actions": cases.subject_history(view.store, "enterprise", code, lang, view)}
 
 
 @cached
