@@ -95,8 +95,10 @@ if files:
     elif checked.result.get("problems"):
         listed(checked.result["problems"], "up_problems")
         problems = [Problem(**p) for p in checked.result["problems"]]
-        st.download_button(t("up.report", L), data=uploads.error_report(problems, me.username),
-                           file_name=f"错误清单_{Path(files[0].name).stem}.xlsx", mime=XLSX, key="up_report")
+        st.download_button(t("up.report", L),  # made (and audited) when clicked
+                           data=lambda: uploads.error_report_download(s, me, problems, files[0].name),
+                           file_name=f"错误清单_{Path(files[0].name).stem}.xlsx", mime=XLSX, key="up_report",
+                           on_click="ignore")
     else:
         st.success(t("up.preview", L))
         show(pd.DataFrame(checked.result["preview"], columns=["sheet", "sheet_zh", "insert", "replace", "unchanged"]),

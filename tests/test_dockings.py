@@ -180,6 +180,10 @@ def test_an_institution_gives_its_explanation_and_the_officer_judges_it(store_ur
         actions.explain(mine, "report_volume_drop", "P1", "\u200b\u202e", today=D(2026, 5, 23))
     recorded = h.store.read("SELECT status, recorded_by FROM actions ORDER BY action_id")
     assert recorded.values.tolist() == [["已说明", "acc_e1"], ["已采纳", "acc_jinan"]]
+    logged = h.store.read("SELECT username, action, target FROM audit_log WHERE action IN "
+                          "('explanation_given', 'action_recorded') ORDER BY audit_id")
+    assert logged.values.tolist() == [["acc_e1", "explanation_given", "E1:report_volume_drop:P1"],
+                                      ["acc_jinan", "action_recorded", "E1:report_volume_drop:P1"]]
 
 
 def test_accounts_for_a_city_with_initial_passwords_changed_at_first_sign_in(store_url):

@@ -174,6 +174,8 @@ def test_the_check_runs_in_its_own_process_and_writes_nothing_but_a_refusal(fill
     admin.set_active(store, system_user(store), "analyst", False)
     job = _until(store, worker.check(store, user, files, "orders.csv", digest, False).id, lambda j: j.ended)
     assert job.state == "failed" and "no longer active" in job.result["error"]
+    denied = store.read("SELECT username, target, outcome FROM audit_log WHERE action = 'access_denied'")
+    assert denied.values.tolist() == [["analyst", "orders.csv", "denied"]]  # the refusal is in the audit log
     assert not [p for p in jobs.folder(store.url).iterdir() if p.is_dir()]  # the saved files are gone
 
 

@@ -1,6 +1,9 @@
 """AppTest: the upload page checks a file, shows every error, previews a good file, and imports on confirm.
 The store is a copy of the demo store, as the app's first start leaves an empty one (tests/test_browser_home.py
 starts on an empty store), so the extract lands in a demo store."""
+import io
+
+import openpyxl
 from streamlit.testing.v1 import AppTest
 
 from core.ingest import exporter, importer, uploads
@@ -29,6 +32,14 @@ def test_bad_file_shows_every_error_and_writes_nothing(demo_copy, tmp_path, monk
     f["orders"].loc[0, "order_qty"] = -5
     f["orders"].loc[1, "channel"] = "电话"
     data = exporter.write_xlsx(f, tmp_path / "bad.xlsx").read_bytes()
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    made, register = {}, MediaFileManager.add_deferred
+
+    def watched(self, data_callable, *args, **kwargs):  # the callables behind deferred downloads, by file id
+        file_id = register(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+    monkeypatch.setattr(MediaFileManager, "add_deferred", watched)
     at = _page(url, monkeypatch)
     before = store.counts()
     at.file_uploader(key="up_files").set_value(("bad.xlsx", data, XLSX)).run()

@@ -128,8 +128,8 @@ def record_actions(view: View, chosen: dict[str, list], status: str, note: str, 
 
 
 def _write(view: View, actor: User, chosen: dict[str, list[Key]], status: str, note: str, action_date: dt.date,
-           deadline: dt.date | None, also=None, recompute=None) -> int:
-    """Write checked actions in one transaction, refusing a record the case already holds; audited."""
+           deadline: dt.date | None, also=None, recompute=None, logged_as: str = "action_recorded") -> int:
+    """Write checked actions in one transaction, refusing a record the case already holds; audited (as `logged_as`)."""
     now = clock.now()
     rows = [{"case_kind": kind, "subject_code": code, "flag_id": flag_id, "detail_code": detail,
              "quarter": periods.quarter_of(action_date), "status": status, "note": note, "action_date": action_date,
@@ -157,7 +157,7 @@ def _write(view: View, actor: User, chosen: dict[str, list[Key]], status: str, n
     if not rows:
         return 0
     target = ",".join(":".join(p for p in (r["subject_code"], r["flag_id"], r["detail_code"]) if p) for r in rows)
-    audit.record(view.store, actor, "action_recorded", target=target[:200],
+    audit.record(view.store, actor, logged_as, target=target[:200],
                  detail=f"{'/'.join(chosen)} {status} {action_date}" + (f" 期限 {deadline}" if deadline else "")
                  + f": {note}")
     if status == cases.UNCOOPERATIVE:
@@ -186,14 +186,14 @@ def explain(view: View, flag_id: str, product_code: str, text: str, today: dt.da
                      {"f": key[1], "d": key[2]}, entity_ok="institution")["n"].iloc[0]
     if not held:
         raise ValueError("本机构没有这项需说明的预警 / no such flag of yours to explain")
-    _write(view, actor, {"explanation": [key]}, cases.EXPLAINED, text, today, None)
+    _write(view, actor, {"explanation": [key]}, cases.EXPLAINED, text, today, None, logged_as="explanation_given")
 
 
 def withdraw(view: View, action_id: int, reason: str, recompute=None) -> None:
     """Withdraw a record made by mistake: only the officer who recorded it, on a case still inside the officer's
-    jurisdiction (an officer moved to another area no longer acts on the old one's cases), with a reason; it stays in the case's
-    history, marked withdrawn, and no longer counts (audited). The figures of a non-cooperation record withdrawn are
-    computed again as `record_actions` does."""
+    jurisdiction (an officer moved to another area no longer acts on the old one's cases), with a reason; it stays
+    in the case's history, marked withdrawn, and no longer counts (audited). The figures of a non-cooperation record
+    withdrawn are computed again as `record_actions` does."""
     actor = _actor(view)
     require(actor, "record")
     reason = _CONTROL.sub("", str(reason or "")).strip()

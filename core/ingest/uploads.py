@@ -208,6 +208,13 @@ def template() -> bytes:
     return out.getvalue()
 
 
+def error_report_download(store, user, problems: list[Problem], name: str) -> bytes:
+    """The error list of a refused file as the page's download gives it: audited as an export."""
+    data = error_report(problems, user.username)
+    audit.record(store, user, "export", target=f"错误清单 {name}"[:200], detail=f"{len(problems)} problems")
+    return data
+
+
 def error_report(problems: list[Problem], username: str) -> bytes:
     frame = pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value, "zh": p.zh, "en": p.en}
                           for p in problems])

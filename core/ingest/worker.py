@@ -21,7 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
-from core.access import accounts
+from core.access import accounts, audit
 from core.access.roles import User, require
 from core.ingest import importer, sandbox, uploads, validate
 from core.store import jobs
@@ -102,7 +102,11 @@ def run(job: jobs.Job) -> jobs.Job:
         if user is None:
             raise PermissionError("账户已停用 / the account is no longer active")
         (_check if job.kind == CHECK else _import)(job, store, user, [Path(p) for p in spec["files"]])
-    except (importer.RefreshFailed, importer.DemoInTheWay, importer.InvalidExtract, PermissionError) as err:
+    except PermissionError as err:  # an account stopped or without the right meanwhile: refused, and audited
+        audit.record(store, spec["username"], "access_denied", target=spec["names"][:200], outcome="denied",
+                     detail=f"{job.kind} job: {err}"[:1000])
+        job.state, job.result = "failed", {"error": str(err)}
+    except (importer.RefreshFailed, importer.DemoInTheWay, importer.InvalidExtract) as err:
         job.state, job.result = "failed", {"error": str(err)}
     except Exception as err:  # noqa: BLE001 - the page says it failed, with a reference to the log
         LOG.exception("%s job %s failed", job.kind, job.id)
