@@ -49,7 +49,12 @@ def test_bad_file_shows_every_error_and_writes_nothing(demo_copy, tmp_path, monk
     assert problems["行"].tolist() == [2, 3] and problems["工作表"].eq("采购订单").all()
     assert store.counts() == before
     assert uploads.history(store)["outcome"].tolist() == ["rejected"]
-    assert "下载错误清单" in [d.label for d in at.download_button]  # the error report is offered
+    report = next(d for d in at.download_button if d.label == "下载错误清单")  # the error report is offered
+    assert store.read("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'export'")["n"].iloc[0] == 0
+    listed = openpyxl.load_workbook(io.BytesIO(made[report.proto.deferred_file_id]()))  # what a click runs
+    assert [r[:2] for r in listed["错误清单"].iter_rows(min_row=2, values_only=True)] == [("采购订单", 2), ("采购订单", 3)]
+    logged = store.read("SELECT target, detail FROM audit_log WHERE action = 'export'")
+    assert logged.values.tolist() == [["错误清单 bad.xlsx", "2 problems"]]  # made then, and audited as an export
 
 
 def test_good_file_is_previewed_then_imported_on_confirm_after_clearing_the_demo(demo_copy, tmp_path, monkeypatch):
