@@ -38,5 +38,5 @@ show(scorecard.tier_evidence(tier, view.store.settings(), L), {"part": t("sc.par
                                                               "tier": t("sc.tier", L), "rule": t("sc.rule", L)},
      "dk_tier", f"{t('sc.tier_evidence', L)}_{me['enterprise_code']}")
 st.subheader(t("sc.actions", L))
-show(cases.subject_history(view.store, "enterprise", me["enterprise_code"], L), headers(ACTION_COLUMNS, L),
+show(cases.subject_history(view.store, "enterprise", me["enterprise_code"], L, view), headers(ACTION_COLUMNS, L),
      "dk_actions", f"{t('sc.actions', L)}_{me['enterprise_code']}")

@@ -562,3 +562,7 @@ def test_an_enterprises_history_keeps_other_areas_notes_to_them(store_url):
     assert history("jinan") == history("lixia") == history("boss") == full
     assert history("qingdao") == [["已约谈", "（其他地区的记录，内容不显示）", "其他地区"],
                                   ["已提示风险", "（其他地区的记录，内容不显示）", "其他地区"]]
+    admin.create_user(h.store, roles.system_user(h.store), "ent_m3", "企业M3", "enterprise", None, PASSWORD,
+                      entity_code="M3")
+    own = cases.subject_history(h.store, "enterprise", "M3", "zh", _view(h.store, accounts.load(h.store, "ent_m3"), t))
+    assert own["recorded_by"].tolist() == ["济南市医保部门", "历下区医保部门"]  # the bureaus, not the officers' accounts

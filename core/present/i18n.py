@@ -473,6 +473,7 @@ CATALOGUE.update({
     "case.next.take": ("{measure}（待落实）", "{measure} (to take)"),
     "case.sent": ("已报送省局；", "Sent to the province; "),
     "case.elsewhere": ("其他地区", "another area"),
+    "case.bureau": ("{area}医保部门", "{area} medical insurance bureau"),
     "case.elsewhere_note": ("（其他地区的记录，内容不显示）", "(recorded by another area; not shown)"),
     "case.withdrawn": ("已撤销", "withdrawn"), "case.withdrawn_reason": ("撤销原因", "why"),
     "case.withdraw": ("撤销本人近30天的记录（误录时）", "Withdraw a record of yours from the last 30 days (made by mistake)"),

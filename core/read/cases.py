@@ -288,11 +288,20 @@ def _beside(view: View | None, recorders: pd.Series) -> pd.Series:
     return recorders.map(beside).astype(bool)
 
 
+def _bureaus(store, recorders: pd.Series, lang: str) -> pd.Series:
+    """The medical-insurance bureau each recorder works for (its area's, the province's for an account without one)."""
+    areas = dict(store.read("SELECT username, area_code FROM users").itertuples(index=False, name=None))
+    names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
+    return recorders.map(lambda who: t("case.bureau", lang).format(
+        area=names.get(areas.get(who) or store.province_code, "")))
+
+
 def subject_history(store, subject: str, code: str, lang: str = "zh", view: View | None = None) -> pd.DataFrame:
     """Every action recorded on the cases of one subject (an institution's ladder and explanations, an enterprise's
     tier), oldest first: the kind of case, what it is about, date, status, deadline, note, who and when; a withdrawn
     one says so, with its reason. With an officer's `view`, a record made by an officer of an area beside the
-    officer's shows what was recorded and when, not its note or who made it."""
+    officer's shows what was recorded and when, not its note or who made it; with an enterprise's or institution's,
+    each record names the bureau that made it, not the officer's account."""
     kinds = [k.id for k in C.KINDS.values() if k.subject == subject]
     marks = ", ".join(f"'{k}'" for k in kinds)
     frame = store.read(f"SELECT action_id, case_kind, flag_id, detail_code, status, note, action_date, deadline, "
@@ -312,6 +321,8 @@ def subject_history(store, subject: str, code: str, lang: str = "zh", view: View
     elsewhere = _beside(view, frame["recorded_by"])
     frame.loc[elsewhere, "note"] = t("case.elsewhere_note", lang)
     frame.loc[elsewhere, "recorded_by"] = t("case.elsewhere", lang)
+    if view is not None and view.entity is not None:  # an enterprise or institution: which bureau, not whose account
+        frame["recorded_by"] = _bureaus(view.store, frame["recorded_by"], lang)
     return frame[["case_name", "about", "action_date", "status", "deadline", "note", "recorded_by", "recorded_at"]] \
         .reset_index(drop=True)
 
