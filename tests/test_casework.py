@@ -277,7 +277,8 @@ def test_recorded_non_cooperation_makes_a_tier(store_url, monkeypatch):
     # Outside the period (2026-01-01 to 04-10): does not count.
     actions.record_action(_view(h.store, users["jinan"], t), "tier", ["M3"], "不配合", "2025年未整改", D(2025, 12, 1))
     assert m3()["count_uncooperative"] == 0
-    for who, day, dates, n, letter in (("jinan", D(2026, 3, 1), (1, 2, 3), 1, "B"), ("lixia", D(2026, 3, 1), (4,), 2, "C"),
+    for who, day, dates, n, letter in (("jinan", D(2026, 3, 1), (1, 2, 3), 1, "B"),
+                                       ("lixia", D(2026, 3, 1), (4,), 2, "C"),
                                        ("jinan", D(2026, 4, 2), (5,), 3, "D"), ("lixia", D(2026, 4, 2), (6,), 4, "D")):
         on(day)
         for d in dates:
@@ -498,12 +499,14 @@ def test_a_record_is_not_made_twice_and_can_be_withdrawn(store_url):
     actions.record_action(_view(h.store, users["jinan"], t), "tier", ["M3"], "已约谈", "", D(2026, 2, 2))
     assert cases.overdue(_view(h.store, users["jinan"], t)).empty
     # an officer moved to another city withdraws nothing of the old one's cases (refused and audited)
-    kept = int(cases.own_records(_view(h.store, users["jinan"], t)).query("label.str.contains('H1')")["action_id"].iloc[0])
+    mine = cases.own_records(_view(h.store, users["jinan"], t))
+    kept = int(mine.loc[mine["label"].str.contains("H1"), "action_id"].iloc[0])
     admin.set_role(h.store, roles.system_user(h.store), "jinan", "city_officer", "370200")
     moved = accounts.load(h.store, "jinan")
     with pytest.raises(roles.AccessDenied, match="管辖范围"):
         actions.withdraw(_view(h.store, moved, t), kept, "换了地区")
-    assert h.store.read("SELECT withdrawn_at FROM actions WHERE action_id = :a", {"a": kept})["withdrawn_at"].isna().all()
+    still = h.store.read("SELECT withdrawn_at FROM actions WHERE action_id = :a", {"a": kept})
+    assert still["withdrawn_at"].isna().all()
     assert h.store.read("SELECT detail FROM audit_log WHERE action = 'access_denied'")["detail"].tolist() == \
         [f"withdraw #{kept} outside scope (ladder)"]
 

@@ -76,7 +76,8 @@ def test_the_app_role_reads_imports_and_refreshes_but_cannot_change_the_schema_o
         assert again["orders"] == 2 and owner.read(oid)["o"].iloc[0] == swapped
         audit.record(app, operator, "export", target="t")
         for forbidden in ("DELETE FROM audit_log", "UPDATE audit_log SET outcome = 'x'", "CREATE TABLE sneaky (x int)",
-                          "DROP TABLE orders", "TRUNCATE orders", "DELETE FROM regions", "ALTER TABLE users ADD COLUMN x int",
+                          "DROP TABLE orders", "TRUNCATE orders", "DELETE FROM regions",
+                          "ALTER TABLE users ADD COLUMN x int",
                           "INSERT INTO regions (region_code, region_name, region_level) VALUES ('999999', 'x', 'city')"):
             with pytest.raises(sa.exc.ProgrammingError, match="permission denied|must be owner"):
                 with app.begin() as conn:

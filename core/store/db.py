@@ -343,7 +343,8 @@ def bulk_insert_empty(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame)
     # only the table's owner may drop and add its indexes and keys (the app's role puts back the demo a taken-back
     # import had cleared: into the table with its keys, row by row)
     large = len(frame) >= 10_000 and (not postgres or conn.execute(sa.text(
-        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = CAST(:t AS regclass)"), {"t": table.name}).scalar())
+        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+        {"t": table.name}).scalar())
     indexes = list(table.indexes) if large else []
     raw = conn.connection.driver_connection
     if indexes and not postgres and not raw.in_transaction:

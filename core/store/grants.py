@@ -18,7 +18,7 @@ UPSERT = tuple(S.DATA_TABLES) + ("store_meta", "settings")  # insert, or replace
 #   back (an import whose figures failed, the demo cleared by the first real import)
 DEMO = ("demo_manifest",)  # what the demo planted: cleared with the demo, written again if that import is taken back
 APPEND_ONLY = ("audit_log",)
-HISTORY = ("uploads",)  # the upload history: a record written with an import's rows becomes a refusal if it is taken back
+HISTORY = ("uploads",)  # the upload history: an import's record becomes a refusal if the import is taken back
 WORK = ("users", "user_sessions", "actions", "notices", "red_flags_since")  # accounts (sign-in counters, demo
 #   accounts removed on import), signed-in browsers, recorded actions, notifications issued, red flags' first dates
 REWRITTEN = tuple(t.name for t in (S.mart_views,) + S.MART_TABLES)  # the marts: rewritten by every refresh
