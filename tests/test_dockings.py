@@ -245,7 +245,7 @@ def test_an_entitys_view_reads_its_own_part_only(store_url):
     delivery = mine.set_index("indicator_id").loc["delivery"]  # all 50 delivered: 100% against 80%, suppliers' part
     assert (delivery["value"], delivery["requirement"], delivery["meets"], delivery["to_correct"]) == \
         (1, "不低于80.0%", "达标", "否")
-    assert mine.set_index("indicator_id").loc["other", "requirement"] == "—"  # no threshold: nothing to meet
+    assert mine.set_index("indicator_id").loc["other", "requirement"] == "每笔问题订单预警"  # no threshold to meet
     assert progress["county_value"] == pytest.approx(50 / 120)  # its county holds H1 alone
     assert set(docking.suppliers(inst)["enterprise_code"]) == {"M1", "D1"}
     with pytest.raises(EntityOnly):

@@ -382,6 +382,7 @@ def test_the_warnings_counted_are_the_quarter_ends_not_todays(store_url):
     row = notices.generate(store, boss, "2026Q1", today=D(2026, 4, 7)).content.indicators.set_index("indicator_id")
     progress = row.loc["progress"]
     assert progress["count_flagged"] == 3 and progress["value_text"] == "30.5%"
+    assert progress["threshold_text"] == "不低于序时进度 90.0%"  # the quarter end's schedule, as 自查自纠 says it
     today = View.of(store, marts.ensure_view(store), user=boss)
     flagged_now = today.read("SELECT count_flagged FROM mart_indicators WHERE view_id = :v AND level = 'province' "
                              "AND indicator_id = 'progress'")["count_flagged"].tolist()

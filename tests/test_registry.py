@@ -166,3 +166,16 @@ def test_the_rules_said_on_the_supply_page_are_the_settings_in_force():
     assert "A ≥ 85%，B 65%–85%，C 30%–65%，D < 30%" in zh and "3次及以上D" not in zh and "4次及以上D" in zh
     assert "计入诉求达到5件" in zh and "4 or more: D" in flagtext.tier_rule(values, "en")
     assert flagtext.primary_rule(values, "zh").startswith("基层与非基层医疗机构配送率相差15个百分点以上，或基层低于90%")
+
+
+def test_what_each_indicator_asks_reads_the_same_everywhere():
+    """The notification's 标准 and an institution's 要求 (自查自纠) come from one function: the setting in force, the
+    schedule of the view for the two indicators judged against it, the direction as 不低于 / 不高于."""
+    from core.present import flagtext
+    values = {**{x.name: x.default for x in settings_mod.SETTINGS}, "delivery_rate_warning": 0.85}
+    asked = {i.id: flagtext.requirement(i, values, 0.888, "zh") for i in I.INDICATORS}
+    assert asked == {"report": (0.8, "不低于80.0%"), "delivery": (0.85, "不低于85.0%"), "complaint": (0.8, "不低于80.0%"),
+                     "progress": (0.888, "不低于序时进度 88.8%"), "nonselected": (0.7, "不低于70.0%"),
+                     "substitute": (0.888, "不高于序时进度 88.8%"), "other": (None, "每笔问题订单预警")}
+    substitute = next(i for i in I.INDICATORS if i.id == "substitute")
+    assert flagtext.requirement(substitute, values, 0.5, "en")[1] == "at most the schedule, 50.0%"

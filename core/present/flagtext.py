@@ -81,6 +81,19 @@ def for_workbook(frame: pd.DataFrame, headers: dict[str, str], lang: str = "zh")
     return out, {renamed.get(k, k): v for k, v in headers.items()}, formats
 
 
+def requirement(ind, settings, schedule: float, lang: str = "zh") -> tuple[float | None, str]:
+    """An indicator's threshold in force and what it asks, as the notification and an institution's self-inspection
+    both say it: "不低于 80.0%", "不低于序时进度 88.8%" (the schedule of the view, for progress), "不高于序时进度
+    88.8%" (substitutes); an indicator without a threshold flags each problem order."""
+    threshold = schedule if ind.threshold == "schedule" else settings.get(ind.threshold) if ind.threshold else None
+    if threshold is None:
+        return None, t("req.each_order", lang)
+    bar = percent_text(threshold)
+    if ind.threshold == "schedule":
+        bar = t("dk.schedule", lang).format(rate=bar)
+    return threshold, t(f"dk.req.{ind.direction}", lang).format(bar=bar)
+
+
 def _bound(rate) -> str:
     return f"{float(rate) * 100:g}%"  # 0.8 -> 80%, 0.85 -> 85%
 

@@ -620,6 +620,7 @@ CATALOGUE.update({
     "dk.to_correct": ("需整改", "To correct"), "dk.advice": ("整改建议", "What to do"),
     "dk.county_value": ("所在区县", "My county"), "dk.city_value": ("所在市", "My city"),
     "dk.req.min": ("不低于{bar}", "at least {bar}"), "dk.req.max": ("不高于{bar}", "at most {bar}"),
+    "req.each_order": ("每笔问题订单预警", "each problem order flagged"),
     "dk.schedule": ("序时进度 {rate}", "the schedule, {rate}"), "dk.meets": ("是否达标", "Meets it"),
     "adv.report": ("报量不低于上年实际采购量；报量下降超过规定的，须作出说明。", "Report at least last year's purchases; explain a larger drop."),
     "adv.delivery": ("配送由中选企业和配送企业负责：配送不足的，通过诉求对接向企业反馈。", "Delivery is the suppliers' duty: raise a complaint where it falls short."),

@@ -20,7 +20,8 @@ from core.policy import clock
 from core.policy import complaints as rule
 from core.policy.indicators import FLAG_BY_ID, FLAGS, INDICATORS, rate
 from core.policy.workdays import DEFAULT as CALENDAR
-from core.present.i18n import clause_text, percent_text, t
+from core.present import flagtext
+from core.present.i18n import clause_text, t
 from core.store.cache import cached
 from core.store.view import EntityOnly, View
 
@@ -121,18 +122,15 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
     held = flags["flag_id"].map(lambda f: FLAG_BY_ID[f]).tolist()
     out = []
     for ind in INDICATORS:
-        threshold = view.info.schedule if ind.threshold == "schedule" else settings.get(ind.threshold) if ind.threshold else None
+        threshold, requirement = flagtext.requirement(ind, settings, view.info.schedule, lang)
         mine = [f for f in held if f.indicator == ind.number and f.party == "institution"]
         supply = [f for f in held if f.indicator == ind.number and f.party != "institution"]
         value = by.get(("institution", ind.id))
-        bar = None if threshold is None else percent_text(threshold)
-        if bar is not None and ind.threshold == "schedule":
-            bar = t("dk.schedule", lang).format(rate=bar)
         meets = _meets(value, threshold, ind.direction)
         suppliers_fall_short = ind.id in SUPPLIERS_ANSWER and (supply or meets == "未达标")
         out.append({"indicator_id": ind.id, "indicator": t(f"indicator.{ind.id}", lang),
                     "value": value, "threshold": threshold,
-                    "requirement": "—" if bar is None else t(f"dk.req.{ind.direction}", lang).format(bar=bar),
+                    "requirement": requirement,
                     "meets": meets, "count_own": len(mine), "count_supply": len(supply),
                     "to_correct": "是" if mine else "企业负责" if suppliers_fall_short else "否",
                     "advice": t(ADVICE[ind.id], lang) if mine or supply else t("adv.none", lang),

@@ -14,6 +14,7 @@ import pandas as pd
 
 from core.policy import periods
 from core.policy.indicators import FLAG_BY_ID, INDICATORS
+from core.present import flagtext
 from core.present.flagtext import describe
 from core.present.i18n import clause_text, percent_text, vocabulary
 from core.read import cases, monitoring
@@ -85,16 +86,6 @@ def _area_figures(view: View | None) -> dict[str, tuple[float, int]]:
     return {i: (v, int(n)) for i, v, n in zip(rows["indicator_id"], rows["value"], rows["count_flagged"])}
 
 
-def _threshold_text(view: View, ind) -> str:
-    settings = view.store.settings()
-    if ind.threshold == "schedule":
-        return f"序时进度 {percent_text(view.info.schedule)}"
-    if not ind.threshold:
-        return "每笔问题订单预警"
-    word = "不低于" if ind.direction == "min" else "不高于"
-    return f"{word} {percent_text(settings[ind.threshold])}"
-
-
 def change_text(value, previous) -> str:
     """A rate's change from the previous quarter, in points, between the two figures as printed (one decimal): so
     99.0% against 99.1% never reads 持平 while 97.8% against 97.7% reads +0.1; "—" without both."""
@@ -108,6 +99,7 @@ def indicator_table(view: View, before: View | None) -> pd.DataFrame:
     """The seven indicators of the area at the quarter's end against the previous quarter's end: values, change in
     points, the threshold and how many were flagged."""
     now, then = _area_figures(view), _area_figures(before)
+    settings = view.store.settings()
     rows = []
     for ind in INDICATORS:
         value, flagged = now.get(ind.id, (None, 0))
@@ -116,7 +108,8 @@ def indicator_table(view: View, before: View | None) -> pd.DataFrame:
                      "value_text": percent_text(value) if value is not None else "—",
                      "previous_text": percent_text(previous) if previous is not None else "—",
                      "change_text": change_text(value, previous),
-                     "threshold_text": _threshold_text(view, ind), "count_flagged": flagged,
+                     "threshold_text": flagtext.requirement(ind, settings, view.info.schedule, "zh")[1],
+                     "count_flagged": flagged,
                      "clause": clause_text(ind.clause, "zh")})
     return pd.DataFrame(rows)
 
