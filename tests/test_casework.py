@@ -259,9 +259,9 @@ def test_the_complaint_tier_needs_many_complaints(store_url):
 
 
 def test_recorded_non_cooperation_makes_a_tier(store_url, monkeypatch):
-    """Non-cooperation counts once per officer and quarter of recording (defaults: 1 B, 2 C, 3 D). Recorded on
-    03-01 (Q1): jinan's three records dated 02-01..02-03 count once (B); lixia's of 02-04 makes 2 (C). Recorded on
-    04-02 (Q2): jinan's of 02-05 makes 3 (D), lixia's of 02-06 makes 4 (D)."""
+    """Non-cooperation counts once per officer and day of recording (defaults: 1 B, 2 C, 3 D). Entered on 02-27:
+    jinan's three records dated 02-01..02-03 count once (B: back-dated at one sitting); lixia's of 02-04 makes 2
+    (C). Entered on 02-28: jinan's of 02-05 makes 3 (D); on 03-01 lixia's of 02-06 makes 4 (D)."""
     h = _tier_store(store_url)
     users = _users(h.store)
     t = D(2026, 3, 1)
@@ -277,9 +277,9 @@ def test_recorded_non_cooperation_makes_a_tier(store_url, monkeypatch):
     # Outside the period (2026-01-01 to 04-10): does not count.
     actions.record_action(_view(h.store, users["jinan"], t), "tier", ["M3"], "不配合", "2025年未整改", D(2025, 12, 1))
     assert m3()["count_uncooperative"] == 0
-    for who, day, dates, n, letter in (("jinan", D(2026, 3, 1), (1, 2, 3), 1, "B"),
-                                       ("lixia", D(2026, 3, 1), (4,), 2, "C"),
-                                       ("jinan", D(2026, 4, 2), (5,), 3, "D"), ("lixia", D(2026, 4, 2), (6,), 4, "D")):
+    for who, day, dates, n, letter in (("jinan", D(2026, 2, 27), (1, 2, 3), 1, "B"),
+                                       ("lixia", D(2026, 2, 27), (4,), 2, "C"),
+                                       ("jinan", D(2026, 2, 28), (5,), 3, "D"), ("lixia", D(2026, 3, 1), (6,), 4, "D")):
         on(day)
         for d in dates:
             actions.record_action(_view(h.store, users[who], t), "tier", ["M3"], "不配合", f"第{d}次", D(2026, 2, d))

@@ -101,15 +101,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tier_complaint_min", 3, "企业分级：计入及时解决率的诉求达到该数量才按诉求分级（诉求反映较多）",
             "Supplier tiers: the complaint tier counts only with at least this many counted complaints (many complaints)",
             "二（七）"),
-    Setting("cooperation_tier_b", 1, "企业分级：期内记录“不配合”达到该次数为B级（同一经办人同一季度录入的计一次）",
+    Setting("cooperation_tier_b", 1, "企业分级：期内记录“不配合”达到该次数为B级（同一经办人同一天录入的计一次）",
             "Supplier tiers: this many non-cooperation records in the period give tier B (an officer's "
-            "records entered in one quarter count once)", "二（七）"),
-    Setting("cooperation_tier_c", 2, "企业分级：期内记录“不配合”达到该次数为C级（同一经办人同一季度录入的计一次）",
+            "records entered on one day count once)", "二（七）"),
+    Setting("cooperation_tier_c", 2, "企业分级：期内记录“不配合”达到该次数为C级（同一经办人同一天录入的计一次）",
             "Supplier tiers: this many non-cooperation records in the period give tier C (an officer's "
-            "records entered in one quarter count once)", "二（七）"),
-    Setting("cooperation_tier_d", 3, "企业分级：期内记录“不配合”达到该次数为D级（同一经办人同一季度录入的计一次）",
+            "records entered on one day count once)", "二（七）"),
+    Setting("cooperation_tier_d", 3, "企业分级：期内记录“不配合”达到该次数为D级（同一经办人同一天录入的计一次）",
             "Supplier tiers: this many non-cooperation records in the period give tier D (an officer's "
-            "records entered in one quarter count once)", "二（七）"),
+            "records entered on one day count once)", "二（七）"),
     Setting("notice_reference", "鲁医保发〔2023〕14号", "季度通报所依据文件的文号（本省的通知）",
             "The number of the notice the quarterly notification cites (the province's own)", "二（七）"),
     Setting("rectification_workdays", 20, "季度通报要求的整改期限：通报生成后N个工作日",

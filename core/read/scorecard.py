@@ -189,9 +189,9 @@ def tier_evidence(tier: dict, settings, lang: str = "zh") -> pd.DataFrame:
          (f"计入诉求达到 {least} 件才分级；" if zh else f"graded with {least} or more counted complaints; ") + bounds),
         ("不配合（计次）" if zh else "Non-cooperation (counted)", str(records), tier.get("cooperation_tier"),
          (f"期内 {settings['cooperation_tier_b']} 次 B，{settings['cooperation_tier_c']} 次 C，"
-          f"{settings['cooperation_tier_d']} 次及以上 D；同一经办人同一季度录入的计一次" if zh else
+          f"{settings['cooperation_tier_d']} 次及以上 D；同一经办人同一天录入的计一次" if zh else
           f"in the period: {settings['cooperation_tier_b']} B, {settings['cooperation_tier_c']} C, "
-          f"{settings['cooperation_tier_d']} or more D; an officer's records entered in one quarter count once")),
+          f"{settings['cooperation_tier_d']} or more D; an officer's records entered on one day count once")),
     ]
     frame = pd.DataFrame(rows, columns=["part", "figure", "tier", "rule"])
     frame["tier"] = [x if isinstance(x, str) else "—" for x in frame["tier"]]

@@ -338,15 +338,16 @@ class Facts:
 
     def cooperation_records(self) -> pd.DataFrame:
         """Per enterprise: the non-cooperation (不配合) recorded on its tier case with a date in the period, counted
-        once per officer and quarter of recording: an officer's records entered in one quarter count once, however
-        many dates they name (three back-dated records entered at one sitting do not make tier D)."""
+        once per officer and day of recording: an officer's records entered on one day count once, however many
+        dates they name (three back-dated records entered at one sitting do not make tier D; three refusals recorded
+        as they happened do)."""
         rows = self.store.read("SELECT subject_code AS enterprise_code, recorded_by, recorded_at FROM actions "
                                "WHERE case_kind = 'tier' AND status = :s AND withdrawn_at IS NULL "
                                "AND action_date >= :start AND action_date <= :end",
                                {"s": cases.UNCOOPERATIVE, "start": self._d(self.period_start),
                                 "end": self._d(self.period_end)})
-        rows["quarter"] = pd.to_datetime(rows["recorded_at"]).dt.to_period("Q").astype(str)
-        counted = rows.drop_duplicates(["enterprise_code", "recorded_by", "quarter"])
+        rows["day"] = pd.to_datetime(rows["recorded_at"]).dt.date
+        counted = rows.drop_duplicates(["enterprise_code", "recorded_by", "day"])
         return counted.groupby("enterprise_code", as_index=False).size().rename(columns={"size": "count_uncooperative"})
 
     def enterprise_complaints(self) -> pd.DataFrame:
