@@ -74,6 +74,32 @@ def test_offline_and_abnormal_orders(store_url):
     assert abnormal.loc[big, "threshold"] == 300 and abnormal.loc[huge, "threshold"] == 50
 
 
+def test_the_abnormal_limit_divides_by_the_periods_months(store_url):
+    """An agreement from 2026-01-15 to 2027-01-14 runs 12 months (not the 13 calendar months it touches): 1200
+    agreed, a monthly average of 100, a limit of 3 x 100 = 300: an order of 300 is not above it, 301 is."""
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", agreed=1200, start=D(2026, 1, 15), end=D(2027, 1, 14))
+    ok = h.order("H1", 300)
+    big = h.order("H1", 301)
+    abnormal = h.flags(flag_id="abnormal_order").set_index("detail_code")
+    assert set(abnormal.index) == {big} and ok not in abnormal.index and abnormal.loc[big, "threshold"] == 300
+
+
+def test_an_agreement_of_nothing_is_no_agreement_for_the_tiers(store_url):
+    """H1 holds an agreement of 0 for P1 and ordered 1000, none delivered; H2 agreed 100, ordered 1000, all
+    delivered. Indicator 2 counts H2 alone (agreed above zero): 1000 / 1000; so do the tiers of M1 and D1: A."""
+    h = Handmade(store_url)
+    for code, agreed, delivered in (("H1", 0, 0), ("H2", 100, 1000)):
+        h.institution(code)
+        h.agreement(code, agreed=agreed)
+        h.order(code, 1000, delivered=delivered)
+    h.save()
+    tiers = marts.compute(h.store, T)["mart_enterprises"].set_index("enterprise_code")
+    assert tiers.loc[["M1", "D1"], "delivery_rate"].tolist() == [1.0, 1.0]
+    assert tiers.loc[["M1", "D1"], "tier"].tolist() == ["A", "A"]
+
+
 def _tier_store(h: Handmade, rates: dict[str, float]):
     # One selected product per maker: P1 (M1), P4 (M2), P5 (M3), P6 (M4); 1000 ordered by an agreement holder.
     product = {"M1": "P1", "M2": "P4", "M3": "P5", "M4": "P6"}

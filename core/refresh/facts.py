@@ -115,12 +115,14 @@ class Facts:
     @functools.cached_property
     def _agreements_span(self) -> pd.DataFrame:
         """The agreements in force on any day from the earliest of T's month ends to T, with the days of their
-        period for filtering, and its length in calendar months (period_months, for the abnormal-order limit)."""
+        period for filtering, and its length in months, a part month counting as one (period_months, for the
+        abnormal-order limit: 01-15 to the next year's 01-14 is 12 months, 01-01 to 04-10 is 4)."""
         low = min([self.as_of] + earlier_ends(self.as_of))
         frame = read_large(self.store.engine, _AGREEMENTS.format(cat=self.of_category()), self.params(low=self._d(low)),
                            text=["institution_code", "product_code", "period_start", "period_end", "distributor_code"])
         start, end = pd.to_datetime(frame["period_start"]), pd.to_datetime(frame["period_end"])
-        months = (end.dt.year - start.dt.year) * 12 + end.dt.month - start.dt.month + 1
+        after = end + pd.Timedelta(days=1)  # the period ends before this day
+        months = (after.dt.year - start.dt.year) * 12 + after.dt.month - start.dt.month + (after.dt.day > start.dt.day)
         return frame.assign(_from=start, _to=end, period_months=months.astype(float))
 
     @functools.cached_property
@@ -294,8 +296,10 @@ class Facts:
 
     @once
     def _supply_pairs(self) -> pd.DataFrame:
-        """Institution x product x distributor sums of selected products delivered to agreement holders."""
-        held = self.agreements[["institution_code", "product_code"]].drop_duplicates()
+        """Institution x product x distributor sums of selected products delivered to agreement holders (an agreed
+        volume above zero, as indicator 2 counts them)."""
+        agreed = self.agreements[self.agreements["agreed_qty"] > 0]
+        held = agreed[["institution_code", "product_code"]].drop_duplicates()
         sel = self.products[self.products["status"] == "中选"][["product_code", "manufacturer_code"]]
         return self.inst_product_distributor.merge(held, on=["institution_code", "product_code"]).merge(sel, on="product_code")
 
