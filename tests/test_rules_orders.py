@@ -74,6 +74,23 @@ def test_offline_and_abnormal_orders(store_url):
     assert abnormal.loc[big, "threshold"] == 300 and abnormal.loc[huge, "threshold"] == 50
 
 
+def test_a_promise_beyond_five_working_days_is_late_from_the_reply():
+    """Raised Mon 2026-06-01, replied 06-02 promising 06-30: 19 working days after the reply (06-19 is the Dragon
+    Boat Festival), beyond 5: unresolved from 06-02 on, not only once 06-30 has come. Before the reply nothing is
+    known of the promise; a promise of 06-09 (5 working days) is within the rule until it passes unresolved."""
+    from core.policy import complaints as rule
+    from core.policy.settings import SETTINGS
+    settings = {x.name: x.default for x in SETTINGS}
+
+    def judged(promised, at):
+        return rule.timeliness(D(2026, 6, 1), D(2026, 6, 2), promised, None, at, settings, CAL)
+    assert judged(D(2026, 6, 30), D(2026, 6, 2)).promise_workdays == 19
+    assert [judged(D(2026, 6, 30), day).unresolved for day in (D(2026, 6, 1), D(2026, 6, 2), D(2026, 6, 10))] == \
+        [False, True, True]
+    assert judged(D(2026, 6, 9), D(2026, 6, 3)).promise_workdays == 5
+    assert [judged(D(2026, 6, 9), day).unresolved for day in (D(2026, 6, 9), D(2026, 6, 10))] == [False, True]
+
+
 def test_the_abnormal_limit_divides_by_the_periods_months(store_url):
     """An agreement from 2026-01-15 to 2027-01-14 runs 12 months (not the 13 calendar months it touches): 1200
     agreed, a monthly average of 100, a limit of 3 x 100 = 300: an order of 300 is not above it, 301 is."""

@@ -28,8 +28,10 @@ def _by(day: dt.date | None, at: dt.date) -> dt.date | None:
 
 def timeliness(raised: dt.date, reply: dt.date | None, promised: dt.date | None, resolved: dt.date | None,
                at: dt.date, settings, calendar) -> Timeliness:
-    """One complaint's timeliness as it stood at `at`."""
-    reply, promised, resolved = _by(reply, at), _by(promised, at), _by(resolved, at)
+    """One complaint's timeliness as it stood at `at`. The promised date is known from the reply on (it is what the
+    reply promises), even while it lies ahead: a promise beyond the rule is late from the day it is made."""
+    reply, resolved = _by(reply, at), _by(resolved, at)
+    promised = promised if reply else None
     reply_days, resolve_days = int(settings["complaint_reply_workdays"]), int(settings["complaint_resolve_workdays"])
     reply_due = calendar.add(raised, reply_days)
     reply_late = (reply > reply_due) if reply else at > reply_due
