@@ -91,6 +91,18 @@ def test_a_promise_beyond_five_working_days_is_late_from_the_reply():
     assert [judged(D(2026, 6, 9), day).unresolved for day in (D(2026, 6, 9), D(2026, 6, 10))] == [False, True]
 
 
+def test_offline_purchase_concerns_the_products_of_a_vbp_group(store_url):
+    """Offline orders of P1 (selected, 阿司匹林 片剂) and P2 (non-selected of its group) are flagged; of P3 (a
+    substitute: another drug) and P7 (non-selected 头孢克洛 胶囊, no selected product of its group) they are not."""
+    h = Handmade(store_url)
+    h.rows["products"].append({"product_code": "P7", "generic_name": "头孢克洛", "dosage_form": "胶囊", "category": "药品",
+                               "manufacturer_code": "M4", "status": "非中选"})
+    h.institution("H1")
+    shown = {product: h.order("H1", 10, product, channel="线下") for product in ("P1", "P2", "P3", "P7")}
+    offline = h.flags(flag_id="offline_purchase")
+    assert set(offline["detail_code"]) == {shown["P1"], shown["P2"]}
+
+
 def test_the_abnormal_limit_divides_by_the_periods_months(store_url):
     """An agreement from 2026-01-15 to 2027-01-14 runs 12 months (not the 13 calendar months it touches): 1200
     agreed, a monthly average of 100, a limit of 3 x 100 = 300: an order of 300 is not above it, 301 is."""

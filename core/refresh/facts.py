@@ -209,9 +209,14 @@ class Facts:
         return self._prefetched("receipt_candidates")
 
     def _offline_orders(self) -> pd.DataFrame:
-        return self.store.read(f"SELECT order_id, institution_code FROM orders o {index_hint(self.store, 'ix_orders_offline')} "
-                               "WHERE channel = '线下' AND order_date >= :start AND order_date <= :t" + self.of_category(),
-                               self.params())
+        """Offline orders in the period of a product of a VBP group (a selected product's, or one of the same generic
+        name and dosage form): 违规线下采购 concerns the products procured by volume, not every drug."""
+        return self.store.read(
+            f"SELECT o.order_id, o.institution_code FROM orders o {index_hint(self.store, 'ix_orders_offline')} "
+            "JOIN products p ON p.product_code = o.product_code "
+            "WHERE o.channel = '线下' AND o.order_date >= :start AND o.order_date <= :t AND EXISTS (SELECT 1 FROM products s "
+            "WHERE s.status = '中选' AND s.generic_name = p.generic_name AND s.dosage_form = p.dosage_form)"
+            + self.of_category(), self.params())
 
     def _orders_of_pairs(self, pairs: pd.DataFrame, extra: str = "") -> pd.DataFrame:
         """Orders in the period of the given institution x product pairs (few), through the covering index."""
