@@ -88,6 +88,26 @@ def test_the_institution_monthly_delivery_rate_is_indicator_2(store_url):
     assert monthly["agreed_delivered_qty"].sum() == num and monthly["agreed_order_qty"].sum() == den
 
 
+def test_the_monthly_selected_share_weighs_the_groups_indicator_5_weighs(store_url):
+    """H1 bought 80 of P1 (selected 阿司匹林 片剂) in January and, in February, 20 of P2 (non-selected of its
+    group) and 50 of P7 (non-selected 头孢克洛 胶囊, a group without a selected product: not weighed). Indicator 5:
+    80 / (80 + 20) = 0.8; the months: January 80 / 80, February 0 / 20; summed 80 / 100."""
+    h = Handmade(store_url)
+    h.rows["products"].append({"product_code": "P7", "generic_name": "头孢克洛", "dosage_form": "胶囊", "category": "药品",
+                               "manufacturer_code": "M4", "status": "非中选"})
+    h.institution("H1")
+    h.order("H1", 80, "P1", day=D(2026, 1, 10))
+    h.order("H1", 20, "P2", day=D(2026, 2, 2))
+    h.order("H1", 50, "P7", day=D(2026, 2, 3))
+    store = h.save()
+    marts.refresh(store, T)
+    monthly = scorecard.institution_card(View.of(store, views.default_view(store)), "H1")["monthly"].set_index("month")
+    assert monthly[["selected_qty", "nonselected_qty"]].values.tolist() == [[80, 0], [0, 20]]
+    num, den, value = _values(store, "nonselected")[("institution", "H1")]
+    assert (num, den, value) == (80, 100, 0.8) == (monthly["selected_qty"].sum(),
+                                                  monthly[["selected_qty", "nonselected_qty"]].sum().sum(), 0.8)
+
+
 def test_every_institution_of_the_demo_sums_its_months_to_its_indicators(demo_store):
     view = views.default_view(demo_store)
     months = demo_store.read("SELECT institution_code, SUM(agreed_delivered_qty) AS num, SUM(agreed_order_qty) AS den, "

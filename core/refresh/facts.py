@@ -144,6 +144,14 @@ class Facts:
         return (frame[frame["category"] == self.category] if self.category else frame).drop(columns="category")
 
     @functools.cached_property
+    def grouped_nonselected(self) -> frozenset:
+        """The non-selected products of a VBP group: of the generic name and dosage form of a selected product (the
+        ones indicator 5 weighs against the selected)."""
+        p = self.products
+        group = p["generic_name"] + "|" + p["dosage_form"]
+        return frozenset(p.loc[(p["status"] == "非中选") & group.isin(group[p["status"] == "中选"]), "product_code"])
+
+    @functools.cached_property
     def source(self) -> OrdersPass:
         """The one pass over the orders: shared with the Facts of earlier month ends when given, else made here."""
         if self._like is not None and self._like.source.serves(self.period_start, self.as_of):

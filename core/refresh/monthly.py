@@ -26,7 +26,8 @@ def _orders_by_month(f: Facts) -> pd.DataFrame:
     agreed = f.agreements[f.agreements["agreed_qty"] > 0]
     is_agreed = pd.MultiIndex.from_frame(pairs[["institution_code", "product_code"]]).isin(
         pd.MultiIndex.from_frame(agreed[["institution_code", "product_code"]]))
-    status = pairs["product_code"].map(f.products.set_index("product_code")["status"]).to_numpy()
+    status = pairs["product_code"].map(f.products.set_index("product_code")["status"])
+    status = status.where(status != "非中选", status.where(pairs["product_code"].isin(f.grouped_nonselected))).to_numpy()
     known = pairs["institution_code"].isin(f.institutions["institution_code"])
     inst_id, insts = pd.factorize(pairs["institution_code"].where(known), use_na_sentinel=True)
     month_id, months = pd.factorize(m["order_month"], sort=True)
