@@ -259,6 +259,8 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
                     if d is not None and d == d and q is not None and q == q and d > q:
                         out.append(Problem(title, i + 2, "配送数量 delivered_qty", str(d), "配送数量不能超过采购数量",
                                            "must not exceed order_qty"))
+        if name == "agreements":
+            out += _overlapping_agreements(frame, title, reference)
         if name == "products":
             for i, (status, generic, degree) in enumerate(zip(frame["status"], frame["substitute_generic"],
                                                               frame["substitution_degree"])):
@@ -266,6 +268,42 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
                     out.append(Problem(title, i + 2, "可替代通用名 substitute_generic", "",
                                        "可替代产品须填写可替代通用名和替代程度",
                                        "a substitutable product needs substitute_generic and substitution_degree"))
+    return out
+
+
+def _overlapping_agreements(frame: pd.DataFrame, title: str, store) -> list[Problem]:
+    """An institution holds one agreement for a product at a time: two whose periods overlap (in the file, or one in
+    the file and one in the store that the file does not replace) would count every order of the overlap twice."""
+    keys = ["institution_code", "product_code"]
+    mine = frame[keys + ["period_start", "period_end"]].assign(row=np.arange(len(frame)) + 2)
+    mine = mine.dropna(subset=["period_start", "period_end"])
+    parts = [mine]
+    if store is not None and len(mine):
+        held = store.read("SELECT institution_code, product_code, period_start, period_end FROM agreements")
+        for frame_ in (held, mine):
+            for column in ("period_start", "period_end"):
+                frame_[column] = pd.to_datetime(frame_[column]).dt.date
+        replaced = pd.MultiIndex.from_frame(mine[keys + ["period_start"]])
+        held = held[~pd.MultiIndex.from_frame(held[keys + ["period_start"]]).isin(replaced)]
+        parts.append(held.merge(mine[keys].drop_duplicates(), on=keys).assign(row=0))  # 0: in the store
+    both = pd.concat(parts, ignore_index=True)
+    both = both[both.duplicated(keys, keep=False)].sort_values(keys + ["period_start", "row"], kind="stable")
+    start_column = next(c for c in F.SHEET_BY_NAME["agreements"].columns if c.name == "period_start")
+    out = []
+    for _key, group in both.groupby(keys, sort=False):
+        reach = None  # of the agreements before, the one that runs longest
+        for this in group.itertuples(index=False):
+            if reach is not None and this.period_start <= reach.period_end and (this.row or reach.row):
+                bad, other = (this, reach) if this.row else (reach, this)
+                where_zh, where_en = (f"第{other.row}行", f"row {other.row}") if other.row else ("数据库中", "in the store")
+                out.append(Problem(
+                    title, bad.row, f"{start_column.zh} period_start", str(bad.period_start),
+                    f"与{where_zh}同一机构同一产品的协议期（{other.period_start} 至 {other.period_end}）重叠："
+                    f"同一时间只能有一份约定，否则重叠期间的订单会被重复计算",
+                    f"overlaps the agreement of the same institution and product {where_en} ({other.period_start} to "
+                    f"{other.period_end}): one agreement at a time, or the orders of the overlap count twice"))
+            if reach is None or this.period_end > reach.period_end:
+                reach = this
     return out
 
 
