@@ -274,3 +274,47 @@ def test_ladder_in_the_marts_uses_last_quarter(store_url):
     now = read_cases.ladder_cases(view).set_index("subject_code")["step"].to_dict()
     # R3: notified on 09-01 (due 09-30), still red at T -> 3; R4: held a ladder flag at 09-30 -> 2.
     assert now == {"R3": 3, "R4": 2}
+
+
+def test_the_notification_score_sends_a_busy_institution_to_step_2(store_url):
+    """S10: ten offline orders of P1, ten warnings of one flag: not red (one distinct flag), score 10 = the
+    notification score: step 2 (通报提醒). S9: nine: score 9, step 1 (预警提示)."""
+    h = Handmade(store_url)
+    for code, n in (("S10", 10), ("S9", 9)):
+        h.institution(code)
+        for _ in range(n):
+            h.order(code, 10, channel="线下")
+    h.save()
+    view = View.of(h.store, marts.ensure_view(h.store, T))
+    ladder = read_cases.ladder_cases(view).set_index("subject_code")
+    assert ladder.loc[["S10", "S9"], ["score", "is_red", "step"]].values.tolist() == [[10, False, 2], [9, False, 1]]
+
+
+def test_an_agreement_of_nothing_is_no_agreement_for_the_institutions_flags(store_url):
+    """H1 holds an agreement of 0 for P1, ordered 100, nothing delivered; H2 (same level) agreed 100, ordered and
+    received 60. H1's delivery is no indicator-2 figure (no delivery_rate_low); its purchase of 100 is unreported
+    (at the median agreed volume of its level, 100)."""
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", agreed=0)
+    h.order("H1", 100, delivered=0)
+    h.institution("H2")
+    h.agreement("H2", agreed=100)
+    h.order("H2", 60)
+    flags = h.flags()
+    assert flags[flags["flag_id"] == "delivery_rate_low"].empty
+    unreported = flags[flags["flag_id"] == "unreported_purchase"]
+    assert set(zip(unreported["subject_code"], unreported["detail_code"])) == {("H1", "P1")}
+
+
+def test_progress_at_the_periods_last_day_is_judged_against_all_of_it(store_url):
+    """T = 04-10, the period's last day: the schedule is 100 / 100 = 1. H1 bought 99 of 100 (0.99): a warning;
+    H2 bought 100: on schedule."""
+    h = Handmade(store_url)
+    for code, bought in (("H1", 99), ("H2", 100)):
+        h.institution(code)
+        h.agreement(code, agreed=100)
+        h.order(code, bought, day=D(2026, 4, 1))
+    progress = h.flags(as_of=D(2026, 4, 10), flag_id="progress_behind_schedule")
+    assert found(progress) == {("H1", "P1"): "warning"}
+    assert progress["threshold"].tolist() == [1.0]
