@@ -137,7 +137,7 @@ def _write(view: View, actor: User, chosen: dict[str, list[Key]], status: str, n
             for kind, keys in chosen.items() for code, flag_id, detail in keys]
     if not rows and also is None:
         return 0
-    with view.store.begin() as conn:
+    with view.store.writing("actions") as conn:  # a record checked and written in one step, whoever clicks at once
         if also is not None:
             also(conn)
         if rows:
@@ -207,11 +207,12 @@ def withdraw(view: View, action_id: int, reason: str, recompute=None) -> None:
         audit.record(view.store, actor, "access_denied", target=str(row["subject_code"])[:200], outcome="denied",
                      detail=f"withdraw #{action_id} outside scope ({row['case_kind']})")
         raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {row['subject_code']}")
-    with view.store.begin() as conn:
+    with view.store.writing("actions") as conn:
         row = conn.execute(sa.select(S.actions).where(S.actions.c.action_id == int(action_id))).mappings().first()
         if row["withdrawn_at"] is not None:
             raise ValueError("该记录已撤销 / already withdrawn")
-        conn.execute(S.actions.update().where(S.actions.c.action_id == int(action_id)).values(
+        conn.execute(S.actions.update().where(S.actions.c.action_id == int(action_id),
+                                              S.actions.c.withdrawn_at.is_(None)).values(
             withdrawn_at=clock.now(), withdrawn_by=actor.username, withdrawn_reason=reason))
         view.store.bump_meta(conn, "actions_version")
         if row["status"] == cases.UNCOOPERATIVE:

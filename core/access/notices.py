@@ -63,10 +63,15 @@ def _one_line(value, what_zh: str, what_en: str, longest: int) -> str:
     """A document number or a reason as one printable line: no control or format characters (tabs, line breaks,
     right-to-left overrides, zero-width marks), 1 to `longest` characters."""
     text = str(value or "").strip()
-    if not text or len(text) > longest or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+    if not text or len(text) > longest or any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text):
         raise ValueError(f"请填写{what_zh}（1 至 {longest} 个字符的一行文字） / give the {what_en} (one line of 1 to "
                          f"{longest} characters)")
     return text
+
+
+def _number_key(number: str) -> str:
+    """A document number as it is compared: full-width digits and letters as their plain forms (２０２６ is 2026)."""
+    return unicodedata.normalize("NFKC", str(number or ""))
 
 
 def generate(store, user: User, quarter: str, area: str | None = None, today: dt.date | None = None,
@@ -92,7 +97,7 @@ def generate(store, user: User, quarter: str, area: str | None = None, today: dt
     codes = sorted(content.institution_codes())
     digest = hashlib.sha256(data).hexdigest()
     n = S.notices
-    with store.begin() as conn:
+    with store.writing("notices") as conn:  # one draft per quarter and area, whoever drafts at once
         conn.execute(n.update().where(n.c.quarter == content.quarter, n.c.area_code == view.area,
                                       n.c.status == "draft").values(status="void", void_reason="被新的通报稿取代"))
         notice_id = conn.execute(sa.insert(n).values(
@@ -156,7 +161,7 @@ def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt
     a draft whose deadline has passed (draft it again), a quarter and area already issued, a number already used."""
     require(user, "issue")
     today = today or clock.today()
-    number = _one_line(doc_number, "文号", "document number", NUMBER_MAX)
+    number = _number_key(_one_line(doc_number, "文号", "document number", NUMBER_MAX))
     row, view = _notice(store, user, notice_id)
     if row["status"] == "issued":  # another officer confirmed it first
         raise ValueError(f"通报 #{int(notice_id)} 已确认印发（{row['doc_number']}） / notification #{int(notice_id)} "
@@ -167,13 +172,6 @@ def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt
     if deadline < today:
         raise ValueError(f"该通报稿的整改期限 {deadline} 已过，请重新生成 / the draft's rectification deadline {deadline} "
                          f"has passed: draft it again")
-    issued = store.read("SELECT notice_id, doc_number, quarter, area_code FROM notices WHERE status = 'issued'")
-    same = issued[(issued["quarter"] == row["quarter"]) & (issued["area_code"] == row["area_code"])]
-    if len(same):
-        raise ValueError(f"{row['quarter']} 的通报已印发（{same['doc_number'].iloc[0]}），如需更正请先撤销 / "
-                         f"{row['quarter']} is already issued for this area: revoke that one first")
-    if number in set(issued["doc_number"]):
-        raise ValueError(f"文号 {number} 已用于另一份通报 / the number {number} is already used")
     codes = [c for c in str(row["institutions"] or "").split(",") if c]
     inside = view.institution_codes()
     left_out = [c for c in codes if c not in inside]
@@ -182,7 +180,15 @@ def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt
                           {"s": cases.NOTIFIED, "d": today if store.is_postgres else today.isoformat()})["subject_code"])
     todo = [c for c in codes if c in inside and c not in held]  # notified today already (by hand): one record is enough
 
-    def issue(conn) -> None:
+    def issue(conn) -> None:  # in the records' transaction, which holds the notifications' lock
+        issued = conn.execute(sa.select(S.notices.c.doc_number, S.notices.c.quarter, S.notices.c.area_code)
+                              .where(S.notices.c.status == "issued")).all()
+        same = [d for d, q, a in issued if q == row["quarter"] and a == row["area_code"]]
+        if same:
+            raise ValueError(f"{row['quarter']} 的通报已印发（{same[0]}），如需更正请先撤销 / "
+                             f"{row['quarter']} is already issued for this area: revoke that one first")
+        if number in {_number_key(d) for d, _q, _a in issued}:
+            raise ValueError(f"文号 {number} 已用于另一份通报 / the number {number} is already used")
         done = conn.execute(sa.update(S.notices).where(S.notices.c.notice_id == int(notice_id),
                                                        S.notices.c.status == "draft").values(
             status="issued", doc_number=number, issued_by=user.username, issued_at=clock.now()))
@@ -211,7 +217,7 @@ def discard(store, user: User, notice_id: int, reason: str) -> None:
     require(user, "notify")
     why = _one_line(reason, "作废原因", "reason", 200)
     row, _view = _notice(store, user, notice_id)
-    with store.begin() as conn:
+    with store.writing("notices") as conn:
         _set_aside(conn, notice_id, "draft", why)
         store.bump_meta(conn, "actions_version")  # out of the to-do lists
         audit.record(store, user, "notice_void", target=f"#{int(notice_id)} {row['quarter']} {row['area_code']}",
@@ -227,7 +233,7 @@ def revoke(store, user: User, notice_id: int, reason: str) -> int:
     why = _one_line(reason, "撤销原因", "reason", 200)
     row, _view = _notice(store, user, notice_id)
     a = S.actions
-    with store.begin() as conn:
+    with store.writing("notices") as conn:
         _set_aside(conn, notice_id, "issued", why)
         withdrawn = conn.execute(a.update().where(
             a.c.case_kind == "ladder", a.c.status == cases.NOTIFIED, a.c.note == _note(row, row["doc_number"]),

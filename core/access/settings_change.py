@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import sqlalchemy as sa
 
 from core.access import audit
 from core.access.roles import require
@@ -77,12 +78,17 @@ def change(store, actor, name: str, raw: str) -> None:
     version moves on and every view is recomputed when next asked for."""
     require(actor, "settings")
     value = checked(store, name, raw)
-    before = store.settings()[name]
-    with store.begin() as conn:
+    with store.writing("settings") as conn:  # checked again against the settings as they are now, then written
+        rows = conn.execute(sa.select(S.settings_table.c.name, S.settings_table.c.value)).all()
+        now = settings_mod.resolve(dict(rows))
+        broken = settings_mod.broken_rules({**now, name: value})
+        if broken:
+            raise ValueError("；".join(broken))
+        before = now[name]
         db.upsert(conn, S.settings_table, pd.DataFrame([{"name": name, "value": str(value), "updated_by": actor.username,
                                                          "updated_at": clock.now()}]))
         store.bump_data_version(conn)
-    audit.record(store, actor, "setting_changed", target=name, detail=f"{before} -> {value}")
+        audit.record(store, actor, "setting_changed", target=name, detail=f"{before} -> {value}", conn=conn)
 
 
 def stored_problems(store) -> list[str]:

@@ -6,7 +6,9 @@ come only from an import or from the demo.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,6 +20,14 @@ from core.store import cache, db, migrations
 from core.store import schema as S
 
 ENV_PROVINCE = "VBP_PROVINCE_CODE"
+
+
+class StoreBusy(ValueError):
+    """The store stayed locked by another write (an import of many rows) past the wait."""
+
+    def __init__(self):
+        super().__init__("数据库正忙（正在写入一批数据，如导入），未保存，请稍后重试 / the store is busy with another "
+                         "write (such as an import): nothing was saved, try again shortly")
 
 
 @dataclass
@@ -32,6 +42,27 @@ class Store:
 
     def begin(self):
         return self.engine.begin()
+
+    @contextlib.contextmanager
+    def writing(self, what: str) -> Iterator[sa.Connection]:
+        """A transaction holding the store's lock for `what` (actions, notices, settings) from its first statement,
+        so that what it checks and what it then writes are one step whoever does the same at once (two officers
+        recording on a case, two confirming notifications, two administrators saving settings): on PostgreSQL an
+        advisory lock held to the commit, on SQLite the write lock taken at BEGIN. A store busy with a long write
+        (an import) past the wait is said as such, in Chinese and English."""
+        try:
+            with self.engine.begin() as conn:
+                if self.is_postgres:
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:w))"), {"w": f"vbp:{what}"})
+                else:
+                    raw = conn.connection.driver_connection
+                    if not raw.in_transaction:
+                        raw.execute("BEGIN IMMEDIATE")
+                yield conn
+        except sa.exc.OperationalError as err:
+            if "locked" not in str(err.orig).lower():
+                raise
+            raise StoreBusy() from None
 
     @property
     def is_postgres(self) -> bool:
