@@ -109,3 +109,23 @@ def test_two_settings_saved_at_once_stay_consistent_and_each_says_what_it_replac
     first, second = (d.split(" -> ") for d in log)
     assert first[0] == "0.8" and second[0] == first[1]  # a chain: 0.8 -> x -> y
     assert store.settings()["delivery_rate_warning"] == float(second[1])
+
+
+def test_a_record_while_an_import_holds_the_store_is_told_the_store_is_busy(tmp_path, monkeypatch):
+    """SQLite: a long write (an import's rows) holds the store; a record tried meanwhile waits, then is refused with
+    a message saying so, and goes in once the write is done."""
+    import sqlite3
+
+    from core.store import db
+    from core.store.opening import StoreBusy
+    monkeypatch.setattr(db, "BUSY_MS", 200)  # the wait, short for the test
+    path = tmp_path / "busy.sqlite3"
+    h = _store(f"sqlite:///{path}")
+    view = View.of(h.store, marts.ensure_view(h.store), user=_user(h.store, "jinan"))
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN IMMEDIATE")  # as an import's transaction holds it
+    with pytest.raises(StoreBusy, match="数据库正忙.*the store is busy"):
+        actions.record_action(view, "ladder", ["R1"], "已提醒", "", D(2026, 4, 6))
+    holder.rollback()
+    holder.close()
+    assert actions.record_action(view, "ladder", ["R1"], "已提醒", "", D(2026, 4, 6)) == 1

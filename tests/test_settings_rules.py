@@ -53,6 +53,16 @@ def test_values_outside_each_range_are_refused_and_nothing_is_saved(store_url):
     assert refused == 0
 
 
+def test_a_text_setting_is_one_printable_line():
+    """The notice's number is printed in the official document: no line break, DEL, right-to-left override,
+    zero-width mark or lone surrogate gets into it."""
+    reference = settings_mod.BY_NAME["notice_reference"]
+    assert reference.parse("  鲁医保发〔2023〕14号 ") == "鲁医保发〔2023〕14号"
+    for wrong in ("鲁医保发〔2023〕\u202e14号", "鲁医保发\x7f〔2023〕14号", "鲁医保\u2028发", "鲁医保\u200b发", "鲁\ud800", "鲁\n医保", ""):
+        with pytest.raises(ValueError, match="notice_reference"):
+            reference.parse(wrong)
+
+
 def test_related_settings_keep_their_order(store_url):
     store = Handmade(store_url).save()
     with pytest.raises(ValueError) as err:  # B's bound above A's

@@ -8,6 +8,7 @@ table (name, value); `resolve()` layers those rows over the defaults.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -39,7 +40,10 @@ class Setting:
         in Chinese and English, when it does not fit (not a number, nan or inf, a fraction for a count, out of range)."""
         if isinstance(self.default, bool) or isinstance(self.default, str):
             text = str(raw).strip()
-            if not text or len(text) > TEXT_MAX or any(ord(ch) < 32 for ch in text):
+            # one printable line: no control or format characters (line breaks, DEL, right-to-left overrides,
+            # zero-width marks), as the documents it is printed in need
+            if not text or len(text) > TEXT_MAX or \
+                    any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text):
                 raise ValueError(f"{self.name} 应为 1 至 {TEXT_MAX} 个字符的一行文字 / {self.name} takes one line of 1 to "
                                  f"{TEXT_MAX} characters")
             return text

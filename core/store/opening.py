@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -59,8 +60,8 @@ class Store:
                     if not raw.in_transaction:
                         raw.execute("BEGIN IMMEDIATE")
                 yield conn
-        except sa.exc.OperationalError as err:
-            if "locked" not in str(err.orig).lower():
+        except (sa.exc.OperationalError, sqlite3.OperationalError) as err:  # the driver's own at BEGIN IMMEDIATE
+            if "locked" not in str(getattr(err, "orig", err)).lower():
                 raise
             raise StoreBusy() from None
 
