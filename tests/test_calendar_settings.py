@@ -87,3 +87,22 @@ def test_registry_entries_are_complete_and_in_the_readme():
         assert f"`{f.id}`" in readme, f"README lacks flag {f.id}"
     for s in settings_mod.SETTINGS:
         assert f"`{s.name}`" in readme, f"README lacks setting {s.name}"
+
+
+def test_a_year_without_holidays_is_said_on_every_page_while_deadlines_run_into_it(app, monkeypatch):
+    """From December, deadlines set today run into the next year: a year whose holidays are not loaded is said in
+    the sidebar of every page (in the page's language), as on the settings page for the figures' year."""
+    from core.access import settings_change
+    from core.policy import clock
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 12, 7, 9))
+    assert settings_change.years_in_view(D(2026, 11, 20)) == [2026, 2027]
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 11, 7, 9))
+    assert settings_change.years_in_view(D(2026, 11, 20)) == [2026]
+    assert settings_change.years_in_view(D(2025, 12, 31)) == [2025, 2026]  # the figures' December too
+    monkeypatch.setattr(clock, "now", real_now)
+    zh, en = settings_change.calendar_notes([2026, 2099]), settings_change.calendar_notes([2026, 2099], "en")
+    assert len(zh) == len(en) == 1 and "2099 年的节假日安排尚未载入" in zh[0] and "2099's public holidays" in en[0]
+    monkeypatch.setattr(settings_change, "years_in_view", lambda _as_of: [2026, 2099])
+    at = app("demo_city").run()
+    assert not at.exception and [w.value for w in at.sidebar.warning] == zh

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.access import accounts, audit, roles, sessions
+from core.access import accounts, audit, roles, sessions, settings_change
 from core.present.i18n import paren, t, tn
 
 from ui import server, text
@@ -157,6 +157,8 @@ def sidebar(store, user: roles.User, L: str) -> None:
         f"{user.display_name} · {role.name(L)}"  # a name that already says the role does not say it twice
     where = user.entity if user.entity else names.get(user.scope, user.scope)  # an entity's account: its code
     st.sidebar.caption(text.plain(f"{said} · {where}"))
+    for note in settings_change.calendar_notes(settings_change.years_in_view(None), L):  # deadlines set from today
+        st.sidebar.warning(note)
     if FLASH_OK in st.session_state:
         st.sidebar.success(st.session_state.pop(FLASH_OK))
     if st.sidebar.button(t("auth.logout", L), key="logout"):

@@ -36,16 +36,24 @@ def _source(setting, lang: str) -> str:
     return "project" if lang == "en" else "本系统默认值"
 
 
-def calendar_notes(years: list[int]) -> list[str]:
-    """A sentence for each year whose working days fall back to Monday to Friday."""
-    return [f"{y} 年的节假日安排尚未载入，按周一至周五计算工作日（可在 data/calendar/{y}.json 中补充）。"
-            for y in years if not CAL.is_covered(y)]
+def calendar_notes(years: list[int], lang: str = "zh") -> list[str]:
+    """A sentence for each year whose working days fall back to Monday to Friday (its holidays not loaded): the
+    deadlines and working days counted in it may be a day or more early until the year's file is added."""
+    if lang == "en":
+        return [f"{y}'s public holidays are not loaded: working days in {y} are counted Monday to Friday, so "
+                f"deadlines there may come early (the administrator adds data/calendar/{y}.json)."
+                for y in years if not CAL.is_covered(y)]
+    return [f"{y} 年的节假日安排尚未载入，{y} 年的工作日暂按周一至周五计算，相关期限可能偏早"
+            f"（管理员可按部署说明补充该年的节假日文件）。" for y in years if not CAL.is_covered(y)]
 
 
 def years_in_view(as_of: dt.date | None) -> list[int]:
-    """The as-of year, and the next one in December (deadlines then run into January)."""
-    day = as_of or clock.today()
-    return [day.year, day.year + 1] if day.month == 12 else [day.year]
+    """The years whose working days the figures and the deadlines set now use: the figures' as-of year, this year,
+    and the next one in December (deadlines then run into January)."""
+    out: set[int] = set()
+    for day in (as_of or clock.today(), clock.today()):
+        out |= {day.year, day.year + 1} if day.month == 12 else {day.year}
+    return sorted(out)
 
 
 FIXED = ("province_code",)  # chosen when the store is created
