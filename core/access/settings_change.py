@@ -41,7 +41,8 @@ def calendar_notes(years: list[int], lang: str = "zh") -> list[str]:
     deadlines and working days counted in it may be a day or more early until the year's file is added."""
     if lang == "en":
         return [f"{y}'s public holidays are not loaded: working days in {y} are counted Monday to Friday, so "
-                f"deadlines there may come early (the administrator adds data/calendar/{y}.json)."
+                f"deadlines there may come early (the administrator adds the year's holiday file, as the deployment "
+                f"notes say)."
                 for y in years if not CAL.is_covered(y)]
     return [f"{y} 年的节假日安排尚未载入，{y} 年的工作日暂按周一至周五计算，相关期限可能偏早"
             f"（管理员可按部署说明补充该年的节假日文件）。" for y in years if not CAL.is_covered(y)]
