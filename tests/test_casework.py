@@ -523,7 +523,8 @@ def test_odd_inputs_are_refused_with_a_reason(store_url):
         with pytest.raises(ValueError):
             actions.record_action(view, kind, subjects, status, "", day)
     assert h.store.read("SELECT COUNT(*) AS n FROM actions")["n"].iloc[0] == 0
-    actions.record_action(view, "ladder", ["E1"], "已提醒", "电话\x00提醒\x07", D(2026, 3, 2))  # NUL: PostgreSQL refuses it
+    # NUL: PostgreSQL refuses it; a right-to-left override turns the text around; a lone surrogate encodes nowhere
+    actions.record_action(view, "ladder", ["E1"], "已提醒", "电话\x00提醒\x07\u202e\ud800", D(2026, 3, 2))
     assert h.store.read("SELECT note FROM actions")["note"].tolist() == ["电话提醒"]
 
 

@@ -3,7 +3,6 @@ a case of the jurisdiction, with who and when, audited; and the interview list e
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 
 import sqlalchemy as sa
@@ -32,7 +31,6 @@ def _actor(view: View) -> User:
 Key = tuple[str, str, str]  # a case: subject code, flag id, detail code
 NOTE_MAX = 2000  # characters of a note or an explanation
 EARLIEST = dt.date(2000, 1, 1)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # kept out of notes (PostgreSQL refuses NUL)
 
 
 def _key(subject) -> Key:
@@ -113,7 +111,7 @@ def record_actions(view: View, chosen: dict[str, list], status: str, note: str, 
     已通报 records of a notification issued); `also(conn)` runs in the same transaction."""
     actor = _actor(view)
     require(actor, permission)
-    note = _CONTROL.sub("", str(note or ""))
+    note = audit.free_text(note)
     chosen = {kind: list(dict.fromkeys(_key(s) for s in subjects)) for kind, subjects in chosen.items()}
     for kind, keys in chosen.items():
         _check(view.store, kind, keys, status, note, action_date, deadline)
@@ -173,7 +171,7 @@ def explain(view: View, flag_id: str, product_code: str, text: str, today: dt.da
     if view.entity is None or view.entity[0] != "institution":
         raise AccessDenied("只有医疗机构本单位账户可作出说明 / only the institution's own account explains")
     today = today or clock.today()
-    text = "".join(ch for ch in _CONTROL.sub("", str(text or "")) if unicodedata.category(ch) != "Cf").strip()
+    text = "".join(ch for ch in audit.free_text(text) if unicodedata.category(ch) != "Cf").strip()
     key = (view.entity[1], str(flag_id), str(product_code))
     _check(view.store, "explanation", [key], cases.EXPLAINED, text, today, None)
     so_far = case_history(view.store, "explanation", *key)
@@ -196,7 +194,7 @@ def withdraw(view: View, action_id: int, reason: str, recompute=None) -> None:
     withdrawn are computed again as `record_actions` does."""
     actor = _actor(view)
     require(actor, "record")
-    reason = _CONTROL.sub("", str(reason or "")).strip()
+    reason = audit.free_text(reason).strip()
     if not reason or len(reason) > NOTE_MAX:
         raise ValueError(f"请填写撤销原因（最多 {NOTE_MAX} 字） / give the reason (at most {NOTE_MAX} characters)")
     with view.store.engine.connect() as conn:

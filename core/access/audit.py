@@ -48,6 +48,16 @@ def record(store, who, action: str, target: str = "", detail: str = "", outcome:
         outcome=outcome[:40]))
 
 
+_UNWRITTEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def free_text(value) -> str:
+    """A note, reply or explanation as the store keeps it: without control characters (tabs and line breaks stay;
+    PostgreSQL refuses NUL), right-to-left overrides and isolates (which turn the text around where it is shown) and
+    lone surrogates (which no encoding writes)."""
+    return _UNWRITTEN.sub("", str(value or ""))
+
+
 def _text(value, length: int) -> str:
     """What an entry keeps of a text: at most `length` characters, without NUL bytes (a store refuses them)."""
     return str(value).replace("\x00", "\\0")[:length]

@@ -10,7 +10,6 @@ default view's as-of date has them computed again."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import sqlalchemy as sa
 
@@ -26,7 +25,6 @@ from core.store import schema as S
 from core.store.view import View
 
 TEXT_MAX = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _actor(view: View, permission: str, kind: str) -> tuple[User, str]:
@@ -40,7 +38,7 @@ def _actor(view: View, permission: str, kind: str) -> tuple[User, str]:
 
 
 def _text(value, what_zh: str, what_en: str, needed: bool = True) -> str:
-    value = _CONTROL.sub("", str(value or "")).strip()
+    value = audit.free_text(value).strip()
     if needed and not value:
         raise ValueError(f"请填写{what_zh} / {what_en} is needed")
     if len(value) > TEXT_MAX:
