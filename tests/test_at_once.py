@@ -104,8 +104,8 @@ def test_two_settings_saved_at_once_stay_consistent_and_each_says_what_it_replac
     # the same setting at once: both saved, the log says each one's true predecessor
     _at_once(lambda: settings_change.change(store, a1, "delivery_rate_warning", "0.75"),
              lambda: settings_change.change(store, a2, "delivery_rate_warning", "0.85"))
-    log = store.read("SELECT detail FROM audit_log WHERE action = 'setting_changed' AND target = 'delivery_rate_warning' "
-                     "ORDER BY audit_id")["detail"].tolist()
+    log = store.read("SELECT detail FROM audit_log WHERE action = 'setting_changed' "
+                     "AND target = 'delivery_rate_warning' ORDER BY audit_id")["detail"].tolist()
     first, second = (d.split(" -> ") for d in log)
     assert first[0] == "0.8" and second[0] == first[1]  # a chain: 0.8 -> x -> y
     assert store.settings()["delivery_rate_warning"] == float(second[1])

@@ -45,8 +45,9 @@ CASES = {  # name: (how to spoil the fixture, expected sheet, spreadsheet row, c
     "lost_leading_zeros": (_set("enterprises", 0, "enterprise_code", 1), "企业", 2, "企业编码", "leading zeros"),
     "unknown_header": ("rename the header 企业类型 to 角色", "企业", 1, "角色", "unknown column header"),
     # a second agreement of the same institution and product from 2026-07-01, inside the first (row 2, to 12-31)
-    "agreements_overlap": (lambda f: f.__setitem__("agreements", f["agreements"].iloc[[0, 0]].reset_index(drop=True).assign(
-        period_start=[D(2026, 1, 1), D(2026, 7, 1)], period_end=[D(2026, 12, 31), D(2027, 6, 30)])),
+    "agreements_overlap": (lambda f: f.__setitem__("agreements", f["agreements"].iloc[[0, 0]].reset_index(drop=True)
+                                                  .assign(period_start=[D(2026, 1, 1), D(2026, 7, 1)],
+                                                          period_end=[D(2026, 12, 31), D(2027, 6, 30)])),
         "约定采购量", 3, "协议开始日期", "overlaps the agreement of the same institution and product row 2"),
     # the stored agreement (2026-01-01 to 12-31) is not replaced by one starting 2026-06-01: they overlap
     "agreement_overlaps_the_store": (_set("agreements", 0, "period_start", D(2026, 6, 1)), "约定采购量", 2, "协议开始日期",

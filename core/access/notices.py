@@ -63,7 +63,8 @@ def _one_line(value, what_zh: str, what_en: str, longest: int) -> str:
     """A document number or a reason as one printable line: no control or format characters (tabs, line breaks,
     right-to-left overrides, zero-width marks), 1 to `longest` characters."""
     text = str(value or "").strip()
-    if not text or len(text) > longest or any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text):
+    if not text or len(text) > longest or \
+            any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text):
         raise ValueError(f"请填写{what_zh}（1 至 {longest} 个字符的一行文字） / give the {what_en} (one line of 1 to "
                          f"{longest} characters)")
     return text

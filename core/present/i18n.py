@@ -216,8 +216,8 @@ CATALOGUE.update({
                      "（A ≥ {a}，B {b}–{a}，C {c}–{b}，D < {c}；不配合{nb}次B、{nc}次C、{nd}次及以上D，"
                      "同一经办人在同一天录入的记录计一次）。",
                      "The tier is the worst of three: delivery rate, timely resolution (graded only with at least "
-                     "{min} counted complaints) and non-cooperation recorded in the period (A ≥ {a}, B {b}–{a}, C {c}–{b}, "
-                     "D < {c}; non-cooperation {nb}: B, {nc}: C, {nd} or more: D, an officer's records entered on one "
+                     "{min} counted complaints) and non-cooperation recorded in the period (A ≥ {a}, B {b}–{a}, "
+                     "C {c}–{b}, D < {c}; non-cooperation {nb}: B, {nc}: C, {nd} or more: D, an officer's records entered on one "
                      "day counting once)."),
     "sp.primary_rule": ("基层与非基层医疗机构配送率相差{gap}个百分点以上，或基层低于{warn}而非基层达到，即标记为基层供应不平衡。",
                         "An area is imbalanced when other institutions' delivery rate is {gap} points or more above "

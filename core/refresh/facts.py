@@ -222,7 +222,8 @@ class Facts:
         return self.store.read(
             f"SELECT o.order_id, o.institution_code FROM orders o {index_hint(self.store, 'ix_orders_offline')} "
             "JOIN products p ON p.product_code = o.product_code "
-            "WHERE o.channel = '线下' AND o.order_date >= :start AND o.order_date <= :t AND EXISTS (SELECT 1 FROM products s "
+            "WHERE o.channel = '线下' AND o.order_date >= :start AND o.order_date <= :t "
+            "AND EXISTS (SELECT 1 FROM products s "
             "WHERE s.status = '中选' AND s.generic_name = p.generic_name AND s.dosage_form = p.dosage_form)"
             + self.of_category(), self.params())
 
