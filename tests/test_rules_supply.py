@@ -4,6 +4,8 @@ Period 2026-01-01..04-10 (100 days), T = 2026-03-01: schedule = 60 / 100 = 0.6; 
 after 2026-02-27 (T - 2 days) are left out of delivery rates.
 """
 
+import pytest
+
 from .handmade import D, Handmade, found
 
 
@@ -99,3 +101,25 @@ def test_nonselected_share_and_substitutes(store_url):
     # against last year x schedule (100 x 0.6 = 60): 60 is on pace; 61 and 100 are ahead (warning);
     # 101 already exceeds last year: serious. S5 had no purchases last year: no value, no flag.
     assert subs == {("S2", "P3"): "warning", ("S3", "P3"): "serious", ("S4", "P3"): "warning"}
+
+
+def test_each_round_runs_on_its_own_schedule(store_url):
+    """H1 holds P1's agreement for 2026 (100) and P4's of a later round, 2026-05-01 to 2027-04-30 (100). It bought
+    40 of P1 on 02-02, and 40 of P4 on 03-10, before P4's round. At T = 06-30: P1's schedule is 181 / 365 = 0.496,
+    completion 0.40: a warning; P4's is 61 / 365 = 0.167 and its round's purchases are 0 (March is not its
+    round's): serious (below half its schedule). One schedule for both (the earliest start to the latest end,
+    181 / 485 = 0.373) would flag neither."""
+    from core.refresh import marts
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", "P1", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    h.agreement("H1", "P4", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+    h.order("H1", 40, "P1", day=D(2026, 2, 2))
+    h.order("H1", 40, "P4", day=D(2026, 3, 10))
+    progress = h.flags(as_of=D(2026, 6, 30), flag_id="progress_behind_schedule").set_index("detail_code")
+    assert progress["severity"].to_dict() == {"P1": "warning", "P4": "serious"}
+    assert progress.loc["P1", "threshold"] == pytest.approx(181 / 365) and progress.loc["P1", "value"] == 0.4
+    assert progress.loc["P4", "threshold"] == pytest.approx(61 / 365) and progress.loc["P4", "value"] == 0
+    parts = marts.compute(h.store, D(2026, 6, 30))["mart_indicators"]
+    mine = parts[(parts["level"] == "institution") & (parts["indicator_id"] == "progress")].iloc[0]
+    assert (mine["numerator"], mine["denominator"]) == (40, 200)  # P4's March purchase is not its round's

@@ -177,18 +177,39 @@ class Facts:
         """Institution x product x distributor sums in the period at T."""
         return self.source.pairs_at(self.as_of)
 
+    def _own_schedules(self) -> pd.DataFrame:
+        """Each agreement's own schedule at T, (T - its start + 1) / (its days), and the purchases of a pair whose
+        agreement starts after the view's period does (another round) made before that start: they are not its
+        round's, so its purchases in [its start, T] are the pass's sums less them."""
+        keys = ["institution_code", "product_code"]
+        agr = self.agreements[keys + ["period_start", "period_end"]].copy()
+        start, end = pd.to_datetime(agr["period_start"]), pd.to_datetime(agr["period_end"])
+        days = (pd.Timestamp(self.as_of) - start).dt.days + 1
+        agr["schedule"] = (days / ((end - start).dt.days + 1)).clip(0.0, 1.0)
+        agr["before_start_qty"] = 0.0
+        late = agr[start > pd.Timestamp(self.period_start)]
+        if len(late):
+            early = self._orders_of_pairs(late[keys]).merge(late[keys + ["period_start"]], on=keys)
+            early = early[pd.to_datetime(early["order_date"]) < pd.to_datetime(early["period_start"])]
+            sums = early.groupby(keys)["order_qty"].sum()
+            index = pd.MultiIndex.from_frame(agr[keys])
+            agr["before_start_qty"] = sums.reindex(index).fillna(0.0).to_numpy(float)
+        return agr[keys + ["schedule", "before_start_qty"]]
+
     @functools.cached_property
     def inst_product(self) -> pd.DataFrame:
-        """Institution x product: purchases in the period, the delivery-rate window, the agreement, the baseline."""
+        """Institution x product: purchases in the period (of a later round's agreement: from its own start), the
+        delivery-rate window, the agreement with its own schedule, the baseline."""
         sums = ["purchased_qty", "rate_order_qty", "rate_delivered_qty", "count_orders"]
         orders = self.source.ips_at(self.as_of)
         agr = self.agreements[["institution_code", "product_code", "agreed_qty", "reported_qty", "prior_year_qty",
-                               "period_months"]]
+                               "period_months"]].merge(self._own_schedules(), on=["institution_code", "product_code"])
         out = orders.merge(agr, on=["institution_code", "product_code"], how="outer")
         out = out.merge(self.baseline, on=["institution_code", "product_code"], how="left")
         out = out.merge(self.products, on="product_code", how="left")
-        for c in sums + ["max_order_qty"]:
+        for c in sums + ["max_order_qty", "before_start_qty"]:
             out[c] = out[c].fillna(0.0)
+        out["purchased_qty"] = out["purchased_qty"] - out.pop("before_start_qty")
         for c in ("agreed_qty", "reported_qty", "prior_year_qty", "period_months", "baseline_qty"):
             out[c] = out[c].astype(float)  # numbers (missing as NaN) even when no agreement or baseline was read
         # Start finding the order-size quartiles the abnormal-order rule will need (pairs without an agreement).
@@ -236,11 +257,11 @@ class Facts:
             params = self.params(**{f"i{n}": i for n, i in enumerate(chunk["institution_code"])},
                                  **{f"p{n}": p for n, p in enumerate(chunk["product_code"])})
             frames.append(self.store.read(
-                f"SELECT order_id, institution_code, product_code, order_qty FROM orders "
+                f"SELECT order_id, institution_code, product_code, order_qty, order_date FROM orders "
                 f"{index_hint(self.store, 'ix_orders_pass')} "
                 f"WHERE ({cond}) AND order_date >= :start AND order_date <= :t {extra}", params))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-            columns=["order_id", "institution_code", "product_code", "order_qty"])
+            columns=["order_id", "institution_code", "product_code", "order_qty", "order_date"])
 
     def abnormal_candidates(self) -> pd.DataFrame:
         """Orders above their limit: k x the monthly agreed average with an agreement,

@@ -61,11 +61,14 @@ def delivery_rate_low(f: Facts) -> pd.DataFrame:
 
 
 def progress_behind_schedule(f: Facts) -> pd.DataFrame:
+    """Each agreement's completion against its own schedule (rounds of different dates each run on their own)."""
     ip = f.inst_product
     completion = I.indicator("progress").value(ip)
-    hit = _hits(ip, (ip["agreed_qty"] > 0) & (completion < f.schedule), completion=completion)
-    hit["severity"] = _grade(hit["completion"], [(f.settings["progress_serious_ratio"] * f.schedule, "serious")])
-    return _rows(hit, "progress_behind_schedule", "institution_code", "product_code", "completion", f.schedule)
+    hit = _hits(ip, (ip["agreed_qty"] > 0) & (completion < ip["schedule"]), completion=completion,
+                schedule=ip["schedule"])
+    serious = hit["completion"] < f.settings["progress_serious_ratio"] * hit["schedule"]
+    hit["severity"] = serious.map({True: "serious", False: "warning"}).astype(object)
+    return _rows(hit, "progress_behind_schedule", "institution_code", "product_code", "completion", "schedule")
 
 
 def purchase_over_4x(f: Facts) -> pd.DataFrame:
