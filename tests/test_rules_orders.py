@@ -103,6 +103,36 @@ def test_offline_purchase_concerns_the_products_of_a_vbp_group(store_url):
     assert set(offline["detail_code"]) == {shown["P1"], shown["P2"]}
 
 
+def test_a_reply_on_its_due_day_and_the_age_a_complaint_counts_from():
+    """March 2026 has no holiday. Raised Mon 03-02: the reply is due Wed 03-04 (2 working days); unanswered, it is
+    not late on 03-04 and late on Thu 03-05. It counts toward the timely rate from 7 working days after raising
+    (03-03..03-06, 03-09..03-11): Wed 03-11 counts, Tue 03-10 (6) does not."""
+    from core.policy import complaints as rule
+    from core.policy.settings import SETTINGS
+    settings = {x.name: x.default for x in SETTINGS}
+
+    def judged(at, reply=None):
+        return rule.timeliness(D(2026, 3, 2), reply, None, None, at, settings, CAL)
+    assert judged(D(2026, 3, 4)).reply_due == D(2026, 3, 4)
+    assert [judged(day).reply_late for day in (D(2026, 3, 4), D(2026, 3, 5))] == [False, True]
+    assert [judged(day, D(2026, 3, 4)).reply_late for day in (D(2026, 3, 4), D(2026, 3, 9))] == [False, False]
+    assert [judged(day).counted for day in (D(2026, 3, 10), D(2026, 3, 11))] == [False, True]
+
+
+def test_the_supplier_tiers_leave_out_the_grace_days_as_indicator_2_does(store_url):
+    """T = 03-01, two grace days: H1's order of 100 on 02-02, delivered, counts; its order of 100 on 02-28, not
+    yet delivered, is within the grace days and does not. M1 and D1: 100 / 100, tier A (with it: 100 / 200, C)."""
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", agreed=1000)
+    h.order("H1", 100, day=D(2026, 2, 2))
+    h.order("H1", 100, day=D(2026, 2, 28), delivered=0)
+    h.save()
+    tiers = marts.compute(h.store, T)["mart_enterprises"].set_index("enterprise_code")
+    assert tiers.loc[["M1", "D1"], "delivery_rate"].tolist() == [1.0, 1.0]
+    assert tiers.loc[["M1", "D1"], "tier"].tolist() == ["A", "A"]
+
+
 def test_the_abnormal_limit_divides_by_the_periods_months(store_url):
     """An agreement from 2026-01-15 to 2027-01-14 runs 12 months (not the 13 calendar months it touches): 1200
     agreed, a monthly average of 100, a limit of 3 x 100 = 300: an order of 300 is not above it, 301 is."""
