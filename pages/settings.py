@@ -12,8 +12,9 @@ from ui.tables import show
 
 s, L = start("pages/settings.py", "set.title", needs_marts=False)
 st.caption(t("set.caption", L))
-for note in settings_change.calendar_notes(settings_change.years_in_view(views.current_as_of(s)), L):
-    st.info(note)
+if user().can("settings"):  # the others see it in the sidebar, without what an administrator does
+    for note in settings_change.calendar_notes(settings_change.years_in_view(views.current_as_of(s)), L, admin=True):
+        st.info(note)
 table = settings_change.settings_in_force(s, L)
 columns = {"help_zh" if L == "zh" else "help_en": t("set.help", L), "name": t("set.name", L), "value": t("set.value", L),
            "default": t("set.default", L), "changed": t("set.changed", L), "source": t("set.source", L)}

@@ -157,11 +157,12 @@ def sidebar(store, user: roles.User, L: str) -> None:
         f"{user.display_name} · {role.name(L)}"  # a name that already says the role does not say it twice
     where = user.entity if user.entity else names.get(user.scope, user.scope)  # an entity's account: its code
     st.sidebar.caption(text.plain(f"{said} · {where}"))
-    for note in settings_change.calendar_notes(settings_change.years_in_view(None), L):  # deadlines set from today
-        st.sidebar.warning(note)
     if FLASH_OK in st.session_state:
         st.sidebar.success(st.session_state.pop(FLASH_OK))
     if st.sidebar.button(t("auth.logout", L), key="logout"):
         sign_out(store, user, L)
         st.rerun()
+    if not user.can("settings"):  # the settings page says it with what to do
+        for note in settings_change.calendar_notes(settings_change.years_in_view(None), L):  # deadlines set today
+            st.sidebar.caption(f":orange[{note}]")
     hand_over_cookie(store)

@@ -36,16 +36,16 @@ def _source(setting, lang: str) -> str:
     return "project" if lang == "en" else "本系统默认值"
 
 
-def calendar_notes(years: list[int], lang: str = "zh") -> list[str]:
-    """A sentence for each year whose working days fall back to Monday to Friday (its holidays not loaded): the
-    deadlines and working days counted in it may be a day or more early until the year's file is added."""
+def calendar_notes(years: list[int], lang: str = "zh", admin: bool = False) -> list[str]:
+    """A sentence for each year whose working days fall back to Monday to Friday (its holidays not loaded): its
+    deadlines are counted over its holidays, so the real ones may come later than shown. `admin`: with what to do."""
     if lang == "en":
-        return [f"{y}'s public holidays are not loaded: working days in {y} are counted Monday to Friday, so "
-                f"deadlines there may come early (the administrator adds the year's holiday file, as the deployment "
-                f"notes say)."
-                for y in years if not CAL.is_covered(y)]
-    return [f"{y} 年的节假日安排尚未载入，{y} 年的工作日暂按周一至周五计算，相关期限可能偏早"
-            f"（管理员可按部署说明补充该年的节假日文件）。" for y in years if not CAL.is_covered(y)]
+        todo = " (Administrator: add the year's holiday file as the deployment notes describe.)" if admin else ""
+        return [f"Note: {y}'s public holidays are not loaded; deadlines falling in {y} are counted Monday to Friday, "
+                f"so the real ones may be later than shown.{todo}" for y in years if not CAL.is_covered(y)]
+    todo = "（管理员：请按部署说明导入该年的节假日文件。）" if admin else ""
+    return [f"提示：{y}年法定节假日尚未导入，落在{y}年的期限暂按周一至周五推算，实际期限可能比所示日期晚。{todo}"
+            for y in years if not CAL.is_covered(y)]
 
 
 def years_in_view(as_of: dt.date | None) -> list[int]:
