@@ -143,7 +143,7 @@ def test_an_enterprises_and_an_institutions_items_appear_and_go(store_url):
     assert todo.items(_view(store, u["r1"]), "zh")["detail"].iloc[0] == "梯度措施第 2 步：通报提醒（采购进度低于序时进度）"
     actions.record_action(officer, "ladder", ["R1"], "已整改", "", clock.today())
     assert _items(store, u["r1"]) == {}
-    assert _items(store, u["e1"]) == {}
+    assert _items(store, u["e1"]) == {"explanation_open": {"explanation:E1:report_volume_drop:P1"}}  # before asked
     actions.record_action(officer, "explanation", [("E1", "report_volume_drop", "P1")], "待说明", "", clock.today())
     assert _items(store, u["e1"]) == {"explanation_requested": {"explanation:E1:report_volume_drop:P1"}}
     actions.explain(_view(store, u["e1"]), "report_volume_drop", "P1", "去年有一次性集中采购")

@@ -727,6 +727,7 @@ CATALOGUE.update({
     "todo.item.complaint_resolve": ("待解决的诉求", "Complaints to resolve"),
     "todo.item.supply_low": ("配送率未达标的医疗机构", "Institutions supplied below the threshold"),
     "todo.item.explanation_requested": ("要求本机构作出的说明", "Explanations requested of you"),
+    "todo.item.explanation_open": ("可主动作出说明的事项", "Explanations you may give before being asked"),
     "todo.item.complaint_confirm": ("待确认解决情况的诉求", "Resolutions to confirm"),
     "todo.item.ladder_step": ("梯度措施", "Measures ladder"),
     "todo.col.subject": ("对象", "About"), "todo.col.detail": ("事项", "What"), "todo.col.due": ("期限", "Due"),

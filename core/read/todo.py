@@ -7,8 +7,8 @@ soon as what it asks for is done, because every list here is read live from the 
   request, explanations past their due date and explanations received awaiting a judgement;
 - an enterprise: complaints to answer or resolve, with the hours left, and institutions it supplies below the
   delivery-rate threshold;
-- an institution: explanations requested of it (or a report returned for re-filing), complaints whose resolution it
-  should confirm, its step on the measures ladder.
+- an institution: explanations requested of it (or a report returned for re-filing), those it may give before it
+  is asked, complaints whose resolution it should confirm, its step on the measures ladder.
 """
 from __future__ import annotations
 
@@ -169,10 +169,12 @@ def enterprise_items(view: View, lang: str = "zh", now: dt.datetime | None = Non
 def institution_items(view: View, lang: str = "zh", now: dt.datetime | None = None) -> pd.DataFrame:
     now = now or clock.now()
     rows: list[dict] = []
-    asked = cases.explanation_cases(view, lang)
-    asked = asked[asked["status"].isin([C.REQUESTED, C.RETURNED])]
+    owed = cases.explanation_cases(view, lang)
+    asked = owed[owed["status"].isin([C.REQUESTED, C.RETURNED])]
     rows += _from_cases(asked.assign(problem=[f"{p} · {s}" for p, s in zip(asked["problem"], asked["status"])]),
                         "explanation_requested", lang, now, page="inst_self")
+    unasked = owed[owed["status"] == C.PENDING]  # it may explain before an officer asks (自查自纠)
+    rows += _from_cases(unasked, "explanation_open", lang, now, page="inst_self")
     listed = docking.complaints(view)
     for r in listed[listed["stage"] == "confirm"].itertuples(index=False):
         rows.append({"item": "complaint_confirm", "key": f"complaint:{r.complaint_id}", "subject": r.enterprise_name,
@@ -215,5 +217,6 @@ def _items(view: View, lang: str, since: dt.datetime | None, now: dt.datetime) -
 
 ITEMS = ("overdue", "escalated", "notice_draft", "measure_due", "new_red", "complaint_late", "explanation_to_request",
          "explanation_missing", "explanation_received",
-         "complaint_answer", "complaint_resolve", "supply_low", "explanation_requested", "complaint_confirm",
+         "complaint_answer", "complaint_resolve", "supply_low", "explanation_requested", "explanation_open",
+         "complaint_confirm",
          "ladder_step")  # labels: todo.item.<id>
