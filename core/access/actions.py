@@ -135,7 +135,7 @@ def _write(view: View, actor: User, chosen: dict[str, list[Key]], status: str, n
             for kind, keys in chosen.items() for code, flag_id, detail in keys]
     if not rows and also is None:
         return 0
-    with view.store.writing("actions") as conn:  # a record checked and written in one step, whoever clicks at once
+    with view.store.writing("casework") as conn:  # a record checked and written in one step, whoever clicks at once
         if also is not None:
             also(conn)
         if rows:
@@ -205,7 +205,7 @@ def withdraw(view: View, action_id: int, reason: str, recompute=None) -> None:
         audit.record(view.store, actor, "access_denied", target=str(row["subject_code"])[:200], outcome="denied",
                      detail=f"withdraw #{action_id} outside scope ({row['case_kind']})")
         raise AccessDenied(f"不在管辖范围内 / outside your jurisdiction: {row['subject_code']}")
-    with view.store.writing("actions") as conn:
+    with view.store.writing("casework") as conn:
         row = conn.execute(sa.select(S.actions).where(S.actions.c.action_id == int(action_id))).mappings().first()
         if row["withdrawn_at"] is not None:
             raise ValueError("该记录已撤销 / already withdrawn")

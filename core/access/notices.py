@@ -98,7 +98,7 @@ def generate(store, user: User, quarter: str, area: str | None = None, today: dt
     codes = sorted(content.institution_codes())
     digest = hashlib.sha256(data).hexdigest()
     n = S.notices
-    with store.writing("notices") as conn:  # one draft per quarter and area, whoever drafts at once
+    with store.writing("casework") as conn:  # one draft per quarter and area, whoever drafts at once
         conn.execute(n.update().where(n.c.quarter == content.quarter, n.c.area_code == view.area,
                                       n.c.status == "draft").values(status="void", void_reason="被新的通报稿取代"))
         notice_id = conn.execute(sa.insert(n).values(
@@ -181,7 +181,7 @@ def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt
                           {"s": cases.NOTIFIED, "d": today if store.is_postgres else today.isoformat()})["subject_code"])
     todo = [c for c in codes if c in inside and c not in held]  # notified today already (by hand): one record is enough
 
-    def issue(conn) -> None:  # in the records' transaction, which holds the notifications' lock
+    def issue(conn) -> None:  # in the records' transaction, under the casework lock
         issued = conn.execute(sa.select(S.notices.c.doc_number, S.notices.c.quarter, S.notices.c.area_code)
                               .where(S.notices.c.status == "issued")).all()
         same = [d for d, q, a in issued if q == row["quarter"] and a == row["area_code"]]
@@ -218,7 +218,7 @@ def discard(store, user: User, notice_id: int, reason: str) -> None:
     require(user, "notify")
     why = _one_line(reason, "作废原因", "reason", 200)
     row, _view = _notice(store, user, notice_id)
-    with store.writing("notices") as conn:
+    with store.writing("casework") as conn:
         _set_aside(conn, notice_id, "draft", why)
         store.bump_meta(conn, "actions_version")  # out of the to-do lists
         audit.record(store, user, "notice_void", target=f"#{int(notice_id)} {row['quarter']} {row['area_code']}",
@@ -234,7 +234,7 @@ def revoke(store, user: User, notice_id: int, reason: str) -> int:
     why = _one_line(reason, "撤销原因", "reason", 200)
     row, _view = _notice(store, user, notice_id)
     a = S.actions
-    with store.writing("notices") as conn:
+    with store.writing("casework") as conn:
         _set_aside(conn, notice_id, "issued", why)
         withdrawn = conn.execute(a.update().where(
             a.c.case_kind == "ladder", a.c.status == cases.NOTIFIED, a.c.note == _note(row, row["doc_number"]),

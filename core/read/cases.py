@@ -273,13 +273,18 @@ def escalated(view: View, lang: str = "zh") -> pd.DataFrame:
     return frame[frame["escalated"].astype(bool)].reset_index(drop=True)
 
 
+def _areas_of_users(store) -> dict:
+    """User name -> the area its account holds (None for the province's roles)."""
+    return dict(store.read("SELECT username, area_code FROM users").itertuples(index=False, name=None))
+
+
 def _beside(view: View | None, recorders: pd.Series) -> pd.Series:
     """Which records were made by officers of an area beside the viewer's, neither holding it nor inside it (a city
     officer and another city's records on an enterprise that serves both): their notes are the other area's."""
     if view is None or view.user is None or view.entity is not None or view.scope == view.store.province_code:
         return pd.Series(False, index=recorders.index)
     regions = view.store.regions()
-    areas = dict(view.store.read("SELECT username, area_code FROM users").itertuples(index=False, name=None))
+    areas = _areas_of_users(view.store)
     above = set(area_chain(regions, view.scope))
 
     def beside(user) -> bool:
@@ -290,7 +295,7 @@ def _beside(view: View | None, recorders: pd.Series) -> pd.Series:
 
 def _bureaus(store, recorders: pd.Series, lang: str) -> pd.Series:
     """The medical-insurance bureau each recorder works for (its area's, the province's for an account without one)."""
-    areas = dict(store.read("SELECT username, area_code FROM users").itertuples(index=False, name=None))
+    areas = _areas_of_users(store)
     names = dict(zip(store.regions()["region_code"], store.regions()["region_name"]))
     return recorders.map(lambda who: t("case.bureau", lang).format(
         area=names.get(areas.get(who) or store.province_code, "")))

@@ -414,6 +414,14 @@ def _load_beside(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> b
 KEEP = {"complaints": lambda table: table.c.source != "app"}
 
 
+def write_lock_first(conn: sa.Connection) -> None:
+    """SQLite: the transaction starts with the write lock (BEGIN IMMEDIATE), unless one is already open; its driver
+    would begin only at the first write, after the reads the transaction's checks make."""
+    raw = conn.connection.driver_connection
+    if not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+
+
 def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 5_000,
            before: list | None = None) -> int:
     """Insert rows, replacing those whose primary key is already there (except the rows KEEP protects: a complaint
@@ -427,11 +435,10 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
     columns = [c for c in frame.columns if c in table.c]
     keys = [c.name for c in table.primary_key.columns]
     dialect = postgresql if is_postgres(conn) else sqlite
-    raw = conn.connection.driver_connection
-    if dialect is sqlite and not raw.in_transaction:
+    if dialect is sqlite:
         # The write lock first: a transaction that read the table before writing it would be refused at once
         # (not waited for) when another import wrote meanwhile.
-        raw.execute("BEGIN IMMEDIATE")
+        write_lock_first(conn)
     if dialect is postgresql and len(frame) >= LOAD_BESIDE_ROWS and _load_beside(conn, table, frame[columns]):
         return len(frame)  # many rows into an empty table: written beside it (before any read of it: see there)
     if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:

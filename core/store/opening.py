@@ -46,7 +46,8 @@ class Store:
 
     @contextlib.contextmanager
     def writing(self, what: str) -> Iterator[sa.Connection]:
-        """A transaction holding the store's lock for `what` (actions, notices, settings) from its first statement,
+        """A transaction holding the store's lock for `what` (casework: records and notifications; settings) from its
+        first statement,
         so that what it checks and what it then writes are one step whoever does the same at once (two officers
         recording on a case, two confirming notifications, two administrators saving settings): on PostgreSQL an
         advisory lock held to the commit, on SQLite the write lock taken at BEGIN. A store busy with a long write
@@ -56,9 +57,7 @@ class Store:
                 if self.is_postgres:
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:w))"), {"w": f"vbp:{what}"})
                 else:
-                    raw = conn.connection.driver_connection
-                    if not raw.in_transaction:
-                        raw.execute("BEGIN IMMEDIATE")
+                    db.write_lock_first(conn)
                 yield conn
         except (sa.exc.OperationalError, sqlite3.OperationalError) as err:  # the driver's own at BEGIN IMMEDIATE
             if "locked" not in str(getattr(err, "orig", err)).lower():
