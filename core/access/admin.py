@@ -36,7 +36,7 @@ def check_area(store, role: str, area_code: str | None) -> str | None:
         table.loc[table["region_level"] == "county", "region_code"].tolist()
     if not area_code or area_code not in allowed:
         word = {"city": ("市", "city"), "county": ("区县", "county")}[level]
-        raise ValueError(f"{ROLES[role].zh}须指定一个{word[0]}级区域代码 / a {ROLES[role].en} needs a {word[1]} code")
+        raise ValueError(f"{ROLES[role].zh}须指定一个{word[0]}级区域代码 / an account of the role {ROLES[role].en} needs a {word[1]} code")
     return area_code
 
 
@@ -66,13 +66,13 @@ def check_entity(store, role: str, entity_code: str | None) -> dict:
         raise ValueError(f"未知角色 / unknown role: {role}")
     if role not in ENTITY_ROLES:
         if entity_code:
-            raise ValueError(f"{ROLES[role].zh}不绑定企业或医疗机构 / a {ROLES[role].en} account names no entity")
+            raise ValueError(f"{ROLES[role].zh}不绑定企业或医疗机构 / an account of the role {ROLES[role].en} names no entity")
         return {}
     table, key = ("enterprises", "enterprise_code") if role == "enterprise" else ("institutions", "institution_code")
     if not entity_code or store.read(f"SELECT COUNT(*) AS n FROM {table} WHERE {key} = :c",
                                      {"c": str(entity_code)})["n"].iloc[0] == 0:
         word = ("企业编码", "an enterprise code") if role == "enterprise" else ("医疗机构编码", "an institution code")
-        raise ValueError(f"{ROLES[role].zh}须指定数据中已有的{word[0]} / a {ROLES[role].en} account needs {word[1]} of the "
+        raise ValueError(f"{ROLES[role].zh}须指定数据中已有的{word[0]} / an account of the role {ROLES[role].en} needs {word[1]} of the "
                          f"store: {str(entity_code or '')[:32]}")
     return {key: str(entity_code)}
 
