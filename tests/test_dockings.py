@@ -355,3 +355,36 @@ def test_the_self_inspection_reads_a_value_against_its_threshold_as_its_directio
 
 def test_the_suppliers_answer_for_delivery_and_complaints_only():
     assert docking.SUPPLIERS_ANSWER == {"delivery", "complaint"}
+
+
+def test_rounds_of_different_periods_are_each_judged_on_their_own_schedule(store_url):
+    """H1 holds P1 over 2026 and P4 of a later round, 2026-05-01 to 2027-04-30, 100 each; it bought 40 of each (P1 on
+    02-02, P4 on 06-01). At T = 06-30 two periods are in force: P1's schedule is 181 / 365 = 49.6% (completion 40%:
+    behind), P4's 61 / 365 = 16.7% (40%: ahead). H1's progress, 80 / 200 = 40%, is above the pooled period's schedule
+    (01-01 to 2027-04-30: 181 / 485 = 37.3%), yet one agreement is behind: the self-inspection asks for each
+    agreement's own schedule and does not meet it; the notification's standard says the same. The overview's
+    progress against plan is the purchases over what the agreements ask by now, 80 / (100 x 181/365 + 100 x
+    61/365) = 29,200 / 24,200 = 120.7% (not 40% / 37.3% = 107.2%)."""
+    from core.read import notice
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", "P1", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    h.agreement("H1", "P4", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+    h.order("H1", 40, "P1", day=D(2026, 2, 2))
+    h.order("H1", 40, "P4", day=D(2026, 6, 1))
+    h.institution("H2", county="370112")  # for the accounts' helper; no agreement
+    h.save()
+    users = _accounts(h.store)
+    t = D(2026, 6, 30)
+    inst, officer = _view(h.store, users["h1"], t), _view(h.store, users["jinan"], t)
+    assert inst.info.period_count == 2 and inst.info.one_schedule is None
+    progress = docking.self_inspection(inst).set_index("indicator_id").loc["progress"]
+    assert progress["value"] == pytest.approx(0.4) and progress["requirement"] == "不低于各协议周期的序时进度"
+    assert progress["meets"] == "未达标" and progress["to_correct"] == "是"
+    table = notice.indicator_table(officer, None).set_index("indicator_id")
+    assert table.loc["progress", "threshold_text"] == "不低于各协议周期的序时进度"
+    assert table.loc["substitute", "threshold_text"] == "不高于各协议周期的序时进度"
+    snap = h.store.read("SELECT region_code, metric, value FROM mart_snapshots WHERE view_id = :v AND as_of = :t",
+                        {"v": inst.info.view_id, "t": t if h.store.is_postgres else t.isoformat()})
+    tile = snap[(snap["region_code"] == h.store.province_code) & (snap["metric"] == "progress")]["value"]
+    assert tile.tolist() == [pytest.approx(29200 / 24200)]

@@ -123,3 +123,40 @@ def test_each_round_runs_on_its_own_schedule(store_url):
     parts = marts.compute(h.store, D(2026, 6, 30))["mart_indicators"]
     mine = parts[(parts["level"] == "institution") & (parts["indicator_id"] == "progress")].iloc[0]
     assert (mine["numerator"], mine["denominator"]) == (40, 200)  # P4's March purchase is not its round's
+
+
+def test_a_later_round_delivers_and_orders_from_its_own_start(store_url):
+    """H1 holds P1 (maker M1) for 2026 and P4 (maker M2) of a later round, 2026-05-01 to 2027-04-30, 100 each; D1
+    delivers all. P1: 20 ordered on 02-02, all delivered. P4: 40 on 03-10 (before its round) of which 10 delivered,
+    50 on 06-01 all delivered, 20 on 06-29 (in the grace days at T = 06-30). P4's delivery window is [05-01, 06-28]:
+    50 / 50, no flag (from the earliest start it would be 60 / 90 = 66.7%, a warning). The institution's delivery
+    rate is (20 + 50) / (20 + 50); M2's is 50 / 50 (tier A, not B at 66.7%); D1's (20 + 50) / (20 + 50) (A, not B at
+    80 / 110 = 72.7%). P4's abnormal-order limit is 3 x 100 / 12 = 25: the 06-01 order of 50 is above it, the 03-10
+    order of 40 was placed before the agreement it would be held to. P4's orders: 2 of its round; the monthly
+    series: 70 / 70 agreed, 90 selected (20 + 50 + 20), 3 orders, March nothing."""
+    from core.refresh import marts
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", "P1", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    h.agreement("H1", "P4", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+    h.order("H1", 20, "P1", day=D(2026, 2, 2))
+    h.order("H1", 40, "P4", day=D(2026, 3, 10), delivered=10)
+    big = h.order("H1", 50, "P4", day=D(2026, 6, 1))
+    h.order("H1", 20, "P4", day=D(2026, 6, 29), delivered=0, delivery=D(2026, 6, 30))
+    t = D(2026, 6, 30)
+    assert h.flags(as_of=t, flag_id="delivery_rate_low").empty
+    assert set(h.flags(as_of=t, flag_id="abnormal_order")["detail_code"]) == {big}
+    parts = marts.compute(h.store, t)
+    ind = parts["mart_indicators"]
+    mine = ind[(ind["level"] == "institution") & (ind["indicator_id"] == "delivery")].iloc[0]
+    assert (mine["numerator"], mine["denominator"]) == (70, 70)
+    tiers = parts["mart_enterprises"].set_index("enterprise_code")
+    assert (tiers.loc["M2", "delivered_qty"], tiers.loc["M2", "ordered_qty"], tiers.loc["M2", "delivery_tier"]) == (50, 50, "A")
+    assert (tiers.loc["D1", "delivered_qty"], tiers.loc["D1", "ordered_qty"], tiers.loc["D1", "delivery_tier"]) == (70, 70, "A")
+    p4 = parts["mart_inst_product"].set_index("product_code").loc["P4"]
+    assert (p4["purchased_qty"], p4["rate_order_qty"], p4["rate_delivered_qty"], p4["count_orders"]) == (70, 50, 50, 2)
+    # The monthly series add up to the same: March's order is no month of P4's round.
+    months = parts["mart_institution_monthly"].set_index("month")
+    assert months[["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "count_orders"]].sum().to_dict() == {
+        "agreed_order_qty": 70, "agreed_delivered_qty": 70, "selected_qty": 90, "count_orders": 3}
+    assert months.loc["2026-03", ["agreed_order_qty", "selected_qty", "count_orders"]].tolist() == [0, 0, 0]

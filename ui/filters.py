@@ -146,8 +146,10 @@ def view(store, L: str, user: User, with_area: bool = True) -> View:
         if key in st.query_params:
             del st.query_params[key]
     st.query_params.update(resolved.params())
-    st.sidebar.caption(t("flt.schedule", L).format(start=result.info.period_start, end=result.info.period_end,
-                                                    schedule=result.info.schedule))
+    info = result.info
+    st.sidebar.caption(t("flt.schedule", L).format(start=info.period_start, end=info.period_end, schedule=info.schedule)
+                       if info.one_schedule is not None else
+                       t("flt.schedules", L).format(count=info.period_count, start=info.period_start, end=info.period_end))
     return result
 
 

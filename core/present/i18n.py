@@ -321,6 +321,8 @@ CATALOGUE.update({
     "legend.ring_red": ("红圈：红旗机构", "red ring: red flag"),
     "map.no_figures": ("该区域在所选条件下没有指标数据。", "No figures for this area under these filters."),
     "flt.schedule": ("周期 {start} 至 {end} · 序时进度 {schedule:.1%}", "Period {start} to {end} · schedule {schedule:.1%}"),
+    "flt.schedules": ("{count} 个协议周期在执行（{start} 至 {end}）· 序时进度按各协议周期计算",
+                      "{count} agreement periods in force ({start} to {end}) · each agreement on its own schedule"),
 })
 
 CATALOGUE.update({
@@ -621,7 +623,8 @@ CATALOGUE.update({
     "dk.county_value": ("所在区县", "My county"), "dk.city_value": ("所在市", "My city"),
     "dk.req.min": ("不低于{bar}", "at least {bar}"), "dk.req.max": ("不高于{bar}", "at most {bar}"),
     "req.each_order": ("每笔问题订单预警", "each problem order flagged"),
-    "dk.schedule": ("序时进度 {rate}", "the schedule, {rate}"), "dk.meets": ("是否达标", "Meets it"),
+    "dk.schedule": ("序时进度 {rate}", "the schedule, {rate}"),
+    "dk.schedule_each": ("各协议周期的序时进度", "each agreement's own schedule"), "dk.meets": ("是否达标", "Meets it"),
     "adv.report": ("报量不低于上年实际采购量；报量下降超过规定的，须作出说明。", "Report at least last year's purchases; explain a larger drop."),
     "adv.delivery": ("配送由中选企业和配送企业负责：配送不足的，通过诉求对接向企业反馈。", "Delivery is the suppliers' duty: raise a complaint where it falls short."),
     "adv.complaint": ("通过诉求对接反馈供货问题，并及时确认解决情况。", "Raise supply problems as complaints and confirm their resolution."),

@@ -122,11 +122,14 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
     held = flags["flag_id"].map(lambda f: FLAG_BY_ID[f]).tolist()
     out = []
     for ind in INDICATORS:
-        threshold, requirement = flagtext.requirement(ind, settings, view.info.schedule, lang)
+        threshold, requirement = flagtext.requirement(ind, settings, view.info.one_schedule, lang)
         mine = [f for f in held if f.indicator == ind.number and f.party == "institution"]
         supply = [f for f in held if f.indicator == ind.number and f.party != "institution"]
         value = by.get(("institution", ind.id))
         meets = _meets(value, threshold, ind.direction)
+        if threshold is None and ind.threshold == "schedule" and value is not None and value == value:
+            # Rounds of different periods: each agreement is judged on its own schedule, by its flag.
+            meets = "未达标" if any(f.group == "ladder" for f in mine) else "达标"
         suppliers_fall_short = ind.id in SUPPLIERS_ANSWER and (supply or meets == "未达标")
         out.append({"indicator_id": ind.id, "indicator": t(f"indicator.{ind.id}", lang),
                     "value": value, "threshold": threshold,

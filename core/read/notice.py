@@ -108,7 +108,7 @@ def indicator_table(view: View, before: View | None) -> pd.DataFrame:
                      "value_text": percent_text(value) if value is not None else "—",
                      "previous_text": percent_text(previous) if previous is not None else "—",
                      "change_text": change_text(value, previous),
-                     "threshold_text": flagtext.requirement(ind, settings, view.info.schedule, "zh")[1],
+                     "threshold_text": flagtext.requirement(ind, settings, view.info.one_schedule, "zh")[1],
                      "count_flagged": flagged,
                      "clause": clause_text(ind.clause, "zh")})
     return pd.DataFrame(rows)

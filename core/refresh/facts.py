@@ -17,7 +17,7 @@ from core.policy import complaints as complaint_rule
 from core.policy.workdays import Calendar
 from core.policy.workdays import DEFAULT as CAL
 from core.policy.periods import earlier_ends
-from core.refresh.orderpass import OrdersPass
+from core.refresh.orderpass import KEYS, SUMS, OrdersPass
 from core.store.db import index_hint, read_large
 
 # The agreements in force at T, or (:low before T) at any day of [low, T]: one read serves T and its month ends.
@@ -49,6 +49,18 @@ def once(compute):
             f.__dict__[name] = compute(f)
         return f.__dict__[name]
     return kept
+
+
+def _less(sums: pd.DataFrame, part: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`sums` with `part`'s sums (rows of some of its keys) taken off, row for row."""
+    if not len(part):
+        return sums
+    columns = [c for c in part.columns if c not in keys]
+    taken = sums[keys].merge(part, on=keys, how="left")[columns].fillna(0).to_numpy(float)
+    out = sums.copy()
+    out[columns] = sums[columns].to_numpy(float) - taken
+    out["count_orders"] = out["count_orders"].astype(sums["count_orders"].dtype)
+    return out
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -135,6 +147,11 @@ class Facts:
         kept = span[(span["_from"] <= t) & (span["_to"] >= t)]
         return kept.drop(columns=["_from", "_to"]).reset_index(drop=True)
 
+    @property
+    def period_count(self) -> int:
+        """The agreement periods in force at T (rounds of different dates); one when none is."""
+        return max(1, len(self.agreements[["period_start", "period_end"]].drop_duplicates()))
+
     @functools.cached_property
     def products(self) -> pd.DataFrame:
         if self._like is not None:
@@ -174,42 +191,67 @@ class Facts:
 
     @functools.cached_property
     def inst_product_distributor(self) -> pd.DataFrame:
-        """Institution x product x distributor sums in the period at T."""
-        return self.source.pairs_at(self.as_of)
+        """Institution x product x distributor sums in the period at T (of a later round's agreement: from its own
+        start, see `_before_start`)."""
+        return _less(self.source.pairs_at(self.as_of), self._before_start, KEYS)
 
     def _own_schedules(self) -> pd.DataFrame:
-        """Each agreement's own schedule at T, (T - its start + 1) / (its days), and the purchases of a pair whose
-        agreement starts after the view's period does (another round) made before that start: they are not its
-        round's, so its purchases in [its start, T] are the pass's sums less them."""
+        """Each agreement's own start and schedule at T, (T - its start + 1) / (its days)."""
         keys = ["institution_code", "product_code"]
         agr = self.agreements[keys + ["period_start", "period_end"]].copy()
         start, end = pd.to_datetime(agr["period_start"]), pd.to_datetime(agr["period_end"])
         days = (pd.Timestamp(self.as_of) - start).dt.days + 1
         agr["schedule"] = (days / ((end - start).dt.days + 1)).clip(0.0, 1.0)
-        agr["before_start_qty"] = 0.0
-        late = agr[start > pd.Timestamp(self.period_start)]
-        if len(late):
-            early = self._orders_of_pairs(late[keys]).merge(late[keys + ["period_start"]], on=keys)
-            early = early[pd.to_datetime(early["order_date"]) < pd.to_datetime(early["period_start"])]
-            sums = early.groupby(keys)["order_qty"].sum()
-            index = pd.MultiIndex.from_frame(agr[keys])
-            agr["before_start_qty"] = sums.reindex(index).fillna(0.0).to_numpy(float)
-        return agr[keys + ["schedule", "before_start_qty"]]
+        return agr[keys].assign(schedule=agr["schedule"], own_start=start)
+
+    @functools.cached_property
+    def early_orders(self) -> pd.DataFrame:
+        """The orders of a pair whose agreement starts after the view's period does (another round) placed before
+        that start, one row each with what it adds to the pass's sums at T (its month, purchased, the delivery-rate
+        window's ordered and delivered, one order): they are not its round's, so its purchases, its delivery-rate
+        window ([its start, T - grace days], indicators.md), its orders and its monthly series run from its own
+        start."""
+        own = self._own_schedules()
+        late = own[own["own_start"] > pd.Timestamp(self.period_start)]
+        columns = KEYS + ["order_month"] + SUMS[:4]
+        if not len(late):
+            return pd.DataFrame(columns=columns)
+        early = self._orders_of_pairs(late[KEYS[:2]]).merge(late, on=KEYS[:2])
+        placed = pd.to_datetime(early["order_date"])
+        early, placed = early[placed < early["own_start"]], placed[placed < early["own_start"]]
+        in_window = placed <= pd.Timestamp(self.grace)
+        delivered_by_t = ~(pd.to_datetime(early["delivery_date"]) > pd.Timestamp(self.as_of))
+        qty = early["order_qty"].astype(float)
+        return early.assign(order_month=placed.dt.year * 100 + placed.dt.month, purchased_qty=qty,
+                            rate_order_qty=qty.where(in_window, 0.0),
+                            rate_delivered_qty=pd.to_numeric(early["delivered_qty"]).fillna(0.0).where(
+                                in_window & delivered_by_t, 0.0),
+                            count_orders=1)[columns].reset_index(drop=True)
+
+    @functools.cached_property
+    def _before_start(self) -> pd.DataFrame:
+        """`early_orders` summed by institution x product x distributor."""
+        early = self.early_orders
+        if not len(early):
+            return pd.DataFrame(columns=KEYS + SUMS[:4])
+        return early.groupby(KEYS, dropna=False, as_index=False)[SUMS[:4]].sum()
 
     @functools.cached_property
     def inst_product(self) -> pd.DataFrame:
-        """Institution x product: purchases in the period (of a later round's agreement: from its own start), the
-        delivery-rate window, the agreement with its own schedule, the baseline."""
+        """Institution x product: purchases in the period, the delivery-rate window (of a later round's agreement:
+        from its own start), the agreement with its own schedule, the baseline."""
+        keys = ["institution_code", "product_code"]
         sums = ["purchased_qty", "rate_order_qty", "rate_delivered_qty", "count_orders"]
-        orders = self.source.ips_at(self.as_of)
-        agr = self.agreements[["institution_code", "product_code", "agreed_qty", "reported_qty", "prior_year_qty",
-                               "period_months"]].merge(self._own_schedules(), on=["institution_code", "product_code"])
-        out = orders.merge(agr, on=["institution_code", "product_code"], how="outer")
-        out = out.merge(self.baseline, on=["institution_code", "product_code"], how="left")
+        early = self._before_start.groupby(keys, as_index=False)[sums].sum() if len(self._before_start) else \
+            pd.DataFrame(columns=keys + sums)
+        orders = _less(self.source.ips_at(self.as_of), early, keys)
+        agr = self.agreements[keys + ["agreed_qty", "reported_qty", "prior_year_qty", "period_months"]].merge(
+            self._own_schedules(), on=keys)
+        out = orders.merge(agr, on=keys, how="outer")
+        out = out.merge(self.baseline, on=keys, how="left")
         out = out.merge(self.products, on="product_code", how="left")
-        for c in sums + ["max_order_qty", "before_start_qty"]:
+        for c in sums + ["max_order_qty"]:
             out[c] = out[c].fillna(0.0)
-        out["purchased_qty"] = out["purchased_qty"] - out.pop("before_start_qty")
         for c in ("agreed_qty", "reported_qty", "prior_year_qty", "period_months", "baseline_qty"):
             out[c] = out[c].astype(float)  # numbers (missing as NaN) even when no agreement or baseline was read
         # Start finding the order-size quartiles the abnormal-order rule will need (pairs without an agreement).
@@ -257,11 +299,13 @@ class Facts:
             params = self.params(**{f"i{n}": i for n, i in enumerate(chunk["institution_code"])},
                                  **{f"p{n}": p for n, p in enumerate(chunk["product_code"])})
             frames.append(self.store.read(
-                f"SELECT order_id, institution_code, product_code, order_qty, order_date FROM orders "
+                f"SELECT order_id, institution_code, product_code, distributor_code, order_qty, order_date, "
+                f"delivered_qty, delivery_date FROM orders "
                 f"{index_hint(self.store, 'ix_orders_pass')} "
                 f"WHERE ({cond}) AND order_date >= :start AND order_date <= :t {extra}", params))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-            columns=["order_id", "institution_code", "product_code", "order_qty", "order_date"])
+            columns=["order_id", "institution_code", "product_code", "distributor_code", "order_qty", "order_date",
+                     "delivered_qty", "delivery_date"])
 
     def abnormal_candidates(self) -> pd.DataFrame:
         """Orders above their limit: k x the monthly agreed average with an agreement,
@@ -270,10 +314,11 @@ class Facts:
         cols = ["order_id", "institution_code", "order_qty", "limit_qty"]
         limit = s["abnormal_order_multiple"] * ip["agreed_qty"] / ip["period_months"]
         over = (ip["agreed_qty"] > 0) & (ip["max_order_qty"] > limit)
-        suspects = ip.loc[over, ["institution_code", "product_code"]].assign(limit_qty=limit[over])
-        agreed = self._orders_of_pairs(suspects).merge(suspects[["institution_code", "product_code", "limit_qty"]],
-                                                       on=["institution_code", "product_code"])
-        agreed = agreed[agreed["order_qty"] > agreed["limit_qty"]]
+        suspects = ip.loc[over, ["institution_code", "product_code", "own_start"]].assign(limit_qty=limit[over])
+        agreed = self._orders_of_pairs(suspects).merge(suspects, on=["institution_code", "product_code"])
+        # An order placed before its agreement's round began is not held to that agreement's average.
+        agreed = agreed[(agreed["order_qty"] > agreed["limit_qty"]) &
+                        (pd.to_datetime(agreed["order_date"]) >= agreed["own_start"])]
         free_pairs = ip[~(ip["agreed_qty"] > 0) & (ip["count_orders"] > 0)]
         products = sorted(free_pairs["product_code"].unique())
         if not products:

@@ -160,7 +160,7 @@ class _ViewWriter:
             view_id = conn.execute(S.mart_views.insert().values(
                 as_of=f.as_of, category=self._category, data_version=self._version, is_default=self._is_default,
                 period_start=f.period_start, period_end=f.period_end, schedule=f.schedule,
-                computed_at=clock.now()).returning(S.mart_views.c.view_id)).scalar_one()
+                period_count=f.period_count, computed_at=clock.now()).returning(S.mart_views.c.view_id)).scalar_one()
             statistics = _Statistics(conn)  # each mart's, as soon as it is written (PostgreSQL)
             statistics.gather(S.mart_views.name)
             written = set()
@@ -176,7 +176,7 @@ class _ViewWriter:
             if self._after is not None:
                 self._after(conn, view_id)
         return ViewInfo(view_id, f.as_of, self._category, f.period_start, f.period_end, f.schedule,
-                        self._is_default)
+                        self._is_default, period_count=f.period_count)
 
     def finish(self) -> ViewInfo:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.policy.indicators import indicator
 from core.refresh.facts import Facts
 from core.refresh.rollup import one_per_region, rollup
 
@@ -44,6 +45,22 @@ def _orders_by_month(f: Facts) -> pd.DataFrame:
             "selected_qty": total(m["qty"].where(status[ip] == "中选", 0.0)),
             "nonselected_qty": total(m["qty"].where(status[ip] == "非中选", 0.0)),
             "count_orders": total(m["count_orders"])}
+    # A later round's orders placed before its start are not its round's (Facts.early_orders): taken off.
+    early = f.early_orders
+    if len(early):
+        at = pd.Series(np.arange(len(insts)), index=insts).reindex(early["institution_code"]).to_numpy()
+        month_at = pd.Series(np.arange(len(months)), index=months).reindex(early["order_month"]).to_numpy()
+        where = ~(np.isnan(at) | np.isnan(month_at))
+        early_key = (at[where] * len(months) + month_at[where]).astype(np.int64)
+        agreed_early = pd.MultiIndex.from_frame(early[["institution_code", "product_code"]]).isin(
+            pd.MultiIndex.from_frame(agreed[["institution_code", "product_code"]]))[where]
+        chosen = early["product_code"].map(f.products.set_index("product_code")["status"]).eq("中选").to_numpy()[where]
+        part = early[where]
+        for name, values, keep in (("agreed_order_qty", part["rate_order_qty"], agreed_early),
+                                   ("agreed_delivered_qty", part["rate_delivered_qty"], agreed_early),
+                                   ("selected_qty", part["purchased_qty"], chosen),
+                                   ("count_orders", part["count_orders"], np.ones(len(part), dtype=bool))):
+            sums[name] = sums[name] - np.bincount(early_key, np.where(keep, values.to_numpy(float), 0.0), size)
     present = np.flatnonzero(np.bincount(key, minlength=size))
     labels = np.array([f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in months], dtype=object)
     out = pd.DataFrame({"institution_code": pd.Series(insts[present // len(months)], dtype=object),
@@ -92,6 +109,18 @@ def series(f: Facts, by_institution: pd.DataFrame | None = None) -> pd.DataFrame
 HEADLINE = ("delivery", "progress", "nonselected", "complaint")
 
 
+def _planned(f: Facts) -> dict[tuple[str, str], float]:
+    """Per area (level, code): the purchases the agreements counted by indicator 4 ask for by T, each agreed volume
+    times its own schedule (with one period in force: the agreed volumes times the schedule)."""
+    rows = indicator("progress").counted(f.inst_product)
+    rows = rows.merge(f.institutions[["institution_code", "county_code", "city_code"]], on="institution_code")
+    asked = rows["agreed_qty"] * rows["schedule"]
+    out = {("province", f.store.province_code): float(asked.sum())}
+    for level, key in (("county", "county_code"), ("city", "city_code")):
+        out.update({(level, code): float(v) for code, v in asked.groupby(rows[key]).sum().items()})
+    return out
+
+
 def snapshot(store, f: Facts, flags: pd.DataFrame, tiers: pd.DataFrame, values: pd.DataFrame | None = None) -> pd.DataFrame:
     """The headline figures of every area at f's as-of date: indicator values (progress as completion
     over the schedule), red-flag institutions, and for the province tier C/D enterprises. `values`: the
@@ -100,7 +129,13 @@ def snapshot(store, f: Facts, flags: pd.DataFrame, tiers: pd.DataFrame, values: 
         values = rollup(f, flags, f.complaint_timeliness(), HEADLINE, levels=("county", "city", "province"))
     values = values[(values["level"] != "institution") & values["indicator_id"].isin(HEADLINE)].copy()
     progress = values["indicator_id"] == "progress"
-    values.loc[progress, "value"] = values.loc[progress, "value"] / f.schedule if f.schedule > 0 else None
+    if f.period_count == 1:
+        values.loc[progress, "value"] = values.loc[progress, "value"] / f.schedule if f.schedule > 0 else None
+    else:  # rounds of different periods: purchases over what each agreement's own schedule asks by now
+        planned = _planned(f)
+        asked = [planned.get((lv, code)) for lv, code in zip(values.loc[progress, "level"],
+                                                              values.loc[progress, "subject_code"])]
+        values.loc[progress, "value"] = [n / a if a else None for n, a in zip(values.loc[progress, "numerator"], asked)]
     rows = values.rename(columns={"subject_code": "region_code", "indicator_id": "metric"})
     rows = one_per_region(rows, ["region_code", "metric"])[["region_code", "metric", "value"]]
     red = flags.loc[flags["flag_id"] == "red_flag", ["subject_code"]].merge(

@@ -133,6 +133,14 @@ def _new_mart(conn: sa.Connection) -> None:
     _analyze_mart_function(conn)
 
 
+def _period_count(conn: sa.Connection) -> None:
+    """Views gain the number of agreement periods in force at their date (a store made before version 22); the
+    stored views are dropped, as for a new mart, so that none says one period where there are several."""
+    if "period_count" not in {c["name"] for c in sa.inspect(conn).get_columns("mart_views")}:
+        conn.execute(sa.text("ALTER TABLE mart_views ADD COLUMN period_count INTEGER NOT NULL DEFAULT 1"))
+    _new_mart(conn)
+
+
 def _red_flag_setting(conn: sa.Connection) -> None:
     """The red-flag rule counts distinct ladder flags, not indicators: a stored value keeps its number under the
     setting's new name."""
@@ -337,6 +345,8 @@ STEPS: tuple[Step, ...] = (
          (S.notices, S.red_flags_since), change=_notices),
     Step(21, "PostgreSQL: a large import into an empty data table written beside it and swapped in at the commit "
              "(functions with the owner's rights)", change=_load_beside_functions),
+    Step(22, "views: the number of agreement periods in force (rounds of different dates each run on their own "
+             "schedule)", change=_period_count),
 )
 
 HEAD = STEPS[-1].version

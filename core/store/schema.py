@@ -387,6 +387,9 @@ mart_views = sa.Table(
     sa.Column("period_start", sa.Date, nullable=False),
     sa.Column("period_end", sa.Date, nullable=False),
     sa.Column("schedule", sa.Double, nullable=False),
+    # The agreement periods in force at as_of (rounds of different dates, version 22): above one, each agreement
+    # runs on its own schedule and `schedule` is only the pooled period's (earliest start to latest end).
+    sa.Column("period_count", sa.Integer, nullable=False, server_default="1"),
     sa.Column("computed_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("as_of", "category", "data_version", name="uq_mart_views_key"),
 )

@@ -32,13 +32,21 @@ class ViewInfo:
     schedule: float
     is_default: bool
     stale: bool = False  # the figures of earlier data, in force while those of the data as they are are computed
+    period_count: int = 1  # agreement periods in force at as_of: above one, `schedule` is the pooled period's
+
+    @property
+    def one_schedule(self) -> float | None:
+        """The schedule every agreement in force runs on, or None when rounds of different periods are in force
+        (each agreement then has its own)."""
+        return self.schedule if self.period_count <= 1 else None
 
 
 def _info(row) -> ViewInfo:
     def day(v):
         return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
     return ViewInfo(int(row["view_id"]), day(row["as_of"]), row["category"], day(row["period_start"]),
-                    day(row["period_end"]), float(row["schedule"]), bool(row["is_default"]))
+                    day(row["period_end"]), float(row["schedule"]), bool(row["is_default"]),
+                    period_count=int(row.get("period_count") or 1))
 
 
 def _find(store, conn, as_of: dt.date | None, category: str, data_version: str) -> ViewInfo | None:
