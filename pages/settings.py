@@ -3,6 +3,7 @@ import streamlit as st
 
 
 from core.access import settings_change
+from core.policy import settings as settings_mod
 from core.refresh import worker as refresh_worker
 from core.present.i18n import headers, paren, t
 from core.store import views
@@ -18,6 +19,8 @@ if user().can("settings"):  # the others see it in the sidebar, without what an 
 table = settings_change.settings_in_force(s, L)
 columns = {"help_zh" if L == "zh" else "help_en": t("set.help", L), "name": t("set.name", L), "value": t("set.value", L),
            "default": t("set.default", L), "changed": t("set.changed", L), "source": t("set.source", L)}
+if not user().can("settings"):  # the code names serve the administrator who changes them (and the command line)
+    del columns["name"]
 wording = table["name"].isin(settings_change.WORDING)
 show(table[~wording], columns, "set_table", t("set.title", L), helps={"source": t("set.source_help", L)})
 st.markdown(f"**{t('set.wording', L)}**")
@@ -45,7 +48,9 @@ if me.can("settings"):
     if held is not None:
         found, typed = held
         meaning = table.set_index("name").loc[found.name, "help_zh" if L == "zh" else "help_en"]
-        st.subheader(t("set.effect", L).format(name=meaning, before=found.before, after=found.after))
+        setting = next(x for x in settings_mod.SETTINGS if x.name == found.name)
+        st.subheader(t("set.effect", L).format(name=meaning, before=settings_change.shown_value(setting, found.before, L),
+                                               after=settings_change.shown_value(setting, found.after, L)))
         red_new, red_gone = found.subjects("red_flag")
         counts = found.counts(L)
         changed_cases = found.cases(L)

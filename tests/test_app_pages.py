@@ -3,6 +3,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.access import settings_change
+from core.policy import settings as settings_mod
 from core.paths import ROOT
 from core.read import overview
 from .views import default, mart, sign_in
@@ -14,8 +15,8 @@ def app(demo_store, monkeypatch):
     from ui import session
     session._store.clear()
 
-    def run(page: str) -> AppTest:
-        at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120)).run()
+    def run(page: str, username: str = "demo_leader") -> AppTest:
+        at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), username).run()
         if page != "todo":  # the first page after signing in
             at.switch_page(f"../pages/{page}.py").run()
         return at
@@ -42,11 +43,18 @@ def test_settings_page_lists_every_setting(app, demo_store):
     at = app("settings")
     assert not at.exception
     table, wording = at.dataframe[0].value, at.dataframe[1].value  # the thresholds, then the documents' words
-    every = settings_change.settings_in_force(demo_store)["name"].tolist()
-    assert table["参数代码"].tolist() == [n for n in every if n not in settings_change.WORDING]
-    assert wording["参数代码"].tolist() == list(settings_change.WORDING) == ["notice_reference"]
-    assert table.set_index("参数代码").loc["delivery_rate_warning", "当前值"] == "0.8"
-    assert table.columns[0] == "参数" and table["参数"].iloc[0] == "省份行政区划代码（GB/T 2260）"  # the meaning first
+    every = {s.help_zh: s.name for s in settings_mod.SETTINGS}
+    assert [every[h] for h in table["参数"]] == [s.name for s in settings_mod.SETTINGS
+                                                if s.name not in settings_change.WORDING]
+    assert [every[h] for h in wording["参数"]] == list(settings_change.WORDING) == ["notice_reference"]
+    # A share reads as typed and as a percentage; the leader is not shown the code names (an administrator is)
+    assert table.set_index("参数").loc["配送率低于该值预警", "当前值"] == "80%"
+    assert table.set_index("参数").loc["基层与非基层配送率差距（百分点）达到该值即标记", "默认值"] == "10个百分点"
+    assert "参数代码" not in table.columns and table.columns[0] == "参数"
+    admin = app("settings", "demo_admin")
+    assert not admin.exception
+    codes = admin.dataframe[0].value
+    assert codes.set_index("参数代码").loc["delivery_rate_warning", "当前值"] == "80%"
 
 
 def _pick(code):

@@ -3,6 +3,8 @@ import datetime as dt
 import json
 import re
 
+import pytest
+
 
 from core.paths import ROOT
 from core.policy import settings as settings_mod
@@ -63,6 +65,27 @@ def test_settings_have_help_and_the_notice_defaults():
     assert settings_mod.resolve({"delivery_rate_warning": "八成"})["delivery_rate_warning"] == 0.8
     said = settings_mod.problems({"delivery_rate_warning": "八成"})
     assert len(said) == 1 and "delivery_rate_warning" in said[0] and "0.8" in said[0]
+
+
+def test_a_share_reads_and_may_be_typed_in_percent():
+    """A share (0 to 1) reads as "80%" and a gap of rates as "10个百分点"; either may be typed as read ("85%",
+    "85％", "0.5%") or as a decimal; a count or a multiple takes no percent sign; the range is said both ways."""
+    from core.access.settings_change import shown_value
+    by = {s.name: s for s in settings_mod.SETTINGS}
+    warning, gap, worse, multiple = (by[n] for n in ("delivery_rate_warning", "primary_gap_points", "worse_min_points",
+                                                     "over_purchase_multiple"))
+    assert [shown_value(warning, 0.8), shown_value(gap, 0.1), shown_value(worse, 0.005)] == ["80%", "10个百分点", "0.5个百分点"]
+    assert [shown_value(gap, 0.1, "en"), shown_value(multiple, 4.0), shown_value(by["delivery_grace_days"], 2)] == \
+        ["10 pts", "4.0", "2"]
+    assert [warning.parse("85%"), warning.parse(" 85 ％"), warning.parse("0.85"), worse.parse("0.5%")] == \
+        [0.85, 0.85, 0.85, 0.005]
+    for bad in ("%", "abc%", "85%%"):
+        with pytest.raises(ValueError, match="takes a number"):
+            warning.parse(bad)
+    with pytest.raises(ValueError, match="0.01（1%） 至 1（100%）"):
+        warning.parse("150%")
+    with pytest.raises(ValueError, match="takes a number"):
+        multiple.parse("400%")  # a multiple is not a share
 
 
 def test_a_stored_setting_changes_the_rule_without_code(store_url):

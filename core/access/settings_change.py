@@ -22,10 +22,22 @@ def settings_in_force(store, lang: str = "zh") -> pd.DataFrame:
     the notice, which the page names once), the clause in the interface language."""
     values = store.settings()
     return pd.DataFrame([{
-        "name": s.name, "value": str(values[s.name]), "default": str(s.default), "changed": values[s.name] != s.default,
+        "name": s.name, "value": shown_value(s, values[s.name], lang), "default": shown_value(s, s.default, lang),
+        "changed": values[s.name] != s.default,
         "help_zh": s.help_zh, "help_en": s.help_en,
         "source": _source(s, lang),
     } for s in settings_mod.SETTINGS])
+
+
+def shown_value(setting, value, lang: str = "zh") -> str:
+    """A setting's value as a reader reads it: a share in percent ("80%"), a gap of rates in percentage points
+    ("10个百分点"), others as typed ("2", "4.0", "鲁医保发〔2023〕14号"). A share may be typed either way (85% or 0.85)."""
+    if not setting.in_percent or not isinstance(value, (int, float)):
+        return str(value)
+    hundred = f"{value * 100:.4f}".rstrip("0").rstrip(".")
+    if setting.name.endswith("_points"):
+        return f"{hundred} pts" if lang == "en" else f"{hundred}个百分点"
+    return f"{hundred}%"
 
 
 def _source(setting, lang: str) -> str:

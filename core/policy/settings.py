@@ -35,6 +35,11 @@ class Setting:
         """The valid range (inclusive), or None for a text setting."""
         return RANGES.get(self.name)
 
+    @property
+    def in_percent(self) -> bool:
+        """A share or a gap of rates (a number between 0 and 1): shown, and may be typed, in percent."""
+        return isinstance(self.default, float) and self.bounds is not None and self.bounds[1] <= 1
+
     def parse(self, raw: str | float | int) -> float | int | str:
         """Turn a stored or typed value into the default's type within its range; raise ValueError, with a message
         in Chinese and English, when it does not fit (not a number, nan or inf, a fraction for a count, out of range)."""
@@ -50,7 +55,10 @@ class Setting:
         text = str(raw).strip()
         whole = isinstance(self.default, int)
         try:
-            number = float(text)
+            if self.in_percent and text[-1:] in ("%", "％"):  # a share or a gap of rates typed as read: 85% = 0.85
+                number = float(text[:-1].strip()) / 100
+            else:
+                number = float(text)
         except ValueError:
             raise ValueError(f"{self.name} 的值应为{'整数' if whole else '数值'}：{text[:40]} / {self.name} takes "
                              f"{'a whole number' if whole else 'a number'}: {text[:40]}") from None
@@ -59,8 +67,10 @@ class Setting:
                              f"finite {'whole number' if whole else 'number'}: {text[:40]}")
         low, high = self.bounds
         if not low <= number <= high:
-            raise ValueError(f"{self.name} 应在 {low:g} 至 {high:g} 之间：{text[:40]} / {self.name} lies between {low:g} "
-                             f"and {high:g}: {text[:40]}")
+            a, b = (f"{low:g}（{low * 100:g}%）", f"{high:g}（{high * 100:g}%）") if self.in_percent else (f"{low:g}", f"{high:g}")
+            ea, eb = (f"{low:g} ({low * 100:g}%)", f"{high:g} ({high * 100:g}%)") if self.in_percent else (a, b)
+            raise ValueError(f"{self.name} 应在 {a} 至 {b} 之间：{text[:40]} / {self.name} lies between {ea} "
+                             f"and {eb}: {text[:40]}")
         return int(number) if whole else number
 
 
