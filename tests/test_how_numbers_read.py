@@ -81,13 +81,13 @@ def test_flags_read_in_their_units():
         ("complaint_unresolved", "warning", None, 5.0),  # no promise: no working days to show
         ("offline_purchase", "warning", 1.0, 0.0),
         ("primary_care_gap", "warning", 0.125, 0.10),
-        ("red_flag", "serious", 7.0, 3.0),
+        ("red_flag", "serious", 4.0, 3.0),  # four kinds of ladder flag against the rule
     ], columns=["flag_id", "severity", "value", "threshold"])
     shown = describe(rows)
     assert list(zip(shown["value_text"], shown["threshold_text"])) == [
         ("45.0%", "80.0%"), ("上年的80.0%", "上年的80.0%"), ("4.26 倍", "4.00 倍"), ("12,345", "2,500.5"),
         ("1,000.25", "1,000"), ("3 个工作日", "2 个工作日"), ("—", "5 个工作日"), ("1 笔", "0 笔"),
-        ("12.5 个百分点", "10.0 个百分点"), ("7 分", "3 类预警")]
+        ("12.5 个百分点", "10.0 个百分点"), ("4 类预警", "3 类及以上预警或任一重点关注")]
     assert shown["flag_name"].iloc[0] == "配送率低于80%" and shown["severity_zh"].iloc[0] == "重点关注"
     assert shown["value"].iloc[0] == 0.45  # the numbers stay
     assert {f.unit for f in FLAGS} | {f.threshold_unit for f in FLAGS if f.threshold_unit} <= set(UNITS)
@@ -124,3 +124,32 @@ def test_tables_exports_maps_and_flags_show_a_small_rate_with_its_decimals():
     assert book["s"]["B3"].number_format == "0.00%"
     assert [label for _, label in maps.legend([0.0001, 0.003], "percent")] == ["0.01% – 0.30%"]
     assert amount("percent", 0.0012) == "0.12%"
+
+
+def test_a_bar_below_its_threshold_is_drawn_in_the_lines_red():
+    """Delivery rates of 50%, 79.9%, 80% and 99% against the 80% line: the first two red, the others blue."""
+    from core.present import charts
+    frame = pd.DataFrame({"name": ["甲", "乙", "丙", "丁"], "rate": [0.5, 0.799, 0.8, 0.99]})
+    fig = charts.ranked(frame, "rate", "name", "配送率", threshold=0.8, threshold_label="预警线 80%")
+    colours = dict(zip(fig.data[0].y, fig.data[0].marker.color))
+    assert colours == {"甲": charts.BAR_BELOW, "乙": charts.BAR_BELOW, "丙": charts.BAR, "丁": charts.BAR}
+    assert fig.layout.shapes[0].line.color == charts.BAR_BELOW
+    plain = charts.ranked(frame, "rate", "name", "配送率")  # no threshold: all blue
+    assert set(plain.data[0].marker.color) == {charts.BAR}
+
+
+def test_a_tile_below_what_the_notice_asks_says_so_whatever_its_change():
+    """Delivery 50.1% against the 80% line (unchanged since last month): 低于预警线 80.0%; 80% itself meets it.
+    Progress against plan 97% is behind schedule, 127% is not. The selected share against the administrator's 75%:
+    69% is below it. Counts (red-flag institutions) have no line; no value, no alarm."""
+    settings = {"delivery_rate_warning": 0.8, "nonselected_share_min": 0.75, "tier_a_min": 0.8}
+
+    def alarm(metric, kind, value, lang="zh"):
+        return overview.tile_alarm({"metric": metric, "kind": kind, "value": value, "change": 0.0}, settings, lang)
+    assert alarm("delivery", "rate", 0.501) == "低于预警线 80.0%"
+    assert alarm("delivery", "rate", 0.501, "en") == "below the 80.0% warning line"
+    assert alarm("delivery", "rate", 0.8) is None
+    assert alarm("progress", "ratio", 0.97) == "落后于序时进度" and alarm("progress", "ratio", 1.27) is None
+    assert alarm("nonselected", "rate", 0.69) == "低于预警线 75.0%" and alarm("nonselected", "rate", 0.76) is None
+    assert alarm("complaint", "rate", 0.79) == "低于预警线 80.0%"
+    assert alarm("count_red_flag", "count", 12) is None and alarm("delivery", "rate", math.nan) is None

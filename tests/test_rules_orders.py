@@ -7,6 +7,7 @@ from core.policy import cases, periods
 from core.policy.workdays import DEFAULT as CAL
 from core.read import cases as read_cases
 from core.refresh import marts
+from core.refresh.flags import ladder_holders
 from core.store import schema as S
 from core.store.view import View
 
@@ -241,8 +242,17 @@ def test_red_flags_and_scores(store_url):
     assert set(flags.loc[flags["subject_code"] == "R3", "flag_id"]) == {"delivery_rate_low"}
     red = flags[flags["flag_id"] == "red_flag"].set_index("subject_code")
     assert set(red.index) == {"R1", "R4"}
+    # The red flag's value is the kinds of ladder flag held, against the rule: 3 kinds, or any serious one.
     assert red.loc["R1", "value"] == 3 and red.loc["R1", "severity"] == "warning"
-    assert red.loc["R4", "value"] == 3 and red.loc["R4", "severity"] == "serious"
+    assert red.loc["R4", "value"] == 1 and red.loc["R4", "severity"] == "serious"
+    from core.present.flagtext import describe
+    said = describe(red.reset_index()).set_index("subject_code")
+    assert said.loc["R4", "value_text"] == "1 类预警" and said.loc["R4", "threshold_text"] == "3 类及以上预警或任一重点关注"
+    assert describe(red.reset_index(), "en").set_index("subject_code").loc["R1", "threshold_text"] == \
+        "3 or more kinds of flag, or any serious one"
+    # The score (1, 3, 9 a flag) is the ladder's: R1 three warnings, 3; R4 one serious flag, 3.
+    scores = ladder_holders(flags, 3).set_index("institution_code")["score"]
+    assert (scores["R1"], scores["R4"]) == (3, 3)
 
 
 def _events(*rows) -> pd.DataFrame:

@@ -186,7 +186,7 @@ FLAGS: tuple[Flag, ...] = (
     Flag("receipt_confirmation_late", 7, "不及时确认收货", "Late receipt confirmation", "institution", "二（六）", "workdays", group="ladder"),
     Flag("supplier_tier", 0, "企业分级 B/C/D", "Supplier tier B/C/D", "enterprise", "二（七）", "percent", group="derived"),
     Flag("primary_care_gap", 0, "基层供应不平衡", "Primary-care supply imbalance", "county", "二（五）", "points", group="area"),
-    Flag("red_flag", 0, "红旗机构", "Red-flag institution", "institution", "二（七）", "score", "flags", group="derived"),
+    Flag("red_flag", 0, "红旗机构", "Red-flag institution", "institution", "二（七）", "flags", "red_rule", group="derived"),
 )
 
 FLAG_BY_ID = {f.id: f for f in FLAGS}

@@ -1,5 +1,5 @@
 """How a flag reads in a table: its name, severity and clause from the registry, and its value and threshold
-in the flag's unit (a rate in percent, a multiple, a quantity, working days, orders, points, a score), in
+in the flag's unit (a rate in percent, a multiple, a quantity, working days, orders, points, kinds of flag), in
 Chinese or English."""
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from core.present.i18n import clause_text, percent_decimals, percent_text, singu
 # unit -> (Chinese, English) format of a number v (p: v in percentage points); "qty" is formatted apart
 UNITS = {"percent": ("{v:.1%}", "{v:.1%}"), "multiple": ("{v:.2f} 倍", "{v:.2f}x"), "qty": ("", ""),
          "workdays": ("{v:.0f} 个工作日", "{v:.0f} working days"), "orders": ("{v:.0f} 笔", "{v:.0f} orders"),
-         "points": ("{p:.1f} 个百分点", "{p:.1f} points"), "score": ("{v:.0f} 分", "score {v:.0f}"),
+         "points": ("{p:.1f} 个百分点", "{p:.1f} points"),
          "indicators": ("{v:.0f} 项指标", "{v:.0f} indicators"), "flags": ("{v:.0f} 类预警", "{v:.0f} kinds of flag"),
+         "red_rule": ("{v:.0f} 类及以上预警或任一重点关注", "{v:.0f} or more kinds of flag, or any serious one"),
          "of_last_year": ("上年的{v:.1%}", "{v:.1%} of last year")}
 COUNTED = ("workdays", "orders", "indicators", "flags")  # units that count whole things: "1 order", "2 orders"
 SEVERITY_EN = {"warning": "Warning", "serious": "Serious", "severe": "Severe"}
@@ -45,8 +46,9 @@ def describe(frame: pd.DataFrame, lang: str = "zh", settings=None) -> pd.DataFra
 
 # unit -> (Chinese, English) number format of a flag's value in a workbook ("qty" picks whole or decimal per value)
 EXCEL_FORMATS = {"percent": ("0.0%", "0.0%"), "multiple": ('0.00" 倍"', '0.00"x"'), "workdays": ('0" 个工作日"', '0" working days"'),
-                 "orders": ('0" 笔"', '0" orders"'), "points": ('0.0" 个百分点"', '0.0" points"'), "score": ('0" 分"', '"score "0'),
+                 "orders": ('0" 笔"', '0" orders"'), "points": ('0.0" 个百分点"', '0.0" points"'),
                  "indicators": ('0" 项指标"', '0" indicators"'), "flags": ('0" 类预警"', '0" kinds of flag"'),
+                 "red_rule": ('0" 类及以上预警或任一重点关注"', '0" or more kinds of flag, or any serious one"'),
                  "of_last_year": ('"上年的"0.0%', '0.0%" of last year"')}
 
 

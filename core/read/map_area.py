@@ -112,11 +112,12 @@ def child_values(view: View, layer: str, enterprise_code: str | None = None) -> 
 def institutions_in(view: View, layer: str, enterprise_code: str | None = None) -> pd.DataFrame:
     """Institutions of the view's area with coordinates, the layer's value and their red-flag score."""
     inst = view.read(f"""SELECT i.institution_code AS code, i.institution_name AS name, i.level, i.category,
-                                i.is_primary, i.longitude, i.latitude, r.value AS score
+                                i.is_primary, i.longitude, i.latitude, l.score
                          FROM institutions i
-                         LEFT JOIN mart_flags r ON r.view_id = :v AND r.subject_code = i.institution_code
-                              AND r.flag_id = 'red_flag'
-                         WHERE {view.institutions_in_area()} ORDER BY i.institution_code""")
+                         LEFT JOIN mart_ladder l ON l.view_id = :v AND l.institution_code = i.institution_code
+                              AND l.as_of = :t AND l.is_red
+                         WHERE {view.institutions_in_area()} ORDER BY i.institution_code""",
+                     {"t": view.as_of if view.store.is_postgres else view.as_of.isoformat()})
     if layer == ENTERPRISE:
         rates = view.read(f"""SELECT m.institution_code AS code, m.delivered_qty, m.ordered_qty
                               FROM mart_enterprise_institutions m JOIN institutions i ON i.institution_code = m.institution_code

@@ -252,12 +252,18 @@ def ladder_holders(flags: pd.DataFrame, min_flags: int) -> pd.DataFrame:
 
 
 def red_flags(flags: pd.DataFrame, min_flags: int) -> pd.DataFrame:
-    """A red_flag row for each institution whose problems are prominent (ladder_holders)."""
+    """A red_flag row for each institution whose problems are prominent (ladder_holders): its value the kinds of
+    ladder flag it holds, set against the rule's count (`min_flags` kinds, or any serious one); its score is the
+    ladder's (mart_ladder)."""
     red = ladder_holders(flags, min_flags)
     red = red[red["is_red"]]
+    ladder = flags[(flags["level"] == "institution") &
+                   flags["flag_id"].map(lambda x: FLAG_BY_ID[x].group == "ladder").astype(bool)]
+    kinds = ladder.groupby("subject_code")["flag_id"].nunique()
     out = pd.DataFrame({"flag_id": "red_flag", "severity": np.where(red["serious"], "serious", "warning"),
                         "level": "institution", "subject_code": red["institution_code"], "detail_code": "",
-                        "value": red["score"], "threshold": float(min_flags)})
+                        "value": red["institution_code"].map(kinds).astype(float).to_numpy(),
+                        "threshold": float(min_flags)})
     return out[COLUMNS].reset_index(drop=True)
 
 
