@@ -20,8 +20,9 @@ st.plotly_chart(charts.trend(overview.monthly_rates(view), {"complaint": t("ov.t
 st.subheader(t("cp.by_enterprise", L))
 show(monitoring.complaints_by_enterprise(view),
      headers(["enterprise_code", "enterprise_name", "count_complaints", "count_reply_late", "count_unresolved",
-              "timely_rate"], L), "cp_enterprises", f"{t('cp.by_enterprise', L)}_{area_name}",
-     link=("enterprise_code", "enterprise"))
+              "count_counted", "count_timely", "timely_rate"], L), "cp_enterprises",
+     f"{t('cp.by_enterprise', L)}_{area_name}", link=("enterprise_code", "enterprise"),
+     helps={"timely_rate": t("help.timely_rate", L)})
 st.subheader(t("cp.open_now", L))
 st.caption(t("cp.open_now_note", L))
 live = docking.area_complaints(view)

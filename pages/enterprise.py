@@ -14,6 +14,8 @@ view, L = viewed("pages/enterprise.py", "nav.enterprise", with_area=False)
 code = choose(view, "enterprise", L)
 card = scorecard.enterprise_card(view, code, L) if code else None
 if card is None:
+    if code:  # chosen, yet no card: said, never a blank page
+        st.info(t("sc.no_card", L).format(code=text.plain(code)))
     st.stop()
 info, tier = card["info"], card["tier"]
 st.subheader(text.plain(info["enterprise_name"]))

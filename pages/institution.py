@@ -14,6 +14,8 @@ view, L = viewed("pages/institution.py", "nav.institution", with_area=False)
 code = choose(view, "institution", L)
 card = scorecard.institution_card(view, code, L) if code else None
 if card is None:
+    if code:  # chosen, yet no card: said, never a blank page
+        st.info(t("sc.no_card", L).format(code=text.plain(code)))
     st.stop()
 info = card["info"]
 st.subheader(text.plain(info["institution_name"]))

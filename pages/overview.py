@@ -8,9 +8,11 @@ from core.read import overview
 from ui.session import viewed
 from ui.tables import show
 
+INSTITUTIONS_CHARTED = 15  # the chart's lowest institutions; the table lists them all
 view, L = viewed("pages/overview.py", "ov.title")
 area_name = view.area_name
 tiles = overview.headline(view, L)
+settings = view.store.settings()
 if tiles:
     st.caption(t("ov.caption", L).format(area=area_name, as_of=tiles[0]["as_of"], prev=tiles[0]["previous_as_of"] or "—"))
     cols = st.columns(len(tiles))
@@ -18,13 +20,15 @@ if tiles:
         shown = overview.tile_text(tile, L)
         col.metric(tile["label"], shown["value"], shown["delta"], delta_color=shown["color"],
                    delta_arrow=shown["arrow"], help=t(f"tile.help.{tile['metric']}", L))
+        alarm = overview.tile_alarm(tile, settings, L)
+        if alarm:  # the project's own words and a threshold in force, never data
+            col.caption(f":red[{alarm}]")
 
 monthly = overview.monthly_rates(view)
 st.plotly_chart(charts.trend(monthly, {"delivery": t("ov.delivery", L), "nonselected": t("ov.share", L),
                                        "complaint": t("ov.timely", L)}, t("ov.trend", L), L), key="ov_trend")
 
 ranked = overview.children_ranked(view)
-settings = view.store.settings()
 if not ranked.empty:
     left, right = st.columns([3, 2])
     with left:
@@ -46,3 +50,16 @@ if not ranked.empty:
     show(ranked, headers(["region_code", "region_name", "delivery", "progress", "nonselected", "complaint",
                           "count_red_flag"], L), "ov_table", f"{t('nav.overview', L)}_{area_name}",
          helps={"progress": t("tile.help.progress", L)})
+else:  # a county: no area below it, its institutions instead
+    institutions = overview.institutions_ranked(view)
+    if not institutions.empty:
+        warn = settings["delivery_rate_warning"]
+        lowest = institutions.dropna(subset=["delivery"]).head(INSTITUTIONS_CHARTED)
+        if not lowest.empty:
+            st.plotly_chart(charts.ranked(lowest, "delivery", "institution_name",
+                                          t("ov.inst_ranked", L).format(n=len(lowest)), warn,
+                                          t("chart.threshold", L).format(v=warn)), key="ov_inst_ranked")
+        st.subheader(t("ov.inst_table", L))
+        show(institutions, headers(["institution_code", "institution_name", "delivery", "completion", "nonselected",
+                                    "complaint", "is_red"], L), "ov_inst_table", f"{t('ov.inst_table', L)}_{area_name}",
+             link=("institution_code", "institution"))

@@ -84,6 +84,8 @@ def test_sign_in_survives_reload_and_new_tabs_and_ends_everywhere(demo_store, br
         assert other.evaluate(opened)
         assert "area=371422" in other.url and len(context.pages) == 2
         other.get_by_role("heading", name="机构档案").wait_for(timeout=60_000)
+        other.get_by_role("heading", name="七项指标").wait_for(timeout=60_000)  # the card itself, not the page's title
+        _idle(other)
         other.screenshot(path=str(ARTIFACTS / "scorecard-from-a-row.png"), full_page=True)
 
         other.get_by_role("button", name="退出登录").click()  # sign-out in the new tab ...

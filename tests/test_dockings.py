@@ -388,3 +388,18 @@ def test_rounds_of_different_periods_are_each_judged_on_their_own_schedule(store
                         {"v": inst.info.view_id, "t": t if h.store.is_postgres else t.isoformat()})
     tile = snap[(snap["region_code"] == h.store.province_code) & (snap["metric"] == "progress")]["value"]
     assert tile.tolist() == [pytest.approx(29200 / 24200)]
+
+
+def test_the_complaints_by_enterprise_say_what_the_timely_rate_counts(store_url):
+    """M1 got two complaints from H1 raised Mon 2026-03-02: K1 answered Fri 03-06 (the 4th working day: late) with a
+    promise of 03-10 kept; K2 answered 03-03 with 03-05 kept. At 05-20 both are counted (raised 7 working days
+    before and more): 1 timely of 2, 50%, while 未按时解决 is 0: the row shows 计入考核 2 and 及时解决 1 beside it."""
+    h = _store(store_url)
+    h.complaint("K1", D(2026, 3, 2), reply=D(2026, 3, 6), promised=D(2026, 3, 10), resolved=D(2026, 3, 10), inst="H1")
+    h.complaint("K2", D(2026, 3, 2), reply=D(2026, 3, 3), promised=D(2026, 3, 5), resolved=D(2026, 3, 5), inst="H1")
+    h.save()
+    users = _accounts(h.store)
+    row = monitoring.complaints_by_enterprise(_view(h.store, users["jinan"])).set_index("enterprise_code").loc["M1"]
+    assert row[["count_complaints", "count_reply_late", "count_unresolved", "count_counted", "count_timely"]].tolist() \
+        == [2, 1, 0, 2, 1]
+    assert row["timely_rate"] == 0.5

@@ -4,9 +4,11 @@ Period 2026-01-01..04-10 (100 days), T = 2026-03-01: schedule = 60 / 100 = 0.6; 
 after 2026-02-27 (T - 2 days) are left out of delivery rates.
 """
 
+import math
+
 import pytest
 
-from .handmade import D, Handmade, found
+from .handmade import D, T, Handmade, found
 
 
 def test_report_volume_drop_edges(store_url):
@@ -160,3 +162,25 @@ def test_a_later_round_delivers_and_orders_from_its_own_start(store_url):
     assert months[["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "count_orders"]].sum().to_dict() == {
         "agreed_order_qty": 70, "agreed_delivered_qty": 70, "selected_qty": 90, "count_orders": 3}
     assert months.loc["2026-03", ["agreed_order_qty", "selected_qty", "count_orders"]].tolist() == [0, 0, 0]
+
+
+def test_a_county_overview_ranks_its_institutions(store_url):
+    """A county has no area below it: its overview ranks its institutions. In 370102 at T = 03-01: H1 ordered 10 of
+    P1 on 02-02 and got 5 (50%), H2 (township) ordered 10 and got 10 (100%), H3 holds nothing and bought nothing
+    (no rate: last). H1 and H2 bought 10 of 100 agreed (10%), below half the schedule 0.6: a serious ladder flag,
+    red-flagged; H3 is not."""
+    from core.read import overview
+    from core.refresh import marts
+    from core.store.view import View
+    h = Handmade(store_url)
+    for code, kind in (("H1", "hospital"), ("H2", "township"), ("H3", "hospital")):
+        h.institution(code, kind=kind)
+    h.agreement("H1", "P1")
+    h.agreement("H2", "P1")
+    h.order("H1", 10, delivered=5)
+    h.order("H2", 10)
+    h.save()
+    ranked = overview.institutions_ranked(View.of(h.store, marts.ensure_view(h.store, T), "370102"))
+    assert ranked["institution_code"].tolist() == ["H1", "H2", "H3"]
+    assert ranked["delivery"].tolist()[:2] == [0.5, 1.0] and math.isnan(ranked["delivery"].iloc[2])
+    assert ranked["completion"].tolist()[:2] == [0.1, 0.1] and ranked["is_red"].tolist() == [True, True, False]

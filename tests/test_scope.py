@@ -119,7 +119,7 @@ class Inside:
 def _readers(view: View, inst_code: str, ent_code: str):
     """Every frame a page asks core for, for this view."""
     out = {"counts_by_area": overview.counts_by_area(view), "monthly": overview.monthly_rates(view),
-           "ranked": overview.children_ranked(view),
+           "ranked": overview.children_ranked(view), "institutions ranked": overview.institutions_ranked(view),
            "headline": pd.DataFrame(overview.headline(view)).drop(columns=["label"], errors="ignore"),
            "products": monitoring.delivery_by_product(view), "tiers": monitoring.enterprise_tiers(view),
            "balance": monitoring.primary_balance(view), "complaints": monitoring.complaint_table(view),

@@ -266,6 +266,20 @@ def test_every_narrow_column_is_as_wide_as_its_header_and_values():
     assert fit_width("是", ["否"]) == 60  # at least a small column's width
 
 
+def test_a_date_reads_in_full_under_a_short_header():
+    """期限 (two characters) above 2026-12-21: the column is as wide as the date, whether the dates are dates, times or
+    days of a table's own frame (datetime.date objects, as the case lists hold them); empty, it is left alone."""
+    import datetime as dt
+    from ui.tables import shown, text_width
+    frame = pd.DataFrame({"due": [dt.date(2026, 12, 21), None], "at": [dt.datetime(2026, 12, 7, 9, 30), None],
+                          "day": pd.to_datetime(["2026-12-07", None]), "nothing": [None, None]})
+    _, config = shown(frame, {"due": "期限", "at": "时间", "day": "日期", "nothing": "备注"}, "zh")
+    assert config["期限"]["width"] >= text_width("2026-12-21") + 16
+    assert config["时间"]["width"] >= text_width("2026-12-07 09:30:00") + 16
+    assert config["日期"]["width"] >= text_width("2026-12-07") + 16
+    assert "width" not in config.get("备注", {})
+
+
 def test_the_settings_table_shows_the_code_beside_the_meaning_and_the_clause_alone(app):
     at = app("demo_admin")
     at.query_params["lang"] = "en"

@@ -53,6 +53,19 @@ def fit_width(header: str, texts, least: int = 60, most: int = 400) -> int:
     return int(min(most, max(least, math.ceil(widest + 22))))
 
 
+def _dates_of(values: pd.Series) -> list[str]:
+    """How wide a column of dates reads (["2000-01-01"], with times ["2000-01-01 00:00:00"]); [] when it holds
+    something else or nothing."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return _cell_texts(values, None)
+    present = values.dropna()
+    if values.dtype != object or present.empty:
+        return []
+    if all(isinstance(v, dt.datetime) for v in present):
+        return ["2000-01-01 00:00:00"]
+    return ["2000-01-01"] if all(isinstance(v, dt.date) for v in present) else []
+
+
 def _cell_texts(values: pd.Series, kind: str | None) -> list[str]:
     """A column's values about as the table writes them (for its width)."""
     if kind is None:
@@ -89,6 +102,8 @@ def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[s
         kind = formats.get(column)
         if column in NARROW or column.startswith("count_"):
             options["width"] = fit_width(headers[column], _cell_texts(out[column], kind) + ["—"])
+        elif _dates_of(out[column]):  # a date reads in full under however short a header (期限)
+            options["width"] = fit_width(headers[column], _dates_of(out[column]))
         if kind == "percent":  # shown as 95.3%: the value in percent, one decimal (more when a rate is below 1%)
             decimals = column_decimals(out[column].tolist())
             out[column] = out[column] * 100

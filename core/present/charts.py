@@ -58,10 +58,16 @@ def trend(monthly: pd.DataFrame, series: dict[str, str], title: str, lang: str =
     return fig
 
 
+BAR = "#2171b5"  # a rate at or above its threshold
+BAR_BELOW = "#c0392b"  # a rate below it: the colour of the threshold's line
+
+
 def ranked(frame: pd.DataFrame, value: str, label: str, title: str, threshold: float | None = None,
            threshold_label: str = "") -> go.Figure:
     """Horizontal bars from zero, worst at the top, with the threshold as a labelled line and each bar's rate
-    beside it. The figure is shared by every run that draws the same bars (read only: Streamlit copies it)."""
+    beside it; a bar below the threshold (a rate that should reach it, as the delivery rate) is drawn in the
+    line's red, the others in blue. The figure is shared by every run that draws the same bars (read only:
+    Streamlit copies it)."""
     data = frame.dropna(subset=[value]).sort_values(value, ascending=False)
     return _ranked(tuple(float(v) for v in data[value]), tuple(text(v) for v in data[label]), text(title),
                    None if threshold is None else float(threshold), threshold_label)
@@ -71,10 +77,11 @@ def ranked(frame: pd.DataFrame, value: str, label: str, title: str, threshold: f
 def _ranked(values: tuple, labels: tuple, title: str, threshold: float | None, threshold_label: str) -> go.Figure:
     fig = go.Figure(go.Bar(x=list(values), y=list(labels), orientation="h",
                            text=[percent_text(v) for v in values], textposition="outside", cliponaxis=False,
-                           marker_color="#2171b5", hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
+                           marker_color=[BAR_BELOW if threshold is not None and v < threshold else BAR for v in values],
+                           hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     if threshold is not None:
-        fig.add_vline(x=threshold, line_dash="dash", line_color="#c81e1e", annotation_text=threshold_label,
-                      annotation_position="top", annotation_font=dict(size=11, color="#c81e1e"))
+        fig.add_vline(x=threshold, line_dash="dash", line_color=BAR_BELOW, annotation_text=threshold_label,
+                      annotation_position="top", annotation_font=dict(size=11, color=BAR_BELOW))
     ticks, tick_labels, span = rate_ticks(list(values) + ([threshold] if threshold is not None else []), from_zero=True)
     fig.update_layout(title=title, font=FONT, xaxis=dict(tickvals=ticks, ticktext=tick_labels, range=span),
                       height=max(300, 28 * len(values) + 80), margin=dict(l=90, r=70, t=60, b=30))

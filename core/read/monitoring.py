@@ -129,6 +129,7 @@ def complaints_by_enterprise(view: View) -> pd.DataFrame:
         count_complaints=("complaint_id", "count"), count_reply_late=("reply_late", "sum"),
         count_unresolved=("unresolved", "sum")).reset_index()
     timely = counted.groupby("enterprise_code").agg(count_counted=("complaint_id", "count"), count_timely=("timely", "sum"))
-    g = g.merge(timely, on="enterprise_code", how="left").fillna({"count_counted": 0, "count_timely": 0})
+    g = g.merge(timely, on="enterprise_code", how="left").fillna({"count_counted": 0, "count_timely": 0}).astype(
+        {"count_counted": int, "count_timely": int})
     g["timely_rate"] = rate(g["count_timely"], g["count_counted"])
     return g.sort_values("timely_rate", kind="stable").reset_index(drop=True)

@@ -128,6 +128,22 @@ def tile_text(tile: dict, lang: str = "zh") -> dict:
     return {"value": shown, "delta": text, "color": "inverse" if count else "normal", "arrow": "auto"}
 
 
+def tile_alarm(tile: dict, settings, lang: str = "zh") -> str | None:
+    """What a tile's value falls short of, whatever its change since last month: "低于预警线 80.0%" for a rate on
+    the wrong side of its indicator's threshold in force, "落后于序时进度" for progress against plan below 100%;
+    None for counts, a missing value or a value that meets it."""
+    value = tile["value"]
+    if tile["kind"] == "count" or value is None or value != value:
+        return None
+    ind = indicator(tile["metric"])
+    bar = 1.0 if ind.threshold == "schedule" else settings.get(ind.threshold) if ind.threshold else None
+    if bar is None or (value >= bar if ind.direction == "min" else value <= bar):
+        return None
+    if ind.threshold == "schedule":
+        return t("tile.behind", lang)
+    return t("tile.below" if ind.direction == "min" else "tile.above", lang).format(bar=percent_text(bar))
+
+
 @cached
 def monthly_rates(view: View) -> pd.DataFrame:
     """Per month for the area: the sums of the series and each indicator with a monthly series (delivery of
@@ -156,6 +172,32 @@ def children_ranked(view: View) -> pd.DataFrame:
             if metric in before and metric in out:
                 out[f"{metric}_change"] = out[metric] - out["region_code"].map(before[metric])
     return out.sort_values("delivery", kind="stable").reset_index(drop=True) if "delivery" in out else out
+
+
+@cached
+def institutions_ranked(view: View) -> pd.DataFrame:
+    """An area without areas below it (a county): its institutions with their headline indicators at T (delivery,
+    completion, selected share, timely resolution) and whether red-flagged, lowest delivery rate first
+    (an institution without a delivery rate last)."""
+    inside = view.institutions_in_area()
+    frame = view.read(f"""SELECT i.institution_code, i.institution_name, m.indicator_id, m.value
+                          FROM institutions i LEFT JOIN mart_indicators m ON m.subject_code = i.institution_code
+                               AND m.view_id = :v AND m.level = 'institution'
+                               AND m.indicator_id IN ('delivery', 'progress', 'nonselected', 'complaint')
+                          WHERE {inside}""")
+    red = set(view.read(f"""SELECT f.subject_code FROM mart_flags f JOIN institutions i
+                                ON i.institution_code = f.subject_code
+                            WHERE f.view_id = :v AND f.flag_id = 'red_flag' AND {inside}""")["subject_code"])
+    names = frame.drop_duplicates("institution_code")[["institution_code", "institution_name"]]
+    values = frame.dropna(subset=["indicator_id"]).pivot(index="institution_code", columns="indicator_id", values="value")
+    out = names.merge(values, left_on="institution_code", right_index=True, how="left")
+    for metric in ("delivery", "progress", "nonselected", "complaint"):
+        if metric not in out:
+            out[metric] = float("nan")
+        out[metric] = out[metric].astype(float)
+    out["is_red"] = out["institution_code"].isin(red)
+    out = out.rename(columns={"progress": "completion"})  # an institution's progress is its completion (purchased / agreed)
+    return out.sort_values(["delivery", "institution_code"], kind="stable", na_position="last").reset_index(drop=True)
 
 
 def got_worse(ranked: pd.DataFrame, min_fall: float = 0.0) -> pd.DataFrame:
