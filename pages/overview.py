@@ -3,7 +3,7 @@ the areas below ranked, and what got worse."""
 import streamlit as st
 
 from core.present import charts
-from core.present.i18n import headers, t
+from core.present.i18n import headers, t, tn
 from core.read import overview
 from ui.session import viewed
 from ui.tables import show
@@ -57,7 +57,7 @@ else:  # a county: no area below it, its institutions instead
         lowest = institutions.dropna(subset=["delivery"]).head(INSTITUTIONS_CHARTED)
         if not lowest.empty:
             st.plotly_chart(charts.ranked(lowest, "delivery", "institution_name",
-                                          t("ov.inst_ranked", L).format(n=len(lowest)), warn,
+                                          tn("ov.inst_ranked", L, len(lowest)), warn,
                                           t("chart.threshold", L).format(v=warn)), key="ov_inst_ranked")
         st.subheader(t("ov.inst_table", L))
         show(institutions, headers(["institution_code", "institution_name", "delivery", "completion", "nonselected",

@@ -37,7 +37,7 @@ def open_card(kind: str, code: str) -> None:
 # the columns that explain a row keep their room.
 NARROW = {"severity_zh", "clause", "tier", "delivery_tier", "complaint_tier", "status", "level", "is_primary", "role",
           "score", "error_count", "row", "is_active", "is_demo", "failed_logins", "status_text", "changed", "is_flagged",
-          "category", "dosage_form", "outcome_text", "role_name", "subject_type"}
+          "category", "dosage_form", "outcome_text", "role_name", "subject_type", "value_text", "threshold_text"}
 
 
 def text_width(text: str) -> float:

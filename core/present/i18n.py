@@ -126,7 +126,7 @@ def t(key: str, lang: str = "zh") -> str:
 COLUMNS: dict[str, tuple[str, str]] = {
     "region_code": ("代码", "Code"), "region_name": ("区域", "Area"), "code": ("代码", "Code"), "name": ("名称", "Name"),
     "product_code": ("产品编码", "Product code"), "generic_name": ("通用名", "Generic name"),
-    "dosage_form": ("剂型", "Dosage form"), "specification": ("规格", "Specification"), "status": ("状态", "Status"),
+    "dosage_form": ("剂型/类别", "Form / class"), "specification": ("规格", "Specification"), "status": ("状态", "Status"),
     "manufacturer": ("中选企业", "Manufacturer"), "delivery_rate": ("配送率", "Delivery rate"),
     "delivered_qty": ("配送数量", "Delivered"), "ordered_qty": ("采购数量", "Ordered"),
     "count_institutions": ("医疗机构数", "Institutions"), "enterprise_code": ("企业编码", "Enterprise code"),
