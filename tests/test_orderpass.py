@@ -160,3 +160,24 @@ def test_quartiles_take_the_nearest_rank_of_the_sizes_up_to_the_date(store_url):
     at_end = f.source.quartiles(["P5"], D(2026, 2, 28)).set_index("product_code")
     assert at_end.loc["P5", ["q1", "q3"]].tolist() == [2, 4]
     f.source.close()
+
+
+def test_orders_without_a_distributor_are_one_pair_across_months(store_url):
+    """H1 bought P4 in March (40, of which 10 delivered) and June (50), both without a distributor; P4's agreement is
+    of a later round (from 05-01). The pass keeps one institution x product x distributor for the two months (a
+    missing distributor is one key, not one per month), so taking March's order off as not its round's leaves June's:
+    50 bought, 1 order."""
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.agreement("H1", "P1", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    h.agreement("H1", "P4", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+    h.order("H1", 20, "P1", day=D(2026, 2, 2))
+    for day, qty, delivered in ((D(2026, 3, 10), 40, 10), (D(2026, 6, 1), 50, 50)):
+        h.order("H1", qty, "P4", day=day, delivered=delivered)
+        h.rows["orders"][-1]["distributor_code"] = None
+    h.save()
+    f = Facts(h.store, D(2026, 6, 30))
+    assert len(f.source.pairs_at(f.as_of)) == 2  # P1 with D1, P4 without a distributor
+    p4 = f.inst_product_distributor.set_index("product_code").loc["P4"]
+    assert (p4["purchased_qty"], p4["rate_order_qty"], p4["rate_delivered_qty"], p4["count_orders"]) == (50, 50, 50, 1)
+    assert pd.isna(p4["distributor_code"])

@@ -56,7 +56,8 @@ def _less(sums: pd.DataFrame, part: pd.DataFrame, keys: list[str]) -> pd.DataFra
     if not len(part):
         return sums
     columns = [c for c in part.columns if c not in keys]
-    taken = sums[keys].merge(part, on=keys, how="left")[columns].fillna(0).to_numpy(float)
+    part = part.astype({k: object for k in keys})  # a key all missing (no distributor) reads as numbers otherwise
+    taken = sums[keys].astype(object).merge(part, on=keys, how="left")[columns].fillna(0).to_numpy(float)
     out = sums.copy()
     out[columns] = sums[columns].to_numpy(float) - taken
     out["count_orders"] = out["count_orders"].astype(sums["count_orders"].dtype)

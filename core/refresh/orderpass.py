@@ -74,7 +74,12 @@ def _starts(*columns: np.ndarray) -> np.ndarray:
     if n:
         out[0] = True
         for c in columns:
-            out[1:] |= c[1:] != c[:-1]
+            differ = c[1:] != c[:-1]
+            if c.dtype == object:  # two missing values (an order without a distributor) are one key, not two
+                missing = pd.isna(c)
+                differ &= ~(missing[1:] & missing[:-1])
+                differ |= missing[1:] != missing[:-1]
+            out[1:] |= differ
     return out
 
 
