@@ -109,6 +109,8 @@ def test_page_records_an_action_for_selected_rows(demo_copy, monkeypatch):
     assert table["编码"].tolist() == listed["subject_code"].tolist()
     at.session_state[table_key(demo_copy, "iv_table", "371400")] = {"selection": {"rows": [1, 2], "columns": []}}
     at.run()
+    # Ladder cases take no explanation: the note is a note (an explanation's form says whose explanation it holds)
+    assert at.text_area(key="iv_note").label == "处理说明"
     at.selectbox(key="iv_status").set_value("已通报")
     at.text_area(key="iv_note").set_value("书面通报")
     at.button[0].click().run()

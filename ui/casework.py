@@ -58,7 +58,9 @@ def record_form(view, chosen: dict[str, list], names: list[str], L: str, prefix:
                              help=t("iv.date_help", L).format(as_of=view.as_of))
         deadline = c3.date_input(t("case.deadline", L), value=None, key=f"{prefix}_deadline", format="YYYY-MM-DD",
                                  help=t("case.deadline_help", L))
-        note = st.text_area(t("case.note", L), key=f"{prefix}_note", max_chars=actions.NOTE_MAX,
+        explained = any(cases.EXPLAINED in cases.KINDS[k].statuses for k in kinds)  # an institution's explanation
+        note = st.text_area(t("case.note" if explained else "case.note_plain", L), key=f"{prefix}_note",
+                            max_chars=actions.NOTE_MAX,
                             help=t("case.note_help", L))
         if st.form_submit_button(t("iv.save", L)):
             try:

@@ -486,6 +486,7 @@ CATALOGUE.update({
                            "When empty: a reminder, notification or interview runs to the quarter's end; an explanation "
                            "is due after the working days of the settings."),
     "case.note": ("处理说明（“已说明”时填写医疗机构的说明内容）", "Note (for “explained”: the institution's explanation)"),
+    "case.note_plain": ("处理说明", "Note"),
     "case.note_help": ("最多2000字，按原文保存和显示。", "Up to 2,000 characters, kept and shown as written."),
     "case.next.take": ("{measure}（待落实）", "{measure} (to take)"),
     "case.sent": ("已报送省局；", "Sent to the province; "),
