@@ -101,10 +101,12 @@ def test_flags_read_in_their_units():
 def test_a_rate_below_one_percent_never_reads_as_nothing():
     """其他采购行为: 57 of 473,014 orders is 0.012%, which one decimal would show as 0.0%."""
     from core.present.i18n import column_decimals, percent_text
-    assert percent_text(57 / 473_014) == "0.01%" and percent_text(0.005) == "0.50%"
+    assert percent_text(57 / 473_014) == "0.01%" and percent_text(0.005) == "0.5%"  # one decimal shows 0.5%
+    assert percent_text(0.0086) == "0.9%" and percent_text(0.0004) == "0.04%"
     assert percent_text(0.953) == "95.3%" and percent_text(0.0) == "0.0%" and percent_text(1.0) == "100.0%"
     assert percent_text(0.000004) == "0.0004%" and percent_text(None) == "—"
     assert column_decimals([0.953, 57 / 473_014, 0.0]) == 2 and column_decimals([0.953, 0.0]) == 1
+    assert column_decimals([0.9906, 0.0086]) == 1  # the seven indicators of an area: 其他采购行为 0.9% keeps one
 
 
 def test_tables_exports_maps_and_flags_show_a_small_rate_with_its_decimals():
@@ -122,8 +124,8 @@ def test_tables_exports_maps_and_flags_show_a_small_rate_with_its_decimals():
     book = openpyxl.load_workbook(io.BytesIO(xlsx.workbook([("s", frame, {"indicator": "指标", "value": "数值"},
                                                              {"percent": ("value",)})], "me", {})))
     assert book["s"]["B3"].number_format == "0.00%"
-    assert [label for _, label in maps.legend([0.0001, 0.003], "percent")] == ["0.01% – 0.30%"]
-    assert amount("percent", 0.0012) == "0.12%"
+    assert [label for _, label in maps.legend([0.0001, 0.003], "percent")] == ["0.01% – 0.30%"]  # one scale, one precision
+    assert amount("percent", 0.0012) == "0.1%" and amount("percent", 0.0002) == "0.02%"
 
 
 def test_a_bar_below_its_threshold_is_drawn_in_the_lines_red():

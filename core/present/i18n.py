@@ -175,9 +175,10 @@ SIGNED_COLUMNS = {"delivery_change_points": "%+.2f", "count_red_flag_change": "%
 
 
 def percent_decimals(value) -> int:
-    """The decimals a rate reads with in percent: one, or as many as show a rate below 1% as more than nothing
-    (0.012% reads 0.01%, 0.0004% reads 0.0004%); at most four."""
-    if value is None or value != value or value == 0 or abs(value) >= 0.01 or abs(value) == float("inf"):
+    """The decimals a rate reads with in percent: one, or as many more as show a rate one decimal would round to
+    nothing as more than nothing (0.86% reads 0.9%, 0.012% reads 0.01%, 0.0004% reads 0.0004%); at most four. So a
+    column of rates reads with one decimal unless one of them is that small."""
+    if value is None or value != value or value == 0 or abs(value) == float("inf") or round(abs(value) * 100, 1) != 0:
         return 1
     decimals = 2
     while decimals < 4 and round(abs(value) * 100, decimals) == 0:
