@@ -3,7 +3,7 @@ was bought, ordered and delivered, its delivery rate against the threshold and t
 evidence and the measure it faces; and what was recorded on its cases."""
 import streamlit as st
 
-from core.policy.cases import TIER_MEASURES
+from core.policy.cases import tier_measure
 from core.present.i18n import headers, percent_text, t, vocabulary
 from core.read import cases, docking, scorecard
 from ui import text
@@ -24,8 +24,9 @@ c1.metric(t("sc.tier", L), tier.get("tier") or "—")
 c2.metric(t("ov.delivery", L), percent_text(tier.get("delivery_rate")))
 c3.metric(t("dk.below_count", L).format(x=percent_text(warn)), int(supply["is_below"].sum()))
 c4.metric(t("sc.uncooperative", L), int(tier.get("count_uncooperative") or 0))
-if tier.get("tier") in TIER_MEASURES:
-    st.error(t("dk.measure", L).format(tier=tier["tier"], m=vocabulary(TIER_MEASURES[tier["tier"]], L)))
+measure = tier_measure(tier.get("tier"), me["role"])
+if measure:
+    st.error(t("dk.measure", L).format(tier=tier["tier"], m=vocabulary(measure, L)))
 st.subheader(t("dk.supply", L))
 st.caption(t("dk.supply_note", L).format(x=percent_text(warn)))
 only_below = st.toggle(t("dk.only_below", L).format(x=percent_text(warn)), key="dk_only_below")

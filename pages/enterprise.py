@@ -1,7 +1,7 @@
 """企业档案: everything about one enterprise."""
 import streamlit as st
 
-from core.policy.cases import TIER_MEASURES
+from core.policy.cases import tier_measure
 from core.present.i18n import headers, percent_text, t, vocabulary
 from core.read import scorecard
 from ui import text
@@ -27,8 +27,9 @@ c1.metric(t("sc.tier", L), tier.get("tier") or "—")
 c2.metric(t("ov.delivery", L), percent_text(tier.get("delivery_rate")))
 c3.metric(t("ov.timely", L), percent_text(tier.get("timely_rate")))
 c4.metric(t("sc.uncooperative", L), int(tier.get("count_uncooperative") or 0))
-if tier.get("tier") in TIER_MEASURES:
-    st.error(t("sc.measure", L).format(m=vocabulary(TIER_MEASURES[tier["tier"]], L)))
+measure = tier_measure(tier.get("tier"), info["role"])
+if measure:
+    st.error(t("sc.measure", L).format(m=vocabulary(measure, L)))
 st.subheader(t("sc.tier_evidence", L))
 show(scorecard.tier_evidence(tier, view.store.settings(), L), {"part": t("sc.part", L), "figure": t("sc.figure", L),
                                                               "tier": t("sc.tier", L), "rule": t("sc.rule", L)},

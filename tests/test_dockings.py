@@ -403,3 +403,23 @@ def test_the_complaints_by_enterprise_say_what_the_timely_rate_counts(store_url)
     assert row[["count_complaints", "count_reply_late", "count_unresolved", "count_counted", "count_timely"]].tolist() \
         == [2, 1, 0, 2, 1]
     assert row["timely_rate"] == 0.5
+
+
+def test_a_distributor_is_told_the_credit_evaluation_not_a_reduced_volume(store_url):
+    """H1 ordered 100 of P1 (made by M1, delivered by D1) on 02-02 and got 50: at 05-20 both are tier C (50%, between
+    30% and 60%). The manufacturer's measure is a reduced agreed volume in the next round; the distributor bids for
+    none, and the same clause names the procurement credit evaluation for it (二（七））."""
+    from core.policy import cases as rules
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.institution("H2", county="370112")
+    h.agreement("H1", "P1", agreed=120, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    h.order("H1", 100, "P1", day=D(2026, 2, 2), delivered=50)
+    h.save()
+    users = _accounts(h.store)
+    listed = cases.tier_cases(_view(h.store, users["jinan"])).set_index("subject_code")
+    assert listed.loc[["M1", "D1"], "tier"].tolist() == ["C", "C"]
+    assert listed.loc["M1", "measure"] == "减少约定采购量" and listed.loc["D1", "measure"] == "落实招采信用评价"
+    english = cases.tier_cases(_view(h.store, users["jinan"]), "en").set_index("subject_code")
+    assert english.loc["D1", "measure"] == "Procurement credit evaluation"
+    assert rules.tier_measure("A", "配送企业") is None and rules.tier_measure("D", "生产企业") == "不接受参加集采"

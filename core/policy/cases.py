@@ -63,8 +63,18 @@ RETURNABLE = ("report_volume_drop",)
 STEPS = {1: ("预警提示", "Warning reminder"), 2: ("通报提醒", "Notification"),
          3: ("约谈督导", "Interview and supervision"), 4: ("与纪检监察部门联动处置", "Referral to discipline inspection")}
 STEP_DONE_BY = {1: REMINDED, 2: NOTIFIED, 3: INTERVIEWED, 4: REFERRED}  # the status that records each step's measure
-# The measure an enterprise's supplier tier calls for (二（七）).
+# The measure an enterprise's supplier tier calls for (二（七）): in the next and the province's rounds, a risk warning
+# at reporting, a reduced agreed volume, exclusion. A distributor bids for no volume; for it the same clause names the
+# procurement credit evaluation (按规定对中选企业、配送企业落实招采信用评价制度).
 TIER_MEASURES = {"B": "报量风险提示", "C": "减少约定采购量", "D": "不接受参加集采"}
+DISTRIBUTOR_MEASURE = "落实招采信用评价"
+
+
+def tier_measure(tier: str | None, role: str | None) -> str | None:
+    """The measure a supplier tier calls for, as the enterprise's role takes it; None for tier A or no tier."""
+    if tier not in TIER_MEASURES:
+        return None
+    return DISTRIBUTOR_MEASURE if role == "配送企业" else TIER_MEASURES[tier]
 
 
 LADDER_MEASURES = (REMINDED, NOTIFIED, INTERVIEWED)  # run to a deadline, then the figures say whether they worked

@@ -425,6 +425,7 @@ VOCABULARY: dict[str, str] = {
     "待处理": "Open", "已提醒": "Reminded", "已通报": "Notified", "已约谈": "Interviewed", "已整改": "Rectified",
     "已移交纪检": "Referred to discipline inspection",
     "报量风险提示": "Risk warning on reported volume", "减少约定采购量": "Reduced agreed volume",
+    "落实招采信用评价": "Procurement credit evaluation",
     "不接受参加集采": "Excluded from the next round",
     "预警提示": "Warning reminder", "通报提醒": "Notification", "约谈督导": "Interview and supervision",
     "与纪检监察部门联动处置": "Referral to discipline inspection",
@@ -572,8 +573,8 @@ CATALOGUE.update({
                               "说明依据不充分的报量退回重新填报（《通知》二（一）、二（七））。",
                               "Report drops, purchases above 4x and large purchases without a report: the institution "
                               "explains; a report whose explanation falls short is returned for re-filing (II(1), II(7))."),
-    "case.help.tier": ("B、C、D级企业及其措施：报量风险提示、减少约定采购量、不接受参加集采；记录“不配合”计入企业的配合等级"
-                       "（期内1次B级、2次C级、3次及以上D级），随即重新计算分级。",
+    "case.help.tier": ("B、C、D级企业及其措施：报量风险提示、减少约定采购量、不接受参加集采（配送企业：落实招采信用评价）；"
+                       "记录“不配合”计入企业的配合等级（期内1次B级、2次C级、3次及以上D级），随即重新计算分级。",
                        "Tier B, C and D enterprises and their measures; a non-cooperation record counts toward the "
                        "cooperation tier (1 in the period: B, 2: C, 3 or more: D) and the tiers are computed again."),
     "case.help.area": ("基层与非基层医疗机构供应不平衡的区县和市（含下级全部），由当地核查处置；问题突出或解决不到位的报送省医保局。",

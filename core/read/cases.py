@@ -192,13 +192,13 @@ def _explanation_step(status: str) -> str:
 @cached
 def tier_cases(view: View, lang: str = "zh") -> pd.DataFrame:
     """Enterprises serving the area of tier B, C or D, with their three tiers, the measure the tier calls for
-    (报量风险提示, 减少约定采购量, 不接受参加集采) and what was recorded."""
+    (报量风险提示, 减少约定采购量, 不接受参加集采; a distributor's: 落实招采信用评价) and what was recorded."""
     tiers = monitoring.enterprise_tiers(view)
     bad = tiers[tiers["tier"].isin(list(C.TIER_MEASURES))].reset_index(drop=True)
     states = _states(view, "tier", [(c, "", "") for c in bad["enterprise_code"]])
     bad = pd.concat([bad, states], axis=1).rename(columns={"enterprise_code": "subject_code",
                                                            "enterprise_name": "subject_name"})
-    bad["measure"] = bad["tier"].map(lambda x: vocabulary(C.TIER_MEASURES[x], lang))
+    bad["measure"] = [vocabulary(C.tier_measure(x, role), lang) for x, role in zip(bad["tier"], bad["role"])]
     bad["recommended"] = bad["measure"]
     bad["problem"] = [t("case.tier_problem", lang).format(tier=x) for x in bad["tier"]]
     return bad.assign(case_kind="tier", flag_id="", detail_code="", area_name=None)
