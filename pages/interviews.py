@@ -8,7 +8,7 @@ from core.present.i18n import paren, t, tn
 from core.read import interviews
 from ui import casework, text
 from ui.session import user, viewed
-from ui.tables import download, open_card, shown
+from ui.tables import download, height, open_card, shown
 
 view, L = viewed("pages/interviews.py", "iv.title")
 me = user()
@@ -23,7 +23,8 @@ st.caption(tn("iv.count", L, n=len(listed), i=n_inst, e=len(listed) - n_inst) + 
 data, config = shown(listed.assign(subject_type=listed["subject_type"].map(lambda k: t(f"iv.type.{k}", L))),
                      {c: t(f"iv.col.{c}", L) for c in interviews.LIST_COLUMNS}, L)
 event = st.dataframe(data, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-                     key=casework.table_key("iv_table", view), column_config=config, placeholder="—")
+                     key=casework.table_key("iv_table", view), column_config=config, placeholder="—",
+                     height=height(len(data)))
 rows = list(event.selection.rows) if event is not None else []
 if len(rows) == 1:
     one = listed.iloc[rows[0]]

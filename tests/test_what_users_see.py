@@ -468,3 +468,10 @@ def test_the_data_pages_map_is_made_once_per_view_and_language(demo_store):
         {k: float(v) for k, v in counts.items()}
     shared = regions.features(demo_store.province_code, None, view.area)["features"]
     assert shared and not any("value" in f["properties"] for f in shared)
+
+
+def test_a_long_table_shows_whole_rows_only():
+    """Ten rows or fewer: as tall as they are; more: exactly ten under the header (11 x 35 px + the border), never the
+    grid's 400 px that cut the eleventh row in half (the browser walk's screenshots show the tables so)."""
+    from ui.tables import height
+    assert height(0) == height(3) == height(10) == "auto" and height(11) == height(500) == 11 * 35 + 3

@@ -40,6 +40,16 @@ NARROW = {"severity_zh", "clause", "tier", "delivery_tier", "complaint_tier", "s
           "category", "dosage_form", "outcome_text", "role_name", "subject_type", "value_text", "threshold_text"}
 
 
+ROW_PX = 35  # a table's row (and its header) in Streamlit's grid
+ROWS_SHOWN = 10  # a longer table scrolls
+
+
+def height(rows: int) -> int | str:
+    """A table's height: as tall as its rows up to ten, else exactly ten rows under the header (scrolling for the
+    rest): never a half row cut at the bottom, as the grid's default of 400 px leaves."""
+    return "auto" if rows <= ROWS_SHOWN else (ROWS_SHOWN + 1) * ROW_PX + 3
+
+
 def text_width(text: str) -> float:
     """About how many pixels a text takes in a table's cells (14 px Source Sans, measured in the browser): a Chinese
     character (or any full-width one) 14, a capital letter 8, anything else 6.6."""
@@ -135,14 +145,15 @@ def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,
     if link is not None:
         st.caption(t("table.pick_area" if link[1] == "area" else "table.pick_row", L))
         event = st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, placeholder="—",
-                             on_select="rerun", selection_mode="single-row")
+                             on_select="rerun", selection_mode="single-row", height=height(len(data)))
         rows = [r for r in (event.selection.rows if event is not None else []) if 0 <= r < len(frame)]
         if rows and link[1] == "area":
             filters.go_to(str(frame.iloc[rows[0]][link[0]]))  # into the area chosen, as a click on the map
         elif rows:
             open_card(link[1], str(frame.iloc[rows[0]][link[0]]))
     else:
-        event = st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, placeholder="—")
+        event = st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, placeholder="—",
+                             height=height(len(data)))
     table_download(frame, headers, key, title, percent)
     return event
 
