@@ -52,6 +52,14 @@ class Handmade:
                                         "period_end": end, "reported_qty": reported, "prior_year_qty": prior,
                                         "agreed_qty": agreed, "distributor_code": "D1"})
 
+    def two_rounds(self, inst: str = "H1") -> str:
+        """An institution holding P1 over 2026 and P4 of a later round, 2026-05-01 to 2027-04-30, 100 each (two
+        agreement periods in force from May)."""
+        self.institution(inst)
+        self.agreement(inst, "P1", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+        self.agreement(inst, "P4", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+        return inst
+
     def order(self, inst: str, qty: float, product: str = "P1", day: dt.date = D(2026, 2, 2), delivered: float | None = None,
               channel: str = "线上", delivery: dt.date | None = None, receipt: dt.date | None = None) -> str:
         oid = f"O{next(self._ids):05d}"

@@ -367,9 +367,7 @@ def test_rounds_of_different_periods_are_each_judged_on_their_own_schedule(store
     61/365) = 29,200 / 24,200 = 120.7% (not 40% / 37.3% = 107.2%)."""
     from core.read import notice
     h = Handmade(store_url)
-    h.institution("H1")
-    h.agreement("H1", "P1", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
-    h.agreement("H1", "P4", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+    h.two_rounds("H1")
     h.order("H1", 40, "P1", day=D(2026, 2, 2))
     h.order("H1", 40, "P4", day=D(2026, 6, 1))
     h.institution("H2", county="370112")  # for the accounts' helper; no agreement

@@ -168,9 +168,7 @@ def test_orders_without_a_distributor_are_one_pair_across_months(store_url):
     missing distributor is one key, not one per month), so taking March's order off as not its round's leaves June's:
     50 bought, 1 order."""
     h = Handmade(store_url)
-    h.institution("H1")
-    h.agreement("H1", "P1", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
-    h.agreement("H1", "P4", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+    h.two_rounds("H1")
     h.order("H1", 20, "P1", day=D(2026, 2, 2))
     for day, qty, delivered in ((D(2026, 3, 10), 40, 10), (D(2026, 6, 1), 50, 50)):
         h.order("H1", qty, "P4", day=day, delivered=delivered)

@@ -113,9 +113,7 @@ def test_each_round_runs_on_its_own_schedule(store_url):
     181 / 485 = 0.373) would flag neither."""
     from core.refresh import marts
     h = Handmade(store_url)
-    h.institution("H1")
-    h.agreement("H1", "P1", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
-    h.agreement("H1", "P4", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+    h.two_rounds("H1")
     h.order("H1", 40, "P1", day=D(2026, 2, 2))
     h.order("H1", 40, "P4", day=D(2026, 3, 10))
     progress = h.flags(as_of=D(2026, 6, 30), flag_id="progress_behind_schedule").set_index("detail_code")
@@ -138,9 +136,7 @@ def test_a_later_round_delivers_and_orders_from_its_own_start(store_url):
     series: 70 / 70 agreed, 90 selected (20 + 50 + 20), 3 orders, March nothing."""
     from core.refresh import marts
     h = Handmade(store_url)
-    h.institution("H1")
-    h.agreement("H1", "P1", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
-    h.agreement("H1", "P4", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+    h.two_rounds("H1")
     h.order("H1", 20, "P1", day=D(2026, 2, 2))
     h.order("H1", 40, "P4", day=D(2026, 3, 10), delivered=10)
     big = h.order("H1", 50, "P4", day=D(2026, 6, 1))
