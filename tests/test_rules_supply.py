@@ -180,3 +180,30 @@ def test_a_county_overview_ranks_its_institutions(store_url):
     assert ranked["institution_code"].tolist() == ["H1", "H2", "H3"]
     assert ranked["delivery"].tolist()[:2] == [0.5, 1.0] and math.isnan(ranked["delivery"].iloc[2])
     assert ranked["completion"].tolist()[:2] == [0.1, 0.1] and ranked["is_red"].tolist() == [True, True, False]
+
+
+def test_a_substitutable_drug_runs_on_the_round_of_the_generic_it_substitutes(store_url):
+    """H1 and H2 hold 氨氯地平 (P4) over 2026 and 阿司匹林 (P1) of a later round, 2026-05-01 to 2027-04-30; each bought
+    100 of 吲哚布芬 (P3, substitutes 阿司匹林) in 2025. At T = 06-30 P3 runs on 阿司匹林's round: schedule 61 / 365 =
+    16.7%, purchases from 05-01. H1 bought 30 on 03-10 and 10 on 06-01: 10 of its round, 10% (no flag; from the
+    earliest start it was 40%, above the pooled schedule 181 / 485 = 37.3%). H2 bought 20 on 06-01: 20%, above 16.7%:
+    a warning (against the pooled 37.3% it was none)."""
+    from core.refresh import marts
+    h = Handmade(store_url)
+    for inst in ("H1", "H2"):
+        h.institution(inst)
+        h.agreement(inst, "P4", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+        h.agreement(inst, "P1", agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+        h.baseline(inst, "P3", 100)
+        h.order(inst, 50, "P4", day=D(2026, 2, 2))
+        h.order(inst, 20, "P1", day=D(2026, 6, 1))
+    h.order("H1", 30, "P3", day=D(2026, 3, 10))
+    h.order("H1", 10, "P3", day=D(2026, 6, 1))
+    h.order("H2", 20, "P3", day=D(2026, 6, 1))
+    t = D(2026, 6, 30)
+    flags = h.flags(as_of=t, flag_id="substitute_increase").set_index("subject_code")
+    assert list(flags.index) == ["H2"] and flags.loc["H2", "detail_code"] == "P3"
+    assert flags.loc["H2", "value"] == pytest.approx(0.2) and flags.loc["H2", "threshold"] == pytest.approx(61 / 365)
+    ind = marts.compute(h.store, t)["mart_indicators"]
+    mine = ind[(ind["level"] == "institution") & (ind["indicator_id"] == "substitute")].set_index("subject_code")
+    assert (mine.loc["H1", "numerator"], mine.loc["H1", "denominator"]) == (10, 100)

@@ -158,6 +158,7 @@ class Facts:
         if self._like is not None:
             return self._like.products
         frame = _plain(self.store.read("SELECT product_code, generic_name, dosage_form, status, manufacturer_code, "
+                                       "substitute_generic, "
                                        "category FROM products"))
         return (frame[frame["category"] == self.category] if self.category else frame).drop(columns="category")
 
@@ -196,14 +197,34 @@ class Facts:
         start, see `_before_start`)."""
         return _less(self.source.pairs_at(self.as_of), self._before_start, KEYS)
 
-    def _own_schedules(self) -> pd.DataFrame:
-        """Each agreement's own start and schedule at T, (T - its start + 1) / (its days)."""
-        keys = ["institution_code", "product_code"]
-        agr = self.agreements[keys + ["period_start", "period_end"]].copy()
-        start, end = pd.to_datetime(agr["period_start"]), pd.to_datetime(agr["period_end"])
+    def _schedules(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Institution x product pairs with a period (period_start, period_end): its start and its schedule at T,
+        (T - start + 1) / (its days)."""
+        start, end = pd.to_datetime(pairs["period_start"]), pd.to_datetime(pairs["period_end"])
         days = (pd.Timestamp(self.as_of) - start).dt.days + 1
-        agr["schedule"] = (days / ((end - start).dt.days + 1)).clip(0.0, 1.0)
-        return agr[keys].assign(schedule=agr["schedule"], own_start=start)
+        schedule = (days / ((end - start).dt.days + 1)).clip(0.0, 1.0)
+        return pairs[KEYS[:2]].assign(schedule=schedule.to_numpy(float), own_start=start.to_numpy())
+
+    def _own_schedules(self) -> pd.DataFrame:
+        """Each agreement's own start and schedule at T."""
+        return self._schedules(self.agreements)
+
+    @functools.cached_property
+    def _substitute_schedules(self) -> pd.DataFrame:
+        """Each substitutable product an institution bought, on the round of the generic it substitutes: the period
+        of the institution's agreements in force at T for selected products of that generic (their earliest start
+        to their latest end) and its schedule; none where it holds no such agreement (the view's period then)."""
+        p, keys = self.products, KEYS[:2]
+        subs = p.loc[p["status"] == "可替代", ["product_code", "substitute_generic"]]
+        agr = self.agreements.merge(p.loc[p["status"] == "中选", ["product_code", "generic_name"]], on="product_code")
+        if not len(subs) or not len(agr):
+            return pd.DataFrame(columns=keys + ["schedule", "own_start"])
+        rounds = agr.groupby(["institution_code", "generic_name"], as_index=False).agg(
+            period_start=("period_start", "min"), period_end=("period_end", "max"))
+        pairs = rounds.merge(subs, left_on="generic_name", right_on="substitute_generic")
+        bought = self.source.ips_at(self.as_of)[keys]
+        pairs = pairs.merge(bought, on=keys).drop_duplicates(keys)  # one round a pair (the first generic's)
+        return self._schedules(pairs)
 
     @functools.cached_property
     def early_orders(self) -> pd.DataFrame:
@@ -212,7 +233,7 @@ class Facts:
         window's ordered and delivered, one order): they are not its round's, so its purchases, its delivery-rate
         window ([its start, T - grace days], indicators.md), its orders and its monthly series run from its own
         start."""
-        own = self._own_schedules()
+        own = pd.concat([self._own_schedules(), self._substitute_schedules], ignore_index=True)
         late = own[own["own_start"] > pd.Timestamp(self.period_start)]
         columns = KEYS + ["order_month"] + SUMS[:4]
         if not len(late):
@@ -249,6 +270,9 @@ class Facts:
         agr = self.agreements[keys + ["agreed_qty", "reported_qty", "prior_year_qty", "period_months"]].merge(
             self._own_schedules(), on=keys)
         out = orders.merge(agr, on=keys, how="outer")
+        subs = self._substitute_schedules[keys + ["schedule"]].rename(columns={"schedule": "round_schedule"})
+        out = out.merge(subs, on=keys, how="left")  # a substitutable product on its generic's round
+        out["schedule"] = out["schedule"].astype(float).fillna(out.pop("round_schedule").astype(float))
         out = out.merge(self.baseline, on=keys, how="left")
         out = out.merge(self.products, on="product_code", how="left")
         for c in sums + ["max_order_qty"]:

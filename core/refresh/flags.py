@@ -127,11 +127,14 @@ def nonselected_share_high(f: Facts) -> pd.DataFrame:
 
 
 def substitute_increase(f: Facts) -> pd.DataFrame:
+    """Purchases of a substitutable drug on pace to exceed last year's: against the schedule of the round of the
+    generic it substitutes (the view's, where the institution holds no agreement for that generic)."""
     ip = f.inst_product
     ratio = I.indicator("substitute").value(ip)
-    hit = _hits(ip, (ip["status"] == "可替代") & (ip["baseline_qty"] > 0) & (ratio > f.schedule), ratio=ratio)
+    bar = ip["schedule"].fillna(f.schedule)
+    hit = _hits(ip, (ip["status"] == "可替代") & (ip["baseline_qty"] > 0) & (ratio > bar), ratio=ratio, bar=bar)
     hit["severity"] = hit["ratio"].gt(1).map({True: "serious", False: "warning"})
-    return _rows(hit, "substitute_increase", "institution_code", "product_code", "ratio", f.schedule)
+    return _rows(hit, "substitute_increase", "institution_code", "product_code", "ratio", "bar")
 
 
 def order_flags(f: Facts) -> pd.DataFrame:
