@@ -37,6 +37,7 @@ def test_home_shows_the_store_contents(app, demo_store):
     expected = overview.counts_by_area(default(demo_store))
     assert table["医疗机构"].tolist() == expected["count_institutions"].tolist()
     assert len(table) == 16 and table["名称"].iloc[0] == "济南市"
+    assert "共 16 行，表内滚动可看其余各行。" in [c.value for c in at.caption]  # ten show at a time: the rest are said
 
 
 def test_settings_page_lists_every_setting(app, demo_store):

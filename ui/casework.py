@@ -13,7 +13,7 @@ from core.present.i18n import t, tn, vocabulary
 from core.read import cases as cases_reader
 from core.refresh import worker as refresh_worker
 from ui import text
-from ui.tables import height, shown, table_download
+from ui.tables import height, more, shown, table_download
 
 
 def selectable(frame: pd.DataFrame, headers: dict[str, str], key: str, L: str, title: str,
@@ -22,6 +22,7 @@ def selectable(frame: pd.DataFrame, headers: dict[str, str], key: str, L: str, t
     data, config = shown(frame, headers, L, helps=helps)
     event = st.dataframe(data, hide_index=True, width="stretch", on_select="rerun", key=key, column_config=config,
                          selection_mode="multi-row", placeholder="—", height=height(len(data)))
+    more(len(data), L)
     table_download(frame, headers, key, title)
     return [r for r in (event.selection.rows if event is not None else []) if 0 <= r < len(frame)]
 

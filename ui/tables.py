@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from core.access import exports
-from core.present.i18n import column_decimals, number_formats, percent_text, t, translated
+from core.present.i18n import column_decimals, number_formats, percent_text, t, tn, translated
 from ui import filters, session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -154,8 +154,15 @@ def show(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str,
     else:
         event = st.dataframe(data, hide_index=True, width="stretch", column_config=config, key=key, placeholder="—",
                              height=height(len(data)))
+    more(len(data), L)
     table_download(frame, headers, key, title, percent)
     return event
+
+
+def more(rows: int, L: str) -> None:
+    """Under a table that scrolls: how many rows it holds (ten show at a time)."""
+    if rows > ROWS_SHOWN:
+        st.caption(tn("table.more", L, rows))
 
 
 def table_download(frame: pd.DataFrame, headers: dict[str, str], key: str, title: str, percent: tuple[str, ...] = ()):
