@@ -215,10 +215,13 @@ class Facts:
         of the institution's agreements in force at T for selected products of that generic (their earliest start
         to their latest end) and its schedule; none where it holds no such agreement (the view's period then)."""
         p, keys = self.products, KEYS[:2]
+        if self.period_count == 1:  # every round is the view's period: nothing to tell apart
+            return pd.DataFrame(columns=keys + ["schedule", "own_start"])
         subs = p.loc[p["status"] == "可替代", ["product_code", "substitute_generic"]]
         agr = self.agreements.merge(p.loc[p["status"] == "中选", ["product_code", "generic_name"]], on="product_code")
         if not len(subs) or not len(agr):
             return pd.DataFrame(columns=keys + ["schedule", "own_start"])
+        agr = agr.assign(period_start=pd.to_datetime(agr["period_start"]), period_end=pd.to_datetime(agr["period_end"]))
         rounds = agr.groupby(["institution_code", "generic_name"], as_index=False).agg(
             period_start=("period_start", "min"), period_end=("period_end", "max"))
         pairs = rounds.merge(subs, left_on="generic_name", right_on="substitute_generic")
