@@ -4,7 +4,7 @@ import streamlit as st
 from core.policy import drill
 from core.policy.indicators import INDICATORS
 from core.present import charts, maps
-from core.present.i18n import paren, t
+from core.present.i18n import paren, percent_text, t
 from core.read import map_area, monitoring
 from ui.filters import go_to
 from ui.session import viewed
@@ -43,6 +43,7 @@ if layer == map_area.ENTERPRISE:
         st.query_params["enterprise"] = enterprise
 
 kind = map_area.kind_of(layer)
+line = map_area.warning_line(view, layer)
 left, right = st.columns([4, 1])
 with left:
     if here.level in map_area.LEVEL_OF_CHILDREN:
@@ -52,18 +53,20 @@ with left:
         target = drill.move(region_rows, here.code, drill.selected_code(event))
         if target != here.code:
             go_to(target)
-        keys = maps.legend(values["value"].tolist(), kind)
+        keys = maps.legend(values["value"].tolist(), kind, line)
         keys = keys + [(list(maps.NO_VALUE), t("legend.no_value", L))] if values["value"].isna().any() else keys
     else:
         by_value = map_area.is_rate(layer)
         values = map_area.institutions_in(view, layer, enterprise)
         st.pydeck_chart(map_area.institutions_deck(view, layer, enterprise), key=f"points_{here.code}", height=560)
-        keys = (maps.legend(values["value"].tolist(), kind) if by_value else []) + \
+        keys = (maps.legend(values["value"].tolist(), kind, line) if by_value else []) + \
             [(rgb, t(key, L), mark) for rgb, key, mark in maps.point_legend(by_value)]
 
 with right:
     if keys:
         st.plotly_chart(charts.legend(keys, labels[layer]), key="map_legend", config={"displayModeBar": False})
+        if line is not None:
+            st.caption(t("map.line", L).format(bar=percent_text(line)))
 
 figures = map_area.area_figures(view, crumbs[-2].code if len(crumbs) > 1 else None)
 compared = not figures.empty and figures["parent_value"].notna().any()  # the level above, when the user may see it

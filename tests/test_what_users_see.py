@@ -50,6 +50,37 @@ def test_rate_bins_cover_the_values_and_colour_them_as_the_legend_says():
     assert scale.color(None)[:3] == list(maps.NO_VALUE)
 
 
+def test_rates_short_of_their_line_are_red_and_the_line_is_an_edge():
+    """Delivery rates 50%, 90%, 99% against the 80% line: the seven bins of 7 points each get 80% as an edge (the
+    71-78% bin, then 78-80%): the five under it red, darkest lowest, the three above blue; 80% itself is blue, 79.99%
+    red. All under the line: all red; all above: blue, as without a line; one value on the line meets it."""
+    scale = maps.scale([0.5, 0.9, 0.99], "percent", below=0.8)
+    assert [b.label for b in scale.bins] == ["50.0% – 57.0%", "57.0% – 64.0%", "64.0% – 71.0%", "71.0% – 78.0%",
+                                             "78.0% – 80.0%", "80.0% – 85.0%", "85.0% – 92.0%", "92.0% – 99.0%"]
+    reds, blues = [b.rgb for b in scale.bins[:5]], [b.rgb for b in scale.bins[5:]]
+    assert set(reds) <= set(maps.WARM) and set(blues) <= set(maps.PALETTE) and reds[0] == maps.WARM[0]
+    assert tuple(scale.color(0.8)[:3]) in maps.PALETTE and tuple(scale.color(0.7999)[:3]) in maps.WARM
+    assert all(tuple(rgb) in maps.WARM for rgb, _ in maps.legend([0.5, 0.6], "percent", 0.8))
+    assert maps.legend([0.85, 0.99], "percent", 0.8) == maps.legend([0.85, 0.99], "percent")
+    assert maps.legend([0.5, 0.5], "percent", 0.8) == [(list(maps.WARM[3]), "50.0%")]
+    on_line = maps.scale([0.79, 0.8], "percent", 0.8)
+    assert tuple(on_line.color(0.8)[:3]) in maps.PALETTE and on_line.bins[-1].label == "80.0%"
+    assert maps.legend([3, 5], "count", 4) == maps.legend([3, 5], "count")  # a count has no line
+
+
+def test_each_map_layer_knows_the_line_it_should_reach(demo_store):
+    """Delivery and an enterprise's delivery: the delivery threshold; the report, the complaint and the selected share
+    their own; progress the schedule (one period in force); substitutes (at most), other behaviour (no threshold),
+    the gap and red flags none."""
+    from core.read import map_area
+    view, s = default(demo_store), demo_store.settings()
+    lines = {layer: map_area.warning_line(view, layer) for layer in map_area.layers()}
+    assert lines == {"report": s["report_drop_ratio"], "delivery": s["delivery_rate_warning"],
+                     "complaint": s["tier_a_min"], "progress": view.info.schedule,
+                     "nonselected": s["nonselected_share_min"], "substitute": None, "other": None,
+                     "gap": None, "red_flag": None, "enterprise": s["delivery_rate_warning"]}
+
+
 def test_legend_labels_never_overlap():
     fig = charts.legend(maps.legend([0.2, 0.9], "percent"), "配送率")
     ys = sorted(a.y for a in fig.layout.annotations)

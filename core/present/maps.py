@@ -16,6 +16,8 @@ from core.present.i18n import column_decimals
 
 # Sequential blues, light to dark, for counts and rates.
 PALETTE = [(222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (66, 146, 198), (33, 113, 181), (8, 69, 148)]
+# Reds, dark to light, for rates short of their warning line: the lowest darkest, those nearest the line palest.
+WARM = [(153, 0, 13), (203, 24, 29), (239, 59, 44), (251, 106, 74), (252, 146, 114), (252, 187, 161), (254, 224, 210)]
 RED, PRIMARY, OTHER = [200, 30, 30, 220], [33, 113, 181, 200], [90, 90, 90, 200]
 NO_VALUE = (220, 220, 220)
 KINDS = ("percent", "count", "number")
@@ -28,6 +30,7 @@ class Bin:
     high: float
     rgb: tuple[int, int, int]
     label: str
+    short: bool = False  # under the warning line: its values stop short of its high end (the line meets it)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Scale:
         if value is None or value != value or not self.bins:
             return [*NO_VALUE, 160]
         for b in self.bins:
-            if value <= b.high or b is self.bins[-1]:
+            if (value < b.high if b.short else value <= b.high) or b is self.bins[-1]:
                 return [*b.rgb, alpha]
         return [*self.bins[-1].rgb, alpha]
 
@@ -63,15 +66,46 @@ def _format(kind: str, value, decimals: int = 1) -> str:
     return f"{value:.1f}"
 
 
-def _spread(n: int) -> list[tuple[int, int, int]]:
-    """n colours of the palette, spread from its lightest to its darkest (the middle one when n is 1)."""
+def _spread(n: int, palette=PALETTE) -> list[tuple[int, int, int]]:
+    """n colours of the palette, spread from its first to its last (the middle one when n is 1)."""
     if n == 1:
-        return [PALETTE[3]]
-    return [PALETTE[round(i * (len(PALETTE) - 1) / (n - 1))] for i in range(n)]
+        return [palette[3]]
+    return [palette[round(i * (len(palette) - 1) / (n - 1))] for i in range(n)]
 
 
-def scale(values, kind: str = "percent") -> Scale:
-    """The bins of a set of values: up to seven, from the lowest to the highest value."""
+def _short_of(bins: tuple[Bin, ...], below: float, kind: str, d: int, highest: float) -> tuple[Bin, ...]:
+    """The bins with `below` (a warning line) as an edge where it falls inside one, those under it in reds (the
+    lowest darkest), the others in blues. `highest`: the highest value (a one-colour scale is red when it is under
+    the line)."""
+    if len(bins) == 1 and math.isinf(bins[0].low):  # one colour for every value
+        only = bins[0]
+        return (Bin(only.low, only.high, WARM[3], only.label),) if highest < below else bins
+    edges = [bins[0].low] + [b.high for b in bins]
+    if edges[0] < below < edges[-1] and below not in edges:
+        edges = sorted(edges + [below])
+        edges = [e for i, e in enumerate(edges) if i == 0 or _format(kind, e, d) != _format(kind, edges[i - 1], d)]
+    n_low = sum(1 for a, b in zip(edges, edges[1:]) if b <= below)
+    colors = _spread(n_low, WARM) if n_low else []
+    colors += _spread(len(edges) - 1 - n_low) if len(edges) - 1 > n_low else []
+    out = tuple(Bin(a, b, colors[i], f"{_format(kind, a, d)} – {_format(kind, b, d)}", short=i < n_low)
+                for i, (a, b) in enumerate(zip(edges, edges[1:])))
+    if n_low == len(out) and highest >= below:  # the highest value is on the line itself: it meets it, in blue
+        out += (Bin(below, below, PALETTE[3], _format(kind, below, d)),)
+    return out
+
+
+def scale(values, kind: str = "percent", below: float | None = None) -> Scale:
+    """The bins of a set of values: up to seven, from the lowest to the highest value. `below`: a rate's warning
+    line (the indicator asks at least this): bins under it are drawn in reds, the rest in blues, and the line is an
+    edge between them."""
+    out = _scale(values, kind)
+    if below is None or kind != "percent" or not out.bins:
+        return out
+    highest = max(float(v) for v in values if v is not None and v == v and math.isfinite(float(v)))
+    return Scale(kind, _short_of(out.bins, float(below), kind, out.decimals, highest), out.decimals)
+
+
+def _scale(values, kind: str) -> Scale:
     if kind not in KINDS:
         raise ValueError(f"unknown kind of map value: {kind}")
     vals = [float(v) for v in values if v is not None and v == v and math.isfinite(float(v))]
@@ -103,9 +137,9 @@ def scale(values, kind: str = "percent") -> Scale:
                              for i, (a, b) in enumerate(zip(kept, kept[1:]))), d)
 
 
-def legend(values, kind: str = "percent") -> list[tuple[list[int], str]]:
+def legend(values, kind: str = "percent", below: float | None = None) -> list[tuple[list[int], str]]:
     """The colour key of a choropleth of these values: (rgb, label) from low to high."""
-    return scale(values, kind).legend()
+    return scale(values, kind, below).legend()
 
 
 def view_for(bounds: tuple[float, float, float, float]) -> pdk.ViewState:
@@ -178,14 +212,14 @@ class Frozen(pdk.Deck):
 
 
 def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_id: str = "areas",
-               kind: str = "percent") -> pdk.Deck:
-    """Child areas coloured by value on the values' scale (grey where there is no value), pickable for the drill;
-    `value_text` is the value as the legend writes it."""
+               kind: str = "percent", below: float | None = None) -> pdk.Deck:
+    """Child areas coloured by value on the values' scale (grey where there is no value; reds under the warning
+    line `below`), pickable for the drill; `value_text` is the value as the legend writes it."""
     fc = {**fc, "features": [{**f, "properties": dict(f["properties"])} for f in fc["features"]]}  # geometry shared
     for f in fc["features"]:
         v = values.get(f["properties"]["code"])
         f["properties"]["value"] = None if v is None or v != v else round(float(v), 4)
-    colours = scale([f["properties"]["value"] for f in fc["features"]], kind)
+    colours = scale([f["properties"]["value"] for f in fc["features"]], kind, below)
     for f in fc["features"]:
         v = f["properties"]["value"]
         f["properties"]["value_text"] = colours.text(v)
@@ -202,14 +236,14 @@ EDGE = [60, 60, 60, 160]  # every dot's thin edge
 
 
 def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, by_value: bool = False,
-                      kind: str = "percent") -> pdk.Deck:
+                      kind: str = "percent", below: float | None = None) -> pdk.Deck:
     """A county's outline with its institutions as points. By default red-flagged ones are red and
     sized by score, primary care blue, others grey; `by_value` colours them by their value on the
     values' scale (grey without one) and rings red-flagged ones in red. Sizes are in screen pixels, so a dot is as
     easy to see and to point at in a county as in a city drawn without counties (in metres, a city's frame left
     them two or three pixels wide); each has a thin dark edge, so the palest colours show on the light outline."""
     pts = []
-    colours = scale([p.get("value") for p in points], kind) if by_value else None
+    colours = scale([p.get("value") for p in points], kind, below) if by_value else None
     for p in points:
         p = {k: (None if isinstance(v, float) and v != v else v) for k, v in p.items()}  # JSON has no NaN
         red = p.get("score") is not None

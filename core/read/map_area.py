@@ -35,6 +35,22 @@ def is_rate(layer: str) -> bool:
     return kind_of(layer) == "percent"
 
 
+def warning_line(view: View, layer: str) -> float | None:
+    """The line a layer's rate should reach (an indicator that asks at least its threshold in force, the schedule
+    for progress when one is in force; an enterprise's delivery, the delivery threshold): values under it are drawn
+    in reds. None for the others."""
+    settings = view.store.settings()
+    if layer == ENTERPRISE:
+        return float(settings["delivery_rate_warning"])
+    if not any(i.id == layer for i in I.INDICATORS) or kind_of(layer) != "percent":
+        return None
+    ind = I.indicator(layer)
+    if ind.direction != "min":
+        return None
+    bar = view.info.one_schedule if ind.threshold == "schedule" else settings.get(ind.threshold) if ind.threshold else None
+    return None if bar is None else float(bar)
+
+
 @cached
 def area_figures(view: View, parent_code: str | None) -> pd.DataFrame:
     """Each indicator for the area and, when the viewer may see it, the level above."""
@@ -144,7 +160,7 @@ def children_deck(view: View, layer: str, enterprise_code: str | None = None) ->
     province = view.store.province_code
     deck = maps.areas_deck(regions.features(province, None, view.area),
                            dict(zip(values["code"], values["value"])), regions.frame_bounds(province, view.area),
-                           "{name}: {value_text}", kind=kind_of(layer))
+                           "{name}: {value_text}", kind=kind_of(layer), below=warning_line(view, layer))
     return maps.Frozen(deck)
 
 
@@ -157,4 +173,4 @@ def institutions_deck(view: View, layer: str, enterprise_code: str | None = None
                "features": [f for f in regions.boundaries(province)["features"] if f["properties"]["code"] == view.area]}
     return maps.Frozen(maps.institutions_deck(outline, values.to_dict("records"), regions.frame_bounds(province, view.area),
                                               "{name}: {value_text}" if is_rate(layer) else "{name}",
-                                              by_value=is_rate(layer)))
+                                              by_value=is_rate(layer), below=warning_line(view, layer)))
