@@ -79,6 +79,7 @@ def test_a_share_reads_and_may_be_typed_in_percent():
         ["10 pts", "4.0", "2"]
     assert [warning.parse("85%"), warning.parse(" 85 ％"), warning.parse("0.85"), worse.parse("0.5%")] == \
         [0.85, 0.85, 0.85, 0.005]
+    assert shown_value(worse, worse.parse("-0%")) == "0个百分点"  # not -0
     for bad in ("%", "abc%", "85%%"):
         with pytest.raises(ValueError, match="takes a number"):
             warning.parse(bad)

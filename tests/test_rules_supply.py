@@ -132,8 +132,9 @@ def test_a_later_round_delivers_and_orders_from_its_own_start(store_url):
     50 / 50, no flag (from the earliest start it would be 60 / 90 = 66.7%, a warning). The institution's delivery
     rate is (20 + 50) / (20 + 50); M2's is 50 / 50 (tier A, not B at 66.7%); D1's (20 + 50) / (20 + 50) (A, not B at
     80 / 110 = 72.7%). P4's abnormal-order limit is 3 x 100 / 12 = 25: the 06-01 order of 50 is above it, the 03-10
-    order of 40 was placed before the agreement it would be held to. P4's orders: 2 of its round; the monthly
-    series: 70 / 70 agreed, 90 selected (20 + 50 + 20), 3 orders, March nothing."""
+    order of 40 was placed before the agreement it would be held to. P4's orders: 3 in the period (indicator 7 weighs
+    every order's behaviour, whichever round it fell in); the monthly series: 70 / 70 agreed, 90 selected (20 + 50 +
+    20), 4 orders, March's one order and nothing bought of its round."""
     from core.refresh import marts
     h = Handmade(store_url)
     h.two_rounds("H1")
@@ -152,12 +153,12 @@ def test_a_later_round_delivers_and_orders_from_its_own_start(store_url):
     assert (tiers.loc["M2", "delivered_qty"], tiers.loc["M2", "ordered_qty"], tiers.loc["M2", "delivery_tier"]) == (50, 50, "A")
     assert (tiers.loc["D1", "delivered_qty"], tiers.loc["D1", "ordered_qty"], tiers.loc["D1", "delivery_tier"]) == (70, 70, "A")
     p4 = parts["mart_inst_product"].set_index("product_code").loc["P4"]
-    assert (p4["purchased_qty"], p4["rate_order_qty"], p4["rate_delivered_qty"], p4["count_orders"]) == (70, 50, 50, 2)
+    assert (p4["purchased_qty"], p4["rate_order_qty"], p4["rate_delivered_qty"], p4["count_orders"]) == (70, 50, 50, 3)
     # The monthly series add up to the same: March's order is no month of P4's round.
     months = parts["mart_institution_monthly"].set_index("month")
     assert months[["agreed_order_qty", "agreed_delivered_qty", "selected_qty", "count_orders"]].sum().to_dict() == {
-        "agreed_order_qty": 70, "agreed_delivered_qty": 70, "selected_qty": 90, "count_orders": 3}
-    assert months.loc["2026-03", ["agreed_order_qty", "selected_qty", "count_orders"]].tolist() == [0, 0, 0]
+        "agreed_order_qty": 70, "agreed_delivered_qty": 70, "selected_qty": 90, "count_orders": 4}
+    assert months.loc["2026-03", ["agreed_order_qty", "selected_qty", "count_orders"]].tolist() == [0, 0, 1]
 
 
 def test_a_county_overview_ranks_its_institutions(store_url):
@@ -207,3 +208,29 @@ def test_a_substitutable_drug_runs_on_the_round_of_the_generic_it_substitutes(st
     ind = marts.compute(h.store, t)["mart_indicators"]
     mine = ind[(ind["level"] == "institution") & (ind["indicator_id"] == "substitute")].set_index("subject_code")
     assert (mine.loc["H1", "numerator"], mine.loc["H1", "denominator"]) == (10, 100)
+
+
+def test_a_round_never_takes_off_more_than_was_bought(store_url):
+    """H5 holds P1 and (an agreement of its own) the substitutable P3, both from 2026-05-01 after H6's P4 over 2026
+    set the view's period from 01-01; H5 bought 10 of P3 on 02-10 and 4 on 05-10, and three offline orders of P1 in
+    March. At 06-30: P3's purchases of its round are 4 (its own agreement's start, taken once though its generic's
+    round starts the same day); every order of the period still counts for indicator 7: 5 orders, 3 offline, 60%."""
+    from core.refresh import marts
+    h = Handmade(store_url)
+    h.institution("H6")
+    h.agreement("H6", "P4", agreed=100, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    h.institution("H5")
+    for product in ("P1", "P3"):
+        h.agreement("H5", product, agreed=100, start=D(2026, 5, 1), end=D(2027, 4, 30))
+    h.order("H5", 10, "P3", day=D(2026, 2, 10))
+    h.order("H5", 4, "P3", day=D(2026, 5, 10))
+    for day in (3, 4, 5):
+        h.order("H5", 1, "P1", day=D(2026, 3, day), channel="线下")
+    h.save()
+    parts = marts.compute(h.store, D(2026, 6, 30))
+    p3 = parts["mart_inst_product"].set_index(["institution_code", "product_code"]).loc[("H5", "P3")]
+    assert (p3["purchased_qty"], p3["count_orders"]) == (4, 2)
+    ind = parts["mart_indicators"]
+    other = ind[(ind["level"] == "institution") & (ind["indicator_id"] == "other")].set_index("subject_code").loc["H5"]
+    assert (other["numerator"], other["denominator"]) == (3, 5)
+    assert (ind[["numerator", "denominator"]] >= 0).all().all()

@@ -62,6 +62,7 @@ class Setting:
         except ValueError:
             raise ValueError(f"{self.name} 的值应为{'整数' if whole else '数值'}：{text[:40]} / {self.name} takes "
                              f"{'a whole number' if whole else 'a number'}: {text[:40]}") from None
+        number += 0.0  # -0 is 0
         if not math.isfinite(number) or (whole and not number.is_integer()):
             raise ValueError(f"{self.name} 的值应为有限的{'整数' if whole else '数值'}：{text[:40]} / {self.name} takes a "
                              f"finite {'whole number' if whole else 'number'}: {text[:40]}")

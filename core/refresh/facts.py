@@ -227,21 +227,46 @@ class Facts:
         pairs = rounds.merge(subs, left_on="generic_name", right_on="substitute_generic")
         bought = self.source.ips_at(self.as_of)[keys]
         pairs = pairs.merge(bought, on=keys).drop_duplicates(keys)  # one round a pair (the first generic's)
+        own = pd.MultiIndex.from_frame(self.agreements[keys])
+        pairs = pairs[~pd.MultiIndex.from_frame(pairs[keys]).isin(own)]  # an agreement of its own runs on its own
         return self._schedules(pairs)
+
+    # The orders of the agreements in force at T that start after the view's period does, placed before their start:
+    # one join, however many such agreements (a later round of a whole province).
+    # SQLite: the agreements outside (CROSS JOIN keeps the order), each pair's orders found by the pass's index (its
+    # planner would scan every order of the period by date first).
+    _EARLY = """
+        SELECT o.order_id, o.institution_code, o.product_code, o.distributor_code, o.order_qty, o.order_date,
+               o.delivered_qty, o.delivery_date
+        FROM agreements a CROSS JOIN orders o {hint}
+        WHERE o.institution_code = a.institution_code AND o.product_code = a.product_code
+          AND a.period_start <= :t AND a.period_end >= :t AND a.period_start > :start
+          AND o.order_date >= :start AND o.order_date < a.period_start {cat}"""
 
     @functools.cached_property
     def early_orders(self) -> pd.DataFrame:
-        """The orders of a pair whose agreement starts after the view's period does (another round) placed before
-        that start, one row each with what it adds to the pass's sums at T (its month, purchased, the delivery-rate
-        window's ordered and delivered, one order): they are not its round's, so its purchases, its delivery-rate
-        window ([its start, T - grace days], indicators.md), its orders and its monthly series run from its own
-        start."""
-        own = pd.concat([self._own_schedules(), self._substitute_schedules], ignore_index=True)
-        late = own[own["own_start"] > pd.Timestamp(self.period_start)]
+        """The orders of a pair whose round starts after the view's period does (its agreement's, or for a
+        substitutable drug the round of the generic it substitutes) placed before that start, one row each with what
+        it adds to the pass's sums at T (its month, purchased, the delivery-rate window's ordered and delivered): they
+        are not its round's, so its purchases, its delivery-rate window ([its start, T - grace days], indicators.md)
+        and its monthly series run from its own start. Its order still counts among the orders of the period
+        (indicator 7 weighs every order's behaviour, whichever round it fell in), so no order is taken off."""
         columns = KEYS + ["order_month"] + SUMS[:4]
-        if not len(late):
+        start = pd.Timestamp(self.period_start)
+        own = self._own_schedules()
+        agreed = own.iloc[0:0]
+        if (own["own_start"] > start).any():  # a later round is in force (with one period, none is)
+            agreed = self.store.read(self._EARLY.format(cat=self.of_category(),
+                                                        hint=index_hint(self.store, "ix_orders_pass")), self.params())
+            agreed = agreed.merge(own[KEYS[:2] + ["own_start"]], on=KEYS[:2])
+        subs = self._substitute_schedules
+        subs = subs[(subs["own_start"] > start)]
+        found = [agreed]
+        if len(subs):
+            found.append(self._orders_of_pairs(subs[KEYS[:2]]).merge(subs[KEYS[:2] + ["own_start"]], on=KEYS[:2]))
+        early = pd.concat([f for f in found if len(f)], ignore_index=True) if any(len(f) for f in found) else agreed
+        if not len(early):
             return pd.DataFrame(columns=columns)
-        early = self._orders_of_pairs(late[KEYS[:2]]).merge(late, on=KEYS[:2])
         placed = pd.to_datetime(early["order_date"])
         early, placed = early[placed < early["own_start"]], placed[placed < early["own_start"]]
         in_window = placed <= pd.Timestamp(self.grace)
@@ -251,7 +276,7 @@ class Facts:
                             rate_order_qty=qty.where(in_window, 0.0),
                             rate_delivered_qty=pd.to_numeric(early["delivered_qty"]).fillna(0.0).where(
                                 in_window & delivered_by_t, 0.0),
-                            count_orders=1)[columns].reset_index(drop=True)
+                            count_orders=0)[columns].reset_index(drop=True)
 
     @functools.cached_property
     def _before_start(self) -> pd.DataFrame:
