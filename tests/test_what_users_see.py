@@ -389,10 +389,14 @@ def test_institution_dots_keep_their_size_in_pixels_at_any_frame_and_show_an_edg
         radius = {p["code"]: p["radius"] for p in layer.data}
         edge = {p["code"]: (p["ring"], p["edge"]) for p in layer.data}
         assert edge["H1"] == (maps.EDGE, 1)
-        if by_value:
-            assert set(radius.values()) == {maps.DOT_PX}
-            assert edge["H2"] == edge["H3"] == (maps.RED, maps.RING_PX)
+        if by_value:  # red flags ringed in red, a gap from their dots (a dot may be red: a rate short of its line)
+            assert set(radius.values()) == {maps.DOT_PX} and edge["H2"] == edge["H3"] == (maps.EDGE, 1)
+            rings = next(l for l in deck.layers if l.id == "red_rings")
+            assert [(r["longitude"], r["latitude"]) for r in rings.data] == [(113.8, 23.1), (113.9, 23.2)]
+            assert rings.get_radius > maps.DOT_PX + maps.RING_PX / 2 and rings.radius_units == "pixels"
+            assert rings.get_line_color == maps.RED and not rings.filled
         else:
+            assert "red_rings" not in [l.id for l in deck.layers]
             assert radius == {"H1": maps.DOT_PX, "H2": maps.DOT_PX + 3, "H3": 2 * maps.DOT_PX}
 
 

@@ -232,6 +232,7 @@ def areas_deck(fc: dict, values: dict[str, float], bounds, tooltip: str, layer_i
 
 
 DOT_PX, RING_PX = 6, 3  # an institution's dot (radius) and a red-flagged one's ring, in screen pixels
+RING_GAP = 3  # between a dot and its ring: the ring reads apart from a red dot (a rate short of its line)
 EDGE = [60, 60, 60, 160]  # every dot's thin edge
 
 
@@ -239,7 +240,8 @@ def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, b
                       kind: str = "percent", below: float | None = None) -> pdk.Deck:
     """A county's outline with its institutions as points. By default red-flagged ones are red and
     sized by score, primary care blue, others grey; `by_value` colours them by their value on the
-    values' scale (grey without one) and rings red-flagged ones in red. Sizes are in screen pixels, so a dot is as
+    values' scale (grey without one) and rings red-flagged ones in red, a gap from the dot (the dot itself may be a
+    shade of red). Sizes are in screen pixels, so a dot is as
     easy to see and to point at in a county as in a city drawn without counties (in metres, a city's frame left
     them two or three pixels wide); each has a thin dark edge, so the palest colours show on the light outline."""
     pts = []
@@ -250,7 +252,7 @@ def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, b
         if colours is not None:
             color, radius = colours.color(p.get("value")), DOT_PX
             p["value_text"] = colours.text(p.get("value"))
-            ring, edge = (RED, RING_PX) if red else (EDGE, 1)
+            ring, edge = EDGE, 1
         else:
             color = RED if red else (PRIMARY if p.get("is_primary") else OTHER)
             radius = DOT_PX + (min(float(p["score"]), DOT_PX) if red else 0)  # a pixel more a weight, twice at most
@@ -262,7 +264,14 @@ def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, b
     dots = pdk.Layer("ScatterplotLayer", pts, id="institutions", pickable=True, get_position=["longitude", "latitude"],
                      get_radius="radius", radius_units="'pixels'", get_fill_color="color", stroked=True,
                      get_line_color="ring", get_line_width="edge", line_width_units="'pixels'")
-    return pdk.Deck(layers=[area, dots], initial_view_state=view_for(bounds), map_provider=None, tooltip={"text": tooltip})
+    layers = [area, dots]
+    if colours is not None:  # by value: red flags as rings around their dots
+        flagged = [{"longitude": p["longitude"], "latitude": p["latitude"]} for p in pts if p.get("score") is not None]
+        layers.insert(1, pdk.Layer("ScatterplotLayer", flagged, id="red_rings", pickable=False,
+                                   get_position=["longitude", "latitude"], get_radius=DOT_PX + RING_GAP + RING_PX / 2,
+                                   radius_units="'pixels'", filled=False, stroked=True, get_line_color=RED,
+                                   get_line_width=RING_PX, line_width_units="'pixels'"))
+    return pdk.Deck(layers=layers, initial_view_state=view_for(bounds), map_provider=None, tooltip={"text": tooltip})
 
 
 def point_legend(by_value: bool) -> list[tuple[list[int], str, str]]:
