@@ -49,8 +49,8 @@ if me.can("settings"):
         found, typed = held
         meaning = table.set_index("name").loc[found.name, "help_zh" if L == "zh" else "help_en"]
         setting = next(x for x in settings_mod.SETTINGS if x.name == found.name)
-        st.subheader(t("set.effect", L).format(name=meaning, before=settings_change.shown_value(setting, found.before, L),
-                                               after=settings_change.shown_value(setting, found.after, L)))
+        before, after = (settings_change.shown_value(setting, v, L) for v in (found.before, found.after))
+        st.subheader(t("set.effect", L).format(name=meaning, before=before, after=after))
         red_new, red_gone = found.subjects("red_flag")
         counts = found.counts(L)
         changed_cases = found.cases(L)

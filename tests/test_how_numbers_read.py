@@ -124,7 +124,7 @@ def test_tables_exports_maps_and_flags_show_a_small_rate_with_its_decimals():
     book = openpyxl.load_workbook(io.BytesIO(xlsx.workbook([("s", frame, {"indicator": "指标", "value": "数值"},
                                                              {"percent": ("value",)})], "me", {})))
     assert book["s"]["B3"].number_format == "0.00%"
-    assert [label for _, label in maps.legend([0.0001, 0.003], "percent")] == ["0.01% – 0.30%"]  # one scale, one precision
+    assert [label for _, label in maps.legend([0.0001, 0.003], "percent")] == ["0.01% – 0.30%"]  # one precision
     assert amount("percent", 0.0012) == "0.1%" and amount("percent", 0.0002) == "0.02%"
 
 

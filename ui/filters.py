@@ -149,7 +149,8 @@ def view(store, L: str, user: User, with_area: bool = True) -> View:
     info = result.info
     st.sidebar.caption(t("flt.schedule", L).format(start=info.period_start, end=info.period_end, schedule=info.schedule)
                        if info.one_schedule is not None else
-                       t("flt.schedules", L).format(count=info.period_count, start=info.period_start, end=info.period_end))
+                       t("flt.schedules", L).format(count=info.period_count, start=info.period_start,
+                                                    end=info.period_end))
     return result
 
 

@@ -36,7 +36,8 @@ def check_area(store, role: str, area_code: str | None) -> str | None:
         table.loc[table["region_level"] == "county", "region_code"].tolist()
     if not area_code or area_code not in allowed:
         word = {"city": ("市", "city"), "county": ("区县", "county")}[level]
-        raise ValueError(f"{ROLES[role].zh}须指定一个{word[0]}级区域代码 / an account of the role {ROLES[role].en} needs a {word[1]} code")
+        raise ValueError(f"{ROLES[role].zh}须指定一个{word[0]}级区域代码 / an account of the role {ROLES[role].en} "
+                         f"needs a {word[1]} code")
     return area_code
 
 
@@ -72,7 +73,8 @@ def check_entity(store, role: str, entity_code: str | None) -> dict:
     if not entity_code or store.read(f"SELECT COUNT(*) AS n FROM {table} WHERE {key} = :c",
                                      {"c": str(entity_code)})["n"].iloc[0] == 0:
         word = ("企业编码", "an enterprise code") if role == "enterprise" else ("医疗机构编码", "an institution code")
-        raise ValueError(f"{ROLES[role].zh}须指定数据中已有的{word[0]} / an account of the role {ROLES[role].en} needs {word[1]} of the "
+        raise ValueError(f"{ROLES[role].zh}须指定数据中已有的{word[0]} / an account of the role {ROLES[role].en} "
+                         f"needs {word[1]} of the "
                          f"store: {str(entity_code or '')[:32]}")
     return {key: str(entity_code)}
 

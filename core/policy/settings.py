@@ -68,7 +68,8 @@ class Setting:
                              f"finite {'whole number' if whole else 'number'}: {text[:40]}")
         low, high = self.bounds
         if not low <= number <= high:
-            a, b = (f"{low:g}（{low * 100:g}%）", f"{high:g}（{high * 100:g}%）") if self.in_percent else (f"{low:g}", f"{high:g}")
+            a, b = (f"{low:g}（{low * 100:g}%）", f"{high:g}（{high * 100:g}%）") if self.in_percent else \
+                (f"{low:g}", f"{high:g}")
             ea, eb = (f"{low:g} ({low * 100:g}%)", f"{high:g} ({high * 100:g}%)") if self.in_percent else (a, b)
             raise ValueError(f"{self.name} 应在 {a} 至 {b} 之间：{text[:40]} / {self.name} lies between {ea} "
                              f"and {eb}: {text[:40]}")

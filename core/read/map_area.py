@@ -47,7 +47,8 @@ def warning_line(view: View, layer: str) -> float | None:
     ind = I.indicator(layer)
     if ind.direction != "min":
         return None
-    bar = view.info.one_schedule if ind.threshold == "schedule" else settings.get(ind.threshold) if ind.threshold else None
+    bar = view.info.one_schedule if ind.threshold == "schedule" else \
+        settings.get(ind.threshold) if ind.threshold else None
     return None if bar is None else float(bar)
 
 

@@ -189,14 +189,15 @@ def institutions_ranked(view: View) -> pd.DataFrame:
                                 ON i.institution_code = f.subject_code
                             WHERE f.view_id = :v AND f.flag_id = 'red_flag' AND {inside}""")["subject_code"])
     names = frame.drop_duplicates("institution_code")[["institution_code", "institution_name"]]
-    values = frame.dropna(subset=["indicator_id"]).pivot(index="institution_code", columns="indicator_id", values="value")
+    values = frame.dropna(subset=["indicator_id"]).pivot(index="institution_code", columns="indicator_id",
+                                                         values="value")
     out = names.merge(values, left_on="institution_code", right_index=True, how="left")
     for metric in ("delivery", "progress", "nonselected", "complaint"):
         if metric not in out:
             out[metric] = float("nan")
         out[metric] = out[metric].astype(float)
     out["is_red"] = out["institution_code"].isin(red)
-    out = out.rename(columns={"progress": "completion"})  # an institution's progress is its completion (purchased / agreed)
+    out = out.rename(columns={"progress": "completion"})  # an institution's progress: its completion (bought / agreed)
     return out.sort_values(["delivery", "institution_code"], kind="stable", na_position="last").reset_index(drop=True)
 
 
