@@ -32,7 +32,8 @@ else:
 st.subheader(t("dk.self", L))
 st.caption(t("dk.self_note", L))
 SELF = {"indicator": None, "value": "dk.mine", "requirement": "dk.requirement", "meets": "dk.meets",
-        "count_own": "dk.count_own", "to_correct": "dk.to_correct", "clause": None, "county_value": "dk.county_value",
+        "count_own": "dk.count_own", "to_correct": "dk.to_correct", "involved": "dk.involved", "clause": None,
+        "county_value": "dk.county_value",
         "city_value": "dk.city_value", "advice": "dk.advice"}  # a column's label: the catalogue's, or the table's
 show(docking.self_inspection(view, L), {c: t(k, L) if k else headers([c], L)[c] for c, k in SELF.items()},
      "dk_self", f"{t('dk.self', L)}_{code}", percent=("value", "county_value", "city_value"))

@@ -379,6 +379,7 @@ def test_rounds_of_different_periods_are_each_judged_on_their_own_schedule(store
     progress = docking.self_inspection(inst).set_index("indicator_id").loc["progress"]
     assert progress["value"] == pytest.approx(0.4) and progress["requirement"] == "不低于各协议周期的序时进度"
     assert progress["meets"] == "未达标" and progress["to_correct"] == "是"
+    assert progress["involved"] == "P1 阿司匹林"  # which agreement is behind: the one of the round begun in January
     table = notice.indicator_table(officer, None).set_index("indicator_id")
     assert table.loc["progress", "threshold_text"] == "不低于各协议周期的序时进度"
     assert table.loc["substitute", "threshold_text"] == "不高于各协议周期的序时进度"
@@ -421,3 +422,13 @@ def test_a_distributor_is_told_the_credit_evaluation_not_a_reduced_volume(store_
     english = cases.tier_cases(_view(h.store, users["jinan"]), "en").set_index("subject_code")
     assert english.loc["D1", "measure"] == "Procurement credit evaluation"
     assert rules.tier_measure("A", "配送企业") is None and rules.tier_measure("D", "生产企业") == "不接受参加集采"
+
+
+def test_what_a_flag_concerns_reads_by_product_group_or_order():
+    """自查自纠's 涉及: a product by code and generic name, a group by its words, an order by its number; three, then
+    how many in all."""
+    names = {"P1": "阿司匹林", "P4": "氨氯地平"}
+    assert docking._involved(["P1", "P1", "阿司匹林|片剂", "O00001"], names, "zh") == "P1 阿司匹林、阿司匹林 片剂、O00001"
+    assert docking._involved(["O1", "O2", "O3", "O4", "O5"], names, "zh") == "O1、O2、O3 等 5 项"
+    assert docking._involved(["O1", "O2", "O3", "O4", "O5"], names, "en") == "O1, O2, O3 and 2 more"
+    assert docking._involved(["", ""], names, "zh") == "" and docking._involved([], names, "en") == ""

@@ -641,7 +641,7 @@ CATALOGUE.update({
                      "Check each indicator against its threshold and clause, and correct what is flagged. The county's "
                      "and city's figures are totals of the area; no other institution is shown."),
     "dk.mine": ("本机构", "Mine"), "dk.requirement": ("要求", "Should be"), "dk.count_own": ("本机构预警", "My flags"),
-    "dk.to_correct": ("需整改", "To correct"), "dk.advice": ("整改建议", "What to do"),
+    "dk.to_correct": ("需整改", "To correct"), "dk.involved": ("涉及", "Concerning"), "dk.advice": ("整改建议", "What to do"),
     "dk.county_value": ("所在区县", "My county"), "dk.city_value": ("所在市", "My city"),
     "dk.req.min": ("不低于{bar}", "at least {bar}"), "dk.req.max": ("不高于{bar}", "at most {bar}"),
     "req.each_order": ("每笔问题订单预警", "each problem order flagged"),

@@ -94,6 +94,18 @@ SUPPLIERS_ANSWER = frozenset(ind.id for ind in INDICATORS
                              if {f.party for f in FLAGS if f.indicator == ind.number} == {"enterprise"})
 
 
+def _involved(codes: list[str], names: dict[str, str], lang: str, shown: int = 3) -> str:
+    """What the institution's own flags of an indicator concern, as a reader finds them: a product by code and
+    generic name, a group (generic name | dosage form) by its words, an order by its number; the first three and
+    how many more ("" when none)."""
+    said = [f"{c} {names[c]}" if c in names else c.replace("|", " ") for c in dict.fromkeys(c for c in codes if c)]
+    more = len(said) - shown
+    if more <= 0:
+        return ("、" if lang == "zh" else ", ").join(said)
+    return ("、".join(said[:shown]) + f" 等 {len(said)} 项") if lang == "zh" else \
+        (", ".join(said[:shown]) + f" and {more} more")
+
+
 def _meets(value, threshold, direction: str) -> str:
     """达标 / 未达标 as the indicator's direction reads its value against the threshold; "—" without either."""
     if value is None or value != value or threshold is None:
@@ -115,11 +127,15 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
                         WHERE view_id = :v AND ((level = 'institution' AND subject_code = :entity)
                               OR (level = 'county' AND subject_code = :county) OR (level = 'city' AND subject_code = :city))""",
                      {"county": me["county_code"], "city": me["city_code"] or ""}, entity_ok="institution")
-    flags = view.read("SELECT flag_id FROM mart_flags WHERE view_id = :v AND level = 'institution' "
+    flags = view.read("SELECT flag_id, detail_code FROM mart_flags WHERE view_id = :v AND level = 'institution' "
                       "AND subject_code = :entity", entity_ok="institution")
+    names = dict(view.read("SELECT product_code, generic_name FROM products WHERE product_code IN (SELECT detail_code "
+                           "FROM mart_flags WHERE view_id = :v AND level = 'institution' AND subject_code = :entity)",
+                           entity_ok="institution").itertuples(index=False))
     settings = view.store.settings()
     by = {(lv, i): v for lv, i, v in zip(rows["level"], rows["indicator_id"], rows["value"])}
     held = flags["flag_id"].map(lambda f: FLAG_BY_ID[f]).tolist()
+    details = flags["detail_code"].fillna("").astype(str).tolist()
     out = []
     for ind in INDICATORS:
         threshold, requirement = flagtext.requirement(ind, settings, view.info.one_schedule, lang)
@@ -135,6 +151,8 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
                     "value": value, "threshold": threshold,
                     "requirement": requirement,
                     "meets": meets, "count_own": len(mine), "count_supply": len(supply),
+                    "involved": _involved([d for f, d in zip(held, details)
+                                           if f.indicator == ind.number and f.party == "institution"], names, lang),
                     "to_correct": "是" if mine else "企业负责" if suppliers_fall_short else "否",
                     "advice": t(ADVICE[ind.id], lang) if mine or supply else t("adv.none", lang),
                     "clause": clause_text(ind.clause, lang),
