@@ -83,6 +83,14 @@ def for_workbook(frame: pd.DataFrame, headers: dict[str, str], lang: str = "zh")
     return out, {renamed.get(k, k): v for k, v in headers.items()}, formats
 
 
+def threshold_in_force(ind, settings, schedule: float | None) -> float | None:
+    """The number an indicator's value is judged against: its setting in force, or `schedule` for one judged
+    against the schedule (None where it has no threshold, or no one schedule)."""
+    if ind.threshold == "schedule":
+        return schedule
+    return settings.get(ind.threshold) if ind.threshold else None
+
+
 def requirement(ind, settings, schedule: float | None, lang: str = "zh") -> tuple[float | None, str]:
     """An indicator's threshold in force and what it asks, as the notification and an institution's self-inspection
     both say it: "不低于 80.0%", "不低于序时进度 88.8%" (the schedule of the view, for progress), "不高于序时进度
@@ -90,7 +98,7 @@ def requirement(ind, settings, schedule: float | None, lang: str = "zh") -> tupl
     "不低于各协议周期的序时进度" and no one threshold; an indicator without a threshold flags each problem order."""
     if ind.threshold == "schedule" and schedule is None:
         return None, t(f"dk.req.{ind.direction}", lang).format(bar=t("dk.schedule_each", lang))
-    threshold = schedule if ind.threshold == "schedule" else settings.get(ind.threshold) if ind.threshold else None
+    threshold = threshold_in_force(ind, settings, schedule)
     if threshold is None:
         return None, t("req.each_order", lang)
     bar = percent_text(threshold)

@@ -7,7 +7,7 @@ import pandas as pd
 from core.policy import regions
 from core.policy import indicators as I
 from core.policy.indicators import rate
-from core.present import maps
+from core.present import flagtext, maps
 from core.store.cache import cached
 from core.store.view import View
 
@@ -47,8 +47,7 @@ def warning_line(view: View, layer: str) -> float | None:
     ind = I.indicator(layer)
     if ind.direction != "min":
         return None
-    bar = view.info.one_schedule if ind.threshold == "schedule" else \
-        settings.get(ind.threshold) if ind.threshold else None
+    bar = flagtext.threshold_in_force(ind, settings, view.info.one_schedule)
     return None if bar is None else float(bar)
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from core.policy import regions
 from core.policy.indicators import INDICATORS, indicator, with_monthly_values
-from core.present import maps
+from core.present import flagtext, maps
 from core.present.i18n import percent_text, t
 from core.store.cache import cached
 from core.store.view import View
@@ -136,7 +136,7 @@ def tile_alarm(tile: dict, settings, lang: str = "zh") -> str | None:
     if tile["kind"] == "count" or value is None or value != value:
         return None
     ind = indicator(tile["metric"])
-    bar = 1.0 if ind.threshold == "schedule" else settings.get(ind.threshold) if ind.threshold else None
+    bar = flagtext.threshold_in_force(ind, settings, 1.0)  # progress against plan: 100% is on schedule
     if bar is None or (value >= bar if ind.direction == "min" else value <= bar):
         return None
     if ind.threshold == "schedule":
