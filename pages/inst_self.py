@@ -31,10 +31,11 @@ else:
     st.success(t("dk.no_ladder", L))
 st.subheader(t("dk.self", L))
 st.caption(t("dk.self_note", L))
+# What to correct and how first (at 1400 px the last columns scroll out of view); the county's and city's figures last.
 SELF = {"indicator": None, "value": "dk.mine", "requirement": "dk.requirement", "meets": "dk.meets",
-        "count_own": "dk.count_own", "to_correct": "dk.to_correct", "involved": "dk.involved", "clause": None,
-        "county_value": "dk.county_value",
-        "city_value": "dk.city_value", "advice": "dk.advice"}  # a column's label: the catalogue's, or the table's
+        "to_correct": "dk.to_correct", "advice": "dk.advice", "involved": "dk.involved", "count_own": "dk.count_own",
+        "clause": None, "county_value": "dk.county_value",
+        "city_value": "dk.city_value"}  # a column's label: the catalogue's, or the table's
 show(docking.self_inspection(view, L), {c: t(k, L) if k else headers([c], L)[c] for c, k in SELF.items()},
      "dk_self", f"{t('dk.self', L)}_{code}", percent=("value", "county_value", "city_value"))
 if not card["flags"].empty:

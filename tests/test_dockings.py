@@ -246,6 +246,8 @@ def test_an_entitys_view_reads_its_own_part_only(store_url):
     assert (delivery["value"], delivery["requirement"], delivery["meets"], delivery["to_correct"]) == \
         (1, "不低于80.0%", "达标", "否")
     assert mine.set_index("indicator_id").loc["other", "requirement"] == "每笔问题订单预警"  # no threshold to meet
+    # advice wherever there is something to correct, the suppliers' part included, and only there
+    assert ((mine["advice"] == "—") == (mine["to_correct"] == "否")).all(), mine[["indicator_id", "to_correct", "advice"]]
     assert progress["county_value"] == pytest.approx(50 / 120)  # its county holds H1 alone
     assert set(docking.suppliers(inst)["enterprise_code"]) == {"M1", "D1"}
     with pytest.raises(EntityOnly):

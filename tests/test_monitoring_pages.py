@@ -114,3 +114,22 @@ def test_pages_switch_to_english(page):
     assert "Delivery rate" in at.dataframe[0].value.columns
     at = page("procurement", lang="en")
     assert at.title[0].value == "Procurement" and at.metric[0].label == "Purchases behind schedule"
+
+
+def test_self_inspection_shows_what_to_correct_before_the_comparisons(demo_store, monkeypatch):
+    """An institution's 自查自纠: the columns it acts on (是否达标, 需整改, 整改建议) come before the county's and city's
+    figures, which scroll out of view first on a narrow screen; every row names its advice or says there is none."""
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+    from ui import session
+    session._store.clear()
+    at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_institution").run()
+    at.switch_page("../pages/inst_self.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    table = at.dataframe[0].value
+    columns = list(table.columns)
+    assert columns.index("整改建议") == columns.index("需整改") + 1
+    assert max(columns.index(c) for c in ("指标", "是否达标", "需整改", "整改建议")) < columns.index("所在区县")
+    assert columns[-2:] == ["所在区县", "所在市"]
+    to_correct = table[table["需整改"] != "否"]
+    assert len(to_correct) and (to_correct["整改建议"] != "—").all()
+    session._store.clear()

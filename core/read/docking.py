@@ -147,14 +147,15 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
             # Rounds of different periods: each agreement is judged on its own schedule, by its flag.
             meets = "未达标" if any(f.group == "ladder" for f in mine) else "达标"
         suppliers_fall_short = ind.id in SUPPLIERS_ANSWER and (supply or meets == "未达标")
+        to_correct = "是" if mine else "企业负责" if suppliers_fall_short else "否"
         out.append({"indicator_id": ind.id, "indicator": t(f"indicator.{ind.id}", lang),
                     "value": value, "threshold": threshold,
                     "requirement": requirement,
                     "meets": meets, "count_own": len(mine), "count_supply": len(supply),
                     "involved": _involved([d for f, d in zip(held, details)
                                            if f.indicator == ind.number and f.party == "institution"], names, lang),
-                    "to_correct": "是" if mine else "企业负责" if suppliers_fall_short else "否",
-                    "advice": t(ADVICE[ind.id], lang) if mine or supply else t("adv.none", lang),
+                    "to_correct": to_correct,  # what to do wherever there is something to correct
+                    "advice": t(ADVICE[ind.id] if to_correct != "否" else "adv.none", lang),
                     "clause": clause_text(ind.clause, lang),
                     "county_value": by.get(("county", ind.id)), "city_value": by.get(("city", ind.id))})
     return pd.DataFrame(out)
