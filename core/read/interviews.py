@@ -12,8 +12,10 @@ from core.present.flagtext import describe
 from core.store.cache import cached
 from core.store.view import View
 
-LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "recommended", "status", "due",
-                "status_date", "score", "tier", "flags"]
+# Who, why (the flags: an enterprise's tier among them), what to do and where it stands first: at 1400 px the last
+# columns scroll out of view (the list is sorted by the score; the tier is said in the flags too).
+LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "flags", "recommended", "status", "due",
+                "status_date", "score", "tier"]
 
 
 @cached
