@@ -23,10 +23,11 @@ c4.metric(t("case.m.escalated", L), len(escalated))
 st.caption(t("case.caption", L))
 st.caption(t("case.pick" if me.can("record") else "case.read_only", L))
 
-COLUMNS = {  # each kind's table: what identifies the case, the problem, what to do next, where it stands
-    "ladder": ["subject_code", "subject_name", "area_name", "recommended", "status", "due", "score", "is_red", "flags"],
-    "explanation": ["subject_code", "subject_name", "recommended", "status", "due", "flag_name", "detail_name",
-                    "value_text", "threshold_text", "explanation"],
+COLUMNS = {  # each kind's table: what identifies the case, the problem, what to do next, where it stands (at 1400 px
+    # the last columns scroll out of view: the problem comes before the figures that sort or qualify it)
+    "ladder": ["subject_code", "subject_name", "area_name", "flags", "recommended", "status", "due", "score", "is_red"],
+    "explanation": ["subject_code", "subject_name", "flag_name", "detail_name", "value_text", "threshold_text",
+                    "recommended", "status", "due", "explanation"],
     "tier": ["subject_code", "subject_name", "role", "tier", "measure", "status", "delivery_tier", "delivery_rate",
              "complaint_tier", "timely_rate", "cooperation_tier", "count_uncooperative"],
     "area": ["subject_code", "subject_name", "level_name", "area_name", "recommended", "status", "primary_rate",

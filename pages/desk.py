@@ -94,5 +94,6 @@ else:
             if st.form_submit_button(t("dk.resolve_submit", L)):
                 attempt(lambda: workflow.resolve(view, which), t("dk.resolved", L))
 st.subheader(t("dk.complaints", L))
-show(shown, {c: LABELS.get(c) or headers([c], L)[c] for c in COLUMNS},
+OWN = {"enterprise": "enterprise_name", "institution": "institution_name"}  # the account's own name, on every row
+show(shown, {c: LABELS.get(c) or headers([c], L)[c] for c in COLUMNS if c != OWN.get(me.role)},
      "desk_table", f"{t('dk.complaints', L)}_{me.entity}")

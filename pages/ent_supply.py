@@ -31,8 +31,9 @@ st.subheader(t("dk.supply", L))
 st.caption(t("dk.supply_note", L).format(x=percent_text(warn)))
 only_below = st.toggle(t("dk.only_below", L).format(x=percent_text(warn)), key="dk_only_below")
 show(supply[supply["is_below"]] if only_below else supply,
+     # the rate and what is short, then the agreement's progress; the rate's basis after (the last columns scroll)
      headers(["institution_code", "institution_name", "county_name", "generic_name", "delivery_rate", "shortfall_qty",
-              "is_below", "ordered_qty", "delivered_qty", "agreed_qty", "purchased_qty", "completion", "product_code"], L),
+              "agreed_qty", "purchased_qty", "completion", "is_below", "ordered_qty", "delivered_qty", "product_code"], L),
      "dk_supply", f"{t('dk.supply', L)}_{me['enterprise_code']}")
 st.subheader(t("sc.tier_evidence", L))
 show(scorecard.tier_evidence(tier, view.store.settings(), L), {"part": t("sc.part", L), "figure": t("sc.figure", L),

@@ -17,8 +17,9 @@ GROUPS = {
     "pc.nonselected": ("nonselected_share_high", "substitute_increase"),
     "pc.other": ("offline_purchase", "abnormal_order", "receipt_confirmation_late"),
 }
-columns = headers(["flag_name", "severity_zh", "institution_code", "institution_name", "county_name", "detail_code",
-                   "detail_name", "value_text", "threshold_text", "clause"], L)
+# the flag with its value against its threshold first, then whose and what (at 1400 px the last columns scroll)
+columns = headers(["flag_name", "severity_zh", "value_text", "threshold_text", "institution_code", "institution_name",
+                   "county_name", "detail_code", "detail_name", "clause"], L)
 for (label, flag_ids), tab in zip(GROUPS.items(), st.tabs([t(k, L) for k in GROUPS])):
     with tab:
         flags = monitoring.institution_flags(view, flag_ids, L)

@@ -55,6 +55,8 @@ def test_procurement_page_counts_flags_of_the_area(page, demo_store):
     for r in stored.itertuples():
         if FLAG_BY_ID[r.flag_id].zh in counts:
             assert counts[FLAG_BY_ID[r.flag_id].zh] == r.n
+    columns = list(at.dataframe[0].value.columns)  # the value against its threshold before whose it is
+    assert columns[:4] == ["预警事项", "等级", "实际值", "阈值"], columns
 
 
 def test_complaints_page(page, demo_store):
@@ -132,4 +134,37 @@ def test_self_inspection_shows_what_to_correct_before_the_comparisons(demo_store
     assert columns[-2:] == ["所在区县", "所在市"]
     to_correct = table[table["需整改"] != "否"]
     assert len(to_correct) and (to_correct["整改建议"] != "—").all()
+    session._store.clear()
+
+
+@pytest.mark.parametrize("username, own, other", [("demo_enterprise", "企业名称", "医疗机构"),
+                                                   ("demo_institution", "医疗机构", "企业名称")])
+def test_the_complaint_desk_leaves_out_the_accounts_own_name(demo_store, monkeypatch, username, own, other):
+    """诉求对接: each row names the other side; the account's own name, the same on every row, would only push the
+    dates out of view."""
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+    from ui import session
+    session._store.clear()
+    at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), username).run()
+    at.switch_page("../pages/desk.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    columns = list(at.dataframe[0].value.columns)
+    assert other in columns and own not in columns and "回复期限" in columns, columns
+    session._store.clear()
+
+
+def test_the_enterprise_sees_its_delivery_and_the_agreements_progress_first(demo_store, monkeypatch):
+    """供应对接: the rate, what is short and the agreement's progress before the rate's basis (the last columns scroll
+    out of view at 1400 px)."""
+    from core.present.i18n import headers
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+    from ui import session
+    session._store.clear()
+    at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_enterprise").run()
+    at.switch_page("../pages/ent_supply.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    columns = list(at.dataframe[0].value.columns)
+    label = headers(["delivery_rate", "agreed_qty", "purchased_qty", "completion", "ordered_qty"], "zh")
+    assert columns.index(label["delivery_rate"]) < columns.index(label["agreed_qty"]) < \
+        columns.index(label["purchased_qty"]) < columns.index(label["completion"]) < columns.index(label["ordered_qty"])
     session._store.clear()
