@@ -7,16 +7,22 @@ from core.present.i18n import headers, t
 from core.read import docking, monitoring, overview
 from ui.session import viewed
 from ui.tables import show
+from ui.tiles import tile
 
 view, L = viewed("pages/complaints.py", "nav.complaints")
 area_name = view.area_name
 complaints = monitoring.complaint_table(view)
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("cp.count", L), len(complaints))
 c2.metric(t("cp.late", L), int(complaints["reply_late"].sum()))
 c3.metric(t("cp.unresolved", L), int(complaints["unresolved"].sum()))
+# the area's timely rate as the overview gives it: a late reply is untimely too, so it can be low with none unresolved
+timely = next((f for f in overview.headline(view, L) if f["metric"] == "complaint"), None)
+if timely is not None:
+    tile(c4, timely, view.store.settings(), L)
 st.plotly_chart(charts.trend(overview.monthly_rates(view), {"complaint": t("ov.timely", L)}, t("cp.trend", L), L),
                 key="cp_trend")
+st.caption(t("cp.trend_note", L))
 st.subheader(t("cp.by_enterprise", L))
 show(monitoring.complaints_by_enterprise(view),
      headers(["enterprise_code", "enterprise_name", "count_complaints", "count_reply_late", "count_unresolved",

@@ -7,6 +7,7 @@ from core.present.i18n import headers, t, tn
 from core.read import overview
 from ui.session import viewed
 from ui.tables import show
+from ui.tiles import tile
 
 INSTITUTIONS_CHARTED = 15  # the chart's lowest institutions; the table lists them all
 view, L = viewed("pages/overview.py", "ov.title")
@@ -16,13 +17,8 @@ settings = view.store.settings()
 if tiles:
     st.caption(t("ov.caption", L).format(area=area_name, as_of=tiles[0]["as_of"], prev=tiles[0]["previous_as_of"] or "—"))
     cols = st.columns(len(tiles))
-    for col, tile in zip(cols, tiles):
-        shown = overview.tile_text(tile, L)
-        col.metric(tile["label"], shown["value"], shown["delta"], delta_color=shown["color"],
-                   delta_arrow=shown["arrow"], help=t(f"tile.help.{tile['metric']}", L))
-        alarm = overview.tile_alarm(tile, settings, L)
-        if alarm:  # the project's own words and a threshold in force, never data
-            col.caption(f":red[{alarm}]")
+    for col, figure in zip(cols, tiles):
+        tile(col, figure, settings, L)
 
 monthly = overview.monthly_rates(view)
 st.plotly_chart(charts.trend(monthly, {"delivery": t("ov.delivery", L), "nonselected": t("ov.share", L),

@@ -237,6 +237,9 @@ CATALOGUE.update({
     "pc.other": ("其他采购行为", "Other behaviour"), "pc.none": ("{area}没有此类预警。", "No such flags in {area}."),
     "cp.count": ("诉求数", "Complaints"), "cp.late": ("未按时回复", "Late replies"), "cp.unresolved": ("未按时解决", "Unresolved in time"),
     "cp.trend": ("按反馈月份的及时解决率", "Timely resolution by month raised"),
+    "cp.trend_note": ("按反馈月份计；线断开的月份没有计入考核的诉求（无值，不是 0%）。件数少的月份一件诉求即可使比率大幅变化。",
+                      "By the month raised; a break in the line is a month without counted complaints (no value, not "
+                      "0%). Where a month has few complaints, one of them moves the rate a long way."),
     "cp.by_enterprise": ("各企业诉求处理", "By enterprise"), "cp.overdue": ("逾期诉求", "Overdue complaints"),
     "sc.enter_code": ("在上方列表中输入名称或编码选择，或在任一列表中点选一行进入。",
                       "Choose above by name or code, or choose a row in any list."),
