@@ -30,7 +30,8 @@ if ladder is not None and ladder["step"]:
     (st.error if ladder["is_red"] else st.warning)((t("sc.red_mark", L) if ladder["is_red"] else "") + message)
 st.subheader(t("sc.indicators", L))
 show(card["indicators"].assign(indicator=card["indicators"]["indicator_id"].map(lambda i: t(f"indicator.{i}", L))),
-     {**headers(["indicator", "numerator", "denominator", "value"], L), "count_flagged": t("sc.flag_count", L)},
+     {**headers(["indicator", "numerator", "denominator", "value"], L), "count_own": t("sc.count_own", L),
+      "count_supply": t("sc.count_supply", L)},  # as 自查自纠 splits them: the institution's own, its suppliers
      "in_ind", f"{t('sc.indicators', L)}_{code}", percent=("value",))  # each indicator's value is a rate or ratio
 cards.flags(card, "in_flags", code, L)
 if not card["supply_flags"].empty:

@@ -173,3 +173,24 @@ def test_the_enterprise_sees_its_delivery_and_the_agreements_progress_first(demo
     assert columns.index(label["delivery_rate"]) < columns.index(label["agreed_qty"]) < \
         columns.index(label["purchased_qty"]) < columns.index(label["completion"]) < columns.index(label["ordered_qty"])
     session._store.clear()
+
+
+def test_the_institution_card_counts_its_own_flags_apart_from_its_suppliers(page, demo_store):
+    """机构档案's seven indicators: the institution's own flags apart from its suppliers' (a delivery flag is theirs,
+    二（三）; a complaint it raised that was handled late counts against the enterprise), as 自查自纠 counts its own."""
+    from core.access import accounts
+    from core.read import docking
+    from .views import of_user
+    me = accounts.load(demo_store, "demo_institution")
+    at = page("institution", code=me.entity)
+    card = scorecard.institution_card(default(demo_store), me.entity)
+    indicators = at.dataframe[0].value
+    own = dict(zip(indicators["指标"], indicators["本机构预警"]))
+    theirs = dict(zip(indicators["指标"], indicators["供应企业预警"]))
+    assert own["配送率"] == 0 and theirs["配送率"] == (card["supply_flags"]["flag_id"] == "delivery_rate_low").sum() > 0
+    assert own["其他采购行为"] == card["flags"]["flag_id"].isin(
+        ["offline_purchase", "abnormal_order", "receipt_confirmation_late"]).sum() > 0 and theirs["其他采购行为"] == 0
+    late = card["complaints"]["reply_late"].astype(bool) | card["complaints"]["unresolved"].astype(bool)
+    assert own["诉求解决"] == 0 and theirs["诉求解决"] == late.sum()
+    mine = docking.self_inspection(of_user(demo_store, me))
+    assert dict(zip(mine["indicator"], mine["count_own"])) == own

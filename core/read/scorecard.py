@@ -38,7 +38,9 @@ def _flags(view: View, level: str, code: str, lang: str) -> pd.DataFrame:
 
 def _indicators(view: View, level: str, code: str, flags: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every indicator of the subject, in the registry's order (one it has no figure for reads as none); with
-    `flags`, count_flagged is the number of its flags of each indicator (a complaint's: the mart's count)."""
+    `flags`, count_flagged is the number of its flags of each indicator (a complaint's: the mart's count), split into
+    count_own (the institution's own) and count_supply (its suppliers': delivery, and its complaints handled late),
+    as 自查自纠 counts them."""
     frame = view.read("SELECT indicator_id, numerator, denominator, value, count_flagged FROM mart_indicators "
                       "WHERE view_id = :v AND level = :l AND subject_code = :c", {"l": level, "c": code}, entity_ok=level)
     wanted = [i.id for i in INDICATORS] if level == "institution" else list(frame["indicator_id"])
@@ -48,6 +50,11 @@ def _indicators(view: View, level: str, code: str, flags: pd.DataFrame | None = 
         per = flags["flag_id"].map(lambda f: by_number.get(FLAG_BY_ID[f].indicator)).value_counts()
         mine = frame["indicator_id"].map(per).fillna(0)
         frame["count_flagged"] = mine.where(frame["indicator_id"] != "complaint", frame["count_flagged"])
+        theirs = frame["indicator_id"].map(flags.loc[flags["flag_id"].map(lambda f: FLAG_BY_ID[f].party == "enterprise"),
+                                                     "flag_id"].map(lambda f: by_number[FLAG_BY_ID[f].indicator])
+                                           .value_counts()).fillna(0)
+        frame["count_supply"] = theirs.where(frame["indicator_id"] != "complaint", frame["count_flagged"]).fillna(0).astype(int)
+        frame["count_own"] = frame["count_flagged"].fillna(0).astype(int) - frame["count_supply"]
     frame["count_flagged"] = frame["count_flagged"].fillna(0).astype(int)
     frame["indicator"] = frame["indicator_id"].map({i.id: i.zh for i in INDICATORS})
     return frame
