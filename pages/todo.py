@@ -16,7 +16,7 @@ view = scope.resolve(store, me, {}, with_area=False).view
 since = None if me.is_entity else accounts.previous_sign_in(store, me.username)
 found = todo.items(view, L, since)
 st.caption(text.plain(tn("todo.caption", L, n=len(found), area=view.area_name if not me.is_entity else me.display_name,
-                         at=str(clock.now())[:16])))
+                         at=str(clock.now())[:16], as_of=view.as_of)))
 if not me.is_entity:
     st.caption(t("todo.since", L).format(at=str(since)[:16]) if since is not None else t("todo.since_first", L))
 if found.empty:

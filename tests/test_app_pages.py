@@ -212,3 +212,12 @@ def test_enterprise_layer_at_county_level_shows_each_institution(app, demo_store
     expected = dict(zip(mine["institution_code"], mine["delivered_qty"] / mine["ordered_qty"]))
     assert table.dropna().to_dict() == pytest.approx(expected)
     assert len(table) == len(demo_store.read("SELECT 1 FROM institutions WHERE county_code = :c", {"c": county}))
+
+
+def test_the_to_do_list_says_when_it_was_listed_and_the_figures_date(app, demo_store):
+    """待办事项 counts deadlines from today but lists red flags from the figures: both dates are said, so a list made
+    on 12-07 beside pages reading 统计截止日 2026-11-20 does not look like a contradiction."""
+    at = app("todo", "demo_city")
+    assert not at.exception
+    said = at.caption[0].value.replace("\\", "")  # shown as text: the markdown escapes go
+    assert "列于 " in said and f"数据统计截止日 {default(demo_store).as_of}" in said, said

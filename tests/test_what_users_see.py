@@ -416,13 +416,16 @@ def test_area_names_are_written_white_on_the_dark_colours_and_dark_on_the_light(
 
 # -- English counts and brackets ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("key, n, en", [
-    ("todo.caption", 1, "济南市 · as of 2026-12-07 09:00: 1 item. An item goes once it is dealt with."),
-    ("todo.caption", 2, "济南市 · as of 2026-12-07 09:00: 2 items. An item goes once it is dealt with."),
-    ("todo.caption", 0, "济南市 · as of 2026-12-07 09:00: 0 items. An item goes once it is dealt with."),
+    ("todo.caption", 1, "济南市 · listed at 2026-12-07 09:00 (deadlines as of today; figures as of 2026-11-20): "
+                        "1 item. An item goes once it is dealt with."),
+    ("todo.caption", 2, "济南市 · listed at 2026-12-07 09:00 (deadlines as of today; figures as of 2026-11-20): "
+                        "2 items. An item goes once it is dealt with."),
+    ("todo.caption", 0, "济南市 · listed at 2026-12-07 09:00 (deadlines as of today; figures as of 2026-11-20): "
+                        "0 items. An item goes once it is dealt with."),
     ("au.count", 1, "1 entry, newest first"), ("au.count", 3, "3 entries, newest first"),
     ("todo.hours_left", 1, "1 hour left"), ("todo.late_days", 1, "1 day late"), ("todo.late_days", 2, "2 days late")])
 def test_english_counts_one_thing_in_the_singular(key, n, en):
-    values = {"area": "济南市", "at": "2026-12-07 09:00"}
+    values = {"area": "济南市", "at": "2026-12-07 09:00", "as_of": "2026-11-20"}
     assert i18n.tn(key, "en", n, **values) == en
     assert i18n.tn(key, "zh", n, **values) == i18n.t(key, "zh").format(n=n, **values)  # Chinese has no plural
 

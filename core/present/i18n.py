@@ -729,8 +729,9 @@ CATALOGUE.update({
     "nav.sec.act": ("处置", "Measures"), "nav.sec.system": ("系统", "System"), "nav.notice": ("季度通报", "Quarterly notification"),
     "todo.title": ("待办事项", "To do"),
     "todo.none": ("目前没有待办事项。", "Nothing waits for you now."),
-    "todo.caption": ("{area} · 截至 {at}：共 {n} 项。办理完毕的事项会自动从列表中消失。",
-                     "{area} · as of {at}: {n} items. An item goes once it is dealt with."),
+    "todo.caption": ("{area} · 列于 {at}（期限按今天计；数据统计截止日 {as_of}）：共 {n} 项。办理完毕的事项会自动从列表中消失。",
+                     "{area} · listed at {at} (deadlines as of today; figures as of {as_of}): {n} items. An item goes "
+                     "once it is dealt with."),
     "todo.since": ("“新增红旗机构”按您上次登录（{at}）以来计。", "New red flags count since your last sign-in ({at})."),
     "todo.since_first": ("这是您首次登录，“新增红旗机构”列出全部尚未处理的红旗机构。",
                          "Your first sign-in: every red-flagged institution not yet acted on is listed as new."),
