@@ -103,7 +103,8 @@ def test_map_layer_choice_shows_that_indicator(app, demo_store):
     stored = mart(demo_store, "SELECT subject_code, value FROM mart_indicators WHERE view_id = :v AND level = 'city' AND indicator_id = 'report'")
     assert dict(zip(table["代码"], table["报量"])) == pytest.approx(dict(zip(stored["subject_code"], 100 * stored["value"])))
     # the key says the line on both sides of it: the report's is the share of last year (80% by default)
-    assert "红色：低于 80.0%（应达到的水平）；蓝色：达到或高于 80.0%。" in [c.value for c in at.caption]
+    assert "红色：低于 80.0%（应达到的水平），每低 10 个百分点深一档，低 30 个百分点及以上最深，各地图同一颜色同一档；" \
+           "蓝色：达到或高于 80.0%。" in [c.value for c in at.caption]
 
 
 def _formats(table) -> dict[str, str]:

@@ -51,18 +51,28 @@ def test_rate_bins_cover_the_values_and_colour_them_as_the_legend_says():
 
 
 def test_rates_short_of_their_line_are_red_and_the_line_is_an_edge():
-    """Delivery rates 50%, 90%, 99% against the 80% line: the seven bins of 7 points each get 80% as an edge (the
-    71-78% bin, then 78-80%): the five under it red, darkest lowest, the three above blue; 80% itself is blue, 79.99%
-    red. All under the line: all red; all above: blue, as without a line; one value on the line meets it."""
+    """Delivery rates 50%, 90%, 99% against the 80% line: the reds are cut 10, 20 and 30 points below the line (70,
+    60, 50%), a shade darker each step (within 10 points WARM[5], 10-20 WARM[3], 20-30 WARM[1], 30 or more WARM[0]);
+    the blues are the scale's own bins above it (7 points wide from 50%: 78-85 starts at the line, then 85-92,
+    92-99). 80% itself is blue, 79.99% red. A value has the same red on every map of that line: 50.1% beside 30% and
+    90% as beside 50.0% and 50.2% alone. All above: blue, as without a line; one value on the line meets it."""
+    W = maps.WARM
     scale = maps.scale([0.5, 0.9, 0.99], "percent", below=0.8)
-    assert [b.label for b in scale.bins] == ["50.0% – 57.0%", "57.0% – 64.0%", "64.0% – 71.0%", "71.0% – 78.0%",
-                                             "78.0% – 80.0%", "80.0% – 85.0%", "85.0% – 92.0%", "92.0% – 99.0%"]
-    reds, blues = [b.rgb for b in scale.bins[:5]], [b.rgb for b in scale.bins[5:]]
-    assert set(reds) <= set(maps.WARM) and set(blues) <= set(maps.PALETTE) and reds[0] == maps.WARM[0]
-    assert tuple(scale.color(0.8)[:3]) in maps.PALETTE and tuple(scale.color(0.7999)[:3]) in maps.WARM
-    assert all(tuple(rgb) in maps.WARM for rgb, _ in maps.legend([0.5, 0.6], "percent", 0.8))
+    assert [b.label for b in scale.bins] == ["50.0% – 60.0%", "60.0% – 70.0%", "70.0% – 80.0%", "80.0% – 85.0%",
+                                             "85.0% – 92.0%", "92.0% – 99.0%"]
+    assert [b.rgb for b in scale.bins[:3]] == [W[1], W[3], W[5]]
+    assert [b.rgb for b in scale.bins[3:]] == [maps.PALETTE[0], maps.PALETTE[3], maps.PALETTE[6]]
+    assert tuple(scale.color(0.8)[:3]) in maps.PALETTE and tuple(scale.color(0.7999)[:3]) == W[5]
+    assert scale.color(0.6)[:3] == list(W[3]) and scale.color(0.5999)[:3] == list(W[1])
+    assert maps.scale([0.3, 0.501, 0.9], "percent", 0.8).color(0.501) == maps.scale([0.5, 0.502], "percent", 0.8).color(0.501) \
+        == [*W[1], 255]
+    assert maps.legend([0.5, 0.5], "percent", 0.8) == [(list(W[1]), "50.0%")]
+    assert maps.legend([0.5, 0.6], "percent", 0.8) == [(list(W[1]), "50.0% – 60.0%"), (list(W[3]), "60.0%")]
+    assert maps.legend([0.0, 0.65], "percent", 0.8) == [(list(W[0]), "0.0% – 50.0%"), (list(W[1]), "50.0% – 60.0%"),
+                                                         (list(W[3]), "60.0% – 65.0%")]
+    assert [rgb for rgb, _ in maps.legend([0.5, 0.9], "percent", 0.85)] == [list(W[0]), list(W[1]), list(W[3]), list(W[5]),
+                                                                           list(maps.PALETTE[3])]  # 55, 65, 75, 85
     assert maps.legend([0.85, 0.99], "percent", 0.8) == maps.legend([0.85, 0.99], "percent")
-    assert maps.legend([0.5, 0.5], "percent", 0.8) == [(list(maps.WARM[3]), "50.0%")]
     on_line = maps.scale([0.79, 0.8], "percent", 0.8)
     assert tuple(on_line.color(0.8)[:3]) in maps.PALETTE and on_line.bins[-1].label == "80.0%"
     assert maps.legend([3, 5], "count", 4) == maps.legend([3, 5], "count")  # a count has no line

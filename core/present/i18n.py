@@ -260,7 +260,10 @@ CATALOGUE.update({
     "sc.primary": ("基层医疗机构", "primary care"), "sc.non_primary": ("非基层", "not primary care"),
     "sc.as_of": ("统计截止日", "as of"), "table.download": ("下载 Excel", "Download Excel"),
     "table.none": ("暂无记录。", "Nothing to list."),
-    "map.line": ("红色：低于 {bar}（应达到的水平）；蓝色：达到或高于 {bar}。", "Red: below {bar} (the level asked); blue: at or above {bar}."),
+    "map.line": ("红色：低于 {bar}（应达到的水平），每低 10 个百分点深一档，低 30 个百分点及以上最深，各地图同一颜色同一档；"
+                 "蓝色：达到或高于 {bar}。",
+                 "Red: below {bar} (the level asked), a shade darker for every 10 points below, darkest from 30 "
+                 "points below, the same on every map; blue: at or above {bar}."),
     "table.more": ("共 {n} 行，表内滚动可看其余各行。", "{n} rows: scroll inside the table for the rest."),
     "table.pick_row": ("点选表格中的一行，打开其档案。", "Choose a row to open its scorecard."),
     "table.pick_area": ("点选表格中的一行，进入该区域（地图上太小或太远的区域也可由此进入）。",

@@ -73,25 +73,55 @@ def _spread(n: int, palette=PALETTE) -> list[tuple[int, int, int]]:
     return [palette[round(i * (len(palette) - 1) / (n - 1))] for i in range(n)]
 
 
+RED_STEP = 0.1  # a rate short of its line is a shade darker for every ten percentage points further below it
+RED_SHADES = (WARM[5], WARM[3], WARM[1], WARM[0])  # within 10 points of the line, 10-20, 20-30, 30 or more
+
+
+def _red_steps(below: float) -> list[float]:
+    """The edges of the reds under a line, counted down from it: 30, 20 and 10 points below and the line itself
+    (80%: 50, 60, 70, 80), those above 0%."""
+    return [e for e in (round(below - k * RED_STEP, 9) for k in range(len(RED_SHADES) - 1, 0, -1)) if e > 0] + [below]
+
+
+def _depth(value: float, below: float) -> tuple[int, int, int]:
+    """The red of a rate short of its line, by how many ten-point steps below it the rate is: the same on every map of
+    that line (a delivery rate of 50.1% is as red on a city's map as on its county's, whatever else each shows)."""
+    steps = sum(1 for e in _red_steps(below)[:-1] if value < e)
+    return RED_SHADES[steps]
+
+
 def _short_of(bins: tuple[Bin, ...], below: float, kind: str, d: int, highest: float) -> tuple[Bin, ...]:
-    """The bins with `below` (a warning line) as an edge where it falls inside one, those under it in reds (the
-    lowest darkest), the others in blues. `highest`: the highest value (a one-colour scale is red when it is under
-    the line)."""
+    """The values under `below` (a warning line) in reds by the ten-point step they fall in (`_depth`), from the
+    lowest value to the line; the values at or above it in the blues of the bins given. `highest`: the highest
+    value (a one-colour scale is red when it is under the line)."""
     if len(bins) == 1 and math.isinf(bins[0].low):  # one colour for every value
         only = bins[0]
-        return (Bin(only.low, only.high, WARM[3], only.label),) if highest < below else bins
-    edges = [bins[0].low] + [b.high for b in bins]
-    if edges[0] < below < edges[-1] and below not in edges:
-        edges = sorted(edges + [below])
-        edges = [e for i, e in enumerate(edges) if i == 0 or _format(kind, e, d) != _format(kind, edges[i - 1], d)]
-    n_low = sum(1 for a, b in zip(edges, edges[1:]) if b <= below)
-    colors = _spread(n_low, WARM) if n_low else []
-    colors += _spread(len(edges) - 1 - n_low) if len(edges) - 1 > n_low else []
-    out = tuple(Bin(a, b, colors[i], f"{_format(kind, a, d)} – {_format(kind, b, d)}", short=i < n_low)
-                for i, (a, b) in enumerate(zip(edges, edges[1:])))
-    if n_low == len(out) and highest >= below:  # the highest value is on the line itself: it meets it, in blue
-        out += (Bin(below, below, PALETTE[3], _format(kind, below, d)),)
-    return out
+        return (Bin(only.low, only.high, _depth(highest, below), only.label),) if highest < below else bins
+    low = bins[0].low
+    edges = [low] + [b.high for b in bins]
+    out: list[Bin] = []
+    if low < below:  # the reds: cut at the ten-point steps, from the lowest value to the line (or the highest value)
+        top = min(below, highest)
+        steps = [e for e in _red_steps(below) if low < e < top]
+        if steps and _format(kind, steps[0], d) == _format(kind, low, d):  # the lowest value reads as a step's edge
+            low = steps.pop(0)
+        cuts = [low] + steps + [top]
+        for a, b in zip(cuts, cuts[1:]):
+            rgb = _depth(a, below)
+            if out and out[-1].rgb == rgb:  # two steps of one red are one bin
+                a = out.pop().low
+            out.append(Bin(a, b, rgb, f"{_format(kind, a, d)} – {_format(kind, b, d)}", short=True))
+        if top == highest < below and low < highest and highest in _red_steps(below):  # on a step's edge: its step
+            out.append(Bin(highest, highest, _depth(highest, below), _format(kind, highest, d)))
+    above = [e for e in edges if e > below]
+    if above:  # the blues: the bins given, from the line (or the lowest value) up
+        spans = [(a, b) for a, b in zip([max(low, below)] + above[:-1], above)
+                 if _format(kind, a, d) != _format(kind, b, d)] or [(max(low, below), above[-1])]
+        blues = _spread(len(spans))
+        out += [Bin(a, b, blues[i], f"{_format(kind, a, d)} – {_format(kind, b, d)}") for i, (a, b) in enumerate(spans)]
+    elif highest >= below:  # the highest value is on the line itself: it meets it, in blue
+        out.append(Bin(below, below, PALETTE[3], _format(kind, below, d)))
+    return tuple(out)
 
 
 def scale(values, kind: str = "percent", below: float | None = None) -> Scale:
