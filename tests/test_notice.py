@@ -266,6 +266,12 @@ def test_the_demo_provinces_notification_opens_as_an_official_document(demo_copy
     assert all(f"—{n}—" in flat for n in range(1, pages + 1))  # every page numbered
     for name in wanted["subject_name"]:
         assert name in flat, name
+    # the indicators' table: no name, change or clause broken over two lines of its cell ("中选产品占/比", "个百分/点")
+    lines = [line.strip() for line in words.splitlines()]
+    table = made.content.indicators
+    for i, r in enumerate(table.itertuples(index=False), start=1):
+        assert f"{i}. {r.indicator}" in lines or r.indicator in lines, r.indicator
+        assert r.change_text in lines and r.clause in lines, (r.change_text, r.clause)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                     str(ARTIFACTS / "notice_first_page")], check=True, timeout=60)
