@@ -47,7 +47,8 @@ if me.role == "institution":
     partners = docking.counterparts(view)
     names = dict(zip(partners["enterprise_code"], partners["enterprise_name"]))
     roles_of = dict(zip(partners["enterprise_code"], partners["role"]))
-    enterprise = st.selectbox(t("dk.enterprise", L), list(names), key="desk_enterprise",
+    enterprise = st.selectbox(t("dk.enterprise", L), list(names), key="desk_enterprise", index=None,
+                              placeholder=t("dk.pick_enterprise", L),  # none chosen for the user: a choice of theirs
                               format_func=lambda c: f"{names[c]}{paren(vocabulary(roles_of[c], L), L)}")
     products = partners[partners["enterprise_code"] == enterprise]
     labels = {"": t("dk.no_product", L), **{p: f"{g} {s or ''}{paren(p, L)}" for p, g, s in

@@ -194,3 +194,21 @@ def test_the_institution_card_counts_its_own_flags_apart_from_its_suppliers(page
     assert own["诉求解决"] == 0 and theirs["诉求解决"] == late.sum()
     mine = docking.self_inspection(of_user(demo_store, me))
     assert dict(zip(mine["indicator"], mine["count_own"])) == own
+
+
+def test_a_complaint_names_the_enterprise_its_institution_chose(demo_store, monkeypatch):
+    """诉求对接: the enterprise list starts empty (none chosen for the institution); sent so, the form says to choose
+    one and nothing is written."""
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+    from ui import session
+    session._store.clear()
+    before = demo_store.read("SELECT COUNT(*) AS n FROM complaints")["n"].iloc[0]
+    at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_institution").run()
+    at.switch_page("../pages/desk.py").run()
+    assert at.selectbox(key="desk_enterprise").value is None
+    at.text_area(key="desk_description").set_value("测试：未选企业")
+    next(b for b in at.button if b.label == "提交诉求").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("请选择被反馈的企业" in e.value for e in at.error), [e.value for e in at.error]
+    assert demo_store.read("SELECT COUNT(*) AS n FROM complaints")["n"].iloc[0] == before
+    session._store.clear()

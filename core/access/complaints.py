@@ -84,6 +84,8 @@ def raise_complaint(view: View, enterprise_code: str, product_code: str | None, 
     today = today or clock.today()
     if issue_type not in ISSUE_TYPES:
         raise ValueError(f"问题类型应为：{'、'.join(ISSUE_TYPES)} / the issue is one of {', '.join(ISSUE_TYPES)}")
+    if not enterprise_code:  # the form starts with no enterprise chosen
+        raise ValueError("请选择被反馈的企业 / choose the enterprise the complaint is to")
     description = _text(description, "问题描述", "a description")
     mine = docking.counterparts(view)
     theirs = mine[mine["enterprise_code"] == enterprise_code]

@@ -683,6 +683,7 @@ CATALOGUE.update({
                                  "{n} to confirm. Raise supply problems with an enterprise here; confirm or dispute "
                                  "each resolution."),
     "dk.raise": ("反馈新诉求", "Raise a complaint"), "dk.enterprise": ("企业", "Enterprise"),
+    "dk.pick_enterprise": ("选择被反馈的企业", "Choose the enterprise"),
     "dk.product": ("涉及产品", "Product"), "dk.no_product": ("不涉及具体产品", "No particular product"),
     "dk.issue": ("问题类型", "Issue"), "dk.description": ("问题描述", "Description"),
     "dk.raise_submit": ("提交诉求", "Raise it"), "dk.raised": ("诉求已提交，企业将在2个工作日内回复。", "Raised; the enterprise replies within 2 working days."),
