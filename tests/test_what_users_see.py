@@ -10,6 +10,8 @@ import tomllib
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from core.access import audit
@@ -72,6 +74,14 @@ def test_rates_short_of_their_line_are_red_and_the_line_is_an_edge():
                                                          (list(W[3]), "60.0% – 65.0%")]
     assert [rgb for rgb, _ in maps.legend([0.5, 0.9], "percent", 0.85)] == [list(W[0]), list(W[1]), list(W[3]), list(W[5]),
                                                                            list(maps.PALETTE[3])]  # 55, 65, 75, 85
+    # values a point apart across a step (49.2% and 50.1%) keep their own steps' reds; ends that read alike at one
+    # decimal are written with two (49.99% – 50.00%), never "50.0% – 50.0%"
+    assert maps.legend([0.4922, 0.501], "percent", 0.8) == [(list(W[0]), "49.2% – 50.0%"), (list(W[1]), "50.0% – 50.1%")]
+    assert maps.scale([0.4922, 0.501], "percent", 0.8).color(0.4922) == maps.scale([0.3, 0.4922], "percent", 0.8).color(0.4922)
+    assert [label for _, label in maps.legend([0.4999, 0.6001], "percent", 0.8)] == \
+        ["49.99% – 50.00%", "50.0% – 60.0%", "60.00% – 60.01%"]
+    assert maps.legend([0.795, 0.802], "percent", 0.8) == [(list(W[5]), "79.5% – 80.0%"),
+                                                           (list(maps.PALETTE[3]), "80.0% – 80.2%")]
     assert maps.legend([0.85, 0.99], "percent", 0.8) == maps.legend([0.85, 0.99], "percent")
     on_line = maps.scale([0.79, 0.8], "percent", 0.8)
     assert tuple(on_line.color(0.8)[:3]) in maps.PALETTE and on_line.bins[-1].label == "80.0%"
@@ -523,3 +533,26 @@ def test_a_long_table_shows_whole_rows_only():
     grid's 400 px that cut the eleventh row in half (the browser walk's screenshots show the tables so)."""
     from ui.tables import height
     assert height(0) == height(3) == height(10) == "auto" and height(11) == height(500) == 11 * 35 + 3
+
+
+NEAR_EDGES = st.tuples(st.integers(0, 4), st.floats(-0.006, 0.006))  # k steps of ten points below a line, give or take
+
+
+@settings(max_examples=400, deadline=None)
+@given(anywhere=st.lists(st.floats(0, 1, allow_nan=False), max_size=20), near=st.lists(NEAR_EDGES, max_size=6),
+       line=st.sampled_from([0.05, 0.333, 0.7, 0.8, 0.85, 0.8877, 1.0]))
+def test_a_rates_red_is_the_same_on_every_map_of_its_line(anywhere, near, line):
+    """Whatever else a map shows, a rate under the line is the red of its ten-point step below the line (the
+    reference: the rate alone on its map), at or above the line it is blue; the key's ranges read as ranges. The
+    rates are anywhere, or close to a step's edge (within a point of each other: one colour on a plain scale)."""
+    values = anywhere + [min(1.0, max(0.0, line - k * 0.1 + off)) for k, off in near]
+    if not values:
+        return
+    shown = maps.scale(values, "percent", line)
+    for v in values:
+        alone = maps.scale([v], "percent", line).color(v)
+        assert (shown.color(v) == alone) if v < line else tuple(shown.color(v)[:3]) in maps.PALETTE, (v, line)
+    for b in shown.bins:
+        ends = b.label.split(" – ")
+        assert len(ends) == 1 or ends[0] != ends[1], b.label
+    assert all(a.low <= a.high <= b.low + 1e-12 for a, b in zip(shown.bins, shown.bins[1:]))

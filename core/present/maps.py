@@ -90,38 +90,42 @@ def _depth(value: float, below: float) -> tuple[int, int, int]:
     return RED_SHADES[steps]
 
 
-def _short_of(bins: tuple[Bin, ...], below: float, kind: str, d: int, highest: float) -> tuple[Bin, ...]:
-    """The values under `below` (a warning line) in reds by the ten-point step they fall in (`_depth`), from the
-    lowest value to the line; the values at or above it in the blues of the bins given. `highest`: the highest
-    value (a one-colour scale is red when it is under the line)."""
-    if len(bins) == 1 and math.isinf(bins[0].low):  # one colour for every value
-        only = bins[0]
-        return (Bin(only.low, only.high, _depth(highest, below), only.label),) if highest < below else bins
-    low = bins[0].low
-    edges = [low] + [b.high for b in bins]
+def _span(kind: str, a: float, b: float, d: int) -> str:
+    """A bin's range as the key writes it: its ends with as many more decimals as tell them apart (49.99% – 50.00%,
+    not 50.0% – 50.0%); a bin of one value, that value."""
+    if b - a > 1e-12:
+        for more in range(4):
+            left, right = _format(kind, a, d + more), _format(kind, b, d + more)
+            if left != right:
+                return f"{left} – {right}"
+    return _format(kind, a, d)
+
+
+def _short_of(bins: tuple[Bin, ...], below: float, kind: str, d: int, lowest: float, highest: float) -> tuple[Bin, ...]:
+    """The values under `below` (a warning line) in reds by the ten-point step below it they fall in (`_depth`: cut at
+    the steps, from the lowest value up, so each value has its own step's red), the values at or above it in the
+    blues of the bins given (one blue where the bins are one colour)."""
     out: list[Bin] = []
-    if low < below:  # the reds: cut at the ten-point steps, from the lowest value to the line (or the highest value)
+    if lowest < below:
         top = min(below, highest)
-        steps = [e for e in _red_steps(below) if low < e < top]
-        if steps and _format(kind, steps[0], d) == _format(kind, low, d):  # the lowest value reads as a step's edge
-            low = steps.pop(0)
-        cuts = [low] + steps + [top]
+        cuts = [lowest] + [e for e in _red_steps(below) if lowest < e < top] + [top]
         for a, b in zip(cuts, cuts[1:]):
             rgb = _depth(a, below)
             if out and out[-1].rgb == rgb:  # two steps of one red are one bin
                 a = out.pop().low
-            out.append(Bin(a, b, rgb, f"{_format(kind, a, d)} – {_format(kind, b, d)}", short=True))
-        if top == highest < below and low < highest and highest in _red_steps(below):  # on a step's edge: its step
+            out.append(Bin(a, b, rgb, _span(kind, a, b, d), short=True))
+        if lowest < highest == top < below and highest in _red_steps(below):  # on a step's edge: its step's red
             out.append(Bin(highest, highest, _depth(highest, below), _format(kind, highest, d)))
-    above = [e for e in edges if e > below]
-    if above:  # the blues: the bins given, from the line (or the lowest value) up
-        spans = [(a, b) for a, b in zip([max(low, below)] + above[:-1], above)
-                 if _format(kind, a, d) != _format(kind, b, d)] or [(max(low, below), above[-1])]
-        blues = _spread(len(spans))
-        out += [Bin(a, b, blues[i], f"{_format(kind, a, d)} – {_format(kind, b, d)}") for i, (a, b) in enumerate(spans)]
-    elif highest >= below:  # the highest value is on the line itself: it meets it, in blue
-        out.append(Bin(below, below, PALETTE[3], _format(kind, below, d)))
-    return tuple(out)
+    if highest < below:
+        return tuple(out)
+    if len(bins) == 1 and math.isinf(bins[0].low):  # values too close to tell apart: those at or above, one blue
+        ends = [max(lowest, below), highest]
+    else:
+        ends = [max(lowest, below)] + [b.high for b in bins if b.high > below]
+    if len(ends) == 1 or ends[-1] <= ends[0]:  # the highest value is on the line itself: it meets it, in blue
+        return tuple(out) + (Bin(below, below, PALETTE[3], _format(kind, below, d)),)
+    blues = _spread(len(ends) - 1)
+    return tuple(out) + tuple(Bin(a, b, blues[i], _span(kind, a, b, d)) for i, (a, b) in enumerate(zip(ends, ends[1:])))
 
 
 def scale(values, kind: str = "percent", below: float | None = None) -> Scale:
@@ -131,8 +135,8 @@ def scale(values, kind: str = "percent", below: float | None = None) -> Scale:
     out = _scale(values, kind)
     if below is None or kind != "percent" or not out.bins:
         return out
-    highest = max(float(v) for v in values if v is not None and v == v and math.isfinite(float(v)))
-    return Scale(kind, _short_of(out.bins, float(below), kind, out.decimals, highest), out.decimals)
+    finite = [float(v) for v in values if v is not None and v == v and math.isfinite(float(v))]
+    return Scale(kind, _short_of(out.bins, float(below), kind, out.decimals, min(finite), max(finite)), out.decimals)
 
 
 def _scale(values, kind: str) -> Scale:
