@@ -91,9 +91,11 @@ def test_each_side_does_its_own_steps_on_its_own_complaints(store_url):
     h = _store(store_url)
     users = _accounts(h.store)
     inst = _view(h.store, users["h1"])
-    for nobody in (None, ""):  # the page's list starts with no enterprise chosen
+    for nobody in (None, "", "   ", ["M1"], 0):  # the page's list starts with no enterprise chosen; not a code
         with pytest.raises(ValueError, match="请选择被反馈的企业"):
             workflow.raise_complaint(inst, nobody, None, "供货不及时", "x", today=D(2026, 4, 30))
+    with pytest.raises(ValueError, match="不向本机构供货"):  # a code with a NUL is no supplier's, not a clash
+        workflow.raise_complaint(inst, "M1\x00", None, "供货不及时", "x", today=D(2026, 4, 30))
     with pytest.raises(ValueError, match="不向本机构供货"):  # M2 does not supply H1
         workflow.raise_complaint(inst, "M2", None, "供货不及时", "x", today=D(2026, 4, 30))
     with pytest.raises(ValueError, match="不是该企业向本机构供应的产品"):

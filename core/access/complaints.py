@@ -84,8 +84,10 @@ def raise_complaint(view: View, enterprise_code: str, product_code: str | None, 
     today = today or clock.today()
     if issue_type not in ISSUE_TYPES:
         raise ValueError(f"问题类型应为：{'、'.join(ISSUE_TYPES)} / the issue is one of {', '.join(ISSUE_TYPES)}")
-    if not enterprise_code:  # the form starts with no enterprise chosen
+    if not isinstance(enterprise_code, str) or not enterprise_code.strip():  # the form starts with none chosen
         raise ValueError("请选择被反馈的企业 / choose the enterprise the complaint is to")
+    if any(ord(c) < 32 for c in enterprise_code):  # no code holds a control character (pandas compares up to a NUL)
+        raise ValueError(f"企业 {enterprise_code.strip()[:32]!r} 不向本机构供货 / this enterprise does not supply you")
     description = _text(description, "问题描述", "a description")
     mine = docking.counterparts(view)
     theirs = mine[mine["enterprise_code"] == enterprise_code]
