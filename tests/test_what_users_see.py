@@ -49,7 +49,9 @@ def test_rate_bins_cover_the_values_and_colour_them_as_the_legend_says():
                                              "60.0% – 70.0%", "70.0% – 80.0%", "80.0% – 90.0%"]
     assert scale.color(0.35)[:3] == list(scale.bins[1].rgb)  # 35% lies in the 30–40% bin
     assert scale.color(0.9)[:3] == list(scale.bins[-1].rgb) and scale.color(0.2)[:3] == list(scale.bins[0].rgb)
-    assert scale.color(None)[:3] == list(maps.NO_VALUE)
+    assert scale.color(None) == [*maps.NO_VALUE, 255]  # drawn as its swatch in the key
+    # "无数据" reads apart from every colour of a value (the palest blue was within a few units of the old grey)
+    assert min(sum((a - b) ** 2 for a, b in zip(maps.NO_VALUE, c)) ** 0.5 for c in maps.PALETTE + maps.WARM) > 40
 
 
 def test_rates_short_of_their_line_are_red_and_the_line_is_an_edge():

@@ -19,7 +19,7 @@ PALETTE = [(222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (
 # Reds, dark to light, for rates short of their warning line: the lowest darkest, those nearest the line palest.
 WARM = [(153, 0, 13), (203, 24, 29), (239, 59, 44), (251, 106, 74), (252, 146, 114), (252, 187, 161), (254, 224, 210)]
 RED, PRIMARY, OTHER = [200, 30, 30, 220], [33, 113, 181, 200], [90, 90, 90, 200]
-NO_VALUE = (220, 220, 220)
+NO_VALUE = (190, 190, 190)  # a mid grey: the palest blue (222, 235, 247) and a light grey looked alike
 KINDS = ("percent", "count", "number")
 CLOSE = {"percent": 0.01, "number": 1.0}  # values within a percentage point (a point of imbalance) share a colour
 
@@ -46,7 +46,7 @@ class Scale:
     def color(self, value, alpha: int = 255) -> list[int]:
         """The fill of a value: its bin's colour (grey without a value)."""
         if value is None or value != value or not self.bins:
-            return [*NO_VALUE, 160]
+            return [*NO_VALUE, alpha]  # as its swatch in the key shows it
         for b in self.bins:
             if (value < b.high if b.short else value <= b.high) or b is self.bins[-1]:
                 return [*b.rgb, alpha]
