@@ -194,6 +194,7 @@ def test_the_institution_card_counts_its_own_flags_apart_from_its_suppliers(page
     assert own["诉求解决"] == 0 and theirs["诉求解决"] == late.sum()
     mine = docking.self_inspection(of_user(demo_store, me))
     assert dict(zip(mine["indicator"], mine["count_own"])) == own
+    assert dict(zip(mine["indicator"], mine["count_supply"])) == theirs
 
 
 def test_a_complaint_names_the_enterprise_its_institution_chose(demo_store, monkeypatch):

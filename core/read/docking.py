@@ -123,7 +123,7 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
     named)."""
     _code(view, "institution")  # an institution account only: raises for any other
     me = institution(view)
-    rows = view.read("""SELECT level, subject_code, indicator_id, value FROM mart_indicators
+    rows = view.read("""SELECT level, subject_code, indicator_id, value, count_flagged FROM mart_indicators
                         WHERE view_id = :v AND ((level = 'institution' AND subject_code = :entity)
                               OR (level = 'county' AND subject_code = :county) OR (level = 'city' AND subject_code = :city))""",
                      {"county": me["county_code"], "city": me["city_code"] or ""}, entity_ok="institution")
@@ -134,6 +134,8 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
                            entity_ok="institution").itertuples(index=False))
     settings = view.store.settings()
     by = {(lv, i): v for lv, i, v in zip(rows["level"], rows["indicator_id"], rows["value"])}
+    # its complaints handled late count against the enterprises (no flag of its own): the mart's count, as its card
+    late = int(rows.loc[(rows["level"] == "institution") & (rows["indicator_id"] == "complaint"), "count_flagged"].sum())
     held = flags["flag_id"].map(lambda f: FLAG_BY_ID[f]).tolist()
     details = flags["detail_code"].fillna("").astype(str).tolist()
     out = []
@@ -151,7 +153,7 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
         out.append({"indicator_id": ind.id, "indicator": t(f"indicator.{ind.id}", lang),
                     "value": value, "threshold": threshold,
                     "requirement": requirement,
-                    "meets": meets, "count_own": len(mine), "count_supply": len(supply),
+                    "meets": meets, "count_own": len(mine), "count_supply": late if ind.id == "complaint" else len(supply),
                     "involved": _involved([d for f, d in zip(held, details)
                                            if f.indicator == ind.number and f.party == "institution"], names, lang),
                     "to_correct": to_correct,  # what to do wherever there is something to correct
