@@ -60,7 +60,7 @@ with left:
         values = map_area.institutions_in(view, layer, enterprise)
         st.pydeck_chart(map_area.institutions_deck(view, layer, enterprise), key=f"points_{here.code}", height=560)
         keys = (maps.legend(values["value"].tolist(), kind, line) if by_value else []) + \
-            [(rgb, t(key, L), mark) for rgb, key, mark in maps.point_legend(by_value)]
+            [(rgb, t(key, L), mark) for rgb, key, mark in maps.point_legend(by_value, values["value"].isna().any())]
 
 with right:
     if keys:

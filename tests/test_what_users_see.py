@@ -393,6 +393,7 @@ def test_the_legend_shows_a_red_ring_where_the_map_rings_red_flags():
     assert ring.type == "circle" and ring.fillcolor == "rgba(0,0,0,0)" and ring.line.color == "rgb(200,30,30)"
     assert fig.layout.shapes[1].type == "rect"  # no value: a filled square, as before
     assert [k[2] for k in maps.point_legend(by_value=False)] == ["fill"] * 3  # red dots are filled dots
+    assert [k[1] for k in maps.point_legend(True, without_value=False)] == ["legend.ring_red"]  # every dot has a value
 
 
 @pytest.mark.parametrize("by_value", [True, False])

@@ -308,9 +308,10 @@ def institutions_deck(outline: dict, points: list[dict], bounds, tooltip: str, b
     return pdk.Deck(layers=layers, initial_view_state=view_for(bounds), map_provider=None, tooltip={"text": tooltip})
 
 
-def point_legend(by_value: bool) -> list[tuple[list[int], str, str]]:
+def point_legend(by_value: bool, without_value: bool = True) -> list[tuple[list[int], str, str]]:
     """The institutions map's keys: (rgb, catalogue key, "fill" or "ring"), as `institutions_deck` draws them (a
-    map by value rings red-flagged institutions in red)."""
+    map by value rings red-flagged institutions in red; "无数据" where some institution has no value)."""
     if by_value:
-        return [(RED[:3], "legend.ring_red", "ring"), (list(NO_VALUE), "legend.no_value", "fill")]
+        return [(RED[:3], "legend.ring_red", "ring")] + \
+            ([(list(NO_VALUE), "legend.no_value", "fill")] if without_value else [])
     return [(RED[:3], "legend.red", "fill"), (PRIMARY[:3], "legend.primary", "fill"), (OTHER[:3], "legend.other", "fill")]
