@@ -199,6 +199,18 @@ def indicator(indicator_id: str) -> Indicator:
     return next(i for i in INDICATORS if i.id == indicator_id)
 
 
+def party_counts(flag_ids, late_complaints: int = 0) -> dict[str, tuple[int, int]]:
+    """Indicator id -> (the institution's own flags, its suppliers') among an institution's flags; its complaints
+    handled late count as its suppliers' (a complaint's flags land on no institution: `late_complaints`)."""
+    number_to_id = {i.number: i.id for i in INDICATORS}
+    counts = {i.id: [0, 0] for i in INDICATORS}
+    for flag in (FLAG_BY_ID[f] for f in flag_ids):
+        if flag.indicator in number_to_id:
+            counts[number_to_id[flag.indicator]][0 if flag.party == "institution" else 1] += 1
+    counts["complaint"][1] += late_complaints
+    return {k: (own, supply) for k, (own, supply) in counts.items()}
+
+
 def with_monthly_values(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of the monthly series' sums with the value of each indicator that has a monthly series, in a column
     named by its id."""

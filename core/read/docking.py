@@ -18,7 +18,7 @@ import pandas as pd
 
 from core.policy import clock
 from core.policy import complaints as rule
-from core.policy.indicators import FLAG_BY_ID, FLAGS, INDICATORS, rate
+from core.policy.indicators import FLAG_BY_ID, FLAGS, INDICATORS, party_counts, rate
 from core.policy.workdays import DEFAULT as CALENDAR
 from core.present import flagtext
 from core.present.i18n import clause_text, t
@@ -134,8 +134,8 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
                            entity_ok="institution").itertuples(index=False))
     settings = view.store.settings()
     by = {(lv, i): v for lv, i, v in zip(rows["level"], rows["indicator_id"], rows["value"])}
-    # its complaints handled late count against the enterprises (no flag of its own): the mart's count, as its card
-    late = int(rows.loc[(rows["level"] == "institution") & (rows["indicator_id"] == "complaint"), "count_flagged"].sum())
+    counts = party_counts(flags["flag_id"], int(rows.loc[(rows["level"] == "institution")
+                                                          & (rows["indicator_id"] == "complaint"), "count_flagged"].sum()))
     held = flags["flag_id"].map(lambda f: FLAG_BY_ID[f]).tolist()
     details = flags["detail_code"].fillna("").astype(str).tolist()
     out = []
@@ -153,7 +153,7 @@ def self_inspection(view: View, lang: str = "zh") -> pd.DataFrame:
         out.append({"indicator_id": ind.id, "indicator": t(f"indicator.{ind.id}", lang),
                     "value": value, "threshold": threshold,
                     "requirement": requirement,
-                    "meets": meets, "count_own": len(mine), "count_supply": late if ind.id == "complaint" else len(supply),
+                    "meets": meets, "count_own": counts[ind.id][0], "count_supply": counts[ind.id][1],
                     "involved": _involved([d for f, d in zip(held, details)
                                            if f.indicator == ind.number and f.party == "institution"], names, lang),
                     "to_correct": to_correct,  # what to do wherever there is something to correct

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.policy.indicators import FLAG_BY_ID, INDICATORS, rate, with_monthly_values
+from core.policy.indicators import FLAG_BY_ID, INDICATORS, party_counts, rate, with_monthly_values
 from core.present.flagtext import describe
 from core.present.i18n import percent_text
 from core.read import cases
@@ -46,15 +46,11 @@ def _indicators(view: View, level: str, code: str, flags: pd.DataFrame | None = 
     wanted = [i.id for i in INDICATORS] if level == "institution" else list(frame["indicator_id"])
     frame = frame.set_index("indicator_id").reindex(wanted).rename_axis("indicator_id").reset_index()
     if flags is not None:
-        by_number = {i.number: i.id for i in INDICATORS}
-        per = flags["flag_id"].map(lambda f: by_number.get(FLAG_BY_ID[f].indicator)).value_counts()
-        mine = frame["indicator_id"].map(per).fillna(0)
-        frame["count_flagged"] = mine.where(frame["indicator_id"] != "complaint", frame["count_flagged"])
-        theirs = frame["indicator_id"].map(flags.loc[flags["flag_id"].map(lambda f: FLAG_BY_ID[f].party == "enterprise"),
-                                                     "flag_id"].map(lambda f: by_number[FLAG_BY_ID[f].indicator])
-                                           .value_counts()).fillna(0)
-        frame["count_supply"] = theirs.where(frame["indicator_id"] != "complaint", frame["count_flagged"]).fillna(0).astype(int)
-        frame["count_own"] = frame["count_flagged"].fillna(0).astype(int) - frame["count_supply"]
+        late = frame.loc[frame["indicator_id"] == "complaint", "count_flagged"].fillna(0).sum()
+        counts = party_counts(flags["flag_id"], int(late))
+        frame["count_own"] = frame["indicator_id"].map(lambda i: counts[i][0])
+        frame["count_supply"] = frame["indicator_id"].map(lambda i: counts[i][1])
+        frame["count_flagged"] = frame["count_own"] + frame["count_supply"]
     frame["count_flagged"] = frame["count_flagged"].fillna(0).astype(int)
     frame["indicator"] = frame["indicator_id"].map({i.id: i.zh for i in INDICATORS})
     return frame
