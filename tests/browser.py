@@ -147,27 +147,37 @@ def sign_in(page, url: str, username: str, password: str | None = None) -> None:
 
 def click_map(page, point, attempts: int = 6) -> bool:
     """Hover the map's canvas at `point(box)` until deck.gl shows its tooltip (the layer can pick), click there and
-    wait for the address to change; True once it did. A click that landed before the map was ready is repeated."""
+    wait for the address to change; True once it did. A click that landed before the map was ready is repeated.
+    Each attempt that fails leaves its picture and what it saw in tests/artifacts/click-map-failed-<n>.png/.txt
+    (a slow machine's failure, seen once in a run of the whole suite, is then read, not guessed)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     tooltip = page.locator(".deck-tooltip")
-    for _ in range(attempts):
+    for attempt in range(attempts):
         wait_idle(page)  # the page run to its end: a map hovered while the server still sends it picks nothing
-        canvas = page.locator("canvas").first  # the deck is the first canvas on the page
+        canvas = page.locator(DECK_CANVAS).first
         canvas.wait_for(state="visible", timeout=120_000)
-        x, y = point(canvas.bounding_box())
+        box = canvas.bounding_box()
+        x, y = point(box)
+        picked = ""
         for wiggle in range(60):
             page.mouse.move(x + wiggle % 3, y)
             try:
                 tooltip.wait_for(state="visible", timeout=500)
+                picked = tooltip.inner_text(timeout=2_000)
                 break
             except PlaywrightTimeout:
                 continue
         before = page.evaluate("location.search")
         page.mouse.click(x, y)
         try:
-            page.wait_for_function("(before) => location.search !== before", arg=before, timeout=20_000)
+            # the rerun a click asks for: a map page of a province runs for seconds on a loaded machine
+            page.wait_for_function("(before) => location.search !== before", arg=before, timeout=45_000)
             return True
         except PlaywrightTimeout:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"click-map-failed-{attempt}.png"))
+            (ARTIFACTS / f"click-map-failed-{attempt}.txt").write_text(
+                f"url {page.url}\ncanvas {box}\npoint {(x, y)}\ntooltip {picked!r}\n", encoding="utf-8")
             continue
     return False
 
@@ -193,6 +203,10 @@ def store_copy(source_url: str, folder: Path, name: str = "copy.sqlite3") -> str
     target.close()
     return f"sqlite:///{path}"
 
+
+# The map's own canvas: a table (Streamlit's grid) draws on a canvas too, and on a loaded machine it can be on the
+# page before the map's, so "the first canvas" was at times the table under the map (a click there drills nowhere).
+DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
 
 IDLE = """() => { const app = document.querySelector('[data-testid="stApp"]');
                   return app && app.getAttribute('data-test-script-state') === 'notRunning'

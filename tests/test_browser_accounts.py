@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import ARTIFACTS, CHROMIUM, browser_page, sign_in, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, DECK_CANVAS, browser_page, sign_in, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -19,7 +19,7 @@ def test_city_officer_sees_only_the_own_city_then_signs_out(demo_store):
         page.get_by_role("button", name="德州市").wait_for(timeout=120_000)
         page.get_by_text("不在您的管辖范围内").first.wait_for(timeout=60_000)
         page.get_by_text("宁津县").first.wait_for(state="attached", timeout=60_000)  # 德州's counties in the table
-        page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+        page.locator(DECK_CANVAS).first.wait_for(state="visible", timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "map-city-officer.png"), full_page=True)
         assert page.get_by_role("button", name="山东省").count() == 0  # no way up past the jurisdiction
         assert page.get_by_text("历下区").count() == 0  # nothing of 济南

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import ARTIFACTS, CHROMIUM, browser_page, screenshot_drawn, sign_in, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, DECK_CANVAS, browser_page, screenshot_drawn, sign_in, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -26,7 +26,7 @@ def test_first_start_fills_the_demo_and_shows_title_and_map(tmp_path):
         page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
         page.get_by_role("link", name="数据概况").click()
         page.get_by_text("医疗机构分布").first.wait_for(timeout=60_000)
-        page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+        page.locator(DECK_CANVAS).first.wait_for(state="visible", timeout=60_000)
         page.get_by_text("济南市").first.wait_for(state="attached", timeout=30_000)  # the city table (a canvas grid)
         assert screenshot_drawn(page, ARTIFACTS / "home.png"), "the map of institutions shows blank"
     from core.store.opening import open_store

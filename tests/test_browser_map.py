@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 
-from .browser import ARTIFACTS, CHROMIUM, browser_page, click_map, sign_in, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, DECK_CANVAS, browser_page, click_map, sign_in, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -32,7 +32,7 @@ def test_click_drill_and_breadcrumb(demo_store):
         page.get_by_role("button", name="山东省").wait_for(timeout=120_000)
         names = dict(zip(demo_store.regions()["region_code"], demo_store.regions()["region_name"]))
         page.get_by_text(names["370100"]).first.wait_for(state="attached", timeout=60_000)  # cities in the table
-        page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+        page.locator(DECK_CANVAS).first.wait_for(state="visible", timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "map-province.png"), full_page=True)
         city = _drill(page, lambda code: code.endswith("00") and code != "370000")
         assert city != "370000" and city.endswith("00")
@@ -41,7 +41,7 @@ def test_click_drill_and_breadcrumb(demo_store):
         assert county[:4] == city[:4]
         page.get_by_role("button", name=names[county]).wait_for(timeout=60_000)
         page.get_by_text("辖区医疗机构").first.wait_for(timeout=60_000)
-        page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+        page.locator(DECK_CANVAS).first.wait_for(state="visible", timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "map-county.png"), full_page=True)
         page.get_by_role("button", name="山东省").click()
         page.wait_for_function("() => location.search.includes('area=370000')", timeout=60_000)

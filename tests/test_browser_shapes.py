@@ -12,7 +12,7 @@ from core.policy import regions
 from core.present import maps
 from core.store.opening import open_store
 
-from .browser import ARTIFACTS, CHROMIUM, browser_page, click_map, sign_in, streamlit_server
+from .browser import ARTIFACTS, CHROMIUM, DECK_CANVAS, browser_page, click_map, sign_in, streamlit_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
@@ -54,7 +54,7 @@ def _sees_institutions(page, store, code: str, shot: str) -> None:
     first = store.read("SELECT institution_code FROM institutions WHERE county_code = :c ORDER BY 1",
                        {"c": code})["institution_code"].iloc[0]
     page.get_by_text(first).first.wait_for(state="attached", timeout=60_000)
-    page.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+    page.locator(DECK_CANVAS).first.wait_for(state="visible", timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / shot))
 
 
