@@ -1,5 +1,5 @@
 """Where the test suite's time goes: runs pytest with this file as a plugin and prints how busy the machine's cores
-were (from /proc/stat, every 5 s), the CPU of each test module (the test process's own and its waited-for children's:
+were (from /proc/stat, every 5 s), each program's CPU (every process's, read from /proc each second), the CPU of each test module (the test process's own and its waited-for children's:
 Streamlit servers, subprocesses) and how much of it went to `marts.compute`, the refresh.
 
     python bench/suite_cpu.py [pytest arguments, e.g. tests/test_casework.py -n 0]
@@ -79,6 +79,54 @@ def _stat() -> list[int]:
         return [int(x) for x in f.readline().split()[1:9]]
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _program(pid: str, comm: str) -> str:
+    """What a process is, for the per-program figures: chromium, postgres, streamlit, pytest, soffice, node, other."""
+    if comm.startswith(("chrom", "headless_shell")):
+        return "chromium"
+    if pid == str(os.getpid()):
+        return "this measurement (its probe and readings)"
+    if comm.startswith("postgres"):
+        return "postgres"
+    if comm.startswith(("soffice", "oosplash")):
+        return "soffice"
+    if comm == "node":
+        return "node (Playwright's driver)"
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    if "streamlit" in cmdline or "app.py" in cmdline:
+        return "streamlit servers"
+    if "pytest" in cmdline or "exec(eval(sys.stdin.readline()))" in cmdline:  # the latter: pytest-xdist's workers
+        return "pytest processes"
+    if comm.startswith("python"):
+        args = cmdline.split()
+        return "python -m " + args[args.index("-m") + 1] if "-m" in args[:-1] else "other python"
+    return "other"
+
+
+def _processes(seen: dict) -> None:
+    """Each living process's CPU so far (utime + stime) into `seen`, by (pid, start time): the last reading of a
+    process is kept, so one that ends between two readings loses only its last few seconds."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2:].split()
+        key = (entry.name, fields[19])  # starttime
+        ticks = int(fields[11]) + int(fields[12])
+        if key not in seen:
+            seen[key] = [_program(entry.name, comm), 0, ticks, True]  # program, ticks before, ticks now, started since
+        seen[key][2] = ticks
+
+
 def probe() -> float:
     """CPU seconds of a fixed Python loop: this machine's speed at the moment."""
     start, total = time.process_time(), 0
@@ -91,11 +139,19 @@ def main(argv: list[str]) -> int:
     print(f"speed probe before: {probe():.2f} CPU-s")
     samples: list[tuple[float, list[int]]] = []
     done = threading.Event()
+    seen: dict = {}
+    _processes(seen)
+    for row in seen.values():  # what ran before the suite does not count
+        row[1], row[3] = row[2], False
 
     def sample() -> None:
+        count = 0
         while not done.is_set():
-            samples.append((time.monotonic(), _stat()))
-            done.wait(5)
+            if count % 5 == 0:
+                samples.append((time.monotonic(), _stat()))
+            _processes(seen)
+            count += 1
+            done.wait(1)
 
     with tempfile.TemporaryDirectory(prefix="suite-cpu-") as folder:
         sampler = threading.Thread(target=sample, daemon=True)
@@ -115,6 +171,16 @@ def main(argv: list[str]) -> int:
     total = sum(spent) or 1
     names = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
     print(f"\nwall {wall:.0f} s; the machine's cores: " + ", ".join(f"{n} {v / total:.1%}" for n, v in zip(names, spent) if v))
+    programs: dict[str, float] = collections.Counter()
+    started: dict[str, int] = collections.Counter()  # processes seen that started during the run
+    for program, before, ticks, new in seen.values():
+        programs[program] += (ticks - before) / TICK
+        started[program] += new
+    busy = (total - spent[3] - spent[4]) / TICK
+    print(f"by program (each process read every second; {sum(programs.values()):.0f} of the cores' {busy:.0f} busy s "
+          "seen; the rest is the kernel's own work and processes ending between two readings):")
+    for program, cpu in programs.most_common():
+        print(f"{cpu:9.0f} s  {started[program]:5d} processes  {program}")
     own, children = sum(r["own"] for r in rows), sum(r["children"] for r in rows)
     compute, computes = sum(r["compute"] for r in rows), sum(r["computes"] for r in rows)
     print(f"{len(rows)} tests: own CPU {own:.0f} s, waited-for children {children:.0f} s; marts.compute {computes} times, "
