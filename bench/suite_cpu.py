@@ -1,6 +1,7 @@
 """Where the test suite's time goes: runs pytest with this file as a plugin and prints how busy the machine's cores
-were (from /proc/stat, every 5 s), each program's CPU (every process's, read from /proc each second), the CPU of each test module (the test process's own and its waited-for children's:
-Streamlit servers, subprocesses) and how much of it went to `marts.compute`, the refresh.
+were (from /proc/stat, every 5 s), each program's CPU (every process's, read from /proc each second), the CPU of
+each test module (the test process's own and its waited-for children's: Streamlit servers, subprocesses) and how
+much of it went to `marts.compute`, the refresh.
 
     python bench/suite_cpu.py [pytest arguments, e.g. tests/test_casework.py -n 0]
 
