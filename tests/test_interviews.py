@@ -107,8 +107,8 @@ def test_page_records_an_action_for_selected_rows(demo_copy, monkeypatch):
     listed = interviews.interview_list(default(demo_copy, "371400"))
     table = at.dataframe[0].value
     assert table["编码"].tolist() == listed["subject_code"].tolist()
-    columns = list(table.columns)  # why each is listed and what to do before the score and tier (they scroll first)
-    assert columns[:7] == ["对象类型", "编码", "名称", "所在区县", "预警事项", "建议措施", "处理状态"], columns
+    columns = list(table.columns)  # what to do, where it stands and by when before why (the flags scroll out first)
+    assert columns[:8] == ["对象类型", "编码", "名称", "所在区县", "建议措施", "处理状态", "整改/说明期限", "预警事项"], columns
     assert table["预警事项"].str.len().gt(0).all()
     at.session_state[table_key(demo_copy, "iv_table", "371400")] = {"selection": {"rows": [1, 2], "columns": []}}
     at.run()

@@ -501,7 +501,7 @@ CATALOGUE.update({
     "case.note": ("处理说明（“已说明”时填写医疗机构的说明内容）", "Note (for “explained”: the institution's explanation)"),
     "case.note_plain": ("处理说明", "Note"),
     "case.note_help": ("最多2000字，按原文保存和显示。", "Up to 2,000 characters, kept and shown as written."),
-    "case.next.take": ("{measure}（待落实）", "{measure} (to take)"),
+    "case.next.take": ("{measure}（待落实）", "{measure} (pending)"),
     "case.sent": ("已报送省局；", "Sent to the province; "),
     "case.elsewhere": ("其他地区", "another area"),
     "case.bureau": ("{area}医保部门", "{area} medical insurance bureau"),

@@ -12,9 +12,10 @@ from core.present.flagtext import describe
 from core.store.cache import cached
 from core.store.view import View
 
-# Who, why (the flags: an enterprise's tier among them), what to do and where it stands first: at 1400 px the last
-# columns scroll out of view (the list is sorted by the score; the tier is said in the flags too).
-LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "flags", "recommended", "status", "due",
+# Who, what to do, where it stands and by when first, then why (the flags: an enterprise's tier among them): at
+# 1400 px the columns after the flags scroll out of view, and English flags alone are as wide as the table's rest
+# (the list is sorted by the score; the tier is said in the flags too).
+LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "recommended", "status", "due", "flags",
                 "status_date", "score", "tier"]
 
 
