@@ -128,6 +128,33 @@ def test_tables_exports_maps_and_flags_show_a_small_rate_with_its_decimals():
     assert amount("percent", 0.0012) == "0.1%" and amount("percent", 0.0002) == "0.02%"
 
 
+def test_every_rate_of_one_table_reads_with_the_same_decimals():
+    """自查自纠: the institution's 报量 1.079 beside its city's 1.0729, and the city's 其他采购行为 0.0003 (0.03%, which
+    needs two decimals): each column took its own, so one row read 107.9% beside 107.29%. Now every rate of the
+    table, and of its sheet in the export, reads with two; a table of rates needing one keeps one."""
+    import io
+
+    import openpyxl
+
+    from core.present import xlsx
+    from ui.tables import shown
+    frame = pd.DataFrame({"indicator": ["报量", "其他采购行为"], "value": [1.079, 0.009], "city": [1.0729, 0.0003],
+                          "count": [3, 4]})
+    headers = {"indicator": "指标", "value": "本机构", "city": "所在市", "count": "问题数"}
+    _data, config = shown(frame, headers, "zh", percent=("value", "city"))
+    assert config["本机构"]["type_config"]["format"] == config["所在市"]["type_config"]["format"] == "%.2f%%"
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.workbook([("s", frame, headers, {"percent": ("value", "city")})],
+                                                           "me", {})))
+    assert [book["s"][f"{col}2"].number_format for col in "BC"] == ["0.00%", "0.00%"]
+    assert book["s"]["D2"].number_format != "0.00%"  # a count is no rate
+    plain = frame.assign(city=[1.0729, 0.0086])  # 0.86% reads 0.9%: one decimal is enough everywhere
+    _data, config = shown(plain, headers, "zh", percent=("value", "city"))
+    assert config["本机构"]["type_config"]["format"] == config["所在市"]["type_config"]["format"] == "%.1f%%"
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.workbook([("s", plain, headers, {"percent": ("value", "city")})],
+                                                           "me", {})))
+    assert [book["s"][f"{col}2"].number_format for col in "BC"] == ["0.0%", "0.0%"]
+
+
 def test_a_bar_below_its_threshold_is_drawn_in_the_lines_red():
     """Delivery rates of 50%, 79.9%, 80% and 99% against the 80% line: the first two red, the others blue."""
     from core.present import charts

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from core.access import exports
-from core.present.i18n import column_decimals, number_formats, percent_text, t, tn, translated
+from core.present.i18n import number_formats, percent_text, t, table_decimals, tn, translated
 from ui import filters, session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,8 +76,8 @@ def _dates_of(values: pd.Series) -> list[str]:
     return ["2000-01-01"] if all(isinstance(v, dt.date) for v in present) else []
 
 
-def _cell_texts(values: pd.Series, kind: str | None) -> list[str]:
-    """A column's values about as the table writes them (for its width)."""
+def _cell_texts(values: pd.Series, kind: str | None, decimals: int = 1) -> list[str]:
+    """A column's values about as the table writes them (for its width; `decimals`: a rate's)."""
     if kind is None:
         if pd.api.types.is_datetime64_any_dtype(values.dtype):  # every date (time) reads as wide as any other
             values = values.dropna()
@@ -86,7 +86,6 @@ def _cell_texts(values: pd.Series, kind: str | None) -> list[str]:
         return [str(v) for v in values.unique() if not pd.isna(v)]  # the few distinct values, not every row
     numbers = pd.to_numeric(values, errors="coerce").dropna().unique()
     if kind == "percent":
-        decimals = column_decimals(numbers.tolist())
         return [percent_text(v, decimals) for v in numbers]
     if kind.startswith("%"):  # a change with its sign
         return [kind % v for v in numbers]
@@ -106,16 +105,17 @@ def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[s
                 out[column] = pd.to_datetime(out[column])  # times as times: read without microseconds below
     out = translated(out, L)
     formats = number_formats(out, headers, percent)  # the numbers are as they came
+    # every rate of the table with the same decimals: one decimal, more when a rate below 1% needs them
+    decimals = table_decimals(out, [c for c, kind in formats.items() if kind == "percent"])
     config = {}
     for column, dtype in out.dtypes.items():
         options = {"help": (helps or {}).get(column)}
         kind = formats.get(column)
         if column in NARROW or column.startswith("count_"):
-            options["width"] = fit_width(headers[column], _cell_texts(out[column], kind) + ["—"])
+            options["width"] = fit_width(headers[column], _cell_texts(out[column], kind, decimals) + ["—"])
         elif _dates_of(out[column]):  # a date reads in full under however short a header (期限)
             options["width"] = fit_width(headers[column], _dates_of(out[column]))
-        if kind == "percent":  # shown as 95.3%: the value in percent, one decimal (more when a rate is below 1%)
-            decimals = column_decimals(out[column].tolist())
+        if kind == "percent":  # shown as 95.3%: the value in percent, the table's decimals
             out[column] = out[column] * 100
             config[headers[column]] = st.column_config.NumberColumn(format=f"%.{decimals}f%%", **options)
         elif kind is not None:

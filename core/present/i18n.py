@@ -192,6 +192,12 @@ def column_decimals(values) -> int:
     return max([1] + [percent_decimals(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)])
 
 
+def table_decimals(frame, columns) -> int:
+    """The decimals every rate column of one table reads with: those its smallest rate above nothing needs, in any
+    of them (a row read 107.9% beside its city's 107.29% when each column took its own)."""
+    return max([1] + [column_decimals(frame[c].tolist()) for c in columns if c in frame.columns])
+
+
 def percent_text(value, decimals: int | None = None) -> str:
     """A rate in percent: 95.3%, 0.01% (a rate below 1% with the decimals that show it), "—" when missing."""
     if value is None or value != value:

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.policy import clock
-from core.present.i18n import column_decimals, PERCENT_COLUMNS
+from core.present.i18n import PERCENT_COLUMNS, table_decimals
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -69,9 +69,9 @@ def column_format(values: list) -> str | None:
     return None
 
 
-def percent_format(values: list) -> str:
-    """The number format of a column of rates: 0.0%, with more decimals when a rate below 1% needs them."""
-    return "0." + "0" * column_decimals(values) + "%"
+def percent_format(decimals: int) -> str:
+    """The number format of rates: 0.0%, or with the more decimals a rate below 1% of the sheet needs."""
+    return "0." + "0" * decimals + "%"
 
 
 def _put(ws: Worksheet, row: int, col: int, value, number_format: str | None = None):
@@ -104,10 +104,12 @@ def add_sheet(wb: openpyxl.Workbook, title: str, frame: pd.DataFrame, headers: d
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
+    values_of = {c: [_dated(_plain(v)) for v in frame[c].tolist()] for c in columns}
+    rates = [c for c in columns if (c in PERCENT_COLUMNS or c in percent) and column_format(values_of[c]) in (WHOLE, DECIMAL)]
+    decimals = table_decimals(pd.DataFrame({c: values_of[c] for c in rates}), rates)  # as the page's table reads them
     for j, c in enumerate(columns, start=1):
-        values = [_dated(_plain(v)) for v in frame[c].tolist()]
-        rates = c in PERCENT_COLUMNS or c in percent
-        default = percent_format(values) if rates and column_format(values) in (WHOLE, DECIMAL) else column_format(values)
+        values = values_of[c]
+        default = percent_format(decimals) if c in rates else column_format(values)
         per_row = (formats or {}).get(c)
         longest = width_of(headers[c]) if len(str(headers[c])) < 12 else 12
         for i, value in enumerate(values):
