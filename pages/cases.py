@@ -3,7 +3,7 @@ imbalanced areas, complaints to supervise), what is overdue and what went to the
 import streamlit as st
 
 from core.policy import cases as C
-from core.present.i18n import headers, paren, t
+from core.present.i18n import headers, paren, ruled, t
 from core.read import cases
 from ui import casework
 from ui.session import user, viewed
@@ -46,7 +46,7 @@ tabs = st.tabs([f"{t(f'case.tab.{kind}', L)}{paren(len(found[kind]), L)}" for ki
 for tab, kind in zip(tabs, C.KINDS):
     with tab:
         frame = found[kind]
-        st.caption(t(f"case.help.{kind}", L))
+        st.caption(ruled(f"case.help.{kind}", L, view.store.settings()))
         labels = {**headers(COLUMNS[kind], L), **LABELS[kind]}
         if frame.empty:
             st.caption(t("table.none", L))

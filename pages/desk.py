@@ -9,7 +9,7 @@ from core.access.roles import AccessDenied
 from core.policy import clock
 from core.policy.extract import ISSUE_TYPES
 from core.policy.workdays import DEFAULT as CALENDAR
-from core.present.i18n import headers, paren, t, tn, vocabulary
+from core.present.i18n import headers, paren, ruled, t, tn, vocabulary
 from core.read import docking
 from ui import text
 from ui.session import user, viewed
@@ -41,7 +41,8 @@ def attempt(action, done: str) -> None:
 if "desk_flash" in st.session_state:
     st.success(st.session_state.pop("desk_flash"))
 waiting = listed[listed["stage"].isin(["answer", "resolve"] if me.role == "enterprise" else ["confirm"])]
-st.caption(tn(f"dk.desk_note.{me.role}", L, n=len(waiting)))
+settings = view.store.settings()
+st.caption(tn(f"dk.desk_note.{me.role}", L, n=len(waiting), **settings))  # the complaint rule's working days in force
 if me.role == "institution":
     st.markdown(f"**{t('dk.raise', L)}**")
     partners = docking.counterparts(view)
@@ -59,7 +60,7 @@ if me.role == "institution":
         issue = st.selectbox(t("dk.issue", L), list(ISSUE_TYPES), key="desk_issue", format_func=lambda i: vocabulary(i, L))
         said = st.text_area(t("dk.description", L), key="desk_description", max_chars=workflow.TEXT_MAX)
         if st.form_submit_button(t("dk.raise_submit", L), type="primary"):
-            attempt(lambda: workflow.raise_complaint(view, enterprise, product or None, issue, said), t("dk.raised", L))
+            attempt(lambda: workflow.raise_complaint(view, enterprise, product or None, issue, said), ruled("dk.raised", L, settings))
     to_confirm = listed[listed["stage"] == "confirm"]
     if len(to_confirm):
         with st.form("desk_confirm"):
@@ -77,14 +78,14 @@ else:
         st.caption(t("dk.imported_note", L))
     if len(to_answer):
         today = clock.today()
-        latest = CALENDAR.add(today, int(view.store.settings()["complaint_resolve_workdays"]))
+        latest = CALENDAR.add(today, int(settings["complaint_resolve_workdays"]))
         with st.form("desk_reply"):
             st.markdown(f"**{t('dk.reply', L)}**")
             which = st.selectbox(t("dk.which", L), to_answer["complaint_id"].tolist(), key="desk_reply_which",
                                  format_func=lambda c: f"{c} · " + str(  # options show as plain text
                                      to_answer.set_index("complaint_id").loc[c, "institution_name"]))
             promised = st.date_input(t("dk.promised", L), value=latest, format="YYYY-MM-DD", key="desk_promised",
-                                     help=t("dk.promised_help", L).format(latest=latest))
+                                     help=ruled("dk.promised_help", L, settings, latest=latest))
             said = st.text_area(t("dk.reply_text", L), key="desk_reply_text", max_chars=workflow.TEXT_MAX)
             if st.form_submit_button(t("dk.reply_submit", L), type="primary"):
                 attempt(lambda: workflow.reply(view, which, promised, said), t("dk.replied", L))

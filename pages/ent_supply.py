@@ -4,7 +4,7 @@ evidence and the measure it faces; and what was recorded on its cases."""
 import streamlit as st
 
 from core.policy.cases import tier_measure
-from core.present.i18n import headers, percent_text, t, vocabulary
+from core.present.i18n import headers, percent_text, ruled, t, vocabulary
 from core.read import cases, docking, scorecard
 from ui import text
 from ui.cards import ACTION_COLUMNS
@@ -28,7 +28,7 @@ measure = tier_measure(tier.get("tier"), me["role"])
 if measure:
     st.error(t("dk.measure", L).format(tier=tier["tier"], m=vocabulary(measure, L)))
 st.subheader(t("dk.supply", L))
-st.caption(t("dk.supply_note", L).format(x=percent_text(warn)))
+st.caption(ruled("dk.supply_note", L, view.store.settings()))
 only_below = st.toggle(t("dk.only_below", L).format(x=percent_text(warn)), key="dk_only_below")
 show(supply[supply["is_below"]] if only_below else supply,
      # the rate and what is short, then the agreement's progress; the rate's basis after (the last columns scroll)

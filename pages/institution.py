@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core.present import charts
-from core.present.i18n import headers, t, vocabulary
+from core.present.i18n import headers, ruled, t, vocabulary
 from core.read import scorecard
 from ui import text
 from ui import cards
@@ -42,7 +42,7 @@ if not card["supply_flags"].empty:
          f"{t('sc.supply_flags', L)}_{code}")
 if not card["explanations"].empty:
     st.subheader(t("sc.explanations", L))
-    st.caption(t("case.help.explanation", L))
+    st.caption(ruled("case.help.explanation", L, view.store.settings()))
     show(card["explanations"], headers(["flag_name", "detail_code", "detail_name", "value_text", "threshold_text",
                                         "status", "due", "explanation", "recommended"], L), "in_explanations",
          f"{t('sc.explanations', L)}_{code}")

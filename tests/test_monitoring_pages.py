@@ -1,4 +1,6 @@
 """AppTest: the monitoring pages and the scorecards show what core computes."""
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -213,3 +215,28 @@ def test_a_complaint_names_the_enterprise_its_institution_chose(demo_store, monk
     assert any("请选择被反馈的企业" in e.value for e in at.error), [e.value for e in at.error]
     assert demo_store.read("SELECT COUNT(*) AS n FROM complaints")["n"].iloc[0] == before
     session._store.clear()
+
+
+def test_complaint_figures_say_what_they_count_with_the_rule_in_force(demo_copy, monkeypatch):
+    """诉求: "未按时回复 4 · 未按时解决 6" beside a timely rate of 98.1% (10 of 525 untimely) read as a contradiction:
+    each count says what it holds and that the rate counts both. The rule's working days are the settings in force
+    (the help said "2个工作日" after an administrator had set 3)."""
+    from core.access import roles, settings_change
+    for name, value in (("complaint_reply_workdays", "3"), ("timely_min_age_workdays", "8")):
+        settings_change.change(demo_copy, roles.system_user(demo_copy), name, value)
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_copy.url)
+    from ui import session
+    session._store.clear()
+    try:
+        at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120)).run()
+        at.switch_page("../pages/complaints.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+        helps = {m.label: m.proto.help for m in at.metric}
+        assert helps["未按时回复"].startswith("提出后3个工作日内未回复") and "不计为及时解决" in helps["未按时回复"]
+        assert "回复后5个工作日" in helps["未按时解决"] and "两者都计为不及时" in helps["未按时解决"]
+        assert "至少8个工作日" in helps["诉求及时解决率"]  # the rate's tile
+        columns = json.loads(at.dataframe[0].proto.columns)  # the table's column settings, as the page sends them
+        assert "3个工作日" in columns["未按时回复"]["help"] and "3个工作日" in columns["及时解决率"]["help"]
+        assert "回复后5个工作日" in columns["未按时解决"]["help"]
+    finally:
+        session._store.clear()

@@ -199,3 +199,43 @@ def test_what_each_indicator_asks_reads_the_same_everywhere():
                      "substitute": (0.888, "不高于序时进度 88.8%"), "other": (None, "每笔问题订单预警")}
     substitute = next(i for i in I.INDICATORS if i.id == "substitute")
     assert flagtext.requirement(substitute, values, 0.5, "en")[1] == "at most the schedule, 50.0%"
+
+
+# Labels that state a rule's number and the settings they take it from (core.present.i18n.ruled)
+RULED = {"help.timely_rate": ("complaint_reply_workdays", "complaint_resolve_workdays", "timely_min_age_workdays"),
+         "help.reply_late": ("complaint_reply_workdays",), "help.unresolved": ("complaint_resolve_workdays",),
+         "tile.help.delivery": ("delivery_grace_days",), "tile.help.complaint": ("timely_min_age_workdays",),
+         "case.help.explanation": ("report_drop_ratio", "over_purchase_multiple"),
+         "case.help.tier": ("cooperation_tier_b", "cooperation_tier_c", "cooperation_tier_d"),
+         "dk.supply_note": ("delivery_grace_days", "delivery_rate_warning"),
+         "dk.desk_note.enterprise": ("complaint_reply_workdays", "complaint_resolve_workdays"),
+         "dk.raised": ("complaint_reply_workdays",), "dk.promised_help": ("complaint_resolve_workdays",)}
+
+
+def test_labels_state_a_rules_numbers_as_the_settings_in_force():
+    """A help or a note that says "2个工作日", "4倍" or "期内1次B级" keeps saying it after an administrator changed the
+    setting: every such label takes its numbers from the settings, and no label writes one as digits (but the 30 days
+    a record can be withdrawn in, which no setting holds)."""
+    import re
+
+    from core.present.i18n import CATALOGUE, ruled
+    digits = re.compile(r"\d+\s*个工作日|\d+(\.\d+)?\s*倍|\d+ working days|\d+x\b|\d+\s*天|\d+\s*次|超过\d+%")
+    written = {k for k, pair in CATALOGUE.items() if any(digits.search(text) for text in pair)}
+    assert written == {"case.withdraw", "case.withdraw_none"}, written
+    changed = {**settings_mod.defaults(), "complaint_reply_workdays": 3, "complaint_resolve_workdays": 6,
+               "timely_min_age_workdays": 8, "delivery_grace_days": 4, "report_drop_ratio": 0.75,
+               "over_purchase_multiple": 4.5, "cooperation_tier_b": 2, "cooperation_tier_c": 4, "cooperation_tier_d": 6,
+               "delivery_rate_warning": 0.825}
+    said = {"complaint_reply_workdays": ("3个工作日", "3 working days"), "complaint_resolve_workdays": ("6个工作日", "6 working days"),
+            "timely_min_age_workdays": ("8个工作日", "8 working days"), "delivery_grace_days": ("4天", "4 days"),
+            "report_drop_ratio": ("75%", "75%"), "over_purchase_multiple": ("4.5倍", "4.5x"),
+            "cooperation_tier_b": ("2次B级", "2 in the period: B"), "cooperation_tier_c": ("4次C级", "4: C"),
+            "cooperation_tier_d": ("6次及以上D级", "6 or more: D"), "delivery_rate_warning": ("82.5%", "82.5%")}
+    for key, names in RULED.items():
+        for i, lang in enumerate(("zh", "en")):
+            text = ruled(key, lang, changed, n=1, latest="2026-12-31")
+            assert "{" not in text and "}" not in text, (key, lang, text)
+            for name in names:
+                assert said[name][i] in text, (key, lang, name, text)
+            default = ruled(key, lang, settings_mod.defaults(), n=1, latest="2026-12-31")
+            assert default != text  # the numbers come from the settings given, not from the text

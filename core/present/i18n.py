@@ -35,11 +35,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.flagged": ("预警数", "Flagged"),
     "col.definition": ("计算方法", "How it is computed"),
     "map.count_institutions": ("医疗机构数", "Institutions"),
-    "help.timely_rate": ("按时回复（2个工作日内）且按时解决（承诺不超过回复后5个工作日并如期解决）的诉求 ÷ 计入考核的诉求"
-                         "（提出满7个工作日）；迟回复的诉求即使已解决也不计为及时",
-                         "Complaints answered within 2 working days and resolved by a promise no later than 5 working "
-                         "days after the reply, over those counted (raised at least 7 working days before); a late "
-                         "reply is never timely, even when resolved"),
+    # a rule's numbers in a label are the settings in force (`ruled`): never written here as digits
+    "help.timely_rate": ("按时回复（{complaint_reply_workdays}个工作日内）且按时解决（承诺不超过回复后"
+                         "{complaint_resolve_workdays}个工作日并如期解决）的诉求 ÷ 计入考核的诉求（提出满"
+                         "{timely_min_age_workdays}个工作日）；迟回复的诉求即使已解决也不计为及时",
+                         "Complaints answered within {complaint_reply_workdays} working days and resolved by a "
+                         "promise no later than {complaint_resolve_workdays} working days after the reply, over those "
+                         "counted (raised at least {timely_min_age_workdays} working days before); a late reply is "
+                         "never timely, even when resolved"),
+    "help.reply_late": ("提出后{complaint_reply_workdays}个工作日内未回复（或至今未回复且已过期限）的诉求；迟回复的诉求不计为"
+                        "及时解决",
+                        "Complaints not answered within {complaint_reply_workdays} working days of being raised (or "
+                        "still unanswered past that day); a late answer makes a complaint untimely too"),
+    "help.unresolved": ("承诺解决日期晚于回复后{complaint_resolve_workdays}个工作日，或未在承诺日期前解决的诉求；可与未按时回复"
+                        "重叠，及时解决率把两者都计为不及时",
+                        "Complaints whose promised date lies more than {complaint_resolve_workdays} working days after "
+                        "the answer, or that were not resolved by the promised date; they may also be late answers, "
+                        "and the timely rate counts both as untimely"),
     "help.count_flagged": ("有该项预警的医疗机构数；诉求解决一项为逾期诉求件数",
                            "Institutions with a flag of this indicator; for complaint handling, overdue complaints"),
     "col.red_flag": ("红旗机构数", "Red-flag institutions"),
@@ -120,6 +132,15 @@ def t(key: str, lang: str = "zh") -> str:
     else:
         zh, en = CATALOGUE[key]
     return en if lang == "en" else zh
+
+
+def ruled(key: str, lang: str, settings, **values) -> str:
+    """A label that states a rule's numbers, with the settings in force (not the notice's defaults once an
+    administrator changed them): its {placeholders} are settings' names ({complaint_reply_workdays},
+    {over_purchase_multiple:g}), a share's name with _pct for it in percent as flag names write it (80%, 82.5%), or
+    `values`."""
+    shares = {f"{name}_pct": f"{value * 100:g}%" for name, value in settings.items() if isinstance(value, float)}
+    return t(key, lang).format_map({**settings, **shares, **values})
 
 
 # Table columns: one label per column name, wherever the column appears.
@@ -304,13 +325,16 @@ CATALOGUE.update({
                              "files again to retry."),
     "up.history": ("上传记录", "Upload history"),
     "tile.delivery": ("配送率", "Delivery rate"), "tile.progress": ("采购进度/序时进度", "Progress vs plan"),
-    "tile.help.delivery": ("有约定量的中选产品：配送数量 ÷ 采购数量（不含截止日前2天内的订单）",
-                           "Selected products under an agreement: delivered / ordered (orders of the last 2 days left out)"),
+    "tile.help.delivery": ("有约定量的中选产品：配送数量 ÷ 采购数量（不含截止日前{delivery_grace_days}天内的订单）",
+                           "Selected products under an agreement: delivered / ordered (orders of the last "
+                           "{delivery_grace_days} days left out)"),
     "tile.help.progress": ("约定采购量完成率（已采购 ÷ 约定采购量）与序时进度之比；100% 即与序时进度持平。地图和指标表中的“采购进度”是完成率本身。",
                            "Completion (purchased / agreed volume) over the schedule; 100% is on schedule. The map's and the tables' "
                            "“procurement progress” is the completion itself."),
     "tile.help.nonselected": ("中选产品采购数量 ÷ 同品种中选与非中选产品采购数量", "Selected purchases / selected and non-selected purchases of the same groups"),
-    "tile.help.complaint": ("按时回复且按时解决的诉求 ÷ 截止日前至少7个工作日提出的诉求", "Complaints answered and resolved in time / complaints raised at least 7 working days before"),
+    "tile.help.complaint": ("按时回复且按时解决的诉求 ÷ 截止日前至少{timely_min_age_workdays}个工作日提出的诉求",
+                            "Complaints answered and resolved in time / complaints raised at least "
+                            "{timely_min_age_workdays} working days before"),
     "tile.help.count_red_flag": ("问题突出的医疗机构数（重点关注、严重预警，或预警涉及多项）", "Institutions with prominent problems (serious or severe flags, or warnings on several counts)"),
     "tile.help.count_tier_cd": ("全省配送或诉求处理评为C级、D级的企业数", "Enterprises of tier C or D in the province"),
     "tile.nonselected": ("中选产品占比", "Selected share"), "tile.complaint": ("诉求及时解决率", "Timely resolution"),
@@ -586,14 +610,18 @@ CATALOGUE.update({
                          "receipt): warning -> notification (flagged at the last quarter's end, red-flagged or a high "
                          "score) -> interview (problems left at the notification's deadline) -> discipline inspection "
                          "(left at the interview's deadline). The next step changes as soon as an action is recorded."),
-    "case.help.explanation": ("报量较上年减少超过20%、超出约定采购量4倍、不报量仍大量采购的，由医疗机构作出说明；"
-                              "说明依据不充分的报量退回重新填报（《通知》二（一）、二（七））。",
-                              "Report drops, purchases above 4x and large purchases without a report: the institution "
-                              "explains; a report whose explanation falls short is returned for re-filing (II(1), II(7))."),
+    "case.help.explanation": ("报量不足上年实际采购量{report_drop_ratio_pct}、采购量超出约定采购量{over_purchase_multiple:g}倍、"
+                              "不报量仍大量采购的，由医疗机构作出说明；说明依据不充分的报量退回重新填报（《通知》二（一）、二（七））。",
+                              "Reports below {report_drop_ratio_pct} of last year's purchases, purchases above "
+                              "{over_purchase_multiple:g}x the agreed volume and large purchases without a report: the "
+                              "institution explains; a report whose explanation falls short is returned for re-filing "
+                              "(II(1), II(7))."),
     "case.help.tier": ("B、C、D级企业及其措施：报量风险提示、减少约定采购量、不接受参加集采（配送企业：落实招采信用评价）；"
-                       "记录“不配合”计入企业的配合等级（期内1次B级、2次C级、3次及以上D级），随即重新计算分级。",
+                       "记录“不配合”计入企业的配合等级（期内{cooperation_tier_b}次B级、{cooperation_tier_c}次C级、"
+                       "{cooperation_tier_d}次及以上D级），随即重新计算分级。",
                        "Tier B, C and D enterprises and their measures; a non-cooperation record counts toward the "
-                       "cooperation tier (1 in the period: B, 2: C, 3 or more: D) and the tiers are computed again."),
+                       "cooperation tier ({cooperation_tier_b} in the period: B, {cooperation_tier_c}: C, "
+                       "{cooperation_tier_d} or more: D) and the tiers are computed again."),
     "case.help.area": ("基层与非基层医疗机构供应不平衡的区县和市（含下级全部），由当地核查处置；问题突出或解决不到位的报送省医保局。",
                        "Counties and cities with a primary-care imbalance, at every depth: checked locally; reported "
                        "to the province when prominent or unsolved."),
@@ -643,10 +671,11 @@ CATALOGUE.update({
     "dk.below_count": ("配送率低于{x}的机构×产品", "Supplies below {x}"),
     "dk.measure": ("企业分级为 {tier} 级：{m}（《通知》二（七））", "Tier {tier}: {m} (the notice, II(7))"),
     "dk.supply": ("约定采购量与配送进度（按医疗机构、产品）", "Agreed volumes and delivery, by institution and product"),
-    "dk.supply_note": ("中选企业按本企业的中选产品、配送企业按本企业配送的订单计算；配送率 = 配送数量 ÷ 采购数量（截止日前2天以前的订单），"
-                       "应达到{x}以上（《通知》二（三））。",
+    "dk.supply_note": ("中选企业按本企业的中选产品、配送企业按本企业配送的订单计算；配送率 = 配送数量 ÷ 采购数量（截止日前"
+                       "{delivery_grace_days}天以前的订单），应达到{delivery_rate_warning_pct}以上（《通知》二（三））。",
                        "A manufacturer's rows are its selected products, a distributor's the orders it delivered; the "
-                       "delivery rate is delivered over ordered (orders placed by T - 2 days), to reach {x} (II(3))."),
+                       "delivery rate is delivered over ordered (orders placed by T - {delivery_grace_days} days), to "
+                       "reach {delivery_rate_warning_pct} (II(3))."),
     "dk.only_below": ("只看配送率低于{x}的", "Only those below {x}"),
     "dk.no_ladder": ("本机构目前没有梯度措施所列的问题。", "No problem of the measures ladder at present."),
     "dk.self": ("自查自纠：七项指标", "Self-inspection: the seven indicators"),
@@ -682,9 +711,10 @@ CATALOGUE.update({
     "dk.col.description": ("问题描述", "Description"), "dk.col.reply_due": ("回复期限", "Reply due"),
     "dk.col.reply_text": ("企业回复", "Reply"), "dk.col.confirmation": ("机构确认", "Confirmation"),
     "dk.col.confirmation_note": ("异议理由", "Why disputed"), "dk.col.source_text": ("来源", "Source"),
-    "dk.desk_note.enterprise": ("待办 {n} 条：收到诉求后应在2个工作日内回复并承诺解决日期（不超过回复后5个工作日），按期解决（《通知》二（四））。",
-                                "{n} to do: reply within 2 working days with a promised date at most 5 working days later, "
-                                "and resolve by it (II(4))."),
+    "dk.desk_note.enterprise": ("待办 {n} 条：收到诉求后应在{complaint_reply_workdays}个工作日内回复并承诺解决日期（不超过回复后"
+                                "{complaint_resolve_workdays}个工作日），按期解决（《通知》二（四））。",
+                                "{n} to do: reply within {complaint_reply_workdays} working days with a promised date at "
+                                "most {complaint_resolve_workdays} working days later, and resolve by it (II(4))."),
     "dk.desk_note.institution": ("待确认 {n} 条。供货不及时等问题可在此反馈给企业；企业解决后请确认或提出异议。",
                                  "{n} to confirm. Raise supply problems with an enterprise here; confirm or dispute "
                                  "each resolution."),
@@ -692,13 +722,16 @@ CATALOGUE.update({
     "dk.pick_enterprise": ("选择被反馈的企业", "Choose the enterprise"),
     "dk.product": ("涉及产品", "Product"), "dk.no_product": ("不涉及具体产品", "No particular product"),
     "dk.issue": ("问题类型", "Issue"), "dk.description": ("问题描述", "Description"),
-    "dk.raise_submit": ("提交诉求", "Raise it"), "dk.raised": ("诉求已提交，企业将在2个工作日内回复。", "Raised; the enterprise replies within 2 working days."),
+    "dk.raise_submit": ("提交诉求", "Raise it"), "dk.raised": ("诉求已提交，企业将在{complaint_reply_workdays}个工作日内回复。",
+                                                      "Raised; the enterprise replies within "
+                                                      "{complaint_reply_workdays} working days."),
     "dk.confirm": ("确认解决情况", "Confirm a resolution"), "dk.which": ("诉求编号", "Complaint"),
     "dk.verdict": ("是否已解决", "Resolved?"), "dk.verdict.yes": ("已解决，确认", "Yes, confirm"),
     "dk.verdict.no": ("未解决，提出异议", "No, dispute"), "dk.dispute_note": ("异议理由（提出异议时必填）", "Why (needed to dispute)"),
     "dk.confirm_submit": ("提交", "Send"), "dk.confirmed": ("已提交。", "Sent."),
     "dk.reply": ("回复诉求", "Reply to a complaint"), "dk.promised": ("承诺解决日期", "Promised resolution date"),
-    "dk.promised_help": ("不得晚于 {latest}（回复后5个工作日）", "At the latest {latest} (5 working days after the reply)"),
+    "dk.promised_help": ("不得晚于 {latest}（回复后{complaint_resolve_workdays}个工作日）",
+                         "At the latest {latest} ({complaint_resolve_workdays} working days after the reply)"),
     "dk.reply_text": ("回复内容", "Your reply"), "dk.reply_submit": ("回复", "Reply"),
     "dk.replied": ("已回复。", "Replied."), "dk.resolve": ("标记为已解决", "Mark resolved"),
     "dk.resolve_submit": ("已解决", "Resolved"), "dk.resolved": ("已标记为解决，等待医疗机构确认。", "Marked resolved; the institution confirms."),
