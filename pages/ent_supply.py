@@ -31,9 +31,11 @@ st.subheader(t("dk.supply", L))
 st.caption(ruled("dk.supply_note", L, view.store.settings()))
 only_below = st.toggle(t("dk.only_below", L).format(x=percent_text(warn)), key="dk_only_below")
 show(supply[supply["is_below"]] if only_below else supply,
-     # the rate and what is short, then the agreement's progress; the rate's basis after (the last columns scroll)
-     headers(["institution_code", "institution_name", "county_name", "generic_name", "delivery_rate", "shortfall_qty",
-              "agreed_qty", "purchased_qty", "completion", "is_below", "ordered_qty", "delivered_qty", "product_code"], L),
+     # the rate and what is short, then the agreement's progress; the rate's basis after (the last columns scroll).
+     # The rate's orders leave out the last days' (they beside 已采购 read as the same column twice): named so.
+     {**headers(["institution_code", "institution_name", "county_name", "generic_name", "delivery_rate", "shortfall_qty",
+                 "agreed_qty", "purchased_qty", "completion", "is_below", "ordered_qty", "delivered_qty", "product_code"],
+                L), "ordered_qty": t("dk.rate_ordered", L)},
      "dk_supply", f"{t('dk.supply', L)}_{me['enterprise_code']}")
 st.subheader(t("sc.tier_evidence", L))
 show(scorecard.tier_evidence(tier, view.store.settings(), L), {"part": t("sc.part", L), "figure": t("sc.figure", L),
