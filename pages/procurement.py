@@ -17,6 +17,8 @@ GROUPS = {
     "pc.nonselected": ("nonselected_share_high", "substitute_increase"),
     "pc.other": ("offline_purchase", "abnormal_order", "receipt_confirmation_late"),
 }
+# what a tab's flags concern, named for it (the catalogue's "涉及产品/品种/订单/诉求" took the width the product's name needs)
+DETAIL = {"pc.progress": "pc.detail.product", "pc.nonselected": "pc.detail.group", "pc.other": "pc.detail.order"}
 # the flag with its value against its threshold first, then whose and what (at 1400 px the last columns scroll)
 columns = headers(["flag_name", "severity_zh", "value_text", "threshold_text", "institution_code", "institution_name",
                    "county_name", "detail_code", "detail_name", "clause"], L)
@@ -28,4 +30,5 @@ for (label, flag_ids), tab in zip(GROUPS.items(), st.tabs([t(k, L) for k in GROU
         if flags.empty:
             st.info(t("pc.none", L).format(area=area_name))
         else:
-            show(flags, columns, f"pc_{flag_ids[0]}", f"{t(label, L)}_{area_name}", link=("institution_code", "institution"))
+            show(flags, {**columns, "detail_code": t(DETAIL[label], L)}, f"pc_{flag_ids[0]}", f"{t(label, L)}_{area_name}",
+                 link=("institution_code", "institution"))

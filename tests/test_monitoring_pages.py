@@ -59,6 +59,9 @@ def test_procurement_page_counts_flags_of_the_area(page, demo_store):
             assert counts[FLAG_BY_ID[r.flag_id].zh] == r.n
     columns = list(at.dataframe[0].value.columns)  # the value against its threshold before whose it is
     assert columns[:4] == ["预警事项", "等级", "实际值", "阈值"], columns
+    # each tab names what its flags concern (a header as wide as "涉及产品/品种/订单/诉求" pushed the name out of view)
+    assert [next(c for c in frame.value.columns if c.startswith("涉及")) for frame in at.dataframe] == \
+        ["涉及产品", "涉及品种/产品", "涉及订单"]
 
 
 def test_complaints_page(page, demo_store):
