@@ -135,3 +135,19 @@ def test_an_initial_password_opens_nothing_but_its_change(app, demo_copy):
     at.text_input(key="pw_again").set_value("mine2026pass")
     next(b for b in at.button if b.label == "修改密码").click().run()
     assert not at.exception and at.title[0].value == "待办事项"  # then the account's own pages, what waits first
+
+
+@pytest.mark.parametrize("username,table,key,name", [
+    ("demo_enterprise", "enterprises", "enterprise_code", "enterprise_name"),
+    ("demo_institution", "institutions", "institution_code", "institution_name")])
+def test_an_entitys_account_names_its_entity_in_the_sidebar(app, demo_copy, username, table, key, name):
+    """The sidebar said "企业用户 · 0072" and the to-do list, the first page, "演示·医疗机构 · 列于…": the account's
+    enterprise or institution by its name (its code beside it in the sidebar)."""
+    user = accounts.load(demo_copy, username)
+    expected = demo_copy.read(f"SELECT {name} AS n FROM {table} WHERE {key} = :c", {"c": user.entity})["n"].iloc[0]
+    at = sign_in(app(), username).run()
+    assert not at.exception
+    said = [c.value for c in at.sidebar.caption]
+    assert any(c.endswith(f" · {expected}（{user.entity}）") for c in said), said
+    assert at.title[0].value == "待办事项" and at.main.caption[0].value.startswith(f"{expected} · 列于"), \
+        at.main.caption[0].value

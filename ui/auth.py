@@ -155,7 +155,9 @@ def sidebar(store, user: roles.User, L: str) -> None:
     role = roles.ROLES[user.role]
     said = user.display_name if role.zh in user.display_name or role.en in user.display_name else \
         f"{user.display_name} · {role.name(L)}"  # a name that already says the role does not say it twice
-    where = user.entity if user.entity else names.get(user.scope, user.scope)  # an entity's account: its code
+    # an entity's account: its enterprise's or institution's name, with the code it is known by in the data
+    entity = accounts.entity_name(store, user) if user.entity else None
+    where = f"{entity}{paren(user.entity, L)}" if entity else user.entity or names.get(user.scope, user.scope)
     st.sidebar.caption(text.plain(f"{said} · {where}"))
     if FLASH_OK in st.session_state:
         st.sidebar.success(st.session_state.pop(FLASH_OK))

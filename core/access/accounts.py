@@ -129,6 +129,17 @@ def _user(store, row: dict) -> User:
                 bool(row.get("must_change_password")))
 
 
+def entity_name(store, user: User) -> str | None:
+    """The name of the enterprise or institution an entity's account is tied to, as the store holds it now (None for
+    the other roles, or when the store holds no name)."""
+    if not user.entity:
+        return None
+    table, key, name = ("enterprises", "enterprise_code", "enterprise_name") if user.role == "enterprise" else \
+        ("institutions", "institution_code", "institution_name")
+    found = store.read(f"SELECT {name} AS name FROM {table} WHERE {key} = :c", {"c": user.entity})["name"]
+    return str(found.iloc[0]) if len(found) and found.iloc[0] else None
+
+
 def demo_closed(store) -> bool:
     return store.meta("demo_closed") == "1"
 
