@@ -134,7 +134,7 @@ def test_flag_names_carry_the_thresholds_in_force(store_url):
     h.order("H1", 1000, delivered=820)
     store = h.save()
     assert I.flag_name("delivery_rate_low") == "配送率低于80%"
-    assert I.flag_name("report_volume_drop", "en") == "Report more than 20% below last year"
+    assert I.flag_name("report_volume_drop", "en") == "Reported volume more than 20% below last year's purchases"
     assert I.flag_name("purchase_over_4x") == "采购量超出约定采购量4倍"
     with store.begin() as conn:
         conn.execute(S.settings_table.insert(), [{"name": "delivery_rate_warning", "value": "0.85"},

@@ -340,7 +340,7 @@ def test_the_settings_table_shows_the_code_beside_the_meaning_and_the_clause_alo
     table = at.dataframe[0].value
     assert list(table.columns)[:2] == ["Setting", "Code"]
     assert table.set_index("Code").loc["delivery_rate_warning", "Source"] == "II(3)"  # the page names the notice once
-    assert table.set_index("Code").loc["nonselected_share_min", "Source"] == "project"  # the notice names none
+    assert table.set_index("Code").loc["nonselected_share_min", "Source"] == "default"  # the notice names none
     assert _natural(table) <= FRAME  # no column out of sight (the code was)
 
 

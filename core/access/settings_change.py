@@ -45,7 +45,7 @@ def _source(setting, lang: str) -> str:
     clause, or the project's own default."""
     if setting.named:
         return clause_text(setting.clause, lang)
-    return "project" if lang == "en" else "本系统默认值"
+    return "default" if lang == "en" else "本系统默认值"  # the notice names no number ("project" read oddly)
 
 
 def calendar_notes(years: list[int], lang: str = "zh", admin: bool = False) -> list[str]:

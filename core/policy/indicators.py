@@ -168,7 +168,7 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 FLAGS: tuple[Flag, ...] = (
-    Flag("report_volume_drop", 1, "报量较上年减少超过{x}", "Report more than {x} below last year", "institution", "二（一）",
+    Flag("report_volume_drop", 1, "报量较上年减少超过{x}", "Reported volume more than {x} below last year's purchases", "institution", "二（一）",
          "of_last_year", named_by="report_drop_ratio", named_as="drop", group="explanation"),
     Flag("delivery_rate_low", 2, "配送率低于{x}", "Delivery rate below {x}", "institution", "二（三）", "percent",
          named_by="delivery_rate_warning", named_as="percent", group="supply"),

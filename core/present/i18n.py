@@ -24,7 +24,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.layer.enterprise": ("企业配送率（分级视图）", "An enterprise's delivery rate (supplier tiers)"),
     "map.enterprise": ("企业", "Enterprise"),
     "map.hint": ("点击地图上的区域进入下一级；用上方的路径返回上一级。", "Click an area to drill down; use the path above to go back up."),
-    "map.children": ("下级区域", "Areas below"),
+    "map.children": ("下级区域", "Areas within"),
     "map.institutions": ("辖区医疗机构", "Institutions in the area"),
     "map.figures": ("本级指标（与上级比较）", "This area's figures (against the level above)"),
     "map.figures_alone": ("本级指标", "This area's figures"),
@@ -88,8 +88,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ov.title": ("集采全流程监测平台", "VBP full-process monitoring"),
     "ov.caption": ("总览 · {area} · 统计截止日 {as_of} · 与 {prev} 比较", "Overview · {area} · as of {as_of} · against {prev}"),
     "ov.trend": ("月度趋势（按下单月份）", "Monthly trend (by order month)"),
-    "ov.ranked": ("下级区域排名（配送率由低到高）", "Areas below, ranked by delivery rate (lowest first)"),
-    "ov.table": ("下级区域指标一览", "Areas below: the headline figures"),
+    "ov.ranked": ("下级区域排名（配送率由低到高）", "Areas within, ranked by delivery rate (lowest first)"),
+    "ov.table": ("下级区域指标一览", "Areas within: the headline figures"),
     "ov.inst_ranked": ("辖区医疗机构排名（配送率由低到高，最低的 {n} 家）",
                        "Institutions of the area, ranked by delivery rate (the lowest {n})"),
     "ov.inst_table": ("辖区医疗机构指标一览", "Institutions of the area: the headline figures"),
@@ -289,7 +289,7 @@ CATALOGUE.update({
     "table.none": ("暂无记录。", "Nothing to list."),
     "map.line": ("红色：低于 {bar}（应达到的水平），每低 10 个百分点深一档，低 30 个百分点及以上最深，各地图同一颜色同一档；"
                  "蓝色：达到或高于 {bar}。",
-                 "Red: below {bar} (the level asked), a shade darker for every 10 points below, darkest from 30 "
+                 "Red: below {bar} (the level required), a shade darker for every 10 points below, darkest from 30 "
                  "points below, the same on every map; blue: at or above {bar}."),
     "table.more": ("共 {n} 行，表内滚动可看其余各行。", "{n} rows: scroll inside the table for the rest."),
     "table.pick_row": ("点选表格中的一行，打开其档案。", "Choose a row to open its scorecard."),
@@ -635,7 +635,7 @@ CATALOGUE.update({
 })
 CATALOGUE.update({
     "sc.ladder_todo": ("得分 {score:.0f} · 梯度措施第 {step} 步“{measure}”待落实",
-                       "Score {score:.0f} · measures ladder step {step}, “{measure}”, to be taken"),
+                       "Score {score:.0f} · measures ladder step {step}, “{measure}”, pending"),
     "sc.ladder_done": ("得分 {score:.0f} · 梯度措施第 {step} 步“{measure}”已落实 · 下一步：{next}",
                        "Score {score:.0f} · measures ladder step {step}, “{measure}”, taken · next: {next}"),
     "sc.red_mark": ("红旗机构 · ", "Red flag · "), "sc.explanations": ("需作出说明的事项", "Explanations asked"),
@@ -682,13 +682,13 @@ CATALOGUE.update({
     "dk.self_note": ("对照阈值和《通知》条款逐项自查；需整改的按建议整改。所在区县和市的数值为辖区合计，不涉及其他机构的明细。",
                      "Check each indicator against its threshold and clause, and correct what is flagged. The county's "
                      "and city's figures are totals of the area; no other institution is shown."),
-    "dk.mine": ("本机构", "Mine"), "dk.requirement": ("要求", "Should be"), "dk.count_own": ("本机构预警", "My flags"),
+    "dk.mine": ("本机构", "This institution"), "dk.requirement": ("要求", "Should be"), "dk.count_own": ("本机构预警", "Own flags"),
     "dk.to_correct": ("需整改", "To correct"), "dk.involved": ("涉及", "Concerning"), "dk.advice": ("整改建议", "What to do"),
     "dk.county_value": ("所在区县", "My county"), "dk.city_value": ("所在市", "My city"),
     "dk.req.min": ("不低于{bar}", "at least {bar}"), "dk.req.max": ("不高于{bar}", "at most {bar}"),
     "req.each_order": ("每笔问题订单预警", "each problem order flagged"),
     "dk.schedule": ("序时进度 {rate}", "the schedule, {rate}"),
-    "dk.schedule_each": ("各协议周期的序时进度", "each agreement's own schedule"), "dk.meets": ("是否达标", "Meets it"),
+    "dk.schedule_each": ("各协议周期的序时进度", "each agreement's own schedule"), "dk.meets": ("是否达标", "Met"),
     "adv.report": ("报量不低于上年实际采购量；报量下降超过规定的，须作出说明。", "Report at least last year's purchases; explain a larger drop."),
     "adv.delivery": ("配送由中选企业和配送企业负责：配送不足的，通过诉求对接向企业反馈。", "Delivery is the suppliers' duty: raise a complaint where it falls short."),
     "adv.complaint": ("通过诉求对接反馈供货问题，并及时确认解决情况。", "Raise supply problems as complaints and confirm their resolution."),
