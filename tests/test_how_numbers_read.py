@@ -182,3 +182,15 @@ def test_a_tile_below_what_the_notice_asks_says_so_whatever_its_change():
     assert alarm("nonselected", "rate", 0.69) == "低于预警线 75.0%" and alarm("nonselected", "rate", 0.76) is None
     assert alarm("complaint", "rate", 0.79) == "低于预警线 80.0%"
     assert alarm("count_red_flag", "count", 12) is None and alarm("delivery", "rate", math.nan) is None
+
+
+def test_an_empty_text_reads_as_nothing_to_say_not_as_a_blank_cell():
+    """自查自纠's flags: the red-flag row concerns no product (detail ""), and its cell was blank where the others read
+    "—"; the institution's explanation not yet given likewise. Every table shows an empty text as a missing value,
+    which the grid writes "—"."""
+    from ui.tables import shown
+    frame = pd.DataFrame({"flag": ["红旗机构", "报量较上年减少超过20%"], "detail": ["", "HC000031"],
+                          "said": pd.Series(["", "已说明"], dtype=object)})
+    data, _config = shown(frame, {"flag": "预警事项", "detail": "涉及", "said": "机构说明"}, "zh")
+    assert data["涉及"].isna().tolist() == [True, False] and data["机构说明"].isna().tolist() == [True, False]
+    assert data["涉及"].iloc[1] == "HC000031" and frame["detail"].iloc[0] == ""  # the caller's frame is left as it was

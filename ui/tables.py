@@ -99,10 +99,12 @@ def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[s
     for column, dtype in out.dtypes.items():
         if pd.api.types.is_bool_dtype(dtype):
             out[column] = out[column].map({True: "是", False: "否"}).astype(object)
-        elif dtype == object:
+        elif dtype == object or isinstance(dtype, pd.StringDtype):
             values = out[column].dropna()
-            if len(values) and all(isinstance(v, dt.datetime) for v in values):
+            if dtype == object and len(values) and all(isinstance(v, dt.datetime) for v in values):
                 out[column] = pd.to_datetime(out[column])  # times as times: read without microseconds below
+            elif (values.astype(object) == "").any():  # nothing to say reads "—" as a missing value, not blank
+                out[column] = out[column].mask(out[column].astype(object) == "", None)
     out = translated(out, L)
     formats = number_formats(out, headers, percent)  # the numbers are as they came
     # every rate of the table with the same decimals: one decimal, more when a rate below 1% needs them
