@@ -36,7 +36,11 @@ SELF = {"indicator": None, "value": "dk.mine", "requirement": "dk.requirement", 
         "to_correct": "dk.to_correct", "advice": "dk.advice", "involved": "dk.involved", "count_own": "dk.count_own",
         "clause": None, "county_value": "dk.county_value",
         "city_value": "dk.city_value"}  # a column's label: the catalogue's, or the table's
-show(docking.self_inspection(view, L), {c: t(k, L) if k else headers([c], L)[c] for c, k in SELF.items()},
+mine = docking.self_inspection(view, L)
+# 达标 beside 需整改 read as a contradiction where the indicator meets its line and one product is flagged: how many
+mine = mine.assign(to_correct=[t("dk.to_correct_n", L).format(n=n) if said == "是" else said
+                               for said, n in zip(mine["to_correct"], mine["count_own"])])
+show(mine, {c: t(k, L) if k else headers([c], L)[c] for c, k in SELF.items()},
      "dk_self", f"{t('dk.self', L)}_{code}", percent=("value", "county_value", "city_value"))
 if not card["flags"].empty:
     st.subheader(t("sc.flags", L))

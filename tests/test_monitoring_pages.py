@@ -144,6 +144,9 @@ def test_self_inspection_shows_what_to_correct_before_the_comparisons(demo_store
     assert columns[-2:] == ["所在区县", "所在市"]
     to_correct = table[table["需整改"] != "否"]
     assert len(to_correct) and (to_correct["整改建议"] != "—").all()
+    # a "是" says how many of its own flags: 达标 beside a bare 是 read as a contradiction
+    own = table[table["需整改"].str.startswith("是")]
+    assert len(own) and (own["需整改"] == [f"是（{n}项）" for n in own["本机构预警"]]).all(), own[["需整改", "本机构预警"]]
     session._store.clear()
 
 

@@ -707,6 +707,7 @@ CATALOGUE.update({
     "dk.source.app": ("系统内提出", "Raised here"), "dk.source.import": ("平台导入", "Imported"),
     "dk.imported_note": ("来源为“平台导入”的诉求请在招采平台答复和办结，本系统随下次导入更新。",
                          "Imported complaints are answered on the procurement platform; the next import brings their steps."),
+    "dk.to_correct_n": ("是（{n}项）", "Yes ({n})"),
     "pc.detail.product": ("涉及产品", "Product"), "pc.detail.group": ("涉及品种/产品", "Group / product"),
     "pc.detail.order": ("涉及订单", "Order"),
     "dk.rate_ordered": ("计入配送率的采购数量", "Ordered (counted in the rate)"),
