@@ -8,7 +8,7 @@ from core.present.i18n import paren, t, tn
 from core.read import interviews
 from ui import casework, text
 from ui.session import user, viewed
-from ui.tables import download, height, open_card, shown
+from ui.tables import download, height, more, open_card, shown
 
 view, L = viewed("pages/interviews.py", "iv.title")
 me = user()
@@ -25,6 +25,7 @@ data, config = shown(listed.assign(subject_type=listed["subject_type"].map(lambd
 event = st.dataframe(data, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
                      key=casework.table_key("iv_table", view), column_config=config, placeholder="—",
                      height=height(len(data)))
+more(len(data), L)  # ten rows show at a time: how many the list holds
 rows = list(event.selection.rows) if event is not None else []
 if len(rows) == 1:
     one = listed.iloc[rows[0]]

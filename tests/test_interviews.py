@@ -157,3 +157,20 @@ def test_page_headers_follow_the_language_and_the_export_stays_chinese(demo_copy
     assert set(at.dataframe[0].value["Type"]) <= {"Institution", "Enterprise"}
     assert list(actions.LIST_HEADERS.values())[:3] == ["对象类型", "编码", "名称"]
     session._store.clear()
+
+
+def test_a_list_longer_than_the_table_says_how_many_rows_it_holds(demo_store, monkeypatch):
+    """The province's list holds more rows than the ten the table shows at a time: the page says how many, as every
+    other table that scrolls does."""
+    monkeypatch.setenv("VBP_DATABASE_URL", demo_store.url)
+    from ui import session
+    session._store.clear()
+    try:
+        at = sign_in(AppTest.from_file(str(ROOT / "ui" / "main.py"), default_timeout=120), "demo_leader").run()
+        at.switch_page("../pages/interviews.py").run()
+        assert not at.exception
+        listed = interviews.interview_list(default(demo_store))
+        assert len(listed) > 10 and len(at.dataframe[0].value) == len(listed)
+        assert f"共 {len(listed)} 行，表内滚动可看其余各行。" in [c.value for c in at.caption]
+    finally:
+        session._store.clear()
