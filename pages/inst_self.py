@@ -7,7 +7,7 @@ import streamlit as st
 from core.access import actions
 from core.access.roles import AccessDenied
 from core.present import charts
-from core.present.i18n import headers, t, vocabulary
+from core.present.i18n import headers, t, tn, vocabulary
 from core.read import docking, scorecard
 from ui import text
 from ui.cards import ACTION_COLUMNS
@@ -38,7 +38,7 @@ SELF = {"indicator": None, "value": "dk.mine", "requirement": "dk.requirement", 
         "city_value": "dk.city_value"}  # a column's label: the catalogue's, or the table's
 mine = docking.self_inspection(view, L)
 # 达标 beside 需整改 read as a contradiction where the indicator meets its line and one product is flagged: how many
-mine = mine.assign(to_correct=[t("dk.to_correct_n", L).format(n=n) if said == "是" else said
+mine = mine.assign(to_correct=[tn("dk.to_correct_n", L, n=n) if said == "是" else said
                                for said, n in zip(mine["to_correct"], mine["count_own"])])
 show(mine, {c: t(k, L) if k else headers([c], L)[c] for c, k in SELF.items()},
      "dk_self", f"{t('dk.self', L)}_{code}", percent=("value", "county_value", "city_value"))
