@@ -42,6 +42,7 @@ LIVE = ["complaint_id", "stage_text", "workdays_left", "reply_late", "unresolved
 show(live, {c: t(f"dk.col.{c}", L) if c in ("stage_text", "workdays_left", "reply_due", "source_text")
             else headers([c], L)[c] for c in LIVE}, "cp_live", f"{t('cp.open_now', L)}_{area_name}")
 st.subheader(t("cp.overdue", L))
+# how long the reply took beside the reply (as the last column it scrolled out of view at 1400 px)
 show(complaints[complaints["reply_late"] | complaints["unresolved"]],
      headers(["complaint_id", "institution_name", "enterprise_name", "issue_type", "raised_date", "reply_date",
-              "promised_date", "resolved_date", "reply_workdays"], L), "cp_overdue", f"{t('cp.overdue', L)}_{area_name}")
+              "reply_workdays", "promised_date", "resolved_date"], L), "cp_overdue", f"{t('cp.overdue', L)}_{area_name}")

@@ -76,6 +76,8 @@ def test_complaints_page(page, demo_store):
                               "level = 'province' AND indicator_id = 'complaint'").iloc[0]
     assert timely == f"{100 * stored['numerator'] / stored['denominator']:.1f}%"
     assert metrics["未按时回复"] == len(mart(demo_store, "SELECT 1 FROM mart_flags WHERE view_id = :v AND flag_id = 'complaint_reply_late'"))
+    overdue = list(at.dataframe[-1].value.columns)  # how long the reply took beside the reply, not scrolled away last
+    assert overdue[overdue.index("回复日期") + 1] == "回复用时（工作日）" != overdue[-1], overdue
 
 
 def test_institution_scorecard(page, demo_store):
