@@ -16,6 +16,8 @@ card = scorecard.enterprise_card(view, code, L) if code else None
 if card is None:
     if code:  # chosen, yet no card: said, never a blank page
         st.info(t("sc.no_card", L).format(code=text.plain(code)))
+    else:
+        cards.first_to_open(view, "enterprise", L)
     st.stop()
 info, tier = card["info"], card["tier"]
 st.subheader(text.plain(info["enterprise_name"]))

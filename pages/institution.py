@@ -16,6 +16,8 @@ card = scorecard.institution_card(view, code, L) if code else None
 if card is None:
     if code:  # chosen, yet no card: said, never a blank page
         st.info(t("sc.no_card", L).format(code=text.plain(code)))
+    else:
+        cards.first_to_open(view, "institution", L)
     st.stop()
 info = card["info"]
 st.subheader(text.plain(info["institution_name"]))

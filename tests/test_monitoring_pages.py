@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.paths import ROOT
-from core.read import monitoring, scorecard
+from core.read import cases, monitoring, scorecard
 from .views import default, mart, sign_in
 
 
@@ -250,3 +250,21 @@ def test_complaint_figures_say_what_they_count_with_the_rule_in_force(demo_copy,
         assert "回复后5个工作日" in columns["未按时解决"]["help"]
     finally:
         session._store.clear()
+
+
+def test_a_card_page_opens_on_whose_card_to_open_first(page, demo_store):
+    """机构档案 and 企业档案 opened on a search box alone. Before a choice they list the institutions with the highest
+    problem scores (the red-flagged first among equals, as the ladder ranks them) and the enterprises of the lowest
+    tiers, ten at most, each row opening its card."""
+    at = page("institution")
+    listed = at.dataframe[0].value
+    held = cases.ladder_cases(default(demo_store))
+    assert listed["机构编码"].tolist() == held["subject_code"].head(10).tolist() and len(listed) == 10
+    assert listed["问题得分"].is_monotonic_decreasing and at.subheader[0].value == "问题得分最高的医疗机构"
+    at = page("enterprise")
+    listed = at.dataframe[0].value
+    tiers = monitoring.enterprise_tiers(default(demo_store))
+    assert listed["企业编码"].tolist() == tiers["enterprise_code"].head(10).tolist()
+    assert listed["等级"].iloc[0] == min(tiers["tier"], key="DCBA".index)  # the worst tier first
+    at = page("institution", code=held["subject_code"].iloc[0])  # a card chosen: no list
+    assert at.subheader[0].value != "问题得分最高的医疗机构"

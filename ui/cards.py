@@ -33,6 +33,24 @@ def choose(view, kind: str, L: str) -> str | None:
     return chosen
 
 
+def first_to_open(view, kind: str, L: str) -> None:
+    """Before a choice: whose card to open first (the highest ladder scores, the worst tiers), each row opening its
+    card; a page that opened on a search box alone showed nothing to a reader who came to browse."""
+    frame = scorecard.first_to_open(view, kind, L)
+    if frame.empty:
+        return
+    st.subheader(t(f"sc.first.{kind}", L))
+    if kind == "institution":
+        named = headers(["institution_code", "institution_name"], L)
+        labels = {**headers(["score", "is_red", "flags", "recommended"], L), "area_name": t("todo.col.where", L),
+                  "subject_code": named["institution_code"], "subject_name": named["institution_name"]}
+        labels = {c: labels[c] for c in frame.columns}
+        show(frame, labels, "first_institution", t(f"sc.first.{kind}", L), link=("subject_code", "institution"))
+    else:
+        show(frame, headers(list(frame.columns), L), "first_enterprise", t(f"sc.first.{kind}", L),
+             link=("enterprise_code", "enterprise"))
+
+
 def flags(card: dict, key: str, code: str, L: str) -> None:
     """The card's flags (value against threshold, the notice's clause), or a line saying it has none."""
     st.subheader(t("sc.flags", L))

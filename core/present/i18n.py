@@ -276,6 +276,8 @@ CATALOGUE.update({
                    "left."),
     "sc.pick_institution": ("医疗机构", "Institution"), "sc.pick_enterprise": ("企业", "Enterprise"),
     "sc.pick_hint": ("输入名称或编码搜索", "Type a name or code"),
+    "sc.first.institution": ("问题得分最高的医疗机构", "Institutions with the highest problem scores"),
+    "sc.first.enterprise": ("企业（等级由低到高）", "Enterprises, lowest tier first"),
     "sc.indicators": ("七项指标", "The seven indicators"), "sc.count_own": ("本机构预警", "Its own flags"), "sc.count_supply": ("供应企业预警", "Suppliers' flags"),
     "sc.flags": ("预警（实际值与阈值、通知条款）", "Flags (value, threshold, clause)"),
     "sc.no_flags": ("没有预警。", "No flags."), "sc.trend": ("月度趋势", "Monthly trend"),

@@ -10,7 +10,7 @@ import pandas as pd
 from core.policy.indicators import FLAG_BY_ID, INDICATORS, party_counts, rate, with_monthly_values
 from core.present.flagtext import describe
 from core.present.i18n import percent_text
-from core.read import cases
+from core.read import cases, monitoring
 from core.store.cache import cached
 from core.store.view import View
 
@@ -159,6 +159,21 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
             "indicators": _indicators(view, "enterprise", code), "flags": flags.reset_index(drop=True),
             "products": products, "complaints": complaints, "failed": failed.reset_index(drop=True),
             "actions": cases.subject_history(view.store, "enterprise", code, lang, view)}
+
+
+FIRST_TO_OPEN = 10  # rows of the list a card page opens on before a choice
+
+
+def first_to_open(view: View, kind: str, lang: str = "zh") -> pd.DataFrame:
+    """Whose card to open first, before one is chosen: the institutions of the view holding ladder flags, highest
+    score first (red-flagged among them), or the enterprises serving the area, worst tier first; at most ten."""
+    if kind == "institution":
+        held = cases.ladder_cases(view, lang)  # highest score first
+        return held.head(FIRST_TO_OPEN)[["subject_code", "subject_name", "area_name", "score", "is_red", "flags",
+                                         "recommended"]].reset_index(drop=True)
+    tiers = monitoring.enterprise_tiers(view)  # as the supply page ranks them
+    return tiers.head(FIRST_TO_OPEN)[["enterprise_code", "enterprise_name", "role", "tier", "delivery_rate",
+                                      "timely_rate"]].reset_index(drop=True)
 
 
 @cached
