@@ -9,7 +9,7 @@ from core.access.roles import AccessDenied
 from core.policy import clock
 from core.policy.extract import ISSUE_TYPES
 from core.policy.workdays import DEFAULT as CALENDAR
-from core.present.i18n import headers, paren, ruled, t, tn, vocabulary
+from core.present.i18n import headers, paren, rule_values, ruled, t, tn, vocabulary
 from core.read import docking
 from ui import text
 from ui.session import user, viewed
@@ -42,7 +42,7 @@ if "desk_flash" in st.session_state:
     st.success(st.session_state.pop("desk_flash"))
 waiting = listed[listed["stage"].isin(["answer", "resolve"] if me.role == "enterprise" else ["confirm"])]
 settings = view.store.settings()
-st.caption(tn(f"dk.desk_note.{me.role}", L, n=len(waiting), **settings))  # the complaint rule's working days in force
+st.caption(tn(f"dk.desk_note.{me.role}", L, n=len(waiting), **rule_values(settings)))  # the rule's days in force
 if me.role == "institution":
     st.markdown(f"**{t('dk.raise', L)}**")
     partners = docking.counterparts(view)

@@ -40,15 +40,8 @@ def first_to_open(view, kind: str, L: str) -> None:
     if frame.empty:
         return
     st.subheader(t(f"sc.first.{kind}", L))
-    if kind == "institution":
-        named = headers(["institution_code", "institution_name"], L)
-        labels = {**headers(["score", "is_red", "flags", "recommended"], L), "area_name": t("todo.col.where", L),
-                  "subject_code": named["institution_code"], "subject_name": named["institution_name"]}
-        labels = {c: labels[c] for c in frame.columns}
-        show(frame, labels, "first_institution", t(f"sc.first.{kind}", L), link=("subject_code", "institution"))
-    else:
-        show(frame, headers(list(frame.columns), L), "first_enterprise", t(f"sc.first.{kind}", L),
-             link=("enterprise_code", "enterprise"))
+    show(frame, headers(list(frame.columns), L), f"first_{kind}", t(f"sc.first.{kind}", L),
+         link=(f"{kind}_code", kind))
 
 
 def flags(card: dict, key: str, code: str, L: str) -> None:

@@ -108,7 +108,7 @@ def shown(frame: pd.DataFrame, headers: dict[str, str], L: str, percent: tuple[s
     out = translated(out, L)
     formats = number_formats(out, headers, percent)  # the numbers are as they came
     # every rate of the table with the same decimals: one decimal, more when a rate below 1% needs them
-    decimals = table_decimals(out, [c for c, kind in formats.items() if kind == "percent"])
+    decimals = table_decimals(*(out[c].tolist() for c, kind in formats.items() if kind == "percent"))
     config = {}
     for column, dtype in out.dtypes.items():
         options = {"help": (helps or {}).get(column)}

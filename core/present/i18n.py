@@ -134,13 +134,18 @@ def t(key: str, lang: str = "zh") -> str:
     return en if lang == "en" else zh
 
 
+def rule_values(settings) -> dict:
+    """What a label's rule placeholders name: every setting by its name ({complaint_reply_workdays},
+    {over_purchase_multiple:g}), and a share's name with _pct for it in percent as flag names write it (80%, 82.5%)."""
+    return {**settings, **{f"{name}_pct": f"{value * 100:g}%" for name, value in settings.items()
+                           if isinstance(value, float)}}
+
+
 def ruled(key: str, lang: str, settings, **values) -> str:
     """A label that states a rule's numbers, with the settings in force (not the notice's defaults once an
-    administrator changed them): its {placeholders} are settings' names ({complaint_reply_workdays},
-    {over_purchase_multiple:g}), a share's name with _pct for it in percent as flag names write it (80%, 82.5%), or
-    `values`."""
-    shares = {f"{name}_pct": f"{value * 100:g}%" for name, value in settings.items() if isinstance(value, float)}
-    return t(key, lang).format_map({**settings, **shares, **values})
+    administrator changed them): its placeholders are `rule_values`' names, or `values`' (a counted label: `tn` with
+    **rule_values(settings))."""
+    return t(key, lang).format_map({**rule_values(settings), **values})
 
 
 # Table columns: one label per column name, wherever the column appears.
@@ -213,10 +218,10 @@ def column_decimals(values) -> int:
     return max([1] + [percent_decimals(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)])
 
 
-def table_decimals(frame, columns) -> int:
-    """The decimals every rate column of one table reads with: those its smallest rate above nothing needs, in any
-    of them (a row read 107.9% beside its city's 107.29% when each column took its own)."""
-    return max([1] + [column_decimals(frame[c].tolist()) for c in columns if c in frame.columns])
+def table_decimals(*columns) -> int:
+    """The decimals every rate column of one table (each a list of values) reads with: those its smallest rate above
+    nothing needs, in any of them (a row read 107.9% beside its city's 107.29% when each column took its own)."""
+    return max([1] + [column_decimals(values) for values in columns])
 
 
 def percent_text(value, decimals: int | None = None) -> str:

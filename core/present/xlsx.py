@@ -106,7 +106,7 @@ def add_sheet(wb: openpyxl.Workbook, title: str, frame: pd.DataFrame, headers: d
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     values_of = {c: [_dated(_plain(v)) for v in frame[c].tolist()] for c in columns}
     rates = [c for c in columns if (c in PERCENT_COLUMNS or c in percent) and column_format(values_of[c]) in (WHOLE, DECIMAL)]
-    decimals = table_decimals(pd.DataFrame({c: values_of[c] for c in rates}), rates)  # as the page's table reads them
+    decimals = table_decimals(*(values_of[c] for c in rates))  # as the page's table reads them
     for j, c in enumerate(columns, start=1):
         values = values_of[c]
         default = percent_format(decimals) if c in rates else column_format(values)

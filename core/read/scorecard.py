@@ -168,9 +168,10 @@ def first_to_open(view: View, kind: str, lang: str = "zh") -> pd.DataFrame:
     """Whose card to open first, before one is chosen: the institutions of the view holding ladder flags, highest
     score first (red-flagged among them), or the enterprises serving the area, worst tier first; at most ten."""
     if kind == "institution":
-        held = cases.ladder_cases(view, lang)  # highest score first
-        return held.head(FIRST_TO_OPEN)[["subject_code", "subject_name", "area_name", "score", "is_red", "flags",
-                                         "recommended"]].reset_index(drop=True)
+        held = cases.ladder_cases(view, lang).rename(columns={  # highest score first; named as an institution's
+            "subject_code": "institution_code", "subject_name": "institution_name", "area_name": "county_name"})
+        return held.head(FIRST_TO_OPEN)[["institution_code", "institution_name", "county_name", "score", "is_red",
+                                         "flags", "recommended"]].reset_index(drop=True)
     tiers = monitoring.enterprise_tiers(view)  # as the supply page ranks them
     return tiers.head(FIRST_TO_OPEN)[["enterprise_code", "enterprise_name", "role", "tier", "delivery_rate",
                                       "timely_rate"]].reset_index(drop=True)
