@@ -5,8 +5,12 @@ title, page numbers and institutions, generating it is audited, and only a confi
 Hand-made store (tests/handmade.py), T = 04-05 (the last order), Q1 2026 ended 03-31 (schedule 90 / 100):
 - R1 (历下区, 济南市): agreement of 100 for P1, bought 10 -> 0.1 below half the schedule (0.45): serious, red-flagged,
   ladder step 2 at 03-31: listed;
-- Q1 (市南区 370202, 青岛市): agreement of 100, bought 80 on 03-01 -> 0.8 below the schedule 0.9 but above half: a
-  warning, score 1, step 1 (no quarter end before it, not red): not listed."""
+- W1 (芝罘区 370602, 烟台市): agreement of 100, bought 40 + 40 -> 0.8 below the schedule 0.9 but above half: a
+  warning, score 1, not red; it holds a ladder flag at the quarter's end, so step 2 there: listed (at least once a
+  quarter every institution with these problems is notified, 二（七）);
+- Q1 (市南区 370202, 青岛市): agreement of 100, bought 46 + 46 by 03-01 -> 0.92, clean at 03-31 (no order of 46
+  passes 3 x 100 / 4 months); 1 more on 04-05 -> 0.93 below the schedule 0.95 at T: a warning at T, step 1 (clean
+  at the quarter's end, not red): not listed."""
 import hashlib
 import io
 import os
@@ -40,8 +44,13 @@ def _store(store_url) -> Handmade:
     h.order("R1", 10, day=D(2026, 2, 2))
     h.institution("Q1", county="370202")
     h.agreement("Q1", agreed=100)
-    h.order("Q1", 80, day=D(2026, 3, 1))
+    h.order("Q1", 46, day=D(2026, 2, 2))
+    h.order("Q1", 46, day=D(2026, 3, 1))
     h.order("Q1", 1, day=D(2026, 4, 5))
+    h.institution("W1", county="370602")
+    h.agreement("W1", agreed=100)
+    h.order("W1", 40, day=D(2026, 2, 2))
+    h.order("W1", 40, day=D(2026, 3, 1))
     h.save()
     return h
 
@@ -78,22 +87,26 @@ def test_generated_then_issued_by_hand(store_url):
 
     made = notices.generate(store, u["boss"], "2026Q1", today=D(2026, 4, 7))
     ladder = cases.ladder_cases(View.of(store, marts.ensure_view(store, D(2026, 3, 31)), user=u["boss"]))
-    assert set(ladder["subject_code"]) == {"R1", "Q1"}
-    assert made.content.institution_codes() == set(ladder.loc[ladder["step"] >= 2, "subject_code"]) == {"R1"}
+    assert set(ladder["subject_code"]) == {"R1", "W1"}
+    assert made.content.institution_codes() == set(ladder.loc[ladder["step"] >= 2, "subject_code"]) == {"R1", "W1"}
+    at_t = cases.ladder_cases(View.of(store, marts.ensure_default(store), user=u["boss"])).set_index("subject_code")
+    assert at_t["step"].to_dict() == {"R1": 2, "W1": 2, "Q1": 1}  # W1 held one at the quarter's end, Q1 did not
     # 20 working days after Tue 04-07: 04-08..04-10 (3), 04-13..04-30 (17), 05-01..05-05 Labour Day, 05-06..05-08: 05-08
     assert made.content.deadline == D(2026, 5, 8)
-    row = made.content.institutions.iloc[0]
-    assert (row["city_name"], row["county_name"], row["step"], row["measure"]) == ("济南市", "历下区", 2, "通报提醒")
-    assert row["problems"] == ["采购进度低于序时进度 10.0%（阈值 90.0%，《通知》二（七））"]
+    rows = made.content.institutions.set_index("institution_code")
+    assert rows.loc["R1", ["city_name", "county_name", "step", "measure"]].tolist() == ["济南市", "历下区", 2, "通报提醒"]
+    assert rows.loc["R1", "problems"] == ["采购进度低于序时进度 10.0%（阈值 90.0%，《通知》二（七））"]
+    assert rows.loc["W1", ["city_name", "county_name", "step", "measure"]].tolist() == ["烟台市", "芝罘区", 2, "通报提醒"]
+    assert rows.loc["W1", "problems"] == ["采购进度低于序时进度 80.0%（阈值 90.0%，《通知》二（七））"]
     text = _text(made.document)
     assert "关于2026年第一季度药品和医用耗材集中带量采购执行情况的通报" in text and "鲁医保发〔2023〕14号" in text
-    assert "机构R1" in text and "机构Q1" not in text and "2026年5月8日前完成整改" in text
+    assert "机构R1" in text and "机构W1" in text and "机构Q1" not in text and "2026年5月8日前完成整改" in text
     logged = store.read("SELECT username, action, target, detail FROM audit_log WHERE action = 'notice_generated'")
     assert logged[["username", "target"]].values.tolist() == [["nt_boss", "2026Q1 370000"]]
-    assert logged["detail"].iloc[0] == f"#{made.notice_id} n=1 sha256={hashlib.sha256(made.document).hexdigest()}"
+    assert logged["detail"].iloc[0] == f"#{made.notice_id} n=2 sha256={hashlib.sha256(made.document).hexdigest()}"
     assert store.read("SELECT COUNT(*) AS n FROM actions")["n"].iloc[0] == 0  # a draft records nothing
 
-    # A city's notification: its own area, whatever was asked; Qingdao's lists nobody (Q1 is at step 1).
+    # A city's notification: its own area, whatever was asked; Qingdao's lists nobody (Q1 was clean at 03-31).
     jinan = notices.generate(store, u["jinan"], "2026Q1", "370200", today=D(2026, 4, 7))
     assert jinan.content.area_code == "370100" and jinan.notes[0][0] == "青岛市不在您的管辖范围内，已显示济南市"
     assert jinan.content.institution_codes() == {"R1"}
@@ -129,18 +142,19 @@ def test_generated_then_issued_by_hand(store_url):
         notices.confirm_issued(store, u["jinan"], again.notice_id, "济医保〔2026〕3号", today=D(2026, 4, 8))
     with pytest.raises(ValueError, match="文号 济医保〔2026〕1号 已用于另一份通报"):  # one number, one document
         notices.confirm_issued(store, u["boss"], made.notice_id, "济医保〔2026〕1号", today=D(2026, 4, 8))
-    # The province's notification issued the same day lists R1 again: one record of that day is enough.
-    assert notices.confirm_issued(store, u["boss"], made.notice_id, "鲁医保〔2026〕9号", today=D(2026, 4, 8)).written == 0
+    # The province's notification issued the same day lists R1 again (one record of that day is enough) and W1.
+    assert notices.confirm_issued(store, u["boss"], made.notice_id, "鲁医保〔2026〕9号", today=D(2026, 4, 8)).written == 1
     issued = notices.history(store, u["boss"]).set_index("notice_id")
     assert issued.loc[made.notice_id, "status"] == issued.loc[jinan.notice_id, "status"] == "issued"
     assert issued.loc[qingdao.notice_id, "status"] == "draft"
     after = cases.ladder_cases(View.of(store, marts.ensure_view(store, D(2026, 3, 31)), user=u["boss"]))
-    assert after.set_index("subject_code").loc["R1", ["step", "done"]].tolist() == [2, True]  # step 2 taken
+    assert after.set_index("subject_code").loc[["R1", "W1"], "done"].tolist() == [True, True]  # step 2 taken
 
     # A confirmation made by mistake is revoked: the notification set aside, its record withdrawn (kept, marked), and
     # the quarter can be issued again from a new draft.
     assert notices.revoke(store, u["jinan"], jinan.notice_id, "文号填错") == 1
-    assert store.read("SELECT withdrawn_reason FROM actions")["withdrawn_reason"].tolist() == ["撤销通报印发：文号填错"]
+    withdrawn = store.read("SELECT subject_code, withdrawn_reason FROM actions ORDER BY subject_code")
+    assert withdrawn.fillna("").values.tolist() == [["R1", "撤销通报印发：文号填错"], ["W1", ""]]  # the province's stays
     assert notices.history(store, u["jinan"]).set_index("notice_id").loc[jinan.notice_id, "status"] == "void"
     with pytest.raises(ValueError, match="尚未印发"):
         notices.revoke(store, u["jinan"], jinan.notice_id, "再次撤销")

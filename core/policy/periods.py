@@ -29,6 +29,12 @@ def previous_quarter_end(day: dt.date) -> dt.date:
     return quarter_start(day) - dt.timedelta(days=1)
 
 
+def quarter_end_reached(day: dt.date) -> dt.date:
+    """The latest quarter end on or before the day: the day itself on a quarter's last day (that quarter has
+    ended when its figures are judged), else the end of the quarter before."""
+    return day if day == quarter_end(day) else previous_quarter_end(day)
+
+
 def quarter_end(day: dt.date) -> dt.date:
     start = quarter_start(day)
     following = dt.date(start.year + 1, 1, 1) if start.month == 10 else dt.date(start.year, start.month + 3, 1)

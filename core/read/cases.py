@@ -108,7 +108,8 @@ def ladder_cases(view: View, lang: str = "zh") -> pd.DataFrame:
     holders = {day: set(part["subject_code"]) for day, part in rows.groupby("as_of")}
     dates = sorted(holders)
     held = rows[rows["as_of"] == view.as_of].drop(columns="as_of").reset_index(drop=True)
-    before = holders.get(periods.previous_quarter_end(view.as_of), set())
+    # A quarter's review looks at its last day: on it the quarterly notification lists every holder (二（七）).
+    before = holders.get(periods.quarter_end_reached(view.as_of), set())
     flags = view.read(f"""SELECT f.flag_id, f.subject_code FROM mart_flags f
                           JOIN institutions i ON i.institution_code = f.subject_code
                           WHERE f.view_id = :v AND f.level = 'institution' AND {inside}""", entity_ok="institution")
