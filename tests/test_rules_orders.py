@@ -92,6 +92,25 @@ def test_a_promise_beyond_five_working_days_is_late_from_the_reply():
     assert [judged(D(2026, 6, 9), day).unresolved for day in (D(2026, 6, 9), D(2026, 6, 10))] == [False, True]
 
 
+def test_a_reply_that_names_no_promised_date_is_held_to_the_latest_the_rule_allows():
+    """Raised Mon 2026-03-02 (March has no holiday), replied Tue 03-03 without a promised date: the rule allows a
+    promise up to 5 working days after the reply, Tue 03-10 (03-04..03-06, 03-09, 03-10). Unresolved, it is not late
+    on 03-10 and late on Wed 03-11; resolved on 03-10 it is timely, on 03-11 it is resolved late. A reply that
+    promises nothing cannot escape the rule (二（四）: 回复并承诺问题解决时限)."""
+    from core.policy import complaints as rule
+    from core.policy.settings import SETTINGS
+    settings = {x.name: x.default for x in SETTINGS}
+
+    def judged(at, resolved=None):
+        return rule.timeliness(D(2026, 3, 2), D(2026, 3, 3), None, resolved, at, settings, CAL)
+    assert judged(D(2026, 3, 3)).promise_due == D(2026, 3, 10)
+    assert [judged(day).unresolved for day in (D(2026, 3, 10), D(2026, 3, 11))] == [False, True]
+    on_time, late = judged(D(2026, 3, 20), D(2026, 3, 10)), judged(D(2026, 3, 20), D(2026, 3, 11))
+    assert (on_time.unresolved, on_time.timely) == (False, True)
+    assert (late.unresolved, late.timely) == (True, False)
+    assert judged(D(2026, 3, 20)).promise_workdays != judged(D(2026, 3, 20)).promise_workdays  # no promise: none shown
+
+
 def test_offline_purchase_concerns_the_products_of_a_vbp_group(store_url):
     """Offline orders of P1 (selected, 阿司匹林 片剂) and P2 (non-selected of its group) are flagged; of P3 (a
     substitute: another drug) and P7 (non-selected 头孢克洛 胶囊, no selected product of its group) they are not."""

@@ -19,6 +19,7 @@ class Timeliness:
     promise_due: dt.date | None  # the latest promised date the rule allows (with a reply)
     unresolved: bool  # promised too far, resolved after the promise, or not resolved and the promise passed
     timely: bool  # replied in time, promised within the rule, resolved by the promise
+    # (a reply without a promised date: the promise is the latest the rule allows, `promise_due`)
     counted: bool  # old enough to count in the timely-resolution rate (`timely_min_age_workdays`)
 
 
@@ -36,10 +37,12 @@ def timeliness(raised: dt.date, reply: dt.date | None, promised: dt.date | None,
     reply_due = calendar.add(raised, reply_days)
     reply_late = (reply > reply_due) if reply else at > reply_due
     promise_wd = calendar.between(reply, promised) if reply and promised else float("nan")
+    promise_due = calendar.add(reply, resolve_days) if reply else None
     long_promise = promise_wd == promise_wd and promise_wd > resolve_days
-    late_fix = ((resolved > promised) if resolved else at > promised) if promised else False
-    timely = (bool(reply) and not reply_late and bool(promised) and not long_promise and bool(resolved)
-              and resolved <= promised)
-    return Timeliness(reply_due, calendar.between(raised, reply or at), bool(reply_late), promise_wd,
-                      calendar.add(reply, resolve_days) if reply else None, bool(long_promise or late_fix), timely,
+    # A reply must name its promised date (承诺问题解决时限); one that names none is held to the latest the rule allows.
+    by = promised or promise_due
+    late_fix = ((resolved > by) if resolved else at > by) if by else False
+    timely = bool(reply) and not reply_late and not long_promise and bool(resolved) and resolved <= by
+    return Timeliness(reply_due, calendar.between(raised, reply or at), bool(reply_late), promise_wd, promise_due,
+                      bool(long_promise or late_fix), timely,
                       calendar.between(raised, at) >= int(settings["timely_min_age_workdays"]))
