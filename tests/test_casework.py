@@ -246,9 +246,17 @@ def _tier_store(store_url) -> Handmade:
 
 def test_the_complaint_tier_needs_many_complaints(store_url):
     h = _tier_store(store_url)
+    # H2 holds no agreed volume: its three complaints, never answered, are flagged against M1 but the rate counts
+    # the complaints of institutions holding an agreed volume only (有约定量医疗机构诉求, 二（七）).
+    h.institution("H2")
+    for cid in ("K3", "K4", "K5"):
+        h.complaint(cid, D(2026, 1, 5), enterprise="M1", inst="H2")
+    h.save()
     users = _users(h.store)
     t = D(2026, 3, 1)
     tiers = monitoring.enterprise_tiers(_view(h.store, users["jinan"], t)).set_index("enterprise_code")
+    flagged = tables.flags(h.store, t)
+    assert set(flagged.loc[flagged["flag_id"] == "complaint_reply_late", "detail_code"]) == {"K1", "K2", "K3", "K4", "K5"}
     # 2 counted complaints, none timely (rate 0), below the minimum of 3: no complaint tier, tier A from delivery.
     assert tiers.loc["M1", "count_complaints"] == 2 and tiers.loc["M1", "timely_rate"] == 0
     assert tiers.loc["M1", "complaint_tier"] is None and tiers.loc["M1", "tier"] == "A"

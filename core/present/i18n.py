@@ -37,11 +37,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.count_institutions": ("医疗机构数", "Institutions"),
     # a rule's numbers in a label are the settings in force (`ruled`): never written here as digits
     "help.timely_rate": ("按时回复（{complaint_reply_workdays}个工作日内）且按时解决（承诺不超过回复后"
-                         "{complaint_resolve_workdays}个工作日并如期解决）的诉求 ÷ 计入考核的诉求（提出满"
-                         "{timely_min_age_workdays}个工作日）；迟回复的诉求即使已解决也不计为及时",
+                         "{complaint_resolve_workdays}个工作日并如期解决）的诉求 ÷ 计入考核的诉求（有约定采购量的医疗机构提出满"
+                         "{timely_min_age_workdays}个工作日的诉求）；迟回复的诉求即使已解决也不计为及时",
                          "Complaints answered within {complaint_reply_workdays} working days and resolved by a "
                          "promise no later than {complaint_resolve_workdays} working days after the reply, over those "
-                         "counted (raised at least {timely_min_age_workdays} working days before); a late reply is "
+                         "counted (raised by institutions holding an agreed volume at least {timely_min_age_workdays} "
+                         "working days before); a late reply is "
                          "never timely, even when resolved"),
     "help.reply_late": ("提出后{complaint_reply_workdays}个工作日内未回复（或至今未回复且已过期限）的诉求；迟回复的诉求不计为"
                         "及时解决",
@@ -339,9 +340,10 @@ CATALOGUE.update({
                            "Completion (purchased / agreed volume) over the schedule; 100% is on schedule. The map's and the tables' "
                            "“procurement progress” is the completion itself."),
     "tile.help.nonselected": ("中选产品采购数量 ÷ 同品种中选与非中选产品采购数量", "Selected purchases / selected and non-selected purchases of the same groups"),
-    "tile.help.complaint": ("按时回复且按时解决的诉求 ÷ 截止日前至少{timely_min_age_workdays}个工作日提出的诉求",
-                            "Complaints answered and resolved in time / complaints raised at least "
-                            "{timely_min_age_workdays} working days before"),
+    "tile.help.complaint": ("按时回复且按时解决的诉求 ÷ 有约定采购量的医疗机构在截止日前至少{timely_min_age_workdays}个工作日"
+                            "提出的诉求",
+                            "Complaints answered and resolved in time / complaints raised by institutions holding an "
+                            "agreed volume at least {timely_min_age_workdays} working days before"),
     "tile.help.count_red_flag": ("问题突出的医疗机构数（重点关注、严重预警，或预警涉及多项）", "Institutions with prominent problems (serious or severe flags, or warnings on several counts)"),
     "tile.help.count_tier_cd": ("全省配送或诉求处理评为C级、D级的企业数", "Enterprises of tier C or D in the province"),
     "tile.nonselected": ("中选产品占比", "Selected share"), "tile.complaint": ("诉求及时解决率", "Timely resolution"),

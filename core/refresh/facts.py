@@ -414,7 +414,11 @@ class Facts:
     @once
     def complaint_timeliness(self) -> pd.DataFrame:
         """Per complaint: working days to the reply and to the promise, late or not, timely or not, counted or not
-        (core.policy.complaints, the rule every complaint follows)."""
+        (core.policy.complaints, the rule every complaint follows). The timely-resolution rate counts the
+        complaints of institutions holding an agreed volume at T (有约定量医疗机构, 二（七）); every complaint is judged
+        and flagged."""
+        agreed = self.agreements
+        holders = set(agreed.loc[agreed["agreed_qty"] > 0, "institution_code"])
         rows = []
         for c in self.complaints.itertuples(index=False):
             r = complaint_rule.timeliness(c.raised_date, c.reply_date, c.promised_date, c.resolved_date, self.as_of,
@@ -422,7 +426,8 @@ class Facts:
             rows.append({"complaint_id": c.complaint_id, "institution_code": c.institution_code,
                          "enterprise_code": c.enterprise_code, "reply_workdays": r.reply_workdays,
                          "promise_workdays": r.promise_workdays, "reply_late": r.reply_late,
-                         "unresolved": r.unresolved, "timely": r.timely, "counted": r.counted})
+                         "unresolved": r.unresolved, "timely": r.timely,
+                         "counted": r.counted and c.institution_code in holders})
         frame = pd.DataFrame(rows, columns=["complaint_id", "institution_code", "enterprise_code", "reply_workdays",
                                             "promise_workdays", "reply_late", "unresolved", "timely", "counted"])
         return frame.astype({"reply_late": bool, "unresolved": bool, "timely": bool, "counted": bool})
