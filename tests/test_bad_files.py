@@ -36,6 +36,8 @@ CASES = {  # name: (how to spoil the fixture, expected sheet, spreadsheet row, c
     "delivered_before_order": (_set("orders", 0, "delivery_date", D(2026, 3, 1)), "采购订单", 2, "配送日期", "on or after order_date"),
     "receipt_before_delivery": (_set("orders", 0, "receipt_date", D(2026, 3, 2)), "采购订单", 2, "确认收货日期", "on or after delivery_date"),
     "reply_before_raised": (_set("complaints", 0, "reply_date", D(2026, 4, 1)), "诉求", 2, "回复日期", "on or after raised_date"),
+    "agreement_not_selected": (_set("agreements", 0, "product_code", "0013"), "约定采购量", 2, "产品编码",
+                               "an agreement is for a selected product (中选): this product is 非中选"),
     "unknown_reference": (_set("agreements", 0, "product_code", "9999"), "约定采购量", 2, "产品编码", "neither in the file nor in the store"),
     "county_outside": (_set("institutions", 0, "county_code", "320102"), "医疗机构", 2, "区县代码", "configured province"),
     "coordinates_outside": (_set("institutions", 0, "longitude", 90.5), "医疗机构", 2, "经度", "outside the province"),

@@ -409,7 +409,7 @@ def test_a_reference_column_that_lost_its_zeros_is_named_against_the_store(tmp_p
 def test_a_code_that_differs_only_by_leading_zeros_but_is_used_is_not_called_lost(tmp_path, capsys):
     """Product 12 is a code of its own beside 0012 when the file's agreements name it as 12: it imports."""
     f = frames()
-    new = f["products"].iloc[[0]].assign(product_code="12", status="非中选", vbp_batch=None)
+    new = f["products"].iloc[[0]].assign(product_code="12")  # selected, as an agreement's product is
     f["products"] = pd.concat([f["products"], new], ignore_index=True)
     f["agreements"] = pd.concat([f["agreements"], f["agreements"].iloc[[0]].assign(product_code="12")],
                                 ignore_index=True)

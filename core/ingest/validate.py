@@ -261,6 +261,7 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
                                            "must not exceed order_qty"))
         if name == "agreements":
             out += _overlapping_agreements(frame, title, reference)
+            out += _agreed_products_selected(frame, title, frames, reference)
         if name == "products":
             for i, (status, generic, degree) in enumerate(zip(frame["status"], frame["substitute_generic"],
                                                               frame["substitution_degree"])):
@@ -268,6 +269,26 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
                     out.append(Problem(title, i + 2, "可替代通用名 substitute_generic", "",
                                        "可替代产品须填写可替代通用名和替代程度",
                                        "a substitutable product needs substitute_generic and substitution_degree"))
+    return out
+
+
+def _agreed_products_selected(frame: pd.DataFrame, title: str, frames: dict[str, pd.DataFrame], store) -> list[Problem]:
+    """An agreement (约定采购量) is for a selected product (中选): the product's status as the file gives it, else as
+    the store holds it. An unknown product is the reference rule's to report."""
+    status: dict = {}
+    if store is not None:
+        stored = store.read("SELECT product_code, status FROM products")
+        status.update(zip(stored["product_code"], stored["status"]))
+    if "products" in frames:
+        status.update(zip(frames["products"]["product_code"], frames["products"]["status"]))
+    column = next(c for c in F.SHEET_BY_NAME["agreements"].columns if c.name == "product_code")
+    out = []
+    for i, product in enumerate(frame["product_code"]):
+        found = status.get(product)
+        if found is not None and found == found and found != "中选":
+            out.append(Problem(title, i + 2, f"{column.zh} product_code", str(product),
+                               f"约定采购量只能针对中选产品，该产品的中选状态为“{found}”",
+                               f"an agreement is for a selected product (中选): this product is {found}"))
     return out
 
 
