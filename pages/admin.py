@@ -48,7 +48,7 @@ def attempt(action, message: str) -> None:
 
 table = admin.users(s, me, L)
 show(table.assign(role_name=table["role"].map(role_name)),
-     headers(["username", "display_name", "role_name", "area_name", "status_text", "is_demo", "failed_logins",
+     headers(["username", "display_name", "role_name", "scope_text", "status_text", "is_demo", "failed_logins",
               "last_login_at", "sso_subject", "created_on"], L), "ad_users", t("nav.admin", L))
 if "ad_flash" in st.session_state:
     st.success(st.session_state.pop("ad_flash"))

@@ -21,9 +21,11 @@ listed = docking.complaints(view)
 STAGES = {s: t(f"dk.stage.{s}", L) for s in ("answer", "resolve", "confirm", "done")}
 shown = listed.assign(stage_text=listed["stage"].map(STAGES),
                       source_text=listed["source"].map(lambda s: t(f"dk.source.{s}", L)))
-COLUMNS = ["complaint_id", "stage_text", "workdays_left", "institution_name", "enterprise_name", "generic_name",
-           "issue_type", "description", "raised_date", "reply_due", "reply_date", "reply_text", "promised_date",
-           "resolved_date", "confirmation", "confirmation_note", "source_text"]
+# The dates in the order they happen right after the stage (at 1400 px they were past the right edge), then who
+# and what, then the texts.
+COLUMNS = ["complaint_id", "stage_text", "workdays_left", "raised_date", "reply_due", "reply_date", "promised_date",
+           "resolved_date", "institution_name", "enterprise_name", "generic_name", "issue_type", "description",
+           "reply_text", "confirmation", "confirmation_note", "source_text"]
 LABELS = {c: t(f"dk.col.{c}", L) for c in ("stage_text", "workdays_left", "description", "reply_due", "reply_text",
                                            "confirmation", "confirmation_note", "source_text")}
 

@@ -289,6 +289,10 @@ def test_the_accounts_table_gives_times_to_the_second_and_each_word_its_room(app
     accounts.authenticate(demo_copy, "demo_county", DEMO_PASSWORD, now=dt.datetime(2026, 12, 4, 11, 11, 48, 250000))
     users = admin.users(demo_copy, accounts.load(demo_copy, "demo_admin")).set_index("username")
     assert users.loc["demo_county", "last_login_at"] == pd.Timestamp("2026-12-04 11:11:48")  # a time, to the second
+    # What each account sees: an area, or the one enterprise or institution an entity's account is tied to.
+    for name in ("demo_enterprise", "demo_institution"):
+        assert users.loc[name, "scope_text"] == accounts.load(demo_copy, name).entity
+    assert users.loc["demo_leader", "scope_text"] == "山东省" and users.loc["demo_city", "scope_text"] != "山东省"
     at = app("demo_admin")
     at.query_params["lang"] = lang
     at.run().switch_page("../pages/admin.py").run()
@@ -299,7 +303,7 @@ def test_the_accounts_table_gives_times_to_the_second_and_each_word_its_room(app
     config = json.loads(table.proto.columns)[last]["type_config"]
     assert config == {"type": "datetime", "format": "YYYY-MM-DD HH:mm:ss"}
     widths = _widths(table)
-    role, failed = ("Role", "Failed sign-ins") if lang == "en" else ("角色", "连续失败次数")
+    role, failed = ("Role", "Failed sign-ins") if lang == "en" else ("角色", "登录失败")
     assert widths[role] >= max(text_width(r) for r in table.value[role]) + 16  # 系统管理员, County officer
     assert widths[failed] >= text_width(failed) + 16  # the header in full
     times = table.value.select_dtypes("datetime").astype(str)  # as the table writes them: to the second

@@ -229,11 +229,16 @@ def users(store, actor: User, lang: str = "zh") -> pd.DataFrame:
     (`status_text`: active, disabled, or locked until when)."""
     require(actor, "admin")
     frame = store.read("""SELECT u.username, u.display_name, u.role, u.area_code, r.region_name AS area_name, u.is_active,
-                                 u.is_demo, u.failed_logins, u.locked_until, u.last_login_at, u.sso_subject, u.created_at
+                                 u.is_demo, u.failed_logins, u.locked_until, u.last_login_at, u.sso_subject, u.created_at,
+                                 COALESCE(u.enterprise_code, u.institution_code) AS entity_code
                           FROM users u LEFT JOIN regions r ON r.region_code = u.area_code ORDER BY u.username""")
     frame["area_code"] = frame["area_code"].fillna(store.province_code)
     frame["area_name"] = frame["area_name"].fillna(store.regions().set_index("region_code")
                                                    .loc[store.province_code, "region_name"])
+    # What the account sees: its area, or for an enterprise's or institution's account that entity alone (by its
+    # code: the role says which kind, and the table must stay within the page).
+    frame["scope_text"] = [str(code) if pd.notna(code) else area for code, area in zip(frame["entity_code"],
+                                                                                       frame["area_name"])]
     frame["role_name"] = frame["role"].map(lambda r: ROLES[r].name())
     frame[["is_active", "is_demo"]] = frame[["is_active", "is_demo"]].astype(bool)
     for column in ("locked_until", "last_login_at", "created_at"):  # SQLite gives text: times as times
