@@ -51,6 +51,7 @@ st.subheader(t("sc.explanations", L))
 if explanations.empty:
     st.caption(t("dk.no_explanations", L))
 else:
+    st.caption(t("dk.explanations_note", L))
     show(explanations, headers(["flag_name", "detail_code", "detail_name", "value_text", "threshold_text", "status",
                                 "due", "explanation"], L), "dk_explanations", f"{t('sc.explanations', L)}_{code}")
     open_ones = explanations[~explanations["closed"].astype(bool)]

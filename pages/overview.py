@@ -2,6 +2,7 @@
 the areas below ranked, and what got worse."""
 import streamlit as st
 
+from core.policy.indicators import indicator
 from core.present import charts
 from core.present.i18n import headers, t, tn
 from core.read import overview
@@ -56,6 +57,11 @@ else:  # a county: no area below it, its institutions instead
                                           tn("ov.inst_ranked", L, len(lowest)), warn,
                                           t("chart.threshold", L).format(v=warn)), key="ov_inst_ranked")
         st.subheader(t("ov.inst_table", L))
-        show(institutions, headers(["institution_code", "institution_name", "delivery", "completion", "nonselected",
-                                    "complaint", "is_red"], L), "ov_inst_table", f"{t('ov.inst_table', L)}_{area_name}",
-             link=("institution_code", "institution"))
+        # An institution's 采购进度 is indicator 4 itself (bought / agreed), as the map names it; the tile above
+        # is its ratio to the schedule.
+        st.caption(t("ov.inst_progress_note", L))
+        progress = indicator("progress")
+        show(institutions, {**headers(["institution_code", "institution_name", "delivery", "completion",
+                                       "nonselected", "complaint", "is_red"], L),
+                            "completion": progress.en if L == "en" else progress.zh},
+             "ov_inst_table", f"{t('ov.inst_table', L)}_{area_name}", link=("institution_code", "institution"))

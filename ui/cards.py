@@ -40,6 +40,8 @@ def first_to_open(view, kind: str, L: str) -> None:
     if frame.empty:
         return
     st.subheader(t(f"sc.first.{kind}", L))
+    if kind == "enterprise":
+        st.caption(t("sc.first_note.enterprise", L))
     show(frame, headers(list(frame.columns), L), f"first_{kind}", t(f"sc.first.{kind}", L),
          link=(f"{kind}_code", kind))
 

@@ -94,6 +94,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ov.inst_ranked": ("辖区医疗机构排名（配送率由低到高，最低的 {n} 家）",
                        "Institutions of the area, ranked by delivery rate (the lowest {n})"),
     "ov.inst_table": ("辖区医疗机构指标一览", "Institutions of the area: the headline figures"),
+    "ov.inst_progress_note": ("表中“采购进度”为已采购 ÷ 约定采购量，与侧栏的序时进度比较；页首磁贴为其与序时进度之比。",
+                              "“Procurement progress” here is purchases / agreed volume, to compare with the schedule "
+                              "in the sidebar; the tile at the top is its ratio to the schedule."),
     "chart.threshold": ("预警线 {v:.0%}", "warning line {v:.0%}"),
     "ov.worse": ("本月变差的区域", "Areas that got worse this month"),
     "ov.worse_none": ("与上月末相比，没有区域的配送率下降 {points} 个百分点及以上，也没有区域的红旗机构增加。",
@@ -284,6 +287,9 @@ CATALOGUE.update({
     "sc.pick_hint": ("输入名称或编码搜索", "Type a name or code"),
     "sc.first.institution": ("问题得分最高的医疗机构", "Institutions with the highest problem scores"),
     "sc.first.enterprise": ("企业（等级由低到高）", "Enterprises, lowest tier first"),
+    "sc.first_note.enterprise": ("列出为本辖区供货的企业；等级、配送率和及时解决率按企业在全省的供应计算（企业分级针对企业整体）。",
+                                 "The enterprises supplying this area; the tier and both rates cover the enterprise's "
+                                 "supply across the province (a tier concerns the enterprise as a whole)."),
     "sc.indicators": ("七项指标", "The seven indicators"), "sc.count_own": ("本机构预警", "Its own flags"), "sc.count_supply": ("供应企业预警", "Suppliers' flags"),
     "sc.flags": ("预警（实际值与阈值、通知条款）", "Flags (value, threshold, clause)"),
     "sc.no_flags": ("没有预警。", "No flags."), "sc.trend": ("月度趋势", "Monthly trend"),
@@ -648,7 +654,11 @@ CATALOGUE.update({
                        "Score {score:.0f} · measures ladder step {step}, “{measure}”, pending"),
     "sc.ladder_done": ("得分 {score:.0f} · 梯度措施第 {step} 步“{measure}”已落实 · 下一步：{next}",
                        "Score {score:.0f} · measures ladder step {step}, “{measure}”, taken · next: {next}"),
-    "sc.red_mark": ("红旗机构 · ", "Red flag · "), "sc.explanations": ("需作出说明的事项", "Explanations asked"),
+    "sc.red_mark": ("红旗机构 · ", "Red flag · "), "sc.explanations": ("作出说明的事项", "Explanations"),
+    "dk.explanations_note": ("状态为“待处理”的事项，经办尚未要求说明，本机构可主动说明；“待说明”的事项已被要求，须在期限内说明"
+                             "（《通知》二（一）、二（七））。",
+                             "“Open”: not yet requested by the officer, and you may explain at once; “Explanation "
+                             "requested”: to be given by its deadline (the notice, II(1) and II(7))."),
     "sc.uncooperative": ("不配合（计次）", "Non-cooperation"),
     "sc.tier_evidence": ("分级依据（取三者中最差的一级）", "What the tier rests on (the worst of the three)"),
     "sc.part": ("分级项目", "Part"), "sc.figure": ("实际情况", "Figure"), "sc.rule": ("分级规则", "Rule"),

@@ -161,19 +161,19 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
             "actions": cases.subject_history(view.store, "enterprise", code, lang, view)}
 
 
-FIRST_TO_OPEN = 10  # rows of the list a card page opens on before a choice
 
 
 def first_to_open(view: View, kind: str, lang: str = "zh") -> pd.DataFrame:
     """Whose card to open first, before one is chosen: the institutions of the view holding ladder flags, highest
-    score first (red-flagged among them), or the enterprises serving the area, worst tier first; at most ten."""
+    score first (red-flagged among them), or the enterprises serving the area, worst tier first (the table scrolls and
+    says how many it holds)."""
     if kind == "institution":
         held = cases.ladder_cases(view, lang).rename(columns={  # highest score first; named as an institution's
             "subject_code": "institution_code", "subject_name": "institution_name", "area_name": "county_name"})
-        return held.head(FIRST_TO_OPEN)[["institution_code", "institution_name", "county_name", "score", "is_red",
+        return held[["institution_code", "institution_name", "county_name", "score", "is_red",
                                          "flags", "recommended"]].reset_index(drop=True)
     tiers = monitoring.enterprise_tiers(view)  # as the supply page ranks them
-    return tiers.head(FIRST_TO_OPEN)[["enterprise_code", "enterprise_name", "role", "tier", "delivery_rate",
+    return tiers[["enterprise_code", "enterprise_name", "role", "tier", "delivery_rate",
                                       "timely_rate"]].reset_index(drop=True)
 
 
