@@ -135,7 +135,8 @@ def flag_name(flag: Flag | str, lang: str = "zh", settings: Mapping[str, object]
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(1, "report", "报量", "Reported volume", "agreements", ("reported_qty",), ("prior_year_qty",),
-              "报量", "上年度实际采购量（>0）", "reported volume", "last year's purchases (above 0)", "二（一）",
+              "本期报送的采购量", "上年度实际采购量（>0）", "volume reported for the period", "last year's purchases (above 0)",
+              "二（一）",
               "report_drop_ratio", "min", "预警 < 0.8；重点关注 < 0.5", where=(("prior_year_qty", ">", 0),),
               kind="ratio"),
     Indicator(2, "delivery", "配送率", "Delivery rate", "inst_product", ("rate_delivered_qty",), ("rate_order_qty",),
@@ -144,8 +145,8 @@ INDICATORS: tuple[Indicator, ...] = (
               "delivery_rate_warning", "min", "预警 < 80%；重点关注 < 60%；严重 < 30%", where=(("agreed_qty", ">", 0),),
               monthly=(("agreed_delivered_qty",), ("agreed_order_qty",))),
     Indicator(3, "complaint", "诉求解决", "Complaint handling", "complaints", ("timely",), ("counted",),
-              "及时解决的诉求数", "截止日前至少7个工作日提出的诉求数", "complaints resolved in time",
-              "complaints raised at least 7 working days before T", "二（四）",
+              "及时解决的诉求数", "有约定量的医疗机构在截止日前至少7个工作日提出的诉求数", "complaints resolved in time",
+              "complaints raised by institutions holding an agreed volume at least 7 working days before T", "二（四）",
               "tier_a_min", "min", "2个工作日内回复、5个工作日内承诺解决；及时解决率分级同配送率（80/60/30）",
               where=(("counted", "==", True),), monthly=(("count_timely",), ("count_complaints",))),
     Indicator(4, "progress", "采购进度", "Procurement progress", "inst_product", ("purchased_qty",), ("agreed_qty",),
