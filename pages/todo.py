@@ -34,9 +34,10 @@ for item in todo.ITEMS:
         head.markdown(f"**{t(f'todo.item.{item}', L)}**{paren(len(rows), L)}")
         target = rows["page"].iloc[0]
         params = rows["params"].iloc[0] if len(rows) == 1 else {}
-        if target in me.pages:
-            go.page_link(page_file(target), label=t("todo.open", L), icon=":material/arrow_forward:",
-                         query_params=params or None)
+        if target in me.pages:  # a role that records nothing (leadership, analysts) goes to look, not to handle
+            acts = me.is_entity or me.can("record") or (item == "notice_draft" and me.can("issue"))
+            go.page_link(page_file(target), label=t("todo.open" if acts else "todo.look", L),
+                         icon=":material/arrow_forward:", query_params=params or None)
         shown = rows if rows["due"].notna().any() or rows["left"].astype(bool).any() else rows.drop(columns=["due", "left"])
         if me.is_entity or not shown["where"].astype(bool).any():  # an entity's own items: no place to name
             shown = shown.drop(columns="where")

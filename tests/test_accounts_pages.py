@@ -149,5 +149,5 @@ def test_an_entitys_account_names_its_entity_in_the_sidebar(app, demo_copy, user
     assert not at.exception
     said = [c.value for c in at.sidebar.caption]
     assert any(c.endswith(f" · {expected}（{user.entity}）") for c in said), said
-    assert at.title[0].value == "待办事项" and at.main.caption[0].value.startswith(f"{expected} · 列于"), \
+    assert at.title[0].value == "待办事项" and at.main.caption[0].value.startswith(f"{expected} · 生成于"), \
         at.main.caption[0].value

@@ -221,4 +221,14 @@ def test_the_to_do_list_says_when_it_was_listed_and_the_figures_date(app, demo_s
     at = app("todo", "demo_city")
     assert not at.exception
     said = at.caption[0].value.replace("\\", "")  # shown as text: the markdown escapes go
-    assert "列于 " in said and f"数据统计截止日 {default(demo_store).as_of}" in said, said
+    assert "生成于 " in said and f"数据统计截止日 {default(demo_store).as_of}" in said, said
+
+
+@pytest.mark.parametrize("username, label", [("demo_city", "前往处理"), ("demo_analyst", "前往查看"),
+                                             ("demo_leader", "前往查看")])
+def test_the_to_do_list_offers_to_handle_only_what_the_role_may_record(app, username, label):
+    """Leadership and analysts record no action: their to-do list offers to look, where an officer's offers to handle."""
+    at = app("todo", username)
+    assert not at.exception
+    links = {link.proto.label for link in at.get("page_link")}
+    assert links == {label}, links

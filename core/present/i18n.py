@@ -313,7 +313,7 @@ CATALOGUE.update({
     "up.template": ("下载标准模板", "Download the template"),
     "up.file": ("选择标准抽取文件（.xlsx、.xls、.ods、.xlsb 工作簿，或每个工作表一个 .csv）",
                 "Choose extract files (an .xlsx, .xls, .ods or .xlsb workbook, or one .csv per sheet)"),
-    "up.demo_store": ("数据库中目前是演示数据。导入正式数据时，全部演示数据（含演示账户、处理记录和指标）将在同一事务中清除，"
+    "up.demo_store": ("数据库中目前是演示数据。导入正式数据时，全部演示数据（含演示账户、处理记录和指标）将在导入时一并清除，"
                       "正式数据不会与演示数据混在一起。", "The store holds the demo province. Importing real data clears every "
                       "row of the demo (its accounts, recorded actions and figures) in the same transaction, so real data "
                       "never mixes with the demo."),
@@ -796,13 +796,13 @@ CATALOGUE.update({
     "nav.sec.act": ("处置", "Measures"), "nav.sec.system": ("系统", "System"), "nav.notice": ("季度通报", "Quarterly notification"),
     "todo.title": ("待办事项", "To do"),
     "todo.none": ("目前没有待办事项。", "Nothing waits for you now."),
-    "todo.caption": ("{area} · 列于 {at}（期限按今天计；数据统计截止日 {as_of}）：共 {n} 项。办理完毕的事项会自动从列表中消失。",
+    "todo.caption": ("{area} · 生成于 {at}（期限按今天计；数据统计截止日 {as_of}）：共 {n} 项。办理完毕的事项会自动从列表中消失。",
                      "{area} · listed at {at} (deadlines as of today; figures as of {as_of}): {n} items. An item goes "
                      "once it is dealt with."),
     "todo.since": ("“新增红旗机构”按您上次登录（{at}）以来计。", "New red flags count since your last sign-in ({at})."),
     "todo.since_first": ("这是您首次登录，“新增红旗机构”列出全部尚未处理的红旗机构。",
                          "Your first sign-in: every red-flagged institution not yet acted on is listed as new."),
-    "todo.open": ("前往处理", "Open"),
+    "todo.open": ("前往处理", "Open"), "todo.look": ("前往查看", "View"),
     "todo.hours_left": ("剩余 {n} 小时", "{n} hours left"), "todo.days_left": ("剩余 {n} 天", "{n} days left"),
     "todo.late_hours": ("已逾期 {n} 小时", "{n} hours late"), "todo.late_days": ("已逾期 {n} 天", "{n} days late"),
     "todo.red_since": ("{at} 更新数据后列为红旗机构，尚未采取措施",
