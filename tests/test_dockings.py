@@ -427,7 +427,7 @@ def test_a_distributor_is_told_the_credit_evaluation_not_a_reduced_volume(store_
     assert listed.loc[["M1", "D1"], "tier"].tolist() == ["C", "C"]
     assert listed.loc["M1", "measure"] == "减少约定采购量" and listed.loc["D1", "measure"] == "落实招采信用评价"
     english = cases.tier_cases(_view(h.store, users["jinan"]), "en").set_index("subject_code")
-    assert english.loc["D1", "measure"] == "Procurement credit evaluation"
+    assert english.loc["D1", "measure"] == "Credit evaluation applies"
     assert rules.tier_measure("A", "配送企业") is None and rules.tier_measure("D", "生产企业") == "不接受参加集采"
 
 

@@ -482,7 +482,7 @@ VOCABULARY: dict[str, str] = {
     "待处理": "Open", "已提醒": "Reminded", "已通报": "Notified", "已约谈": "Interviewed", "已整改": "Rectified",
     "已移交纪检": "Referred to discipline inspection",
     "报量风险提示": "Risk warning on reported volume", "减少约定采购量": "Reduced agreed volume",
-    "落实招采信用评价": "Procurement credit evaluation",
+    "落实招采信用评价": "Credit evaluation applies",
     "不接受参加集采": "Excluded from the next round",
     "预警提示": "Warning reminder", "通报提醒": "Notification", "约谈督导": "Interview and supervision",
     "与纪检监察部门联动处置": "Referral to discipline inspection",
@@ -590,7 +590,7 @@ COLUMNS.update({
     "score": ("问题得分", "Problem score"), "is_red": ("红旗", "Red flag"), "measure": ("当前措施", "Step"),
     "recommended": ("应采取措施", "What to do"), "due": ("期限", "Deadline"), "overdue": ("逾期", "Overdue"),
     "escalated": ("已报送省局", "Reported to province"), "explanation": ("机构说明", "Explanation"),
-    "cooperation_tier": ("配合等级", "Cooperation tier"), "count_uncooperative": ("不配合（计次）", "Non-cooperation (counted)"),
+    "cooperation_tier": ("配合等级", "Cooperation tier"), "count_uncooperative": ("不配合（计次）", "Non-cooperation (times)"),
     "problem": ("问题", "Problem"), "subject_name": ("名称", "Name"), "flags": ("预警事项", "Flags"),
     "status_date": ("状态日期", "Status date"), "region_level": ("层级", "Level"), "case_name": ("案件类型", "Case"),
     "about": ("事项", "About"), "deadline": ("期限", "Deadline"), "level_gap_points": ("等级间最大差距（百分点）", "Widest gap between levels (points)"),
@@ -660,7 +660,7 @@ CATALOGUE.update({
                              "“Open”: not yet requested by the officer, and you may explain at once; “Explanation "
                              "requested”: to be given by its deadline (the notice, II(1) and II(7))."),
     "sc.uncooperative": ("不配合（计次）", "Non-cooperation"),
-    "sc.tier_evidence": ("分级依据（取三者中最差的一级）", "What the tier rests on (the worst of the three)"),
+    "sc.tier_evidence": ("分级依据（取三者中最差的一级）", "Basis for the tier (the worst of the three)"),
     "sc.part": ("分级项目", "Part"), "sc.figure": ("实际情况", "Figure"), "sc.rule": ("分级规则", "Rule"),
     "sc.failed": ("配送率低于{x}的医疗机构", "Institutions it supplied below {x}"),
     "sc.failed_file": ("配送未达标机构", "Institutions supplied below the threshold"),
@@ -688,7 +688,7 @@ CATALOGUE.update({
     "auth.change_again": ("再次输入新密码", "New password again"), "auth.change_submit": ("修改密码", "Change password"),
     "auth.change_differ": ("两次输入的新密码不一致。", "The two new passwords differ."),
     "auth.changed": ("密码已修改。", "Your password is changed."),
-    "dk.below_count": ("配送率低于{x}的机构×产品", "Supplies below {x}"),
+    "dk.below_count": ("配送率低于{x}的机构×产品", "Institution-product pairs below {x}"),
     "dk.measure": ("企业分级为 {tier} 级：{m}（《通知》二（七））", "Tier {tier}: {m} (the notice, II(7))"),
     "dk.supply": ("约定采购量与配送进度（按医疗机构、产品）", "Agreed volumes and delivery, by institution and product"),
     "dk.supply_note": ("中选企业按本企业的中选产品、配送企业按本企业配送的订单计算；配送率 = 配送数量 ÷ 采购数量（截止日前"
@@ -737,16 +737,16 @@ CATALOGUE.update({
     "dk.col.confirmation_note": ("异议理由", "Why disputed"), "dk.col.source_text": ("来源", "Source"),
     "dk.desk_note.enterprise": ("待办 {n} 条：收到诉求后应在{complaint_reply_workdays}个工作日内回复并承诺解决日期（不超过回复后"
                                 "{complaint_resolve_workdays}个工作日），按期解决（《通知》二（四））。",
-                                "{n} to do: reply within {complaint_reply_workdays} working days with a promised date at "
+                                "Pending: {n}. Reply within {complaint_reply_workdays} working days with a promised date at "
                                 "most {complaint_resolve_workdays} working days later, and resolve by it (II(4))."),
     "dk.desk_note.institution": ("待确认 {n} 条。供货不及时等问题可在此反馈给企业；企业解决后请确认或提出异议。",
-                                 "{n} to confirm. Raise supply problems with an enterprise here; confirm or dispute "
+                                 "Awaiting your confirmation: {n}. Raise supply problems with an enterprise here; confirm or dispute "
                                  "each resolution."),
     "dk.raise": ("反馈新诉求", "Raise a complaint"), "dk.enterprise": ("企业", "Enterprise"),
     "dk.pick_enterprise": ("选择被反馈的企业", "Choose the enterprise"),
     "dk.product": ("涉及产品", "Product"), "dk.no_product": ("不涉及具体产品", "No particular product"),
     "dk.issue": ("问题类型", "Issue"), "dk.description": ("问题描述", "Description"),
-    "dk.raise_submit": ("提交诉求", "Raise it"), "dk.raised": ("诉求已提交，企业将在{complaint_reply_workdays}个工作日内回复。",
+    "dk.raise_submit": ("提交诉求", "Submit the complaint"), "dk.raised": ("诉求已提交，企业将在{complaint_reply_workdays}个工作日内回复。",
                                                       "Raised; the enterprise replies within "
                                                       "{complaint_reply_workdays} working days."),
     "dk.confirm": ("确认解决情况", "Confirm a resolution"), "dk.which": ("诉求编号", "Complaint"),
@@ -797,8 +797,8 @@ CATALOGUE.update({
     "todo.title": ("待办事项", "To do"),
     "todo.none": ("目前没有待办事项。", "Nothing waits for you now."),
     "todo.caption": ("{area} · 生成于 {at}（期限按今天计；数据统计截止日 {as_of}）：共 {n} 项。办理完毕的事项会自动从列表中消失。",
-                     "{area} · listed at {at} (deadlines as of today; figures as of {as_of}): {n} items. An item goes "
-                     "once it is dealt with."),
+                     "{area} · listed at {at} (deadlines as of today; figures as of {as_of}): {n} items. Items leave the "
+                     "list once handled."),
     "todo.since": ("“新增红旗机构”按您上次登录（{at}）以来计。", "New red flags count since your last sign-in ({at})."),
     "todo.since_first": ("这是您首次登录，“新增红旗机构”列出全部尚未处理的红旗机构。",
                          "Your first sign-in: every red-flagged institution not yet acted on is listed as new."),
@@ -827,7 +827,7 @@ CATALOGUE.update({
     "todo.item.explanation_open": ("可主动作出说明的事项", "Explanations you may give before being asked"),
     "todo.item.complaint_confirm": ("待确认解决情况的诉求", "Resolutions to confirm"),
     "todo.item.ladder_step": ("梯度措施", "Measures ladder"),
-    "todo.col.subject": ("对象", "About"), "todo.col.detail": ("事项", "What"), "todo.col.due": ("期限", "Due"),
+    "todo.col.subject": ("对象", "Subject"), "todo.col.detail": ("事项", "Issue"), "todo.col.due": ("期限", "Due"),
     "todo.col.left": ("剩余时间", "Time left"),
     "nt.caption": ("按《通知》二（七）“原则上至少每季度一次通报提醒”，依据季度末数据生成通报稿（.docx 文档，WPS、Word 均可打开，"
                    "按党政机关公文格式排版，文号留空待填）。生成的通报稿会记入审计日志；确认印发并填写文号后，名单中的医疗机构才记录为“已通报”。",
