@@ -22,7 +22,8 @@ supply = docking.supply(view)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("sc.tier", L), tier.get("tier") or "—")
 c2.metric(t("ov.delivery", L), percent_text(tier.get("delivery_rate")))
-c3.metric(t("dk.below_count", L).format(x=percent_text(warn)), int(supply["is_below"].sum()))
+c3.metric(t("dk.below_count", L).format(x=percent_text(warn)), int(supply["is_below"].sum()),
+          help=t("dk.below_count_help", L))
 c4.metric(t("sc.uncooperative", L), int(tier.get("count_uncooperative") or 0))
 measure = tier_measure(tier.get("tier"), me["role"])
 if measure:

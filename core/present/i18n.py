@@ -688,7 +688,9 @@ CATALOGUE.update({
     "auth.change_again": ("再次输入新密码", "New password again"), "auth.change_submit": ("修改密码", "Change password"),
     "auth.change_differ": ("两次输入的新密码不一致。", "The two new passwords differ."),
     "auth.changed": ("密码已修改。", "Your password is changed."),
-    "dk.below_count": ("配送率低于{x}的机构×产品", "Institution-product pairs below {x}"),
+    "dk.below_count": ("配送率低于{x}的机构×产品", "Pairs below {x}"),
+    "dk.below_count_help": ("医疗机构与本企业产品的组合中，配送率低于预警线的个数", "Institution-product pairs of your "
+                            "products whose delivery rate is below the warning line"),
     "dk.measure": ("企业分级为 {tier} 级：{m}（《通知》二（七））", "Tier {tier}: {m} (the notice, II(7))"),
     "dk.supply": ("约定采购量与配送进度（按医疗机构、产品）", "Agreed volumes and delivery, by institution and product"),
     "dk.supply_note": ("中选企业按本企业的中选产品、配送企业按本企业配送的订单计算；配送率 = 配送数量 ÷ 采购数量（截止日前"
