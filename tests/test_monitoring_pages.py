@@ -255,16 +255,18 @@ def test_complaint_figures_say_what_they_count_with_the_rule_in_force(demo_copy,
 def test_a_card_page_opens_on_whose_card_to_open_first(page, demo_store):
     """机构档案 and 企业档案 opened on a search box alone. Before a choice they list the institutions with the highest
     problem scores (the red-flagged first among equals, as the ladder ranks them) and the enterprises of the lowest
-    tiers, ten at most, each row opening its card."""
+    tiers, each row opening its card; the table scrolls and says how many rows it holds."""
     at = page("institution")
     listed = at.dataframe[0].value
     held = cases.ladder_cases(default(demo_store))
-    assert listed["机构编码"].tolist() == held["subject_code"].head(10).tolist() and len(listed) == 10
+    assert listed["机构编码"].tolist() == held["subject_code"].tolist() and len(listed) > 10
     assert listed["问题得分"].is_monotonic_decreasing and at.subheader[0].value == "问题得分最高的医疗机构"
+    assert f"共 {len(held)} 行" in " ".join(c.value for c in at.caption)
     at = page("enterprise")
     listed = at.dataframe[0].value
     tiers = monitoring.enterprise_tiers(default(demo_store))
-    assert listed["企业编码"].tolist() == tiers["enterprise_code"].head(10).tolist()
+    assert listed["企业编码"].tolist() == tiers["enterprise_code"].tolist()
     assert listed["等级"].iloc[0] == min(tiers["tier"], key="DCBA".index)  # the worst tier first
+    assert any("按企业在全省的供应计算" in c.value for c in at.caption)  # a tier is the enterprise's, not the area's
     at = page("institution", code=held["subject_code"].iloc[0])  # a card chosen: no list
     assert at.subheader[0].value != "问题得分最高的医疗机构"
