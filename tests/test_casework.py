@@ -294,6 +294,10 @@ def test_recorded_non_cooperation_makes_a_tier(store_url, monkeypatch):
         got = m3()
         assert (got["count_uncooperative"], got["cooperation_tier"], got["delivery_tier"], got["tier"]) == (n, letter, "A",
                                                                                                             letter)
+    # The figures of an earlier day (02-01, before the latest order of 02-02) count the records dated by that day:
+    # jinan's of 02-01 alone.
+    earlier = monitoring.enterprise_tiers(_view(h.store, users["jinan"], D(2026, 2, 1))).set_index("enterprise_code")
+    assert (earlier.loc["M3", "count_uncooperative"], earlier.loc["M3", "cooperation_tier"]) == (1, "B")
     listed = tables.flags(h.store, t)
     assert ("supplier_tier", "M3", "D") in set(zip(listed["flag_id"], listed["subject_code"], listed["detail_code"]))
     with pytest.raises(ValueError):  # an enterprise is not notified as an institution is

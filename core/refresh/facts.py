@@ -482,12 +482,13 @@ class Facts:
         """Per enterprise: the non-cooperation (不配合) recorded on its tier case with a date in the period, counted
         once per officer and day of recording: an officer's records entered on one day count once, however many
         dates they name (three back-dated records entered at one sitting do not make tier D; three refusals recorded
-        as they happened do)."""
+        as they happened do). The figures of the latest data count the records made since (the data lag the officers'
+        work); figures of an earlier day count the records dated by that day."""
+        end = self.period_end if self.as_of >= self.latest_order_date() else self.as_of
         rows = self.store.read("SELECT subject_code AS enterprise_code, recorded_by, recorded_at FROM actions "
                                "WHERE case_kind = 'tier' AND status = :s AND withdrawn_at IS NULL "
                                "AND action_date >= :start AND action_date <= :end",
-                               {"s": cases.UNCOOPERATIVE, "start": self._d(self.period_start),
-                                "end": self._d(self.period_end)})
+                               {"s": cases.UNCOOPERATIVE, "start": self._d(self.period_start), "end": self._d(end)})
         rows["day"] = pd.to_datetime(rows["recorded_at"]).dt.date
         counted = rows.drop_duplicates(["enterprise_code", "recorded_by", "day"])
         return counted.groupby("enterprise_code", as_index=False).size().rename(columns={"size": "count_uncooperative"})
