@@ -188,6 +188,26 @@ def _tier_store(h: Handmade, rates: dict[str, float]):
         h.order("H1", 1000, product[maker], delivered=1000 * rate)
 
 
+def test_complaint_tier_cut_points(store_url):
+    """Ten counted complaints each (raised Mon 01-05 by H1, which holds the agreements; T = 03-01): timely ones
+    replied 01-06 and resolved 01-08 as promised, the others replied 01-12 (late). Timely 8, 6, 3 and 2 of 10:
+    0.8 is A (at the bound), 0.6 B, 0.3 C, 0.2 D; every delivery rate is 100% (A), so the complaint tier decides."""
+    h = Handmade(store_url)
+    _tier_store(h, {"M1": 1.0, "M2": 1.0, "M3": 1.0, "M4": 1.0})
+    timely = {"M1": 2, "M2": 8, "M3": 6, "M4": 3}
+    for maker, good in timely.items():
+        for i in range(10):
+            ok = i < good
+            h.complaint(f"{maker}K{i}", D(2026, 1, 5), reply=D(2026, 1, 6) if ok else D(2026, 1, 12),
+                        promised=D(2026, 1, 8) if ok else D(2026, 1, 13), resolved=D(2026, 1, 8) if ok else D(2026, 1, 13),
+                        enterprise=maker)
+    h.save()
+    tiers = marts.compute(h.store, T)["mart_enterprises"].set_index("enterprise_code")
+    assert tiers.loc[["M1", "M2", "M3", "M4"], "timely_rate"].tolist() == [0.2, 0.8, 0.6, 0.3]
+    assert tiers.loc[["M1", "M2", "M3", "M4"], "complaint_tier"].tolist() == ["D", "A", "B", "C"]
+    assert tiers.loc[["M1", "M2", "M3", "M4"], "tier"].tolist() == ["D", "A", "B", "C"]
+
+
 def test_supplier_tier_cut_points(store_url):
     h = Handmade(store_url)
     _tier_store(h, {"M1": 0.8, "M2": 0.6, "M3": 0.3, "M4": 0.29})
