@@ -75,6 +75,37 @@ def test_offline_and_abnormal_orders(store_url):
     assert abnormal.loc[big, "threshold"] == 300 and abnormal.loc[huge, "threshold"] == 50
 
 
+def test_a_quantity_flag_reads_in_its_products_unit(store_url):
+    """P1 is counted in 盒 (the products sheet's `unit`), P4 names no unit. H1's order of 301 P1 passes its limit of
+    3 x 400 / 4 months = 300 (abnormal); H3, of the same level and without agreement, buys 400 P1 in two orders of 200
+    (not abnormal: P1's sizes 200, 200, 301 give Q1 200, Q3 301, limit 301 + 3 x 101), at the median agreed volume
+    of its level (400): an unreported purchase of P1. Chinese pages read 301 盒 against 300 盒 and 400 盒 against
+    400 盒; English ones the bare numbers; H1's abnormal order of 400 P4 (no unit: limit 3 x 400 / 4 = 300) reads bare."""
+    from core.present.flagtext import describe
+    from core.read.units import qty_units
+    h = Handmade(store_url)
+    h.rows["products"][0]["unit"] = "盒"
+    h.institution("H1")
+    h.agreement("H1", agreed=400)
+    h.agreement("H1", "P4", agreed=400)
+    big = h.order("H1", 301)
+    bare = h.order("H1", 400, "P4")
+    h.institution("H3")
+    h.order("H3", 200)
+    h.order("H3", 200)
+    flags = h.flags()
+    assert set(zip(flags["flag_id"], flags["detail_code"])) >= {("abnormal_order", big), ("abnormal_order", bare),
+                                                                 ("unreported_purchase", "P1")}
+    units = qty_units(h.store, flags)
+    assert units == {big: "盒", "P1": "盒"}
+    shown = describe(flags, "zh", units=units).set_index(["flag_id", "detail_code"])
+    assert shown.loc[("abnormal_order", big), ["value_text", "threshold_text"]].tolist() == ["301 盒", "300 盒"]
+    assert shown.loc[("unreported_purchase", "P1"), ["value_text", "threshold_text"]].tolist() == ["400 盒", "400 盒"]
+    assert shown.loc[("abnormal_order", bare), ["value_text", "threshold_text"]].tolist() == ["400", "300"]
+    english = describe(flags, "en", units=units).set_index(["flag_id", "detail_code"])
+    assert english.loc[("abnormal_order", big), ["value_text", "threshold_text"]].tolist() == ["301", "300"]
+
+
 def test_a_promise_beyond_five_working_days_is_late_from_the_reply():
     """Raised Mon 2026-06-01, replied 06-02 promising 06-30: 19 working days after the reply (06-19 is the Dragon
     Boat Festival), beyond 5: unresolved from 06-02 on, not only once 06-30 has come. Before the reply nothing is

@@ -11,6 +11,7 @@ from core.policy.indicators import FLAG_BY_ID, INDICATORS, party_counts, rate, w
 from core.present.flagtext import describe
 from core.present.i18n import percent_text
 from core.read import cases, monitoring
+from core.read.units import qty_units
 from core.store.cache import cached
 from core.store.view import View
 
@@ -33,7 +34,7 @@ def _flags(view: View, level: str, code: str, lang: str) -> pd.DataFrame:
     frame = view.read("SELECT flag_id, severity, detail_code, value, threshold FROM mart_flags "
                       "WHERE view_id = :v AND level = :l AND subject_code = :c ORDER BY flag_id, detail_code",
                       {"l": level, "c": code}, entity_ok=level)
-    return describe(frame, lang, view.store.settings())
+    return describe(frame, lang, view.store.settings(), qty_units(view.store, frame))
 
 
 def _indicators(view: View, level: str, code: str, flags: pd.DataFrame | None = None) -> pd.DataFrame:
