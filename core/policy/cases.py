@@ -160,9 +160,9 @@ def ladder_step(events: pd.DataFrame, as_of: dt.date, prominent: bool, settings,
     1 预警提示 while it holds one; 2 通报提醒 when it held one at the last quarter end reached (T itself on a
     quarter's last day), or is red-flagged, or its score reaches `notification_score` (`prominent` says whether any
     holds); 3 约谈督导 once a notification is recorded and at its deadline (or the quarter's end when none was set)
-    it still holds a ladder flag; 4 纪检监察联动 once an interview is recorded and at its deadline it still does. `held(day)` says whether it held a ladder flag at the
-    figures' first date on or after that day (T, the last month's end or the last quarter's end): a deadline counts
-    once T has reached it. A measure whose deadline passed with the institution clean worked: what came before it
+    it still holds a ladder flag; 4 纪检监察联动 once an interview is recorded and at its deadline it still does.
+    `held(day)` says whether it held a ladder flag at the figures' first date on or after that day (T, the last
+    month's end or the last quarter's end): a deadline counts once T has reached it. A measure whose deadline passed with the institution clean worked: what came before it
     no longer counts, as after 已整改. A referral recorded is the last step."""
     ep = episode(events, "ladder")
     dues = [(_due(r, "ladder", settings, calendar) if r["status"] in LADDER_MEASURES else None) for _, r in ep.iterrows()]

@@ -42,8 +42,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "Complaints answered within {complaint_reply_workdays} working days and resolved by a "
                          "promise no later than {complaint_resolve_workdays} working days after the reply, over those "
                          "counted (raised by institutions holding an agreed volume at least {timely_min_age_workdays} "
-                         "working days before); a late reply is "
-                         "never timely, even when resolved"),
+                         "working days before); a late reply is never timely, even when resolved"),
     "help.reply_late": ("提出后{complaint_reply_workdays}个工作日内未回复（或至今未回复且已过期限）的诉求；迟回复的诉求不计为"
                         "及时解决",
                         "Complaints not answered within {complaint_reply_workdays} working days of being raised (or "

@@ -21,11 +21,10 @@ from core.policy import cases as C
 from core.policy import clock, periods
 from core.policy.indicators import FLAG_BY_ID, flag_name
 from core.policy.workdays import DEFAULT as CALENDAR
-from core.present.flagtext import describe
 from core.present.i18n import paren, t, vocabulary
 from core.policy import complaints as complaint_rule
 from core.read import docking, monitoring
-from core.read.units import qty_units
+from core.read.units import described
 from core.store.cache import cached
 from core.store.view import area_chain, View
 
@@ -176,7 +175,7 @@ def explanation_cases(view: View, lang: str = "zh") -> pd.DataFrame:
                           WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id IN ({marks})
                                 AND {view.institutions_in_area()}
                           ORDER BY f.subject_code, f.flag_id, f.detail_code""", entity_ok="institution")
-    frame = describe(frame, lang, view.store.settings(), qty_units(view.store, frame)).reset_index(drop=True)
+    frame = described(view, frame, lang).reset_index(drop=True)
     states = _states(view, "explanation", list(zip(frame["subject_code"], frame["flag_id"], frame["detail_code"])))
     frame = pd.concat([frame, states], axis=1)
     frame["problem"] = [f"{name} · {detail or code}" for name, detail, code in

@@ -8,8 +8,7 @@ import pandas as pd
 
 from core.policy.indicators import FLAG_BY_ID, SEVERITY_WEIGHT
 from core.read import cases
-from core.present.flagtext import describe
-from core.read.units import qty_units
+from core.read.units import described
 from core.store.cache import cached
 from core.store.view import View
 
@@ -54,7 +53,7 @@ def evidence(view: View, subjects: pd.DataFrame) -> pd.DataFrame:
                        dtype=bool)
     mine = flags[own & listed].copy()
     mine = view.complaint_flags_raised_inside(mine)
-    mine = describe(mine, settings=view.store.settings(), units=qty_units(view.store, mine))
+    mine = described(view, mine)
     names = dict(zip(subjects["subject_code"], subjects["subject_name"]))
     mine["subject_name"] = mine["subject_code"].map(names)
     return mine.sort_values(["subject_code", "flag_id", "detail_code"]).reset_index(drop=True)[

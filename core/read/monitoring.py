@@ -9,8 +9,7 @@ import pandas as pd
 
 from core.policy.extract import LEVELS, PRIMARY_GROUP
 from core.policy.indicators import rate
-from core.present.flagtext import describe
-from core.read.units import qty_units
+from core.read.units import described
 from core.store.cache import cached
 from core.store.view import View
 
@@ -104,7 +103,7 @@ def institution_flags(view: View, flag_ids: tuple[str, ...], lang: str = "zh") -
         LEFT JOIN products p ON p.product_code = f.detail_code
         WHERE f.view_id = :v AND f.level = 'institution' AND f.flag_id IN ({marks}) AND {view.institutions_in_area()}
         ORDER BY f.flag_id, f.subject_code, f.detail_code""", {f"f{n}": f for n, f in enumerate(flag_ids)})
-    return describe(frame, lang, view.store.settings(), qty_units(view.store, frame))
+    return described(view, frame, lang)
 
 
 @cached

@@ -15,10 +15,9 @@ import pandas as pd
 from core.policy import periods
 from core.policy.indicators import FLAG_BY_ID, INDICATORS
 from core.present import flagtext
-from core.present.flagtext import describe
 from core.present.i18n import clause_text, percent_text, vocabulary
 from core.read import cases, monitoring
-from core.read.units import qty_units
+from core.read.units import described
 from core.store.view import View
 
 QUARTER = re.compile(r"^(\d{4})\s*[Qq]([1-4])$")
@@ -131,7 +130,7 @@ def notified_institutions(view: View, deadline: dt.date) -> pd.DataFrame:
                           AND f.subject_code IN ({marks}) ORDER BY f.subject_code, f.flag_id, f.detail_code""",
                       {f"c{n}": c for n, c in enumerate(codes)})
     flags = flags[flags["flag_id"].map(lambda f: FLAG_BY_ID[f].group == "ladder").astype(bool)]
-    flags = describe(flags, "zh", view.store.settings(), qty_units(view.store, flags)).reset_index(drop=True)
+    flags = described(view, flags).reset_index(drop=True)
     problems: dict[str, list[str]] = {}
     for (code, _flag), part in flags.groupby(["subject_code", "flag_id"], sort=False):  # one line per kind of flag
         first = part.iloc[0]

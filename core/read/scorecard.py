@@ -8,10 +8,9 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy.indicators import FLAG_BY_ID, INDICATORS, party_counts, rate, with_monthly_values
-from core.present.flagtext import describe
 from core.present.i18n import percent_text
 from core.read import cases, monitoring
-from core.read.units import qty_units
+from core.read.units import described
 from core.store.cache import cached
 from core.store.view import View
 
@@ -34,7 +33,7 @@ def _flags(view: View, level: str, code: str, lang: str) -> pd.DataFrame:
     frame = view.read("SELECT flag_id, severity, detail_code, value, threshold FROM mart_flags "
                       "WHERE view_id = :v AND level = :l AND subject_code = :c ORDER BY flag_id, detail_code",
                       {"l": level, "c": code}, entity_ok=level)
-    return describe(frame, lang, view.store.settings(), qty_units(view.store, frame))
+    return described(view, frame, lang)
 
 
 def _indicators(view: View, level: str, code: str, flags: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -162,8 +161,6 @@ def enterprise_card(view: View, code: str, lang: str = "zh") -> dict | None:
             "actions": cases.subject_history(view.store, "enterprise", code, lang, view)}
 
 
-
-
 def first_to_open(view: View, kind: str, lang: str = "zh") -> pd.DataFrame:
     """Whose card to open first, before one is chosen: the institutions of the view holding ladder flags, highest
     score first (red-flagged among them), or the enterprises serving the area, worst tier first (the table scrolls and
@@ -171,11 +168,11 @@ def first_to_open(view: View, kind: str, lang: str = "zh") -> pd.DataFrame:
     if kind == "institution":
         held = cases.ladder_cases(view, lang).rename(columns={  # highest score first; named as an institution's
             "subject_code": "institution_code", "subject_name": "institution_name", "area_name": "county_name"})
-        return held[["institution_code", "institution_name", "county_name", "score", "is_red",
-                                         "flags", "recommended"]].reset_index(drop=True)
+        return held[["institution_code", "institution_name", "county_name", "score", "is_red", "flags",
+                     "recommended"]].reset_index(drop=True)
     tiers = monitoring.enterprise_tiers(view)  # as the supply page ranks them
-    return tiers[["enterprise_code", "enterprise_name", "role", "tier", "delivery_rate",
-                                      "timely_rate"]].reset_index(drop=True)
+    return tiers[["enterprise_code", "enterprise_name", "role", "tier", "delivery_rate", "timely_rate"]] \
+        .reset_index(drop=True)
 
 
 @cached

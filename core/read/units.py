@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy.indicators import FLAG_BY_ID
+from core.present.flagtext import describe
 
 CHUNK = 500  # codes per statement
 
@@ -27,3 +28,9 @@ def qty_units(store, flags: pd.DataFrame) -> dict[str, str]:
                               SELECT product_code AS code, unit FROM products WHERE product_code IN ({marks})""", params)
         found.update({c: u for c, u in zip(rows["code"], rows["unit"]) if isinstance(u, str) and u.strip()})
     return found
+
+
+def described(view, flags: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Flags read for a view as a table shows them (`describe`), with the settings in force and their products'
+    units."""
+    return describe(flags, lang, view.store.settings(), qty_units(view.store, flags))
