@@ -22,6 +22,7 @@ INSTITUTION_KINDS = {
     # kind: (level, category, is_primary)
     "hospital": ("二级", "综合医院", False),
     "township": ("一级", "乡镇卫生院", True),
+    "private": ("一级", "综合医院", False),  # neither primary nor secondary/tertiary
 }
 
 

@@ -50,7 +50,7 @@ def test_settings_page_lists_every_setting(app, demo_store):
     assert [every[h] for h in wording["参数"]] == list(settings_change.WORDING) == ["notice_reference"]
     # A share reads as typed and as a percentage; the leader is not shown the code names (an administrator is)
     assert table.set_index("参数").loc["配送率低于该值预警", "当前值"] == "80%"
-    assert table.set_index("参数").loc["基层与非基层配送率差距（百分点）达到该值即标记", "默认值"] == "10个百分点"
+    assert table.set_index("参数").loc["基层与二、三级机构配送率差距（百分点）达到该值即标记", "默认值"] == "10个百分点"
     assert "参数代码" not in table.columns and table.columns[0] == "参数"
     admin = app("settings", "demo_admin")
     assert not admin.exception

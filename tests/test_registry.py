@@ -185,7 +185,7 @@ def test_the_rules_said_on_the_supply_page_are_the_settings_in_force():
     zh = flagtext.tier_rule(values, "zh")
     assert "A ≥ 85%，B 65%–85%，C 30%–65%，D < 30%" in zh and "3次及以上D" not in zh and "4次及以上D" in zh
     assert "计入诉求达到5件" in zh and "4 or more: D" in flagtext.tier_rule(values, "en")
-    assert flagtext.primary_rule(values, "zh").startswith("基层与非基层医疗机构配送率相差15个百分点以上，或基层低于90%")
+    assert flagtext.primary_rule(values, "zh").startswith("二、三级医疗机构配送率比基层高15个百分点以上，或基层低于90%")
 
 
 def test_what_each_indicator_asks_reads_the_same_everywhere():

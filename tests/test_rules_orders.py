@@ -268,11 +268,28 @@ def test_primary_care_gap(store_url):
             code = h.institution(f"{kind[0].upper()}{county}", county, kind)
             h.agreement(code, agreed=1000)
             h.order(code, 1000, delivered=delivered)
+    # A private first-level hospital is on neither side (the design compares primary care with secondary and
+    # tertiary institutions): counted with the others, 370102's would be 1900/2000 = 0.95, 14 points, flagged.
+    h.institution("X370102", "370102", "private")
+    h.agreement("X370102", agreed=1000)
+    h.order("X370102", 1000, delivered=1000)
+    # 370103 has primary care and a private hospital only: no comparison.
+    h.institution("T370103", "370103", "township")
+    h.agreement("T370103", agreed=1000)
+    h.order("T370103", 1000, delivered=500)
+    h.institution("X370103", "370103", "private")
+    h.agreement("X370103", agreed=1000)
+    h.order("X370103", 1000, delivered=1000)
     flags = h.flags(flag_id="primary_care_gap")
     # 370124: 0.90 - 0.80 = 10 points exactly -> flagged; 370102: 9 points -> not; 370112: both at 0.79,
     # no gap and the others are below 80% too -> not; 370113: primary 0.79 below 80% while others 0.80 -> flagged.
-    # 济南 370100 as a whole: primary 3190/4000 = 0.7975 below 80%, others 3390/4000 = 0.8475 -> flagged.
+    # 济南 370100 as a whole: primary (3190 + 500)/5000 = 0.738 below 80%, others 3390/4000 = 0.8475 -> flagged.
     assert set(zip(flags["level"], flags["subject_code"])) == {("county", "370124"), ("county", "370113"), ("city", "370100")}
+    areas = marts.compute(h.store, T)["mart_areas"].set_index("region_code")[
+        ["primary_delivered_qty", "primary_ordered_qty", "others_delivered_qty", "others_ordered_qty", "count_institutions"]]
+    assert areas.loc["370102"].tolist() == [810, 1000, 900, 1000, 3]  # the private hospital counted, not compared
+    assert areas.loc["370103"].tolist() == [500, 1000, 0, 0, 2]
+    assert areas.loc["370100"].tolist() == [3690, 5000, 3390, 4000, 11]  # 4 x 2 + 3
 
 
 def test_red_flags_and_scores(store_url):

@@ -193,6 +193,17 @@ FLAGS: tuple[Flag, ...] = (
 FLAG_BY_ID = {f.id: f for f in FLAGS}
 SEVERITY_WEIGHT = {"warning": 1, "serious": 3, "severe": 9}
 SEVERITY_ZH = {"warning": "预警", "serious": "重点关注", "severe": "严重"}
+# primary_care_gap compares the primary institutions (基层) with the secondary and tertiary ones: a non-primary
+# institution of another level (a private 一级 hospital, say) is on neither side.
+GAP_OTHER_LEVELS = ("三级", "二级")
+
+
+def gap_side(institutions: pd.DataFrame) -> pd.Series:
+    """Per institution row (is_primary, level): "primary", "others" (secondary or tertiary, not primary) or None."""
+    primary = institutions["is_primary"].astype(bool)
+    others = ~primary & institutions["level"].isin(GAP_OTHER_LEVELS)
+    side = pd.Series(None, index=institutions.index, dtype=object)
+    return side.mask(primary, "primary").mask(others, "others")
 
 
 def indicator(indicator_id: str) -> Indicator:

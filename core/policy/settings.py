@@ -101,7 +101,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tier_a_min", 0.8, "企业分级：A级下限", "Supplier tier A: lower bound", "二（七）", N),
     Setting("tier_b_min", 0.6, "企业分级：B级下限", "Supplier tier B: lower bound", "二（七）", N),
     Setting("tier_c_min", 0.3, "企业分级：C级下限", "Supplier tier C: lower bound", "二（七）", N),
-    Setting("primary_gap_points", 0.10, "基层与非基层配送率差距（百分点）达到该值即标记", "Gap between non-primary and primary delivery rates that flags an area", "二（五）"),
+    Setting("primary_gap_points", 0.10, "基层与二、三级机构配送率差距（百分点）达到该值即标记", "Gap between secondary and tertiary and primary delivery rates that flags an area", "二（五）"),
     Setting("worse_min_points", 0.005, "总览“本月变差的区域”：配送率较上月末下降至少该值才列出（0.005 即 0.5 个百分点）",
             "Overview, areas that got worse: a delivery rate counts as fallen from this fall on (0.005 = half a point)"),
     Setting("red_flag_min_flags", 3, "机构有该数量及以上不同类的采购行为预警（梯度措施所列）即列为红旗机构",

@@ -162,7 +162,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "enterprise_name": ("企业名称", "Enterprise"), "role": ("类型", "Role"), "tier": ("等级", "Tier"),
     "delivery_tier": ("配送率等级", "Delivery tier"), "complaint_tier": ("诉求等级", "Complaint tier"),
     "timely_rate": ("及时解决率", "Timely rate"), "count_complaints": ("诉求数", "Complaints"),
-    "primary_rate": ("基层配送率", "Primary rate"), "others_rate": ("非基层配送率", "Others' rate"),
+    "primary_rate": ("基层配送率", "Primary rate"), "others_rate": ("二三级机构配送率", "Secondary and tertiary rate"),
     "gap_points": ("差距（百分点）", "Gap (points)"), "is_flagged": ("不平衡", "Imbalanced"),
     "flag_name": ("预警事项", "Flag"), "severity_zh": ("等级", "Severity"), "institution_code": ("机构编码", "Institution code"),
     "institution_name": ("医疗机构", "Institution"), "county_name": ("区县", "County"),
@@ -257,7 +257,7 @@ CATALOGUE.update({
     "nav.procurement": ("采购监测", "Procurement"), "nav.complaints": ("诉求", "Complaints"),
     "nav.institution": ("机构档案", "Institution"), "nav.enterprise": ("企业档案", "Enterprise"),
     "sp.by_product": ("按产品", "By product"), "sp.tiers": ("企业分级", "Supplier tiers"),
-    "sp.primary": ("基层与非基层", "Primary care"), "sp.lowest": ("{area} 配送率最低的产品", "{area}: products with the lowest delivery rate"),
+    "sp.primary": ("基层与二三级机构", "Primary care"), "sp.lowest": ("{area} 配送率最低的产品", "{area}: products with the lowest delivery rate"),
     "sp.tier_rule": ("分级取三者中最差的一级：配送率、诉求及时解决率（计入诉求达到{min}件才分级）、期内“不配合”记录"
                      "（A ≥ {a}，B {b}–{a}，C {c}–{b}，D < {c}；不配合{nb}次B、{nc}次C、{nd}次及以上D，"
                      "同一经办人在同一天录入的记录计一次）。",
@@ -265,9 +265,11 @@ CATALOGUE.update({
                      "{min} counted complaints) and non-cooperation recorded in the period (A ≥ {a}, B {b}–{a}, "
                      "C {c}–{b}, D < {c}; non-cooperation {nb}: B, {nc}: C, {nd} or more: D, an officer's records entered on one "
                      "day counting once)."),
-    "sp.primary_rule": ("基层与非基层医疗机构配送率相差{gap}个百分点以上，或基层低于{warn}而非基层达到，即标记为基层供应不平衡。",
-                        "An area is imbalanced when other institutions' delivery rate is {gap} points or more above "
-                        "primary care's, or primary care is below {warn} while the others are not."),
+    "sp.primary_rule": ("二、三级医疗机构配送率比基层高{gap}个百分点以上，或基层低于{warn}而二、三级达到，即标记为基层供应不平衡"
+                        "（其他非基层机构，如一级民营医院，不计入比较）。",
+                        "An area is imbalanced when secondary and tertiary institutions' delivery rate is {gap} points "
+                        "or more above primary care's, or primary care is below {warn} while theirs is not (other "
+                        "institutions, a private first-level hospital say, are left out of the comparison)."),
     "pc.progress": ("采购进度", "Progress"), "pc.nonselected": ("非中选与可替代", "Non-selected and substitutes"),
     "pc.other": ("其他采购行为", "Other behaviour"), "pc.none": ("{area}没有此类预警。", "No such flags in {area}."),
     "cp.count": ("诉求数", "Complaints"), "cp.late": ("未按时回复", "Late replies"), "cp.unresolved": ("未按时解决", "Unresolved in time"),
@@ -569,7 +571,7 @@ CATALOGUE.update({
     "case.next.explanation.province": ("已报送省局，待省局处理", "Sent to the province, for it to deal with"),
     "case.tier_problem": ("企业分级为 {tier} 级", "Supplier tier {tier}"),
     "case.level.county": ("区县", "County"), "case.level.city": ("市", "City"),
-    "case.gap_problem": ("基层配送率比其他机构低 {gap:.1f} 个百分点", "Primary delivery {gap:.1f} points below the others"),
+    "case.gap_problem": ("基层配送率比二、三级机构低 {gap:.1f} 个百分点", "Primary delivery {gap:.1f} points below secondary and tertiary"),
     "case.complaint_problem.reply": ("企业未按时回复", "Not answered in time"),
     "case.complaint_problem.resolve": ("企业未按承诺时间解决", "Not resolved in time"),
     "case.complaint_problem.disputed": ("医疗机构对解决情况有异议", "The institution disputes the resolution"),
@@ -637,7 +639,7 @@ CATALOGUE.update({
                        "Tier B, C and D enterprises and their measures; a non-cooperation record counts toward the "
                        "cooperation tier ({cooperation_tier_b} in the period: B, {cooperation_tier_c}: C, "
                        "{cooperation_tier_d} or more: D) and the tiers are computed again."),
-    "case.help.area": ("基层与非基层医疗机构供应不平衡的区县和市（含下级全部），由当地核查处置；问题突出或解决不到位的报送省医保局。",
+    "case.help.area": ("基层与二、三级医疗机构供应不平衡的区县和市（含下级全部），由当地核查处置；问题突出或解决不到位的报送省医保局。",
                        "Counties and cities with a primary-care imbalance, at every depth: checked locally; reported "
                        "to the province when prominent or unsolved."),
     "case.help.complaint": ("企业未按时回复或未按承诺时间解决的诉求，由市、县医保部门督导解决（《通知》二（四））。",

@@ -215,7 +215,7 @@ def document(content, today: dt.date) -> bytes:
     _heading(doc, "四、区域供应平衡情况")
     areas = content.areas
     if areas.empty:
-        _body(doc, "本季度未发现基层与非基层、不同等级医疗机构之间供应明显不平衡的区域。")
+        _body(doc, "本季度未发现基层与二、三级、不同等级医疗机构之间供应明显不平衡的区域。")
     else:
         _body(doc, "以下区域存在供应不平衡，请所在地医保部门按《通知》二（五）及时核查处置，问题突出或解决不到位的"
                    "报送省医保局：" + "；".join(f"{r.area_name}（{r.kind}配送率{r.gap_text}）"

@@ -169,7 +169,7 @@ def imbalanced_areas(view: View) -> pd.DataFrame:
     levels are supplied apart by at least the same gap (不同等级医疗机构供应不平衡, 二（五））."""
     gap = float(view.store.settings()["primary_gap_points"]) * 100
     primary = cases.area_cases(view, "zh")
-    rows = [{"area_name": name, "kind": "基层与非基层医疗机构", "gap_text": f"相差 {points:.1f} 个百分点"}
+    rows = [{"area_name": name, "kind": "基层与二、三级医疗机构", "gap_text": f"相差 {points:.1f} 个百分点"}
             for name, points in zip(primary["subject_name"], primary["gap_points"])]
     levels = monitoring.level_balance(view)
     for name, points in zip(levels["region_name"], levels["level_gap_points"]):

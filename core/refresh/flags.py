@@ -214,19 +214,21 @@ def supplier_tier_flags(f: Facts, tiers: pd.DataFrame) -> pd.DataFrame:
 def primary_care_gap(f: Facts) -> pd.DataFrame:
     ip = f.inst_product
     a = ip[(ip["agreed_qty"] > 0) & (ip["rate_order_qty"] > 0)]
-    a = a.merge(f.institutions[["institution_code", "county_code", "city_code", "is_primary"]], on="institution_code")
+    a = a.merge(f.institutions[["institution_code", "county_code", "city_code", "is_primary", "level"]],
+                on="institution_code")
+    a = a.assign(side=I.gap_side(a)).dropna(subset=["side"])
     gap_points, warn = f.settings["primary_gap_points"], f.settings["delivery_rate_warning"]
     rows = []
     counties = set(a["county_code"])
     for level, key in (("county", "county_code"), ("city", "city_code")):
-        sums = a.groupby([key, "is_primary"])[["rate_delivered_qty", "rate_order_qty"]].sum()
+        sums = a.groupby([key, "side"])[["rate_delivered_qty", "rate_order_qty"]].sum()
         rate = I.rate(sums["rate_delivered_qty"], sums["rate_order_qty"]).unstack()
-        if True not in rate or False not in rate:
+        if "primary" not in rate or "others" not in rate:
             continue
         for code, r in rate.iterrows():
             if level == "city" and code in counties:
                 continue  # a county-level unit standing at the prefecture level as itself: flagged once, as a county
-            primary, others = r.get(True), r.get(False)
+            primary, others = r.get("primary"), r.get("others")
             if primary != primary or others != others:
                 continue  # one side has no orders: no comparison
             gap = others - primary

@@ -113,17 +113,19 @@ def enterprise_rows(tiers: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
 
 
 def areas(f: Facts, flags: pd.DataFrame) -> pd.DataFrame:
-    """Per county, city and the province: primary and other institutions' delivery, red-flag counts."""
+    """Per county, city and the province: the delivery of primary institutions and of the secondary and tertiary
+    ones (the two sides of primary_care_gap, I.gap_side), red-flag counts."""
     ip = f.inst_product
     a = ip[(ip["agreed_qty"] > 0)].merge(f.institutions, on="institution_code")
+    a = a.assign(side=I.gap_side(a))
     red = set(flags.loc[flags["flag_id"] == "red_flag", "subject_code"])
     inst = f.institutions.assign(red=lambda x: x["institution_code"].isin(red).astype(int),
                                  province_code=f.store.province_code)
     a = a.assign(province_code=f.store.province_code)
     out = []
     for level, key in (("county", "county_code"), ("city", "city_code"), ("province", "province_code")):
-        prim = a[a["is_primary"]].groupby(key)[["rate_delivered_qty", "rate_order_qty"]].sum()
-        oth = a[~a["is_primary"]].groupby(key)[["rate_delivered_qty", "rate_order_qty"]].sum()
+        prim = a[a["side"] == "primary"].groupby(key)[["rate_delivered_qty", "rate_order_qty"]].sum()
+        oth = a[a["side"] == "others"].groupby(key)[["rate_delivered_qty", "rate_order_qty"]].sum()
         counts = inst.groupby(key).agg(count_institutions=("institution_code", "count"), count_red_flag=("red", "sum"))
         frame = counts.join(prim.add_prefix("p_"), how="left").join(oth.add_prefix("o_"), how="left").fillna(0.0)
         out.append(pd.DataFrame({
