@@ -147,3 +147,22 @@ def test_limits_refuse_large_files_and_many_rows(filled, tmp_path):
     assert "larger than" in extract.problems[0].en
     extract, _ = importer.import_files(filled, [path], actor=system_user(filled), limits=validate.Limits(max_rows=5))
     assert "more rows than the limit" in extract.problems[0].en
+
+
+def test_a_product_holding_agreements_stays_selected(filled, tmp_path):
+    """A products sheet alone that turns 0012, which the store holds one agreement for, into 非中选: refused on that
+    row's status, the store unchanged. 0013 (no agreement) may change freely: it becomes 中选 in a second file."""
+    f = frames()
+    products = f["products"].assign(status=["非中选", "非中选"])
+    path = exporter.write_xlsx({"products": products}, tmp_path / "deselect.xlsx")
+    before = _fingerprint(filled)
+    extract, counts = importer.import_files(filled, [path], actor=system_user(filled))
+    assert counts == {}
+    assert [(p.sheet, p.row, p.column, p.value) for p in extract.problems] == [("产品", 2, "中选状态 status", "非中选")]
+    assert "约定采购量1条" in extract.problems[0].zh and "holds 1 agreements" in extract.problems[0].en
+    assert _fingerprint(filled) == before
+    selected = f["products"].iloc[[1]].assign(status="中选")
+    extract, counts = importer.import_files(filled, [exporter.write_xlsx({"products": selected}, tmp_path / "sel.xlsx")],
+                                            actor=system_user(filled))
+    assert extract.ok and counts, [str(p) for p in extract.problems]
+    assert filled.read("SELECT status FROM products WHERE product_code = '0013'")["status"].tolist() == ["中选"]

@@ -263,6 +263,7 @@ def rules(frames: dict[str, pd.DataFrame], titles: dict[str, str], store, fresh:
             out += _overlapping_agreements(frame, title, reference)
             out += _agreed_products_selected(frame, title, frames, reference)
         if name == "products":
+            out += _agreements_keep_selected(frame, title, reference)
             for i, (status, generic, degree) in enumerate(zip(frame["status"], frame["substitute_generic"],
                                                               frame["substitution_degree"])):
                 if status == "可替代" and (not generic or not degree):
@@ -289,6 +290,26 @@ def _agreed_products_selected(frame: pd.DataFrame, title: str, frames: dict[str,
             out.append(Problem(title, i + 2, f"{column.zh} product_code", str(product),
                                f"约定采购量只能针对中选产品，该产品的中选状态为“{found}”",
                                f"an agreement is for a selected product (中选): this product is {found}"))
+    return out
+
+
+def _agreements_keep_selected(frame: pd.DataFrame, title: str, store) -> list[Problem]:
+    """The other side of _agreed_products_selected: a product the store holds agreements for stays selected (中选).
+    Its agreements would otherwise count as a selected product's (delivery, progress) while the product is not one.
+    The way out is an import that replaces the store's data (its agreements go with it)."""
+    if store is None or not len(frame):
+        return []
+    held = store.read("SELECT product_code, COUNT(*) AS n FROM agreements GROUP BY product_code")
+    held = dict(zip(held["product_code"], held["n"].astype(int)))
+    column = next(c for c in F.SHEET_BY_NAME["products"].columns if c.name == "status")
+    out = []
+    for i, (product, status) in enumerate(zip(frame["product_code"], frame["status"])):
+        if product in held and status is not None and status == status and status != "中选":
+            out.append(Problem(title, i + 2, f"{column.zh} status", str(status),
+                               f"数据库中有该产品的约定采购量{held[product]}条，不能改为“{status}”；"
+                               f"如该产品已不再中选，请以清除原有数据的方式重新导入全部数据",
+                               f"the store holds {held[product]} agreements for this product, so it cannot become "
+                               f"{status}; if it is no longer selected, import all the data again replacing the store's"))
     return out
 
 
