@@ -30,8 +30,8 @@ COLUMNS = {  # each kind's table: what identifies the case, the problem, what to
                     "recommended", "status", "due", "explanation"],
     "tier": ["subject_code", "subject_name", "role", "tier", "measure", "status", "delivery_tier", "delivery_rate",
              "complaint_tier", "timely_rate", "cooperation_tier", "count_uncooperative"],
-    "area": ["subject_code", "subject_name", "level_name", "area_name", "recommended", "status", "primary_rate",
-             "others_rate", "gap_points"],
+    "area": ["subject_code", "subject_name", "level_name", "area_name", "problem", "recommended", "status",
+             "gap_points", "primary_rate", "others_rate"],
     "complaint": ["complaint_id", "area_name", "subject_name", "recommended", "status", "problem", "issue_type",
                   "raised_date", "reply_date", "resolved_date"],
 }

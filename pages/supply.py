@@ -36,10 +36,10 @@ with tab_primary:
     st.subheader(tn("sp.flagged_areas", L, n=len(flagged), area=area_name))
     show(flagged, {**headers(["subject_code", "subject_name"], L), "level_name": t("case.col.level", L),
                    "area_name": t("case.col.parent", L),
-                   **headers(["primary_rate", "others_rate", "gap_points", "status"], L)},
+                   **headers(["problem", "gap_points", "primary_rate", "others_rate", "status"], L)},
          "sp_flagged", f"{t('sp.flagged_file', L)}_{area_name}", link=("subject_code", "area"))
     st.subheader(t("sp.levels", L))
-    st.caption(t("sp.levels_rule", L))
+    st.caption(flagtext.levels_rule(view.store.settings(), L))
     show(monitoring.level_balance(view), headers(["region_code", "region_name", "rate_1", "rate_2", "rate_3", "rate_4",
-                                                  "rate_5", "level_gap_points"], L),
+                                                  "rate_5", "level_gap_points", "is_flagged"], L),
          "sp_levels", f"{t('sp.levels', L)}_{area_name}")

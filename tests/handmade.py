@@ -23,6 +23,8 @@ INSTITUTION_KINDS = {
     "hospital": ("二级", "综合医院", False),
     "township": ("一级", "乡镇卫生院", True),
     "private": ("一级", "综合医院", False),  # neither primary nor secondary/tertiary
+    "tertiary": ("三级", "综合医院", False),
+    "village": ("未定级", "村卫生室", True),
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 from core.access import accounts, actions, admin, roles
 from core.policy import cases as C
 from core.policy import clock
-from core.read import cases, interviews, monitoring, scorecard, tables
+from core.read import cases, interviews, monitoring, notice, scorecard, tables
 from core.refresh import marts
 from core.store import schema as S
 from core.store.view import View
@@ -320,9 +320,21 @@ def test_the_province_lists_every_imbalanced_county_and_rates_by_level(store_url
     users = _users(h.store)
     leader = _view(h.store, users["boss"], D(2026, 3, 1))
     areas = cases.area_cases(leader)
-    assert sorted(zip(areas["subject_code"], areas["region_level"])) == [
-        ("370100", "city"), ("370113", "county"), ("370124", "county")]
-    assert _case(areas, "370124")["gap_points"] == pytest.approx(10.0)
+    # Between levels: 370124's 一级 0.80 and 二级 0.90 are 10 points apart too (a case of its own); 370113 1 point,
+    # 济南市 0.7975 against 0.8475, 5 points: not.
+    assert sorted(zip(areas["subject_code"], areas["region_level"], areas["flag_id"])) == [
+        ("370100", "city", "primary_care_gap"), ("370113", "county", "primary_care_gap"),
+        ("370124", "county", "level_gap"), ("370124", "county", "primary_care_gap")]
+    gaps = areas.set_index(["subject_code", "flag_id"])
+    assert gaps.loc[("370124", "primary_care_gap"), "gap_points"] == pytest.approx(10.0)
+    assert gaps.loc[("370124", "primary_care_gap"), "problem"] == "基层配送率比二、三级机构低 10.0 个百分点"
+    assert gaps.loc[("370124", "level_gap"), "problem"] == "二级与一级医疗机构配送率相差 10.0 个百分点"
+    listed = notice.imbalanced_areas(leader)  # the quarterly notification's section 四, every depth
+    assert sorted(zip(listed["area_name"], listed["kind"], listed["gap_text"])) == sorted([
+        ("济南市", "基层与二、三级医疗机构", "相差 5.0 个百分点"), ("长清区", "基层与二、三级医疗机构", "相差 1.0 个百分点"),
+        ("平阴县", "基层与二、三级医疗机构", "相差 10.0 个百分点"), ("平阴县", "不同等级医疗机构（二级与一级）", "相差 10.0 个百分点")])
+    english = cases.area_cases(leader, "en").set_index(["subject_code", "flag_id"])
+    assert english.loc[("370124", "level_gap"), "problem"] == "Level II and Level I institutions' delivery 10.0 points apart"
     assert cases.area_cases(_view(h.store, users["qingdao"], D(2026, 3, 1))).empty
     levels = monitoring.level_balance(leader.with_area("370100")).set_index("region_code")
     assert levels.index[0] == "370100"  # the area first, then its counties
@@ -331,10 +343,15 @@ def test_the_province_lists_every_imbalanced_county_and_rates_by_level(store_url
     assert levels.loc["370124", "level_gap_points"] == pytest.approx(10.0)
     assert levels.loc["370112", "level_gap_points"] == pytest.approx(0.0)
     assert levels["rate_1"].isna().all() and levels["rate_4"].isna().all()  # no 三级 or 未定级 institution
+    assert levels.loc[levels["is_flagged"]].index.tolist() == ["370124"]
     officer = _view(h.store, users["jinan"], D(2026, 3, 1))
     actions.record_action(officer, "area", [("370124", "primary_care_gap", "")], "已核查", "已约谈配送企业",
                           D(2026, 3, 2))
-    assert _case(cases.area_cases(leader), "370124")["status"] == "已核查"
+    checked = cases.area_cases(leader).set_index(["subject_code", "flag_id"])
+    assert checked.loc[("370124", "primary_care_gap"), "status"] == "已核查"
+    assert checked.loc[("370124", "level_gap"), "status"] == "待处理"  # a case of its own
+    actions.record_action(officer, "area", [("370124", "level_gap", "")], "已报送省局", "", D(2026, 3, 2))
+    assert cases.area_cases(leader).set_index(["subject_code", "flag_id"]).loc[("370124", "level_gap"), "status"] == "已报送省局"
     with pytest.raises(roles.AccessDenied):
         actions.record_action(_view(h.store, users["qingdao"], D(2026, 3, 1)), "area",
                               [("370124", "primary_care_gap", "")], "已核查", "", D(2026, 3, 2))

@@ -75,7 +75,7 @@ def test_manifest_covers_every_flag(built):
     expected = {"report_volume_drop", "delivery_rate_low", "complaint_reply_late", "complaint_unresolved",
                 "progress_behind_schedule", "purchase_over_4x", "unreported_purchase", "nonselected_share_high",
                 "substitute_increase", "offline_purchase", "abnormal_order", "receipt_confirmation_late",
-                "supplier_tier", "primary_care_gap", "red_flag", "clean"}
+                "supplier_tier", "primary_care_gap", "level_gap", "red_flag", "clean"}
     m = built.manifest
     assert set(m["flag_id"]) == expected
     assert set(m.loc[m["flag_id"] == "supplier_tier", "detail_code"]) == {"B", "C", "D"}

@@ -292,6 +292,36 @@ def test_primary_care_gap(store_url):
     assert areas.loc["370100"].tolist() == [3690, 5000, 3390, 4000, 11]  # 4 x 2 + 3
 
 
+def test_level_gap(store_url):
+    """不同等级医疗机构供应不平衡 (二（五））: the widest gap between two levels' delivery rates, over the levels with
+    orders in the window, against primary_gap_points (10 points)."""
+    h = Handmade(store_url)
+    plan = [  # (code, county, kind, delivered of 1000 ordered; None: an agreement and no order)
+        ("A3", "370102", "tertiary", 950), ("A2", "370102", "hospital", 900), ("A1", "370102", "township", 850),
+        ("B3", "370103", "tertiary", 900), ("B1", "370103", "private", 810),
+        ("C2", "370112", "hospital", 500), ("C2b", "370112", "hospital", 1000),
+        ("D0", "370113", "village", 700), ("D2", "370113", "hospital", None),
+    ]
+    for code, county, kind, delivered in plan:
+        h.institution(code, county, kind)
+        h.agreement(code, agreed=1000)
+        if delivered is not None:
+            h.order(code, 1000, delivered=delivered)
+    flags = h.flags()
+    levels = flags[flags["flag_id"] == "level_gap"]
+    # 370102: 三级 0.95 - 一级 0.85 = 10 points exactly -> flagged; 370103: 三级 0.90 - 一级 0.81 = 9 points -> not;
+    # 370112: one level (二级 0.50 and 1.00 are one rate, 0.75) -> no comparison; 370113: 未定级 0.70 and a 二级
+    # hospital without orders -> one level -> not. 济南 370100: 三级 1850/2000 = 0.925, 二级 2400/3000 = 0.80,
+    # 一级 (850 + 810)/2000 = 0.83, 未定级 0.70: 22.5 points -> flagged.
+    got = {(r.level, r.subject_code): round(r.value, 9) for r in levels.itertuples()}
+    assert got == {("county", "370102"): 0.1, ("city", "370100"): 0.225}
+    assert set(levels["threshold"]) == {0.1} and set(levels["severity"]) == {"warning"}
+    # Primary care against secondary and tertiary: 370102 0.85 against 1850/2000 = 0.925 (7.5 points, 0.85 above
+    # 80%) -> not; 济南: primary (850 + 700)/2000 = 0.775 below 80%, the others 4250/5000 = 0.85 -> flagged.
+    primary = flags[flags["flag_id"] == "primary_care_gap"]
+    assert set(zip(primary["level"], primary["subject_code"])) == {("city", "370100")}
+
+
 def test_red_flags_and_scores(store_url):
     """Only the ladder's flags make an institution red (二（七）); T = 2026-03-01, schedule 0.6."""
     h = Handmade(store_url)

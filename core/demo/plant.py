@@ -223,6 +223,7 @@ class Planter:
             county = self.fresh_county(city_i, lambda m: both(m) and (m["kind"] == "township").any()) if \
                 (self.inst["kind"] == "township").any() else self.fresh_county(city_i, both)
             self.note("primary_care_gap", "county", county, "", "warning", "基层配送率约75%")
+            self.note("level_gap", "county", county, "", "warning", "基层所在等级配送率约75%，与二级、三级相差10个百分点以上")
             primary = self.inst[(self.inst["county_code"] == county) & self.inst["is_primary"]
                                 & ~self.inst["institution_code"].isin(self.used)]["institution_code"]
             served = self.agr.index[self.agr["institution_code"].isin(set(primary))]

@@ -18,6 +18,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from core.policy import extract
 from core.policy import settings as settings_mod
 
 KINDS = ("rate", "ratio")  # rate: a share of its denominator (0 to 1); ratio: may exceed 1. Both read as a percent.
@@ -187,6 +188,8 @@ FLAGS: tuple[Flag, ...] = (
     Flag("receipt_confirmation_late", 7, "不及时确认收货", "Late receipt confirmation", "institution", "二（六）", "workdays", group="ladder"),
     Flag("supplier_tier", 0, "企业分级 B/C/D", "Supplier tier B/C/D", "enterprise", "二（七）", "percent", group="derived"),
     Flag("primary_care_gap", 0, "基层供应不平衡", "Primary-care supply imbalance", "county", "二（五）", "points", group="area"),
+    Flag("level_gap", 0, "不同等级机构供应不平衡", "Imbalance between institution levels", "county", "二（五）", "points",
+         group="area"),
     Flag("red_flag", 0, "红旗机构", "Red-flag institution", "institution", "二（七）", "flags", "red_rule", group="derived"),
 )
 
@@ -196,6 +199,7 @@ SEVERITY_ZH = {"warning": "预警", "serious": "重点关注", "severe": "严重
 # primary_care_gap compares the primary institutions (基层) with the secondary and tertiary ones: a non-primary
 # institution of another level (a private 一级 hospital, say) is on neither side.
 GAP_OTHER_LEVELS = ("三级", "二级")
+AREA_LEVELS = extract.LEVELS  # level_gap compares the levels of the format: 三级, 二级, 一级, 未定级
 
 
 def gap_side(institutions: pd.DataFrame) -> pd.Series:

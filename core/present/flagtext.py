@@ -126,7 +126,15 @@ def tier_rule(settings, lang: str = "zh") -> str:
         nc=int(settings["cooperation_tier_c"]), nd=int(settings["cooperation_tier_d"]))
 
 
+def _gap(settings) -> str:
+    return f"{float(settings['primary_gap_points']) * 100:g}"
+
+
 def primary_rule(settings, lang: str = "zh") -> str:
     """When an area's primary care is imbalanced, with the gap and the delivery threshold in force."""
-    return t("sp.primary_rule", lang).format(gap=f"{float(settings['primary_gap_points']) * 100:g}",
-                                             warn=_bound(settings["delivery_rate_warning"]))
+    return t("sp.primary_rule", lang).format(gap=_gap(settings), warn=_bound(settings["delivery_rate_warning"]))
+
+
+def levels_rule(settings, lang: str = "zh") -> str:
+    """What the table of rates by institution level shows, and when levels are imbalanced (the gap in force)."""
+    return t("sp.levels_rule", lang).format(gap=_gap(settings))

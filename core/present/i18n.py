@@ -572,6 +572,8 @@ CATALOGUE.update({
     "case.tier_problem": ("企业分级为 {tier} 级", "Supplier tier {tier}"),
     "case.level.county": ("区县", "County"), "case.level.city": ("市", "City"),
     "case.gap_problem": ("基层配送率比二、三级机构低 {gap:.1f} 个百分点", "Primary delivery {gap:.1f} points below secondary and tertiary"),
+    "case.level_gap_problem": ("{high}与{low}医疗机构配送率相差 {gap:.1f} 个百分点",
+                               "{high} and {low} institutions' delivery {gap:.1f} points apart"),
     "case.complaint_problem.reply": ("企业未按时回复", "Not answered in time"),
     "case.complaint_problem.resolve": ("企业未按承诺时间解决", "Not resolved in time"),
     "case.complaint_problem.disputed": ("医疗机构对解决情况有异议", "The institution disputes the resolution"),
@@ -639,9 +641,10 @@ CATALOGUE.update({
                        "Tier B, C and D enterprises and their measures; a non-cooperation record counts toward the "
                        "cooperation tier ({cooperation_tier_b} in the period: B, {cooperation_tier_c}: C, "
                        "{cooperation_tier_d} or more: D) and the tiers are computed again."),
-    "case.help.area": ("基层与二、三级医疗机构供应不平衡的区县和市（含下级全部），由当地核查处置；问题突出或解决不到位的报送省医保局。",
-                       "Counties and cities with a primary-care imbalance, at every depth: checked locally; reported "
-                       "to the province when prominent or unsolved."),
+    "case.help.area": ("基层与二、三级医疗机构、不同等级医疗机构之间供应不平衡的区县和市（含下级全部），由当地核查处置；"
+                       "问题突出或解决不到位的报送省医保局。",
+                       "Counties and cities where primary care, or one institution level against another, is supplied "
+                       "worse, at every depth: checked locally; reported to the province when prominent or unsolved."),
     "case.help.complaint": ("企业未按时回复或未按承诺时间解决的诉求，由市、县医保部门督导解决（《通知》二（四））。",
                             "Complaints answered late or not resolved in time: the city and county bureaus supervise "
                             "them (II(4))."),
@@ -668,14 +671,16 @@ CATALOGUE.update({
 })
 COLUMNS.update({"manufacturer": ("中选企业", "Manufacturer"), "distributors": ("配送企业", "Distributors")})
 CATALOGUE.update({
-    "sp.flagged_areas": ("{area}范围内基层供应不平衡的地区（{n} 个，含各级）", "Imbalanced areas within {area} ({n}, at every depth)"),
-    "sp.flagged_file": ("基层供应不平衡地区", "Imbalanced areas"),
+    "sp.flagged_areas": ("{area}范围内供应不平衡的地区（{n} 项，含各级；基层与二、三级之间、不同等级之间分别列出）",
+                         "Imbalances within {area} ({n}, at every depth; primary care's and between levels apart)"),
+    "sp.flagged_file": ("供应不平衡地区", "Imbalanced areas"),
     "sp.levels": ("不同等级医疗机构配送率", "Delivery rate by institution level"),
     "sp.levels_rule": ("《通知》二（五）要求关注不同等级医疗机构供应不平衡：按三级、二级、一级、未定级及基层医疗机构分别计算配送率"
-                       "（基层机构同时计入其等级），最后一列为各等级之间的最大差距。",
+                       "（基层机构同时计入其等级），最后一列为各等级之间的最大差距，达到{gap}个百分点即标记为不同等级供应不平衡。",
                        "The notice (II(5)) asks for the balance between institutions of different levels: delivery "
                        "rates by level and for primary care (a primary institution also counts under its level); the "
-                       "last column is the widest gap between levels."),
+                       "last column is the widest gap between levels; {gap} points or more is an imbalance between "
+                       "levels."),
 })
 # The two dockings (pages/ent_supply.py, pages/inst_self.py, pages/desk.py) and the first sign-in.
 CATALOGUE.update({

@@ -207,21 +207,33 @@ def tier_cases(view: View, lang: str = "zh") -> pd.DataFrame:
 
 @cached
 def area_cases(view: View, lang: str = "zh") -> pd.DataFrame:
-    """Counties and cities inside the area with a primary-care supply imbalance (二（五）), at every depth: a leader
-    of the province sees every flagged county. Gap in points, both rates, what was recorded."""
+    """Counties and cities inside the area with a supply imbalance (二（五））, at every depth: a leader of the province
+    sees every flagged county. A primary-care imbalance (primary_care_gap) and an imbalance between institution levels
+    (level_gap) are cases apart, each with its gap in points and what it is between; both rates of primary care and of
+    the secondary and tertiary institutions; what was recorded."""
     frame = view.read(f"""SELECT f.flag_id, f.subject_code, f.level AS region_level, f.value, r.region_name AS subject_name,
                                  a.primary_delivered_qty, a.primary_ordered_qty, a.others_delivered_qty, a.others_ordered_qty
                           FROM mart_flags f JOIN regions r ON r.region_code = f.subject_code
                           LEFT JOIN mart_areas a ON a.view_id = f.view_id AND a.region_code = f.subject_code
-                          WHERE f.view_id = :v AND f.flag_id = 'primary_care_gap' AND {view.regions_in_area('r')}
-                          ORDER BY f.value DESC, f.subject_code""").reset_index(drop=True)
+                          WHERE f.view_id = :v AND f.flag_id IN ('primary_care_gap', 'level_gap')
+                                AND {view.regions_in_area('r')}
+                          ORDER BY f.value DESC, f.subject_code, f.flag_id DESC""").reset_index(drop=True)
     frame = monitoring.with_rates(frame)
+    by_level = frame["flag_id"] == "level_gap"
+    frame["gap_points"] = frame["gap_points"].where(~by_level, frame["value"] * 100)
     states = _states(view, "area", list(zip(frame["subject_code"], frame["flag_id"], [""] * len(frame))))
     frame = pd.concat([frame, states], axis=1)
     frame["level_name"] = [t(f"case.level.{lv}", lang) for lv in frame["region_level"]]
     regions = view.store.regions().set_index("region_code")
     frame["area_name"] = [view.name_of(regions["parent_code"].get(code)) for code in frame["subject_code"]]
-    frame["problem"] = [t("case.gap_problem", lang).format(gap=g) for g in frame["gap_points"]]
+    apart = monitoring.levels_apart(view, list(frame.loc[by_level, "subject_code"]))
+    ends = [apart.get(code, (None, None)) if level else (None, None) for code, level in zip(frame["subject_code"], by_level)]
+    frame["level_high"], frame["level_low"] = [e[0] for e in ends], [e[1] for e in ends]  # the data's words
+    frame["problem"] = [t("case.level_gap_problem", lang).format(high=vocabulary(high, lang), low=vocabulary(low, lang),
+                                                                 gap=g)
+                        if level else t("case.gap_problem", lang).format(gap=g)
+                        for high, low, level, g in zip(frame["level_high"], frame["level_low"], by_level,
+                                                       frame["gap_points"])]
     frame["recommended"] = [t("case.next.area." + ("province" if s == C.ESCALATED else "check" if s == C.PENDING
                                                    else "watch"), lang) for s in frame["status"]]
     return frame.assign(case_kind="area", detail_code="")

@@ -61,10 +61,14 @@ def primary_balance(view: View) -> pd.DataFrame:
                           FROM mart_areas a JOIN regions r ON r.region_code = a.region_code
                           WHERE a.view_id = :v AND (a.region_code = :area OR r.parent_code = :area)""")
     frame = with_rates(frame)
-    gaps = set(view.read("SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = 'primary_care_gap'")
-               ["subject_code"])
-    frame["is_flagged"] = frame["region_code"].isin(gaps)
+    frame["is_flagged"] = frame["region_code"].isin(_flagged(view, "primary_care_gap"))
     return frame.sort_values("gap_points", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _flagged(view: View, flag_id: str) -> set[str]:
+    """The areas holding an area flag (primary_care_gap, level_gap)."""
+    return set(view.read("SELECT subject_code FROM mart_flags WHERE view_id = :v AND flag_id = :f", {"f": flag_id})
+               ["subject_code"])
 
 
 LEVEL_COLUMNS = {level: f"rate_{n}" for n, level in enumerate((*LEVELS, PRIMARY_GROUP), start=1)}  # rate_1 = 三级
@@ -80,15 +84,30 @@ def level_balance(view: View) -> pd.DataFrame:
     rows["rate"] = rate(rows["delivered_qty"], rows["ordered_qty"])
     if rows.empty:
         return pd.DataFrame(columns=["region_code", "region_name", "region_level", *LEVEL_COLUMNS.values(),
-                                     "level_gap_points"])
+                                     "level_gap_points", "is_flagged"])
     wide = rows.pivot_table(index=["region_code", "region_name", "region_level"], columns="level", values="rate",
                             aggfunc="first").reindex(columns=list(LEVEL_COLUMNS)).rename(columns=LEVEL_COLUMNS)
     levels = wide[[LEVEL_COLUMNS[x] for x in LEVELS]]
     wide["level_gap_points"] = (levels.max(axis=1) - levels.min(axis=1)) * 100
     wide = wide.reset_index()
+    wide["is_flagged"] = wide["region_code"].isin(_flagged(view, "level_gap"))
     wide["is_area"] = wide["region_code"] == view.area
     return wide.sort_values(["is_area", "level_gap_points"], ascending=[False, False], kind="stable") \
         .drop(columns="is_area").reset_index(drop=True)
+
+
+def levels_apart(view: View, regions: list[str]) -> dict[str, tuple[str, str]]:
+    """Per region: its best and its worst supplied institution level (三级, 二级, 一级, 未定级) by indicator 2's rate,
+    over the levels with orders (what a level_gap flag's widest gap lies between)."""
+    if not regions:
+        return {}
+    marks = ", ".join(f":r{n}" for n in range(len(regions)))
+    rows = view.read(f"""SELECT region_code, level, delivered_qty, ordered_qty FROM mart_area_levels
+                         WHERE view_id = :v AND region_code IN ({marks})""", {f"r{n}": r for n, r in enumerate(regions)})
+    rows = rows[rows["level"].isin(LEVELS)].assign(rate=lambda x: rate(x["delivered_qty"], x["ordered_qty"]))
+    rows = rows.dropna(subset=["rate"]).sort_values(["region_code", "rate"], kind="stable")
+    ends = rows.groupby("region_code")["level"].agg(["last", "first"])
+    return {code: (high, low) for code, high, low in zip(ends.index, ends["last"], ends["first"])}
 
 
 @cached

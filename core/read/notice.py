@@ -16,7 +16,7 @@ from core.policy import periods
 from core.policy.indicators import FLAG_BY_ID, INDICATORS
 from core.present import flagtext
 from core.present.i18n import clause_text, percent_text, vocabulary
-from core.read import cases, monitoring
+from core.read import cases
 from core.read.units import described
 from core.store.view import View
 
@@ -165,17 +165,14 @@ def tiered_enterprises(view: View) -> pd.DataFrame:
 
 
 def imbalanced_areas(view: View) -> pd.DataFrame:
-    """Counties and cities of the area with a primary-care supply imbalance (flagged), and those whose institutions'
-    levels are supplied apart by at least the same gap (不同等级医疗机构供应不平衡, 二（五））."""
-    gap = float(view.store.settings()["primary_gap_points"]) * 100
-    primary = cases.area_cases(view, "zh")
-    rows = [{"area_name": name, "kind": "基层与二、三级医疗机构", "gap_text": f"相差 {points:.1f} 个百分点"}
-            for name, points in zip(primary["subject_name"], primary["gap_points"])]
-    levels = monitoring.level_balance(view)
-    for name, points in zip(levels["region_name"], levels["level_gap_points"]):
-        if points == points and points >= gap:
-            rows.append({"area_name": name, "kind": "不同等级医疗机构", "gap_text": f"相差 {points:.1f} 个百分点"})
-    return pd.DataFrame(rows, columns=["area_name", "kind", "gap_text"])
+    """Counties and cities of the area, at every depth, with a primary-care supply imbalance or an imbalance between
+    institution levels (flagged, 不同等级医疗机构供应不平衡, 二（五））: what it is between and the gap."""
+    found = cases.area_cases(view, "zh")
+    kinds = ["基层与二、三级医疗机构" if flag == "primary_care_gap" else f"不同等级医疗机构（{high}与{low}）"
+             for flag, high, low in zip(found["flag_id"], found["level_high"], found["level_low"])]
+    return pd.DataFrame({"area_name": found["subject_name"], "kind": kinds,
+                         "gap_text": [f"相差 {points:.1f} 个百分点" for points in found["gap_points"]]},
+                        columns=["area_name", "kind", "gap_text"])
 
 
 def content(view: View, before: View | None, quarter: str, deadline: dt.date) -> Content:

@@ -211,29 +211,56 @@ def supplier_tier_flags(f: Facts, tiers: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def primary_care_gap(f: Facts) -> pd.DataFrame:
+def _area_rates(f: Facts, side) -> list[tuple[str, pd.DataFrame]]:
+    """Per county and per city: indicator 2's rate of each group of institutions (`side`, a function of the rows of
+    agreed selected products with orders, their institutions' is_primary and level, giving each row's group or None),
+    a row per area and a column per group. A county-level unit standing at the prefecture level as itself is an area
+    once, as a county."""
     ip = f.inst_product
     a = ip[(ip["agreed_qty"] > 0) & (ip["rate_order_qty"] > 0)]
     a = a.merge(f.institutions[["institution_code", "county_code", "city_code", "is_primary", "level"]],
                 on="institution_code")
-    a = a.assign(side=I.gap_side(a)).dropna(subset=["side"])
-    gap_points, warn = f.settings["primary_gap_points"], f.settings["delivery_rate_warning"]
-    rows = []
+    a = a.assign(side=side(a)).dropna(subset=["side"])
     counties = set(a["county_code"])
+    out = []
     for level, key in (("county", "county_code"), ("city", "city_code")):
         sums = a.groupby([key, "side"])[["rate_delivered_qty", "rate_order_qty"]].sum()
         rate = I.rate(sums["rate_delivered_qty"], sums["rate_order_qty"]).unstack()
+        out.append((level, rate[~rate.index.isin(counties)] if level == "city" else rate))
+    return out
+
+
+def primary_care_gap(f: Facts) -> pd.DataFrame:
+    """Areas whose primary institutions' delivery rate is `primary_gap_points` or more below the secondary and
+    tertiary institutions', or below the warning line while theirs is not (基层供应不平衡, 二（五））."""
+    gap_points, warn = f.settings["primary_gap_points"], f.settings["delivery_rate_warning"]
+    rows = []
+    for level, rate in _area_rates(f, I.gap_side):
         if "primary" not in rate or "others" not in rate:
             continue
-        for code, r in rate.iterrows():
-            if level == "city" and code in counties:
-                continue  # a county-level unit standing at the prefecture level as itself: flagged once, as a county
-            primary, others = r.get("primary"), r.get("others")
+        for code, primary, others in zip(rate.index, rate["primary"], rate["others"]):
             if primary != primary or others != others:
                 continue  # one side has no orders: no comparison
             gap = others - primary
             if gap >= gap_points - 1e-12 or (primary < warn <= others):
                 rows.append(("primary_care_gap", "warning", level, code, "", gap, gap_points))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def level_gap(f: Facts) -> pd.DataFrame:
+    """Areas where two institution levels (三级, 二级, 一级, 未定级) are supplied `primary_gap_points` or more apart
+    (不同等级医疗机构供应不平衡, 二（五））: the value is the widest gap, between the best and the worst supplied level
+    with orders. The same threshold as primary care's gap (the notice names no number for either)."""
+    gap_points = f.settings["primary_gap_points"]
+    rows = []
+    for level, rate in _area_rates(f, lambda a: a["level"].where(a["level"].isin(I.AREA_LEVELS))):
+        rate = rate.reindex(columns=[x for x in I.AREA_LEVELS if x in rate.columns])
+        if rate.shape[1] < 2:
+            continue
+        gap = rate.max(axis=1) - rate.min(axis=1)  # NaN-skipping: over the levels with orders
+        for code, g, n in zip(rate.index, gap, rate.notna().sum(axis=1)):
+            if n >= 2 and g >= gap_points - 1e-12:
+                rows.append(("level_gap", "warning", level, code, "", g, gap_points))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -279,7 +306,8 @@ def all_flags(f: Facts, institutions_only: bool = False) -> pd.DataFrame:
     parts = [report_volume_drop(f), delivery_rate_low(f), progress_behind_schedule(f), purchase_over_4x(f),
              unreported_purchase(f), nonselected_share_high(f), substitute_increase(f)]
     if not institutions_only:
-        parts += [complaint_flags(f), supplier_tier_flags(f, enterprise_tiers(f)), primary_care_gap(f)]
+        parts += [complaint_flags(f), supplier_tier_flags(f, enterprise_tiers(f)), primary_care_gap(f),
+                  level_gap(f)]
     parts.append(order_flags(f))  # last: its order-size quartiles are found by the engine meanwhile
     flags = pd.concat([pd.DataFrame(columns=COLUMNS)] + [p for p in parts if not p.empty], ignore_index=True)
     flags = pd.concat([flags, red_flags(flags, int(f.settings["red_flag_min_flags"]))], ignore_index=True)
