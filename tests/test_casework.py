@@ -334,7 +334,7 @@ def test_the_province_lists_every_imbalanced_county_and_rates_by_level(store_url
         ("济南市", "基层与二、三级医疗机构", "相差 5.0 个百分点"), ("长清区", "基层与二、三级医疗机构", "相差 1.0 个百分点"),
         ("平阴县", "基层与二、三级医疗机构", "相差 10.0 个百分点"), ("平阴县", "不同等级医疗机构（二级与一级）", "相差 10.0 个百分点")])
     english = cases.area_cases(leader, "en").set_index(["subject_code", "flag_id"])
-    assert english.loc[("370124", "level_gap"), "problem"] == "Level II and Level I institutions' delivery 10.0 points apart"
+    assert english.loc[("370124", "level_gap"), "problem"] == "Level II vs Level I: 10.0 points apart"
     assert cases.area_cases(_view(h.store, users["qingdao"], D(2026, 3, 1))).empty
     levels = monitoring.level_balance(leader.with_area("370100")).set_index("region_code")
     assert levels.index[0] == "370100"  # the area first, then its counties

@@ -66,6 +66,8 @@ def test_tables_show_rates_in_percent_and_quantities_separated():
     assert number_formats(frame, columns, percent=("value",))["value"] == "percent"
     assert "delivery_rate" not in number_formats(frame.astype({"delivery_rate": str}), columns)  # text is left alone
     assert number_formats(frame, ["region_code", "missing"]) == {}
+    gaps = pd.DataFrame({"gap_points": [24.5313, -0.0049], "level_gap_points": [3.0382, 0.0]})
+    assert number_formats(gaps, list(gaps.columns)) == {"gap_points": "%.1f", "level_gap_points": "%.1f"}  # points
 
 
 def test_flags_read_in_their_units():

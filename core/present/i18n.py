@@ -201,6 +201,7 @@ QUANTITY_COLUMNS = frozenset({"delivered_qty", "ordered_qty", "numerator", "deno
 
 
 SIGNED_COLUMNS = {"delivery_change_points": "%+.2f", "count_red_flag_change": "%+d"}  # changes show their sign
+POINTS_COLUMNS = {"gap_points": "%.1f", "level_gap_points": "%.1f"}  # gaps in percentage points, as the rule says them
 
 
 def percent_decimals(value) -> int:
@@ -249,6 +250,8 @@ def number_formats(frame, columns, percent=()) -> dict[str, str]:
             out[c] = "localized"
         elif c in SIGNED_COLUMNS:
             out[c] = SIGNED_COLUMNS[c]
+        elif c in POINTS_COLUMNS:
+            out[c] = POINTS_COLUMNS[c]
     return out
 
 
@@ -571,9 +574,9 @@ CATALOGUE.update({
     "case.next.explanation.province": ("已报送省局，待省局处理", "Sent to the province, for it to deal with"),
     "case.tier_problem": ("企业分级为 {tier} 级", "Supplier tier {tier}"),
     "case.level.county": ("区县", "County"), "case.level.city": ("市", "City"),
-    "case.gap_problem": ("基层配送率比二、三级机构低 {gap:.1f} 个百分点", "Primary delivery {gap:.1f} points below secondary and tertiary"),
+    "case.gap_problem": ("基层配送率比二、三级机构低 {gap:.1f} 个百分点", "Primary care {gap:.1f} points below Level II–III"),
     "case.level_gap_problem": ("{high}与{low}医疗机构配送率相差 {gap:.1f} 个百分点",
-                               "{high} and {low} institutions' delivery {gap:.1f} points apart"),
+                               "{high} vs {low}: {gap:.1f} points apart"),
     "case.complaint_problem.reply": ("企业未按时回复", "Not answered in time"),
     "case.complaint_problem.resolve": ("企业未按承诺时间解决", "Not resolved in time"),
     "case.complaint_problem.disputed": ("医疗机构对解决情况有异议", "The institution disputes the resolution"),
@@ -671,8 +674,7 @@ CATALOGUE.update({
 })
 COLUMNS.update({"manufacturer": ("中选企业", "Manufacturer"), "distributors": ("配送企业", "Distributors")})
 CATALOGUE.update({
-    "sp.flagged_areas": ("{area}范围内供应不平衡的地区（{n} 项，含各级；基层与二、三级之间、不同等级之间分别列出）",
-                         "Imbalances within {area} ({n}, at every depth; primary care's and between levels apart)"),
+    "sp.flagged_areas": ("{area}范围内供应不平衡的地区（{n} 项，含各级）", "Imbalances within {area} ({n}, at every depth)"),
     "sp.flagged_file": ("供应不平衡地区", "Imbalanced areas"),
     "sp.levels": ("不同等级医疗机构配送率", "Delivery rate by institution level"),
     "sp.levels_rule": ("《通知》二（五）要求关注不同等级医疗机构供应不平衡：按三级、二级、一级、未定级及基层医疗机构分别计算配送率"

@@ -49,7 +49,8 @@ def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
     """Area rows of mart_areas with the primary and other institutions' delivery rates and the gap in points."""
     frame = frame.assign(primary_rate=rate(frame["primary_delivered_qty"], frame["primary_ordered_qty"]),
                          others_rate=rate(frame["others_delivered_qty"], frame["others_ordered_qty"]))
-    return frame.assign(gap_points=(frame["others_rate"] - frame["primary_rate"]) * 100)
+    gap = (frame["others_rate"] - frame["primary_rate"]) * 100
+    return frame.assign(gap_points=gap.mask(gap.abs() < 0.05, 0.0))  # a gap that reads 0.0 is none, never "-0.0"
 
 
 @cached
