@@ -79,7 +79,7 @@ else:
                "numerator": t("col.numerator", L), "denominator": t("col.denominator", L)}
     if not compared:
         del columns["parent_value"]
-    definitions = {i.id: i.definition(L) for i in INDICATORS}
+    definitions = {i.id: i.definition(L, view.store.settings()) for i in INDICATORS}
     show(figures.assign(definition=figures["indicator_id"].map(definitions),
                         indicator_id=figures["indicator_id"].map(lambda i: labels[i])),
          {**columns, "definition": t("col.definition", L)}, "figures", f"{t('map.figures_alone', L)}_{here.name}",

@@ -21,7 +21,7 @@ from .handmade import D, T, Handmade
 
 REPORTED_SHARE = I.Indicator(
     8, "reported_share", "报量占约定量", "Reported over agreed", "agreements", ("reported_qty",), ("agreed_qty",),
-    "报量", "约定采购量", "reported volume", "agreed volume", "二（一）", "report_drop_ratio", "min", "—",
+    "报量", "约定采购量", "reported volume", "agreed volume", "二（一）", "report_drop_ratio", "min",
     where=(("agreed_qty", ">", 0),), kind="ratio")
 
 
@@ -151,6 +151,18 @@ def test_flag_names_carry_the_thresholds_in_force(store_url):
     mine = card["supply_flags"]  # its supplier's shortfall, shown apart from its own flags
     assert list(mine.loc[mine["flag_id"] == "delivery_rate_low", "flag_name"]) == ["配送率低于85%"]
     assert "delivery_rate_low" not in set(card["flags"]["flag_id"])
+
+
+def test_an_indicators_words_name_the_settings_in_force():
+    """The delivery rate leaves out the orders of the last `delivery_grace_days`; the timely rate counts complaints
+    at least `timely_min_age_workdays` old: an administrator who changes them reads the new numbers."""
+    changed = {**settings_mod.defaults(), "delivery_grace_days": 3, "timely_min_age_workdays": 10}
+    assert I.indicator("delivery").definition("zh") == "配送数量 ÷ 采购数量（有约定量的中选产品，截止日前2天以前的订单）"
+    assert I.indicator("delivery").definition("zh", changed).endswith("截止日前3天以前的订单）")
+    assert "orders placed by T - 3 days" in I.indicator("delivery").definition("en", changed)
+    assert I.indicator("complaint").words("zh", changed)[1] == "有约定量的医疗机构在截止日前至少10个工作日提出的诉求数"
+    assert "at least 10 working days" in I.indicator("complaint").definition("en", changed)
+    assert not any("{" in i.definition(lang) for i in I.INDICATORS for lang in ("zh", "en"))
 
 
 def test_the_readme_tables_are_the_registry():

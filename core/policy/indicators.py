@@ -51,7 +51,6 @@ class Indicator:
     clause: str
     threshold: str  # the setting its value is judged against, or "schedule" (序时进度)
     direction: str  # "min": a value below the threshold is bad; "max": above
-    severity_rule: str
     where: tuple[tuple[str, str, object], ...] = ()  # the source's rows that count: (column, operator, value)
     kind: str = "rate"
     monthly: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # its parts in the monthly series' columns
@@ -72,11 +71,28 @@ class Indicator:
         """The indicator of each row of a frame of sums (`columns`: the monthly series' names of the parts)."""
         return rate(*self.parts(frame, columns))
 
-    def definition(self, lang: str = "zh") -> str:
+    def words(self, lang: str = "zh", settings: Mapping[str, object] | None = None) -> tuple[str, str]:
+        """Numerator and denominator in words, with the settings they name ({delivery_grace_days}) as the settings
+        in force have them (default: the defaults)."""
+        values = settings if settings is not None else settings_mod.defaults()
+        texts = (self.numerator_en, self.denominator_en) if lang == "en" else (self.numerator_zh, self.denominator_zh)
+        return tuple(text.format_map(_Settings(values)) for text in texts)
+
+    def definition(self, lang: str = "zh", settings: Mapping[str, object] | None = None) -> str:
         """What the value is: numerator over denominator."""
-        if lang == "en":
-            return f"{self.numerator_en} / {self.denominator_en}"
-        return f"{self.numerator_zh} ÷ {self.denominator_zh}"
+        num, den = self.words(lang, settings)
+        return f"{num} / {den}" if lang == "en" else f"{num} ÷ {den}"
+
+
+class _Settings(dict):
+    """Settings as an indicator's words name them: numbers as they read (2, 7, 0.8)."""
+
+    def __init__(self, values: Mapping[str, object]):
+        super().__init__()
+        self._values = values
+
+    def __missing__(self, key: str) -> str:
+        return f"{float(self._values[key]):g}"
 
 
 def _sum(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
@@ -137,36 +153,36 @@ def flag_name(flag: Flag | str, lang: str = "zh", settings: Mapping[str, object]
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(1, "report", "报量", "Reported volume", "agreements", ("reported_qty",), ("prior_year_qty",),
               "本期报送的采购量", "上年度实际采购量（>0）", "volume reported for the period", "last year's purchases (above 0)",
-              "二（一）",
-              "report_drop_ratio", "min", "预警 < 0.8；重点关注 < 0.5", where=(("prior_year_qty", ">", 0),),
-              kind="ratio"),
+              "二（一）", "report_drop_ratio", "min", where=(("prior_year_qty", ">", 0),), kind="ratio"),
     Indicator(2, "delivery", "配送率", "Delivery rate", "inst_product", ("rate_delivered_qty",), ("rate_order_qty",),
-              "配送数量", "采购数量（有约定量的中选产品，截止日前2天以前的订单）", "delivered quantity",
-              "ordered quantity (selected products under an agreement, orders placed by T - 2 days)", "二（三）",
-              "delivery_rate_warning", "min", "预警 < 80%；重点关注 < 60%；严重 < 30%", where=(("agreed_qty", ">", 0),),
+              "配送数量", "采购数量（有约定量的中选产品，截止日前{delivery_grace_days}天以前的订单）",
+              "delivered quantity",
+              "ordered quantity (selected products under an agreement, orders placed by T - {delivery_grace_days} days)",
+              "二（三）", "delivery_rate_warning", "min", where=(("agreed_qty", ">", 0),),
               monthly=(("agreed_delivered_qty",), ("agreed_order_qty",))),
     Indicator(3, "complaint", "诉求解决", "Complaint handling", "complaints", ("timely",), ("counted",),
-              "及时解决的诉求数", "有约定量的医疗机构在截止日前至少7个工作日提出的诉求数", "complaints resolved in time",
-              "complaints raised by institutions holding an agreed volume at least 7 working days before T", "二（四）",
-              "tier_a_min", "min", "2个工作日内回复、5个工作日内承诺解决；及时解决率分级同配送率（80/60/30）",
+              "及时解决的诉求数", "有约定量的医疗机构在截止日前至少{timely_min_age_workdays}个工作日提出的诉求数",
+              "complaints resolved in time",
+              "complaints raised by institutions holding an agreed volume at least {timely_min_age_workdays} working "
+              "days before T", "二（四）", "tier_a_min", "min",
               where=(("counted", "==", True),), monthly=(("count_timely",), ("count_complaints",))),
     Indicator(4, "progress", "采购进度", "Procurement progress", "inst_product", ("purchased_qty",), ("agreed_qty",),
               "中选产品采购数量", "约定采购量", "purchases of selected products", "agreed volume", "二（六）",
-              "schedule", "min", "低于序时进度预警；低于序时进度一半重点关注", where=(("agreed_qty", ">", 0),),
+              "schedule", "min", where=(("agreed_qty", ">", 0),),
               kind="ratio"),
     Indicator(5, "nonselected", "中选产品占比", "Selected share", "groups", ("selected_qty",),
               ("selected_qty", "nonselected_qty"), "中选产品采购数量", "中选 + 非中选产品采购数量",
               "purchases of selected products", "purchases of selected and non-selected products", "二（六）",
-              "nonselected_share_min", "min", "占比 < 70% 预警；非中选超过中选重点关注",
+              "nonselected_share_min", "min",
               monthly=(("selected_qty",), ("selected_qty", "nonselected_qty"))),
     Indicator(6, "substitute", "可替代", "Substitutable drugs", "inst_product", ("purchased_qty",), ("baseline_qty",),
               "可替代药品采购数量", "上年度采购数量", "purchases of substitutable drugs", "last year's purchases", "二（七）",
-              "schedule", "max", "超过上年×序时进度预警；超过上年重点关注",
+              "schedule", "max",
               where=(("status", "==", "可替代"), ("baseline_qty", ">", 0)), kind="ratio"),
     Indicator(7, "other", "其他采购行为", "Other purchasing behaviour", "orders", ("count_flagged_orders",),
               ("count_orders",), "违规线下、超常规、不及时确认收货订单数", "订单数",
               "offline, abnormal and late-confirmed orders", "orders", "二（六）",
-              "", "max", "每笔问题订单预警", decimals=2),
+              "", "max", decimals=2),
 )
 
 FLAGS: tuple[Flag, ...] = (
@@ -252,8 +268,8 @@ def readme_tables() -> str:
     for i in INDICATORS:
         against = "序时进度 schedule" if i.threshold == "schedule" else (
             f"`{i.threshold}` ({settings_mod.BY_NAME[i.threshold].default:g})" if i.threshold else "each flagged order")
-        num, den = (f"{_cell(words)} `{' + '.join(cols)}`" for words, cols in ((i.numerator_zh, i.numerator),
-                                                                               (i.denominator_zh, i.denominator)))
+        num, den = (f"{_cell(words)} `{' + '.join(cols)}`" for words, cols in zip(i.words("zh"),
+                                                                                  (i.numerator, i.denominator)))
         over = f"`{i.source}`" + (" where " + " and ".join(f"`{c} {op} {v!r}`" for c, op, v in i.where)
                                   if i.where else "")
         rows.append(f"| {i.number} | `{i.id}` | {i.zh} | {i.en} | {num} | {den} | {over} "
