@@ -15,11 +15,13 @@ from shapely.geometry import shape
 from core.present.i18n import column_decimals
 
 # Sequential blues, light to dark, for counts and rates.
-PALETTE = [(222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (66, 146, 198), (33, 113, 181), (8, 69, 148)]
+# Blues from a pale but plainly blue first step: the palest of the usual scale, (222, 235, 247), read as white on
+# the page, and its area as one without data.
+PALETTE = [(198, 219, 239), (158, 202, 225), (107, 174, 214), (66, 146, 198), (33, 113, 181), (8, 81, 156), (8, 48, 107)]
 # Reds, dark to light, for rates short of their warning line: the lowest darkest, those nearest the line palest.
 WARM = [(153, 0, 13), (203, 24, 29), (239, 59, 44), (251, 106, 74), (252, 146, 114), (252, 187, 161), (254, 224, 210)]
 RED, PRIMARY, OTHER = [200, 30, 30, 220], [33, 113, 181, 200], [90, 90, 90, 200]
-NO_VALUE = (190, 190, 190)  # a mid grey: the palest blue (222, 235, 247) and a light grey looked alike
+NO_VALUE = (190, 190, 190)  # a mid grey: a light grey and the palest blues look alike
 KINDS = ("percent", "count", "number")
 CLOSE = {"percent": 0.01, "number": 1.0}  # values within a percentage point (a point of imbalance) share a colour
 
