@@ -81,7 +81,7 @@ def test_a_quantity_flag_reads_in_its_products_unit(store_url):
     (not abnormal: P1's sizes 200, 200, 301 give Q1 200, Q3 301, limit 301 + 3 x 101), at the median agreed volume
     of its level (400): an unreported purchase of P1. Chinese pages read 301 盒 against 300 盒 and 400 盒 against
     400 盒; English ones the bare numbers; H1's abnormal order of 400 P4 (no unit: limit 3 x 400 / 4 = 300) reads bare."""
-    from core.present.flagtext import describe
+    from core.present.flagtext import describe, for_workbook
     from core.read.units import qty_units
     h = Handmade(store_url)
     h.rows["products"][0]["unit"] = "盒"
@@ -104,6 +104,16 @@ def test_a_quantity_flag_reads_in_its_products_unit(store_url):
     assert shown.loc[("abnormal_order", bare), ["value_text", "threshold_text"]].tolist() == ["400", "300"]
     english = describe(flags, "en", units=units).set_index(["flag_id", "detail_code"])
     assert english.loc[("abnormal_order", big), ["value_text", "threshold_text"]].tolist() == ["301", "300"]
+    # The Chinese export keeps the numbers, in a number format that says the unit; a unit a format cannot quote
+    # (a quotation mark in it) is left out rather than breaking the format.
+    rows, _headers, formats = for_workbook(shown.reset_index(), {"value_text": "值", "threshold_text": "阈值"}, "zh")
+    at = {(f, d): n for n, (f, d) in enumerate(zip(rows["flag_id"], rows["detail_code"]))}
+    assert rows["value_number"].iloc[at[("abnormal_order", big)]] == 301
+    assert formats["value_number"][at[("abnormal_order", big)]] == '#,##0 "盒"'
+    assert formats["threshold_number"][at[("unreported_purchase", "P1")]] == '#,##0 "盒"'
+    assert formats["value_number"][at[("abnormal_order", bare)]] == "#,##0"
+    odd = describe(flags, "zh", units={big: '盒"&A1'})
+    assert for_workbook(odd, {"value_text": "值"}, "zh")[2]["value_number"][at[("abnormal_order", big)]] == "#,##0"
 
 
 def test_a_promise_beyond_five_working_days_is_late_from_the_reply():

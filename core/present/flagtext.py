@@ -3,6 +3,8 @@ in the flag's unit (a rate in percent, a multiple, a quantity, working days, ord
 Chinese or English."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from core.policy.indicators import FLAG_BY_ID, SEVERITY_ZH, flag_name
@@ -48,7 +50,8 @@ def describe(frame: pd.DataFrame, lang: str = "zh", settings=None, units=None) -
         flag_name=[flag_name(f, lang, settings) for f in flags], clause=[clause_text(f.clause, lang) for f in flags],
         severity_zh=frame["severity"].map(SEVERITY_EN if en else SEVERITY_ZH),
         value_text=[text(f.unit, v, d) for f, v, d in zip(flags, frame["value"], details)],
-        threshold_text=[text(f.threshold_unit or f.unit, v, d) for f, v, d in zip(flags, frame["threshold"], details)])
+        threshold_text=[text(f.threshold_unit or f.unit, v, d) for f, v, d in zip(flags, frame["threshold"], details)],
+        qty_unit=[(units or {}).get(d) if f.unit == "qty" and not en else None for f, d in zip(flags, details)])
 
 
 # unit -> (Chinese, English) number format of a flag's value in a workbook ("qty" picks whole or decimal per value)
@@ -59,12 +62,17 @@ EXCEL_FORMATS = {"percent": ("0.0%", "0.0%"), "multiple": ('0.00" 倍"', '0.00"x
                  "of_last_year": ('"上年的"0.0%', '0.0%" of last year"')}
 
 
-def _excel(unit: str, value, lang: str) -> tuple[object, str | None]:
-    """A flag's value or threshold as a workbook stores it: the number (points in points) and its format."""
+SAFE_UNIT = re.compile(r"[\w\u3400-\u9fff·/%.-]{1,8}")  # a unit a number format may quote (no quote, no backslash)
+
+
+def _excel(unit: str, value, lang: str, qty_unit=None) -> tuple[object, str | None]:
+    """A flag's value or threshold as a workbook stores it: the number (points in points) and its format; a
+    quantity with its product's unit (`qty_unit`, on a Chinese export) as the page reads it, 70 片."""
     if value is None or value != value:
         return None, None
     if unit == "qty":
-        return value, "#,##0" if float(value).is_integer() else "#,##0.00"
+        shown = f' "{qty_unit}"' if isinstance(qty_unit, str) and SAFE_UNIT.fullmatch(qty_unit) else ""
+        return value, ("#,##0" if float(value).is_integer() else "#,##0.00") + shown
     if unit == "points":
         value = value * 100
     if unit == "percent":
@@ -83,7 +91,8 @@ def for_workbook(frame: pd.DataFrame, headers: dict[str, str], lang: str = "zh")
         if text not in headers:
             continue
         units = [f.unit if number == "value" else (f.threshold_unit or f.unit) for f in flags]
-        pairs = [_excel(u, v, lang) for u, v in zip(units, frame[number])]
+        qty_units = frame["qty_unit"] if "qty_unit" in frame else [None] * len(frame)
+        pairs = [_excel(u, v, lang, q) for u, v, q in zip(units, frame[number], qty_units)]
         out[f"{number}_number"] = [p[0] for p in pairs]
         formats[f"{number}_number"] = [p[1] for p in pairs]
         renamed[text] = f"{number}_number"
