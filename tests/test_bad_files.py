@@ -149,9 +149,12 @@ def test_limits_refuse_large_files_and_many_rows(filled, tmp_path):
     assert "more rows than the limit" in extract.problems[0].en
 
 
-def test_a_product_holding_agreements_stays_selected(filled, tmp_path):
-    """A products sheet alone that turns 0012, which the store holds one agreement for, into 非中选: refused on that
-    row's status, the store unchanged. 0013 (no agreement) may change freely: it becomes 中选 in a second file."""
+def test_a_product_holding_agreements_stays_selected(filled, tmp_path, monkeypatch):
+    """The store holds one agreement for 0012, 2026-01-01 to 2026-12-31. On 2026-06-01 a products sheet alone that
+    turns 0012 into 非中选 is refused on that row's status, the store unchanged; 0013 (no agreement) may change
+    freely (it becomes 中选). On 2027-01-04, the agreement ended, 0012 may become 非中选 (it lost a later round)."""
+    from core.policy import clock
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 6, 1))
     f = frames()
     products = f["products"].assign(status=["非中选", "非中选"])
     path = exporter.write_xlsx({"products": products}, tmp_path / "deselect.xlsx")
@@ -159,10 +162,42 @@ def test_a_product_holding_agreements_stays_selected(filled, tmp_path):
     extract, counts = importer.import_files(filled, [path], actor=system_user(filled))
     assert counts == {}
     assert [(p.sheet, p.row, p.column, p.value) for p in extract.problems] == [("产品", 2, "中选状态 status", "非中选")]
-    assert "约定采购量1条" in extract.problems[0].zh and "holds 1 agreements" in extract.problems[0].en
+    assert "1条约定采购量尚在执行期内（最晚至2026-12-31）" in extract.problems[0].zh
+    assert "agreements still running (1, the last until 2026-12-31)" in extract.problems[0].en
     assert _fingerprint(filled) == before
     selected = f["products"].iloc[[1]].assign(status="中选")
     extract, counts = importer.import_files(filled, [exporter.write_xlsx({"products": selected}, tmp_path / "sel.xlsx")],
                                             actor=system_user(filled))
     assert extract.ok and counts, [str(p) for p in extract.problems]
     assert filled.read("SELECT status FROM products WHERE product_code = '0013'")["status"].tolist() == ["中选"]
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 1, 4))
+    extract, counts = importer.import_files(filled, [exporter.write_xlsx({"products": products.iloc[[0]]},
+                                                                         tmp_path / "later.xlsx")],
+                                            actor=system_user(filled))
+    assert extract.ok and counts, [str(p) for p in extract.problems]
+    assert filled.read("SELECT status FROM products WHERE product_code = '0012'")["status"].tolist() == ["非中选"]
+
+
+def test_a_file_checked_before_another_import_wrote_is_not_written(filled, tmp_path, monkeypatch):
+    """Two uploads checked against the same store before either writes: A makes 0013 selected and gives it an
+    agreement; B, checked before A wrote, makes 0013 非中选 again. A is written; B is refused at its write (the store
+    changed since its check), nothing of it written; checked again, the rule refuses it on its own."""
+    from core.policy import clock
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 6, 1))
+    f = frames()
+    a = {"products": f["products"].iloc[[1]].assign(status="中选"),
+         "agreements": f["agreements"].assign(product_code="0013")}
+    b = {"products": f["products"].iloc[[1]]}  # 0013 as 非中选
+    paths = [exporter.write_xlsx(a, tmp_path / "a.xlsx"), exporter.write_xlsx(b, tmp_path / "b.xlsx")]
+    user = system_user(filled)
+    checked_a, checked_b = (importer.parse([p], filled, validate.Limits.of(filled)) for p in paths)
+    assert checked_a.ok and checked_b.ok
+    assert importer.write(filled, checked_a, user)
+    before = _fingerprint(filled)
+    with pytest.raises(importer.InvalidExtract) as refused:
+        importer.write(filled, checked_b, user)
+    assert refused.value.problems == [importer.CHANGED_SINCE_CHECK]
+    assert _fingerprint(filled) == before
+    assert filled.read("SELECT status FROM products WHERE product_code = '0013'")["status"].tolist() == ["中选"]
+    again, counts = importer.import_files(filled, [paths[1]], actor=user)
+    assert counts == {} and [(p.sheet, p.row, p.column) for p in again.problems] == [("产品", 2, "中选状态 status")]

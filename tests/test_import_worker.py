@@ -195,3 +195,32 @@ def test_checks_wait_their_turn(filled, monkeypatch):
     assert _until(store, first.id, lambda j: j.ended).state == "done"
     second = worker.check(store, user, files, "orders.csv", "a" * 64, False)
     assert second is not None and _until(store, second.id, lambda j: j.ended).state == "done"
+
+
+def test_a_file_refused_at_its_write_is_in_the_history(filled, tmp_path, monkeypatch):
+    """The worker's import checked its file, and another import wrote before it did (here: the data version moved
+    right after the check): refused at the write with the reason, nothing written, and the refusal recorded."""
+    store, files = filled
+    user = system_user(store)
+    checked = importer.parse
+
+    def then_another_import_writes(*args, **kwargs):
+        extract = checked(*args, **kwargs)
+        with store.begin() as conn:
+            store.bump_data_version(conn)
+        return extract
+    monkeypatch.setattr(importer, "parse", then_another_import_writes)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    paths = []
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+        paths.append(folder / name)
+    job = jobs.Job(id="t", url=store.url, kind=worker.KIND, spec={"names": "orders.csv", "digest": "d" * 64,
+                                                                   "clear_demo": False, "folder": str(folder)})
+    before = store.counts()["orders"]
+    worker._import(job, store, user, paths)
+    assert job.state == "failed" and [p["zh"] for p in job.result["problems"]] == [importer.CHANGED_SINCE_CHECK.zh]
+    assert store.counts()["orders"] == before
+    last = uploads.history(store).iloc[0]
+    assert last["outcome"] == "rejected" and "another import" in last["reason"]

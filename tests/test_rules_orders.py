@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from core.policy import cases, periods
 from core.policy.workdays import DEFAULT as CAL
@@ -97,7 +98,7 @@ def test_a_quantity_flag_reads_in_its_products_unit(store_url):
     assert set(zip(flags["flag_id"], flags["detail_code"])) >= {("abnormal_order", big), ("abnormal_order", bare),
                                                                  ("unreported_purchase", "P1")}
     units = qty_units(h.store, flags)
-    assert units == {big: "盒", "P1": "盒"}
+    assert units == {("abnormal_order", big): "盒", ("unreported_purchase", "P1"): "盒"}
     shown = describe(flags, "zh", units=units).set_index(["flag_id", "detail_code"])
     assert shown.loc[("abnormal_order", big), ["value_text", "threshold_text"]].tolist() == ["301 盒", "300 盒"]
     assert shown.loc[("unreported_purchase", "P1"), ["value_text", "threshold_text"]].tolist() == ["400 盒", "400 盒"]
@@ -112,8 +113,23 @@ def test_a_quantity_flag_reads_in_its_products_unit(store_url):
     assert formats["value_number"][at[("abnormal_order", big)]] == '#,##0 "盒"'
     assert formats["threshold_number"][at[("unreported_purchase", "P1")]] == '#,##0 "盒"'
     assert formats["value_number"][at[("abnormal_order", bare)]] == "#,##0"
-    odd = describe(flags, "zh", units={big: '盒"&A1'})
+    odd = describe(flags, "zh", units={("abnormal_order", big): '盒"&A1'})
     assert for_workbook(odd, {"value_text": "值"}, "zh")[2]["value_number"][at[("abnormal_order", big)]] == "#,##0"
+
+
+def test_an_order_id_like_a_product_code_reads_in_its_own_products_unit(store_url):
+    """The abnormal order O00001 is of P1 (盒); a product happens to be coded O00001 too (瓶): the order's flag reads
+    in 盒, its product's unit, not in the other product's."""
+    from core.read.units import qty_units
+    h = Handmade(store_url)
+    h.rows["products"][0]["unit"] = "盒"
+    h.rows["products"].append({**h.rows["products"][4], "product_code": "O00001", "unit": "瓶"})
+    h.institution("H1")
+    h.agreement("H1", agreed=400)
+    big = h.order("H1", 301)
+    assert big == "O00001"
+    flags = h.flags()
+    assert qty_units(h.store, flags[flags["flag_id"] == "abnormal_order"]) == {("abnormal_order", big): "盒"}
 
 
 def test_a_promise_beyond_five_working_days_is_late_from_the_reply():
@@ -317,6 +333,9 @@ def test_level_gap(store_url):
         h.agreement(code, agreed=1000)
         if delivered is not None:
             h.order(code, 1000, delivered=delivered)
+    h.institution("E2", "370104", "hospital")  # 槐荫区: its one order in the grace days, no rate anywhere
+    h.agreement("E2", agreed=1000)
+    h.order("E2", 1000, day=D(2026, 2, 28), delivered=0)
     flags = h.flags()
     levels = flags[flags["flag_id"] == "level_gap"]
     # 370102: 三级 0.95 - 一级 0.85 = 10 points exactly -> flagged; 370103: 三级 0.90 - 一级 0.81 = 9 points -> not;
@@ -330,6 +349,16 @@ def test_level_gap(store_url):
     # 80%) -> not; 济南: primary (850 + 700)/2000 = 0.775 below 80%, the others 4250/5000 = 0.85 -> flagged.
     primary = flags[flags["flag_id"] == "primary_care_gap"]
     assert set(zip(primary["level"], primary["subject_code"])) == {("city", "370100")}
+    # The supply page's table of levels for 济南: the gap where two levels or more have a rate, none with one.
+    from core.read import monitoring
+    table = monitoring.level_balance(View.of(h.store, marts.ensure_view(h.store, T)).with_area("370100"))
+    table = table.set_index("region_code")
+    assert table.loc["370102", "level_gap_points"] == pytest.approx(10.0) and table.loc["370102", "is_flagged"]
+    assert table.loc["370103", "level_gap_points"] == pytest.approx(9.0) and not table.loc["370103", "is_flagged"]
+    assert table.loc["370112", "level_gap_points"] != table.loc["370112", "level_gap_points"]  # one level: no gap
+    assert table.loc["370113", "level_gap_points"] != table.loc["370113", "level_gap_points"]
+    assert table.loc["370100", "level_gap_points"] == pytest.approx(22.5)
+    assert table.loc["370104"].drop(["region_name", "region_level", "is_flagged"]).isna().all()  # listed, "—"
 
 
 def test_red_flags_and_scores(store_url):
@@ -485,3 +514,29 @@ def test_progress_at_the_periods_last_day_is_judged_against_all_of_it(store_url)
     progress = h.flags(as_of=D(2026, 4, 10), flag_id="progress_behind_schedule")
     assert found(progress) == {("H1", "P1"): "warning"}
     assert progress["threshold"].tolist() == [1.0]
+
+
+def test_a_store_upgraded_past_version_23_computes_its_area_flags_again(store_url):
+    """Figures stored before version 23 knew no level_gap and counted a private first-level hospital with the
+    others: the upgrade drops the stored views and the next look computes them again. 370102: a township health
+    centre (一级) delivered 800 of 1000, a hospital (二级) 975: 17.5 points between the levels."""
+    from core.store import db, migrations
+    from core.store.opening import open_store
+    h = Handmade(store_url)
+    for code, kind, delivered in (("T1", "township", 800), ("H1", "hospital", 975)):
+        h.institution(code, "370102", kind)
+        h.agreement(code, agreed=1000)
+        h.order(code, 1000, delivered=delivered)
+    store = h.save()
+    marts.refresh(store, T)
+    with store.begin() as conn:  # the figures as version 22 stored them: no level_gap
+        conn.execute(S.mart_flags.delete().where(S.mart_flags.c.flag_id == "level_gap"))
+        conn.execute(S.schema_version.delete().where(S.schema_version.c.version == 23))
+    db.dispose(store_url)
+    store = open_store(store_url)
+    with store.engine.connect() as conn:
+        assert migrations.current_version(conn) == migrations.HEAD
+    assert store.read("SELECT COUNT(*) AS n FROM mart_views")["n"].iloc[0] == 0
+    marts.ensure_view(store, T)
+    got = store.read("SELECT subject_code, value FROM mart_flags WHERE flag_id = 'level_gap' ORDER BY subject_code")
+    assert got["subject_code"].tolist() == ["370100", "370102"] and got["value"].tolist() == pytest.approx([0.175] * 2)

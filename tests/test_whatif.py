@@ -156,3 +156,25 @@ def test_the_preview_names_the_cases_that_would_open_and_close(store_url):
     assert cases["subject_name"].tolist() == ["机构H3"]  # named, not only coded
     assert sorted(found.readable().loc[lambda f: f["flag_id"] == "nonselected_share_high", "subject_name"]) == \
         ["机构H3", "机构H4"]
+
+
+def test_an_areas_level_imbalance_is_a_case_of_its_own(store_url):
+    """长清区 370113: a township health centre (一级, primary) delivered 790 of 1000, a hospital (二级) 800: a
+    primary-care case already (79% below 80% while the hospital reaches it). A gap of 1 point instead of 10 adds an
+    imbalance between levels (0.80 - 0.79 = 1 point) there and in 济南市 (the same two institutions): two cases
+    that appear beside the primary-care ones, which stay."""
+    from core.refresh import marts
+    from .handmade import T, Handmade
+    h = Handmade(store_url)
+    for kind, delivered in (("township", 790), ("hospital", 800)):
+        code = h.institution(kind[0].upper(), "370113", kind)
+        h.agreement(code, agreed=1000)
+        h.order(code, 1000, delivered=delivered)
+    store = h.save()
+    marts.refresh(store, T)
+    found = settings_change.preview(store, system_user(store), "primary_gap_points", "0.01")
+    cases = found.cases()
+    assert cases[["case_kind", "change", "subject_code", "about"]].values.tolist() == [
+        ["area", "appear", "370100", "不同等级机构供应不平衡"], ["area", "appear", "370113", "不同等级机构供应不平衡"]]
+    assert cases["subject_name"].tolist() == ["济南市", "长清区"]
+    assert found.cases("en")["about"].tolist() == ["Imbalance between institution levels"] * 2

@@ -43,6 +43,7 @@ LOG = logging.getLogger("vbp")
 class Extract:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet name -> typed frame
     problems: list[Problem] = field(default_factory=list)
+    checked_at: str | None = None  # the store's data version the rules were checked against (parse)
 
     @property
     def ok(self) -> bool:
@@ -405,13 +406,14 @@ def _convert_column(column: F.Column, texts: list[str], length: int | None) -> t
 def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limits(), fresh: bool = False) -> Extract:
     """Read and check files against the format and the store; every problem is collected, nothing is written.
     `fresh`: the store's rows are about to go (the demo is cleared), so the files must stand on their own."""
+    checked_at = store.meta("data_version", "0") if store is not None else None  # before any rule reads the store
     raw, problems = read_raw(paths, limits)
     if not raw and not problems:  # an empty workbook, or the notes alone: nothing to import is not a success
         problems.append(Problem(", ".join(Path(p).name for p in paths), None, "", "",
                                 f"文件中没有标准抽取格式的工作表；工作表应为以下名称之一：{F.accepted_names('zh')}",
                                 f"the file holds no sheet of the standard extract: a sheet is named one of "
                                 f"{F.accepted_names('en')}"))
-    out = Extract(problems=problems)
+    out = Extract(problems=problems, checked_at=checked_at)
     titles, numeric_cells = {}, {}
     for name, (title, frame, numeric) in raw.items():
         titles[name] = title
@@ -460,6 +462,15 @@ def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limi
     return out
 
 
+# The rules that read the store (codes known, agreements overlapping, a product with agreements staying selected)
+# were checked against data another import or a taken-back one has since changed.
+CHANGED_SINCE_CHECK = Problem("", None, "", "", "检查文件之后，数据库中的数据已被另一次导入修改；为免按过期的数据写入，本次未写入任何数据，"
+                                                "请重新上传该文件",
+                              "the store's data changed after the file was checked (another import): nothing was "
+                              "written, so that nothing is written against data that no longer holds; upload the file "
+                              "again")
+
+
 class DemoInTheWay(ValueError):
     """Real data into a store that holds the demo: the demo has to go first (asked for, never silently)."""
 
@@ -483,7 +494,10 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
         raise DemoInTheWay()
     counts = {}
     try:
-        with store.begin() as conn:
+        with store.writing("import") as conn:  # one import writes at a time, against the data it was checked with
+            now_at = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "data_version")).scalar()
+            if extract.checked_at is not None and (now_at or "0") != extract.checked_at:
+                raise InvalidExtract([CHANGED_SINCE_CHECK])
             if clear_demo and store.holds_demo():
                 demo.clear(conn)
             for name in F.WRITE_ORDER:

@@ -20,6 +20,7 @@ from python_calamine import SheetVisibleEnum
 
 from core.ingest import workbooks as W
 from core.ingest.problems import Problem
+from core.policy import clock
 from core.policy import extract as F
 from core.policy import regions
 
@@ -294,22 +295,26 @@ def _agreed_products_selected(frame: pd.DataFrame, title: str, frames: dict[str,
 
 
 def _agreements_keep_selected(frame: pd.DataFrame, title: str, store) -> list[Problem]:
-    """The other side of _agreed_products_selected: a product the store holds agreements for stays selected (中选).
-    Its agreements would otherwise count as a selected product's (delivery, progress) while the product is not one.
-    The way out is an import that replaces the store's data (its agreements go with it)."""
+    """The other side of _agreed_products_selected: a product with an agreement still running (its period not ended
+    before today) stays selected (中选) until the period ends: its agreement would otherwise count as a selected
+    product's (delivery, progress) while the product is not one. A product whose agreements have all ended may
+    change (it lost a later round)."""
     if store is None or not len(frame):
         return []
-    held = store.read("SELECT product_code, COUNT(*) AS n FROM agreements GROUP BY product_code")
-    held = dict(zip(held["product_code"], held["n"].astype(int)))
+    held = store.read("SELECT product_code, COUNT(*) AS n, MAX(period_end) AS until FROM agreements "
+                      "WHERE period_end >= :today GROUP BY product_code",
+                      {"today": clock.today() if store.is_postgres else clock.today().isoformat()})
+    held = {code: (int(n), pd.Timestamp(until).date()) for code, n, until in zip(held["product_code"], held["n"],
+                                                                                held["until"])}
     column = next(c for c in F.SHEET_BY_NAME["products"].columns if c.name == "status")
     out = []
     for i, (product, status) in enumerate(zip(frame["product_code"], frame["status"])):
         if product in held and status is not None and status == status and status != "中选":
+            n, until = held[product]
             out.append(Problem(title, i + 2, f"{column.zh} status", str(status),
-                               f"数据库中有该产品的约定采购量{held[product]}条，不能改为“{status}”；"
-                               f"如该产品已不再中选，请以清除原有数据的方式重新导入全部数据",
-                               f"the store holds {held[product]} agreements for this product, so it cannot become "
-                               f"{status}; if it is no longer selected, import all the data again replacing the store's"))
+                               f"该产品有{n}条约定采购量尚在执行期内（最晚至{until.isoformat()}），执行期结束前不能改为“{status}”",
+                               f"this product has agreements still running ({n}, the last until {until.isoformat()}): "
+                               f"it cannot become {status} before they end"))
     return out
 
 

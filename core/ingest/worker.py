@@ -83,9 +83,12 @@ def _check(job: jobs.Job, store, user: User, paths: list[Path]) -> None:
 
 def _import(job: jobs.Job, store, user: User, paths: list[Path]) -> None:
     spec = job.spec
-    extract, counts = importer.import_files(store, paths, actor=user, progress=jobs.reporter(job),
-                                            limits=validate.Limits.of(store), clear_demo=spec["clear_demo"],
-                                            upload=(spec["names"], spec["digest"]))
+    try:
+        extract, counts = importer.import_files(store, paths, actor=user, progress=jobs.reporter(job),
+                                                limits=validate.Limits.of(store), clear_demo=spec["clear_demo"],
+                                                upload=(spec["names"], spec["digest"]))
+    except importer.InvalidExtract as err:  # refused at the write (the store changed meanwhile): in the history too
+        extract, counts = importer.Extract(problems=err.problems), {}
     if not extract.ok:  # the store changed since the page's check
         job.state, job.result = "failed", _refused(store, user, spec, extract)
     else:

@@ -36,22 +36,23 @@ def amount(unit: str, value, lang: str = "zh") -> str:
 def describe(frame: pd.DataFrame, lang: str = "zh", settings=None, units=None) -> pd.DataFrame:
     """Rows of flags (flag_id, severity, value, threshold) with flag_name (its threshold as `settings`, the
     settings in force, have it), clause, severity_zh (the severity's label, Chinese unless `lang` is "en"),
-    value_text and threshold_text; the numbers stay as they are. `units`: detail_code -> the product's unit (盒),
-    written after a quantity on a Chinese page (core.read.units)."""
+    value_text and threshold_text; the numbers stay as they are. `units`: (flag_id, detail_code) -> the product's
+    unit (盒), written after a quantity on a Chinese page (core.read.units), and kept as qty_unit for exports."""
     flags = [FLAG_BY_ID[f] for f in frame["flag_id"]]
     en = lang == "en"
     details = frame["detail_code"] if "detail_code" in frame else pd.Series(None, index=frame.index, dtype=object)
 
-    def text(unit: str, value, detail) -> str:
+    qty_units = [(units or {}).get((f.id, d)) if f.unit == "qty" and not en else None for f, d in zip(flags, details)]
+
+    def text(unit: str, value, unit_name) -> str:
         said = amount(unit, value, lang)
-        unit_name = (units or {}).get(detail) if unit == "qty" and not en and said != "—" else None
-        return f"{said} {unit_name}" if unit_name else said
+        return f"{said} {unit_name}" if unit == "qty" and unit_name and said != "—" else said
     return frame.assign(
         flag_name=[flag_name(f, lang, settings) for f in flags], clause=[clause_text(f.clause, lang) for f in flags],
         severity_zh=frame["severity"].map(SEVERITY_EN if en else SEVERITY_ZH),
-        value_text=[text(f.unit, v, d) for f, v, d in zip(flags, frame["value"], details)],
-        threshold_text=[text(f.threshold_unit or f.unit, v, d) for f, v, d in zip(flags, frame["threshold"], details)],
-        qty_unit=[(units or {}).get(d) if f.unit == "qty" and not en else None for f, d in zip(flags, details)])
+        value_text=[text(f.unit, v, q) for f, v, q in zip(flags, frame["value"], qty_units)],
+        threshold_text=[text(f.threshold_unit or f.unit, v, q) for f, v, q in zip(flags, frame["threshold"], qty_units)],
+        qty_unit=qty_units)
 
 
 # unit -> (Chinese, English) number format of a flag's value in a workbook ("qty" picks whole or decimal per value)

@@ -86,10 +86,12 @@ def level_balance(view: View) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=["region_code", "region_name", "region_level", *LEVEL_COLUMNS.values(),
                                      "level_gap_points", "is_flagged"])
-    wide = rows.pivot_table(index=["region_code", "region_name", "region_level"], columns="level", values="rate",
-                            aggfunc="first").reindex(columns=list(LEVEL_COLUMNS)).rename(columns=LEVEL_COLUMNS)
-    levels = wide[[LEVEL_COLUMNS[x] for x in LEVELS]]
-    wide["level_gap_points"] = (levels.max(axis=1) - levels.min(axis=1)) * 100
+    # An area whose rates are all missing (its orders all in the grace days) keeps its row, its rates "—".
+    wide = rows.set_index(["region_code", "region_name", "region_level", "level"])["rate"].unstack("level") \
+        .reindex(columns=list(LEVEL_COLUMNS)).rename(columns=LEVEL_COLUMNS)
+    levels = wide[[LEVEL_COLUMNS[x] for x in LEVELS]].astype(float)
+    gap = (levels.max(axis=1) - levels.min(axis=1)) * 100
+    wide["level_gap_points"] = gap.where(levels.notna().sum(axis=1) >= 2)  # no gap with one level (not 0)
     wide = wide.reset_index()
     wide["is_flagged"] = wide["region_code"].isin(_flagged(view, "level_gap"))
     wide["is_area"] = wide["region_code"] == view.area

@@ -62,10 +62,20 @@ class Preview:
             before, after = keys(self.before_flags), keys(self.after_flags)
             rows += [(kind, "appear", *k) for k in sorted(after - before)]
             rows += [(kind, "disappear", *k) for k in sorted(before - after)]
-        out = pd.DataFrame(rows, columns=["case_kind", "change", "subject_code", "about"])
+        out = pd.DataFrame(rows, columns=["case_kind", "change", "subject_code", "about_key"])
         return out.assign(case_name=out["case_kind"].map(lambda k: t(f"case.tab.{k}", lang)),
                           change_text=out["change"].map(lambda c: t(f"set.case_{c}", lang)),
-                          subject_name=out["subject_code"].map(self.names))
+                          subject_name=out["subject_code"].map(self.names),
+                          about=[self._about(kind, key, lang) for kind, key in zip(out["case_kind"], out["about_key"])])
+
+    def _about(self, kind: str, key: str, lang: str) -> str:
+        """What a case is about, as a page reads it: a flag by its name (with its product's code), a tier by its
+        letter; nothing for the ladder (the institution is the case)."""
+        if kind in ("explanation", "area"):
+            flag, _, detail = key.partition(":")
+            name = flag_name(flag, lang, self.settings)
+            return f"{name} · {detail}" if detail else name
+        return key
 
 
 def _group(frame: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -78,7 +88,7 @@ CASE_KEYS = {
     "explanation": lambda f: {(c, f"{x}:{d}") for c, x, d in _group(f, "explanation")[["subject_code", "flag_id",
                                                                                           "detail_code"]].values},
     "tier": lambda f: {(c, d) for c, d in f.loc[f["flag_id"] == "supplier_tier", ["subject_code", "detail_code"]].values},
-    "area": lambda f: {(c, "") for c in _group(f, "area")["subject_code"]},
+    "area": lambda f: {(c, x) for c, x in _group(f, "area")[["subject_code", "flag_id"]].values},  # a case per flag
 }
 
 

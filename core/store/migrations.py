@@ -347,6 +347,8 @@ STEPS: tuple[Step, ...] = (
              "(functions with the owner's rights)", change=_load_beside_functions),
     Step(22, "views: the number of agreement periods in force (rounds of different dates each run on their own "
              "schedule)", change=_period_count),
+    Step(23, "area flags: the imbalance between institution levels (level_gap); primary care compared with secondary "
+             "and tertiary institutions (stored views computed again)", change=_new_mart),
 )
 
 HEAD = STEPS[-1].version
