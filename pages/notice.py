@@ -100,8 +100,10 @@ def with_reason(frame, key: str, none: str, submit: str, action, done) -> None:
 
 
 drafts, issued = done[done["status"] == "draft"], done[done["status"] == "issued"]
-tabs = st.tabs([t("nt.confirm", L), t("nt.discard", L), t("nt.revoke", L)] if me.can("issue") else [t("nt.discard", L)])
-if me.can("issue"):
+# What can be done to the notifications made: nothing to show before the first (its table says 暂无记录 already).
+tabs = [] if drafts.empty and issued.empty else \
+    st.tabs([t("nt.confirm", L), t("nt.discard", L), t("nt.revoke", L)] if me.can("issue") else [t("nt.discard", L)])
+if tabs and me.can("issue"):
     with tabs[0]:
         if drafts.empty:
             st.caption(t("nt.no_draft", L))
@@ -116,8 +118,9 @@ if me.can("issue"):
     with tabs[2]:
         with_reason(issued, "nt_revoke", "nt.no_issued", "nt.revoke_submit", notices.revoke,
                     lambda n: tn("nt.revoked", L, n=n))
-with tabs[1 if me.can("issue") else 0]:
-    with_reason(drafts, "nt_discard", "nt.no_draft", "nt.discard_submit", notices.discard,
-                lambda _r: t("nt.discarded", L))
+if tabs:
+    with tabs[1 if me.can("issue") else 0]:
+        with_reason(drafts, "nt_discard", "nt.no_draft", "nt.discard_submit", notices.discard,
+                    lambda _r: t("nt.discarded", L))
 if "nt_flash" in st.session_state:
     st.success(text.plain(st.session_state.pop("nt_flash")))

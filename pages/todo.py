@@ -16,7 +16,7 @@ view = scope.resolve(store, me, {}, with_area=False).view
 since = None if me.is_entity else accounts.previous_sign_in(store, me.username)
 found = todo.items(view, L, since)
 # an entity's own list: its enterprise's or institution's name (the account's display name said "演示·医疗机构")
-st.caption(text.plain(tn("todo.caption", L, n=len(found), area=view.area_name if not me.is_entity else
+st.caption(text.plain(tn("todo.caption", L, n=todo.matters(found), area=view.area_name if not me.is_entity else
                          accounts.entity_name(store, me) or me.display_name,
                          at=str(clock.now())[:16], as_of=view.as_of)))
 if not me.is_entity:

@@ -80,8 +80,9 @@ def test_a_quantity_flag_reads_in_its_products_unit(store_url):
     """P1 is counted in 盒 (the products sheet's `unit`), P4 names no unit. H1's order of 301 P1 passes its limit of
     3 x 400 / 4 months = 300 (abnormal); H3, of the same level and without agreement, buys 400 P1 in two orders of 200
     (not abnormal: P1's sizes 200, 200, 301 give Q1 200, Q3 301, limit 301 + 3 x 101), at the median agreed volume
-    of its level (400): an unreported purchase of P1. Chinese pages read 301 盒 against 300 盒 and 400 盒 against
-    400 盒; English ones the bare numbers; H1's abnormal order of 400 P4 (no unit: limit 3 x 400 / 4 = 300) reads bare."""
+    of its level (400): an unreported purchase of P1. Pages read 301 盒 against 300 盒 and 400 盒 against 400 盒, in
+    either language (the unit is the data's word); H1's abnormal order of 400 P4 (no unit: limit 3 x 400 / 4 = 300)
+    reads bare."""
     from core.present.flagtext import describe, for_workbook
     from core.read.units import qty_units
     h = Handmade(store_url)
@@ -103,8 +104,8 @@ def test_a_quantity_flag_reads_in_its_products_unit(store_url):
     assert shown.loc[("abnormal_order", big), ["value_text", "threshold_text"]].tolist() == ["301 盒", "300 盒"]
     assert shown.loc[("unreported_purchase", "P1"), ["value_text", "threshold_text"]].tolist() == ["400 盒", "400 盒"]
     assert shown.loc[("abnormal_order", bare), ["value_text", "threshold_text"]].tolist() == ["400", "300"]
-    english = describe(flags, "en", units=units).set_index(["flag_id", "detail_code"])
-    assert english.loc[("abnormal_order", big), ["value_text", "threshold_text"]].tolist() == ["301", "300"]
+    english = describe(flags, "en", units=units).set_index(["flag_id", "detail_code"])  # the data's word, as a name
+    assert english.loc[("abnormal_order", big), ["value_text", "threshold_text"]].tolist() == ["301 盒", "300 盒"]
     # The Chinese export keeps the numbers, in a number format that says the unit; a unit a format cannot quote
     # (a quotation mark in it) is left out rather than breaking the format.
     rows, _headers, formats = for_workbook(shown.reset_index(), {"value_text": "值", "threshold_text": "阈值"}, "zh")

@@ -65,9 +65,11 @@ def test_an_officers_items_appear_and_go(store_url):
     marts.ensure_default(store)
     k = workflow.raise_complaint(_view(store, u["r1"]), "M1", "P1", "供货不及时", "二月订单未到", today=D(2026, 3, 2))
     got = _items(store, u["jinan"])
-    assert got == {"measure_due": {"ladder:R1::"}, "new_red": {"red:R1"},
+    assert got == {"measure_due": {"ladder:R1::"}, "new_red": {"ladder:R1::"},
                    "explanation_to_request": {"explanation:E1:report_volume_drop:P1"},
                    "complaint_late": {f"complaint:{k}::"}}
+    # R1 is newly red-flagged and its ladder measure is due: one matter listed under two kinds, counted once.
+    assert todo.matters(todo.items(_view(store, u["jinan"]), "zh")) == 3
     assert _items(store, u["qingdao"]) == {}  # nothing of another city
     assert "new_red" not in _items(store, u["jinan"], since=clock.now())  # not new since a sign-in after it
 

@@ -37,12 +37,13 @@ def describe(frame: pd.DataFrame, lang: str = "zh", settings=None, units=None) -
     """Rows of flags (flag_id, severity, value, threshold) with flag_name (its threshold as `settings`, the
     settings in force, have it), clause, severity_zh (the severity's label, Chinese unless `lang` is "en"),
     value_text and threshold_text; the numbers stay as they are. `units`: (flag_id, detail_code) -> the product's
-    unit (盒), written after a quantity on a Chinese page (core.read.units), and kept as qty_unit for exports."""
+    unit (盒), written after a quantity (core.read.units), and kept as qty_unit for exports."""
     flags = [FLAG_BY_ID[f] for f in frame["flag_id"]]
     en = lang == "en"
     details = frame["detail_code"] if "detail_code" in frame else pd.Series(None, index=frame.index, dtype=object)
 
-    qty_units = [(units or {}).get((f.id, d)) if f.unit == "qty" and not en else None for f, d in zip(flags, details)]
+    # The unit is the data's word (盒), shown in both languages as a product's name is.
+    qty_units = [(units or {}).get((f.id, d)) if f.unit == "qty" else None for f, d in zip(flags, details)]
 
     def text(unit: str, value, unit_name) -> str:
         said = amount(unit, value, lang)
@@ -68,7 +69,7 @@ SAFE_UNIT = re.compile(r"[\w\u3400-\u9fff·/%.-]{1,8}")  # a unit a number forma
 
 def _excel(unit: str, value, lang: str, qty_unit=None) -> tuple[object, str | None]:
     """A flag's value or threshold as a workbook stores it: the number (points in points) and its format; a
-    quantity with its product's unit (`qty_unit`, on a Chinese export) as the page reads it, 70 片."""
+    quantity with its product's unit (`qty_unit`) as the page reads it, 70 片."""
     if value is None or value != value:
         return None, None
     if unit == "qty":

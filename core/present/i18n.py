@@ -291,9 +291,12 @@ CATALOGUE.update({
     "sc.pick_hint": ("输入名称或编码搜索", "Type a name or code"),
     "sc.first.institution": ("问题得分最高的医疗机构", "Institutions with the highest problem scores"),
     "sc.first.enterprise": ("企业（等级由低到高）", "Enterprises, lowest tier first"),
-    "sc.first_note.enterprise": ("列出为本辖区供货的企业；等级、配送率和及时解决率按企业在全省的供应计算（企业分级针对企业整体）。",
-                                 "The enterprises supplying this area; the tier and both rates cover the enterprise's "
-                                 "supply across the province (a tier concerns the enterprise as a whole)."),
+    "sc.first_note.enterprise": ("列出为本辖区供应中选产品的企业（生产和配送）；等级、配送率和及时解决率按企业在全省的供应计算"
+                                 "（企业分级针对企业整体）。只生产非中选或可替代产品的企业不分级，不在此列，可在上方选择查看。",
+                                 "The enterprises making or delivering selected products for this area; the tier and both "
+                                 "rates cover the enterprise's supply across the province (a tier concerns the enterprise "
+                                 "as a whole). Makers of non-selected or substitutable products only have no tier and are "
+                                 "not listed; choose them above."),
     "sc.indicators": ("七项指标", "The seven indicators"), "sc.count_own": ("本机构预警", "Its own flags"), "sc.count_supply": ("供应企业预警", "Suppliers' flags"),
     "sc.flags": ("预警（实际值与阈值、通知条款）", "Flags (value, threshold, clause)"),
     "sc.no_flags": ("没有预警。", "No flags."), "sc.trend": ("月度趋势", "Monthly trend"),
@@ -806,9 +809,10 @@ CATALOGUE.update({
     "nav.sec.act": ("处置", "Measures"), "nav.sec.system": ("系统", "System"), "nav.notice": ("季度通报", "Quarterly notification"),
     "todo.title": ("待办事项", "To do"),
     "todo.none": ("目前没有待办事项。", "Nothing waits for you now."),
-    "todo.caption": ("{area} · 生成于 {at}（期限按今天计；数据统计截止日 {as_of}）：共 {n} 项。办理完毕的事项会自动从列表中消失。",
-                     "{area} · listed at {at} (deadlines as of today; figures as of {as_of}): {n} items. Items leave the "
-                     "list once handled."),
+    "todo.caption": ("{area} · 生成于 {at}（期限按今天计；数据统计截止日 {as_of}）：共 {n} 项（同一事项列于几类时计一次）。"
+                     "办理完毕的事项会自动从列表中消失。",
+                     "{area} · listed at {at} (deadlines as of today; figures as of {as_of}): {n} items (one listed "
+                     "under several kinds counts once). Items leave the list once handled."),
     "todo.since": ("“新增红旗机构”按您上次登录（{at}）以来计。", "New red flags count since your last sign-in ({at})."),
     "todo.since_first": ("这是您首次登录，“新增红旗机构”列出全部尚未处理的红旗机构。",
                          "Your first sign-in: every red-flagged institution not yet acted on is listed as new."),
@@ -816,8 +820,8 @@ CATALOGUE.update({
     "todo.hours_left": ("剩余 {n} 小时", "{n} hours left"), "todo.days_left": ("剩余 {n} 天", "{n} days left"),
     "todo.late_hours": ("已逾期 {n} 小时", "{n} hours late"), "todo.late_days": ("已逾期 {n} 天", "{n} days late"),
     "todo.red_since": ("{at} 更新数据后列为红旗机构，尚未采取措施",
-                       "red-flagged by the figures updated {at}; no measure recorded yet"),
-    "todo.supply_rate": ("配送率 {rate}，低于 {warn}", "delivery rate {rate}, below {warn}"),
+                       "Red-flagged by the figures updated {at}; no measure recorded yet"),
+    "todo.supply_rate": ("配送率 {rate}，低于 {warn}", "Delivery rate {rate}, below {warn}"),
     "todo.ladder": ("梯度措施第 {step} 步：{measure}（{flags}）", "Measures ladder, step {step}: {measure} ({flags})"),
     "todo.item.overdue": ("已过期限的案件", "Cases past their deadline"),
     "todo.item.new_red": ("新增红旗机构", "Newly red-flagged institutions"),

@@ -58,6 +58,12 @@ def _from_cases(frame: pd.DataFrame, item: str, lang: str, now: dt.datetime, pag
                                                          frame["problem"], frame["due"])]
 
 
+def matters(found: pd.DataFrame) -> int:
+    """How many things wait, each once: a red-flagged institution listed as new and as a measure to take (its ladder
+    case) is one matter, as is an overdue case listed under its kind too."""
+    return int(found["key"].nunique())
+
+
 @cached
 def new_red_flags(view: View, since: dt.datetime | None, lang: str = "zh") -> pd.DataFrame:
     """Institutions of the area red-flagged (at the latest figures) after `since` (the user's last sign-in; every
@@ -107,7 +113,7 @@ def officer_items(view: View, lang: str = "zh", since: dt.datetime | None = None
     rows += _from_cases(to_take.assign(problem=[f"{m} · {f}" for m, f in zip(to_take["measure"], to_take["flags"])]),
                         "measure_due", lang, now)
     for row in new_red_flags(view, since, lang).itertuples(index=False):
-        rows.append({"item": "new_red", "key": f"red:{row.institution_code}", "subject": row.institution_name,
+        rows.append({"item": "new_red", "key": f"ladder:{row.institution_code}::", "subject": row.institution_name,
                      "where": row.county_name, "detail": t("todo.red_since", lang).format(at=str(row.since_at)[:16]),
                      "due": None, "left": "",
                      "page": "institution", "params": {"code": row.institution_code}})
