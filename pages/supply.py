@@ -18,8 +18,8 @@ with tab_product:
     st.plotly_chart(charts.ranked(products.head(15).assign(label=products["generic_name"] + " " + products["product_code"]),
                                   "delivery_rate", "label", t("sp.lowest", L).format(area=area_name), warn,
                                   t("chart.threshold", L).format(v=warn)), key="sp_chart")
-    show(products, headers(["product_code", "generic_name", "dosage_form", "specification", "manufacturer",
-                            "delivery_rate", "delivered_qty", "ordered_qty", "count_institutions"], L),
+    show(products, headers(["product_code", "generic_name", "dosage_form", "specification", "delivery_rate",
+                            "distributors", "manufacturer", "delivered_qty", "ordered_qty", "count_institutions"], L),
          "sp_products", f"{t('sp.by_product', L)}_{area_name}")
 with tab_tier:
     st.caption(flagtext.tier_rule(view.store.settings(), L))

@@ -234,3 +234,28 @@ def test_a_round_never_takes_off_more_than_was_bought(store_url):
     other = ind[(ind["level"] == "institution") & (ind["indicator_id"] == "other")].set_index("subject_code").loc["H5"]
     assert (other["numerator"], other["denominator"]) == (3, 5)
     assert (ind[["numerator", "denominator"]] >= 0).all().all()
+
+
+def test_the_product_table_names_the_distributors_that_failed(store_url):
+    """P1 (made by M1) goes to H1 through D1, which delivered 50 of 100, and to H2 through M1 itself, 100 of 100;
+    P4 (M2) to H1 through D1, 30 of 30. By product: P1 75.0% (150 / 200), its distributor D1 at 50.0% (M1, the
+    maker delivering its own, is not a distributor of it); P4 100.0%, D1 100.0%."""
+    from core.read import monitoring
+    from core.refresh import marts
+    from core.store.view import View
+    h = Handmade(store_url)
+    h.institution("H1")
+    h.institution("H2")
+    h.agreement("H1", "P1", agreed=400)
+    h.agreement("H2", "P1", agreed=400)
+    h.agreement("H1", "P4", agreed=400)
+    h.rows["agreements"][1]["distributor_code"] = "M1"
+    h.order("H1", 100, "P1", delivered=50)
+    h.order("H2", 100, "P1", delivered=100)
+    h.rows["orders"][-1]["distributor_code"] = "M1"
+    h.order("H1", 30, "P4", delivered=30)
+    store = h.save()
+    table = monitoring.delivery_by_product(View.of(store, marts.ensure_view(store, T))).set_index("product_code")
+    assert table.loc["P1", "delivery_rate"] == pytest.approx(0.75) and table.loc["P1", "distributors"] == "企业D1 50.0%"
+    assert table.loc["P4", "distributors"] == "企业D1 100.0%"
+    assert table.loc["P1", "manufacturer"] == "企业M1"

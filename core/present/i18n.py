@@ -163,7 +163,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "delivery_tier": ("配送率等级", "Delivery tier"), "complaint_tier": ("诉求等级", "Complaint tier"),
     "timely_rate": ("及时解决率", "Timely rate"), "count_complaints": ("诉求数", "Complaints"),
     "primary_rate": ("基层配送率", "Primary rate"), "others_rate": ("二三级机构配送率", "Secondary and tertiary rate"),
-    "gap_points": ("差距（百分点）", "Gap (points)"), "is_flagged": ("不平衡", "Imbalanced"),
+    "distributors": ("配送企业（配送率）", "Distributors (rate)"), "gap_points": ("差距（百分点）", "Gap (points)"), "is_flagged": ("不平衡", "Imbalanced"),
     "flag_name": ("预警事项", "Flag"), "severity_zh": ("等级", "Severity"), "institution_code": ("机构编码", "Institution code"),
     "institution_name": ("医疗机构", "Institution"), "county_name": ("区县", "County"),
     "detail_code": ("涉及产品/品种/订单/诉求", "Product / group / order / complaint"),

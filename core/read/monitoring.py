@@ -9,6 +9,7 @@ import pandas as pd
 
 from core.policy.extract import LEVELS, PRIMARY_GROUP
 from core.policy.indicators import rate
+from core.present.i18n import percent_text
 from core.read.units import described
 from core.store.cache import cached
 from core.store.view import View
@@ -27,7 +28,25 @@ def delivery_by_product(view: View) -> pd.DataFrame:
         WHERE m.view_id = :v AND m.agreed_qty > 0 AND {view.institutions_in_area()}
         GROUP BY p.product_code, p.generic_name, p.dosage_form, p.specification, p.category, e.enterprise_name""")
     frame["delivery_rate"] = rate(frame["delivered_qty"], frame["ordered_qty"])
+    frame["distributors"] = frame["product_code"].map(_distributors(view)).fillna("—")
     return frame.sort_values(["delivery_rate", "product_code"], kind="stable").reset_index(drop=True)
+
+
+def _distributors(view: View) -> dict[str, str]:
+    """Per product: the distributors that delivered it to the area's agreement holders (other than its maker), each
+    with its delivery rate of the product there, the worst first ("宏达医药配送 50.0%；…"): a product supplied badly
+    by one distributor reads as that distributor's failure, not its maker's alone (二（三）)."""
+    rows = view.read(f"""
+        SELECT m.product_code, e.enterprise_name, SUM(m.delivered_qty) AS delivered, SUM(m.ordered_qty) AS ordered
+        FROM mart_enterprise_products m JOIN enterprises e ON e.enterprise_code = m.enterprise_code
+        JOIN products p ON p.product_code = m.product_code
+        JOIN institutions i ON i.institution_code = m.institution_code
+        WHERE m.view_id = :v AND m.enterprise_code <> p.manufacturer_code AND {view.institutions_in_area()}
+        GROUP BY m.product_code, e.enterprise_name""")
+    rows["rate"] = rate(rows["delivered"], rows["ordered"])
+    rows = rows.sort_values(["product_code", "rate", "enterprise_name"], kind="stable", na_position="last")
+    said = [f"{name} {percent_text(r)}" if r == r else name for name, r in zip(rows["enterprise_name"], rows["rate"])]
+    return pd.Series(said, index=rows["product_code"].to_numpy()).groupby(level=0).agg("；".join).to_dict()
 
 
 @cached
