@@ -24,6 +24,14 @@ def test_list_holds_red_flags_and_tier_cd_enterprises_of_the_area(demo_store):
     assert set(listed.loc[listed["subject_type"] == "enterprise", "subject_code"]) == cd
     assert listed["score"].is_monotonic_decreasing
     assert listed["recommended"].notna().all() and listed["status"].isin(C.ALL_STATUSES).all()
+    # Why each is listed: an institution at the interview step or beyond for a notification that fell short, else
+    # for its prominent problems; an enterprise for its tier.
+    steps = cases.ladder_cases(default(demo_store, "370000")).set_index("subject_code")["step"]
+    inst = listed[listed["subject_type"] == "institution"]
+    assert [w == "通报后整改不到位" for w in inst["listed_for"]] == [steps[c] >= 3 for c in inst["subject_code"]]
+    assert set(inst["listed_for"]) <= {"通报后整改不到位", "问题突出，先通报"}
+    ent = listed[listed["subject_type"] == "enterprise"]
+    assert ent["listed_for"].tolist() == [f"企业分级 {tier} 级" for tier in ent["tier"]]
     city = demo_store.read("SELECT region_code FROM regions WHERE region_level = 'city'")["region_code"]
     for code in city:
         part = interviews.interview_list(default(demo_store, code))
@@ -107,8 +115,10 @@ def test_page_records_an_action_for_selected_rows(demo_copy, monkeypatch):
     listed = interviews.interview_list(default(demo_copy, "371400"))
     table = at.dataframe[0].value
     assert table["编码"].tolist() == listed["subject_code"].tolist()
-    columns = list(table.columns)  # what to do, where it stands and by when before why (the flags scroll out first)
-    assert columns[:8] == ["对象类型", "编码", "名称", "所在区县", "建议措施", "处理状态", "整改/说明期限", "预警事项"], columns
+    columns = list(table.columns)  # why listed, what to do, where it stands and by when before the flags (they scroll
+    # out first)
+    assert columns[:9] == ["对象类型", "编码", "名称", "所在区县", "列入原因", "建议措施", "处理状态", "整改/说明期限",
+                           "预警事项"], columns
     assert table["预警事项"].str.len().gt(0).all()
     at.session_state[table_key(demo_copy, "iv_table", "371400")] = {"selection": {"rows": [1, 2], "columns": []}}
     at.run()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.policy.indicators import FLAG_BY_ID, SEVERITY_WEIGHT
+from core.present.i18n import t
 from core.read import cases
 from core.read.units import described
 from core.store.cache import cached
@@ -15,8 +16,8 @@ from core.store.view import View
 # Who, what to do, where it stands and by when first, then why (the flags: an enterprise's tier among them): at
 # 1400 px the columns after the flags scroll out of view, and English flags alone are as wide as the table's rest
 # (the list is sorted by the score; the tier is said in the flags too).
-LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "recommended", "status", "due", "flags",
-                "status_date", "score", "tier"]
+LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "listed_for", "recommended", "status",
+                "due", "flags", "status_date", "score", "tier"]
 
 
 @cached
@@ -26,9 +27,13 @@ def interview_list(view: View, lang: str = "zh") -> pd.DataFrame:
     `lang`, the next step, the status recorded and its deadline (all live: an action recorded shows at once)."""
     ladder = cases.ladder_cases(view, lang)
     inst = ladder[((ladder["step"] >= 3) | ladder["is_red"]) & ~ladder["closed"].astype(bool)]
-    inst = inst.assign(subject_type="institution", tier=None)
+    # Why it is listed: the ladder reached the interview (a notification fell short), or its problems are prominent
+    # (red-flagged: notified at once, before any interview).
+    inst = inst.assign(subject_type="institution", tier=None,
+                       listed_for=[t("iv.why.ladder" if step >= 3 else "iv.why.red", lang) for step in inst["step"]])
     ent = cases.tier_cases(view, lang)
     ent = ent[ent["tier"].isin(["C", "D"])]
+    ent = ent.assign(listed_for=[t("iv.why.tier", lang).format(tier=tier) for tier in ent["tier"]])
     ent_flags = view.read("SELECT flag_id, subject_code, detail_code, severity FROM mart_flags WHERE view_id = :v "
                           "AND level = 'enterprise'")
     ent_flags = view.complaint_flags_raised_inside(ent_flags)
