@@ -277,6 +277,11 @@ CATALOGUE.update({
     "pc.other": ("其他采购行为", "Other behaviour"), "pc.none": ("{area}没有此类预警。", "No such flags in {area}."),
     "cp.count": ("诉求数", "Complaints"), "cp.late": ("未按时回复", "Late replies"), "cp.unresolved": ("未按时解决", "Unresolved in time"),
     "cp.trend": ("按反馈月份的及时解决率", "Timely resolution by month raised"),
+    "ov.trend_note": ("按月计。诉求及时解决率只计截止日前至少{n}个工作日提出的诉求：线断开的月份没有计入考核的诉求（无值，不是 0%），"
+                      "最近的月份常常如此。",
+                      "By month. Timely resolution counts complaints raised at least {n} working days before the as-of "
+                      "date: a break in its line is a month without counted complaints (no value, not 0%), as the "
+                      "latest month often is."),
     "cp.trend_note": ("按反馈月份计；线断开的月份没有计入考核的诉求（无值，不是 0%）。件数少的月份一件诉求即可使比率大幅变化。",
                       "By the month raised; a break in the line is a month without counted complaints (no value, not "
                       "0%). Where a month has few complaints, one of them moves the rate a long way."),
