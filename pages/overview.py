@@ -24,7 +24,7 @@ if tiles:
 monthly = overview.monthly_rates(view)
 st.plotly_chart(charts.trend(monthly, {"delivery": t("ov.delivery", L), "nonselected": t("ov.share", L),
                                        "complaint": t("ov.timely", L)}, t("ov.trend", L), L), key="ov_trend")
-st.caption(t("ov.trend_note", L).format(n=int(settings["timely_min_age_workdays"])))
+st.caption(tn("ov.trend_note", L, n=int(settings["timely_min_age_workdays"])))
 
 ranked = overview.children_ranked(view)
 if not ranked.empty:

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.g
                                 reason="Debian's chromium is not installed (bash scripts/setup.sh)")
 # The headers of the columns the grid draws (it writes only those in view into its table for screen readers)
 IN_VIEW = """() => Array.from(document.querySelectorAll('[data-testid="stDataFrame"] th')).map(t => t.textContent)"""
-# Who, the measure, where it stands and by when: in view at 1400 px in either language, before the flags
-WORKING = {"zh": ["对象类型", "编码", "名称", "所在区县", "建议措施", "处理状态", "整改/说明期限"],
-           "en": ["Type", "Code", "Name", "County", "Recommended measure", "Status", "Deadline"]}
+# Who, why listed, the measure, where it stands and by when: in view at 1400 px in either language, before the flags
+WORKING = {"zh": ["对象类型", "编码", "名称", "所在区县", "列入原因", "建议措施", "处理状态", "整改/说明期限"],
+           "en": ["Type", "Code", "Name", "County", "Listed for", "Recommended measure", "Status", "Deadline"]}
 
 
 def test_record_an_action_and_download_the_export(demo_copy):
@@ -31,7 +31,7 @@ def test_record_an_action_and_download_the_export(demo_copy):
         first = interviews.interview_list(default(demo_copy, "371400")).iloc[0]["subject_code"]
         page.get_by_text(first).first.wait_for(state="attached", timeout=60_000)  # the grid holds its rows
         page.wait_for_function(IDLE, timeout=60_000, polling=200)
-        assert page.evaluate(IN_VIEW)[:7] == WORKING["zh"]
+        assert page.evaluate(IN_VIEW)[:8] == WORKING["zh"]
         box = grid.bounding_box()
         selected = page.locator('[aria-selected="true"]')
         for _ in range(5):  # the first column holds the row checkboxes; rows are 35 px high under a 35 px header
@@ -54,7 +54,7 @@ def test_record_an_action_and_download_the_export(demo_copy):
         page.wait_for_function(IDLE, timeout=60_000, polling=200)
         english = page.evaluate(IN_VIEW)
         page.screenshot(path=str(ARTIFACTS / "interviews-en.png"))
-    assert english[:7] == WORKING["en"], english  # the flags' long English names used to push the measure out of view
+    assert english[:8] == WORKING["en"], english  # the flags' long English names used to push the measure out of view
     recorded = demo_copy.read("SELECT subject_code, status FROM actions WHERE note = '浏览器测试：已电话提醒'")
     listed = interviews.interview_list(default(demo_copy, "371400"))
     assert recorded["subject_code"].tolist() == [listed.iloc[0]["subject_code"]]  # the first row was ticked

@@ -444,11 +444,11 @@ def test_area_names_are_written_white_on_the_dark_colours_and_dark_on_the_light(
 # -- English counts and brackets ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("key, n, en", [
     ("todo.caption", 1, "济南市 · listed at 2026-12-07 09:00 (deadlines as of today; figures as of 2026-11-20): "
-                        "1 item. Items leave the list once handled."),
+                        "1 item (one listed under several kinds counts once). Items leave the list once handled."),
     ("todo.caption", 2, "济南市 · listed at 2026-12-07 09:00 (deadlines as of today; figures as of 2026-11-20): "
-                        "2 items. Items leave the list once handled."),
+                        "2 items (one listed under several kinds counts once). Items leave the list once handled."),
     ("todo.caption", 0, "济南市 · listed at 2026-12-07 09:00 (deadlines as of today; figures as of 2026-11-20): "
-                        "0 items. Items leave the list once handled."),
+                        "0 items (one listed under several kinds counts once). Items leave the list once handled."),
     ("au.count", 1, "1 entry, newest first"), ("au.count", 3, "3 entries, newest first"),
     ("todo.hours_left", 1, "1 hour left"), ("todo.late_days", 1, "1 day late"), ("todo.late_days", 2, "2 days late")])
 def test_english_counts_one_thing_in_the_singular(key, n, en):
