@@ -731,7 +731,9 @@ CATALOGUE.update({
     "req.each_order": ("每笔问题订单预警", "each problem order flagged"),
     "dk.schedule": ("序时进度 {rate}", "the schedule, {rate}"),
     "dk.schedule_each": ("各协议周期的序时进度", "each agreement's own schedule"), "dk.meets": ("是否达标", "Met"),
-    "adv.report": ("报量不低于上年实际采购量；报量下降超过规定的，须作出说明。", "Report at least last year's purchases; explain a larger drop."),
+    "adv.report": ("原则上各产品报量不少于上年实际采购量；合计达标时，单个产品报量下降超过规定的仍须作出说明（见下方预警）。",
+                   "Report at least last year's purchases of each product; a product whose report drops beyond the "
+                   "rule is explained even where the total is met (see the flags below)."),
     "adv.delivery": ("配送由中选企业和配送企业负责：配送不足的，通过诉求对接向企业反馈。", "Delivery is the suppliers' duty: raise a complaint where it falls short."),
     "adv.complaint": ("通过诉求对接反馈供货问题，并及时确认解决情况。", "Raise supply problems as complaints and confirm their resolution."),
     "adv.progress": ("按序时进度采购中选产品，完成约定采购量。", "Buy the selected products on schedule to complete the agreed volume."),
