@@ -23,6 +23,7 @@ for crumb in crumbs:
 st.caption(t("map.hint", L))
 
 labels = {i.id: t(f"indicator.{i.id}", L) for i in INDICATORS} | {map_area.GAP: t("map.layer.gap", L),
+                                                                 map_area.LEVEL_GAP: t("map.layer.level_gap", L),
                                                                  map_area.RED: t("map.layer.red", L),
                                                                  map_area.ENTERPRISE: t("map.layer.enterprise", L)}
 layers = list(map_area.layers())
@@ -90,10 +91,13 @@ if here.level in map_area.LEVEL_OF_CHILDREN:
     columns = {"code": t("col.code", L), "name": t("col.name", L), "value": labels[layer],
                "count_flagged": t("col.flagged", L), "count_red_flag": t("col.red_flag", L),
                "count_institutions": t("map.count_institutions", L)}
-    if layer in (map_area.RED, map_area.GAP, map_area.ENTERPRISE):
+    if layer in (map_area.RED, map_area.GAP, map_area.LEVEL_GAP, map_area.ENTERPRISE):
         del columns["count_flagged"]  # flags of an indicator: the other layers have none
     if layer == map_area.RED:
         del columns["value"]  # the layer's value is the red-flag count itself
+    if layer in (map_area.GAP, map_area.LEVEL_GAP):  # points of a gap read with one decimal, as on the supply page
+        values, columns = values.rename(columns={"value": "gap_points"}), \
+            {("gap_points" if k == "value" else k): v for k, v in columns.items()}
     show(values, columns, f"children_{here.code}", f"{t('map.children', L)}_{here.name}", link=("code", "area"),
          percent=("value",) if map_area.is_rate(layer) else (),
          helps={"count_flagged": t("help.count_flagged", L)})

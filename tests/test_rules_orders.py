@@ -360,6 +360,12 @@ def test_level_gap(store_url):
     assert table.loc["370113", "level_gap_points"] != table.loc["370113", "level_gap_points"]
     assert table.loc["370100", "level_gap_points"] == pytest.approx(22.5)
     assert table.loc["370104"].drop(["region_name", "region_level", "is_flagged"]).isna().all()  # listed, "—"
+    # The map's layer of the same gap, for 济南's counties (a county without two levels has none).
+    from core.read import map_area
+    city = View.of(h.store, marts.ensure_view(h.store, T)).with_area("370100")
+    layer = map_area.child_values(city, map_area.LEVEL_GAP).set_index("code")["value"]
+    assert layer[["370102", "370103"]].tolist() == pytest.approx([10.0, 9.0])
+    assert layer[["370104", "370112", "370113"]].isna().all() and map_area.kind_of(map_area.LEVEL_GAP) == "number"
 
 
 def test_red_flags_and_scores(store_url):

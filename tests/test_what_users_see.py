@@ -93,14 +93,14 @@ def test_rates_short_of_their_line_are_red_and_the_line_is_an_edge():
 def test_each_map_layer_knows_the_line_it_should_reach(demo_store):
     """Delivery and an enterprise's delivery: the delivery threshold; the report, the complaint and the selected share
     their own; progress the schedule (one period in force); substitutes (at most), other behaviour (no threshold),
-    the gap and red flags none."""
+    the two gaps and red flags none."""
     from core.read import map_area
     view, s = default(demo_store), demo_store.settings()
     lines = {layer: map_area.warning_line(view, layer) for layer in map_area.layers()}
     assert lines == {"report": s["report_drop_ratio"], "delivery": s["delivery_rate_warning"],
                      "complaint": s["tier_a_min"], "progress": view.info.schedule,
                      "nonselected": s["nonselected_share_min"], "substitute": None, "other": None,
-                     "gap": None, "red_flag": None, "enterprise": s["delivery_rate_warning"]}
+                     "gap": None, "level_gap": None, "red_flag": None, "enterprise": s["delivery_rate_warning"]}
 
 
 def test_legend_labels_never_overlap():

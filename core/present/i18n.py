@@ -20,6 +20,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.title": ("逐级下钻地图", "Drill-down map"),
     "map.layer": ("图层", "Layer"),
     "map.layer.gap": ("基层供应不平衡（百分点）", "Primary-care gap (points)"),
+    "map.layer.level_gap": ("等级间配送率差距（百分点）", "Gap between levels (points)"),
     "map.layer.red": ("红旗机构", "Red-flag institutions"),
     "map.layer.enterprise": ("企业配送率（分级视图）", "An enterprise's delivery rate (supplier tiers)"),
     "map.enterprise": ("企业", "Enterprise"),

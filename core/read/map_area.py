@@ -8,18 +8,21 @@ from core.policy import regions
 from core.policy import indicators as I
 from core.policy.indicators import rate
 from core.present import flagtext, maps
+from core.read import monitoring
 from core.store.cache import cached
 from core.store.view import View
 
 LEVEL_OF_CHILDREN = {"province": "city", "city": "county"}
 GAP = "gap"
+LEVEL_GAP = "level_gap"
 RED = "red_flag"
 ENTERPRISE = "enterprise"
 
 
 def layers() -> tuple[str, ...]:
-    """The map's layers: every indicator of the registry, then the imbalance, red flags and an enterprise's delivery."""
-    return tuple(i.id for i in I.INDICATORS) + (GAP, RED, ENTERPRISE)
+    """The map's layers: every indicator of the registry, then the two imbalances (primary care's, between levels),
+    red flags and an enterprise's delivery."""
+    return tuple(i.id for i in I.INDICATORS) + (GAP, LEVEL_GAP, RED, ENTERPRISE)
 
 
 def kind_of(layer: str) -> str:
@@ -28,7 +31,7 @@ def kind_of(layer: str) -> str:
     imbalance)."""
     if any(i.id == layer for i in I.INDICATORS):
         return "percent" if I.indicator(layer).kind in I.KINDS else "number"
-    return {RED: "count", GAP: "number"}.get(layer, "percent")
+    return {RED: "count", GAP: "number", LEVEL_GAP: "number"}.get(layer, "percent")
 
 
 def is_rate(layer: str) -> bool:
@@ -109,6 +112,10 @@ def child_values(view: View, layer: str, enterprise_code: str | None = None) -> 
         others = rate(kids["others_delivered_qty"], kids["others_ordered_qty"])
         kids["value"] = (others - primary) * 100
         kids["count_flagged"] = None
+    elif layer == LEVEL_GAP:  # the widest gap between two levels' rates, where two levels have one
+        gaps = monitoring.level_balance(view).set_index("region_code")["level_gap_points"]
+        kids["value"] = kids["code"].map(gaps).astype(float)
+        kids["count_flagged"] = None
     elif layer == ENTERPRISE:
         kids = kids.merge(enterprise_rates(view, enterprise_code or "", child_level), on="code", how="left")
         kids["count_flagged"] = None
@@ -141,7 +148,7 @@ def institutions_in(view: View, layer: str, enterprise_code: str | None = None) 
                           {"e": enterprise_code or ""})
         rates["value"] = _rate(rates)
         inst = inst.merge(rates[["code", "value"]], on="code", how="left")
-    elif layer in (GAP, RED):
+    elif layer in (GAP, LEVEL_GAP, RED):
         inst["value"] = inst["score"]
     else:
         vals = view.read(f"""SELECT m.subject_code AS code, m.value FROM mart_indicators m
