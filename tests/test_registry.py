@@ -159,7 +159,7 @@ def test_an_indicators_words_name_the_settings_in_force():
     changed = {**settings_mod.defaults(), "delivery_grace_days": 3, "timely_min_age_workdays": 10}
     assert I.indicator("delivery").definition("zh") == "配送数量 ÷ 采购数量（有约定量的中选产品，截止日前2天以前的订单）"
     assert I.indicator("delivery").definition("zh", changed).endswith("截止日前3天以前的订单）")
-    assert "orders placed by T - 3 days" in I.indicator("delivery").definition("en", changed)
+    assert "orders placed 3 days or more before the as-of date" in I.indicator("delivery").definition("en", changed)
     assert I.indicator("complaint").words("zh", changed)[1] == "有约定量的医疗机构在截止日前至少10个工作日提出的诉求数"
     assert "at least 10 working days" in I.indicator("complaint").definition("en", changed)
     assert not any("{" in i.definition(lang) for i in I.INDICATORS for lang in ("zh", "en"))

@@ -157,14 +157,15 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(2, "delivery", "配送率", "Delivery rate", "inst_product", ("rate_delivered_qty",), ("rate_order_qty",),
               "配送数量", "采购数量（有约定量的中选产品，截止日前{delivery_grace_days}天以前的订单）",
               "delivered quantity",
-              "ordered quantity (selected products under an agreement, orders placed by T - {delivery_grace_days} days)",
+              "ordered quantity (selected products under an agreement, orders placed {delivery_grace_days} days or more "
+              "before the as-of date)",
               "二（三）", "delivery_rate_warning", "min", where=(("agreed_qty", ">", 0),),
               monthly=(("agreed_delivered_qty",), ("agreed_order_qty",))),
     Indicator(3, "complaint", "诉求解决", "Complaint handling", "complaints", ("timely",), ("counted",),
               "及时解决的诉求数", "有约定量的医疗机构在截止日前至少{timely_min_age_workdays}个工作日提出的诉求数",
               "complaints resolved in time",
               "complaints raised by institutions holding an agreed volume at least {timely_min_age_workdays} working "
-              "days before T", "二（四）", "tier_a_min", "min",
+              "days before the as-of date", "二（四）", "tier_a_min", "min",
               where=(("counted", "==", True),), monthly=(("count_timely",), ("count_complaints",))),
     Indicator(4, "progress", "采购进度", "Procurement progress", "inst_product", ("purchased_qty",), ("agreed_qty",),
               "中选产品采购数量", "约定采购量", "purchases of selected products", "agreed volume", "二（六）",

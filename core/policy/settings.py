@@ -83,7 +83,7 @@ N = True  # the notice names the number (Setting.named)
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("province_code", "370000", "省份行政区划代码（GB/T 2260）", "Province code (GB/T 2260)"),
-    Setting("delivery_grace_days", 2, "配送率计算排除截止日前N天内的订单", "Orders placed in the last N days before T are left out of delivery rates", "二（三）"),
+    Setting("delivery_grace_days", 2, "配送率计算排除截止日前N天内的订单", "Orders placed in the last N days before the as-of date are left out of delivery rates", "二（三）"),
     Setting("report_drop_ratio", 0.8, "报量低于上年实际采购量的该比例即预警（减少超过20%）", "Report below this share of last year's purchases is flagged (a drop of more than 20%)", "二（一）", N),
     Setting("report_drop_serious_ratio", 0.5, "报量低于上年实际采购量的该比例为重点关注", "Report below this share of last year's purchases is serious", "二（一）"),
     Setting("delivery_rate_warning", 0.8, "配送率低于该值预警", "Delivery rate below this is a warning", "二（三）", N),
@@ -91,7 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("delivery_rate_severe", 0.3, "配送率低于该值为严重", "Delivery rate below this is severe", "二（七）", N),
     Setting("complaint_reply_workdays", 2, "企业应在N个工作日内回复诉求", "Enterprises reply to a complaint within N working days", "二（四）", N),
     Setting("complaint_resolve_workdays", 5, "承诺解决时限不得超过回复后N个工作日", "The promised resolution date is at most N working days after the reply", "二（四）", N),
-    Setting("timely_min_age_workdays", 7, "及时解决率只计截止日前至少N个工作日提出的诉求", "Timely resolution counts complaints raised at least N working days before T", "二（七）"),
+    Setting("timely_min_age_workdays", 7, "及时解决率只计截止日前至少N个工作日提出的诉求", "Timely resolution counts complaints raised at least N working days before the as-of date", "二（七）"),
     Setting("progress_serious_ratio", 0.5, "完成进度低于序时进度的该比例为重点关注", "Completion below this share of the schedule is serious", "二（七）"),
     Setting("over_purchase_multiple", 4.0, "实际采购量超过约定采购量的倍数", "Purchases above this multiple of the agreed volume are flagged", "二（七）", N),
     Setting("nonselected_share_min", 0.7, "中选产品采购数量占比低于该值预警", "Selected-product share below this is a warning", "二（六）"),
