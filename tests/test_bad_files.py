@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from core.access.roles import system_user
-from core.ingest import exporter, importer, validate
+from core.ingest import exporter, importer, uploads, validate
 from core.store import db
 from core.store.opening import open_store
 
@@ -201,3 +201,87 @@ def test_a_file_checked_before_another_import_wrote_is_not_written(filled, tmp_p
     assert filled.read("SELECT status FROM products WHERE product_code = '0013'")["status"].tolist() == ["中选"]
     again, counts = importer.import_files(filled, [paths[1]], actor=user)
     assert counts == {} and [(p.sheet, p.row, p.column) for p in again.problems] == [("产品", 2, "中选状态 status")]
+
+
+def test_other_writes_between_check_and_write_do_not_refuse_an_import(filled, tmp_path):
+    """A setting saved or a casework record made while a file is checked moves the figures, not the rows the
+    file's rules read: the import is written."""
+    f = frames()
+    path = exporter.write_xlsx({"products": f["products"].iloc[[1]].assign(status="中选")}, tmp_path / "sel.xlsx")
+    user = system_user(filled)
+    checked = importer.parse([path], filled, validate.Limits.of(filled))
+    with filled.begin() as conn:  # as a settings save or a recorded action does
+        filled.bump_data_version(conn)
+    assert importer.write(filled, checked, user) == {"products": 1}
+
+
+def test_an_import_while_the_store_is_held_is_refused_as_busy_and_recorded(tmp_path, monkeypatch):
+    """SQLite: another write holds the store past the wait. The command line's import is refused with the store's
+    own message (not a traceback), nothing written. Held still when the refusal is to be recorded, the command says
+    it went to the server log only; released by then, the refusal is in the upload history."""
+    import io
+    import sqlite3
+    from contextlib import redirect_stderr
+
+    from core.cli import main as cli
+    monkeypatch.setattr(db, "BUSY_MS", 200)  # the wait, short for the test
+    url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    store = open_store(url)
+    path = exporter.write_xlsx(frames(), tmp_path / "good.xlsx")
+
+    def attempt():
+        said = io.StringIO()
+        with redirect_stderr(said):
+            code = cli.main(["import", str(path), "--db", url])
+        return code, said.getvalue()
+    holder = sqlite3.connect(tmp_path / "busy.sqlite3")
+    holder.execute("BEGIN IMMEDIATE")  # as a long import's transaction holds it
+    code, said = attempt()
+    assert code == 1 and said.startswith("数据库正忙") and "the store is busy" in said and "server log" in said
+    recording = uploads.record
+
+    def once_the_other_write_ends(*args, **kwargs):
+        if holder.in_transaction:
+            holder.rollback()
+        return recording(*args, **kwargs)
+    monkeypatch.setattr(uploads, "record", once_the_other_write_ends)
+    code, said = attempt()
+    assert code == 1 and "server log" not in said
+    holder.close()
+    history = uploads.history(store)
+    assert len(history) == 1 and history.iloc[0]["outcome"] == "rejected"
+    assert history.iloc[0]["reason"].startswith("数据库正忙") and "the store is busy" in history.iloc[0]["reason"]
+    assert store.counts()["orders"] == 0
+    db.dispose(url)
+
+
+def test_a_failed_import_is_not_taken_back_over_a_later_one(filled, tmp_path, monkeypatch):
+    """A's figures fail after another import (B) has written: taking A back would take B's rows with it, so A's rows
+    stay, RefreshFailed says so, and B's rows are whole. With nobody between, A is taken back as before."""
+    from core.refresh import marts
+    f = frames()
+    user = system_user(filled)
+    a_orders = f["orders"].assign(order_id=["A1", "A2"])
+    b_orders = f["orders"].assign(order_id=["B1", "B2"])
+    a = importer.parse([exporter.write_xlsx({"orders": a_orders}, tmp_path / "a.xlsx")], filled)
+    b_path = exporter.write_xlsx({"orders": b_orders}, tmp_path / "b.xlsx")
+
+    def b_writes_then_the_figures_fail(store, **_kwargs):
+        importer.write(store, importer.parse([b_path], store), user)
+        raise RuntimeError("the figures failed")
+    monkeypatch.setattr(marts, "refresh", b_writes_then_the_figures_fail)
+    with pytest.raises(importer.RefreshFailed) as failed:
+        importer.commit(filled, a, user)
+    assert failed.value.kept and "another import has written since" in str(failed.value)
+    held = set(filled.read("SELECT order_id FROM orders")["order_id"])
+    assert {"A1", "A2", "B1", "B2"} <= held
+
+    def the_figures_fail(store, **_kwargs):
+        raise RuntimeError("the figures failed")
+    monkeypatch.setattr(marts, "refresh", the_figures_fail)
+    c = importer.parse([exporter.write_xlsx({"orders": f["orders"].assign(order_id=["C1", "C2"])},
+                                            tmp_path / "c.xlsx")], filled)
+    with pytest.raises(importer.RefreshFailed) as failed:
+        importer.commit(filled, c, user)
+    assert not failed.value.kept
+    assert not {"C1", "C2"} & set(filled.read("SELECT order_id FROM orders")["order_id"])

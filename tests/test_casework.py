@@ -112,16 +112,24 @@ def test_the_ladder_climbs_as_actions_are_recorded(store_url):
     got = step(D(2026, 7, 15))
     assert (got["step"], got["done"], got["recommended"]) == (3, False, "约谈督导（待落实）")
     assert "L1" in set(interviews.interview_list(q3)["subject_code"])
+
+    def why(view):  # why the interview list holds L1
+        listed = interviews.interview_list(view).set_index("subject_code")
+        return listed.loc["L1", "listed_for"]
+    assert why(q3) == "通报后整改不到位"
     actions.record_action(q3, "ladder", ["L1"], "已约谈", "约谈院长", D(2026, 7, 16))  # no deadline: the quarter's end
     got = step(D(2026, 7, 15))
     assert (got["step"], got["done"], got["due"]) == (3, True, D(2026, 9, 30))
+    assert why(q3) == "已约谈，整改期内"
     # T = 10-10, past 09-30 and still offline -> 4 纪检监察联动.
     q4 = _view(h.store, officer, D(2026, 10, 10))
     got = step(D(2026, 10, 10))
     assert (got["step"], got["done"], got["recommended"]) == (4, False, "与纪检监察部门联动处置（待落实）")
+    assert why(q4) == "约谈后整改不到位"
     actions.record_action(q4, "ladder", ["L1"], "已移交纪检", "", D(2026, 10, 12))
     got = step(D(2026, 10, 10))
     assert (got["step"], got["done"], got["recommended"]) == (4, True, "已移交纪检监察，跟踪处置结果")
+    assert why(q4) == "已移交纪检监察"
     # Rectified on 10-20: closed at T = 10-10 (the figures do not reach the day) ...
     actions.record_action(q4, "ladder", ["L1"], "已整改", "已停止线下采购", D(2026, 10, 20))
     got = step(D(2026, 10, 10))

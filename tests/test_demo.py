@@ -184,3 +184,32 @@ def test_another_province_builds_without_code_changes():
     assert all(shapes[c].contains(shapely.Point(x, y)) for c, x, y in
                zip(inst["county_code"], inst["longitude"], inst["latitude"]))
     assert {"delivery_rate_low", "supplier_tier", "primary_care_gap", "abnormal_order"} <= set(jiangsu.manifest["flag_id"])
+
+
+def test_two_first_starts_at_once_load_the_demo_once(tmp_path):
+    """Two sessions find the embedded store empty and both load the demo: one writes it, the other is told the store
+    holds data (and reads the first's) instead of failing on a duplicate row."""
+    import threading
+
+    from core import demo as demo_mod
+    from core.store import db
+    from core.store.opening import open_store
+    url = f"sqlite:///{tmp_path / 'first.sqlite3'}"
+    store = open_store(url)
+    data = demo_mod.build(store.province_code, "mini")
+    outcomes: list[str] = []
+
+    def first_start():
+        try:
+            demo_mod.load(open_store(url), "mini", data=data, refresh=False)
+            outcomes.append("loaded")
+        except demo_mod.StoreNotEmpty:
+            outcomes.append("not empty")
+    threads = [threading.Thread(target=first_start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["loaded", "not empty"]
+    assert store.counts()["institutions"] == len(data.tables["institutions"])
+    db.dispose(url)

@@ -259,3 +259,22 @@ def test_the_product_table_names_the_distributors_that_failed(store_url):
     assert table.loc["P1", "delivery_rate"] == pytest.approx(0.75) and table.loc["P1", "distributors"] == "企业D1 50.0%"
     assert table.loc["P4", "distributors"] == "企业D1 100.0%"
     assert table.loc["P1", "manufacturer"] == "企业M1"
+
+
+def test_two_distributors_of_one_name_are_told_apart(store_url):
+    """D1 and D4 are both called 企业D1: D1 delivered P1 to H1 in full (100 of 100), D4 nothing to H2 (0 of 100).
+    Grouped by name they would read as one 50.0%; each is named with its code, the failing one first."""
+    from core.read import monitoring
+    from core.refresh import marts
+    from core.store.view import View
+    h = Handmade(store_url)
+    h.rows["enterprises"].append({"enterprise_code": "D4", "enterprise_name": "企业D1", "role": "配送企业"})
+    for inst, dist, delivered in (("H1", "D1", 100), ("H2", "D4", 0)):
+        h.institution(inst)
+        h.agreement(inst, "P1", agreed=400)
+        h.rows["agreements"][-1]["distributor_code"] = dist
+        h.order(inst, 100, "P1", delivered=delivered)
+        h.rows["orders"][-1]["distributor_code"] = dist
+    store = h.save()
+    table = monitoring.delivery_by_product(View.of(store, marts.ensure_view(store, T))).set_index("product_code")
+    assert table.loc["P1", "distributors"] == "企业D1（D4） 0.0%；企业D1（D1） 100.0%"

@@ -32,7 +32,10 @@ def store() -> Store:
         st.stop()
     if not s.is_postgres and s.is_empty() and s.meta("demo_as_of") is None:
         bar = st.progress(0.0, text="首次启动：正在生成演示数据…")
-        demo.load(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"首次启动：{m}"))
+        try:
+            demo.load(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"首次启动：{m}"))
+        except demo.StoreNotEmpty:  # another first start, or an import, wrote first: this session reads theirs
+            pass
         bar.empty()
     return s
 

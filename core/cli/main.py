@@ -70,8 +70,9 @@ def cmd_import(args) -> int:
             print(problem, file=sys.stderr)
         print(f"共 {len(extract.problems)} 个错误，未写入任何数据 / {len(extract.problems)} errors, nothing written",
               file=sys.stderr)
-        uploads.record(store, user, names, digest, {}, "rejected", len(extract.problems),
-                       reason=uploads.reason_of(extract.problems))
+        if not uploads.record_refusal(store, user, names, digest, extract.problems):
+            print("数据库仍忙，本次拒收未能记入上传记录（已写入服务器日志） / the store is still busy: this refusal is in the "
+                  "server log, not in the upload history", file=sys.stderr)
         return 1
     rows = {name: len(f) for name, f in extract.frames.items()}
     if args.dry_run:

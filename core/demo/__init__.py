@@ -74,7 +74,11 @@ def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = F
     if not store.is_empty() and not replace:
         raise StoreNotEmpty("数据库已有数据；如需覆盖请加 --replace / the store already holds data; use --replace")
     data = data or build(store.province_code, scale, seed, progress=progress)
-    with (db.loading(store.engine) if alone else store.begin()) as conn:
+    # Under the import's lock (or alone), looked at again once held: an import or another first start that wrote
+    # while the demo was generated wins, and this load writes nothing.
+    with (db.loading(store.engine) if alone else store.writing("import")) as conn:
+        if not replace and not store.is_empty():
+            raise StoreNotEmpty("数据库已有数据；如需覆盖请加 --replace / the store already holds data; use --replace")
         if replace:
             _delete_data(conn)
         counts = {}
@@ -85,7 +89,7 @@ def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = F
         db.bulk_insert(conn, S.demo_manifest, data.manifest)
         for key, value in (("demo_scale", scale), ("demo_seed", str(seed)), ("demo_as_of", data.as_of.isoformat())):
             store.set_meta(conn, key, value)
-        store.bump_data_version(conn)
+        store.bump_data_version(conn, rows=True)
     if refresh:
         marts.refresh(store, progress=lambda f, m: progress(0.8 + 0.2 * f, m))
     if not accounts.demo_closed(store):

@@ -35,6 +35,7 @@ from core.policy import extract as F
 from core.refresh import marts
 from core.store import db
 from core.store import schema as S
+from core.store.opening import StoreBusy
 
 LOG = logging.getLogger("vbp")
 
@@ -43,7 +44,8 @@ LOG = logging.getLogger("vbp")
 class Extract:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet name -> typed frame
     problems: list[Problem] = field(default_factory=list)
-    checked_at: str | None = None  # the store's data version the rules were checked against (parse)
+    checked_at: str | None = None  # the store's rows version the rules were checked against (parse)
+    written_at: str | None = None  # the rows version its write made (write): its undo takes back only its own
 
     @property
     def ok(self) -> bool:
@@ -406,7 +408,7 @@ def _convert_column(column: F.Column, texts: list[str], length: int | None) -> t
 def parse(paths: list[Path], store=None, limits: validate.Limits = validate.Limits(), fresh: bool = False) -> Extract:
     """Read and check files against the format and the store; every problem is collected, nothing is written.
     `fresh`: the store's rows are about to go (the demo is cleared), so the files must stand on their own."""
-    checked_at = store.meta("data_version", "0") if store is not None else None  # before any rule reads the store
+    checked_at = store.meta("rows_version", "0") if store is not None else None  # before any rule reads the store
     raw, problems = read_raw(paths, limits)
     if not raw and not problems:  # an empty workbook, or the notes alone: nothing to import is not a success
         problems.append(Problem(", ".join(Path(p).name for p in paths), None, "", "",
@@ -495,8 +497,7 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
     counts = {}
     try:
         with store.writing("import") as conn:  # one import writes at a time, against the data it was checked with
-            now_at = conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "data_version")).scalar()
-            if extract.checked_at is not None and (now_at or "0") != extract.checked_at:
+            if extract.checked_at is not None and _rows_version(conn) != extract.checked_at:
                 raise InvalidExtract([CHANGED_SINCE_CHECK])
             if clear_demo and store.holds_demo():
                 demo.clear(conn)
@@ -506,11 +507,14 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
                         progress(0.0, f"写入 {name} / writing {name}")
                     kept = None if before is None else before.setdefault(name, [])
                     counts[name] = db.upsert(conn, S.DATA_TABLES[name], extract.frames[name], before=kept)
-            store.bump_data_version(conn)
+            store.bump_data_version(conn, rows=True)
+            extract.written_at = _rows_version(conn)
             remove_demo_accounts(conn)
             store.set_meta(conn, "demo_closed", "1")
             if upload is not None:
                 uploads.record(store, actor, upload[0], upload[1], counts, "imported", 0, conn=conn)
+    except StoreBusy as busy:  # a long write held the store past the wait: refused, said and recorded as such
+        raise InvalidExtract([Problem("", None, "", "", *str(busy).split(" / ", 1))]) from None
     except sa.exc.IntegrityError as err:
         reason = str(err.orig).splitlines()[0]
         raise InvalidExtract([Problem(name, None, "", "", f"数据库拒绝写入（引用不存在的编码或违反约束），未写入任何数据：{reason}",
@@ -518,15 +522,29 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
     return counts
 
 
+def _rows_version(conn: sa.Connection) -> str:
+    return conn.execute(sa.select(S.store_meta.c.value).where(S.store_meta.c.key == "rows_version")).scalar() or "0"
+
+
 class RefreshFailed(RuntimeError):
     """The figures could not be computed for the data a file brought: the file's rows were taken back out, and its
     upload is recorded as refused with the reason (the server log has the details under the reference)."""
 
-    def __init__(self, reference: str):
-        self.reference = reference
-        super().__init__(f"导入后汇总计算失败，已撤回本次导入，数据库保持导入前的状态（参考号 {reference}，请告知系统管理员） / "
-                         f"the figures could not be computed after the import, so the import was taken back and the "
-                         f"store is as it was (reference {reference}: tell the administrator)")
+    def __init__(self, reference: str, kept: bool = False):
+        self.reference, self.kept = reference, kept
+        if kept:
+            super().__init__(f"导入后汇总计算失败；其后已有另一次导入写入，本次数据保留未撤回，汇总将重新计算（参考号 {reference}，"
+                             f"请告知系统管理员） / the figures could not be computed after the import; another import "
+                             f"has written since, so this one's rows stay and the figures are computed again (reference "
+                             f"{reference}: tell the administrator)")
+        else:
+            super().__init__(f"导入后汇总计算失败，已撤回本次导入，数据库保持导入前的状态（参考号 {reference}，请告知系统管理员） / "
+                             f"the figures could not be computed after the import, so the import was taken back and the "
+                             f"store is as it was (reference {reference}: tell the administrator)")
+
+
+class KeptAfterFailure(RuntimeError):
+    """An undo that found another import written since the one to take back (its rows stay)."""
 
 
 def commit(store, extract: Extract, actor: User, progress=None, clear_demo: bool = False,
@@ -546,7 +564,10 @@ def commit(store, extract: Extract, actor: User, progress=None, clear_demo: bool
     except Exception as err:  # noqa: BLE001 - whatever stopped the figures, the file is taken back whole
         reference = uuid.uuid4().hex[:8]
         LOG.exception("refresh after an import failed (reference %s)", reference)
-        undo(store, extract, actor, before, upload, f"{type(err).__name__}（参考号 {reference} / reference {reference}）")
+        try:
+            undo(store, extract, actor, before, upload, f"{type(err).__name__}（参考号 {reference} / reference {reference}）")
+        except KeptAfterFailure:
+            raise RefreshFailed(reference, kept=True) from None
         if demo_was is not None:
             _demo_again(store, demo_was)
         raise RefreshFailed(reference) from None
@@ -570,8 +591,20 @@ def _demo_again(store, was: dict[str, str | None]) -> None:
 def undo(store, extract: Extract, actor: User, before: dict[str, list], upload: tuple[str, str] | None,
          reason: str) -> None:
     """Take a written extract back out in one transaction: its added rows go, its replaced rows get their values
-    back, its upload record becomes a refusal with `reason`, and the marts are stale again."""
-    with store.begin() as conn:
+    back, its upload record becomes a refusal with `reason`, and the marts are stale again. Under the import's lock,
+    and only while no import has written since (its rows would be taken out with this one's): else the rows stay,
+    the upload record says so, and KeptAfterFailure is raised (the figures are computed again by the next reader)."""
+    with store.writing("import") as conn:
+        if extract.written_at is not None and _rows_version(conn) != extract.written_at:
+            if upload is not None:
+                said = (f"导入后汇总计算失败；其后已有另一次导入写入，本次数据未撤回，汇总将重新计算 / the figures failed after "
+                        f"the import; another import has written since, so its rows stay and the figures are computed "
+                        f"again: {reason}")
+                last = sa.select(sa.func.max(S.uploads.c.upload_id)).where(
+                    S.uploads.c.sha256 == upload[1]).scalar_subquery()
+                conn.execute(S.uploads.update().where(S.uploads.c.upload_id == last).values(reason=said))
+                audit.record(store, actor, "upload", target=upload[0][:200], detail=said, outcome="imported", conn=conn)
+            raise KeptAfterFailure()
         for name in reversed(F.WRITE_ORDER):
             if name in extract.frames:
                 db.undo_upsert(conn, S.DATA_TABLES[name], extract.frames[name], before.get(name, []))
@@ -581,7 +614,7 @@ def undo(store, extract: Extract, actor: User, before: dict[str, list], upload: 
             conn.execute(S.uploads.update().where(S.uploads.c.upload_id == last).values(
                 outcome="rejected", error_count=1, rows_json="{}", reason=said))
             audit.record(store, actor, "upload", target=upload[0][:200], detail=said, outcome="rejected", conn=conn)
-        store.bump_data_version(conn)
+        store.bump_data_version(conn, rows=True)
 
 
 def import_files(store, paths: list[Path], *, actor: User, dry_run: bool = False, progress=None,

@@ -15,4 +15,5 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.sheet}" + (f" 第{self.row}行" if self.row else "") + (f" [{self.column}]" if self.column else "")
-        return f"{where}: {self.zh} / {self.en}" + (f" (值 value: {self.value!r})" if self.value else "")
+        said = f"{self.zh} / {self.en}" + (f" (值 value: {self.value!r})" if self.value else "")
+        return f"{where}: {said}" if where else said  # a problem of no sheet (the store busy, changed) alone

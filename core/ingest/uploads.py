@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import json
 import os
 import stat
@@ -20,6 +21,9 @@ from core.policy import clock
 from core.policy import extract as F
 from core.present import xlsx
 from core.store import schema as S
+from core.store.opening import StoreBusy
+
+LOG = logging.getLogger("vbp")
 
 EXAMPLE = {
     "institutions": ["H3701020001", "历下区人民医院", "370102", "二级", "综合医院", "否", "公立", 117.08, 36.66],
@@ -128,6 +132,17 @@ def sha256(paths: list[Path], limit: int | None = None) -> str:
                 digest.update(chunk)
                 left -= len(chunk)
     return digest.hexdigest()
+
+
+def record_refusal(store, actor, file_name: str, digest: str, problems: list) -> bool:
+    """A refused upload in the history with its reason; False, and the server log says so, when the store stays
+    busy with another write past the wait (a refusal because the store is busy may find it busy still)."""
+    try:
+        record(store, actor, file_name, digest, {}, "rejected", len(problems), reason=reason_of(problems))
+        return True
+    except (sa.exc.OperationalError, StoreBusy) as err:
+        LOG.warning("a refused upload (%s) could not be recorded: %s", file_name, err)
+        return False
 
 
 def record(store, actor, file_name: str, digest: str, rows: dict[str, int], outcome: str, error_count: int,

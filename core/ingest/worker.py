@@ -67,8 +67,7 @@ def check(store, user: User, files: dict[str, bytes], names: str, digest: str, f
 
 def _refused(store, user: User, spec: dict, extract: importer.Extract) -> dict:
     """A refused upload recorded in the history, and the job's result naming its problems."""
-    uploads.record(store, user, spec["names"], spec["digest"], {}, "rejected", len(extract.problems),
-                   reason=uploads.reason_of(extract.problems))
+    uploads.record_refusal(store, user, spec["names"], spec["digest"], extract.problems)
     return {"problems": [p.__dict__ for p in extract.problems]}
 
 

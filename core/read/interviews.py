@@ -20,6 +20,10 @@ LIST_COLUMNS = ["subject_type", "subject_code", "subject_name", "area_name", "li
                 "due", "flags", "status_date", "score", "tier"]
 
 
+_WHY = {(4, True): "iv.why.referred", (4, False): "iv.why.after_interview", (3, True): "iv.why.interviewed",
+        (3, False): "iv.why.ladder"}  # (step, its measure taken) -> why listed
+
+
 @cached
 def interview_list(view: View, lang: str = "zh") -> pd.DataFrame:
     """The interview list (约谈名单) of the area, highest score first: institutions at step 3 (约谈督导) or above of
@@ -27,10 +31,12 @@ def interview_list(view: View, lang: str = "zh") -> pd.DataFrame:
     `lang`, the next step, the status recorded and its deadline (all live: an action recorded shows at once)."""
     ladder = cases.ladder_cases(view, lang)
     inst = ladder[((ladder["step"] >= 3) | ladder["is_red"]) & ~ladder["closed"].astype(bool)]
-    # Why it is listed: the ladder reached the interview (a notification fell short), or its problems are prominent
+    # Why it is listed, from the measures recorded (core.policy.cases.ladder_step): a referral made, an interview
+    # that fell short, an interview within its deadline, a notification that fell short; or prominent problems
     # (red-flagged: notified at once, before any interview).
     inst = inst.assign(subject_type="institution", tier=None,
-                       listed_for=[t("iv.why.ladder" if step >= 3 else "iv.why.red", lang) for step in inst["step"]])
+                       listed_for=[t(_WHY.get((int(step), bool(done)), "iv.why.red"), lang)
+                                   for step, done in zip(inst["step"], inst["done"])])
     ent = cases.tier_cases(view, lang)
     ent = ent[ent["tier"].isin(["C", "D"])]
     ent = ent.assign(listed_for=[t("iv.why.tier", lang).format(tier=tier) for tier in ent["tier"]])

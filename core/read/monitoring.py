@@ -37,15 +37,20 @@ def _distributors(view: View) -> dict[str, str]:
     with its delivery rate of the product there, the worst first ("宏达医药配送 50.0%；…"): a product supplied badly
     by one distributor reads as that distributor's failure, not its maker's alone (二（三）)."""
     rows = view.read(f"""
-        SELECT m.product_code, e.enterprise_name, SUM(m.delivered_qty) AS delivered, SUM(m.ordered_qty) AS ordered
+        SELECT m.product_code, m.enterprise_code, e.enterprise_name, SUM(m.delivered_qty) AS delivered,
+               SUM(m.ordered_qty) AS ordered
         FROM mart_enterprise_products m JOIN enterprises e ON e.enterprise_code = m.enterprise_code
         JOIN products p ON p.product_code = m.product_code
         JOIN institutions i ON i.institution_code = m.institution_code
         WHERE m.view_id = :v AND m.enterprise_code <> p.manufacturer_code AND {view.institutions_in_area()}
-        GROUP BY m.product_code, e.enterprise_name""")
+        GROUP BY m.product_code, m.enterprise_code, e.enterprise_name""")
     rows["rate"] = rate(rows["delivered"], rows["ordered"])
-    rows = rows.sort_values(["product_code", "rate", "enterprise_name"], kind="stable", na_position="last")
-    said = [f"{name} {percent_text(r)}" if r == r else name for name, r in zip(rows["enterprise_name"], rows["rate"])]
+    rows = rows.sort_values(["product_code", "rate", "enterprise_name", "enterprise_code"], kind="stable",
+                            na_position="last")
+    # Each distributor apart, by its code; a name two of them share is told apart by the code.
+    shared = rows.groupby("enterprise_name")["enterprise_code"].transform("nunique") > 1
+    names = rows["enterprise_name"].where(~shared, rows["enterprise_name"] + "（" + rows["enterprise_code"] + "）")
+    said = [f"{name} {percent_text(r)}" if r == r else name for name, r in zip(names, rows["rate"])]
     return pd.Series(said, index=rows["product_code"].to_numpy()).groupby(level=0).agg("；".join).to_dict()
 
 

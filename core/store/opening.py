@@ -99,9 +99,13 @@ class Store:
                              "SET value = CAST(CAST(store_meta.value AS INTEGER) + 1 AS VARCHAR(20))"), {"k": key})
         cache.changed(self)
 
-    def bump_data_version(self, conn: sa.Connection) -> None:
-        """Mark the data as changed (inside the writing transaction), so stale marts and caches are not used."""
+    def bump_data_version(self, conn: sa.Connection, rows: bool = False) -> None:
+        """Mark the data as changed (inside the writing transaction), so stale marts and caches are not used.
+        `rows`: the data tables' rows changed (an import, its undo, the demo), which an import's checks read
+        (`rows_version`); a setting or a recorded action moves the figures only."""
         self.bump_meta(conn, "data_version")
+        if rows:
+            self.bump_meta(conn, "rows_version")
 
     def settings(self) -> dict:
         """The settings in force, read again when the data version moves (a change of setting moves it)."""
