@@ -176,3 +176,19 @@ def test_readers_read_the_empty_table_while_the_rows_are_written_and_wait_only_f
             assert db.read(other, count)["n"].iloc[0] == len(orders) == 2
     finally:
         reader.dispose()
+
+
+def test_the_first_real_import_into_a_demo_store_is_written_beside_too(owner, tmp_path, monkeypatch):
+    """The demo cleared in the import's own transaction: the orders table is empty for this transaction though other
+    connections still see the demo's rows, and the import takes the fast way all the same (a new table swapped in)."""
+    from core import demo
+    from core.ingest import exporter
+    demo.load(owner, "mini", refresh=False)
+    assert owner.holds_demo() and owner.counts()["orders"] > 0
+    oid = _oid(owner, "orders")
+    monkeypatch.setattr(db, "LOAD_BESIDE_ROWS", 2)  # the fixture's two orders count as many
+    path = exporter.write_xlsx(frames(), tmp_path / "real.xlsx")
+    extract, counts = importer.import_files(owner, [path], actor=roles.system_user(owner), clear_demo=True)
+    assert extract.ok and counts["orders"] == 2
+    assert _oid(owner, "orders") != oid  # written beside, swapped in
+    assert not owner.holds_demo() and owner.counts()["orders"] == 2

@@ -499,14 +499,16 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
         with store.writing("import") as conn:  # one import writes at a time, against the data it was checked with
             if extract.checked_at is not None and _rows_version(conn) != extract.checked_at:
                 raise InvalidExtract([CHANGED_SINCE_CHECK])
-            if clear_demo and store.holds_demo():
+            cleared = clear_demo and store.holds_demo()
+            if cleared:
                 demo.clear(conn)
             for name in F.WRITE_ORDER:
                 if name in extract.frames:
                     if progress is not None:
                         progress(0.0, f"写入 {name} / writing {name}")
                     kept = None if before is None else before.setdefault(name, [])
-                    counts[name] = db.upsert(conn, S.DATA_TABLES[name], extract.frames[name], before=kept)
+                    counts[name] = db.upsert(conn, S.DATA_TABLES[name], extract.frames[name], before=kept,
+                                             emptied=cleared)
             store.bump_data_version(conn, rows=True)
             extract.written_at = _rows_version(conn)
             remove_demo_accounts(conn)

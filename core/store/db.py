@@ -382,7 +382,7 @@ def bulk_insert_empty(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame)
 LOAD_BESIDE_ROWS = 50_000
 
 
-def _load_beside(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> bool:
+def _load_beside(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, emptied: bool = False) -> bool:
     """PostgreSQL: rows (derived: `derive`) for an empty table written into a table made like it without keys or
     indexes, which then gets them (one sort each, the foreign keys checked by one join) and takes its place, all in the
     caller's transaction (the owner's functions `vbp_load_begin` / `vbp_load_end`: the app's role may not create or
@@ -393,10 +393,13 @@ def _load_beside(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> b
     import's lock (a deadlock); whether the table holds rows at all is first asked on another connection, so an
     import into a filled table (the usual monthly one) takes no lock here and waits for no other import. False, with
     nothing done, where the functions cannot be used (not granted to the role, the table not theirs, another table
-    refers to it) or the table is not empty (another import may have filled it while this one waited)."""
-    with conn.engine.connect() as other:  # a filled table (most imports): no lock taken, and none held meanwhile
-        if other.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is not None:
-            return False
+    refers to it) or the table is not empty (another import may have filled it while this one waited). `emptied`:
+    this transaction deleted the table's rows (the demo cleared before a real import): the other connection still
+    sees them until the commit, so the question is not asked there (the owner's function asks it in this one)."""
+    if not emptied:
+        with conn.engine.connect() as other:  # a filled table (most imports): no lock taken, and none held meanwhile
+            if other.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is not None:
+                return False
     try:
         with conn.begin_nested():  # a savepoint: a role not granted the functions writes the usual way
             name = conn.execute(sa.text(f"SELECT {migrations.LOAD_BEGIN}(:t)"), {"t": table.name}).scalar()
@@ -423,12 +426,13 @@ def write_lock_first(conn: sa.Connection) -> None:
 
 
 def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int = 5_000,
-           before: list | None = None) -> int:
+           before: list | None = None, emptied: bool = False) -> int:
     """Insert rows, replacing those whose primary key is already there (except the rows KEEP protects: a complaint
     raised in the app is never overwritten by an import). With `before` (a list), the rows as they were before, of
     the keys the frame replaces, are appended to it (frames of the table's columns), so that the write can be
     undone (`undo_upsert`). The rows go first into a temporary table of the transaction by the engine's bulk load
-    (COPY, or one executemany), then into the table by one set-based statement."""
+    (COPY, or one executemany), then into the table by one set-based statement. `emptied`: this transaction has
+    deleted the table's rows (see _load_beside)."""
     if frame.empty:
         return 0
     frame = derive(table, frame)
@@ -439,7 +443,7 @@ def upsert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, batch: int
         # The write lock first: a transaction that read the table before writing it would be refused at once
         # (not waited for) when another import wrote meanwhile.
         write_lock_first(conn)
-    if dialect is postgresql and len(frame) >= LOAD_BESIDE_ROWS and _load_beside(conn, table, frame[columns]):
+    if dialect is postgresql and len(frame) >= LOAD_BESIDE_ROWS and _load_beside(conn, table, frame[columns], emptied):
         return len(frame)  # many rows into an empty table: written beside it (before any read of it: see there)
     if conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None:
         # nothing to replace, keep or take back: the bulk load. On SQLite with the indexes built after the rows (its
