@@ -206,8 +206,8 @@ def test_a_file_refused_at_its_write_is_in_the_history(filled, tmp_path, monkeyp
 
     def then_another_import_writes(*args, **kwargs):
         extract = checked(*args, **kwargs)
-        with store.begin() as conn:
-            store.bump_data_version(conn)
+        with store.begin() as conn:  # as another import's write does
+            store.bump_data_version(conn, rows=True)
         return extract
     monkeypatch.setattr(importer, "parse", then_another_import_writes)
     folder = tmp_path / "files"

@@ -77,7 +77,8 @@ def load(store, scale: str = "demo", seed: int = DEFAULT_SEED, replace: bool = F
     # Under the import's lock (or alone), looked at again once held: an import or another first start that wrote
     # while the demo was generated wins, and this load writes nothing.
     with (db.loading(store.engine) if alone else store.writing("import")) as conn:
-        if not replace and not store.is_empty():
+        if not alone and not replace and not store.is_empty():  # alone: nobody else writes (and a second connection
+            # would meet the load's rollback journal)
             raise StoreNotEmpty("数据库已有数据；如需覆盖请加 --replace / the store already holds data; use --replace")
         if replace:
             _delete_data(conn)
