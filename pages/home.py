@@ -14,7 +14,8 @@ st.caption(t("home.subtitle", L) + f" · {view.area_name} · {t('sc.as_of', L)} 
 totals = overview.totals(view)
 cols = st.columns(4)
 for col, key in zip(cols, ("institutions", "enterprises", "agreements", "orders")):
-    col.metric(t(f"home.{key}", L), f"{totals[key]:,}")
+    col.metric(t(f"home.{key}", L), f"{totals[key]:,}",
+               help=t("home.enterprises_help", L) if key == "enterprises" else None)
 
 if view.area_level == "county":  # no area below a county: its institutions by kind
     st.subheader(t("home.by_category", L))

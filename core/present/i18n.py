@@ -373,6 +373,11 @@ CATALOGUE.update({
     "tile.behind": ("落后于序时进度", "behind schedule"),
     "home.subtitle": ("药品和医用耗材集中带量采购全流程监测 · 依据鲁医保发〔2023〕14号", "Full-process monitoring of volume-based procurement · Shandong notice No. 14 (2023)"),
     "home.institutions": ("医疗机构", "Institutions"), "home.enterprises": ("企业", "Enterprises"),
+    "home.enterprises_help": ("为本辖区配送、生产其所购产品或收到其诉求的全部企业，含只生产非中选或可替代产品的企业；"
+                              "企业档案只列出有中选产品供应、因而分级的企业。",
+                              "Every enterprise delivering to the area, making what it buys or receiving its complaints, "
+                              "makers of non-selected or substitutable products only among them; the enterprise list "
+                              "shows those supplying selected products, which have a tier."),
     "home.agreements": ("约定采购量协议", "Agreements"), "home.orders": ("采购订单", "Orders"),
     "home.map": ("医疗机构分布", "Institutions by area"), "home.table": ("下级区域数据概况", "By area"),
     "home.by_category": ("医疗机构构成（按类别与等级）", "Institutions by category and level"),
