@@ -10,7 +10,7 @@ import streamlit as st
 from core import demo
 from core.present.i18n import t
 from core.store import db
-from core.store.opening import open_store, Store
+from core.store.opening import open_store, Store, StoreBusy
 
 LOG = logging.getLogger("vbp")
 
@@ -36,6 +36,10 @@ def store() -> Store:
             demo.load(s, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=f"首次启动：{m}"))
         except demo.StoreNotEmpty:  # another first start, or an import, wrote first: this session reads theirs
             pass
+        except StoreBusy as busy:  # a long write holds the store: said, and the next click tries again
+            bar.empty()
+            st.warning(str(busy))
+            st.stop()
         bar.empty()
     return s
 
