@@ -178,7 +178,7 @@ def confirm_issued(store, user: User, notice_id: int, doc_number: str, today: dt
     left_out = [c for c in codes if c not in inside]
     held = set(store.read("SELECT subject_code FROM actions WHERE case_kind = 'ladder' AND status = :s "
                           "AND action_date = :d AND withdrawn_at IS NULL",
-                          {"s": cases.NOTIFIED, "d": today if store.is_postgres else today.isoformat()})["subject_code"])
+                          {"s": cases.NOTIFIED, "d": store.day(today)})["subject_code"])
     todo = [c for c in codes if c in inside and c not in held]  # notified today already (by hand): one record is enough
 
     def issue(conn) -> None:  # in the records' transaction, under the casework lock

@@ -516,7 +516,7 @@ def write(store, extract: Extract, actor: User, progress=None, clear_demo: bool 
             if upload is not None:
                 uploads.record(store, actor, upload[0], upload[1], counts, "imported", 0, conn=conn)
     except StoreBusy as busy:  # a long write held the store past the wait: refused, said and recorded as such
-        raise InvalidExtract([Problem("", None, "", "", *str(busy).split(" / ", 1))]) from None
+        raise InvalidExtract([Problem("", None, "", "", busy.ZH, busy.EN)]) from None
     except sa.exc.IntegrityError as err:
         reason = str(err.orig).splitlines()[0]
         raise InvalidExtract([Problem(name, None, "", "", f"数据库拒绝写入（引用不存在的编码或违反约束），未写入任何数据：{reason}",

@@ -303,7 +303,7 @@ def _agreements_keep_selected(frame: pd.DataFrame, title: str, store) -> list[Pr
         return []
     held = store.read("SELECT product_code, COUNT(*) AS n, MAX(period_end) AS until FROM agreements "
                       "WHERE period_end >= :today GROUP BY product_code",
-                      {"today": clock.today() if store.is_postgres else clock.today().isoformat()})
+                      {"today": store.day(clock.today())})
     held = {code: (int(n), pd.Timestamp(until).date()) for code, n, until in zip(held["product_code"], held["n"],
                                                                                 held["until"])}
     column = next(c for c in F.SHEET_BY_NAME["products"].columns if c.name == "status")

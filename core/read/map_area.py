@@ -140,7 +140,7 @@ def institutions_in(view: View, layer: str, enterprise_code: str | None = None) 
                          LEFT JOIN mart_ladder l ON l.view_id = :v AND l.institution_code = i.institution_code
                               AND l.as_of = :t AND l.is_red
                          WHERE {view.institutions_in_area()} ORDER BY i.institution_code""",
-                     {"t": view.as_of if view.store.is_postgres else view.as_of.isoformat()})
+                     {"t": view.store.day(view.as_of)})
     if layer == ENTERPRISE:
         rates = view.read(f"""SELECT m.institution_code AS code, m.delivered_qty, m.ordered_qty
                               FROM mart_enterprise_institutions m JOIN institutions i ON i.institution_code = m.institution_code

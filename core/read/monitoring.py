@@ -103,10 +103,7 @@ LEVEL_COLUMNS = {level: f"rate_{n}" for n, level in enumerate((*LEVELS, PRIMARY_
 def level_balance(view: View) -> pd.DataFrame:
     """Delivery rates by institution level (三级, 二级, 一级, 未定级) and of primary institutions (基层), for the area and
     the areas below it (不同等级医疗机构供应不平衡, 二（五））, with the widest gap between two levels in points."""
-    rows = view.read("""SELECT a.region_code, r.region_name, r.region_level, a.level, a.delivered_qty, a.ordered_qty
-                        FROM mart_area_levels a JOIN regions r ON r.region_code = a.region_code
-                        WHERE a.view_id = :v AND (a.region_code = :area OR r.parent_code = :area)""")
-    rows["rate"] = rate(rows["delivered_qty"], rows["ordered_qty"])
+    rows = _level_rates(view, "(a.region_code = :area OR r.parent_code = :area)")
     if rows.empty:
         return pd.DataFrame(columns=["region_code", "region_name", "region_level", *LEVEL_COLUMNS.values(),
                                      "level_gap_points", "is_flagged"])
@@ -123,16 +120,24 @@ def level_balance(view: View) -> pd.DataFrame:
         .drop(columns="is_area").reset_index(drop=True)
 
 
+def _level_rates(view: View, where: str, params: dict | None = None) -> pd.DataFrame:
+    """mart_area_levels' rows of the regions `where` selects (on `a`, the mart, and `r`, the regions), with indicator
+    2's rate of each level (and of 基层)."""
+    rows = view.read(f"""SELECT a.region_code, r.region_name, r.region_level, a.level, a.delivered_qty, a.ordered_qty
+                         FROM mart_area_levels a JOIN regions r ON r.region_code = a.region_code
+                         WHERE a.view_id = :v AND {where}""", params)
+    return rows.assign(rate=rate(rows["delivered_qty"], rows["ordered_qty"]))
+
+
 def levels_apart(view: View, regions: list[str]) -> dict[str, tuple[str, str]]:
     """Per region: its best and its worst supplied institution level (三级, 二级, 一级, 未定级) by indicator 2's rate,
     over the levels with orders (what a level_gap flag's widest gap lies between)."""
     if not regions:
         return {}
     marks = ", ".join(f":r{n}" for n in range(len(regions)))
-    rows = view.read(f"""SELECT region_code, level, delivered_qty, ordered_qty FROM mart_area_levels
-                         WHERE view_id = :v AND region_code IN ({marks})""", {f"r{n}": r for n, r in enumerate(regions)})
-    rows = rows[rows["level"].isin(LEVELS)].assign(rate=lambda x: rate(x["delivered_qty"], x["ordered_qty"]))
-    rows = rows.dropna(subset=["rate"]).sort_values(["region_code", "rate"], kind="stable")
+    rows = _level_rates(view, f"a.region_code IN ({marks})", {f"r{n}": r for n, r in enumerate(regions)})
+    rows = rows[rows["level"].isin(LEVELS)].dropna(subset=["rate"])
+    rows = rows.sort_values(["region_code", "rate"], kind="stable")
     ends = rows.groupby("region_code")["level"].agg(["last", "first"])
     return {code: (high, low) for code, high, low in zip(ends.index, ends["last"], ends["first"])}
 

@@ -53,7 +53,7 @@ def totals(view: View) -> dict[str, int]:
            WHERE {inside} AND a.period_start <= :t AND a.period_end >= :t) AS agreements,
         (SELECT COALESCE(SUM(m.count_orders), 0) FROM mart_inst_product m
            JOIN institutions i ON i.institution_code = m.institution_code WHERE m.view_id = :v AND {inside}) AS orders""",
-                    {"t": view.as_of if view.store.is_postgres else view.as_of.isoformat()}).iloc[0]
+                    {"t": view.store.day(view.as_of)}).iloc[0]
     return {k: int(row[k]) for k in ("institutions", "enterprises", "agreements", "orders")}
 
 

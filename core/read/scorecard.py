@@ -26,7 +26,7 @@ def _read_enterprise(view: View, sql: str, params: dict | None = None) -> pd.Dat
 
 
 def _day(view: View):
-    return view.as_of if view.store.is_postgres else view.as_of.isoformat()
+    return view.store.day(view.as_of)
 
 
 def _flags(view: View, level: str, code: str, lang: str) -> pd.DataFrame:

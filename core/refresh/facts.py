@@ -93,7 +93,7 @@ class Facts:
 
     # -- parameters -------------------------------------------------------------------
     def _d(self, day: dt.date):
-        return day if self.store.is_postgres else day.isoformat()
+        return self.store.day(day)
 
     def params(self, **extra) -> dict:
         return {"t": self._d(self.as_of), "start": self._d(self.period_start), "grace": self._d(self.grace),

@@ -92,7 +92,7 @@ class OrdersPass:
         self.store, self.start, self.t, self.grace_days = store, start, t, grace_days
         self.category_sql, self.params = category_sql, params
         self.dates = [t] + [x for x in earlier_ends(t) if x >= start]  # T, last month's and quarter's end
-        d = (lambda day: day) if store.is_postgres else (lambda day: day.isoformat())
+        d = store.day
         after = "".join(f", SUM(o.delivered_qty) FILTER (WHERE o.delivery_date > :x{i}) AS after_{i}"
                         for i in range(len(self.dates)))
         bound = {**params, **{f"x{i}": d(x) for i, x in enumerate(self.dates)}}
@@ -156,7 +156,7 @@ class OrdersPass:
 
     def _read_window(self, x: dt.date) -> pd.DataFrame:
         grace = x - dt.timedelta(days=self.grace_days)
-        d = (lambda day: day) if self.store.is_postgres else (lambda day: day.isoformat())
+        d = self.store.day
         frame = read_large(self.store.engine, _WINDOW.format(cat=self.category_sql),
                            {**self.params, "x": d(x), "grace": d(grace), "start": d(self.start)}, text=KEYS)
         for c in ("qty", "delivered"):
@@ -246,7 +246,7 @@ class OrdersPass:
         if not products:
             return pd.DataFrame(columns=["product_code", "q1", "q3"])
         names = {f"q{n}": p for n, p in enumerate(products)}
-        d = (lambda day: day) if self.store.is_postgres else (lambda day: day.isoformat())
+        d = self.store.day
         return read_large(self.store.engine, _QUARTILES.format(
             hint=index_hint(self.store, "ix_orders_product_qty"), cat=self.category_sql,
             products=", ".join(":" + k for k in names)), {**self.params, **names, "x": d(x)}, text=["product_code"])

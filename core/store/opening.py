@@ -7,6 +7,7 @@ come only from an import or from the demo.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -26,9 +27,11 @@ ENV_PROVINCE = "VBP_PROVINCE_CODE"
 class StoreBusy(ValueError):
     """The store stayed locked by another write (an import of many rows) past the wait."""
 
+    ZH = "数据库正忙（正在写入一批数据，如导入），未保存，请稍后重试"
+    EN = "the store is busy with another write (such as an import): nothing was saved, try again shortly"
+
     def __init__(self):
-        super().__init__("数据库正忙（正在写入一批数据，如导入），未保存，请稍后重试 / the store is busy with another "
-                         "write (such as an import): nothing was saved, try again shortly")
+        super().__init__(f"{self.ZH} / {self.EN}")
 
 
 @dataclass
@@ -98,6 +101,10 @@ class Store:
         conn.execute(sa.text("INSERT INTO store_meta (key, value) VALUES (:k, '1') ON CONFLICT (key) DO UPDATE "
                              "SET value = CAST(CAST(store_meta.value AS INTEGER) + 1 AS VARCHAR(20))"), {"k": key})
         cache.changed(self)
+
+    def day(self, day: dt.date):
+        """A date as a query's parameter: itself on PostgreSQL, its ISO text on SQLite (which keeps dates as text)."""
+        return day if self.is_postgres else day.isoformat()
 
     def bump_data_version(self, conn: sa.Connection, rows: bool = False) -> None:
         """Mark the data as changed (inside the writing transaction), so stale marts and caches are not used.
